@@ -1,0 +1,172 @@
+"""create_app(settings): the one place that wires the API, pages, middleware and error handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from crownjewels import __version__, registry, worker
+from crownjewels.core.actor import Actor
+from crownjewels.core.db import Database
+from crownjewels.core.errors import CrownJewelsError, NotInitialised, Unauthenticated
+from crownjewels.core.http import csrf_protect
+from crownjewels.core.migrate import ensure_current
+from crownjewels.core.templating import make_templates
+from crownjewels.parties import accounts, tokens
+from crownjewels.settings import Settings
+from crownjewels.web import pages as web_pages
+
+PROBLEM = "application/problem+json"
+API_PREFIX = "/api/v1"
+#: routes anyone may call without logging in; every other route declares a permission
+PUBLIC_PATHS = frozenset(
+    {
+        f"{API_PREFIX}/health",
+        f"{API_PREFIX}/openapi.json",
+        f"{API_PREFIX}/docs",
+        "/login",
+        "/login/mfa",
+        "/login/enrol",
+        "/logout",
+        "/static",
+    }
+)
+
+
+def authenticate(session: Session, request: Request) -> Actor | None:
+    """A bearer token, else the session cookie of a fully logged-in user (MFA done if required)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return tokens.actor_for_token(session, token=header[7:])
+    if "session" not in request.scope:
+        return None
+    uid = request.session.get("uid")
+    if not uid:
+        return None
+    try:
+        return accounts.actor_for_user(session, user_id=uid, mfa=bool(request.session.get("mfa")))
+    except Unauthenticated:
+        request.session.clear()
+        return None
+
+
+def _problem(request: Request, status: int, title: str, detail: str, **extra: Any) -> Response:
+    if not request.url.path.startswith(API_PREFIX) and status == 401:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    if not request.url.path.startswith(API_PREFIX):
+        templates: Jinja2Templates = request.app.state.templates
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"status": status, "title": title, "detail": detail},
+            status_code=status,
+        )
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(CrownJewelsError)
+    async def domain_error(request: Request, exc: CrownJewelsError) -> Response:
+        extra = {"field": exc.field} if exc.field else {}
+        return _problem(request, exc.status_code, exc.title, exc.message, **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return _problem(request, 422, "Invalid input", detail, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = str(exc.detail) if exc.status_code != 404 else f"nothing at {request.url.path}"
+        return _problem(request, exc.status_code, "Error", detail)
+
+
+def _jobs_lifespan(database: Database, settings: Settings) -> Any:
+    """Run the scheduled jobs in a thread from startup to shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        jobs = worker.BackgroundWorker(database, settings)
+        jobs.start()
+        try:
+            yield
+        finally:
+            jobs.stop()
+
+    return lifespan
+
+
+def create_app(
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    check_schema: bool = True,
+    run_jobs: bool | None = None,
+) -> FastAPI:
+    """The ASGI application for one installation. With `run_jobs` the scheduled jobs run in a
+    thread while the app is up; by default only when the app opens its own database and
+    `settings.run_jobs_in_process` allows it (a caller that hands in `db`, such as a test,
+    decides for itself; `serve` passes the setting)."""
+    database = db or Database(settings.resolved_database_url())
+    if check_schema:
+        ensure_current(database.engine, database.url)
+    if run_jobs is None:
+        run_jobs = db is None and settings.resolved_run_jobs_in_process(database.url)
+    app = FastAPI(
+        lifespan=_jobs_lifespan(database, settings) if run_jobs else None,
+        title="Crown Jewels",
+        version=__version__,
+        description="Trade-secret register, custody log and vendor sharing controls.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.authenticate = authenticate
+    app.state.actor_labels = accounts.actor_labels
+    app.state.templates = make_templates(registry.TEMPLATE_PACKAGES)
+
+    api = APIRouter(prefix=API_PREFIX)
+
+    @api.get("/health", tags=["meta"], summary="Liveness and schema check")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    for router in registry.API_ROUTERS:
+        api.include_router(router, dependencies=[Depends(csrf_protect)])
+    app.include_router(api)
+    app.include_router(web_pages.router)
+    for router in registry.PAGE_ROUTERS:
+        app.include_router(router, dependencies=[Depends(csrf_protect)])
+    static = Path(__file__).parent / "web" / "static"
+    app.mount("/static", StaticFiles(directory=static), name="static")
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_secret_key(),
+        session_cookie="cj_session",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    _install_error_handlers(app)
+    return app
+
+
+__all__ = ["PUBLIC_PATHS", "NotInitialised", "create_app"]

@@ -1,0 +1,43 @@
+"""Who is acting: passed explicitly to every service function, never taken from a global."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crownjewels.core.permissions import Permission, Role, permissions_of
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The acting user (or the system) with its roles; `ref` is what the custody log records."""
+
+    kind: str  # "user", "token" or "system"
+    id: str
+    name: str
+    roles: frozenset[Role] = field(default_factory=frozenset)
+    person_id: str | None = None
+    mfa: bool = False
+    #: for API tokens: the scopes the token was given (None: the user's full permissions)
+    scopes: frozenset[str] | None = None
+
+    @property
+    def ref(self) -> str:
+        """The actor as recorded in custody events: `user:<id>`, `system:<name>`."""
+        return f"{self.kind}:{self.id}"
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        """What this actor may do: the union over its roles, cut down to a token's scopes."""
+        granted = permissions_of(self.roles)
+        if self.scopes is not None and "write" not in self.scopes:
+            granted = frozenset(p for p in granted if not p.writes)
+        return granted
+
+    def can(self, permission: Permission) -> bool:
+        """True when the actor holds the permission."""
+        return permission in self.permissions
+
+
+def system_actor(name: str = "system") -> Actor:
+    """The installation itself acting (migrations, demo seeding, jobs): holds every role."""
+    return Actor(kind="system", id=name, name=name, roles=frozenset(Role), mfa=True)

@@ -1,0 +1,126 @@
+"""Engines and the unit of work. The edge (request, command, job) opens one unit of work and
+commits or rolls back; services only add and flush."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+AFTER_COMMIT = "crownjewels.after_commit"
+AFTER_ROLLBACK = "crownjewels.after_rollback"
+
+
+def is_sqlite(url: str) -> bool:
+    """True for a SQLite URL."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def normalise_url(url: str) -> str:
+    """Use psycopg 3 for a plain postgresql:// URL."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def create_db_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine; SQLite gets WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE for writes."""
+    url = normalise_url(url)
+    if not is_sqlite(url):
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(url, **kwargs)
+    sqlite_path = make_url(url).database
+    if sqlite_path and sqlite_path != ":memory:":
+        from pathlib import Path
+
+        Path(sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's implicit BEGIN is off).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # A write transaction takes SQLite's write lock up front, so two writers queue instead
+        # of one failing with "database is locked" after it has already read.
+        immediate = conn.get_execution_options().get("crownjewels_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Database:
+    """An engine plus its session factory; `unit_of_work()` is the only way to get a session."""
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        self.url = normalise_url(url)
+        self.engine = create_db_engine(self.url, **engine_kwargs)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def bound_to(cls, connection: Connection) -> Database:
+        """A Database whose units of work are savepoints inside an open connection's transaction
+        (tests: everything a test does, through services or HTTP, is rolled back at its end)."""
+        db = cls.__new__(cls)
+        db.url = connection.engine.url.render_as_string(hide_password=False)
+        db.engine = connection.engine
+        db.sessionmaker = sessionmaker(
+            bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+        return db
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is SQLite."""
+        return is_sqlite(self.url)
+
+    @contextmanager
+    def unit_of_work(self, *, write: bool = True) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        Callbacks registered with `after_commit(session, fn)` run only once the commit succeeded.
+        """
+        with self.sessionmaker() as session:
+            if write:
+                session.connection(execution_options={"crownjewels_write": True})
+            try:
+                yield session
+                if write:
+                    session.commit()
+                else:
+                    session.rollback()
+            except BaseException:
+                session.rollback()
+                for cleanup in session.info.pop(AFTER_ROLLBACK, []):
+                    cleanup()
+                raise
+            session.info.pop(AFTER_ROLLBACK, None)
+            for callback in session.info.pop(AFTER_COMMIT, []):
+                callback()
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback` once the unit of work committed (notifications, jobs); never on rollback."""
+    session.info.setdefault(AFTER_COMMIT, []).append(callback)
+
+
+def after_rollback(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback` if the unit of work rolls back (remove a blob written for it); never on
+    commit. A crash skips it: what it would clean must be harmless when left behind."""
+    session.info.setdefault(AFTER_ROLLBACK, []).append(callback)

@@ -1,0 +1,117 @@
+"""What every server-rendered page shares: the posted form, field errors shown next to their
+inputs, flash messages, rendering, discarding the work of a refused form, and the names of the
+actors in custody tables.
+
+Capabilities' pages.py depend on this module (and on core.http), never on the web package,
+so the layering holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any, Protocol
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from crownjewels.core.errors import CrownJewelsError
+
+_FLASH = "flash"
+
+#: pydantic error types whose default message is unkind to a person filling a form
+_MESSAGES = {
+    "missing": "this field is required",
+    "string_too_short": "this field is required",
+}
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted form (url-encoded or multipart); parsed once and cached on the request."""
+    return await request.form()
+
+
+#: a sync page takes the parsed form through this dependency (the form is read asynchronously)
+PostedForm = Annotated[FormData, Depends(read_form)]
+
+
+def text(form: FormData, name: str) -> str:
+    """A text field, stripped; "" when absent or a file."""
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def optional(form: FormData, name: str) -> str | None:
+    """A text field, stripped; None when absent or blank."""
+    return text(form, name) or None
+
+
+def field_errors(exc: ValidationError | CrownJewelsError, *, fallback: str = "") -> dict[str, str]:
+    """Messages keyed by the dotted name of the field they belong to ("" for the whole form)."""
+    if isinstance(exc, CrownJewelsError):
+        return {exc.field or fallback: exc.message}
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        message = _MESSAGES.get(err["type"], err["msg"])
+        if message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        out.setdefault(key, message)
+    return out
+
+
+def error_status(exc: ValidationError | CrownJewelsError) -> int:
+    """422 for bad input, the error's own status (409 for a conflict) otherwise."""
+    if isinstance(exc, ValidationError):
+        return 422
+    return 422 if exc.status_code == 404 else exc.status_code
+
+
+def discard(session: Session) -> None:
+    """Roll back whatever a refused form did so far (rows and custody events alike); the unit
+    of work then commits an empty transaction. Pages call this before re-rendering a form."""
+    session.rollback()
+
+
+def flash(request: Request, message: str, *, kind: str = "ok") -> None:
+    """A message shown once, by the next page rendered with the base layout (base.html)."""
+    messages = list(request.session.get(_FLASH, []))
+    messages.append({"kind": kind, "message": message})
+    request.session[_FLASH] = messages
+
+
+def is_htmx(request: Request) -> bool:
+    """True for a request sent by htmx (it wants a fragment, not a whole page)."""
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request, template: str, context: Mapping[str, Any] | None = None, status: int = 200
+) -> Response:
+    """A template; the layout itself reads the actor, CSRF token and flashes off the request."""
+    templates = request.app.state.templates
+    response: Response = templates.TemplateResponse(
+        request, template, dict(context or {}), status_code=status
+    )
+    return response
+
+
+def redirect(url: str) -> RedirectResponse:
+    """303 See Other: the browser follows with a GET (post/redirect/get)."""
+    return RedirectResponse(url, status_code=303)
+
+
+class ActorLabeller(Protocol):
+    """Labels custody actor refs (`user:<id>` as a person's name, ...); app.py installs one
+    as `app.state.actor_labels`, so custody's pages name people without importing parties."""
+
+    def __call__(self, session: Session, refs: set[str]) -> Mapping[str, Any]: ...
+
+
+def actor_labels(request: Request, session: Session, refs: Iterable[str]) -> Mapping[str, Any]:
+    """Labels keyed by ref, for the `labels` of the events_table and actor macros."""
+    labeller: ActorLabeller = request.app.state.actor_labels
+    wanted = set(refs)
+    return labeller(session, wanted) if wanted else {}

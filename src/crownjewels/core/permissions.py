@@ -1,0 +1,144 @@
+"""Roles and the role x permission matrix: the single table every adapter checks.
+
+docs/permissions.md renders this table; tests/test_permissions_doc.py keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Application roles; a user holds one or more."""
+
+    ADMIN = "admin"
+    LEGAL = "legal"
+    SECURITY = "security"
+    COMPLIANCE = "compliance"
+    VENDOR_MANAGER = "vendor-manager"
+    SECRET_OWNER = "secret-owner"
+    AUDITOR = "auditor"
+    VENDOR_USER = "vendor-user"
+
+
+class Permission(StrEnum):
+    """One action on one kind of thing."""
+
+    SECRETS_READ_ALL = "secrets:read-all"
+    SECRETS_READ_OWN = "secrets:read-own"
+    SECRETS_WRITE_ALL = "secrets:write-all"
+    SECRETS_WRITE_OWN = "secrets:write-own"
+    PARTIES_READ = "parties:read"
+    PARTIES_WRITE = "parties:write"
+    USERS_MANAGE = "users:manage"
+    TOKENS_OWN = "tokens:own"
+    CUSTODY_READ = "custody:read"
+    CUSTODY_VERIFY = "custody:verify"
+    DOCUMENTS_READ = "documents:read"
+    DOCUMENTS_WRITE = "documents:write"
+    DOCUMENTS_DESTROY = "documents:destroy"
+    VENDORS_READ = "vendors:read"
+    VENDORS_WRITE = "vendors:write"
+    ASSESSMENTS_ANSWER = "assessments:answer"
+    AGREEMENTS_READ = "agreements:read"
+    AGREEMENTS_WRITE = "agreements:write"
+    AGREEMENTS_REVIEW = "agreements:review"
+
+    @property
+    def writes(self) -> bool:
+        """True for permissions that change state (a read-only token never carries them)."""
+        return self in _WRITES
+
+
+_WRITES = frozenset(
+    {
+        Permission.SECRETS_WRITE_ALL,
+        Permission.SECRETS_WRITE_OWN,
+        Permission.PARTIES_WRITE,
+        Permission.USERS_MANAGE,
+        Permission.TOKENS_OWN,
+        Permission.DOCUMENTS_WRITE,
+        Permission.DOCUMENTS_DESTROY,
+        Permission.VENDORS_WRITE,
+        Permission.ASSESSMENTS_ANSWER,
+        Permission.AGREEMENTS_WRITE,
+        Permission.AGREEMENTS_REVIEW,
+    }
+)
+
+P = Permission
+_READ_ALL = {
+    P.SECRETS_READ_ALL,
+    P.PARTIES_READ,
+    P.CUSTODY_READ,
+    P.CUSTODY_VERIFY,
+    P.VENDORS_READ,
+    P.AGREEMENTS_READ,
+}
+_DOCS = {P.DOCUMENTS_READ, P.DOCUMENTS_WRITE}
+
+MATRIX: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.LEGAL: frozenset(
+        {
+            *_READ_ALL,
+            *_DOCS,
+            P.DOCUMENTS_DESTROY,
+            P.SECRETS_WRITE_ALL,
+            P.AGREEMENTS_WRITE,
+            P.AGREEMENTS_REVIEW,
+            P.TOKENS_OWN,
+        }
+    ),
+    Role.SECURITY: frozenset({*_READ_ALL, P.DOCUMENTS_READ, P.TOKENS_OWN}),
+    Role.COMPLIANCE: frozenset({*_READ_ALL, P.DOCUMENTS_READ, P.TOKENS_OWN}),
+    Role.VENDOR_MANAGER: frozenset(
+        {
+            P.SECRETS_READ_ALL,
+            P.PARTIES_READ,
+            P.PARTIES_WRITE,
+            P.VENDORS_READ,
+            P.VENDORS_WRITE,
+            P.AGREEMENTS_READ,
+            P.AGREEMENTS_WRITE,
+            # certificates, signed agreements, due-diligence evidence; a secret's documents stay
+            # out of reach: the secret owner kind asks for secrets:write on top
+            P.DOCUMENTS_WRITE,
+            P.TOKENS_OWN,
+        }
+    ),
+    Role.SECRET_OWNER: frozenset(
+        {
+            P.SECRETS_READ_OWN,
+            P.SECRETS_WRITE_OWN,
+            *_DOCS,
+            P.PARTIES_READ,
+            P.VENDORS_READ,
+            P.AGREEMENTS_READ,
+            P.TOKENS_OWN,
+        }
+    ),
+    Role.AUDITOR: frozenset({*_READ_ALL, P.TOKENS_OWN}),
+    Role.VENDOR_USER: frozenset({P.ASSESSMENTS_ANSWER, P.DOCUMENTS_WRITE}),
+}
+
+#: roles that must use TOTP when settings.mfa_required is on
+MFA_EXEMPT: frozenset[Role] = frozenset({Role.VENDOR_USER})
+
+
+def permissions_of(roles: Iterable[Role]) -> frozenset[Permission]:
+    """The union of the permissions of the given roles."""
+    out: set[Permission] = set()
+    for role in roles:
+        out |= MATRIX[role]
+    return frozenset(out)
+
+
+def parse_role(value: str) -> Role:
+    """A role from its name, or a ValueError that lists the valid names."""
+    try:
+        return Role(value.strip().lower().replace("_", "-"))
+    except ValueError:
+        valid = ", ".join(r.value for r in Role)
+        raise ValueError(f"unknown role {value!r}; use one of: {valid}") from None

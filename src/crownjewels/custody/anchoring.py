@@ -1,0 +1,71 @@
+"""The log held against its newest signed checkpoint (used by custody.service.verify): a log
+shorter than the checkpoint lost its tail; a log whose first events hash to another root was
+rewritten (a forked history); a checkpoint row that differs from its signed note was edited."""
+
+from __future__ import annotations
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy.orm import Session
+
+from crownjewels.core import clock
+from crownjewels.custody import merkle, repository, rules, signing
+from crownjewels.custody.models import CustodyCheckpoint
+
+
+def checkpoint_problem(
+    checkpoint: CustodyCheckpoint,
+    events: int,
+    tree: merkle.RootBuilder,
+    public_key: Ed25519PublicKey | None,
+) -> tuple[int | None, str] | None:
+    """What is wrong with a log of `events` intact events (whose first leaves were fed to
+    `tree`) against a signed checkpoint; None when the log extends it."""
+    size = checkpoint.tree_size
+    signed = (
+        f"checkpoint {size} signed {clock.from_micros(checkpoint.signed_at_us):%Y-%m-%d %H:%M} UTC"
+    )
+    if public_key is not None:
+        try:
+            note = signing.verify(checkpoint.note, public_key)
+        except signing.BadNote as exc:
+            return None, f"{signed} does not verify: {exc}"
+        if note.tree_size != size or note.root_hash.hex() != checkpoint.root_hash:
+            return None, f"{signed}: its row differs from its signed note (edited)"
+    if events < size:
+        return events + 1, (
+            f"events #{events + 1}-#{size} are missing: {signed} covers {size} events "
+            f"but the log holds {events} (its tail was cut off)"
+        )
+    if tree.size != size or tree.root().hex() != checkpoint.root_hash:
+        return None, (
+            f"forked history: the first {size} events no longer hash to the root of {signed} "
+            "(events were rewritten and their hashes recomputed)"
+        )
+    return None
+
+
+def root_builder(session: Session, size: int) -> merkle.RootBuilder:
+    """The first `size` events' leaves, read row by row (the slow path's companion)."""
+    builder = merkle.RootBuilder()
+    rows = repository.chain_rows(session)
+    try:
+        batch: list[bytes] = []
+        for seq, at_us, actor, etype, stype, sid, prev, details, _ in rows:
+            if seq > size:
+                break
+            batch.append(
+                rules.encode(
+                    seq=seq,
+                    at_us=at_us,
+                    actor=actor,
+                    event_type=etype,
+                    subject_type=stype,
+                    subject_id=sid,
+                    prev_hash=prev,
+                    details_json=details,
+                )
+            )
+        builder.add(merkle.leaf_hashes(batch))
+    finally:
+        rows.close()
+    return builder

@@ -1,0 +1,98 @@
+"""JSON API of the custody log under /api/v1/custody."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from crownjewels.core.actor import Actor
+from crownjewels.core.http import AppSettings, DbSession, Paging, require
+from crownjewels.core.pagination import Page
+from crownjewels.core.permissions import Permission as P
+from crownjewels.custody import checkpoints, keys, service, tsa
+from crownjewels.custody.schemas import (
+    CheckpointRead,
+    ConsistencyProofRead,
+    EventFilter,
+    EventRead,
+    InclusionProofRead,
+    VerifyResult,
+)
+
+router = APIRouter(prefix="/custody", tags=["custody"])
+Reader = Annotated[Actor, Depends(require(P.CUSTODY_READ))]
+Verifier = Annotated[Actor, Depends(require(P.CUSTODY_VERIFY))]
+
+
+@router.get("/events", response_model=Page[EventRead], summary="List custody events")
+def list_events(
+    session: DbSession,
+    actor: Reader,
+    paging: Paging,
+    subject: str | None = Query(default=None, description="TYPE:ID, e.g. secret:01J..."),
+    by: str | None = Query(default=None, description="actor, e.g. user:01J..."),
+    event_type: str | None = Query(default=None, alias="type"),
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Page[EventRead]:
+    """Events newest first, filtered by subject, actor, type and time range."""
+    subject_type, subject_id = service.parse_subject(subject) if subject else (None, None)
+    flt = EventFilter(
+        subject_type=subject_type,
+        subject_id=subject_id,
+        actor=by,
+        event_type=event_type,
+        since=since,
+        until=until,
+    )
+    items, total = service.list_events(session, actor=actor, filters=flt, page=paging)
+    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
+
+
+@router.get("/events/{seq}", response_model=EventRead, summary="Show one event")
+def get_event(session: DbSession, actor: Reader, seq: int) -> EventRead:
+    """One event by its sequence number."""
+    return service.get_event(session, seq=seq)
+
+
+@router.get("/verify", response_model=VerifyResult, summary="Verify the chain")
+def verify(session: DbSession, actor: Verifier, settings: AppSettings) -> VerifyResult:
+    """Recompute the whole chain and hold it against the newest signed checkpoint."""
+    return service.verify(session, actor=actor, public_key=keys.load_public_key(settings.home))
+
+
+@router.get("/checkpoints", response_model=Page[CheckpointRead], summary="List checkpoints")
+def list_checkpoints(session: DbSession, actor: Reader, paging: Paging) -> Page[CheckpointRead]:
+    """Signed checkpoints, largest tree first."""
+    items, total = checkpoints.list_checkpoints(
+        session, actor=actor, limit=paging.limit, offset=paging.offset
+    )
+    return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
+
+
+@router.post(
+    "/checkpoints", response_model=CheckpointRead, status_code=201, summary="Sign a checkpoint"
+)
+def create_checkpoint(session: DbSession, actor: Verifier, settings: AppSettings) -> CheckpointRead:
+    """Sign the tree as it stands now (records CHECKPOINT_SIGNED)."""
+    key = keys.load_signing_key(settings.home)
+    timestamper = tsa.TsaConfig.from_settings(settings)
+    return checkpoints.create(session, actor=actor, key=key, timestamper=timestamper)
+
+
+@router.get("/proofs/inclusion/{seq}", response_model=InclusionProofRead, summary="Inclusion proof")
+def inclusion_proof(
+    session: DbSession, actor: Reader, seq: int, size: int | None = None
+) -> InclusionProofRead:
+    """RFC 9162 audit path of one event; default size: the first checkpoint that holds it."""
+    return checkpoints.prove(session, actor=actor, seq=seq, size=size)
+
+
+@router.get("/proofs/consistency", response_model=ConsistencyProofRead, summary="Consistency proof")
+def consistency_proof(
+    session: DbSession, actor: Reader, old: int, new: int
+) -> ConsistencyProofRead:
+    """RFC 9162 consistency proof that the tree of `new` leaves extends that of `old`."""
+    return checkpoints.consistency(session, actor=actor, old=old, new=new)

@@ -1,0 +1,449 @@
+"""The custody verbs: record (in the caller's transaction), list, verify.
+
+Appends are serialized: on PostgreSQL by a transaction-scoped advisory lock taken at the first
+record() of a transaction, on SQLite by the write lock that every write unit of work takes at
+BEGIN IMMEDIATE. The head (last seq and hash) is read once under that lock and kept for the rest
+of the transaction; rows are buffered and inserted in one batch before commit or before a read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from operator import methodcaller
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Session, SessionTransaction
+
+from crownjewels.core import clock
+from crownjewels.core.actor import Actor
+from crownjewels.core.pagination import PageParams, paginate
+from crownjewels.custody import anchoring, merkle, repository, rules, tree
+from crownjewels.custody.errors import BadSubject, EventNotFound
+from crownjewels.custody.models import CustodyEvent
+from crownjewels.custody.schemas import EventFilter, EventRead, EventType, VerifyResult
+
+#: pg_advisory_xact_lock key that serializes custody appends ("CJCUSTDY" as a 64-bit integer)
+PG_LOCK_KEY = int.from_bytes(b"CJCUSTDY", "big") - 2**63
+_STATE = "crownjewels.custody"
+
+
+@dataclass
+class _Pending:
+    seq: int
+    hash: str
+    rows: list[tuple[Any, ...]]
+    leaves: list[bytes]
+
+
+def _state(session: Session) -> _Pending:
+    state: _Pending | None = session.info.get(_STATE)
+    if state is None:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
+        current = repository.head(session)
+        seq, head_hash = current if current else (0, rules.GENESIS_HASH)
+        state = _Pending(seq=seq, hash=head_hash, rows=[], leaves=[])
+        session.info[_STATE] = state
+    return state
+
+
+def jsonable(value: Any) -> Any:
+    """Details made JSON-safe: dates, decimals and enums become strings."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump(mode="json")
+    return json.loads(json.dumps(to_jsonable_python(value)))
+
+
+_MAX_SAFE_INT = 2**53 - 1  # RFC 8785 serialises numbers as IEEE doubles
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_PLAIN_DUMPS = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False
+).encode
+
+
+def _plain(value: Any) -> bool:
+    """True when `value` is JSON made only of ASCII-keyed dicts, lists, str, safe int, bool and
+    None: for such values jsonable() is the identity and RFC 8785 equals sorted json.dumps."""
+    kind = type(value)
+    if kind is str:
+        return _SURROGATE.search(value) is None
+    if kind is int:
+        return bool(-_MAX_SAFE_INT <= value <= _MAX_SAFE_INT)
+    if kind is bool or value is None:
+        return True
+    if kind is dict:
+        return all(type(k) is str and k.isascii() and _plain(v) for k, v in value.items())
+    if kind is list:
+        return all(_plain(v) for v in value)
+    return False
+
+
+def _details_json(details: dict[str, Any] | None) -> str:
+    """The canonical (RFC 8785) text of an event's details; plain JSON skips the slow path."""
+    if not details:
+        return "{}"
+    if type(details) is dict and _plain(details):
+        return _PLAIN_DUMPS(details)
+    return rules.canonical_details(jsonable(details))
+
+
+def record(
+    session: Session,
+    *,
+    actor: Actor,
+    event_type: EventType,
+    subject_type: str,
+    subject_id: str,
+    details: dict[str, Any] | None = None,
+) -> tuple[int, str]:
+    """Append one event to the chain in the caller's transaction; returns its (seq, hash)."""
+    # Everything that does not need the head is computed before taking the append lock.
+    details_json = _details_json(details)
+    actor_ref = rules.check_field("actor", actor.ref)
+    etype = rules.check_field("event_type", EventType(event_type).value)
+    rules.check_field("subject_type", subject_type)
+    rules.check_field("subject_id", subject_id)
+    state = _state(session)
+    seq, prev = state.seq + 1, state.hash
+    at_us = clock.to_micros(clock.now())  # read under the lock: time never goes back along seq
+    encoded = rules.encode(
+        seq=seq,
+        at_us=at_us,
+        actor=actor_ref,
+        event_type=etype,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        prev_hash=prev,
+        details_json=details_json,
+    )
+    digest = rules.event_hash(encoded)
+    state.leaves.append(merkle.leaf_hash(encoded))
+    state.rows.append(
+        (seq, at_us, actor_ref, etype, subject_type, subject_id, details_json, prev, digest)
+    )
+    state.seq, state.hash = seq, digest
+    return seq, digest
+
+
+_INSERT_SQL = {
+    "?": "INSERT INTO custody_event (seq, at_us, actor, event_type, subject_type, subject_id, "
+    "details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "%s": "INSERT INTO custody_event (seq, at_us, actor, event_type, subject_type, subject_id, "
+    "details, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+}
+
+
+def flush(session: Session) -> None:
+    """Insert the buffered events now (record() buffers them until commit or a read)."""
+    state: _Pending | None = session.info.get(_STATE)
+    if state and state.rows:
+        rows, state.rows = state.rows, []
+        leaves, state.leaves = state.leaves, []
+        connection = session.connection()
+        # One DB-API executemany of plain tuples: no ORM bulk machinery per row.
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        connection.exec_driver_sql(_INSERT_SQL[mark], rows)
+        # The Merkle tree grows in the same transaction: leaf i is event seq i + 1.
+        tree.append(connection, rows[0][0] - 1, leaves)
+
+
+@event.listens_for(Session, "before_commit")
+def _flush_before_commit(session: Session) -> None:
+    flush(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_head(session: Session, transaction: SessionTransaction) -> None:
+    # The head is only valid under the lock of the transaction that read it.
+    if transaction.parent is None:
+        session.info.pop(_STATE, None)
+
+
+def _read(event: CustodyEvent) -> EventRead:
+    return EventRead(
+        seq=event.seq,
+        recorded_at=clock.from_micros(event.at_us),
+        actor=event.actor,
+        event_type=event.event_type,
+        subject_type=event.subject_type,
+        subject_id=event.subject_id,
+        details=json.loads(event.details),
+        prev_hash=event.prev_hash,
+        hash=event.hash,
+    )
+
+
+def list_events(
+    session: Session, *, actor: Actor, filters: EventFilter, page: PageParams
+) -> tuple[list[EventRead], int]:
+    """A page of the log, newest first, with the total matching."""
+    del actor  # every reader of the log sees all of it; routes check custody:read
+    flush(session)
+    rows, total = paginate(session, repository.filtered(filters), page)
+    return [_read(e) for e in rows], total
+
+
+def history(
+    session: Session, *, subject_type: str, subject_id: str, limit: int = 200
+) -> list[EventRead]:
+    """The events of one subject, newest first (for its page)."""
+    flush(session)
+    flt = EventFilter(subject_type=subject_type, subject_id=subject_id)
+    rows = session.scalars(repository.filtered(flt).limit(limit)).all()
+    return [_read(e) for e in rows]
+
+
+def get_event(session: Session, *, seq: int) -> EventRead:
+    """One event by sequence number."""
+    flush(session)
+    found = session.get(CustodyEvent, seq)
+    if found is None:
+        raise EventNotFound(f"no custody event #{seq}; `crownjewels custody log` lists them")
+    return _read(found)
+
+
+def parse_subject(value: str) -> tuple[str, str]:
+    """`TYPE:ID` split in two, or a clear error."""
+    kind, sep, ident = value.partition(":")
+    if not sep or not kind or not ident:
+        raise BadSubject(f"subject {value!r} is not TYPE:ID; write it like secret:01J9Z...")
+    return kind, ident
+
+
+def recent(session: Session, *, limit: int = 10) -> list[EventRead]:
+    """The newest events (dashboard)."""
+    flush(session)
+    query = select(CustodyEvent).order_by(CustodyEvent.seq.desc()).limit(limit)
+    rows = session.scalars(query).all()
+    return [_read(e) for e in rows]
+
+
+def verify_rows(rows: Iterator[Any]) -> VerifyResult:
+    """Recompute the chain over rows of (seq, at_us, actor, event_type, subject_type,
+    subject_id, prev_hash, details, hash) in seq order; stop at the first broken event."""
+    expected_seq, expected_prev, checked = 1, rules.GENESIS_HASH, 0
+    encode, sha = rules.encode, rules.event_hash
+    for seq, at_us, actor, etype, stype, sid, prev, details, stored in rows:
+        problem = None
+        if seq != expected_seq:
+            problem = (
+                f"event #{expected_seq} is missing (the next stored event is #{seq}): "
+                "events were deleted or reordered"
+                if seq > expected_seq
+                else f"event #{seq} appears out of order"
+            )
+            broken = expected_seq if seq > expected_seq else seq
+        elif prev != expected_prev:
+            problem = f"event #{seq} does not link to event #{seq - 1} (previous hash differs)"
+            broken = seq
+        elif (
+            sha(
+                encode(
+                    seq=seq,
+                    at_us=at_us,
+                    actor=actor,
+                    event_type=etype,
+                    subject_type=stype,
+                    subject_id=sid,
+                    prev_hash=prev,
+                    details_json=details,
+                )
+            )
+            != stored
+        ):
+            problem = f"event #{seq} was altered: its content no longer matches its hash"
+            broken = seq
+        if problem:
+            return VerifyResult(
+                ok=False,
+                checked=checked,
+                head_seq=expected_seq - 1,
+                head_hash=expected_prev,
+                first_broken_seq=broken,
+                problem=problem,
+            )
+        checked += 1
+        expected_seq, expected_prev = seq + 1, stored
+    return VerifyResult(
+        ok=True, checked=checked, head_seq=expected_seq - 1, head_hash=expected_prev
+    )
+
+
+# The fast path of verify(). The database concatenates each event's canonical encoding (the
+# nine lines of rules.encode) and aggregates a batch of events into one value, with the events
+# separated by \x1e (a control character no field of a valid event can hold), in seq order
+# (PostgreSQL aggregates in scan order unless told: ORDER BY seq); Python only splits, hashes
+# and compares whole batches with C-level operations. It proves the chain intact
+# or gives up (returns None), and then the row-by-row verify_rows() names the first broken
+# event. It accepts only what verify_rows() accepts: the batch holds exactly the expected
+# sequence numbers, in order; integers are stored as integers (SQLite would print a REAL
+# differently from Python); the pieces split into exactly one per event; the stored hashes,
+# joined by ",", equal the recomputed ones joined by "," (so they match one by one); and the
+# prev_hash of each event is the stored hash before it. (One documented difference: on SQLite a
+# BLOB or NULL stored in a text column is hashed as the engine prints it, where the row-by-row
+# path would fail with a TypeError.)
+_FAST_BATCH = 5_000  # events per batch: a few MB at a time, whatever the length of the log
+_SEP = b"\x1e"
+_LINES = "crownjewels-custody-v1\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s"
+_SQLITE_BATCH = (
+    "SELECT CAST(group_concat(printf('" + _LINES + "', seq, at_us, actor, event_type, "
+    "subject_type, subject_id, prev_hash, details), char(30)) AS BLOB), "
+    "group_concat(hash, ','), group_concat(prev_hash, ','), count(*), "
+    "min(seq - rowid), max(seq - rowid), total(typeof(at_us) = 'integer') "
+    "FROM custody_event WHERE rowid BETWEEN ? AND ?"
+)
+_PG_BATCH = (
+    "SELECT convert_to(string_agg('crownjewels-custody-v1' || E'\\n' || seq || E'\\n' || at_us "
+    "|| E'\\n' || actor || E'\\n' || event_type || E'\\n' || subject_type || E'\\n' "
+    "|| subject_id || E'\\n' || prev_hash || E'\\n' || details, E'\\x1e' ORDER BY seq), 'UTF8'), "
+    "string_agg(hash, ',' ORDER BY seq), string_agg(prev_hash, ',' ORDER BY seq), "
+    "string_agg(seq::text, ',' ORDER BY seq), count(*) "
+    "FROM custody_event WHERE seq BETWEEN %s AND %s"
+)
+_Batch = tuple[bytes, str, str, int]
+
+
+def _sqlite_batches(dbapi: Any) -> Generator[_Batch | None, None, None]:
+    """Batches in rowid order; None as soon as rowids and seqs do not run in step from 1."""
+    cursor = dbapi.cursor()
+    try:
+        low, high, total = cursor.execute(
+            "SELECT min(rowid), max(rowid), count(*) FROM custody_event"
+        ).fetchone()
+        if not total:
+            return
+        if high - low + 1 != total:
+            yield None
+            return
+        offset = 1 - low  # seq = rowid + offset for every event of an intact chain
+        for first in range(low, high + 1, _FAST_BATCH):
+            last = min(first + _FAST_BATCH - 1, high)
+            blob, hashes, prevs, count, lo, hi, typed = cursor.execute(
+                _SQLITE_BATCH, (first, last)
+            ).fetchone()
+            if count != last - first + 1 or lo != offset or hi != offset or typed != count:
+                yield None
+                return
+            yield blob, hashes, prevs, count
+    finally:
+        cursor.close()
+
+
+def _pg_batches(dbapi: Any) -> Generator[_Batch | None, None, None]:
+    """Batches by seq range; None as soon as seqs are not exactly 1..N in order."""
+    with dbapi.cursor(binary=True) as cursor:
+        low, high, total = cursor.execute(
+            "SELECT min(seq), max(seq), count(*) FROM custody_event"
+        ).fetchone()
+        if not total:
+            return
+        if low != 1 or high != total:
+            yield None
+            return
+        for first in range(1, high + 1, _FAST_BATCH):
+            last = min(first + _FAST_BATCH - 1, high)
+            blob, hashes, prevs, seqs, count = cursor.execute(_PG_BATCH, (first, last)).fetchone()
+            in_order = ",".join(map(str, range(first, last + 1)))
+            if count != last - first + 1 or seqs != in_order or blob is None:
+                yield None
+                return
+            yield bytes(blob), hashes, prevs, count
+
+
+def _verify_fast(
+    session: Session, tree: merkle.RootBuilder | None = None, leaves: int = 0
+) -> VerifyResult | None:
+    """The whole chain proven intact batch by batch, or None (anything unusual: slow path)."""
+    connection = session.connection()
+    dbapi = connection.connection.dbapi_connection
+    name = connection.dialect.name
+    if name == "sqlite":
+        batches = _sqlite_batches(dbapi)
+    elif name == "postgresql":
+        batches = _pg_batches(dbapi)
+    else:
+        return None
+    # A batch can fail (say a value over the engine's size limit): then the slow path runs, from
+    # a savepoint on PostgreSQL, where an error would otherwise abort the transaction.
+    errors = connection.dialect.loaded_dbapi.Error
+    savepoint = name == "postgresql"
+    if savepoint:
+        connection.exec_driver_sql("SAVEPOINT crownjewels_verify")
+    try:
+        result = _check_batches(batches, tree, leaves)
+    except errors:
+        result = None
+        if savepoint:
+            connection.exec_driver_sql("ROLLBACK TO SAVEPOINT crownjewels_verify")
+    finally:
+        batches.close()
+    if savepoint:
+        connection.exec_driver_sql("RELEASE SAVEPOINT crownjewels_verify")
+    return result
+
+
+def _check_batches(
+    batches: Iterator[_Batch | None], tree: merkle.RootBuilder | None = None, leaves: int = 0
+) -> VerifyResult | None:
+    """The chain proven intact batch by batch (None: ask the slow path); the first `leaves`
+    events are also fed to `tree`, to recompute a checkpoint's root from the events."""
+    sha, hexdigest = hashlib.sha256, methodcaller("hexdigest")
+    checked, head = 0, rules.GENESIS_HASH
+    for batch in batches:
+        if batch is None:
+            return None
+        blob, hashes, prevs, count = batch
+        pieces = blob.split(_SEP)
+        if (
+            len(pieces) != count
+            or ",".join(map(hexdigest, map(sha, pieces))) != hashes
+            or prevs != (head + "," + hashes)[:-65]
+        ):
+            return None
+        if tree is not None and tree.size < leaves:
+            tree.add(merkle.leaf_hashes(pieces[: leaves - tree.size]))
+        checked += count
+        head = hashes[-64:]
+    return VerifyResult(ok=True, checked=checked, head_seq=checked, head_hash=head)
+
+
+def verify(
+    session: Session, *, actor: Actor, public_key: Ed25519PublicKey | None = None
+) -> VerifyResult:
+    """Recompute every event's hash and link from the first; name the first broken event.
+    Then hold the log against the newest signed checkpoint (its signature too, given the
+    installation's `public_key`): a shorter log lost its tail, another root is a forked history."""
+    del actor
+    flush(session)
+    checkpoint = repository.latest_checkpoint(session)
+    size = checkpoint.tree_size if checkpoint else 0
+    builder = merkle.RootBuilder()
+    result = _verify_fast(session, builder, size)
+    if result is None:
+        rows = repository.chain_rows(session)
+        try:
+            result = verify_rows(rows)
+        finally:
+            rows.close()
+        builder = anchoring.root_builder(session, size) if result.ok else builder
+    if not result.ok or checkpoint is None:
+        return result
+    problem = anchoring.checkpoint_problem(checkpoint, result.checked, builder, public_key)
+    if problem is None:
+        return result
+    return result.model_copy(
+        update={"ok": False, "first_broken_seq": problem[0], "problem": problem[1]}
+    )
+
+
+def lock(session: Session) -> None:
+    """Take the custody append lock now (callers that number rows in step with the log)."""
+    _state(session)

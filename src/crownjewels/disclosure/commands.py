@@ -1,0 +1,130 @@
+"""CLI: `crownjewels vault get` (a registered, marked copy), `vault identify FILE` and
+`vault copies`, mounted on the vault's command group by the registry."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+from crownjewels.core.cli import JsonOpt, emit_json, emit_table, state
+from crownjewels.disclosure import service
+from crownjewels.disclosure.schemas import Channel, CopyRead
+from crownjewels.vault import service as vault
+
+_COLUMNS = ["id", "issued_at", "document", "version", "recipient", "organisation", "channel",
+            "purpose", "marked"]  # fmt: skip
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write beside the target, then rename: the file appears whole or not at all."""
+    part = path.with_name(f".{path.name}.part")
+    with part.open("wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(part, path)
+
+
+def get(
+    ctx: typer.Context,
+    document: str = typer.Argument(..., help="The document id."),
+    out: Path = typer.Option(..., "--out", help="Where to write the copy."),
+    purpose: str = typer.Option(..., "--purpose", help="Why the copy is needed (recorded)."),
+    to: str | None = typer.Option(
+        None, "--to", help="The recipient's email or person id (default: yourself)."
+    ),
+    version: int | None = typer.Option(None, "--version", min=1, help="Default: the newest."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Issue a registered copy of a document, marked for its recipient, to a file."""
+    st = state(ctx)
+    key = service.watermark_key(st.settings.resolved_secret_key())
+    with st.unit_of_work() as (session, actor):
+        issued = service.issue_copy(
+            session,
+            actor=actor,
+            vault_=vault.open_vault(st.settings),
+            key=key,
+            document_id=document,
+            purpose=purpose,
+            channel=Channel.CLI,
+            recipient=to,
+            version=version,
+        )
+    _write(out, issued.data)  # only once the copy is registered (committed)
+    copy = issued.copy
+    if as_json:
+        emit_json(copy)
+        return
+    how = f"marked ({', '.join(copy.methods)})" if copy.marked else "NOT marked"
+    typer.echo(
+        f"wrote {out}: copy {copy.id} of v{copy.version_number} for {copy.recipient_name}"
+        f"{f' ({copy.recipient_organisation})' if copy.recipient_organisation else ''}, {how}"
+    )
+    if not copy.marked:
+        typer.echo(
+            f"warning: {copy.media_type} cannot carry a mark; the copy is registered, but a "
+            "found file of this type cannot be traced to it",
+            err=True,
+        )
+
+
+def identify(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A file found in the wild ('-' for stdin)."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Read the marks of a found file and name its copy, recipient and date. Exit code 0 when
+    a copy is named, 1 when no mark survives or the marks are damaged or foreign."""
+    st = state(ctx)
+    data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+    key = service.watermark_key(st.settings.resolved_secret_key())
+    with st.unit_of_work() as (session, actor):
+        result = service.identify(session, actor=actor, key=key, data=data)
+    if as_json:
+        emit_json(result)
+    elif result.identified:
+        typer.echo(f"identified: {result.message}")
+    else:
+        typer.echo(f"not identified ({result.verdict.value}): {result.message}", err=True)
+    if not result.identified:
+        raise typer.Exit(1)
+
+
+def _row(copy: CopyRead) -> dict[str, object]:
+    return {
+        "id": copy.id,
+        "issued_at": f"{copy.issued_at:%Y-%m-%d %H:%M}",
+        "document": copy.document_title or copy.document_id,
+        "version": copy.version_number,
+        "recipient": copy.recipient_name,
+        "organisation": copy.recipient_organisation,
+        "channel": copy.channel.value,
+        "purpose": copy.purpose,
+        "marked": "yes" if copy.marked else "NO",
+    }
+
+
+def copies(
+    ctx: typer.Context,
+    secret: str | None = typer.Option(None, "--secret", help="Only this secret's documents."),
+    document: str | None = typer.Option(None, "--document", help="Only this document."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """The copies issued, newest first, and who holds each."""
+    with state(ctx).unit_of_work(write=False) as (session, actor):
+        found = service.list_copies(session, actor=actor, secret_ref=secret, document_id=document)
+    if as_json:
+        emit_json(found)
+    else:
+        emit_table([_row(c) for c in found], _COLUMNS, empty="no copies issued")
+
+
+def mount(app: typer.Typer) -> None:
+    """Add `get`, `identify` and `copies` to the vault's command group."""
+    app.command("get")(get)
+    app.command("identify")(identify)
+    app.command("copies")(copies)

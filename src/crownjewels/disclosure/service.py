@@ -1,0 +1,278 @@
+"""Registered copies: every hand-out of a document version is a copy with an id, a recipient,
+a channel and a purpose, marked for its recipient (`watermark`); `identify` reads the marks of
+a file found in the wild and names the copy. Until the access capability lands, a hand-out is
+allowed by the documents:read permission alone (and the vault's own visibility rules)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy.orm import Session
+
+from crownjewels.core import clock
+from crownjewels.core.actor import Actor
+from crownjewels.core.errors import Forbidden, NotFound
+from crownjewels.core.ids import new_id
+from crownjewels.core.permissions import Permission
+from crownjewels.custody import service as custody
+from crownjewels.custody.schemas import EventType
+from crownjewels.disclosure import repository, watermark
+from crownjewels.disclosure.errors import CopyNotFound, NoRecipient
+from crownjewels.disclosure.models import DisclosureCopy
+from crownjewels.disclosure.schemas import (
+    Channel,
+    CopyRead,
+    FoundMarkRead,
+    Identification,
+    IssuedCopy,
+    Verdict,
+)
+from crownjewels.disclosure.wm_core import DEFAULT_LEGEND
+from crownjewels.inventory import service as inventory
+from crownjewels.parties import service as parties
+from crownjewels.parties.schemas import PersonRead
+
+# The vault's decrypting reads live in `vault.reading`, the read half of its service.
+from crownjewels.vault import reading as vault_reading
+from crownjewels.vault import service as vault
+from crownjewels.vault.schemas import DocumentRead
+
+SUBJECT = "copy"
+SECRET_OWNER = "secret"
+WATERMARK_KEY_PURPOSE = b"crownjewels/watermark/v1"
+
+
+def watermark_key(secret_key: str) -> bytes:
+    """The installation's watermark key (the HMAC key of every mark), from its secret key."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=WATERMARK_KEY_PURPOSE).derive(
+        secret_key.encode("utf-8")
+    )
+
+
+def _require_read(actor: Actor, what: str) -> None:
+    if not actor.can(Permission.DOCUMENTS_READ):
+        raise Forbidden(f"{what} needs the documents:read permission")
+
+
+def _recipient(session: Session, actor: Actor, recipient: str | None) -> PersonRead:
+    if recipient and recipient.strip():
+        try:
+            return parties.get_person(session, actor=actor, person_ref=recipient.strip())
+        except NotFound as exc:  # the recipient field is wrong, not the page
+            raise NoRecipient(exc.message, field="recipient") from None
+    if actor.person_id is None:
+        raise NoRecipient(
+            "you have no person record to receive the copy; name the recipient "
+            "(--to EMAIL, or `recipient` in the API)",
+            field="recipient",
+        )
+    return parties.get_person(session, actor=actor, person_ref=actor.person_id)
+
+
+def _legend(session: Session, actor: Actor, document: DocumentRead, fallback: str) -> str:
+    """The owner's current legend: a secret's from the register, else the version's own."""
+    if document.owner_type == SECRET_OWNER:
+        return inventory.get(session, actor=actor, secret_ref=document.owner_id).legend
+    return fallback or DEFAULT_LEGEND
+
+
+def _read(row: DisclosureCopy, document: DocumentRead | None = None) -> CopyRead:
+    read = CopyRead.model_validate(row)
+    if document is not None:
+        read.document_title, read.owner_label = document.title, document.owner_label
+    return read
+
+
+def issue_copy(
+    session: Session,
+    *,
+    actor: Actor,
+    vault_: vault.Vault,
+    key: bytes,
+    document_id: str,
+    purpose: str,
+    channel: Channel,
+    recipient: str | None = None,
+    version: int | None = None,
+) -> IssuedCopy:
+    """Decrypt a version (a DOCUMENT_READ), mark it for its recipient (default: the actor) and
+    register the copy (COPY_ISSUED); types the engine cannot mark are registered as unmarked."""
+    _require_read(actor, "a copy of a document")
+    purpose = purpose.strip()
+    if len(purpose) < 3:
+        raise watermark.MarkError("say what the copy is for (the purpose)", field="purpose")
+    document = vault.get_document(session, actor=actor, document_id=document_id)
+    person = _recipient(session, actor, recipient)
+    meta, plaintext = vault_reading.open_version(
+        session, actor=actor, vault=vault_, document_id=document.id, version=version
+    )
+    with plaintext:
+        raw = plaintext.read()
+    issued_at = clock.now()
+    mark = watermark.Mark(
+        new_id(),
+        person.full_name,
+        person.organisation_name or "",
+        issued_at.date(),
+        legend=_legend(session, actor, document, meta.legend),
+    )
+    marked = watermark.apply_mark(raw, meta.media_type, mark, key=key, filename=meta.filename)
+    row = DisclosureCopy(
+        id=mark.copy_id,
+        document_id=document.id,
+        version_id=meta.id,
+        version_number=meta.number,
+        source_sha256=meta.sha256,
+        owner_type=document.owner_type,
+        owner_id=document.owner_id,
+        recipient_person_id=person.id,
+        recipient_name=person.full_name[:200],
+        recipient_email=person.email,
+        recipient_organisation=(person.organisation_name or "")[:200],
+        channel=channel.value,
+        purpose=purpose,
+        issued_by=actor.ref,
+        issued_at=issued_at,
+        media_type=meta.media_type,
+        filename=meta.filename,
+        marked=marked.marked,
+        methods=list(marked.methods),
+        sha256=hashlib.sha256(marked.data).hexdigest(),
+        size=len(marked.data),
+    )
+    session.add(row)
+    session.flush()
+    custody.record(
+        session,
+        actor=actor,
+        event_type=EventType.COPY_ISSUED,
+        subject_type=SUBJECT,
+        subject_id=row.id,
+        details={
+            "document_id": document.id,
+            "owner_type": document.owner_type,
+            "owner_id": document.owner_id,
+            "version": meta.number,
+            "source_sha256": meta.sha256,
+            "recipient_person_id": person.id,
+            "recipient": row.recipient_name,
+            "organisation": row.recipient_organisation,
+            "channel": row.channel,
+            "purpose": purpose,
+            "marked": row.marked,
+            "methods": row.methods,
+            "sha256": row.sha256,
+        },
+    )
+    filename = meta.filename or document.title
+    return IssuedCopy(copy=_read(row, document), data=marked.data, filename=filename)
+
+
+def _documents(
+    session: Session, actor: Actor, *, secret_ref: str | None = None
+) -> dict[str, DocumentRead]:
+    """The documents the actor may see (of one secret), by id: the scope of every copy query."""
+    docs = vault.list_documents(
+        session,
+        actor=actor,
+        owner_type=SECRET_OWNER if secret_ref else None,
+        owner_ref=secret_ref,
+    )
+    return {d.id: d for d in docs}
+
+
+def list_copies(
+    session: Session,
+    *,
+    actor: Actor,
+    secret_ref: str | None = None,
+    document_id: str | None = None,
+) -> list[CopyRead]:
+    """The copies issued of the documents the actor may see, newest first; narrowed to one
+    secret's documents or to one document."""
+    _require_read(actor, "listing copies")
+    docs = _documents(session, actor, secret_ref=secret_ref)
+    if document_id is not None:
+        doc = vault.get_document(session, actor=actor, document_id=document_id)
+        docs = {doc.id: doc} if secret_ref is None or doc.id in docs else {}
+    rows = repository.listed(session, actor, docs)
+    return [_read(r, docs.get(r.document_id)) for r in rows]
+
+
+def get_copy(session: Session, *, actor: Actor, copy_id: str) -> CopyRead:
+    """One copy the actor may see."""
+    _require_read(actor, "a copy's record")
+    docs = _documents(session, actor)
+    row = repository.find(session, actor, docs, copy_id)
+    if row is None:
+        raise CopyNotFound(f"no copy {copy_id!r} among the copies you may see")
+    return _read(row, docs.get(row.document_id))
+
+
+def _found(found: Collection[watermark.FoundMark]) -> list[FoundMarkRead]:
+    return [
+        FoundMarkRead(method=m.method, status=m.status.value, copy_id=m.copy_id, count=m.count)
+        for m in found
+    ]
+
+
+def identify(
+    session: Session,
+    *,
+    actor: Actor,
+    key: bytes,
+    data: bytes,
+    media_type: str | None = None,
+) -> Identification:
+    """Read the marks of a found file and name its copy, recipient and date; or say that no
+    mark survives, that the marks are damaged, or that they were made by another installation.
+    A file that names a copy is recorded (COPY_IDENTIFIED) against that copy."""
+    _require_read(actor, "identifying a file")
+    kind = media_type or watermark.sniff(data)
+    found = watermark.read_marks(data, kind, key=key)
+    verdict = watermark.describe(found)
+    digest = hashlib.sha256(data).hexdigest()
+    result = Identification(
+        verdict=Verdict(verdict.status),
+        message=verdict.message,
+        copy_id=verdict.copy_id,
+        marks=_found(found),
+        media_type=kind,
+        sha256=digest,
+    )
+    if verdict.copy_id is None:
+        return result
+    docs = _documents(session, actor)
+    row = repository.find(session, actor, docs, verdict.copy_id)
+    if row is None:
+        result.verdict = Verdict.UNKNOWN_COPY
+        result.message = (
+            f"the marks name copy {verdict.copy_id}, which is not among the copies you may see"
+        )
+        return result
+    copy = _read(row, docs.get(row.document_id))
+    result.record = copy
+    result.message = (
+        f"copy {copy.id} of {copy.owner_label or copy.owner_id} "
+        f"“{copy.document_title or copy.document_id}” v{copy.version_number}, issued to "
+        f"{copy.recipient_name}"
+        + (f" ({copy.recipient_organisation})" if copy.recipient_organisation else "")
+        + f" on {copy.issued_at:%Y-%m-%d} for “{copy.purpose}”; {verdict.message}"
+    )
+    custody.record(
+        session,
+        actor=actor,
+        event_type=EventType.COPY_IDENTIFIED,
+        subject_type=SUBJECT,
+        subject_id=copy.id,
+        details={
+            "document_id": copy.document_id,
+            "found_sha256": digest,
+            "media_type": kind,
+            "methods": sorted({m.method for m in found if m.copy_id == copy.id}),
+        },
+    )
+    return result

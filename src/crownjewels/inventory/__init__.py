@@ -1,0 +1,2 @@
+"""inventory: the trade-secret register (the crown jewels): category, tier, owner, value,
+secrecy assessment, allowed regions, review cadence, status, legend."""

@@ -1,0 +1,104 @@
+"""Register queries, each scoped to what the actor may see."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from crownjewels.core.actor import Actor
+from crownjewels.core.permissions import Permission
+from crownjewels.inventory.models import SecretLocation, SecretReview, TradeSecret
+from crownjewels.inventory.schemas import SecretFilter
+
+T = TradeSecret
+
+
+def visible_to(actor: Actor) -> Select[TradeSecret]:
+    """Secrets the actor may see: all, only those it owns, or none."""
+    query = select(T)
+    if actor.can(Permission.SECRETS_READ_ALL):
+        return query
+    if actor.can(Permission.SECRETS_READ_OWN) and actor.person_id:
+        return query.where(T.owner_id == actor.person_id)
+    return query.where(false())
+
+
+def find(session: Session, actor: Actor, ref: str) -> TradeSecret | None:
+    """A visible secret by id, reference (TS-0001) or exact name (case-insensitive)."""
+    query = visible_to(actor)
+    key = ref.strip()
+    return (
+        session.scalar(query.where(T.id == key))
+        or session.scalar(query.where(T.ref == key.upper()))
+        or session.scalar(query.where(func.lower(T.name) == key.lower()))
+    )
+
+
+def filtered(query: Select[TradeSecret], flt: SecretFilter, *, today: date) -> Select[TradeSecret]:
+    """Apply listing filters; sorted by tier then name."""
+    if flt.tier:
+        query = query.where(T.tier == flt.tier)
+    if flt.category:
+        query = query.where(T.category == flt.category)
+    if flt.owner_id:
+        query = query.where(T.owner_id == flt.owner_id)
+    if flt.status:
+        query = query.where(T.status == flt.status)
+    if flt.overdue:
+        query = query.where(T.next_review_on < today, T.status == "active")
+    if flt.q:
+        needle = flt.q.strip().lower()
+        query = query.where(
+            or_(
+                func.lower(T.name).contains(needle),
+                func.lower(T.description).contains(needle),
+                func.lower(T.ref) == needle,
+                func.lower(func.coalesce(T.business_unit, "")).contains(needle),
+            )
+        )
+    return query.order_by(T.name)
+
+
+def name_taken(session: Session, name: str, *, exclude: str | None = None) -> bool:
+    """True when another secret (visible or not) has this name."""
+    query = select(T.id).where(func.lower(T.name) == name.lower())
+    if exclude:
+        query = query.where(T.id != exclude)
+    return session.scalar(query) is not None
+
+
+def next_ref(session: Session) -> str:
+    """The next register reference, TS-0001 onwards (call under the custody append lock)."""
+    count = session.scalar(select(func.count()).select_from(T)) or 0
+    return f"TS-{count + 1:04d}"
+
+
+def locations(session: Session, secret_id: str) -> list[SecretLocation]:
+    """The locations of a secret."""
+    return list(
+        session.scalars(
+            select(SecretLocation)
+            .where(SecretLocation.secret_id == secret_id)
+            .order_by(SecretLocation.created_at)
+        )
+    )
+
+
+def reviews(session: Session, secret_id: str) -> list[SecretReview]:
+    """The reviews of a secret, newest first."""
+    return list(
+        session.scalars(
+            select(SecretReview)
+            .where(SecretReview.secret_id == secret_id)
+            .order_by(SecretReview.reviewed_on.desc(), SecretReview.id.desc())
+        )
+    )
+
+
+def counts(session: Session, query: Select[TradeSecret], column: str) -> dict[str, int]:
+    """Counts of visible secrets grouped by a column."""
+    sub = query.subquery()
+    col = sub.c[column]
+    return {k: v for k, v in session.execute(select(col, func.count()).group_by(col)).all()}

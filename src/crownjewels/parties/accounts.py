@@ -1,0 +1,355 @@
+"""Users, login with throttling, TOTP enrolment and API tokens (part of the parties service)."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pyotp
+import segno
+from argon2 import Parameters, PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crownjewels.core import clock
+from crownjewels.core.actor import Actor
+from crownjewels.core.errors import Conflict, Invalid, Unauthenticated
+from crownjewels.core.permissions import MFA_EXEMPT, Permission, Role
+from crownjewels.core.sealing import Sealer
+from crownjewels.custody import service as custody
+from crownjewels.custody.schemas import EventType
+from crownjewels.parties import repository
+from crownjewels.parties.errors import BadTotp, UserNotFound
+from crownjewels.parties.models import Person, User, UserRole
+from crownjewels.parties.schemas import (
+    LoginOutcome,
+    MfaEnrolment,
+    PersonStatus,
+    UserCreate,
+    UserRead,
+)
+from crownjewels.parties.service import _person, require
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("crownjewels-dummy-password")
+
+
+def use_password_parameters(parameters: Parameters) -> None:
+    """Change the argon2 cost (tests use argon2.profiles.CHEAPEST; production keeps the default)."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher.from_parameters(parameters)
+    _DUMMY_HASH = _hasher.hash("crownjewels-dummy-password")
+
+
+def _roles(user: User) -> frozenset[Role]:
+    return frozenset(Role(r.role) for r in user.roles)
+
+
+def mfa_required(user: User, *, policy: bool) -> bool:
+    """Whether this user must use TOTP: on by policy for every role but vendor-user."""
+    return policy and not _roles(user) <= MFA_EXEMPT
+
+
+def _read(session: Session, user: User, *, mfa_policy: bool = True) -> UserRead:
+    name = session.scalar(select(Person.full_name).where(Person.id == user.person_id)) or ""
+    return UserRead(
+        id=user.id,
+        username=user.username,
+        person_id=user.person_id,
+        full_name=name,
+        roles=sorted(_roles(user)),
+        active=user.active,
+        mfa_enrolled=user.mfa_enrolled_at is not None,
+        mfa_required=mfa_required(user, policy=mfa_policy),
+        last_login_at=user.last_login_at,
+        locked_until=user.locked_until,
+    )
+
+
+def check_password_strength(password: str) -> None:
+    """At least 12 characters, not all one kind."""
+    if len(password) < 12:
+        raise Invalid("the password must have at least 12 characters", field="password")
+    if password.isalpha() or password.isdigit():
+        raise Invalid("the password must mix letters with digits or symbols", field="password")
+
+
+def create_user(session: Session, *, actor: Actor, data: UserCreate) -> UserRead:
+    """Give an existing person a login with roles; the username is their email."""
+    require(actor, Permission.USERS_MANAGE)
+    person = _person(session, actor, data.person_id)
+    if repository.user_by_person(session, person.id):
+        raise Conflict(f"{person.full_name} already has a login; change its roles instead")
+    check_password_strength(data.password)
+    user = User(
+        person_id=person.id,
+        username=person.email,
+        password_hash=_hasher.hash(data.password),
+        roles=[UserRole(role=r.value) for r in sorted(set(data.roles))],
+    )
+    session.add(user)
+    session.flush()
+    custody.record(
+        session,
+        actor=actor,
+        event_type=EventType.USER_CREATED,
+        subject_type="user",
+        subject_id=user.id,
+        details={
+            "after": {"username": user.username, "roles": sorted(r.value for r in data.roles)}
+        },
+    )
+    return _read(session, user)
+
+
+def list_users(session: Session, *, actor: Actor) -> list[UserRead]:
+    """Every user, by username."""
+    require(actor, Permission.USERS_MANAGE)
+    return [_read(session, u) for u in session.scalars(select(User).order_by(User.username))]
+
+
+def get_user(session: Session, *, user_id: str, mfa_policy: bool = True) -> UserRead:
+    """One user by id (the edge reads the logged-in user with it)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserNotFound(f"no user {user_id!r}")
+    return _read(session, user, mfa_policy=mfa_policy)
+
+
+def user_for_person(session: Session, *, person_id: str) -> str | None:
+    """The user id of a person's login, if they have one."""
+    user = repository.user_by_person(session, person_id)
+    return user.id if user else None
+
+
+def actor_for_user(session: Session, *, user_id: str, mfa: bool) -> Actor:
+    """The Actor of a logged-in user; Unauthenticated if the login was disabled since."""
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise Unauthenticated("your login is no longer active; ask an admin")
+    person = session.get(Person, user.person_id)
+    if person is None or person.status == PersonStatus.DEPARTED:
+        raise Unauthenticated("your login ended with your departure")
+    return Actor(
+        kind="user",
+        id=user.id,
+        name=person.full_name,
+        roles=_roles(user),
+        person_id=person.id,
+        mfa=mfa,
+    )
+
+
+# --- login -----------------------------------------------------------------------------------
+
+
+def _fail(
+    session: Session,
+    user: User | None,
+    username: str,
+    why: str,
+    *,
+    max_failures: int,
+    lockout_seconds: int,
+) -> LoginOutcome:
+    system = Actor(kind="system", id="login", name="login")
+    subject_id = user.id if user else username.strip().lower()[:120]
+    custody.record(
+        session,
+        actor=system,
+        event_type=EventType.USER_LOGIN_FAILED,
+        subject_type="user" if user else "username",
+        subject_id=subject_id.encode("ascii", "replace").decode(),
+        details={"reason": why},
+    )
+    if user is not None:
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.locked_until = clock.now() + timedelta(seconds=lockout_seconds)
+            user.failed_logins = 0
+            custody.record(
+                session,
+                actor=system,
+                event_type=EventType.USER_LOCKED_OUT,
+                subject_type="user",
+                subject_id=user.id,
+                details={"until": user.locked_until.isoformat()},
+            )
+    return LoginOutcome(ok=False, message="wrong username or password, or wrong code")
+
+
+def check_password(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    mfa_policy: bool = True,
+    max_failures: int = 5,
+    lockout_seconds: int = 900,
+) -> LoginOutcome:
+    """First login step. Failures are recorded (the edge commits them), so this never raises."""
+    user = repository.user_by_username(session, username)
+    limits = {"max_failures": max_failures, "lockout_seconds": lockout_seconds}
+    if user is None:
+        # the same work as a real check, so timing does not tell which usernames exist
+        with contextlib.suppress(VerificationError):
+            _hasher.verify(_DUMMY_HASH, password)
+        return _fail(session, None, username, "unknown username", **limits)
+    if user.locked_until and user.locked_until > clock.now():
+        minutes = max(1, int((user.locked_until - clock.now()).total_seconds() // 60) + 1)
+        return LoginOutcome(
+            ok=False, message=f"too many failed attempts; try again in {minutes} minutes"
+        )
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return _fail(session, user, username, "wrong password", **limits)
+    person = session.get(Person, user.person_id)
+    if not user.active or person is None or person.status == PersonStatus.DEPARTED:
+        return _fail(session, user, username, "login disabled", **limits)
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    needs_enrolment = mfa_required(user, policy=mfa_policy) and user.mfa_enrolled_at is None
+    if user.mfa_enrolled_at is None and not needs_enrolment:
+        _login_succeeded(session, user, mfa=False)
+    return LoginOutcome(ok=True, user_id=user.id, needs_mfa_enrolment=needs_enrolment)
+
+
+def _login_succeeded(session: Session, user: User, *, mfa: bool) -> None:
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = clock.now()
+    custody.record(
+        session,
+        actor=Actor(kind="user", id=user.id, name=user.username),
+        event_type=EventType.USER_LOGIN_SUCCEEDED,
+        subject_type="user",
+        subject_id=user.id,
+        details={"mfa": mfa},
+    )
+
+
+def _totp_matches(user: User, code: str, sealer: Sealer) -> int | None:
+    """The time step the code matches (one step of drift allowed), refusing a replayed step."""
+    if user.mfa_secret is None:
+        return None
+    totp = pyotp.TOTP(sealer.open(user.mfa_secret))
+    code = code.strip().replace(" ", "")
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    now = clock.now()
+    step_now = int(now.timestamp()) // totp.interval
+    for step in (step_now - 1, step_now, step_now + 1):
+        if secrets.compare_digest(totp.at(step * totp.interval), code):
+            if user.mfa_last_step is not None and step <= user.mfa_last_step:
+                return None
+            return step
+    return None
+
+
+def check_totp(
+    session: Session,
+    *,
+    user_id: str,
+    code: str,
+    sealer: Sealer,
+    max_failures: int = 5,
+    lockout_seconds: int = 900,
+) -> LoginOutcome:
+    """Second login step for an enrolled user. Failures are recorded; never raises."""
+    user = session.get(User, user_id)
+    if user is None:
+        return LoginOutcome(ok=False, message="your login expired; start again")
+    if user.locked_until and user.locked_until > clock.now():
+        return LoginOutcome(ok=False, message="too many failed attempts; try again later")
+    step = _totp_matches(user, code, sealer)
+    if step is None:
+        _fail(
+            session,
+            user,
+            user.username,
+            "wrong TOTP code",
+            max_failures=max_failures,
+            lockout_seconds=lockout_seconds,
+        )
+        return LoginOutcome(
+            ok=False, message="wrong code: enter the 6 digits your authenticator app shows now"
+        )
+    user.mfa_last_step = step
+    _login_succeeded(session, user, mfa=True)
+    return LoginOutcome(ok=True, user_id=user.id)
+
+
+def begin_mfa_enrolment(*, username: str, issuer: str) -> MfaEnrolment:
+    """A fresh TOTP secret with its otpauth:// URI and QR code (nothing stored until confirmed)."""
+    secret = pyotp.random_base32()
+    uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=issuer)
+    svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#111", light="#fff")
+    return MfaEnrolment(secret=secret, provisioning_uri=uri, qr_svg=svg)
+
+
+def confirm_mfa_enrolment(
+    session: Session, *, user_id: str, secret: str, code: str, sealer: Sealer
+) -> None:
+    """Store the TOTP secret once the user proved their app shows the right code."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserNotFound("your login expired; start again")
+    totp = pyotp.TOTP(secret)
+    if not totp.verify(code.strip().replace(" ", ""), for_time=clock.now(), valid_window=1):
+        raise BadTotp(
+            "that code does not match: scan the QR code again and enter the 6 digits shown now",
+            field="code",
+        )
+    user.mfa_secret = sealer.seal(secret)
+    user.mfa_enrolled_at = clock.now()
+    user.mfa_last_step = int(clock.now().timestamp()) // totp.interval
+    custody.record(
+        session,
+        actor=Actor(kind="user", id=user.id, name=user.username),
+        event_type=EventType.USER_MFA_ENROLLED,
+        subject_type="user",
+        subject_id=user.id,
+    )
+    _login_succeeded(session, user, mfa=True)
+
+
+# --- who did it: actors of custody events, as pages show them --------------------------------
+
+
+@dataclass(frozen=True)
+class ActorLabel:
+    """A custody event's actor as a page shows it: a name, and the person behind a user."""
+
+    text: str
+    person_id: str | None = None
+
+
+def _label(ref: str, people: dict[str, tuple[str, str]]) -> ActorLabel:
+    kind, _, name = ref.partition(":")
+    if kind == "user" and name in people:
+        person_id, full_name = people[name]
+        return ActorLabel(text=full_name, person_id=person_id)
+    if kind == "system" and name:
+        return ActorLabel(text="system" if name == "system" else f"system ({name})")
+    if kind == "cli" and name:
+        return ActorLabel(text=f"{name} (command line)")
+    return ActorLabel(text=ref)  # a user since deleted, or a kind this code does not know
+
+
+def actor_labels(session: Session, refs: set[str]) -> dict[str, ActorLabel]:
+    """Labels for custody actor refs: `user:<id>` as the person's name (one query for all),
+    `system:x` as "system (x)", `cli:x` as "x (command line)", anything else as it is."""
+    user_ids = {ref.removeprefix("user:") for ref in refs if ref.startswith("user:")}
+    people: dict[str, tuple[str, str]] = {}
+    if user_ids:
+        rows = session.execute(
+            select(User.id, Person.id, Person.full_name)
+            .join(Person, Person.id == User.person_id)
+            .where(User.id.in_(user_ids))
+        )
+        people = {uid: (pid, name) for uid, pid, name in rows}
+    return {ref: _label(ref, people) for ref in refs}

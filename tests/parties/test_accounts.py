@@ -1,0 +1,195 @@
+"""Users: argon2 passwords, login throttling, TOTP enrolment and replay, scoped API tokens."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pyotp
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crownjewels.core import clock
+from crownjewels.core.actor import Actor
+from crownjewels.core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from crownjewels.core.permissions import Permission, Role
+from crownjewels.core.sealing import Sealer
+from crownjewels.custody import service as custody
+from crownjewels.custody.models import CustodyEvent
+from crownjewels.parties import accounts, service, tokens
+from crownjewels.parties.errors import BadTotp
+from crownjewels.parties.models import ApiToken, User
+from crownjewels.parties.schemas import Departure, TokenCreate, UserCreate
+from tests.parties.factories import PASSWORD, actor_for, make_person, make_user
+
+SEALER = Sealer("test-secret-key")
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock() -> object:
+    moment = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
+    clock.set_clock(lambda: moment)
+    yield
+    clock.set_clock(None)
+
+
+def _types(session: Session) -> list[str]:
+    custody.flush(session)
+    return list(session.scalars(select(CustodyEvent.event_type).order_by(CustodyEvent.seq)))
+
+
+def test_password_is_hashed_with_argon2(session: Session, admin: Actor) -> None:
+    user = make_user(session, admin, Role.LEGAL)
+    row = session.get(User, user.id)
+    assert row is not None and row.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in row.password_hash
+
+
+@pytest.mark.parametrize("password", ["short1!", "onlyletterslong", "123456789012345"])
+def test_weak_passwords_are_refused(session: Session, admin: Actor, password: str) -> None:
+    person = make_person(session, admin)
+    with pytest.raises(Invalid, match="password"):
+        accounts.create_user(
+            session,
+            actor=admin,
+            data=UserCreate.model_construct(
+                person_id=person.id, password=password, roles=[Role.LEGAL]
+            ),
+        )
+
+
+def test_one_login_per_person(session: Session, admin: Actor) -> None:
+    person = make_person(session, admin)
+    make_user(session, admin, Role.LEGAL, person=person)
+    with pytest.raises(Conflict, match="already has a login"):
+        make_user(session, admin, Role.AUDITOR, person=person)
+
+
+def test_only_admins_create_users(session: Session, admin: Actor) -> None:
+    legal = actor_for(session, make_user(session, admin, Role.LEGAL))
+    with pytest.raises(Forbidden):
+        make_user(session, legal, Role.ADMIN)
+
+
+def test_password_then_enrolment_for_staff(session: Session, admin: Actor) -> None:
+    user = make_user(session, admin, Role.SECURITY)
+    outcome = accounts.check_password(session, username=user.username.upper(), password=PASSWORD)
+    assert outcome.ok and outcome.needs_mfa_enrolment
+
+
+def test_vendor_users_need_no_mfa_by_default(session: Session, admin: Actor) -> None:
+    user = make_user(session, admin, Role.VENDOR_USER)
+    outcome = accounts.check_password(session, username=user.username, password=PASSWORD)
+    assert outcome.ok and not outcome.needs_mfa_enrolment
+    assert "USER_LOGIN_SUCCEEDED" in _types(session)
+
+
+def test_enrol_and_log_in_with_totp(session: Session, admin: Actor) -> None:
+    user = make_user(session, admin, Role.LEGAL)
+    enrolment = accounts.begin_mfa_enrolment(username=user.username, issuer="Acme")
+    assert enrolment.provisioning_uri.startswith("otpauth://totp/")
+    assert "<svg" in enrolment.qr_svg
+    totp = pyotp.TOTP(enrolment.secret)
+    with pytest.raises(BadTotp, match="scan the QR code again"):
+        accounts.confirm_mfa_enrolment(
+            session, user_id=user.id, secret=enrolment.secret, code="000000", sealer=SEALER
+        )
+    accounts.confirm_mfa_enrolment(
+        session, user_id=user.id, secret=enrolment.secret, code=totp.at(clock.now()), sealer=SEALER
+    )
+    row = session.get(User, user.id)
+    assert row is not None and row.mfa_secret and enrolment.secret not in row.mfa_secret
+    # the code used to enrol cannot be replayed to log in
+    assert not accounts.check_totp(
+        session, user_id=user.id, code=totp.at(clock.now()), sealer=SEALER
+    ).ok
+    later = clock.now() + timedelta(seconds=30)
+    clock.set_clock(lambda: later)
+    outcome = accounts.check_password(session, username=user.username, password=PASSWORD)
+    assert outcome.ok and not outcome.needs_mfa_enrolment
+    ok = accounts.check_totp(session, user_id=user.id, code=totp.at(later), sealer=SEALER)
+    assert ok.ok
+    replay = accounts.check_totp(session, user_id=user.id, code=totp.at(later), sealer=SEALER)
+    assert not replay.ok and "wrong code" in (replay.message or "")
+    assert "USER_MFA_ENROLLED" in _types(session)
+
+
+def test_wrong_passwords_lock_the_account(session: Session, admin: Actor) -> None:
+    user = make_user(session, admin, Role.LEGAL)
+    for _ in range(5):
+        assert not accounts.check_password(
+            session, username=user.username, password="wrong-password-1"
+        ).ok
+    outcome = accounts.check_password(session, username=user.username, password=PASSWORD)
+    assert not outcome.ok and "try again in" in (outcome.message or "")
+    types = _types(session)
+    assert types.count("USER_LOGIN_FAILED") == 5 and "USER_LOCKED_OUT" in types
+    later = clock.now() + timedelta(minutes=16)
+    clock.set_clock(lambda: later)
+    assert accounts.check_password(session, username=user.username, password=PASSWORD).ok
+
+
+def test_unknown_user_gets_the_same_answer(session: Session, admin: Actor) -> None:
+    user = make_user(session, admin, Role.LEGAL)
+    unknown = accounts.check_password(session, username="nobody@example.com", password=PASSWORD)
+    wrong = accounts.check_password(session, username=user.username, password="wrong-password-1")
+    assert unknown.message == wrong.message
+
+
+def test_departed_person_cannot_log_in(session: Session, admin: Actor) -> None:
+    user = make_user(session, admin, Role.VENDOR_USER)
+    service.depart_person(session, actor=admin, person_ref=user.person_id, departure=Departure())
+    assert not accounts.check_password(session, username=user.username, password=PASSWORD).ok
+    with pytest.raises(Unauthenticated):
+        accounts.actor_for_user(session, user_id=user.id, mfa=False)
+
+
+def test_tokens_are_hashed_scoped_and_expire(session: Session, admin: Actor) -> None:
+    legal = actor_for(session, make_user(session, admin, Role.LEGAL))
+    issued = tokens.create_token(
+        session, actor=legal, data=TokenCreate(name="ci", scopes=["read"], days=1)
+    )
+    assert issued.token.startswith("cj_")
+    stored = session.scalars(select(ApiToken.token_hash)).all()
+    assert issued.token not in stored
+    actor = tokens.actor_for_token(session, token=issued.token)
+    assert actor.can(Permission.SECRETS_READ_ALL)
+    assert not actor.can(Permission.SECRETS_WRITE_ALL), "a read token carries no write permission"
+    later = clock.now() + timedelta(days=2)
+    clock.set_clock(lambda: later)
+    with pytest.raises(Unauthenticated, match="expired"):
+        tokens.actor_for_token(session, token=issued.token)
+
+
+def test_write_scope_and_revocation(session: Session, admin: Actor) -> None:
+    legal = actor_for(session, make_user(session, admin, Role.LEGAL))
+    issued = tokens.create_token(session, actor=legal, data=TokenCreate(name="w", scopes=["write"]))
+    assert issued.scopes == ["read", "write"]
+    assert tokens.actor_for_token(session, token=issued.token).can(Permission.SECRETS_WRITE_ALL)
+    tokens.revoke_token(session, actor=legal, token_id=issued.id)
+    with pytest.raises(Unauthenticated, match="revoked"):
+        tokens.actor_for_token(session, token=issued.token)
+    with pytest.raises(Conflict):
+        tokens.revoke_token(session, actor=legal, token_id=issued.id)
+
+
+def test_tokens_of_others_are_invisible(session: Session, admin: Actor) -> None:
+    one = actor_for(session, make_user(session, admin, Role.LEGAL))
+    two = actor_for(session, make_user(session, admin, Role.SECURITY))
+    issued = tokens.create_token(session, actor=one, data=TokenCreate(name="mine"))
+    with pytest.raises(NotFound):
+        tokens.revoke_token(session, actor=two, token_id=issued.id)
+    assert tokens.list_tokens(session, actor=two) == []
+
+
+def test_unknown_scope(session: Session, admin: Actor) -> None:
+    legal = actor_for(session, make_user(session, admin, Role.LEGAL))
+    with pytest.raises(Invalid, match="scope"):
+        tokens.create_token(session, actor=legal, data=TokenCreate(name="x", scopes=["admin"]))
+
+
+def test_sealer_refuses_another_key() -> None:
+    sealed = SEALER.seal("JBSWY3DPEHPK3PXP")
+    assert SEALER.open(sealed) == "JBSWY3DPEHPK3PXP"
+    with pytest.raises(ValueError, match="secret key changed"):
+        Sealer("another-key").open(sealed)

@@ -1,0 +1,260 @@
+"""`crownjewels demo`: a realistic company seeded once through the services (every row has its
+custody event), idempotent, with logins that work for the five-minute tour without a phone."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crownjewels.core import clock
+from crownjewels.core.db import Database
+from crownjewels.core.permissions import Role
+from crownjewels.core.sealing import Sealer
+from crownjewels.inventory.schemas import Category, Tier
+from crownjewels.parties import accounts
+from tests.cli_helpers import Cli, assert_user_error
+from tests.conftest import PgServer
+
+ADMIN = "dana.whitfield@northwind.example"
+VENDOR_USER = "arjun.mehta@lotus-process.example"
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Cli, str]:
+    """One demo installation for the module (argon2 makes seeding take a second or two)."""
+    cli = Cli(tmp_path_factory.mktemp("demo"))
+    cli.ok("init")
+    return cli, cli.ok("demo").out
+
+
+@pytest.fixture
+def demo(seeded: tuple[Cli, str]) -> Cli:
+    return seeded[0]
+
+
+@pytest.fixture
+def copy(demo: Cli, tmp_path: Path) -> Cli:
+    """A copy of the demo installation for tests that write."""
+    return demo.copy_to(tmp_path / "home")
+
+
+def _password(output: str) -> str:
+    found = re.search(r"password\s+(\S+)", output)
+    assert found, output
+    return found.group(1)
+
+
+def _all(cli: Cli, *args: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = cli.ok(*args, "--limit", "500", "--json").json()["items"]
+    return items
+
+
+def test_the_output_says_how_to_log_in(seeded: tuple[Cli, str]) -> None:
+    _, out = seeded
+    assert out.startswith("Seeded the demo company Northwind Biologics:")
+    assert "http://127.0.0.1:8000" in out
+    assert f"email     {ADMIN}" in out
+    assert f"crownjewels demo code {ADMIN}" in out
+    assert "CROWNJEWELS_COMPANY_NAME" in out
+    for role in Role:
+        assert f"  {role.value} " in out
+    assert re.fullmatch(r"demo-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}", _password(out))
+
+
+def test_the_company_vendors_and_partner(demo: Cli) -> None:
+    orgs = _all(demo, "orgs", "list")
+    kinds = Counter(o["kind"] for o in orgs)
+    assert kinds == {"own": 1, "subsidiary": 1, "vendor": 4, "partner": 1}
+    vendors = [o for o in orgs if o["kind"] == "vendor"]
+    assert sorted(o["country"] for o in vendors) == ["IN", "PH", "PL", "VN"]
+    assert next(o for o in orgs if o["kind"] == "own")["name"] == "Northwind Biologics"
+
+
+def test_the_vendor_files(demo: Cli) -> None:
+    vendors = _all(demo, "vendors", "list")
+    assert sorted(v["name"] for v in vendors) == sorted(
+        o["name"] for o in _all(demo, "orgs", "list") if o["kind"] == "vendor"
+    )
+    lotus = demo.ok("vendors", "show", "Lotus Process Services Pvt Ltd", "--json").json()
+    assert (lotus["status"], lotus["exposure"]) == ("active", ["IN", "PH"])  # PH: its subcontractor
+    assert [c["ref"] for c in lotus["chain"]] == [
+        next(v["ref"] for v in vendors if v["name"].startswith("Bayani"))
+    ]
+    assert {c["state"] for c in lotus["certifications"]} == {"valid", "expiring"}
+    assert any(c["is_primary"] and c["person_id"] for c in lotus["contacts"])
+    states = {
+        c["state"]
+        for v in vendors
+        for c in demo.ok("vendors", "show", v["ref"], "--json").json()["certifications"]
+    }
+    assert states == {"valid", "expiring", "expired"}
+
+
+def test_the_people(demo: Cli) -> None:
+    people = _all(demo, "people", "list")
+    assert len(people) >= 30
+    assert {p["kind"] for p in people} == {"employee", "contractor", "vendor-staff"}
+    status = Counter(p["status"] for p in people)
+    assert status["departed"] >= 2 and status["departing"] >= 2
+    per_org = Counter(p["organisation_name"] for p in people)
+    assert all(per_org[o["name"]] >= 2 for o in _all(demo, "orgs", "list"))
+
+
+def test_one_login_per_role_with_totp_enrolled_except_vendor_users(demo: Cli) -> None:
+    users = demo.ok("users", "list", "--json").json()
+    assert sorted(r for u in users for r in u["roles"]) == sorted(r.value for r in Role)
+    for user in users:
+        vendor = user["roles"] == ["vendor-user"]
+        assert user["mfa_enrolled"] is not vendor, user
+        assert user["mfa_required"] is not vendor, user
+
+
+def test_the_register(demo: Cli) -> None:
+    secrets = _all(demo, "secrets", "list")
+    assert len(secrets) >= 12
+    assert {s["category"] for s in secrets} == {c.value for c in Category}
+    assert {s["tier"] for s in secrets} == {t.value for t in Tier}
+    assert [s["status"] for s in secrets].count("retired") == 1
+    overdue = demo.ok("secrets", "list", "--overdue", "--json").json()["items"]
+    assert len(overdue) == 1
+    reviewed = 0
+    for ref in (s["ref"] for s in secrets):
+        secret = demo.ok("secrets", "show", ref, "--json").json()
+        assert len(secret["secrecy_assessment"]) == 6, ref
+        assert all(f["rationale"] for f in secret["secrecy_assessment"].values()), ref
+        assert len(secret["legal_tests"]) == 3, ref
+        assert secret["locations"] and secret["allowed_regions"], ref
+        assert secret["estimated_value"] and secret["currency"], ref
+        assert len(secret["description"]) > 80, ref
+        assert "NORTHWIND BIOLOGICS" in secret["legend"], ref
+        reviewed += bool(secret["reviews"])
+    assert reviewed >= 3
+
+
+def test_every_row_has_its_custody_event_and_the_chain_verifies(demo: Cli) -> None:
+    assert demo.ok("custody", "verify").out.startswith("chain intact: ")
+    events = Counter(r[0] for r in demo.sql("SELECT event_type FROM custody_event"))
+    assert events["ORGANISATION_CREATED"] == demo.count("organisation")
+    assert events["PERSON_CREATED"] == demo.count("person")
+    assert events["USER_CREATED"] == demo.count("app_user")
+    assert events["USER_MFA_ENROLLED"] == demo.count("app_user") - 1
+    assert events["SECRET_REGISTERED"] == demo.count("trade_secret")
+    assert events["SECRET_LOCATION_ADDED"] == demo.count("secret_location")
+    assert events["SECRET_REVIEWED"] == demo.count("secret_review")
+    assert events["SECRET_STATUS_CHANGED"] == 1
+    assert events["PERSON_DEPARTED"] + events["PERSON_DEPARTING"] >= 4
+    assert events["VENDOR_PROFILE_CREATED"] == demo.count("vendor_profile")
+    assert events["VENDOR_CERTIFICATION_ADDED"] == demo.count("vendor_certification")
+    assert events["DEMO_SEEDED"] == 1
+
+
+def test_a_second_run_changes_nothing_and_prints_the_same_credentials(
+    seeded: tuple[Cli, str], copy: Cli
+) -> None:
+    _, first = seeded
+    head = copy.sql("SELECT max(seq) FROM custody_event")[0][0]
+    again = copy.ok("demo").out
+    assert again.startswith("Already seeded (nothing changed): the demo company Northwind")
+    assert _password(again) == _password(first)
+    assert again.split("\n", 1)[1] == first.split("\n", 1)[1]
+    assert copy.sql("SELECT max(seq) FROM custody_event")[0][0] == head
+
+
+def test_the_printed_password_and_code_log_the_admin_in(seeded: tuple[Cli, str], copy: Cli) -> None:
+    password = _password(seeded[1])
+    now = clock.now()
+    clock.set_clock(lambda: now)  # both code commands and the check see the same time step
+    db = Database(copy.url)
+    try:
+        code = copy.ok("demo", "code", ADMIN).out.strip()
+        assert re.fullmatch(r"\d{6}", code)
+        assert copy.ok("demo", "code", "admin").out.strip() == code
+        sealer = Sealer((copy.home / "secret.key").read_text().strip())
+        with db.unit_of_work() as session:
+            first = accounts.check_password(session, username=ADMIN, password=password)
+            assert first.ok and not first.needs_mfa_enrolment, first
+            assert first.user_id is not None
+            second = accounts.check_totp(session, user_id=first.user_id, code=code, sealer=sealer)
+            assert second.ok, second
+            vendor = accounts.check_password(session, username=VENDOR_USER, password=password)
+            assert vendor.ok and not vendor.needs_mfa_enrolment
+    finally:
+        clock.set_clock(None)
+        db.dispose()
+
+
+def test_demo_code_refuses_other_logins(demo: Cli) -> None:
+    assert_user_error(demo("demo", "code", "someone@example.com"), "not a demo login or role")
+    assert_user_error(demo("demo", "code", VENDOR_USER), "password only")
+
+
+def test_the_demo_refuses_a_register_that_holds_other_data(tmp_path: Path) -> None:
+    cli = Cli(tmp_path)
+    cli.ok("init")
+    cli.ok("orgs", "add", "Acme", "--kind", "own", "--country", "US")
+    events = cli.count("custody_event")
+    assert_user_error(cli("demo"), "already holds data")
+    assert (cli.count("organisation"), cli.count("custody_event")) == (1, events)
+
+
+@pytest.fixture
+def pg_cli(pg_server: PgServer, tmp_path: Path) -> Iterator[Cli]:
+    url = pg_server.create()
+    cli = Cli(tmp_path / "home", url)
+    cli.ok("init")
+    yield cli
+    pg_server.drop(url)
+
+
+@pytest.mark.postgres
+def test_the_demo_on_postgresql_with_a_company_name(pg_cli: Cli) -> None:
+    out = pg_cli.ok("demo", CROWNJEWELS_COMPANY_NAME="Acme Biologics").out
+    assert out.startswith("Seeded the demo company Acme Biologics:")
+    assert "export CROWNJEWELS_COMPANY_NAME" not in out
+    orgs = _all(pg_cli, "orgs", "list", "--kind", "own")
+    assert [o["name"] for o in orgs] == ["Acme Biologics"]
+    assert "ACME BIOLOGICS" in pg_cli.ok("secrets", "show", "TS-0001", "--json").json()["legend"]
+    assert len(_all(pg_cli, "secrets", "list")) >= 12
+    assert pg_cli.ok("custody", "verify").code == 0
+    head = pg_cli.sql("SELECT max(seq) FROM custody_event")[0][0]
+    assert pg_cli.ok("demo").out.startswith("Already seeded")
+    assert pg_cli.sql("SELECT max(seq) FROM custody_event")[0][0] == head
+
+
+def test_due_diligence_one_completed_with_its_explanation_one_in_progress(demo: Cli) -> None:
+    assert [t["key"] for t in demo.ok("questionnaires", "list", "--json").json()] == [
+        "vendor-security"
+    ]
+    sent = demo.ok("questionnaires", "list", "--sent", "--json").json()["items"]
+    assert sorted((a["vendor_name"], a["status"]) for a in sent) == [
+        ("Lotus Process Services Pvt Ltd", "completed"),
+        ("Mekong Precision Manufacturing JSC", "in_progress"),
+    ]
+    done = next(a for a in sent if a["status"] == "completed")
+    shown = demo.ok("questionnaires", "show", done["ref"]).out
+    assert "criticality high: +3" in shown
+    assert "India: USTR Priority Watch List 2025: +2" in shown
+    assert "MFA for all staff not in place (answer 3.2 accepted)" in shown
+    assert "remediation [open] MFA for all staff who reach our data" in shown
+
+
+def test_the_agreements(demo: Cli) -> None:
+    listed = demo.ok("agreements", "list", "--json").json()["items"]
+    kinds = Counter(a["kind"] for a in listed)
+    assert kinds == {"nda": 6, "employee-confidentiality": 1}
+    vendors = {o["id"] for o in _all(demo, "orgs", "list") if o["kind"] in ("vendor", "partner")}
+    in_force = [a for a in listed if a["in_force_today"]]
+    assert vendors <= {p["organisation_id"] for a in in_force for p in a["parties"]}
+    assert [a["status"] for a in listed].count("expired") == 1
+    due = [a for a in listed if a["renewal_due"]]
+    assert len(due) == 1 and due[0]["expires_in_days"] == 25
+    lotus = demo.ok("agreements", "show", due[0]["ref"], "--json").json()
+    assert lotus["findings_version"] == 1
+    statuses = {f["requirement"]: f["status"] for f in lotus["findings"]}
+    assert statuses["breach_notification"] == "contradicted"
+    assert statuses["limited_use"] == "satisfied"

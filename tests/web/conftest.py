@@ -1,0 +1,149 @@
+"""Fixtures for page tests: the app on the test's rolled-back database, users of each role,
+and a client that logs in through the real forms (password, then TOTP)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pyotp
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from crownjewels.app import create_app
+from crownjewels.core import clock
+from crownjewels.core.actor import system_actor
+from crownjewels.core.db import Database
+from crownjewels.core.permissions import Role
+from crownjewels.parties.schemas import OrgKind, PersonRead, UserRead
+from crownjewels.settings import Settings
+from tests.parties.factories import PASSWORD, make_org, make_person, make_user
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+TOTP_SECRET = re.compile(r'id="totp-secret"[^>]*>([A-Z2-7]+)<')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    found = CSRF.search(html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+class FrozenClock:
+    """The application clock pinned to one moment; `tick()` moves it to the next TOTP step."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).replace(microsecond=0)
+
+    def tick(self, seconds: int = 30) -> None:
+        self.now += timedelta(seconds=seconds)
+
+    def totp(self, secret: str) -> str:
+        """The code an authenticator app shows now for `secret`."""
+        return str(pyotp.TOTP(secret).at(self.now))
+
+
+@pytest.fixture
+def frozen() -> Iterator[FrozenClock]:
+    pinned = FrozenClock()
+    clock.set_clock(lambda: pinned.now)
+    yield pinned
+    clock.set_clock(None)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        home=tmp_path,
+        database_url="sqlite://",
+        secret_key="web-test-secret-key-0123456789abcdef",
+        company_name="Acme Foods",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, db: Database) -> FastAPI:
+    return create_app(settings, db=db, check_schema=False)
+
+
+@dataclass
+class Login:
+    """A user who can log in: their person, user and (once enrolled) TOTP secret."""
+
+    person: PersonRead
+    user: UserRead
+    totp_secret: str | None = None
+
+
+@pytest.fixture
+def make_login(db: Database) -> Callable[..., Login]:
+    """A person in our own company with a login holding the given roles."""
+
+    def make(*roles: Role, org_kind: OrgKind = OrgKind.SUBSIDIARY) -> Login:
+        with db.unit_of_work() as s:
+            actor = system_actor("test")
+            person = make_person(s, actor, org=make_org(s, actor, kind=org_kind))
+            user = make_user(s, actor, *(roles or (Role.ADMIN,)), person=person)
+        return Login(person=person, user=user)
+
+    return make
+
+
+def log_in(client: TestClient, login: Login, frozen: FrozenClock) -> None:
+    """Log in through the forms: password, then TOTP enrolment (first time) or a TOTP code."""
+    page = client.get("/login")
+    response = client.post(
+        "/login",
+        data={
+            "username": login.user.username,
+            "password": PASSWORD,
+            "csrf_token": csrf_of(page.text),
+        },
+    )
+    assert response.status_code == 200, response.text
+    if response.url.path == "/login/enrol":
+        found = TOTP_SECRET.search(response.text)
+        assert found
+        login.totp_secret = found.group(1)
+        form = {"code": frozen.totp(login.totp_secret), "csrf_token": csrf_of(response.text)}
+        response = client.post("/login/enrol", data=form)
+    elif response.url.path == "/login/mfa":
+        assert login.totp_secret
+        frozen.tick()  # a code is good once: the next login uses the next time step
+        form = {"code": frozen.totp(login.totp_secret), "csrf_token": csrf_of(response.text)}
+        response = client.post("/login/mfa", data=form)
+    assert response.status_code == 200, response.text
+    assert response.url.path == "/", response.url
+
+
+@pytest.fixture
+def client_of(app: FastAPI, frozen: FrozenClock) -> Iterator[Callable[[Login], TestClient]]:
+    """A client logged in as an existing login."""
+    clients: list[TestClient] = []
+
+    def make(login: Login) -> TestClient:
+        client = TestClient(app)
+        clients.append(client)
+        log_in(client, login, frozen)
+        return client
+
+    yield make
+    for c in clients:
+        c.close()
+
+
+@pytest.fixture
+def client_for(
+    client_of: Callable[[Login], TestClient], make_login: Callable[..., Login]
+) -> Callable[..., TestClient]:
+    """A logged-in client for a new user with the given roles."""
+
+    def make(*roles: Role) -> TestClient:
+        return client_of(make_login(*roles))
+
+    return make

@@ -1,0 +1,121 @@
+"""What a person clicks, in Chromium against the real app served by uvicorn: log in with a
+password, enrol TOTP, register a secret, find it with the live search, read its custody history."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from crownjewels.inventory.schemas import Tier
+from tests.parties.factories import PASSWORD
+from tests.web.live import Live, chromium, live_app
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path("/tmp")
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    with live_app(
+        tmp_path_factory.mktemp("browser"),
+        secret_key="browser-test-key-0123456789abcdef",
+        tier=Tier.CONFIDENTIAL,
+    ) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    yield from chromium()
+
+
+def test_log_in_enrol_register_search_and_read_the_history(live: Live, browser: object) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
+    page = context.new_page()
+    foreign: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(live.base) else foreign.append(r.url))
+    failed: list[str] = []
+    # a live search cut short by the next keystroke or by leaving the page is aborted: fine
+    page.on(
+        "requestfailed",
+        lambda r: (
+            None if r.failure == "net::ERR_ABORTED" else failed.append(f"{r.url} {r.failure}")
+        ),
+    )
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 500 else None)
+
+    # password, then TOTP enrolment from the key shown on the page
+    page.goto(live.base + "/")
+    expect(page).to_have_url(re.compile(r"/login\?next=/$"))
+    page.fill("#f-username", live.username)
+    page.fill("#f-password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/login/enrol$"))
+    expect(page.locator("figure.qr svg")).to_be_visible()
+    secret = page.locator("#totp-secret").inner_text().strip()
+    page.fill("#f-code", pyotp.TOTP(secret).now())
+    page.click("button[type=submit]")
+    expect(page).to_have_url(live.base + "/")
+    expect(page.locator("h1")).to_have_text("Dashboard")
+    expect(page.locator(".user-menu summary")).to_have_text("Ada Admin")
+
+    # register a secret with the form
+    page.click("a[href='/secrets']")
+    page.click("text=Register a secret")
+    page.fill("#f-name", "Brine curing process")
+    page.fill("#f-description", "Time, temperature and salinity of the brine cure, step by step.")
+    page.select_option("#f-category", "process")
+    page.select_option("#f-tier", "highly-sensitive")
+    owner = page.locator("#f-owner_id option", has_text="Ada Admin").get_attribute("value")
+    assert owner
+    page.select_option("#f-owner_id", owner)
+    page.fill("#f-allowed_regions", "US, DE")
+    page.select_option("#f-factor-measures-score", "4")
+    page.fill("#f-loc-0-name", "git.acme.example/rnd/brine")
+    page.click("#secret-form button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/secrets/TS-\d{4}$"))
+    expect(page.locator(".flash")).to_contain_text("is registered")
+
+    # find it in the register with the live search (htmx swaps the results in place)
+    page.click("a[href='/secrets']")
+    results = page.locator("#results")
+    expect(results).to_contain_text("Glaze recipe")
+    page.fill("#q-input", "brine")
+    expect(results).not_to_contain_text("Glaze recipe")
+    expect(results).to_contain_text("Brine curing process")
+    expect(page).to_have_url(re.compile(r"/secrets\?.*q=brine"))
+
+    # open it: every field and its custody history
+    page.click("#results a.secret-name")
+    expect(page.locator("h1")).to_have_text("Brine curing process")
+    expect(page.locator("#legend")).to_contain_text("HIGHLY SENSITIVE - TRADE SECRET OF ACME FOODS")
+    expect(page.locator("#description-sha256")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+    expect(page.locator("#custody-history")).to_contain_text("SECRET_REGISTERED")
+    expect(page.locator("#custody-history")).to_contain_text("SECRET_LOCATION_ADDED")
+    page.screenshot(path=str(SCREENSHOTS / "cj_secret.png"), full_page=True)
+
+    # verify the chain with the htmx button (a GET carrying the CSRF header)
+    page.click("a[href='/custody']")
+    page.click("#verify-button")
+    expect(page.locator("#verify-outcome")).to_contain_text("Chain intact")
+
+    page.click("a.brand")
+    expect(page.locator("#chart-tier")).to_be_visible()
+    expect(page.locator("#overdue")).to_contain_text("No review is overdue")
+    page.screenshot(path=str(SCREENSHOTS / "cj_dashboard.png"), full_page=True)
+
+    page.click(".user-menu summary")
+    page.click("text=Log out")
+    expect(page).to_have_url(re.compile(r"/login$"))
+
+    assert foreign == [], "pages must load nothing from other hosts"
+    assert failed == []
+    context.close()

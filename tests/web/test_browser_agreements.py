@@ -1,0 +1,120 @@
+"""In Chromium: log in, record an NDA with a vendor, upload it as a PDF, analyse it, and read
+the clause table: clicking a finding scrolls its highlighted evidence into view in the text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from crownjewels.core import clock
+from tests.agreements.samples import nda_pdf
+from tests.parties.factories import PASSWORD
+from tests.web.live import Live, chromium, live_app
+
+pytestmark = pytest.mark.browser
+SECRET_KEY = "browser-agreements-key-0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    with live_app(tmp_path_factory.mktemp("browser-agreements"), secret_key=SECRET_KEY) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    yield from chromium()
+
+
+def test_upload_an_nda_and_see_its_clause_table_with_highlighted_evidence(
+    live: Live, browser: object, tmp_path: Path
+) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context()
+    page = context.new_page()
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 500 else None)
+
+    page.goto(live.base + "/")
+    page.fill("#f-username", live.username)
+    page.fill("#f-password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/login/enrol$"))
+    page.fill("#f-code", pyotp.TOTP(page.locator("#totp-secret").inner_text().strip()).now())
+    page.click("button[type=submit]")
+    expect(page).to_have_url(live.base + "/")
+
+    # record the NDA from the listing; a refused form shows its message next to the field
+    page.click("nav >> text=Agreements")
+    expect(page.locator("h1")).to_have_text("Agreements")
+    page.click("#new-agreement")
+    today = clock.today()
+    page.fill("#f-title", "Mutual NDA with Acme Foods Inc")
+    page.select_option("#f-status", "in_force")
+    page.select_option("#f-organisations", label="Acme Foods Inc (vendor, IN)")
+    page.fill("#f-effective_on", str(today - timedelta(days=3)))
+    page.fill("#f-expires_on", str(today - timedelta(days=10)))
+    page.fill("#f-governing_law", "US")
+    page.click("#save-agreement")
+    expect(page.locator("#expires_on-error")).to_contain_text("before effective_on")
+    page.fill("#f-expires_on", str(today + timedelta(days=365)))
+    page.click("#save-agreement")
+    expect(page.locator(".flash")).to_contain_text("is recorded")
+    expect(page.locator("#standing")).to_contain_text("is in force today")
+
+    # upload the signed PDF and analyse it
+    source = tmp_path / "nda-signed.pdf"
+    source.write_bytes(nda_pdf())
+    page.set_input_files("#f-file", str(source))
+    page.click("#upload-form button[type=submit]")
+    expect(page.locator(".flash")).to_contain_text("Version 1 is in the vault")
+    page.click("#analyse-form button[type=submit]")
+    expect(page.locator(".flash")).to_contain_text("is analysed")
+
+    # the clause table, with a status badge per requirement
+    table = page.locator("table.clauses")
+    expect(table).to_be_visible()
+    limited = page.locator('tr.finding[data-requirement="limited_use"]')
+    expect(limited).to_have_attribute("data-status", "satisfied")
+    breach = page.locator('tr.finding[data-requirement="breach_notification"]')
+    expect(breach).to_have_attribute("data-status", "contradicted")
+    expect(breach.locator(".badge").first).to_contain_text("contradicted")
+    expect(page.locator('tr.finding[data-requirement="audit_right"]')).to_have_attribute(
+        "data-status", "not_mentioned"
+    )
+
+    # clicking a finding scrolls to its evidence, highlighted in the document text
+    marks = page.locator("#agreement-text mark")
+    assert marks.count() >= 5
+    breach.locator("a.evidence-link").click()
+    current = page.locator("#agreement-text mark.current")
+    expect(current).to_have_count(1)
+    expect(current).to_contain_text("shall not be required to notify")
+    expect(current).to_be_in_viewport()
+    background = current.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+
+    limited.locator("a.evidence-link").click()
+    expect(page.locator("#agreement-text mark.current")).to_contain_text("solely for the Purpose")
+    expect(page.locator("#agreement-text mark.current")).to_be_in_viewport()
+
+    # legal overrides the breach-notification finding with a reason
+    breach.locator("details.review summary").click()
+    form = breach.locator("form.review-form")
+    form.locator("select[name=decision]").select_option("overridden")
+    form.locator("select[name=status]").select_option("satisfied")
+    form.locator("input[name=reason]").fill("Schedule 2 sets a 48-hour notice")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".flash")).to_contain_text("is overridden")
+    expect(page.locator('tr.finding[data-requirement="breach_notification"]')).to_have_attribute(
+        "data-status", "satisfied"
+    )
+    assert failed == []
+    context.close()
