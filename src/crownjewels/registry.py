@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from typer import Typer
 
+from crownjewels.access import models as access_models
 from crownjewels.agreements import commands as agreements_commands
 from crownjewels.agreements import documents as agreements_documents
 from crownjewels.agreements import jobs as agreements_jobs
@@ -57,6 +58,7 @@ MODELS = (
     agreements_models,
     vendors_models,
     diligence_models,
+    access_models,
     disclosure_models,
 )
 METADATA = Base.metadata

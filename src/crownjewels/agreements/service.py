@@ -248,6 +248,34 @@ def covering(
     return [read(session, actor, r, on=on) for r in rows if rules.covers(terms_of(r), facts, on=on)]
 
 
+def why_not_covering(
+    session: Session,
+    actor: Actor,
+    *,
+    secret_id: str,
+    organisation_id: str | None = None,
+    person_id: str | None = None,
+    on: date,
+) -> list[str]:
+    """Why no agreement with the organisation or person covers the secret on `on`: one plain
+    sentence per agreement naming them (expired, terminated, out of scope …), or a sentence
+    saying there is none. Empty when one does cover it."""
+    if covering(
+        session, actor, secret_id=secret_id, organisation_id=organisation_id, person_id=person_id, on=on
+    ):
+        return []
+    secret = inventory.get(session, actor=actor, secret_ref=secret_id)
+    facts = SecretFacts(id=secret.id, ref=secret.ref, category=secret.category)
+    query = repository.with_party(repository.visible_to(actor), organisation_id, person_id)
+    rows = session.scalars(query.order_by(Agreement.ref)).all()
+    out = []
+    for row in rows:
+        reason = rules.why_not_covered(terms_of(row), facts, on=on)
+        if reason:
+            out.append(f"{row.kind.upper()} {reason}")
+    return out or [f"no confidentiality agreement binds the recipient for secret {secret.ref}"]
+
+
 # --- recording -------------------------------------------------------------------------------
 
 

@@ -44,6 +44,10 @@ class Permission(StrEnum):
     AGREEMENTS_READ = "agreements:read"
     AGREEMENTS_WRITE = "agreements:write"
     AGREEMENTS_REVIEW = "agreements:review"
+    GRANTS_READ = "grants:read"
+    GRANTS_REQUEST = "grants:request"
+    GRANTS_DECIDE = "grants:decide"
+    GRANTS_MANAGE = "grants:manage"
 
     @property
     def writes(self) -> bool:
@@ -64,6 +68,9 @@ _WRITES = frozenset(
         Permission.ASSESSMENTS_ANSWER,
         Permission.AGREEMENTS_WRITE,
         Permission.AGREEMENTS_REVIEW,
+        Permission.GRANTS_REQUEST,
+        Permission.GRANTS_DECIDE,
+        Permission.GRANTS_MANAGE,
     }
 )
 
@@ -75,7 +82,10 @@ _READ_ALL = {
     P.CUSTODY_VERIFY,
     P.VENDORS_READ,
     P.AGREEMENTS_READ,
+    P.GRANTS_READ,
 }
+#: request, approve (the second approval of a highly sensitive secret), suspend and revoke
+_GRANTS = {P.GRANTS_REQUEST, P.GRANTS_DECIDE, P.GRANTS_MANAGE}
 _DOCS = {P.DOCUMENTS_READ, P.DOCUMENTS_WRITE}
 
 MATRIX: dict[Role, frozenset[Permission]] = {
@@ -88,10 +98,11 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.SECRETS_WRITE_ALL,
             P.AGREEMENTS_WRITE,
             P.AGREEMENTS_REVIEW,
+            *_GRANTS,
             P.TOKENS_OWN,
         }
     ),
-    Role.SECURITY: frozenset({*_READ_ALL, P.DOCUMENTS_READ, P.TOKENS_OWN}),
+    Role.SECURITY: frozenset({*_READ_ALL, *_GRANTS, P.DOCUMENTS_READ, P.TOKENS_OWN}),
     Role.COMPLIANCE: frozenset({*_READ_ALL, P.DOCUMENTS_READ, P.TOKENS_OWN}),
     Role.VENDOR_MANAGER: frozenset(
         {
@@ -102,6 +113,8 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.VENDORS_WRITE,
             P.AGREEMENTS_READ,
             P.AGREEMENTS_WRITE,
+            P.GRANTS_READ,
+            P.GRANTS_REQUEST,
             # certificates, signed agreements, due-diligence evidence; a secret's documents stay
             # out of reach: the secret owner kind asks for secrets:write on top
             P.DOCUMENTS_WRITE,
@@ -116,6 +129,9 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.PARTIES_READ,
             P.VENDORS_READ,
             P.AGREEMENTS_READ,
+            # owners approve grants on their own secrets (the service checks ownership)
+            P.GRANTS_REQUEST,
+            P.GRANTS_DECIDE,
             P.TOKENS_OWN,
         }
     ),

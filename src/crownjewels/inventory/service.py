@@ -459,3 +459,8 @@ def outcomes() -> list[ReviewOutcome]:
 def status_choices(secret: SecretRead) -> list[SecretStatus]:
     """The statuses a secret may move to next (pages offer only these); read-only."""
     return sorted(rules.TRANSITIONS[SecretStatus(secret.status)])
+
+
+def owned_ids(session: Session, *, person_id: str) -> list[str]:
+    """The ids of the secrets a person owns (for scoping grants and access lists)."""
+    return list(session.scalars(select(TradeSecret.id).where(TradeSecret.owner_id == person_id)))

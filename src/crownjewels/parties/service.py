@@ -17,7 +17,7 @@ from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.parties import repository
 from crownjewels.parties.errors import DuplicateName, OrganisationNotFound, PersonNotFound
-from crownjewels.parties.models import Organisation, Person
+from crownjewels.parties.models import Organisation, Person, User
 from crownjewels.parties.schemas import (
     Departure,
     OrganisationCreate,
@@ -283,3 +283,23 @@ def check_departure_date(on: date | None) -> None:
         raise Invalid(
             f"departure date {on} is more than ten years away; check the year", field="on"
         )
+
+
+def account_active(session: Session, *, person_id: str) -> bool:
+    """False when the person has a login that was deactivated (True with no login at all)."""
+    user = session.scalar(select(User).where(User.person_id == person_id))
+    return user is None or user.active
+
+
+def people_of(session: Session, *, organisation_id: str, active_only: bool = True) -> list[PersonRead]:
+    """The people of an organisation (only the active ones by default), by name."""
+    query = select(Person).where(Person.organisation_id == organisation_id)
+    if active_only:
+        query = query.where(Person.status == PersonStatus.ACTIVE)
+    return [_person_read(session, p) for p in session.scalars(query.order_by(Person.full_name))]
+
+
+def own_organisation(session: Session) -> OrganisationRead | None:
+    """Our own company's organisation record (None before it is registered)."""
+    row = session.scalar(select(Organisation).where(Organisation.kind == OrgKind.OWN))
+    return OrganisationRead.model_validate(row) if row is not None else None

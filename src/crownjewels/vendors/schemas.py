@@ -352,3 +352,15 @@ class RiskRow(BaseModel):
 
 
 RiskMatrix.model_rebuild()
+
+
+class VendorStanding(BaseModel):
+    """What the access rules ask of a vendor organisation: its status, the countries its data
+    goes to (its own and its subcontractors'), and whether its due diligence is current."""
+
+    vendor_id: str
+    ref: str
+    status: str
+    exposure: list[str]
+    diligence_current: bool = False
+    diligence_detail: str = ""

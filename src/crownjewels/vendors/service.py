@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from crownjewels.core import clock
-from crownjewels.core.actor import Actor
+from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.codes import country_name
 from crownjewels.core.errors import Forbidden
 from crownjewels.core.ids import new_id
@@ -34,6 +34,7 @@ from crownjewels.vendors.errors import (
 )
 from crownjewels.vendors.models import Subcontractor, VendorCountry, VendorProfile
 from crownjewels.vendors.schemas import (
+    VendorStanding,
     CountryAdd,
     Criticality,
     ReviewCreate,
@@ -448,3 +449,20 @@ def jurisdiction_panels(vendor: VendorRead) -> list[JurisdictionPanel]:
             )
         )
     return panels
+
+
+def standing(session: Session, *, organisation_id: str) -> VendorStanding | None:
+    """A vendor organisation's status and exposure for the access rules (None: not a vendor).
+    Due diligence is filled in by `vendors.diligence.service.standing`."""
+    vendor = repository.by_organisation(session, organisation_id)
+    if vendor is None:
+        return None
+    read = reads.full(session, system_actor("access"), vendor)
+    return VendorStanding(
+        vendor_id=vendor.id, ref=vendor.ref, status=vendor.status, exposure=list(read.exposure)
+    )
+
+
+def jurisdiction(code: str) -> jurisdictions.Jurisdiction | None:
+    """The built-in jurisdiction profile of a country (None when the file has none)."""
+    return jurisdictions.lookup(code)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -695,3 +695,23 @@ def latest_risk(session: Session, *, actor: Actor, vendor_ref: str) -> RiskExpla
     if last is None or last.risk is None:
         return None
     return RiskExplanation.model_validate(last.risk)
+
+
+def standing(session: Session, *, vendor_id: str, on: date) -> tuple[bool, str]:
+    """Whether a vendor's due diligence is passed and not expired on `on`, with why in plain
+    words: the last completed assessment, its residual risk (critical fails) and its expiry
+    (the review cadence after completion)."""
+    vendor = session.get(VendorProfile, vendor_id)
+    if vendor is None:
+        raise NotFound(f"no vendor {vendor_id!r}")
+    last = repository.last_completed(session, vendor.id)
+    if last is None or last.completed_at is None:
+        return False, f"vendor {vendor.ref} has no completed due diligence: send and review a questionnaire"
+    done_on = last.completed_at.date()
+    expires_on = rules.reassessment_due_on(done_on, vendor.review_cadence_months)
+    if on >= expires_on:
+        return False, f"due diligence {last.ref} of vendor {vendor.ref} expired on {expires_on}"
+    level = ((last.risk or {}).get("residual") or {}).get("level")
+    if level == "critical":
+        return False, f"due diligence {last.ref} of vendor {vendor.ref} left a critical residual risk"
+    return True, f"due diligence {last.ref} completed on {done_on}, current until {expires_on}"

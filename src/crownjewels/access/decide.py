@@ -1,0 +1,255 @@
+"""Deciding: gather the facts of a request from the capabilities below (parties, inventory,
+training, agreements, vendors and their due diligence), let the policy engine decide, and
+explain every failed rule in plain words. `who_can` and `what_can` list with reasons."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from crownjewels.access import repository
+from crownjewels.access.engine import NO_GRANT, PolicyEngine, Verdict, engine_for
+from crownjewels.access.facts import Facts, Level, PersonFacts, SecretFacts
+from crownjewels.access.rules import levels_granted
+from crownjewels.access.schemas import Decision, Reason
+from crownjewels.agreements import service as agreements
+from crownjewels.core import clock
+from crownjewels.core.actor import Actor, system_actor
+from crownjewels.inventory import service as inventory
+from crownjewels.inventory.schemas import SecretRead
+from crownjewels.parties import service as parties
+from crownjewels.parties.schemas import PersonRead
+from crownjewels.training import service as training
+from crownjewels.vendors import service as vendors
+from crownjewels.vendors.diligence import service as diligence
+
+#: the facts are read with the installation's own eyes: the rules need them whoever asks
+READER = system_actor("access")
+#: categories that carry personal data: their transfer out of a restricted regime needs a DPA
+PERSONAL_DATA = frozenset({"customer-list"})
+ADEQUATE = frozenset({"eu_eea", "adequate"})
+
+
+def _person_facts(
+    session: Session, person: PersonRead, on: date, details: dict[str, str]
+) -> PersonFacts:
+    org = parties.get_organisation(session, actor=READER, org_ref=person.organisation_id)
+    countries: frozenset[str] = frozenset()
+    diligence_ok, org_status = True, org.status.value
+    vendor = vendors.standing(session, organisation_id=org.id)
+    if vendor is not None:
+        countries = frozenset(vendor.exposure)
+        org_status = (
+            "active" if vendor.status == "active" and org_status == "active" else vendor.status
+        )
+        diligence_ok, detail = diligence.standing(session, vendor_id=vendor.vendor_id, on=on)
+        details["diligence"] = detail
+        if org_status != "active":
+            details["active:organisation"] = f"vendor {vendor.ref} ({org.name}) is {vendor.status}"
+    missing = training.required_missing(session, person_id=person.id, on=on)
+    if missing:
+        details["training"] = "required training not current: " + ", ".join(
+            f"{m.code} {m.name} ({f'expired on {m.expired_on}' if m.expired_on else 'never completed'})"
+            for m in missing
+        )
+    return PersonFacts(
+        id=person.id,
+        status=person.status.value,
+        kind=person.kind.value,
+        country=person.country,
+        organisation_id=org.id,
+        organisation_kind=org.kind.value,
+        organisation_status=org_status,
+        account_active=parties.account_active(session, person_id=person.id),
+        processing_countries=countries,
+        diligence_current=diligence_ok,
+        training_current=not missing,
+    )
+
+
+def _secret_facts(secret: SecretRead) -> SecretFacts:
+    return SecretFacts(
+        id=secret.id,
+        tier=secret.tier.value,
+        category=secret.category.value,
+        owner_id=secret.owner_id,
+        status=secret.status.value,
+        allowed_regions=frozenset(secret.allowed_regions),
+    )
+
+
+def _binding(
+    session: Session, person: PersonFacts, secret: SecretRead, on: date, details: dict[str, str]
+) -> tuple[bool, bool]:
+    """(an agreement covers the disclosure, the person acknowledged the secret's notice)."""
+    org_id = person.organisation_id if person.organisation_kind != "own" else None
+    why = agreements.why_not_covering(
+        session, READER, secret_id=secret.id, organisation_id=org_id, person_id=person.id, on=on
+    )
+    if why:
+        details["bound:agreement"] = "; ".join(why)
+    ack = training.acknowledgement(
+        session, person_id=person.id, kind="secret-notice", secret_id=secret.id
+    )
+    if ack is None and person.vendor_staff:
+        details["bound:acknowledgement"] = (
+            f"has not acknowledged the confidentiality notice of {secret.ref} (done in the portal)"
+        )
+    return not why, ack is not None
+
+
+def _transfer(
+    session: Session, person: PersonFacts, secret: SecretRead, on: date, details: dict[str, str]
+) -> bool:
+    """Personal data leaving a restricted regime (GDPR and the like) for a country without
+    adequacy needs a DPA in force with the recipient's organisation."""
+    if secret.category.value not in PERSONAL_DATA:
+        return True
+    own = parties.own_organisation(session)
+    origin = vendors.jurisdiction(own.country) if own else None
+    if origin is None or not origin.data_transfer.restricted:
+        return True
+    for country in sorted(
+        {person.country, *person.processing_countries} - {own.country if own else ""}
+    ):
+        there = vendors.jurisdiction(country)
+        if there is not None and there.gdpr_adequacy.status in ADEQUATE:
+            continue
+        dpas = [
+            a
+            for a in agreements.in_force_for(
+                session, READER, organisation_id=person.organisation_id, on=on
+            )
+            if a.kind.value == "dpa"
+        ]
+        if not dpas:
+            details["region:transfer"] = (
+                f"{secret.ref} holds personal data: a transfer from {own.country if own else '?'} "
+                f"({origin.data_transfer.regime}) to {country} needs a DPA in force with the recipient"
+            )
+            return False
+    return True
+
+
+def gather(
+    session: Session,
+    *,
+    person: PersonRead,
+    secret: SecretRead,
+    action: Level,
+    document_id: str | None = None,
+    mfa: bool = False,
+    at: datetime | None = None,
+) -> tuple[Facts, list[str]]:
+    """The facts of one request, and the refs of the grants that apply to it."""
+    at = at or clock.now()
+    on = at.date()
+    details: dict[str, str] = {}
+    pf = _person_facts(session, person, on, details)
+    grants = repository.applying(
+        session, person_id=person.id, secret_id=secret.id, document_id=document_id, at=at
+    )
+    covers, acknowledged = _binding(session, pf, secret, on, details)
+    facts = Facts(
+        person=pf,
+        secret=_secret_facts(secret),
+        action=action,
+        granted=levels_granted([g.level for g in grants]),
+        mfa=mfa,
+        agreement_covers=covers,
+        acknowledged=acknowledged,
+        transfer_allowed=_transfer(session, pf, secret, on, details),
+        details=details,
+    )
+    return facts, [g.ref for g in grants]
+
+
+_PLAIN = {
+    NO_GRANT: "no need-to-know grant for {action} of {secret}",
+    "bound:agreement": "no confidentiality agreement in force covers {secret}",
+    "bound:acknowledgement": "has not acknowledged the notice of {secret}",
+    "diligence": "the vendor's due diligence is not passed or has expired",
+    "training": "required training is not current",
+    "region:countries": "{country} (or the vendor's processing countries {countries}) is outside the allowed regions of {secret} ({regions})",
+    "region:transfer": "the jurisdiction rules do not allow this transfer",
+    "active": "the person is {status}, not active",
+    "mfa": "{secret} is highly sensitive: sign in with MFA (TOTP) first",
+}
+
+
+def explain(engine: PolicyEngine, facts: Facts, rule: str, secret_ref: str) -> Reason:
+    """A failed rule in plain words, with the facts' own detail where there is one."""
+    if (
+        rule == "active"
+        and "active:organisation" in facts.details
+        and facts.person.status == "active"
+    ):
+        return Reason(rule=rule, message=facts.details["active:organisation"])
+    if rule == "active" and not facts.person.account_active and facts.person.status == "active":
+        return Reason(rule=rule, message="the person's login is deactivated")
+    if rule in facts.details:
+        return Reason(rule=rule, message=facts.details[rule])
+    if rule in engine.reasons:
+        return Reason(rule=rule, message=engine.reasons[rule])
+    template = _PLAIN.get(rule) or _PLAIN.get(rule.split(":")[0]) or f"policy {rule} forbids it"
+    return Reason(
+        rule=rule,
+        message=template.format(
+            action=facts.action.value,
+            secret=secret_ref,
+            country=facts.person.country,
+            countries=", ".join(sorted(facts.person.processing_countries)) or "none",
+            regions=", ".join(sorted(facts.secret.allowed_regions)) or "anywhere",
+            status=facts.person.status,
+        ),
+    )
+
+
+def evaluate(
+    session: Session,
+    *,
+    person: PersonRead,
+    secret: SecretRead,
+    action: Level,
+    document_id: str | None = None,
+    mfa: bool = False,
+    engine: PolicyEngine | None = None,
+    at: datetime | None = None,
+) -> Decision:
+    """Decide one request and explain it. A default deny also lists every other rule that
+    would fail, so one answer says everything that must change."""
+    engine = engine or engine_for(None)
+    facts, refs = gather(
+        session,
+        person=person,
+        secret=secret,
+        action=action,
+        document_id=document_id,
+        mfa=mfa,
+        at=at,
+    )
+    verdict: Verdict = engine.decide(facts)
+    failed = list(verdict.failed)
+    if failed == [NO_GRANT]:
+        failed += [r for r in engine.denials_without_grant(facts) if r not in failed]
+    return Decision(
+        allowed=verdict.allowed,
+        person_id=person.id,
+        person_name=person.full_name,
+        secret_id=secret.id,
+        secret_ref=secret.ref,
+        action=action,
+        reasons=[explain(engine, facts, r, secret.ref) for r in dict.fromkeys(failed)],
+        permitted_by=list(verdict.permitted_by),
+        grant_refs=refs,
+    )
+
+
+def person_and_secret(
+    session: Session, actor: Actor, person_ref: str, secret_ref: str
+) -> tuple[PersonRead, SecretRead]:
+    """The person and the secret of a request, named by id, email or reference (404s name them)."""
+    person = parties.get_person(session, actor=READER, person_ref=person_ref)
+    secret = inventory.get(session, actor=READER, secret_ref=secret_ref)
+    return person, secret

@@ -1,0 +1,240 @@
+"""The policy engine: Cedar (cedarpy) over the policies in `policies/` plus an organisation's
+own folder of `.cedar` files, each validated against `policies/schema.cedarschema` at load (a
+syntax or schema error names its file and line). The parsed policy set and schema are built
+once and reused; each decision builds only the few entities of its own request, so its cost
+does not grow with the number of grants."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import cedarpy
+
+from crownjewels.access.facts import Facts, Level
+from crownjewels.core.datafile import DataFileError
+
+NS = "CrownJewels"
+#: rule name of the default deny: no policy permitted the request
+NO_GRANT = "need-to-know"
+_ACLS = {
+    Level.KNOW_OF: "knowers",
+    Level.VIEW: "viewers",
+    Level.DOWNLOAD: "downloaders",
+    Level.EDIT: "editors",
+}
+# where a policy statement starts: its annotations, then permit/forbid
+_STATEMENT = re.compile(r"((?:@\w+\s*\([^)]*\)\s*)*)\b(permit|forbid)\s*\(")
+_COMMENT = re.compile(r"//[^\n]*")
+
+
+class PolicyError(DataFileError):
+    """A policy file that cannot be used: a syntax error, a schema error or a missing @id."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What Cedar decided: allowed or not, the rules that forbade it, the rules that permitted."""
+
+    allowed: bool
+    failed: tuple[str, ...]
+    permitted_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Policy:
+    source: str
+    line: int
+    text: str
+    id: str | None
+
+
+def _uid(kind: str, id_: str) -> dict[str, str]:
+    return {"type": f"{NS}::{kind}", "id": id_}
+
+
+def _ref(kind: str, id_: str) -> dict[str, dict[str, str]]:
+    return {"__entity": _uid(kind, id_)}
+
+
+def _statements(text: str, source: str) -> list[_Policy]:
+    """Split a policy file into statements with their first line (comments blanked, offsets kept)."""
+    bare = _COMMENT.sub(lambda m: " " * len(m.group()), text)
+    starts = [m.start() for m in _STATEMENT.finditer(bare)]
+    out = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(text)
+        chunk = text[start:end]
+        found = re.search(r'@id\s*\(\s*"([^"]*)"\s*\)', bare[start:end])
+        line = text.count("\n", 0, start) + 1
+        out.append(_Policy(source, line, chunk, found.group(1) if found else None))
+    if not starts and bare.strip():
+        out.append(_Policy(source, 1, text, None))
+    return out
+
+
+def _check(policy: _Policy, schema: cedarpy.Schema) -> str | None:
+    try:
+        cedarpy.PolicySet.from_str(policy.text)
+    except ValueError as exc:
+        return f"syntax error: {exc}"
+    result = cedarpy.validate_policies(policy.text, schema)
+    if not result.validation_passed:
+        errors = "; ".join(
+            re.sub(r"^\[policy0\] |for policy `policy0`, ", "", str(e)) for e in result.errors
+        )
+        return f"does not match the schema: {errors}"
+    if not policy.id:
+        return 'has no @id("rule") annotation: add one, it names the rule a denial shows'
+    return None
+
+
+def _load_file(path: Path | None, text: str, source: str, schema: cedarpy.Schema) -> list[_Policy]:
+    policies = _statements(text, source)
+    problems = [(p.line, msg) for p in policies if (msg := _check(p, schema)) is not None]
+    if problems:
+        raise PolicyError(source, problems)
+    return policies
+
+
+class PolicyEngine:
+    """The parsed default policies (and an organisation's own), ready to decide requests."""
+
+    def __init__(self, policies: list[_Policy], schema: cedarpy.Schema, schema_text: str) -> None:
+        self.policies = policies
+        self.schema = schema
+        self.schema_text = schema_text
+        text = "\n".join(p.text for p in policies)
+        self.policy_set = cedarpy.PolicySet.from_str(text)
+        self._ids = [p.id or f"policy{i}" for i, p in enumerate(policies)]
+        #: the reason (@id) messages of an organisation's own policies: their @reason annotation
+        self.reasons: dict[str, str] = {}
+        for p in policies:
+            found = re.search(r'@reason\s*\(\s*"([^"]*)"\s*\)', p.text)
+            if found and p.id:
+                self.reasons[p.id] = found.group(1)
+
+    @classmethod
+    def load(cls, extra: Path | None = None) -> PolicyEngine:
+        """The default policies plus every `*.cedar` file in `extra` (validated; PolicyError)."""
+        schema_text = _read_builtin("schema.cedarschema")
+        schema = cedarpy.Schema.from_str(schema_text)
+        policies = _load_file(None, _read_builtin("default.cedar"), "default.cedar", schema)
+        if extra is not None:
+            if not extra.is_dir():
+                raise PolicyError(
+                    str(extra), [(0, "is not a folder of .cedar files; fix the path")]
+                )
+            for path in sorted(extra.glob("*.cedar")):
+                policies += _load_file(path, path.read_text("utf-8"), str(path), schema)
+        ids = [p.id for p in policies]
+        dupes = sorted({i for i in ids if i and ids.count(i) > 1 and ":" not in i})
+        if dupes:
+            raise PolicyError(
+                str(extra), [(0, f"@id {d!r} is used twice; make it unique") for d in dupes]
+            )
+        return cls(policies, schema, schema_text)
+
+    def entities(self, facts: Facts) -> str:
+        """The request's entities as Cedar JSON: the person (in the access lists its grants
+        give), the organisation and the secret."""
+        p, s = facts.person, facts.secret
+        acl = {level: f"{s.id}/{level.value}" for level in Level}
+        org = {
+            "uid": _uid("Organisation", p.organisation_id),
+            "attrs": {
+                "kind": p.organisation_kind,
+                "status": p.organisation_status,
+                "processing_countries": sorted(p.processing_countries),
+                "diligence_current": p.diligence_current,
+            },
+            "parents": [],
+        }
+        person = {
+            "uid": _uid("Person", p.id),
+            "attrs": {
+                "status": p.status,
+                "account_active": p.account_active,
+                "kind": p.kind,
+                "country": p.country,
+                "vendor_staff": p.vendor_staff,
+                "training_current": p.training_current,
+                "organisation": _ref("Organisation", p.organisation_id),
+            },
+            "parents": [_uid("Acl", acl[level]) for level in sorted(facts.granted)],
+        }
+        secret = {
+            "uid": _uid("Secret", s.id),
+            "attrs": {
+                "tier": s.tier,
+                "category": s.category,
+                "status": s.status,
+                "allowed_regions": sorted(s.allowed_regions),
+                "owner": _ref("Person", s.owner_id),
+                **{name: _ref("Acl", acl[level]) for level, name in _ACLS.items()},
+            },
+            "parents": [],
+        }
+        out = [org, person, secret]
+        if s.owner_id != p.id:
+            out.append({"uid": _uid("Person", s.owner_id), "attrs": {}, "parents": []})
+        return json.dumps(out)
+
+    def request(self, facts: Facts) -> dict[str, Any]:
+        """The Cedar request of the facts."""
+        return {
+            "principal": f'{NS}::Person::"{facts.person.id}"',
+            "action": f'{NS}::Action::"{facts.action.value}"',
+            "resource": f'{NS}::Secret::"{facts.secret.id}"',
+            "context": {
+                "mfa": facts.mfa,
+                "agreement_covers": facts.agreement_covers,
+                "acknowledged": facts.acknowledged,
+                "transfer_allowed": facts.transfer_allowed,
+            },
+        }
+
+    def decide(self, facts: Facts) -> Verdict:
+        """Evaluate the request; a denial lists every forbidding rule, or the default deny."""
+        result = cedarpy.is_authorized(self.request(facts), self.policy_set, self.entities(facts))
+        if result.diagnostics.errors:
+            # an evaluation error in a policy (e.g. a custom policy reading a missing attribute)
+            # denies: fail closed, and say which
+            raise PolicyError("policies", [(0, str(e)) for e in result.diagnostics.errors])
+        reasons = result.diagnostics.reasons
+        names = result.diagnostics.id_annotations_by_reason
+        fired = tuple(names.get(r, r) for r in reasons)
+        if result.allowed:
+            return Verdict(True, (), fired)
+        return Verdict(False, fired or (NO_GRANT,), ())
+
+    def denials_without_grant(self, facts: Facts) -> tuple[str, ...]:
+        """Every rule that fails besides the grant: the decision as if the grant were active.
+        Used to approve a grant (every other rule must hold) and to explain a default deny."""
+        level = facts.action
+        probe = Facts(
+            person=facts.person,
+            secret=facts.secret,
+            action=level,
+            granted=level.includes(),
+            mfa=facts.mfa,
+            agreement_covers=facts.agreement_covers,
+            acknowledged=facts.acknowledged,
+            transfer_allowed=facts.transfer_allowed,
+        )
+        return self.decide(probe).failed
+
+
+def _read_builtin(name: str) -> str:
+    return resources.files("crownjewels.access").joinpath("policies", name).read_text("utf-8")
+
+
+@cache
+def engine_for(extra: str | None) -> PolicyEngine:
+    """The engine for a policy folder, parsed once per process (the folder path is the key)."""
+    return PolicyEngine.load(Path(extra) if extra else None)
