@@ -374,7 +374,7 @@ def change_status(
         raise InvalidGrant("give the reason for the change", field="note")
     if status not in (GrantStatus.SUSPENDED, GrantStatus.ACTIVE, GrantStatus.REVOKED):
         raise InvalidGrant("a grant can be suspended, resumed (active) or revoked", field="status")
-    target = status
+    target: GrantStatus = status
     if status == GrantStatus.ACTIVE:
         if row.status != GrantStatus.SUSPENDED:
             raise GrantConflict(f"{row.ref} is {row.status}; only a suspended grant can be resumed")
