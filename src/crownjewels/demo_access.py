@@ -32,6 +32,8 @@ COURSES = (
 )
 #: (email local part, course, days ago): a lapsed course and a failed phishing simulation
 EXCEPTIONS = {("rohan.gupta", "TS-101"): 400, ("kevin.obrien", "SEC-201"): 420}
+#: the claims playbook the demo vendor works with
+PLAYBOOK = "TS-0010"
 POLICY_TEXT = (
     "I have read the Trade-Secret Protection Policy. I will use confidential information only for "
     "my assigned work, keep it within the systems provided for it, never copy it to personal "
@@ -65,7 +67,7 @@ def _seed_training(session: Session, compliance: Actor, people: list[tuple[str, 
             data=CourseCreate(
                 code=code, name=name, kind=kind, validity_days=days, required_for=required
             ),
-        )  # type: ignore[arg-type]
+        )
     for i, (pid, email, kind) in enumerate(people):
         local = email.split("@")[0]
         for code, _name, _k, _days, required in COURSES:
@@ -87,7 +89,7 @@ def _seed_training(session: Session, compliance: Actor, people: list[tuple[str, 
                     completed_on=today - timedelta(days=min(ago, 80) if code == "PH-01" else ago),
                     result=result,
                 ),
-            )  # type: ignore[arg-type]
+            )
         if kind != "vendor-staff":
             training.acknowledge(
                 session,
@@ -174,7 +176,7 @@ def seed(
         users[Role.VENDOR_MANAGER],
         [users[Role.SECRET_OWNER]],
         person=email("lotus", "arjun.mehta"),
-        secret="TS-0010",
+        secret=PLAYBOOK,
         level=Level.DOWNLOAD,
         days=300,
         acknowledge_as=users[Role.VENDOR_USER],
@@ -186,7 +188,7 @@ def seed(
         actor=users[Role.VENDOR_MANAGER],
         data=GrantRequest(
             person=email("lotus", "kavya.nair"),
-            secret="TS-0010",
+            secret=PLAYBOOK,
             level=Level.VIEW,
             purpose="Train the new appeals analysts in Pune",
             expires_at=clock.now() + timedelta(days=120),
