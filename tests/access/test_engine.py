@@ -147,13 +147,19 @@ def _error(tmp_path: Path, text: str) -> PolicyError:
 
 
 def test_a_syntax_error_names_file_and_line(tmp_path: Path) -> None:
-    text = '// one\n// two\n@id("broken")\nforbid (principal, action, resource)\nwhen { principal.kind == };\n'
+    text = (
+        '// one\n// two\n@id("broken")\n'
+        "forbid (principal, action, resource)\nwhen { principal.kind == };\n"
+    )
     message = str(_error(tmp_path, text))
     assert "bad.cedar" in message and ":3" in message and "syntax" in message
 
 
 def test_a_schema_error_names_file_and_line(tmp_path: Path) -> None:
-    text = '\n\n\n\n@id("unknown-attr")\nforbid (principal, action, resource)\nwhen { principal.shoe_size > 40 };\n'
+    text = (
+        '\n\n\n\n@id("unknown-attr")\n'
+        "forbid (principal, action, resource)\nwhen { principal.shoe_size > 40 };\n"
+    )
     message = str(_error(tmp_path, text))
     assert "bad.cedar" in message and ":5" in message and "schema" in message
 
