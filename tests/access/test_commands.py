@@ -40,7 +40,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Cli:
     )  # fmt: skip
     cli.ok(
         "agreements", "add", "Northwind staff confidentiality",
-        "--kind", "nda", "--org", "Northwind", "--status", "in_force",
+        "--kind", "employee-confidentiality", "--person", GRANTEE, "--status", "in_force",
         "--effective", str(clock.today() - timedelta(days=30)),
         "--expires", str(clock.today() + timedelta(days=300)),
     )  # fmt: skip
@@ -69,7 +69,7 @@ def test_request_approve_check_and_lifecycle(cli: Cli) -> None:
 
     ref = _request(cli)
     assert_user_error(cli("access", "approve", ref), "first approval")  # the operator is no owner
-    approved = cli.ok("access", "approve", ref, "--note", "fine", "--as", OWNER)
+    approved = cli.ok("--as", OWNER, "access", "approve", ref, "--note", "fine")
     assert approved.out.strip() == f"approved {ref}: active"
 
     allowed = cli("access", "check", GRANTEE, "TS-0001", "--action", "download", "--json")
@@ -100,7 +100,7 @@ def test_a_denial_names_every_failed_rule(cli: Cli) -> None:
     rules = {r["rule"] for r in run.json()["reasons"]}
     assert rules == {"need-to-know", "bound:agreement"}
     ref = _request(cli, STRANGER)
-    assert_user_error(cli("access", "approve", ref, "--as", OWNER), "Sam Stranger")
+    assert_user_error(cli("--as", OWNER, "access", "approve", ref), "Sam Stranger")
     assert_user_error(cli("access", "deny", ref, "--reason", "no"), "say why")
     assert cli.ok("access", "deny", ref, "--reason", "no agreement").out.strip() == (
         f"denied {ref}: denied"

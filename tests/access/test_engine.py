@@ -113,6 +113,11 @@ def test_every_failed_rule_is_listed() -> None:
     assert set(ENGINE.decide(facts).failed) == {"training", "mfa", "bound:agreement"}
 
 
+def test_a_forbid_without_a_grant_lists_the_missing_grant_too() -> None:
+    facts = replace(BASE, granted=frozenset(), agreement_covers=False)
+    assert ENGINE.decide(facts).failed == ("need-to-know", "bound:agreement")
+
+
 def test_denials_without_grant_ignore_the_missing_grant() -> None:
     facts = replace(BASE, granted=frozenset(), mfa=False)
     assert ENGINE.denials_without_grant(facts) == ("mfa",)

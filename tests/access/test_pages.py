@@ -94,7 +94,7 @@ def test_request_then_approve_through_the_forms(
         "person": world.grantee.id,
         "secret": world.secret.ref,
         "level": "download",
-        "purpose": "trial",
+        "purpose": "try",
         "expires": "",
     }
     refused = requester.post("/access/grants/new", data=data)
