@@ -6,7 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from typer import Typer
 
+from crownjewels.access import commands as access_commands
 from crownjewels.access import models as access_models
+from crownjewels.access import pages as access_pages
+from crownjewels.access import router as access_router
 from crownjewels.agreements import commands as agreements_commands
 from crownjewels.agreements import documents as agreements_documents
 from crownjewels.agreements import jobs as agreements_jobs
@@ -74,6 +77,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     custody_router.router,
     diligence_router.router,
     vendors_router.router,
+    access_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -83,6 +87,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     custody_pages.router,
     diligence_pages.router,
     vendors_pages.router,
+    access_pages.router,
 )
 
 #: (name, Typer sub-app, help) mounted on the root CLI
@@ -98,6 +103,7 @@ COMMANDS: tuple[tuple[str, Typer], ...] = (
     ("questionnaires", diligence_commands.app),
     ("vendors", vendors_commands.app),
     ("agreements", agreements_commands.app),
+    ("access", access_commands.app),
 )
 
 #: `vault get` issues a registered, marked copy; `vault identify` names a found file's copy
@@ -129,4 +135,5 @@ TEMPLATE_PACKAGES = (
     "vendors",
     "vendors/diligence",
     "agreements",
+    "access",
 )
