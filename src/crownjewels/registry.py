@@ -6,7 +6,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from typer import Typer
 
+from crownjewels.access import jobs as access_jobs
 from crownjewels.access import models as access_models
+from crownjewels.access import offboarding as access_offboarding
 from crownjewels.agreements import commands as agreements_commands
 from crownjewels.agreements import documents as agreements_documents
 from crownjewels.agreements import jobs as agreements_jobs
@@ -109,6 +111,7 @@ JOBS: tuple[Job, ...] = (
     *vault_jobs.JOBS,
     *diligence_jobs.JOBS,
     *agreements_jobs.JOBS,
+    *access_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own
@@ -116,6 +119,7 @@ vault_owners.register(inventory_documents.OWNER_TYPE, inventory_documents.SECRET
 vault_owners.register(diligence_documents.OWNER_TYPE, diligence_documents.ASSESSMENT_OWNERS)
 vault_owners.register(vendors_documents.OWNER_TYPE, vendors_documents.VENDOR_OWNERS)
 vault_owners.register(agreements_documents.OWNER_TYPE, agreements_documents.AGREEMENT_OWNERS)
+vault_owners.register(access_offboarding.OWNER_TYPE, access_offboarding.OFFBOARDING_OWNERS)
 
 #: packages whose templates/ folder the page renderer searches
 TEMPLATE_PACKAGES = (
