@@ -15,8 +15,8 @@ from crownjewels.agreements import service as agreements
 from crownjewels.agreements.schemas import AgreementCreate, PartyCreate
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
-from crownjewels.parties.schemas import OrganisationRead, OrgKind, PersonRead
 from crownjewels.inventory.schemas import SecretRead
+from crownjewels.parties.schemas import OrganisationRead, OrgKind, PersonRead
 from tests.parties.factories import make_org, make_person
 
 

@@ -162,11 +162,11 @@ def _live_grants(session: Session, row: Offboarding) -> list[Grant]:
 
 
 def _revoke_all(session: Session, actor: Actor, row: Offboarding) -> int:
-    count = 0
-    for grant in _live_grants(session, row):
-        if grant.status in (GrantStatus.REVOKED, GrantStatus.EXPIRED, GrantStatus.DENIED):
+    """Revoke every live grant; the count includes member grants revoked with their group."""
+    grants = _live_grants(session, row)
+    for grant in grants:
+        if grant.status == GrantStatus.REVOKED:
             continue  # revoked with its group grant a moment ago
-        before = grant.status
         service.change_status(
             session,
             actor=actor,
@@ -174,8 +174,7 @@ def _revoke_all(session: Session, actor: Actor, row: Offboarding) -> int:
             status=GrantStatus.REVOKED,
             reason=f"offboarding {row.ref}",
         )
-        count += before != grant.status
-    return count
+    return sum(1 for g in grants if g.status == GrantStatus.REVOKED)
 
 
 def _next_ref(session: Session) -> str:
