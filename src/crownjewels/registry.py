@@ -9,6 +9,8 @@ from typer import Typer
 from crownjewels.access import jobs as access_jobs
 from crownjewels.access import models as access_models
 from crownjewels.access import offboarding as access_offboarding
+from crownjewels.access import pages_lifecycle as access_pages_lifecycle
+from crownjewels.access import router_lifecycle as access_router_lifecycle
 from crownjewels.agreements import commands as agreements_commands
 from crownjewels.agreements import documents as agreements_documents
 from crownjewels.agreements import jobs as agreements_jobs
@@ -74,6 +76,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     custody_router.router,
     diligence_router.router,
     vendors_router.router,
+    access_router_lifecycle.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -83,6 +86,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     custody_pages.router,
     diligence_pages.router,
     vendors_pages.router,
+    access_pages_lifecycle.router,
 )
 
 #: (name, Typer sub-app, help) mounted on the root CLI
@@ -131,4 +135,5 @@ TEMPLATE_PACKAGES = (
     "vendors",
     "vendors/diligence",
     "agreements",
+    "access",
 )

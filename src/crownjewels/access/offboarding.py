@@ -91,7 +91,7 @@ class OffboardingOwners:
         """Every record for grants:read holders; none otherwise."""
         if actor.can(Permission.GRANTS_READ):
             return None
-        return select(Offboarding.id).where(Offboarding.id.is_(None))
+        return select(Offboarding).where(Offboarding.id.is_(None)).with_only_columns(Offboarding.id)
 
 
 OFFBOARDING_OWNERS = OffboardingOwners()
