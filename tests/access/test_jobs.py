@@ -25,6 +25,8 @@ from crownjewels.custody import service as custody
 from crownjewels.parties import service as parties
 from crownjewels.parties.schemas import Departure
 from crownjewels.settings import Settings
+from crownjewels.training import service as training
+from crownjewels.training.schemas import CompletionCreate, CourseCreate, RequiredFor
 from tests.access.lifecycle_factories import bound_person, granted, nda, partner
 from tests.inventory.factories import make_secret
 
@@ -154,3 +156,39 @@ def test_expire_grants_job_expires_past_grants(db: Database, admin: Actor, tmp_p
         assert kept.ref in (jobs.expire_grants(ctx) or "")
     finally:
         clock.set_clock(None)
+
+
+def test_expired_training_suspends_with_its_cause(session: Session, admin: Actor) -> None:
+    course = training.create_course(
+        session,
+        actor=admin,
+        data=CourseCreate(
+            code="TS-101",
+            name="Trade secret basics",
+            validity_days=365,
+            required_for=RequiredFor.ALL,
+        ),
+    )
+    org = partner(session, admin)
+    nda(session, admin, org=org)
+    person = bound_person(session, admin, org=org)
+    training.record_completion(
+        session,
+        actor=admin,
+        data=CompletionCreate(
+            person=person.id,
+            course=course.code,
+            completed_on=clock.today() - timedelta(days=300),
+            expires_on=clock.today() + timedelta(days=1),
+        ),
+    )
+    grant = granted(session, admin, person=person, secret=make_secret(session, admin))
+    assert lifecycle.suspend_lapsed(session, actor=admin).refs == []
+    moment = clock.now() + timedelta(days=3)
+    clock.set_clock(lambda: moment)
+    try:
+        assert lifecycle.suspend_lapsed(session, actor=admin).refs == [grant.ref]
+    finally:
+        clock.set_clock(None)
+    session.refresh(grant)
+    assert grant.status_reason == "required training has expired"

@@ -32,6 +32,13 @@ from crownjewels.vault.schemas import Owner
 SUBJECT = "offboarding"
 OWNER_TYPE = "offboarding"
 EXIT_KIND = "exit-obligations"
+#: what the leaving person acknowledges (kept verbatim, with its hash, by training)
+EXIT_TEXT = (
+    "I have returned or destroyed every copy of the company's confidential information and "
+    "trade secrets in my possession, and I understand that my obligation to keep them "
+    "confidential continues after my engagement ends, for trade secrets for as long as they "
+    "remain secret."
+)
 READER = service.READER
 
 
@@ -256,8 +263,10 @@ def acknowledge_exit(
         )
     if actor.person_id != pid and not actor.can(Permission.GRANTS_MANAGE):
         raise Forbidden("only the person, or a grants:manage holder, records their acknowledgement")
-    attestation = training.acknowledge(session, actor=actor, person_id=pid, kind=EXIT_KIND)
-    row.exit_attestation_id = row.exit_attestation_id or str(attestation.id)
+    attestation = training.acknowledge(
+        session, actor=actor, person_id=pid, kind=EXIT_KIND, text=EXIT_TEXT
+    )
+    row.exit_attestation_id = row.exit_attestation_id or attestation.id
     session.flush()
     _maybe_complete(session, actor, row)
     return read(session, row)
