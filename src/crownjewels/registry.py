@@ -6,10 +6,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 from typer import Typer
 
+from crownjewels.access import commands as access_commands
+from crownjewels.access import commands_lifecycle as access_commands_lifecycle
 from crownjewels.access import jobs as access_jobs
 from crownjewels.access import models as access_models
 from crownjewels.access import offboarding as access_offboarding
+from crownjewels.access import pages as access_pages
 from crownjewels.access import pages_lifecycle as access_pages_lifecycle
+from crownjewels.access import router as access_router
 from crownjewels.access import router_lifecycle as access_router_lifecycle
 from crownjewels.agreements import commands as agreements_commands
 from crownjewels.agreements import documents as agreements_documents
@@ -78,6 +82,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     custody_router.router,
     diligence_router.router,
     vendors_router.router,
+    access_router.router,
     access_router_lifecycle.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
@@ -88,6 +93,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     custody_pages.router,
     diligence_pages.router,
     vendors_pages.router,
+    access_pages.router,
     access_pages_lifecycle.router,
 )
 
@@ -104,10 +110,13 @@ COMMANDS: tuple[tuple[str, Typer], ...] = (
     ("questionnaires", diligence_commands.app),
     ("vendors", vendors_commands.app),
     ("agreements", agreements_commands.app),
+    ("access", access_commands.app),
 )
 
 #: `vault get` issues a registered, marked copy; `vault identify` names a found file's copy
 disclosure_commands.mount(vault_commands.app)
+#: `access review …`, `access offboard …`, `access offboarding …`: the grant lifecycle
+access_commands_lifecycle.mount(access_commands.app)
 #: `vendors assess VENDOR` starts a vendor's due diligence (sends the questionnaire)
 vendors_commands.app.command("assess")(diligence_commands.assess_command)
 
