@@ -21,6 +21,7 @@ from crownjewels.custody import models as custody_models
 from crownjewels.custody import pages as custody_pages
 from crownjewels.custody import router as custody_router
 from crownjewels.disclosure import commands as disclosure_commands
+from crownjewels.disclosure import ledger_commands, ledger_pages, ledger_router
 from crownjewels.disclosure import models as disclosure_models
 from crownjewels.disclosure import pages as disclosure_pages
 from crownjewels.disclosure import router as disclosure_router
@@ -69,6 +70,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     vault_router.router,
     agreements_router.router,
     disclosure_router.router,
+    ledger_router.router,
     custody_router.router,
     diligence_router.router,
     vendors_router.router,
@@ -76,6 +78,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
     disclosure_pages.router,
+    ledger_pages.router,
     agreements_pages.router,
     parties_pages.router,
     custody_pages.router,
@@ -96,6 +99,7 @@ COMMANDS: tuple[tuple[str, Typer], ...] = (
     ("questionnaires", diligence_commands.app),
     ("vendors", vendors_commands.app),
     ("agreements", agreements_commands.app),
+    ("disclosures", ledger_commands.app),
 )
 
 #: `vault get` issues a registered, marked copy; `vault identify` names a found file's copy
