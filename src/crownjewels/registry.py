@@ -34,6 +34,7 @@ from crownjewels.parties import commands as parties_commands
 from crownjewels.parties import models as parties_models
 from crownjewels.parties import pages as parties_pages
 from crownjewels.parties import router as parties_router
+from crownjewels.training import models as training_models
 from crownjewels.vault import commands as vault_commands
 from crownjewels.vault import jobs as vault_jobs
 from crownjewels.vault import models as vault_models
@@ -56,6 +57,7 @@ MODELS = (
     parties_models,
     vault_models,
     inventory_models,
+    training_models,
     agreements_models,
     vendors_models,
     diligence_models,

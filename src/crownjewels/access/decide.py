@@ -50,7 +50,8 @@ def _person_facts(
     missing = training.required_missing(session, person_id=person.id, on=on)
     if missing:
         details["training"] = "required training not current: " + ", ".join(
-            f"{m.code} {m.name} ({f'expired on {m.expired_on}' if m.expired_on else 'never completed'})"
+            f"{m.code} {m.name} "
+            f"({f'expired on {m.expired_on}' if m.expired_on else 'never completed'})"
             for m in missing
         )
     return PersonFacts(
@@ -126,7 +127,8 @@ def _transfer(
         if not dpas:
             details["region:transfer"] = (
                 f"{secret.ref} holds personal data: a transfer from {own.country if own else '?'} "
-                f"({origin.data_transfer.regime}) to {country} needs a DPA in force with the recipient"
+                f"({origin.data_transfer.regime}) to {country} needs a DPA in force "
+                "with the recipient"
             )
             return False
     return True
@@ -171,7 +173,10 @@ _PLAIN = {
     "bound:acknowledgement": "has not acknowledged the notice of {secret}",
     "diligence": "the vendor's due diligence is not passed or has expired",
     "training": "required training is not current",
-    "region:countries": "{country} (or the vendor's processing countries {countries}) is outside the allowed regions of {secret} ({regions})",
+    "region:countries": (
+        "{country} (or the vendor's processing countries {countries}) is outside "
+        "the allowed regions of {secret} ({regions})"
+    ),
     "region:transfer": "the jurisdiction rules do not allow this transfer",
     "active": "the person is {status}, not active",
     "mfa": "{secret} is highly sensitive: sign in with MFA (TOTP) first",
@@ -233,6 +238,8 @@ def evaluate(
     failed = list(verdict.failed)
     if failed == [NO_GRANT]:
         failed += [r for r in engine.denials_without_grant(facts) if r not in failed]
+    elif not verdict.allowed and action not in facts.granted and person.id != secret.owner_id:
+        failed.insert(0, NO_GRANT)  # forbidden, and no grant either: say both
     return Decision(
         allowed=verdict.allowed,
         person_id=person.id,

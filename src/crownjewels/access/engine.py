@@ -63,7 +63,7 @@ def _ref(kind: str, id_: str) -> dict[str, dict[str, str]]:
 
 
 def _statements(text: str, source: str) -> list[_Policy]:
-    """Split a policy file into statements with their first line (comments blanked, offsets kept)."""
+    """Split a policy file into statements with their first lines (comments blanked)."""
     bare = _COMMENT.sub(lambda m: " " * len(m.group()), text)
     starts = [m.start() for m in _STATEMENT.finditer(bare)]
     out = []
@@ -96,7 +96,9 @@ def _check(policy: _Policy, schema: cedarpy.Schema) -> str | None:
 
 def _load_file(path: Path | None, text: str, source: str, schema: cedarpy.Schema) -> list[_Policy]:
     policies = _statements(text, source)
-    problems = [(p.line, msg) for p in policies if (msg := _check(p, schema)) is not None]
+    problems: list[tuple[int | None, str]] = [
+        (p.line, msg) for p in policies if (msg := _check(p, schema)) is not None
+    ]
     if problems:
         raise PolicyError(source, problems)
     return policies

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from crownjewels.access.models import Grant, GrantApproval
@@ -14,22 +14,25 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.permissions import Permission
 
 
-def visible_to(actor: Actor, owned_secret_ids: Iterable[str] = ()) -> Select[tuple[Grant]]:
+def visible_to(actor: Actor, owned_secret_ids: Iterable[str] = ()) -> Select[Grant]:
     """Grants the actor may see: all with grants:read; else the ones naming the actor as
     grantee or requester, or on secrets the actor owns."""
     query = select(Grant)
     if actor.can(Permission.GRANTS_READ):
         return query
-    mine = [Grant.person_id == actor.person_id, Grant.requester_person_id == actor.person_id]
+    mine: list[ColumnElement[bool]] = [
+        Grant.person_id == actor.person_id,
+        Grant.requester_person_id == actor.person_id,
+    ]
     owned = list(owned_secret_ids)
     if owned:
         mine.append(Grant.secret_id.in_(owned))
     if actor.person_id is None:
-        return query.where(False)
+        return query.where(false())
     return query.where(or_(*mine))
 
 
-def find(session: Session, query: Select[tuple[Grant]], ref: str) -> Grant | None:
+def find(session: Session, query: Select[Grant], ref: str) -> Grant | None:
     """A grant by id or reference (GR-000001, case-insensitive)."""
     ref = ref.strip()
     return session.scalar(query.where(or_(Grant.id == ref, func.upper(Grant.ref) == ref.upper())))
@@ -46,7 +49,7 @@ def applying(
 ) -> list[Grant]:
     """The person's grants that give access to the secret (or this document of it) at `at`:
     one indexed lookup, whatever the number of grants in the installation."""
-    docs = [Grant.document_id.is_(None)]
+    docs: list[ColumnElement[bool]] = [Grant.document_id.is_(None)]
     if document_id:
         docs.append(Grant.document_id == document_id)
     query = select(Grant).where(

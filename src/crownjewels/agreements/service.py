@@ -261,7 +261,12 @@ def why_not_covering(
     sentence per agreement naming them (expired, terminated, out of scope …), or a sentence
     saying there is none. Empty when one does cover it."""
     if covering(
-        session, actor, secret_id=secret_id, organisation_id=organisation_id, person_id=person_id, on=on
+        session,
+        actor,
+        secret_id=secret_id,
+        organisation_id=organisation_id,
+        person_id=person_id,
+        on=on,
     ):
         return []
     secret = inventory.get(session, actor=actor, secret_ref=secret_id)

@@ -44,6 +44,8 @@ class Permission(StrEnum):
     AGREEMENTS_READ = "agreements:read"
     AGREEMENTS_WRITE = "agreements:write"
     AGREEMENTS_REVIEW = "agreements:review"
+    TRAINING_READ = "training:read"
+    TRAINING_WRITE = "training:write"
     GRANTS_READ = "grants:read"
     GRANTS_REQUEST = "grants:request"
     GRANTS_DECIDE = "grants:decide"
@@ -69,6 +71,7 @@ _WRITES = frozenset(
         Permission.ASSESSMENTS_ANSWER,
         Permission.AGREEMENTS_WRITE,
         Permission.AGREEMENTS_REVIEW,
+        Permission.TRAINING_WRITE,
         Permission.GRANTS_REQUEST,
         Permission.GRANTS_DECIDE,
         Permission.GRANTS_MANAGE,
@@ -84,6 +87,7 @@ _READ_ALL = {
     P.VENDORS_READ,
     P.AGREEMENTS_READ,
     P.GRANTS_READ,
+    P.TRAINING_READ,
     P.DISCLOSURES_READ,
 }
 #: request, approve (the second approval of a highly sensitive secret), suspend and revoke
@@ -105,7 +109,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.SECURITY: frozenset({*_READ_ALL, *_GRANTS, P.DOCUMENTS_READ, P.TOKENS_OWN}),
-    Role.COMPLIANCE: frozenset({*_READ_ALL, P.DOCUMENTS_READ, P.TOKENS_OWN}),
+    Role.COMPLIANCE: frozenset({*_READ_ALL, P.DOCUMENTS_READ, P.TRAINING_WRITE, P.TOKENS_OWN}),
     Role.VENDOR_MANAGER: frozenset(
         {
             P.SECRETS_READ_ALL,

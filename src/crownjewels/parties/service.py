@@ -291,7 +291,9 @@ def account_active(session: Session, *, person_id: str) -> bool:
     return user is None or user.active
 
 
-def people_of(session: Session, *, organisation_id: str, active_only: bool = True) -> list[PersonRead]:
+def people_of(
+    session: Session, *, organisation_id: str, active_only: bool = True
+) -> list[PersonRead]:
     """The people of an organisation (only the active ones by default), by name."""
     query = select(Person).where(Person.organisation_id == organisation_id)
     if active_only:

@@ -172,4 +172,6 @@ def contact(session: Session, vendor_id: str, contact_id: str) -> VendorContact 
 
 def by_organisation(session: Session, organisation_id: str) -> VendorProfile | None:
     """The vendor profile of an organisation, if it has one."""
-    return session.scalar(select(VendorProfile).where(VendorProfile.organisation_id == organisation_id))
+    return session.scalar(
+        select(VendorProfile).where(VendorProfile.organisation_id == organisation_id)
+    )

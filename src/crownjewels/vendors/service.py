@@ -34,7 +34,6 @@ from crownjewels.vendors.errors import (
 )
 from crownjewels.vendors.models import Subcontractor, VendorCountry, VendorProfile
 from crownjewels.vendors.schemas import (
-    VendorStanding,
     CountryAdd,
     Criticality,
     ReviewCreate,
@@ -45,6 +44,7 @@ from crownjewels.vendors.schemas import (
     VendorCreate,
     VendorFilter,
     VendorRead,
+    VendorStanding,
     VendorStatus,
     VendorUpdate,
 )

@@ -706,12 +706,18 @@ def standing(session: Session, *, vendor_id: str, on: date) -> tuple[bool, str]:
         raise NotFound(f"no vendor {vendor_id!r}")
     last = repository.last_completed(session, vendor.id)
     if last is None or last.completed_at is None:
-        return False, f"vendor {vendor.ref} has no completed due diligence: send and review a questionnaire"
+        return (
+            False,
+            f"vendor {vendor.ref} has no completed due diligence: send and review a questionnaire",
+        )
     done_on = last.completed_at.date()
     expires_on = rules.reassessment_due_on(done_on, vendor.review_cadence_months)
     if on >= expires_on:
         return False, f"due diligence {last.ref} of vendor {vendor.ref} expired on {expires_on}"
     level = ((last.risk or {}).get("residual") or {}).get("level")
     if level == "critical":
-        return False, f"due diligence {last.ref} of vendor {vendor.ref} left a critical residual risk"
+        return (
+            False,
+            f"due diligence {last.ref} of vendor {vendor.ref} left a critical residual risk",
+        )
     return True, f"due diligence {last.ref} completed on {done_on}, current until {expires_on}"
