@@ -119,18 +119,31 @@ def _vendor_ready(session: Session, organisation_id: str) -> None:
 
 
 def _training(session: Session, person_id: str, secret_id: str) -> None:
-    """Required courses current and, for vendor staff, the secret's notice acknowledged."""
+    """Every required course the person misses completed today and, for vendor staff, the
+    secret's notice acknowledged (recorded on their behalf, as training:write may)."""
     from crownjewels.training import service as training
+    from crownjewels.training.schemas import CompletionCreate
 
-    training.complete_required(session, actor=BINDER, person_id=person_id)
-    if (
-        training.acknowledgement(
-            session, person_id=person_id, kind="secret-notice", secret_id=secret_id
+    today = clock.today()
+    for missing in training.required_missing(session, person_id=person_id, on=today):
+        training.record_completion(
+            session,
+            actor=BINDER,
+            data=CompletionCreate(person=person_id, course=missing.code, completed_on=today),
         )
-        is None
-    ):
+    notice = training.acknowledgement(
+        session, person_id=person_id, kind="secret-notice", secret_id=secret_id
+    )
+    if notice is None:
+        secret = inventory.get(session, actor=BINDER, secret_ref=secret_id)
         training.acknowledge(
-            session, actor=BINDER, person_id=person_id, kind="secret-notice", secret_id=secret_id
+            session,
+            actor=BINDER,
+            person_id=person_id,
+            kind="secret-notice",
+            secret_id=secret_id,
+            text=f"I acknowledge the confidentiality notice of {secret.ref}: {secret.legend}",
+            channel="test",
         )
 
 
@@ -161,6 +174,7 @@ def bind_for_access(
             document_id=document_id,
             level=Level(level),
             purpose=purpose,
+            expires_at=access.default_expiry(secret.tier.value),
         ),
     )
     by = approver or BINDER
