@@ -8,6 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from crownjewels.core.actor import system_actor
+from crownjewels.core.db import Database
+from crownjewels.inventory import service as inventory
+from crownjewels.parties import service as parties
+from tests.access.factories import bind_for_access
 from tests.cli_helpers import Cli, assert_user_error
 from tests.disclosure.helpers import make_pdf, prose
 from tests.vault import samples
@@ -25,7 +30,21 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Cli:
            "--country", "IN")  # fmt: skip
     cli.ok("secrets", "add", "Brine", "--description", "d", "--category", "formula",
            "--tier", "sensitive", "--owner", "elena@nw.example")  # fmt: skip
+    _bind(cli.url, ["ravi@acme.example", "elena@nw.example"], "TS-0001")
     return cli
+
+
+def _bind(url: str, emails: list[str], secret_ref: str) -> None:
+    """A secret's copy asks access first: the recipients pass every rule (real services)."""
+    db = Database(url)
+    try:
+        with db.unit_of_work() as session:
+            for email in emails:
+                person = parties.get_person(session, actor=system_actor(), person_ref=email)
+                secret = inventory.get(session, actor=system_actor(), secret_ref=secret_ref)
+                bind_for_access(session, person_id=person.id, secret_id=secret.id)
+    finally:
+        db.dispose()
 
 
 @pytest.fixture

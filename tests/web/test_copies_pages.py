@@ -14,6 +14,7 @@ from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
 from crownjewels.settings import Settings
 from crownjewels.vault.keys import create_key_file
+from tests.access.factories import bind_for_access
 from tests.disclosure.helpers import prose
 from tests.inventory.factories import make_secret
 from tests.web.conftest import Login, csrf_of
@@ -29,6 +30,8 @@ def test_upload_download_a_marked_copy_and_identify_it(
     with db.unit_of_work() as s:
         secret = make_secret(s, system_actor(), name="Glaze recipe")
     login = make_login(Role.LEGAL)
+    with db.unit_of_work() as s:  # a secret's copy asks access first
+        bind_for_access(s, person_id=login.person.id, secret_id=secret.id)
     client = client_of(login)
     page = client.get(f"/secrets/{secret.ref}")
     assert f'href="/secrets/{secret.ref}/documents"' in page.text
