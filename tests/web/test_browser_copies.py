@@ -14,10 +14,10 @@ from sqlalchemy import select
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.disclosure import service as disclosure
+from crownjewels.disclosure.watermark import describe, read_marks
 from crownjewels.inventory import service as inventory
 from crownjewels.parties.models import User
 from tests.access.factories import bind_for_access
-from crownjewels.disclosure.watermark import describe, read_marks
 from tests.disclosure.helpers import make_pdf
 from tests.parties.factories import PASSWORD
 from tests.web.live import Live, chromium, live_app

@@ -75,7 +75,7 @@ def _row(entry: EntryRead, style: object) -> list[Paragraph]:
     if entry.document_id:
         what += f" doc {entry.document_id} v{entry.document_version}"
         what += f"<br/>sha256 {entry.document_sha256}"
-    recipient = f"{entry.recipient_name}<br/>{entry.recipient_organisation_name}"
+    recipient = f"{_escape(entry.recipient_name)}<br/>{_escape(entry.recipient_organisation_name)}"
     agreement = (
         f"{entry.agreement_ref} v{entry.agreement_version}" if entry.agreement_ref else "none"
     )
@@ -85,11 +85,11 @@ def _row(entry: EntryRead, style: object) -> list[Paragraph]:
         recipient,
         entry.channel.value + (f"<br/>copy {entry.copy_id}" if entry.copy_id else ""),
         agreement,
-        ", ".join(entry.approved_by) or "-",
+        _escape(", ".join(entry.approved_by)) or "-",
         _escape(entry.purpose),
         f"#{entry.custody_seq}<br/>{entry.custody_hash}",
     ]
-    return [Paragraph(c, style) for c in cells]  # type: ignore[arg-type]
+    return [Paragraph(c, style) for c in cells]
 
 
 def _escape(text: str) -> str:
@@ -133,7 +133,7 @@ def to_pdf(entries: Sequence[EntryRead], filters: LedgerFilter, generated_by: st
         Spacer(1, 4 * mm),
         table if entries else Paragraph("No disclosure matches the filters.", styles["BodyText"]),
     ]
-    doc.build(story)  # type: ignore[arg-type]
+    doc.build(story)
     return buf.getvalue()
 
 

@@ -18,7 +18,7 @@ def _day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _visible(owner_person_id: str | None) -> Select[tuple[DisclosureEntry]]:
+def _visible(owner_person_id: str | None) -> Select[DisclosureEntry]:
     query = select(E)
     if owner_person_id is not None:
         owned = select(TradeSecret.id).where(TradeSecret.owner_id == owner_person_id)
