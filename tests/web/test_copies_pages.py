@@ -17,6 +17,7 @@ from crownjewels.vault.keys import create_key_file
 from tests.access.factories import bind_for_access
 from tests.disclosure.helpers import prose
 from tests.inventory.factories import make_secret
+from tests.parties.factories import make_person
 from tests.web.conftest import Login, csrf_of
 
 MakeLogin = Callable[..., Login]
@@ -55,6 +56,14 @@ def test_upload_download_a_marked_copy_and_identify_it(
         data={"csrf_token": csrf_of(r.text), "purpose": "trial", "recipient": "nobody@x.example"},
     )
     assert unknown.status_code == 422 and "no person" in unknown.text
+    with db.unit_of_work() as s:
+        stranger = make_person(s, system_actor(), name="Sam Stranger")
+    denied = client.post(
+        f"/secrets/{secret.ref}/documents/{doc_id.group(1)}/copy",
+        data={"csrf_token": csrf_of(r.text), "purpose": "trial", "recipient": stranger.email},
+    )
+    assert denied.status_code == 403 and "Sam Stranger may not download" in denied.text
+    assert "need-to-know" in denied.text or "grant" in denied.text
     got = client.post(
         f"/secrets/{secret.ref}/documents/{doc_id.group(1)}/copy",
         data={"csrf_token": csrf_of(r.text), "purpose": "plant trial"},
