@@ -71,6 +71,21 @@ def _approvers(session: Session, grant_refs: list[str]) -> list[str]:
     return out
 
 
+#: the entry's fields the custody event repeats, so the ledger checks against the chain
+_SEALED = (
+    "secret_id", "document_id", "document_version", "document_sha256", "recipient_person_id",
+    "recipient_name", "recipient_organisation_id", "recipient_organisation_name", "channel",
+    "agreement_id", "agreement_ref", "agreement_version", "grant_refs", "approved_by",
+    "copy_id", "purpose", "description",
+)  # fmt: skip
+
+
+def _details(row: DisclosureEntry) -> dict[str, object]:
+    details: dict[str, object] = {k: getattr(row, k) for k in _SEALED}
+    details["disclosed_at"] = row.disclosed_at.isoformat()
+    return details
+
+
 def enter(
     session: Session,
     *,
@@ -113,17 +128,7 @@ def enter(
         description=description,
         recorded_by=actor.ref,
     )
-    details = {
-        k: getattr(row, k)
-        for k in (
-            "secret_id", "document_id", "document_version", "document_sha256",
-            "recipient_person_id", "recipient_name", "recipient_organisation_id",
-            "recipient_organisation_name", "channel", "agreement_id", "agreement_ref",
-            "agreement_version", "grant_refs", "approved_by", "copy_id", "purpose",
-            "description",
-        )
-    }  # fmt: skip
-    details["disclosed_at"] = at.isoformat()
+    details = _details(row)
     row.custody_seq, row.custody_hash = custody.record(
         session,
         actor=actor,
