@@ -79,7 +79,10 @@ def _problem(request: Request, status: int, title: str, detail: str, **extra: An
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CrownJewelsError)
     async def domain_error(request: Request, exc: CrownJewelsError) -> Response:
-        extra = {"field": exc.field} if exc.field else {}
+        extra: dict[str, Any] = {"field": exc.field} if exc.field else {}
+        reasons = getattr(exc, "reasons", None)  # an access denial names every failed rule
+        if reasons:
+            extra["reasons"] = list(reasons)
         return _problem(request, exc.status_code, exc.title, exc.message, **extra)
 
     @app.exception_handler(RequestValidationError)

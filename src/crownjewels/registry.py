@@ -29,6 +29,7 @@ from crownjewels.custody import models as custody_models
 from crownjewels.custody import pages as custody_pages
 from crownjewels.custody import router as custody_router
 from crownjewels.disclosure import commands as disclosure_commands
+from crownjewels.disclosure import ledger_commands, ledger_pages, ledger_router
 from crownjewels.disclosure import models as disclosure_models
 from crownjewels.disclosure import pages as disclosure_pages
 from crownjewels.disclosure import router as disclosure_router
@@ -82,6 +83,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     agreements_router.router,
     disclosure_router.router,
     training_router.router,
+    ledger_router.router,
     custody_router.router,
     diligence_router.router,
     vendors_router.router,
@@ -91,6 +93,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
     disclosure_pages.router,
+    ledger_pages.router,
     agreements_pages.router,
     parties_pages.router,
     custody_pages.router,
@@ -115,6 +118,7 @@ COMMANDS: tuple[tuple[str, Typer], ...] = (
     ("agreements", agreements_commands.app),
     ("training", training_commands.app),
     ("access", access_commands.app),
+    ("disclosures", ledger_commands.app),
 )
 
 #: `vault get` issues a registered, marked copy; `vault identify` names a found file's copy

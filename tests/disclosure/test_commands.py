@@ -8,6 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from crownjewels.core.actor import system_actor
+from crownjewels.core.db import Database
+from crownjewels.inventory import service as inventory
+from crownjewels.parties import service as parties
+from tests.access.factories import bind_for_access
 from tests.cli_helpers import Cli, assert_user_error
 from tests.disclosure.helpers import make_pdf, prose
 from tests.vault import samples
@@ -25,7 +30,21 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Cli:
            "--country", "IN")  # fmt: skip
     cli.ok("secrets", "add", "Brine", "--description", "d", "--category", "formula",
            "--tier", "sensitive", "--owner", "elena@nw.example")  # fmt: skip
+    _bind(cli.url, ["ravi@acme.example", "elena@nw.example"], "TS-0001")
     return cli
+
+
+def _bind(url: str, emails: list[str], secret_ref: str) -> None:
+    """A secret's copy asks access first: the recipients pass every rule (real services)."""
+    db = Database(url)
+    try:
+        with db.unit_of_work() as session:
+            for email in emails:
+                person = parties.get_person(session, actor=system_actor(), person_ref=email)
+                secret = inventory.get(session, actor=system_actor(), secret_ref=secret_ref)
+                bind_for_access(session, person_id=person.id, secret_id=secret.id)
+    finally:
+        db.dispose()
 
 
 @pytest.fixture
@@ -101,3 +120,32 @@ def test_get_needs_a_purpose_and_a_recipient(cli: Cli, tmp_path: Path) -> None:
         cli("vault", "get", doc, "--out", str(out), "--purpose", "review", "--to", "nobody@x"),
         "no person",
     )
+
+
+def test_disclosures_list_export_and_record(cli: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "note.txt"
+    source.write_text(prose(1))
+    doc = _put(cli, source)
+    cli.ok("vault", "get", doc, "--out", str(tmp_path / "c.txt"), "--purpose", "plant audit",
+           "--to", "ravi@acme.example")  # fmt: skip
+    recorded = cli.ok("disclosures", "record", "TS-0001", "--to", "ravi@acme.example",
+                      "--channel", "manual-oral", "--description", "walked through the brine",
+                      "--json").json()  # fmt: skip
+    assert recorded["channel"] == "manual-oral" and recorded["custody_seq"] > 0
+    listed = cli.ok("disclosures", "list", "--secret", "TS-0001", "--json").json()
+    assert [e["channel"] for e in listed] == ["vault-copy", "manual-oral"]
+    table = cli.ok("disclosures", "list", "--organisation", "Acme Ltd")
+    assert "Ravi Rao" in table.out and "vault-copy" in table.out
+    csv_file, pdf_file = tmp_path / "ledger.csv", tmp_path / "ledger.pdf"
+    cli.ok("disclosures", "export", "--csv", str(csv_file), "--pdf", str(pdf_file))
+    assert csv_file.read_text().count("\n") == 3 and pdf_file.read_bytes().startswith(b"%PDF-")
+    cli.ok("people", "add", "Sam Stranger", "--email", "sam@acme.example", "--org", "Acme Ltd",
+           "--country", "IN")  # fmt: skip
+    refused = cli("disclosures", "record", "TS-0001", "--to", "sam@acme.example",
+                  "--description", "told the recipe")  # fmt: skip
+    assert_user_error(refused, "Sam Stranger may not view TS-0001")
+    out = tmp_path / "s.txt"
+    denied = cli("vault", "get", doc, "--out", str(out), "--purpose", "audit",
+                 "--to", "sam@acme.example")  # fmt: skip
+    assert_user_error(denied, "Sam Stranger may not download TS-0001")
+    assert not out.exists()

@@ -21,12 +21,19 @@ from crownjewels.inventory.schemas import SecretRead
 from crownjewels.parties.schemas import PersonRead
 from crownjewels.vault import service as vault_service
 from crownjewels.vault.service import Vault
+from tests.access.factories import bind_for_access
 from tests.parties.factories import actor_for, make_person, make_user
 from tests.vault import samples
 
 from .helpers import make_docx, make_image, make_pdf, prose
 
 KEY = service.watermark_key("copies-test-secret-key-0123456789")
+
+
+@pytest.fixture(autouse=True)
+def _alice_may_download(session: Session, secret: SecretRead, alice: PersonRead) -> None:
+    """A secret's copy asks access first: Alice passes every rule for the test secret."""
+    bind_for_access(session, person_id=alice.id, secret_id=secret.id)
 
 
 def _upload(session: Session, admin: Actor, vault: Vault, secret: SecretRead, data: bytes) -> str:
@@ -194,6 +201,7 @@ def test_the_default_recipient_is_the_actor_and_purpose_is_required(
     with pytest.raises(Invalid, match="purpose"):
         _issue(session, admin, vault, doc, purpose=" ")
     legal = make_person(session, admin, name="Lee Legal")
+    bind_for_access(session, person_id=legal.id, secret_id=secret.id)
     actor = actor_for(session, make_user(session, admin, Role.LEGAL, person=legal))
     issued = _issue(session, actor, vault, doc, channel=Channel.WEB)
     assert issued.copy.recipient_person_id == legal.id

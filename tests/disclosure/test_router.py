@@ -14,6 +14,7 @@ from crownjewels.core.db import Database
 from crownjewels.core.permissions import MATRIX, Permission, Role
 from crownjewels.vault import service as vault_service
 from crownjewels.vault.keys import create_key_file
+from tests.access.factories import bind_for_access
 from tests.api_support import RoleClients, role_clients
 from tests.disclosure.helpers import make_pdf, prose
 from tests.inventory.factories import make_secret
@@ -48,6 +49,11 @@ def world(db: Database, rc: RoleClients) -> dict[str, str]:
                 upload=io.BytesIO(data),
                 filename="sheet.pdf" if key == "doc" else "sheet.txt",
             ).id
+        # a secret's copy asks access first: every reader's person passes every rule
+        readers = [p for r, p in rc.people.items() if P.DOCUMENTS_READ in MATRIX[r]]
+        for person in readers:
+            for secret in (theirs, mine):
+                bind_for_access(session, person_id=person.id, secret_id=secret.id)
     return {"theirs": theirs.ref, "mine": mine.ref, **docs}
 
 
@@ -138,3 +144,21 @@ def test_a_copy_needs_a_purpose(rc: RoleClients, world: dict[str, str]) -> None:
         )
     assert r.status_code == 422
     assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_denied_copy_is_403_with_every_reason(rc: RoleClients, world: dict[str, str]) -> None:
+    admin = system_actor("test")
+    with rc.app.state.db.unit_of_work() as session:
+        stranger = make_person(session, admin, name="Sam Stranger")
+    with rc.client() as client:
+        r = client.post(
+            f"{API_PREFIX}/documents/{world['doc']}/copies",
+            headers=rc.headers(Role.LEGAL),
+            json={"purpose": "supplier audit", "recipient": stranger.email},
+        )
+        assert r.status_code == 403, r.text
+        problem = r.json()
+        assert problem["reasons"] and all(x in problem["detail"] for x in problem["reasons"])
+        assert "Sam Stranger may not download" in problem["detail"]
+        listed = client.get(f"{API_PREFIX}/copies", headers=rc.headers(Role.LEGAL)).json()
+        assert listed == []

@@ -9,9 +9,15 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from sqlalchemy import select
 
+from crownjewels.core.actor import system_actor
+from crownjewels.core.db import Database
 from crownjewels.disclosure import service as disclosure
 from crownjewels.disclosure.watermark import describe, read_marks
+from crownjewels.inventory import service as inventory
+from crownjewels.parties.models import User
+from tests.access.factories import bind_for_access
 from tests.disclosure.helpers import make_pdf
 from tests.parties.factories import PASSWORD
 from tests.web.live import Live, chromium, live_app
@@ -22,8 +28,23 @@ SECRET_KEY = "browser-copies-key-0123456789abcdef"
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    with live_app(tmp_path_factory.mktemp("browser-copies"), secret_key=SECRET_KEY) as app:
+    home = tmp_path_factory.mktemp("browser-copies")
+    with live_app(home, secret_key=SECRET_KEY) as app:
+        _bind(f"sqlite:///{home / 'crownjewels.db'}", app.username)
         yield app
+
+
+def _bind(url: str, username: str) -> None:
+    """A secret's copy asks access first: the logged-in user's person passes every rule."""
+    db = Database(url)
+    try:
+        with db.unit_of_work() as session:
+            person_id = session.scalar(select(User.person_id).where(User.username == username))
+            secret = inventory.get(session, actor=system_actor(), secret_ref="TS-0001")
+            assert person_id is not None
+            bind_for_access(session, person_id=person_id, secret_id=secret.id)
+    finally:
+        db.dispose()
 
 
 @pytest.fixture(scope="module")

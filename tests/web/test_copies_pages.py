@@ -14,8 +14,10 @@ from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
 from crownjewels.settings import Settings
 from crownjewels.vault.keys import create_key_file
+from tests.access.factories import bind_for_access
 from tests.disclosure.helpers import prose
 from tests.inventory.factories import make_secret
+from tests.parties.factories import make_person
 from tests.web.conftest import Login, csrf_of
 
 MakeLogin = Callable[..., Login]
@@ -29,6 +31,8 @@ def test_upload_download_a_marked_copy_and_identify_it(
     with db.unit_of_work() as s:
         secret = make_secret(s, system_actor(), name="Glaze recipe")
     login = make_login(Role.LEGAL)
+    with db.unit_of_work() as s:  # a secret's copy asks access first
+        bind_for_access(s, person_id=login.person.id, secret_id=secret.id)
     client = client_of(login)
     page = client.get(f"/secrets/{secret.ref}")
     assert f'href="/secrets/{secret.ref}/documents"' in page.text
@@ -52,6 +56,14 @@ def test_upload_download_a_marked_copy_and_identify_it(
         data={"csrf_token": csrf_of(r.text), "purpose": "trial", "recipient": "nobody@x.example"},
     )
     assert unknown.status_code == 422 and "no person" in unknown.text
+    with db.unit_of_work() as s:
+        stranger = make_person(s, system_actor(), name="Sam Stranger")
+    denied = client.post(
+        f"/secrets/{secret.ref}/documents/{doc_id.group(1)}/copy",
+        data={"csrf_token": csrf_of(r.text), "purpose": "trial", "recipient": stranger.email},
+    )
+    assert denied.status_code == 403 and "Sam Stranger may not download" in denied.text
+    assert "need-to-know" in denied.text or "grant" in denied.text
     got = client.post(
         f"/secrets/{secret.ref}/documents/{doc_id.group(1)}/copy",
         data={"csrf_token": csrf_of(r.text), "purpose": "plant trial"},

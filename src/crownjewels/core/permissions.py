@@ -50,6 +50,7 @@ class Permission(StrEnum):
     GRANTS_REQUEST = "grants:request"
     GRANTS_DECIDE = "grants:decide"
     GRANTS_MANAGE = "grants:manage"
+    DISCLOSURES_READ = "disclosures:read"
 
     @property
     def writes(self) -> bool:
@@ -87,6 +88,7 @@ _READ_ALL = {
     P.AGREEMENTS_READ,
     P.GRANTS_READ,
     P.TRAINING_READ,
+    P.DISCLOSURES_READ,
 }
 #: request, approve (the second approval of a highly sensitive secret), suspend and revoke
 _GRANTS = {P.GRANTS_REQUEST, P.GRANTS_DECIDE, P.GRANTS_MANAGE}
@@ -136,6 +138,8 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             # owners approve grants on their own secrets (the service checks ownership)
             P.GRANTS_REQUEST,
             P.GRANTS_DECIDE,
+            # the ledger of their own secrets (the service narrows it to them)
+            P.DISCLOSURES_READ,
             P.TOKENS_OWN,
         }
     ),

@@ -42,3 +42,37 @@ class DisclosureCopy(Base):
     size: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (Index("ix_disclosure_copy_owner", "owner_type", "owner_id"),)
+
+
+class DisclosureEntry(Base):
+    """One line of the disclosure ledger: a secret (a version of one of its documents, or an
+    oral, physical or other hand-over) disclosed to a person under an agreement, with who
+    approved it and the custody event that seals it. Names are kept as they were that day."""
+
+    __tablename__ = "disclosure_entry"
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    secret_id: Mapped[str] = mapped_column(ForeignKey("trade_secret.id"), index=True)
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("document.id"))
+    document_version: Mapped[int | None]
+    #: the plaintext of the version disclosed, as the vault recorded it
+    document_sha256: Mapped[str | None] = mapped_column(String(64))
+    recipient_person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    recipient_organisation_id: Mapped[str] = mapped_column(
+        ForeignKey("organisation.id"), index=True
+    )
+    recipient_organisation_name: Mapped[str] = mapped_column(String(200))
+    disclosed_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    agreement_id: Mapped[str | None] = mapped_column(ForeignKey("agreement.id"))
+    agreement_ref: Mapped[str | None] = mapped_column(String(20))
+    agreement_version: Mapped[int | None]
+    grant_refs: Mapped[list[str]]
+    approved_by: Mapped[list[str]]
+    copy_id: Mapped[str | None] = mapped_column(ForeignKey("disclosure_copy.id"))
+    custody_seq: Mapped[int] = mapped_column(BigInteger)
+    custody_hash: Mapped[str] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(120))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -99,3 +99,93 @@ class Identification(BaseModel):
     def identified(self) -> bool:
         """True when the file names one registered copy."""
         return self.verdict is Verdict.IDENTIFIED
+
+
+class LedgerChannel(StrEnum):
+    """How a secret reached its recipient: a registered vault copy, the vendor portal, SFTP,
+    or a manual hand-over told, shown or given in person."""
+
+    VAULT_COPY = "vault-copy"
+    PORTAL = "portal"
+    SFTP = "sftp"
+    MANUAL_ORAL = "manual-oral"
+    MANUAL_PHYSICAL = "manual-physical"
+    MANUAL_OTHER = "manual-other"
+
+    @property
+    def manual(self) -> bool:
+        """True for the hand-overs recorded by hand (`record_disclosure`)."""
+        return self.value.startswith("manual-")
+
+
+class EntryRead(BaseModel):
+    """One line of the disclosure ledger."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    secret_id: str
+    secret_ref: str | None = None
+    secret_name: str | None = None
+    document_id: str | None
+    document_version: int | None
+    document_sha256: str | None
+    recipient_person_id: str
+    recipient_name: str
+    recipient_organisation_id: str
+    recipient_organisation_name: str
+    disclosed_at: datetime
+    channel: LedgerChannel
+    agreement_id: str | None
+    agreement_ref: str | None
+    agreement_version: int | None
+    grant_refs: list[str]
+    approved_by: list[str]
+    copy_id: str | None
+    custody_seq: int
+    custody_hash: str
+    purpose: str
+    description: str | None
+    recorded_by: str
+
+
+class LedgerFilter(BaseModel):
+    """Filters of the ledger: a secret, a (vendor) organisation, a person, a date range
+    (inclusive days)."""
+
+    secret: str | None = None
+    organisation: str | None = None
+    person: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def describe(self) -> str:
+        """The filters in words, for the report's heading."""
+        parts = [
+            f"{name} {value}"
+            for name, value in (
+                ("secret", self.secret),
+                ("organisation", self.organisation),
+                ("person", self.person),
+                ("since", self.since),
+                ("until", self.until),
+            )
+            if value
+        ]
+        return ", ".join(parts) or "none (every disclosure you may see)"
+
+
+class ManualDisclosure(BaseModel):
+    """A disclosure made outside the vault (told, shown, handed over): to whom, when, how."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    secret: str = Field(description="secret id or reference")
+    person: str = Field(description="recipient person id or email")
+    channel: LedgerChannel = LedgerChannel.MANUAL_ORAL
+    on: datetime | None = Field(None, description="when it happened (default: now)")
+    description: str = Field(min_length=3, max_length=4000)
+    purpose: str = Field("", max_length=2000)
+    agreement: str | None = Field(
+        None, description="agreement id or reference (default: the first covering)"
+    )

@@ -1,7 +1,14 @@
 """Registered copies: every hand-out of a document version is a copy with an id, a recipient,
 a channel and a purpose, marked for its recipient (`watermark`); `identify` reads the marks of
-a file found in the wild and names the copy. Until the access capability lands, a hand-out is
-allowed by the documents:read permission alone (and the vault's own visibility rules)."""
+a file found in the wild and names the copy.
+
+A hand-out of a secret's document asks `access` first (`require_allowed` at the download level
+for the recipient, before anything is decrypted): a denial raises AccessDenied (403) naming
+every failed rule, and records ACCESS_DENIED. An allowed one also writes its disclosure-ledger
+entry (`ledger.enter`, DISCLOSURE_RECORDED) in the same transaction. Documents of other owner
+kinds (vendor certificates, agreements, assessments) need the documents:read permission (or
+their owner kind's own reading rule) and the vault's visibility rules, and are not secrets'
+disclosures, so they get no ledger entry."""
 
 from __future__ import annotations
 
@@ -12,6 +19,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.orm import Session
 
+from crownjewels.access import service as access
+from crownjewels.access.facts import Level
+from crownjewels.access.schemas import Decision
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Forbidden, NotFound
@@ -19,7 +29,7 @@ from crownjewels.core.ids import new_id
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
-from crownjewels.disclosure import repository, watermark
+from crownjewels.disclosure import ledger, repository, watermark
 from crownjewels.disclosure.errors import CopyNotFound, NoRecipient
 from crownjewels.disclosure.models import DisclosureCopy
 from crownjewels.disclosure.schemas import (
@@ -28,6 +38,7 @@ from crownjewels.disclosure.schemas import (
     FoundMarkRead,
     Identification,
     IssuedCopy,
+    LedgerChannel,
     Verdict,
 )
 from crownjewels.disclosure.wm_core import DEFAULT_LEGEND
@@ -79,6 +90,23 @@ def _legend(session: Session, actor: Actor, document: DocumentRead, fallback: st
     return fallback or DEFAULT_LEGEND
 
 
+def _allowed(
+    session: Session, actor: Actor, document: DocumentRead, person: PersonRead
+) -> Decision | None:
+    """A secret's document: the access rules must let the recipient download it (raises
+    AccessDenied with every reason). Other owners' documents: None, their own rules hold."""
+    if document.owner_type != SECRET_OWNER:
+        return None
+    return access.require_allowed(
+        session,
+        actor=actor,
+        person=person.id,
+        secret=document.owner_id,
+        action=Level.DOWNLOAD,
+        document_id=document.id,
+    )
+
+
 def _read(row: DisclosureCopy, document: DocumentRead | None = None) -> CopyRead:
     read = CopyRead.model_validate(row)
     if document is not None:
@@ -106,6 +134,7 @@ def issue_copy(
         raise watermark.MarkError("say what the copy is for (the purpose)", field="purpose")
     document = vault.get_document(session, actor=actor, document_id=document_id)
     person = _recipient(session, actor, recipient)
+    decision = _allowed(session, actor, document, person)
     meta, plaintext = vault_reading.open_version(
         session, actor=actor, vault=vault_, document_id=document.id, version=version
     )
@@ -167,6 +196,18 @@ def issue_copy(
             "sha256": row.sha256,
         },
     )
+    if decision is not None:
+        ledger.enter(
+            session,
+            actor=actor,
+            decision=decision,
+            person=person,
+            channel=LedgerChannel.VAULT_COPY,
+            purpose=purpose,
+            disclosed_at=issued_at,
+            document=(document.id, meta.number, meta.sha256),
+            copy_id=row.id,
+        )
     filename = meta.filename or document.title
     return IssuedCopy(copy=_read(row, document), data=marked.data, filename=filename)
 

@@ -1,0 +1,53 @@
+"""The Ledger page: the secret page links to its disclosures, a manual record refused with
+every reason, then recorded once the recipient is bound, listed with the export links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from crownjewels.core.actor import system_actor
+from crownjewels.core.db import Database
+from crownjewels.core.permissions import Role
+from tests.access.factories import bind_for_access
+from tests.inventory.factories import make_secret
+from tests.parties.factories import make_org, make_person
+from tests.web.conftest import Login, csrf_of
+
+MakeLogin = Callable[..., Login]
+ClientOf = Callable[[Login], TestClient]
+
+
+def test_record_a_disclosure_and_read_the_ledger(
+    db: Database, make_login: MakeLogin, client_of: ClientOf
+) -> None:
+    admin = system_actor()
+    with db.unit_of_work() as s:
+        secret = make_secret(s, admin, name="Glaze recipe")
+        ravi = make_person(s, admin, org=make_org(s, admin, name="Acme Ltd"), name="Ravi Rao")
+    client = client_of(make_login(Role.SECURITY))
+    detail = client.get(f"/secrets/{secret.ref}")
+    assert f'href="/disclosures?secret={secret.ref}"' in detail.text
+    page = client.get(f"/disclosures?secret={secret.ref}")
+    assert page.status_code == 200 and "No disclosure matches" in page.text
+    assert f"/api/v1/disclosures.csv?secret={secret.ref}" in page.text
+    form = {
+        "csrf_token": csrf_of(page.text),
+        "secret": secret.ref,
+        "person": ravi.email,
+        "channel": "manual-physical",
+        "description": "a glazed tile handed over at the fair",
+    }
+    refused = client.post("/disclosures", data=form)
+    assert refused.status_code == 403 and 'id="denial-reasons"' in refused.text
+    assert "Ravi Rao may not view" in refused.text
+    with db.unit_of_work() as s:
+        bind_for_access(s, person_id=ravi.id, secret_id=secret.id, level="view")
+    done = client.post("/disclosures", data=form)
+    assert done.status_code == 200 and "Recorded" in done.text, done.text
+    assert "Ravi Rao" in done.text and "manual-physical" in done.text
+    auditor = client_of(make_login(Role.AUDITOR))
+    listed = auditor.get("/disclosures?organisation=Acme+Ltd")
+    assert "Ravi Rao" in listed.text and 'id="record-form"' not in listed.text
+    assert client_of(make_login(Role.VENDOR_MANAGER)).get("/disclosures").status_code == 403
