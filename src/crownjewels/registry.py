@@ -36,7 +36,9 @@ from crownjewels.parties import commands as parties_commands
 from crownjewels.parties import models as parties_models
 from crownjewels.parties import pages as parties_pages
 from crownjewels.parties import router as parties_router
+from crownjewels.training import commands as training_commands
 from crownjewels.training import models as training_models
+from crownjewels.training import router as training_router
 from crownjewels.vault import commands as vault_commands
 from crownjewels.vault import jobs as vault_jobs
 from crownjewels.vault import models as vault_models
@@ -74,6 +76,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     vault_router.router,
     agreements_router.router,
     disclosure_router.router,
+    training_router.router,
     custody_router.router,
     diligence_router.router,
     vendors_router.router,
@@ -103,6 +106,7 @@ COMMANDS: tuple[tuple[str, Typer], ...] = (
     ("questionnaires", diligence_commands.app),
     ("vendors", vendors_commands.app),
     ("agreements", agreements_commands.app),
+    ("training", training_commands.app),
     ("access", access_commands.app),
 )
 
