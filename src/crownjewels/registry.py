@@ -7,9 +7,14 @@ from fastapi import APIRouter
 from typer import Typer
 
 from crownjewels.access import commands as access_commands
+from crownjewels.access import commands_lifecycle as access_commands_lifecycle
+from crownjewels.access import jobs as access_jobs
 from crownjewels.access import models as access_models
+from crownjewels.access import offboarding as access_offboarding
 from crownjewels.access import pages as access_pages
+from crownjewels.access import pages_lifecycle as access_pages_lifecycle
 from crownjewels.access import router as access_router
+from crownjewels.access import router_lifecycle as access_router_lifecycle
 from crownjewels.agreements import commands as agreements_commands
 from crownjewels.agreements import documents as agreements_documents
 from crownjewels.agreements import jobs as agreements_jobs
@@ -81,6 +86,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     diligence_router.router,
     vendors_router.router,
     access_router.router,
+    access_router_lifecycle.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -91,6 +97,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     diligence_pages.router,
     vendors_pages.router,
     access_pages.router,
+    access_pages_lifecycle.router,
 )
 
 #: (name, Typer sub-app, help) mounted on the root CLI
@@ -112,6 +119,8 @@ COMMANDS: tuple[tuple[str, Typer], ...] = (
 
 #: `vault get` issues a registered, marked copy; `vault identify` names a found file's copy
 disclosure_commands.mount(vault_commands.app)
+#: `access review …`, `access offboard …`, `access offboarding …`: the grant lifecycle
+access_commands_lifecycle.mount(access_commands.app)
 #: `vendors assess VENDOR` starts a vendor's due diligence (sends the questionnaire)
 vendors_commands.app.command("assess")(diligence_commands.assess_command)
 
@@ -121,6 +130,7 @@ JOBS: tuple[Job, ...] = (
     *vault_jobs.JOBS,
     *diligence_jobs.JOBS,
     *agreements_jobs.JOBS,
+    *access_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own
@@ -128,6 +138,7 @@ vault_owners.register(inventory_documents.OWNER_TYPE, inventory_documents.SECRET
 vault_owners.register(diligence_documents.OWNER_TYPE, diligence_documents.ASSESSMENT_OWNERS)
 vault_owners.register(vendors_documents.OWNER_TYPE, vendors_documents.VENDOR_OWNERS)
 vault_owners.register(agreements_documents.OWNER_TYPE, agreements_documents.AGREEMENT_OWNERS)
+vault_owners.register(access_offboarding.OWNER_TYPE, access_offboarding.OFFBOARDING_OWNERS)
 
 #: packages whose templates/ folder the page renderer searches
 TEMPLATE_PACKAGES = (
