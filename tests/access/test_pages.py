@@ -126,6 +126,8 @@ def test_request_then_approve_through_the_forms(
     assert 'id="revoke-button"' in approved.text and 'id="approve-button"' not in approved.text
 
     legal = client_of(make_login(Role.LEGAL))
+    secret_page = legal.get(f"/secrets/{world.secret.ref}")
+    assert f'href="/access/secrets/{world.secret.ref}"' in secret_page.text
     who = legal.get(f"/access/secrets/{world.secret.ref}?action=download")
     assert who.status_code == 200 and "Grace Hopper" in who.text and ref in who.text
     listed = legal.get(f"/access/grants?status=active&secret={world.secret.ref}")

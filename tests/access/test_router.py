@@ -158,6 +158,10 @@ def test_request_approve_check_and_lifecycle(rc: RoleClients, world: World) -> N
             "suspended"
         )
         assert client.get(check, headers=admin).json()["allowed"] is False
+        who = client.get(f"{BASE}/who-can?secret={world.secret.ref}", headers=admin).json()
+        held = {d["person_id"]: d for d in who}[world.grantee.id]  # a suspended grant is live
+        assert held["allowed"] is False
+        assert [r["rule"] for r in held["reasons"]] == ["need-to-know"]
         assert client.post(f"{url}/resume", json=reason, headers=owner).json()["status"] == (
             "active"
         )
