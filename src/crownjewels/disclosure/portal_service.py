@@ -127,11 +127,16 @@ def _sha256(text: str) -> str:
 def _acknowledgement(
     session: Session, person_id: str, secret_id: str, text: str
 ) -> AttestationRead | None:
-    """The person's latest notice acknowledgement of the secret, if it is of this exact text."""
-    latest = training.acknowledgement(
-        session, person_id=person_id, kind=NOTICE_KIND, secret_id=secret_id
-    )
-    return latest if latest is not None and latest.text_sha256 == _sha256(text) else None
+    """The person's acknowledgement of this exact notice of the secret (the newest), if any."""
+    digest = _sha256(text)
+    for attestation in training.attestations(session, actor=READER, person=person_id):
+        if (
+            attestation.kind == NOTICE_KIND
+            and attestation.secret_id == secret_id
+            and attestation.text_sha256 == digest
+        ):
+            return attestation
+    return None
 
 
 def _covered(session: Session, grant: GrantRead) -> list[DocumentRead]:
