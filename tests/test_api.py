@@ -133,6 +133,15 @@ MATRIX_ROWS: list[tuple[str, str, str, Body | None, tuple[Permission, ...], bool
     ("custody log", "GET", "/custody/events", None, (P.CUSTODY_READ,), False),
     ("custody verify", "GET", "/custody/verify", None, (P.CUSTODY_VERIFY,), False),
     ("list documents", "GET", "/documents", None, (P.DOCUMENTS_READ,), False),
+    ("list courses", "GET", "/training/courses", None, (P.TRAINING_READ,), False),
+    (
+        "add a course",
+        "POST",
+        "/training/courses",
+        lambda role, w: {"code": f"C-{role.value}", "name": "Handling", "required_for": "all"},
+        (P.TRAINING_WRITE,),
+        False,
+    ),
 ]
 
 

@@ -11,7 +11,12 @@ from typing import Any
 
 import pytest
 
+from crownjewels.access import service as access
+from crownjewels.access.facts import Level
+from crownjewels.access.rules import GrantStatus
+from crownjewels.access.schemas import GrantFilter
 from crownjewels.core import clock
+from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
 from crownjewels.core.sealing import Sealer
@@ -246,7 +251,7 @@ def test_due_diligence_one_completed_with_its_explanation_one_in_progress(demo: 
 def test_the_agreements(demo: Cli) -> None:
     listed = demo.ok("agreements", "list", "--json").json()["items"]
     kinds = Counter(a["kind"] for a in listed)
-    assert kinds == {"nda": 6, "employee-confidentiality": 1}
+    assert kinds == {"nda": 6, "employee-confidentiality": 2}
     vendors = {o["id"] for o in _all(demo, "orgs", "list") if o["kind"] in ("vendor", "partner")}
     in_force = [a for a in listed if a["in_force_today"]]
     assert vendors <= {p["organisation_id"] for a in in_force for p in a["parties"]}
@@ -258,3 +263,31 @@ def test_the_agreements(demo: Cli) -> None:
     statuses = {f["requirement"]: f["status"] for f in lotus["findings"]}
     assert statuses["breach_notification"] == "contradicted"
     assert statuses["limited_use"] == "satisfied"
+
+
+def test_the_demo_vendor_user_may_download_its_granted_playbook(demo: Cli) -> None:
+    """The seeded grant passes every rule; the pending request waits for its owner."""
+    actor = system_actor()
+    with Database(demo.url).unit_of_work(write=False) as session:
+        arjun = access.decide(
+            session,
+            actor=actor,
+            person=VENDOR_USER,
+            secret="TS-0010",
+            action=Level.DOWNLOAD,
+            record=False,
+        )
+        assert arjun.allowed, arjun.summary
+        kavya = access.decide(
+            session,
+            actor=actor,
+            person="kavya.nair@lotus-process.example",
+            secret="TS-0010",
+            action=Level.VIEW,
+            record=False,
+        )
+        assert [r.rule for r in kavya.reasons] == ["need-to-know", "bound:acknowledgement"]
+        pending = access.list_grants(
+            session, actor=actor, filters=GrantFilter(status=GrantStatus.REQUESTED)
+        )
+        assert [g.person_name for g in pending] == ["Kavya Nair"]

@@ -15,6 +15,7 @@ from typing import Any
 import pyotp
 from sqlalchemy.orm import Session
 
+from crownjewels import demo_access
 from crownjewels.agreements import documents as agreement_documents
 from crownjewels.agreements import service as agreements
 from crownjewels.agreements.schemas import AgreementCreate
@@ -645,12 +646,12 @@ _SECRETS: tuple[dict[str, Any], ...] = (
         ),
         "category": "know-how",
         "tier": "confidential",
-        "owner_id": _staff("nathan.reyes"),
+        "owner_id": _staff("elena.vasquez"),
         "business_unit": "Market Access",
         "estimated_value": "2800000",
         "development_cost": "400000",
         "currency": "USD",
-        "allowed_regions": ["US", "IN"],
+        "allowed_regions": ["US", "IN", "PH"],
         "secrecy_assessment": _factors(
             (4, 2, 3, 3, 3, 3),
             "Payer rules are public; our compiled tactics are not.",
@@ -876,6 +877,7 @@ def _seed(
             departure=Departure(on=today + timedelta(days=days)),
         )
     _seed_agreements(session, users[Role.LEGAL], orgs, vault)
+    demo_access.seed(session, actor, users, _email)
     custody.record(
         session,
         actor=actor,

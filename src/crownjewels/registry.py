@@ -6,7 +6,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 from typer import Typer
 
+from crownjewels.access import commands as access_commands
+from crownjewels.access import commands_lifecycle as access_commands_lifecycle
+from crownjewels.access import jobs as access_jobs
 from crownjewels.access import models as access_models
+from crownjewels.access import offboarding as access_offboarding
+from crownjewels.access import pages as access_pages
+from crownjewels.access import pages_lifecycle as access_pages_lifecycle
+from crownjewels.access import router as access_router
+from crownjewels.access import router_lifecycle as access_router_lifecycle
 from crownjewels.agreements import commands as agreements_commands
 from crownjewels.agreements import documents as agreements_documents
 from crownjewels.agreements import jobs as agreements_jobs
@@ -34,7 +42,9 @@ from crownjewels.parties import commands as parties_commands
 from crownjewels.parties import models as parties_models
 from crownjewels.parties import pages as parties_pages
 from crownjewels.parties import router as parties_router
+from crownjewels.training import commands as training_commands
 from crownjewels.training import models as training_models
+from crownjewels.training import router as training_router
 from crownjewels.vault import commands as vault_commands
 from crownjewels.vault import jobs as vault_jobs
 from crownjewels.vault import models as vault_models
@@ -72,9 +82,12 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     vault_router.router,
     agreements_router.router,
     disclosure_router.router,
+    training_router.router,
     custody_router.router,
     diligence_router.router,
     vendors_router.router,
+    access_router.router,
+    access_router_lifecycle.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -85,6 +98,8 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     custody_pages.router,
     diligence_pages.router,
     vendors_pages.router,
+    access_pages.router,
+    access_pages_lifecycle.router,
 )
 
 #: (name, Typer sub-app, help) mounted on the root CLI
@@ -100,10 +115,14 @@ COMMANDS: tuple[tuple[str, Typer], ...] = (
     ("questionnaires", diligence_commands.app),
     ("vendors", vendors_commands.app),
     ("agreements", agreements_commands.app),
+    ("training", training_commands.app),
+    ("access", access_commands.app),
 )
 
 #: `vault get` issues a registered, marked copy; `vault identify` names a found file's copy
 disclosure_commands.mount(vault_commands.app)
+#: `access review …`, `access offboard …`, `access offboarding …`: the grant lifecycle
+access_commands_lifecycle.mount(access_commands.app)
 #: `vendors assess VENDOR` starts a vendor's due diligence (sends the questionnaire)
 vendors_commands.app.command("assess")(diligence_commands.assess_command)
 
@@ -113,6 +132,7 @@ JOBS: tuple[Job, ...] = (
     *vault_jobs.JOBS,
     *diligence_jobs.JOBS,
     *agreements_jobs.JOBS,
+    *access_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own
@@ -120,6 +140,7 @@ vault_owners.register(inventory_documents.OWNER_TYPE, inventory_documents.SECRET
 vault_owners.register(diligence_documents.OWNER_TYPE, diligence_documents.ASSESSMENT_OWNERS)
 vault_owners.register(vendors_documents.OWNER_TYPE, vendors_documents.VENDOR_OWNERS)
 vault_owners.register(agreements_documents.OWNER_TYPE, agreements_documents.AGREEMENT_OWNERS)
+vault_owners.register(access_offboarding.OWNER_TYPE, access_offboarding.OFFBOARDING_OWNERS)
 
 #: packages whose templates/ folder the page renderer searches
 TEMPLATE_PACKAGES = (
@@ -131,4 +152,5 @@ TEMPLATE_PACKAGES = (
     "vendors",
     "vendors/diligence",
     "agreements",
+    "access",
 )

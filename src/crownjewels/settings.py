@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     access_policy_dir: Path | None = None
     #: an access review flags an active grant not used for this many days
     access_unused_days: int = Field(default=90, ge=1)
+    #: an SMTP server for notices (grant suspensions to secret owners); unset: notices are
+    #: only stored (the access_notice table) and shown in the web UI
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_from: str = "crownjewels@localhost"
+    smtp_starttls: bool = True
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
 
     # Vault: keys, encrypted content and where it is stored (docs/vault.md).
     #: where the key-encryption key (KEK) comes from: a key file (mode 0600) or a variable

@@ -113,6 +113,9 @@ class PolicyEngine:
         self.schema_text = schema_text
         text = "\n".join(p.text for p in policies)
         self.policy_set = cedarpy.PolicySet.from_str(text)
+        # the permits alone: whether a request denied by a forbid also lacks need-to-know
+        permits = [p.text for p in policies if _effect(p.text) == "permit"]
+        self.permit_set = cedarpy.PolicySet.from_str("\n".join(permits))
         self._ids = [p.id or f"policy{i}" for i, p in enumerate(policies)]
         #: the reason (@id) messages of an organisation's own policies: their @reason annotation
         self.reasons: dict[str, str] = {}
@@ -213,7 +216,15 @@ class PolicyEngine:
         fired = tuple(names.get(r, r) for r in reasons)
         if result.allowed:
             return Verdict(True, (), fired)
+        if fired and not self._permitted(facts):
+            # forbids decided, but no grant permits it either: say so too
+            fired = (NO_GRANT, *fired)
         return Verdict(False, fired or (NO_GRANT,), ())
+
+    def _permitted(self, facts: Facts) -> bool:
+        """Whether some permit (a grant, the ownership) applies, the forbids aside."""
+        result = cedarpy.is_authorized(self.request(facts), self.permit_set, self.entities(facts))
+        return bool(result.allowed)
 
     def denials_without_grant(self, facts: Facts) -> tuple[str, ...]:
         """Every rule that fails besides the grant: the decision as if the grant were active.
@@ -230,6 +241,12 @@ class PolicyEngine:
             transfer_allowed=facts.transfer_allowed,
         )
         return self.decide(probe).failed
+
+
+def _effect(text: str) -> str | None:
+    """ "permit" or "forbid": the effect of one policy statement."""
+    found = _STATEMENT.search(_COMMENT.sub("", text))
+    return found.group(2) if found else None
 
 
 def _read_builtin(name: str) -> str:

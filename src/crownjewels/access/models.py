@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -51,3 +51,69 @@ class GrantApproval(IdMixin, Base):
     approved: Mapped[bool]
     note: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime]
+
+
+class ReviewCampaign(IdMixin, TimestampMixin, Base):
+    """An access review: every live grant gets one item decided by its secret's owner."""
+
+    __tablename__ = "access_review_campaign"
+
+    ref: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: who reviews: "secret-owner" (the only scope so far)
+    scope: Mapped[str] = mapped_column(String(40), default="secret-owner")
+    due_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    started_by: Mapped[str] = mapped_column(String(120))
+    closed_at: Mapped[datetime | None]
+
+
+class ReviewItem(IdMixin, Base):
+    """One grant under review: confirm keeps it, revoke revokes it."""
+
+    __tablename__ = "access_review_item"
+    __table_args__ = (UniqueConstraint("campaign_id", "grant_id"),)
+
+    campaign_id: Mapped[str] = mapped_column(
+        ForeignKey("access_review_campaign.id", ondelete="CASCADE"), index=True
+    )
+    grant_id: Mapped[str] = mapped_column(ForeignKey("access_grant.id"))
+    reviewer_person_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"), index=True)
+    flagged_unused: Mapped[bool] = mapped_column(default=False)
+    decision: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[datetime | None]
+
+
+class Notice(IdMixin, Base):
+    """A message to a person (a secret owner told of suspended grants); mailed when SMTP is
+    configured, `sent_at` set once it was."""
+
+    __tablename__ = "access_notice"
+
+    recipient_person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class Offboarding(IdMixin, Base):
+    """Offboarding a person or a whole vendor organisation: grants revoked, the exit
+    attestation, the return-or-destruction certificate, completion."""
+
+    __tablename__ = "access_offboarding"
+
+    ref: Mapped[str] = mapped_column(String(20), unique=True)
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"), index=True)
+    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    started_by: Mapped[str] = mapped_column(String(120))
+    started_at: Mapped[datetime]
+    grants_revoked: Mapped[int] = mapped_column(default=0)
+    exit_attestation_id: Mapped[str | None] = mapped_column(String(36))
+    certificate_document_id: Mapped[str | None] = mapped_column(ForeignKey("document.id"))
+    statement_sha256: Mapped[str | None] = mapped_column(String(64))
+    statement: Mapped[str | None] = mapped_column(Text)
+    completed_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), index=True)

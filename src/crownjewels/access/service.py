@@ -33,6 +33,8 @@ SUBJECT = "grant"
 READER = deciding.READER
 #: roles whose holder may give the second approval of a highly sensitive secret
 SECOND_APPROVERS = frozenset({Role.ADMIN, Role.LEGAL, Role.SECURITY})
+#: rules an approval does not wait for: the recipient meets them at first access
+AT_FIRST_ACCESS = frozenset({"bound:acknowledgement"})
 
 
 def require(actor: Actor, permission: Permission) -> None:
@@ -190,7 +192,8 @@ def check_recipient(
     facts, _ = deciding.gather(
         session, person=person, secret=secret, action=Level(row.level), mfa=True
     )
-    failed = engine.denials_without_grant(facts)
+    # the notice is acknowledged at first access (in the portal), after the approval
+    failed = [r for r in engine.denials_without_grant(facts) if r not in AT_FIRST_ACCESS]
     return [
         f"{person.full_name}: {deciding.explain(engine, facts, r, secret.ref).message}"
         for r in failed

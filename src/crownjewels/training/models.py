@@ -47,7 +47,9 @@ class Attestation(IdMixin, Base):
     their exit obligations; the text and its SHA-256 are kept."""
 
     __tablename__ = "training_attestation"
-    __table_args__ = (Index("ix_training_attestation_person_kind", "person_id", "kind", "secret_id"),)
+    __table_args__ = (
+        Index("ix_training_attestation_person_kind", "person_id", "kind", "secret_id"),
+    )
 
     person_id: Mapped[str] = mapped_column(ForeignKey("person.id"))
     kind: Mapped[str] = mapped_column(String(30))

@@ -55,7 +55,11 @@ def required_of(course: CourseFacts, person_kind: str) -> bool:
 
 
 def missing(
-    courses: Iterable[CourseFacts], completions: Iterable[CompletionFacts], person_kind: str, *, on: date
+    courses: Iterable[CourseFacts],
+    completions: Iterable[CompletionFacts],
+    person_kind: str,
+    *,
+    on: date,
 ) -> list[tuple[CourseFacts, date | None]]:
     """The required courses not current on `on`, each with the expiry of its latest passed
     completion (None: never passed)."""

@@ -72,16 +72,25 @@ def create_course(session: Session, *, actor: Actor, data: CourseCreate) -> Cour
     row = Course(**data.model_dump(mode="json"))
     session.add(row)
     session.flush()
-    custody.record(session, actor=actor, event_type=EventType.TRAINING_COURSE_ADDED,
-                   subject_type="course", subject_id=row.id, details=data.model_dump(mode="json"))
+    custody.record(
+        session,
+        actor=actor,
+        event_type=EventType.TRAINING_COURSE_ADDED,
+        subject_type="course",
+        subject_id=row.id,
+        details=data.model_dump(mode="json"),
+    )
     return CourseRead.model_validate(row)
 
 
 def list_courses(session: Session, *, actor: Actor) -> list[CourseRead]:
     """Every course with its number of completions."""
     require(actor, Permission.TRAINING_READ)
-    counts = dict(session.execute(
-        select(Completion.course_id, func.count()).group_by(Completion.course_id)).tuples().all())
+    counts = dict(
+        session.execute(select(Completion.course_id, func.count()).group_by(Completion.course_id))
+        .tuples()
+        .all()
+    )
     out = []
     for row in session.scalars(select(Course).order_by(Course.code)):
         read = CourseRead.model_validate(row)
@@ -97,15 +106,31 @@ def _completion_read(row: Completion, code: str | None = None) -> CompletionRead
 
 
 def _add_completion(
-    session: Session, actor: Actor, *, person_id: str, course: Course, completed_on: date,
-    result: Result, score: float | None, source: str, expires_on: date | None = None,
+    session: Session,
+    actor: Actor,
+    *,
+    person_id: str,
+    course: Course,
+    completed_on: date,
+    result: Result,
+    score: float | None,
+    source: str,
+    expires_on: date | None = None,
 ) -> Completion:
     if completed_on > clock.today():
-        raise InvalidTraining(f"the completion date {completed_on} is in the future", field="completed_on")
+        raise InvalidTraining(
+            f"the completion date {completed_on} is in the future", field="completed_on"
+        )
     row = Completion(
-        person_id=person_id, course_id=course.id, completed_on=completed_on,
+        person_id=person_id,
+        course_id=course.id,
+        completed_on=completed_on,
         expires_on=expires_on or rules.expiry(completed_on, course.validity_days),
-        result=result.value, score=score, source=source, recorded_by=actor.ref, recorded_at=clock.now(),
+        result=result.value,
+        score=score,
+        source=source,
+        recorded_by=actor.ref,
+        recorded_at=clock.now(),
     )
     session.add(row)
     return row
@@ -116,14 +141,32 @@ def record_completion(session: Session, *, actor: Actor, data: CompletionCreate)
     require(actor, Permission.TRAINING_WRITE)
     person_id = parties.resolve_person_id(session, actor=READER, person_ref=data.person)
     course = _course(session, data.course)
-    row = _add_completion(session, actor, person_id=person_id, course=course,
-                          completed_on=data.completed_on, result=data.result, score=data.score,
-                          source="manual", expires_on=data.expires_on)
+    row = _add_completion(
+        session,
+        actor,
+        person_id=person_id,
+        course=course,
+        completed_on=data.completed_on,
+        result=data.result,
+        score=data.score,
+        source="manual",
+        expires_on=data.expires_on,
+    )
     session.flush()
-    custody.record(session, actor=actor, event_type=EventType.TRAINING_COMPLETION_RECORDED,
-                   subject_type="person", subject_id=person_id,
-                   details={"course": course.code, "completed_on": row.completed_on,
-                            "expires_on": row.expires_on, "result": row.result, "score": row.score})
+    custody.record(
+        session,
+        actor=actor,
+        event_type=EventType.TRAINING_COMPLETION_RECORDED,
+        subject_type="person",
+        subject_id=person_id,
+        details={
+            "course": course.code,
+            "completed_on": row.completed_on,
+            "expires_on": row.expires_on,
+            "result": row.result,
+            "score": row.score,
+        },
+    )
     return _completion_read(row, course.code)
 
 
@@ -153,8 +196,14 @@ def _parse_row(line: int, cells: list[str], cols: dict[str, int]) -> ImportRow |
         return f"score {score_text!r} is not a number"
     if not cell("email") or not cell("course"):
         return "email and course are required on every row"
-    return ImportRow(line=line, email=cell("email"), course=cell("course"), completed_on=on,
-                     result=Result(result), score=score)
+    return ImportRow(
+        line=line,
+        email=cell("email"),
+        course=cell("course"),
+        completed_on=on,
+        result=Result(result),
+        score=score,
+    )
 
 
 def parse_export(text: str, *, source: str = "export.csv") -> list[ImportRow]:
@@ -164,12 +213,22 @@ def parse_export(text: str, *, source: str = "export.csv") -> list[ImportRow]:
     try:
         header = next(reader)
     except StopIteration:
-        raise ImportFileError(source, [(None, "the file is empty: export completions as CSV")]) from None
+        raise ImportFileError(
+            source, [(None, "the file is empty: export completions as CSV")]
+        ) from None
     cols = _header(header)
     absent = [c for c in COLUMNS if c not in cols]
     if absent:
-        raise ImportFileError(source, [(1, f"missing column(s) {', '.join(absent)}; the header needs "
-                                           "email, course, completed_on, result (score optional)")])
+        raise ImportFileError(
+            source,
+            [
+                (
+                    1,
+                    f"missing column(s) {', '.join(absent)}; the header needs "
+                    "email, course, completed_on, result (score optional)",
+                )
+            ],
+        )
     rows: list[ImportRow] = []
     problems: list[tuple[int | None, str]] = []
     for cells in reader:
@@ -204,28 +263,51 @@ def import_completions(
         raise ImportFileError(source, problems)
     recorded = skipped = 0
     for row, person_id, course in resolved:
-        exists = session.scalar(select(Completion.id).where(
-            Completion.person_id == person_id, Completion.course_id == course.id,
-            Completion.completed_on == row.completed_on))
+        exists = session.scalar(
+            select(Completion.id).where(
+                Completion.person_id == person_id,
+                Completion.course_id == course.id,
+                Completion.completed_on == row.completed_on,
+            )
+        )
         if exists:
             skipped += 1
             continue
         if not dry_run:
-            _add_completion(session, actor, person_id=person_id, course=course,
-                            completed_on=row.completed_on, result=row.result, score=row.score,
-                            source="lms-import")
+            _add_completion(
+                session,
+                actor,
+                person_id=person_id,
+                course=course,
+                completed_on=row.completed_on,
+                result=row.result,
+                score=row.score,
+                source="lms-import",
+            )
         recorded += 1
-    result = ImportResult(rows=len(rows), recorded=recorded, skipped_duplicates=skipped, dry_run=dry_run)
+    result = ImportResult(
+        rows=len(rows), recorded=recorded, skipped_duplicates=skipped, dry_run=dry_run
+    )
     if not dry_run:
         session.flush()
-        custody.record(session, actor=actor, event_type=EventType.TRAINING_COMPLETIONS_IMPORTED,
-                       subject_type="training", subject_id="import",
-                       details={"source": source, "sha256": hashlib.sha256(text.encode()).hexdigest(),
-                                **result.model_dump()})
+        custody.record(
+            session,
+            actor=actor,
+            event_type=EventType.TRAINING_COMPLETIONS_IMPORTED,
+            subject_type="training",
+            subject_id="import",
+            details={
+                "source": source,
+                "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                **result.model_dump(),
+            },
+        )
     return result
 
 
-def _facts(session: Session, person_id: str) -> tuple[list[rules.CourseFacts], list[rules.CompletionFacts]]:
+def _facts(
+    session: Session, person_id: str
+) -> tuple[list[rules.CourseFacts], list[rules.CompletionFacts]]:
     courses = [
         rules.CourseFacts(c.id, c.code, c.name, c.required_for, c.status == "active")
         for c in session.scalars(select(Course).where(Course.required_for != "none"))
@@ -237,55 +319,89 @@ def _facts(session: Session, person_id: str) -> tuple[list[rules.CourseFacts], l
     return courses, done
 
 
-def required_missing(session: Session, *, person_id: str, on: date) -> list[MissingTraining]:
-    """The required courses the person does not hold current on `on` (two queries)."""
+def _kind(session: Session, person_id: str) -> str:
+    """The person's kind for the rules: a vendor organisation's people count as vendor staff."""
     person = parties.get_person(session, actor=READER, person_ref=person_id)
+    org = parties.get_organisation(session, actor=READER, org_ref=person.organisation_id)
+    return "vendor-staff" if org.kind.value == "vendor" else person.kind.value
+
+
+def required_missing(session: Session, *, person_id: str, on: date) -> list[MissingTraining]:
+    """The required courses the person does not hold current on `on`."""
     courses, done = _facts(session, person_id)
-    return [MissingTraining(code=c.code, name=c.name, expired_on=exp)
-            for c, exp in rules.missing(courses, done, person.kind.value, on=on)]
+    return [
+        MissingTraining(code=c.code, name=c.name, expired_on=exp)
+        for c, exp in rules.missing(courses, done, _kind(session, person_id), on=on)
+    ]
 
 
-def status(session: Session, *, actor: Actor, person: str, on: date | None = None) -> PersonTraining:
+def status(
+    session: Session, *, actor: Actor, person: str, on: date | None = None
+) -> PersonTraining:
     """A person's required courses (current or not) and completions."""
     require(actor, Permission.TRAINING_READ)
     on = on or clock.today()
     read = parties.get_person(session, actor=READER, person_ref=person)
     courses, done = _facts(session, read.id)
-    gaps = {c.id for c, _ in rules.missing(courses, done, read.kind.value, on=on)}
+    kind = _kind(session, read.id)
+    gaps = {c.id for c, _ in rules.missing(courses, done, kind, on=on)}
     required = []
     for c in courses:
-        if not rules.required_of(c, read.kind.value):
+        if not rules.required_of(c, kind):
             continue
         exp = [d.expires_on for d in done if d.course_id == c.id and rules.is_current(d, on=on)]
-        required.append(CourseStatus(code=c.code, name=c.name, current=c.id not in gaps,
-                                     expires_on=max((e for e in exp if e), default=None)))
+        required.append(
+            CourseStatus(
+                code=c.code,
+                name=c.name,
+                current=c.id not in gaps,
+                expires_on=max((e for e in exp if e), default=None),
+            )
+        )
     codes = dict(session.execute(select(Course.id, Course.code)).tuples().all())
-    rows = session.scalars(select(Completion).where(Completion.person_id == read.id)
-                           .order_by(Completion.completed_on.desc()))
-    return PersonTraining(person_id=read.id, required=required,
-                          completions=[_completion_read(r, codes.get(r.course_id)) for r in rows])
+    rows = session.scalars(
+        select(Completion)
+        .where(Completion.person_id == read.id)
+        .order_by(Completion.completed_on.desc())
+    )
+    return PersonTraining(
+        person_id=read.id,
+        required=required,
+        completions=[_completion_read(r, codes.get(r.course_id)) for r in rows],
+    )
 
 
 def expired_required(session: Session, *, on: date) -> list[tuple[str, str]]:
     """(person id, course code) of required completions that expired on or before `on` and were
     not renewed (for the lifecycle jobs)."""
     rows = session.execute(
-        select(Completion.person_id, Course.code, Course.id).join(Course, Course.id == Completion.course_id)
+        select(Completion.person_id, Course.code, Course.id)
+        .join(Course, Course.id == Completion.course_id)
         .where(Course.required_for != "none", Completion.expires_on < on)
     ).all()
     out = []
     for person_id, code, course_id in rows:
-        renewed = session.scalar(select(Completion.id).where(
-            Completion.person_id == person_id, Completion.course_id == course_id,
-            or_(Completion.expires_on.is_(None), Completion.expires_on >= on)))
+        renewed = session.scalar(
+            select(Completion.id).where(
+                Completion.person_id == person_id,
+                Completion.course_id == course_id,
+                or_(Completion.expires_on.is_(None), Completion.expires_on >= on),
+            )
+        )
         if not renewed:
             out.append((person_id, code))
     return sorted(set(out))
 
 
 def acknowledge(
-    session: Session, *, actor: Actor, person_id: str, kind: AttestationKind | str, text: str,
-    secret_id: str | None = None, channel: str = "web",
+    session: Session,
+    *,
+    actor: Actor,
+    person_id: str,
+    kind: AttestationKind | str,
+    text: str,
+    secret_id: str | None = None,
+    channel: str = "web",
 ) -> AttestationRead:
     """Record that the person acknowledged this exact text (ATTESTATION_RECORDED): a person
     acknowledges for themselves; training:write may record one on someone's behalf."""
@@ -295,16 +411,34 @@ def acknowledge(
     if kind == AttestationKind.SECRET_NOTICE and not secret_id:
         raise InvalidTraining("a secret's notice needs the secret", field="secret_id")
     if len(text.strip()) < 10:
-        raise InvalidTraining("the acknowledged text is empty: show the person the full text", field="text")
-    row = Attestation(person_id=person_id, kind=kind.value, secret_id=secret_id, text=text,
-                      text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), channel=channel,
-                      acknowledged_at=clock.now(), recorded_by=actor.ref)
+        raise InvalidTraining(
+            "the acknowledged text is empty: show the person the full text", field="text"
+        )
+    row = Attestation(
+        person_id=person_id,
+        kind=kind.value,
+        secret_id=secret_id,
+        text=text,
+        text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        channel=channel,
+        acknowledged_at=clock.now(),
+        recorded_by=actor.ref,
+    )
     session.add(row)
     session.flush()
-    custody.record(session, actor=actor, event_type=EventType.ATTESTATION_RECORDED,
-                   subject_type="person", subject_id=person_id,
-                   details={"kind": kind.value, "secret_id": secret_id, "text_sha256": row.text_sha256,
-                            "channel": channel})
+    custody.record(
+        session,
+        actor=actor,
+        event_type=EventType.ATTESTATION_RECORDED,
+        subject_type="person",
+        subject_id=person_id,
+        details={
+            "kind": kind.value,
+            "secret_id": secret_id,
+            "text_sha256": row.text_sha256,
+            "channel": channel,
+        },
+    )
     return AttestationRead.model_validate(row)
 
 
@@ -324,8 +458,11 @@ def attestations(session: Session, *, actor: Actor, person: str) -> list[Attesta
     person_id = parties.resolve_person_id(session, actor=READER, person_ref=person)
     if actor.person_id != person_id:
         require(actor, Permission.TRAINING_READ)
-    rows = session.scalars(select(Attestation).where(Attestation.person_id == person_id)
-                           .order_by(Attestation.acknowledged_at.desc()))
+    rows = session.scalars(
+        select(Attestation)
+        .where(Attestation.person_id == person_id)
+        .order_by(Attestation.acknowledged_at.desc())
+    )
     return [AttestationRead.model_validate(r) for r in rows]
 
 

@@ -1,0 +1,162 @@
+"""Access pages through the real forms: what each role may open (200 / 403 / 404), the request
+form (its expiry defaulting to the tier's longest, a refused field shown in place), approval
+by the secret's owner with the buttons only they are offered, who can access a secret with the
+reasons, the check form, and the Access link hidden from vendor users."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from crownjewels.access import service
+from crownjewels.access.schemas import GrantRequest
+from crownjewels.core.actor import system_actor
+from crownjewels.core.db import Database
+from crownjewels.core.permissions import MATRIX, Permission, Role
+from crownjewels.parties.schemas import OrgKind
+from tests.access.conftest import World, make_world
+from tests.inventory.factories import make_secret
+from tests.web import conftest as web
+from tests.web.conftest import Login, csrf_of
+
+# the page fixtures of tests/web: the app, its settings, the frozen clock, logins
+app, settings, frozen = web.app, web.settings, web.frozen
+make_login, client_of = web.make_login, web.client_of
+
+P = Permission
+MakeLogin = Callable[..., Login]
+ClientOf = Callable[[Login], TestClient]
+VIEW = {P.GRANTS_READ, P.GRANTS_REQUEST, P.GRANTS_DECIDE, P.GRANTS_MANAGE}
+REF = re.compile(r"(GR-\d{6})")
+
+
+def _world(db: Database, owner: Login) -> tuple[World, str]:
+    """The world and a requested grant on its secret for the grantee."""
+    actor = system_actor("test")
+    with db.unit_of_work() as session:
+        world = make_world(session, actor, owner=owner.person)
+        grant = service.request_grant(
+            session,
+            actor=actor,
+            data=GrantRequest(
+                person=world.grantee.id,
+                secret=world.secret.ref,
+                purpose="a trial run",
+                expires_at=service.default_expiry("sensitive"),
+            ),
+        )
+    return world, grant.ref
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_what_each_role_may_open(
+    db: Database, make_login: MakeLogin, client_of: ClientOf, role: Role
+) -> None:
+    owner = make_login(Role.SECRET_OWNER)
+    world, ref = _world(db, owner)
+    kind = OrgKind.VENDOR if role == Role.VENDOR_USER else OrgKind.SUBSIDIARY
+    client = client_of(make_login(role, org_kind=kind))
+    pages = {
+        "/access/grants": VIEW,
+        "/access/grants/new": {P.GRANTS_REQUEST},
+        "/access/check": {P.GRANTS_READ},
+        f"/access/secrets/{world.secret.ref}": {P.GRANTS_READ},
+    }
+    for url, needs in pages.items():
+        got = client.get(url).status_code
+        assert got == (200 if MATRIX[role] & needs else 403), (role, url, got)
+    got = client.get(f"/access/grants/{ref}").status_code
+    # a secret owner who does not own this secret does not see its grants at all
+    expected = 403 if not MATRIX[role] & VIEW else 404 if role == Role.SECRET_OWNER else 200
+    assert got == expected, (role, got)
+    home = client.get("/")
+    assert ('href="/access/grants"' in home.text) is bool(MATRIX[role] & VIEW)
+
+
+def test_request_then_approve_through_the_forms(
+    db: Database, make_login: MakeLogin, client_of: ClientOf
+) -> None:
+    owner = make_login(Role.SECRET_OWNER)
+    world, _ = _world(db, owner)
+    requester = client_of(make_login(Role.VENDOR_MANAGER))
+
+    form = requester.get(f"/access/grants/new?secret={world.secret.ref}")
+    assert form.status_code == 200
+    longest = service.default_expiry("sensitive")
+    assert f'value="{longest:%Y-%m-%d}"' in form.text
+    data = {
+        "csrf_token": csrf_of(form.text),
+        "target": "person",
+        "person": world.grantee.id,
+        "secret": world.secret.ref,
+        "level": "download",
+        "purpose": "try",
+        "expires": "",
+    }
+    refused = requester.post("/access/grants/new", data=data)
+    assert refused.status_code == 422
+    assert "at least 5 characters" in html.unescape(refused.text)
+    assert 'id="purpose-error"' in refused.text
+    too_long = requester.post(
+        "/access/grants/new", data={**data, "purpose": "the plant trial", "expires": "2999-01-01"}
+    )
+    assert too_long.status_code == 422 and "at most 180 days" in html.unescape(too_long.text)
+
+    made = requester.post("/access/grants/new", data={**data, "purpose": "the plant trial"})
+    assert made.status_code == 200, made.text
+    assert "is requested" in made.text
+    found = REF.search(str(made.url))
+    assert found
+    ref = found.group(1)
+    assert f"{longest:%Y-%m-%d}" in made.text
+    assert 'id="approve-button"' not in made.text  # the requester is not offered approval
+
+    owner_client = client_of(owner)
+    page = owner_client.get(f"/access/grants/{ref}")
+    assert 'id="approve-button"' in page.text and 'id="deny-button"' in page.text
+    approved = owner_client.post(
+        f"/access/grants/{ref}/approve", data={"csrf_token": csrf_of(page.text), "note": "go"}
+    )
+    assert approved.status_code == 200, approved.text
+    assert f"{ref} is active" in approved.text
+    assert 'id="revoke-button"' in approved.text and 'id="approve-button"' not in approved.text
+
+    legal = client_of(make_login(Role.LEGAL))
+    who = legal.get(f"/access/secrets/{world.secret.ref}?action=download")
+    assert who.status_code == 200 and "Grace Hopper" in who.text and ref in who.text
+    listed = legal.get(f"/access/grants?status=active&secret={world.secret.ref}")
+    assert ref in listed.text
+    page = legal.get(f"/access/grants/{ref}")
+    revoked = legal.post(
+        f"/access/grants/{ref}/revoke", data={"csrf_token": csrf_of(page.text), "note": ""}
+    )
+    assert revoked.status_code == 422 and "give the reason" in revoked.text
+
+
+def test_the_check_form_explains_a_denial(
+    db: Database, make_login: MakeLogin, client_of: ClientOf
+) -> None:
+    owner = make_login(Role.SECRET_OWNER)
+    world, _ = _world(db, owner)
+    with db.unit_of_work() as session:
+        make_secret(session, system_actor("test"), name="Unrelated")
+    client = client_of(make_login(Role.SECURITY))
+    page = client.get("/access/check")
+    result = client.post(
+        "/access/check",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "person": world.stranger.id,
+            "secret": world.secret.ref,
+            "action": "view",
+            "mfa": "on",
+        },
+    )
+    assert result.status_code == 200
+    text = html.unescape(result.text)
+    assert "Sam Stranger may not view" in text
+    assert "need-to-know" in text and "bound:agreement" in text
