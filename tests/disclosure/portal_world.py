@@ -1,11 +1,9 @@
 """Two vendors (A, B) with a vendor user each, a secret each with a document, a grant each,
 and an internal secret with a document nobody outside holds: the portal tests' world.
 
-Binding: tests.access.factories.bind_for_access acknowledges with the old training signature,
-so this module binds through the same real service calls (the agreement and due-diligence steps
-of that factory), with one difference the portal needs: the vendor user's earlier acknowledgement
-(what the access rules ask before a grant can be approved) is of an onboarding text, not of the
-grant's portal notice, which the user still has to acknowledge in the portal.
+Binding goes through the real service calls of tests.access.factories (its agreement and
+due-diligence steps) but stops short of the acknowledgement, which bind_for_access records and
+the portal tests need to leave to the vendor user.
 """
 
 from __future__ import annotations
@@ -24,7 +22,6 @@ from crownjewels.core.actor import system_actor
 from crownjewels.inventory.schemas import SecretRead
 from crownjewels.parties import accounts
 from crownjewels.parties.schemas import PersonRead, UserRead
-from crownjewels.training import service as training
 from crownjewels.vault import service as vault
 from crownjewels.vault.schemas import DocumentRead
 from tests.access.factories import _agreement, _vendor_ready
@@ -32,7 +29,6 @@ from tests.inventory.factories import make_secret
 from tests.vendors.diligence_factories import make_contact, make_vendor, make_vendor_user
 
 BINDER = system_actor("portal-test")
-ONBOARDING = "I acknowledged the confidentiality rules of the company when my access was set up."
 SHEET = b"the blue pigment is milled twice at low heat then washed in cold brine\n" * 20
 
 
@@ -73,23 +69,12 @@ def add_document(
     )
 
 
-def bind(
-    session: Session, *, person_id: str, secret_id: str, purpose: str, tier: str = "sensitive"
-) -> GrantRead:
-    """An approved download grant for the person, every access rule but the portal notice met."""
+def request(session: Session, *, person_id: str, secret_id: str, purpose: str) -> GrantRead:
+    """A requested download grant for the person, with the agreement and due diligence in place
+    (the acknowledgement is still to come)."""
     _agreement(session, person_id, secret_id)
-    person = accounts_person(session, person_id)
-    _vendor_ready(session, person.organisation_id)
-    training.acknowledge(
-        session,
-        actor=BINDER,
-        person_id=person_id,
-        kind="secret-notice",
-        secret_id=secret_id,
-        text=ONBOARDING,
-        channel="web",
-    )
-    grant = access.request_grant(
+    _vendor_ready(session, accounts_person(session, person_id).organisation_id)
+    return access.request_grant(
         session,
         actor=BINDER,
         data=GrantRequest(
@@ -100,9 +85,21 @@ def bind(
             expires_at=clock.now() + timedelta(days=30),
         ),
     )
+
+
+def approve(session: Session, grant: GrantRead) -> GrantRead:
+    """Every approval the grant needs."""
     while grant.status.value == "requested":
         grant = access.approve(session, actor=BINDER, grant_ref=grant.ref, note="portal test")
     return grant
+
+
+def bind(session: Session, *, person_id: str, secret_id: str, purpose: str) -> GrantRead:
+    """An approved download grant for the person, every access rule met but the notice, which
+    is acknowledged at first access, in the portal (the approval does not ask for it)."""
+    return approve(
+        session, request(session, person_id=person_id, secret_id=secret_id, purpose=purpose)
+    )
 
 
 def accounts_person(session: Session, person_id: str) -> PersonRead:

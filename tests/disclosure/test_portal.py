@@ -22,7 +22,16 @@ from crownjewels.settings import Settings
 from crownjewels.training.models import Attestation
 from crownjewels.vault import service as vault
 from crownjewels.vault.keys import create_key_file
-from tests.disclosure.portal_world import SHEET, World, make_world
+from tests.disclosure.portal_world import (
+    BINDER,
+    SHEET,
+    World,
+    add_document,
+    approve,
+    make_world,
+    request,
+)
+from tests.inventory.factories import make_secret
 from tests.web.conftest import Login, csrf_of
 
 ClientOf = Callable[[Login], TestClient]
@@ -117,3 +126,28 @@ def test_another_vendors_grant_and_document_are_not_found(
             data={"csrf_token": token},
         )
         assert r.status_code == 404
+
+
+def test_a_requested_grant_shows_its_notice_and_no_documents_until_approved(
+    world: World, client_of: ClientOf, db: Database, settings: Settings
+) -> None:
+    with db.unit_of_work() as s:
+        secret = make_secret(s, BINDER, name="Charlie glaze", allowed_regions=["IN"])
+        doc = add_document(s, vault.open_vault(settings), secret, "Charlie sheet")
+        grant = request(s, person_id=world.a.person.id, secret_id=secret.id, purpose="kiln test")
+    client = client_of(_login(world))
+    url = f"/portal/grants/{grant.ref}"
+    page = client.get(url)
+    assert page.status_code == 200 and "requested" in page.text and doc.title not in page.text
+    assert 'id="acknowledge-form"' in page.text
+    token = csrf_of(page.text)
+    refused = client.post(f"{url}/documents/{doc.id}/download", data={"csrf_token": token})
+    assert refused.status_code == 403 and "approved or active grant" in refused.text
+    acked = client.post(f"{url}/acknowledge", data={"csrf_token": token})
+    assert 'id="acknowledged"' in acked.text
+    with db.unit_of_work() as s:
+        approve(s, grant)
+    page = client.get(url)
+    assert 'id="acknowledged"' in page.text and doc.title in page.text
+    got = client.post(f"{url}/documents/{doc.id}/download", data={"csrf_token": token})
+    assert got.status_code == 200 and got.headers["x-copy-marked"] == "true"
