@@ -32,6 +32,7 @@ from crownjewels.disclosure import commands as disclosure_commands
 from crownjewels.disclosure import ledger_commands, ledger_pages, ledger_router
 from crownjewels.disclosure import models as disclosure_models
 from crownjewels.disclosure import pages as disclosure_pages
+from crownjewels.disclosure import portal as disclosure_portal
 from crownjewels.disclosure import router as disclosure_router
 from crownjewels.inventory import commands as inventory_commands
 from crownjewels.inventory import documents as inventory_documents
@@ -94,6 +95,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
     disclosure_pages.router,
     ledger_pages.router,
+    disclosure_portal.router,
     agreements_pages.router,
     parties_pages.router,
     custody_pages.router,

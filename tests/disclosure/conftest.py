@@ -18,6 +18,9 @@ from crownjewels.vault.service import Vault
 from tests.inventory.factories import make_secret
 from tests.parties.factories import make_org, make_person
 
+# the page fixtures (the app on the test's database, logged-in clients) for the portal tests
+from tests.web.conftest import app, client_of, frozen, settings  # noqa: F401
+
 
 @pytest.fixture
 def vault(tmp_path: Path) -> Vault:

@@ -476,11 +476,11 @@ def test_dashboard_shows_charts_data_overdue_and_recent_events(
 # --- who may open what -----------------------------------------------------------------------
 
 
-def test_vendor_users_see_an_empty_dashboard_and_no_register(client_for: ClientFor) -> None:
+def test_vendor_users_land_on_the_portal_and_see_no_register(client_for: ClientFor) -> None:
     client = client_for(Role.VENDOR_USER)
     page = client.get("/")
-    assert page.status_code == 200
-    assert 'id="vendor-note"' in page.text
+    assert page.status_code == 200 and page.url.path == "/portal"
+    assert 'id="no-grants"' in page.text
     assert 'href="/secrets"' not in page.text
     for path in ("/secrets", "/secrets/new", "/people", "/organisations", "/custody"):
         assert client.get(path).status_code == 403, path

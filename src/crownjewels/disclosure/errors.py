@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crownjewels.core.errors import Invalid, NotFound
+from crownjewels.core.errors import Forbidden, Invalid, NotFound
 
 
 class CopyNotFound(NotFound):
@@ -11,3 +11,15 @@ class CopyNotFound(NotFound):
 
 class NoRecipient(Invalid):
     """The copy has no recipient: the actor has no person record and named nobody."""
+
+
+class NotInPortal(NotFound):
+    """Not among the portal user's own grants (a grant, secret or document of someone else)."""
+
+
+class NoticeNotAcknowledged(Forbidden):
+    """The secret's confidentiality notice was not acknowledged before the first access."""
+
+
+class GrantNotUsable(Forbidden):
+    """The grant is not (or no longer) in force: requested, suspended, revoked or expired."""

@@ -127,7 +127,7 @@ def upload(
     return redirect(f"/secrets/{secret.ref}/documents")
 
 
-def _attachment(data: bytes, filename: str, headers: dict[str, str]) -> Response:
+def attachment(data: bytes, filename: str, headers: dict[str, str]) -> Response:
     """The copy as a download, under a file name that survives any characters (RFC 6266)."""
     ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'") or "copy"
     disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
@@ -178,7 +178,7 @@ def download_copy(
         "X-Copy-Marked": "true" if copy.marked else "false",
         "X-Content-Type-Options": "nosniff",
     }
-    return _attachment(issued.data, issued.filename, headers)
+    return attachment(issued.data, issued.filename, headers)
 
 
 @router.get("/identify")

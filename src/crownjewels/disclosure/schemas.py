@@ -15,6 +15,7 @@ class Channel(StrEnum):
     CLI = "cli"
     API = "api"
     WEB = "web"
+    PORTAL = "portal"
 
 
 class CopyRead(BaseModel):

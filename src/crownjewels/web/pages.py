@@ -9,11 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from crownjewels.core.forms import actor_labels, render
+from crownjewels.core.forms import actor_labels, redirect, render
 from crownjewels.core.http import CurrentActor, DbSession
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
+from crownjewels.disclosure import portal_service as portal
 from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretFilter
 from crownjewels.web import auth
@@ -29,8 +30,10 @@ def dashboard(request: Request, session: DbSession, actor: CurrentActor) -> Resp
     """The dashboard: the register by tier and category, overdue reviews, recent custody events.
 
     Any logged-in user may open it (it is the landing page); each panel shows only what the
-    actor's permissions allow, so a vendor user sees an empty dashboard with a note.
+    actor's permissions allow. A vendor user (no internal role) goes to the portal instead.
     """
+    if portal.portal_only(actor):
+        return redirect("/portal")
     stats = overdue = events = None
     actors: Mapping[str, Any] = {}
     if actor.can(Permission.SECRETS_READ_ALL) or actor.can(Permission.SECRETS_READ_OWN):
