@@ -58,6 +58,7 @@ bench: install-dev
 	$(BIN)/python benchmarks/custody_proofs.py
 	$(BIN)/python benchmarks/vault_crypto.py
 	$(BIN)/python benchmarks/watermark.py
+	$(BIN)/python benchmarks/authz.py
 	$(BIN)/python benchmarks/nda_eval.py ../shared/data/contract-nli/dev.json
 
 clean:

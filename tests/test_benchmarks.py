@@ -80,3 +80,16 @@ def test_watermark_benchmark() -> None:
     _has_all(
         ratios, ["mark 100-page PDF vs target", "mark 50-paragraph DOCX vs its floor x 3"], out
     )
+
+
+@pytest.mark.slow
+def test_authz_benchmark() -> None:
+    out, ratios = run_quick("authz.py", "--quick")
+    assert "Summary (ratio = target / measured" in out
+    assert "DISAGREE" not in out and out.count("agreement on") == 2
+    assert "casbin / ours" in out
+    _has_all(
+        ratios,
+        ["ours p50 at 10 grants", "ours p99 at 1,000 grants", "ours flat: p50 largest / smallest"],
+        out,
+    )

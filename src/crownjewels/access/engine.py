@@ -1,22 +1,23 @@
 """The policy engine: Cedar (cedarpy) over the policies in `policies/` plus an organisation's
 own folder of `.cedar` files, each validated against `policies/schema.cedarschema` at load (a
 syntax or schema error names its file and line). The parsed policy set and schema are built
-once and reused; each decision builds only the few entities of its own request, so its cost
-does not grow with the number of grants."""
+once and reused; each decision builds only the few entities of its own request (the secret's
+part parsed once and kept, see `_secret_base`), so its cost does not grow with the number of
+grants."""
 
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import cedarpy
 
-from crownjewels.access.facts import Facts, Level
+from crownjewels.access.facts import Facts, Level, SecretFacts
 from crownjewels.core.datafile import DataFileError
 
 NS = "CrownJewels"
@@ -63,7 +64,8 @@ def _ref(kind: str, id_: str) -> dict[str, dict[str, str]]:
 
 
 def _statements(text: str, source: str) -> list[_Policy]:
-    """Split a policy file into statements with their first lines (comments blanked)."""
+    """Split a policy file into statements with their first line (comments blanked, offsets
+    kept)."""
     bare = _COMMENT.sub(lambda m: " " * len(m.group()), text)
     starts = [m.start() for m in _STATEMENT.finditer(bare)]
     out = []
@@ -117,6 +119,7 @@ class PolicyEngine:
         permits = [p.text for p in policies if _effect(p.text) == "permit"]
         self.permit_set = cedarpy.PolicySet.from_str("\n".join(permits))
         self._ids = [p.id or f"policy{i}" for i, p in enumerate(policies)]
+        self._order = {f"policy{i}": i for i in range(len(policies))}
         #: the reason (@id) messages of an organisation's own policies: their @reason annotation
         self.reasons: dict[str, str] = {}
         for p in policies:
@@ -146,56 +149,15 @@ class PolicyEngine:
         return cls(policies, schema, schema_text)
 
     def entities(self, facts: Facts) -> str:
-        """The request's entities as Cedar JSON: the person (in the access lists its grants
-        give), the organisation and the secret."""
-        p, s = facts.person, facts.secret
-        acl = {level: f"{s.id}/{level.value}" for level in Level}
-        org = {
-            "uid": _uid("Organisation", p.organisation_id),
-            "attrs": {
-                "kind": p.organisation_kind,
-                "status": p.organisation_status,
-                "processing_countries": sorted(p.processing_countries),
-                "diligence_current": p.diligence_current,
-            },
-            "parents": [],
-        }
-        person = {
-            "uid": _uid("Person", p.id),
-            "attrs": {
-                "status": p.status,
-                "account_active": p.account_active,
-                "kind": p.kind,
-                "country": p.country,
-                "vendor_staff": p.vendor_staff,
-                "training_current": p.training_current,
-                "organisation": _ref("Organisation", p.organisation_id),
-            },
-            "parents": [_uid("Acl", acl[level]) for level in sorted(facts.granted)],
-        }
-        secret = {
-            "uid": _uid("Secret", s.id),
-            "attrs": {
-                "tier": s.tier,
-                "category": s.category,
-                "status": s.status,
-                "allowed_regions": sorted(s.allowed_regions),
-                "owner": _ref("Person", s.owner_id),
-                **{name: _ref("Acl", acl[level]) for level, name in _ACLS.items()},
-            },
-            "parents": [],
-        }
-        out = [org, person, secret]
-        if s.owner_id != p.id:
-            out.append({"uid": _uid("Person", s.owner_id), "attrs": {}, "parents": []})
-        return json.dumps(out)
+        """The request's entities as Cedar JSON (what `decide` hands Cedar, for reading)."""
+        return json.dumps(_secret_entities(facts.secret, facts.granted) + _person_entities(facts))
 
     def request(self, facts: Facts) -> dict[str, Any]:
-        """The Cedar request of the facts."""
+        """The Cedar request of the facts (uids as type/id pairs: Cedar parses those fastest)."""
         return {
-            "principal": f'{NS}::Person::"{facts.person.id}"',
-            "action": f'{NS}::Action::"{facts.action.value}"',
-            "resource": f'{NS}::Secret::"{facts.secret.id}"',
+            "principal": _uid("Person", facts.person.id),
+            "action": _uid("Action", facts.action.value),
+            "resource": _uid("Secret", facts.secret.id),
             "context": {
                 "mfa": facts.mfa,
                 "agreement_covers": facts.agreement_covers,
@@ -206,25 +168,28 @@ class PolicyEngine:
 
     def decide(self, facts: Facts) -> Verdict:
         """Evaluate the request; a denial lists every forbidding rule, or the default deny."""
-        result = cedarpy.is_authorized(self.request(facts), self.policy_set, self.entities(facts))
+        entities = _secret_base(facts.secret, facts.granted).with_added_json_str(
+            json.dumps(_person_entities(facts))
+        )
+        result = cedarpy.is_authorized(self.request(facts), self.policy_set, entities)
         if result.diagnostics.errors:
             # an evaluation error in a policy (e.g. a custom policy reading a missing attribute)
             # denies: fail closed, and say which
             raise PolicyError("policies", [(0, str(e)) for e in result.diagnostics.errors])
-        reasons = result.diagnostics.reasons
+        # in the order of the policy files (Cedar reports them in no fixed order)
+        reasons = sorted(result.diagnostics.reasons, key=lambda r: self._order.get(r, 0))
         names = result.diagnostics.id_annotations_by_reason
         fired = tuple(names.get(r, r) for r in reasons)
         if result.allowed:
             return Verdict(True, (), fired)
-        if fired and not self._permitted(facts):
+        if fired and not self._permitted(facts, entities):
             # forbids decided, but no grant permits it either: say so too
             fired = (NO_GRANT, *fired)
         return Verdict(False, fired or (NO_GRANT,), ())
 
-    def _permitted(self, facts: Facts) -> bool:
+    def _permitted(self, facts: Facts, entities: cedarpy.Entities) -> bool:
         """Whether some permit (a grant, the ownership) applies, the forbids aside."""
-        result = cedarpy.is_authorized(self.request(facts), self.permit_set, self.entities(facts))
-        return bool(result.allowed)
+        return bool(cedarpy.is_authorized(self.request(facts), self.permit_set, entities).allowed)
 
     def denials_without_grant(self, facts: Facts) -> tuple[str, ...]:
         """Every rule that fails besides the grant: the decision as if the grant were active.
@@ -241,6 +206,70 @@ class PolicyEngine:
             transfer_allowed=facts.transfer_allowed,
         )
         return self.decide(probe).failed
+
+
+# The entities of a request come in two parts. The secret's part (the secret, and the
+# "grantee" access list the request's grants make members of its level lists) depends only on
+# the secret's facts and the granted levels: it is parsed once and kept, a few hundred secrets
+# times five grant shapes. Only the person and their organisation are parsed per request.
+# Access lists are one per level (Acl::"view"), not per secret: the request's entities name one
+# secret, so a list need not say whose it is, and the secret's part stays the same for
+# everyone. The owner is referenced, not stubbed: `principal == resource.owner` compares uids.
+_GRANTEE = _uid("Acl", "grantee")
+
+
+def _secret_entities(s: SecretFacts, granted: frozenset[Level]) -> list[dict[str, Any]]:
+    secret = {
+        "uid": _uid("Secret", s.id),
+        "attrs": {
+            "tier": s.tier,
+            "category": s.category,
+            "status": s.status,
+            "allowed_regions": sorted(s.allowed_regions),
+            "owner": _ref("Person", s.owner_id),
+            **{name: _ref("Acl", level.value) for level, name in _ACLS.items()},
+        },
+        "parents": [],
+    }
+    if not granted:
+        return [secret]
+    levels = [_uid("Acl", level.value) for level in sorted(granted, key=lambda lv: lv.rank)]
+    return [secret, {"uid": _GRANTEE, "attrs": {}, "parents": levels}]
+
+
+@lru_cache(maxsize=4096)
+def _secret_base(s: SecretFacts, granted: frozenset[Level]) -> cedarpy.Entities:
+    """The parsed secret's part of a request's entities (facts are frozen: the key is exact)."""
+    return cedarpy.Entities.from_json_str(json.dumps(_secret_entities(s, granted)))
+
+
+def _person_entities(facts: Facts) -> list[dict[str, Any]]:
+    """The person (a member of the grantee list when a grant applies) and their organisation."""
+    p = facts.person
+    org = {
+        "uid": _uid("Organisation", p.organisation_id),
+        "attrs": {
+            "kind": p.organisation_kind,
+            "status": p.organisation_status,
+            "processing_countries": sorted(p.processing_countries),
+            "diligence_current": p.diligence_current,
+        },
+        "parents": [],
+    }
+    person = {
+        "uid": _uid("Person", p.id),
+        "attrs": {
+            "status": p.status,
+            "account_active": p.account_active,
+            "kind": p.kind,
+            "country": p.country,
+            "vendor_staff": p.vendor_staff,
+            "training_current": p.training_current,
+            "organisation": _ref("Organisation", p.organisation_id),
+        },
+        "parents": [_GRANTEE] if facts.granted else [],
+    }
+    return [org, person]
 
 
 def _effect(text: str) -> str | None:
