@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from crownjewels.core.db import Database
 from crownjewels.disclosure import watermark
-from crownjewels.disclosure.models import DisclosureCopy
+from crownjewels.disclosure.models import DisclosureCopy, DisclosureEntry
 from crownjewels.disclosure.service import watermark_key
 from crownjewels.settings import Settings
 from crownjewels.training.models import Attestation
@@ -103,8 +103,15 @@ def test_acknowledge_then_download_a_marked_registered_copy(
     assert watermark.describe(marks).copy_id == got.headers["x-copy-id"]
     with db.unit_of_work() as s:
         copy = s.get(DisclosureCopy, got.headers["x-copy-id"])
+        entry = (
+            s.scalar(select(DisclosureEntry).where(DisclosureEntry.copy_id == copy.id))
+            if copy
+            else None
+        )
     assert copy is not None and copy.recipient_person_id == world.a.person.id
     assert copy.channel == "portal" and copy.purpose == world.a.grant.purpose
+    # the ledger names the disclosure, its channel and the agreement it was made under
+    assert entry is not None and entry.channel == "portal" and entry.agreement_ref
 
 
 def test_another_vendors_grant_and_document_are_not_found(

@@ -38,7 +38,8 @@ class FrozenClock:
     """The application clock pinned to one moment; `tick()` moves it to the next TOTP step."""
 
     def __init__(self) -> None:
-        self.now = datetime.now(UTC).replace(microsecond=0)
+        # the next whole second: never before what a fixture made with the real clock just now
+        self.now = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
 
     def tick(self, seconds: int = 30) -> None:
         self.now += timedelta(seconds=seconds)

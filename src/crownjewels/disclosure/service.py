@@ -202,7 +202,8 @@ def issue_copy(
             actor=actor,
             decision=decision,
             person=person,
-            channel=LedgerChannel.VAULT_COPY,
+            # a copy downloaded in the vendor portal is a portal disclosure; all others vault copies
+            channel=LedgerChannel.PORTAL if channel is Channel.PORTAL else LedgerChannel.VAULT_COPY,
             purpose=purpose,
             disclosed_at=issued_at,
             document=(document.id, meta.number, meta.sha256),
