@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 import uvicorn
+from sqlalchemy.orm import Session
 
 from crownjewels.app import create_app
 from crownjewels.core import migrate
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
-from crownjewels.inventory.schemas import Tier
+from crownjewels.inventory.schemas import SecretRead, Tier
 from crownjewels.settings import Settings
 from crownjewels.vault.keys import create_key_file
 from tests.inventory.factories import make_secret
@@ -47,9 +48,15 @@ class Live:
 
 
 @contextmanager
-def live_app(home: Path, *, secret_key: str, tier: Tier = Tier.SENSITIVE) -> Iterator[Live]:
-    """Migrate a SQLite workspace in `home`, seed Ada Admin (admin) owning "Glaze recipe", and
-    serve the app until the block ends."""
+def live_app(
+    home: Path,
+    *,
+    secret_key: str,
+    tier: Tier = Tier.SENSITIVE,
+    seed: Callable[[Session, Settings, SecretRead], None] | None = None,
+) -> Iterator[Live]:
+    """Migrate a SQLite workspace in `home`, seed Ada Admin (admin) owning "Glaze recipe" (and
+    whatever `seed` adds), and serve the app until the block ends."""
     url = f"sqlite:///{home / 'crownjewels.db'}"
     migrate.upgrade(url)
     create_key_file(home / "vault.key")
@@ -59,11 +66,13 @@ def live_app(home: Path, *, secret_key: str, tier: Tier = Tier.SENSITIVE) -> Ite
         org = make_org(s, actor, name="Acme Foods Inc")
         person = make_person(s, actor, org=org, name="Ada Admin")
         user = make_user(s, actor, Role.ADMIN, person=person)
-        make_secret(s, actor, owner=person, name="Glaze recipe", tier=tier)
+        secret = make_secret(s, actor, owner=person, name="Glaze recipe", tier=tier)
+        settings = Settings(
+            home=home, database_url=url, secret_key=secret_key, company_name="Acme Foods"
+        )
+        if seed is not None:
+            seed(s, settings, secret)
     db.dispose()
-    settings = Settings(
-        home=home, database_url=url, secret_key=secret_key, company_name="Acme Foods"
-    )
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
