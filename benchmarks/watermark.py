@@ -28,7 +28,7 @@ import docx
 import pikepdf
 from reportlab.pdfgen import canvas
 
-from crownjewels.disclosure.watermark import DOCX, PDF, Mark, apply_mark
+from crownjewels.disclosure.watermark.engine import DOCX, PDF, Mark, apply_mark
 
 PDF_TARGET_MS = 50.0
 KEY = b"benchmark-installation-key"

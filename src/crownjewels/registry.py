@@ -7,14 +7,17 @@ from fastapi import APIRouter
 from typer import Typer
 
 from crownjewels.access import commands as access_commands
-from crownjewels.access import commands_lifecycle as access_commands_lifecycle
 from crownjewels.access import jobs as access_jobs
 from crownjewels.access import models as access_models
-from crownjewels.access import offboarding as access_offboarding
 from crownjewels.access import pages as access_pages
-from crownjewels.access import pages_lifecycle as access_pages_lifecycle
 from crownjewels.access import router as access_router
-from crownjewels.access import router_lifecycle as access_router_lifecycle
+from crownjewels.access.offboarding import commands as offboarding_commands
+from crownjewels.access.offboarding import pages as offboarding_pages
+from crownjewels.access.offboarding import router as offboarding_router
+from crownjewels.access.offboarding import service as access_offboarding
+from crownjewels.access.reviews import commands as reviews_commands
+from crownjewels.access.reviews import pages as reviews_pages
+from crownjewels.access.reviews import router as reviews_router
 from crownjewels.agreements import commands as agreements_commands
 from crownjewels.agreements import documents as agreements_documents
 from crownjewels.agreements import jobs as agreements_jobs
@@ -29,11 +32,13 @@ from crownjewels.custody import models as custody_models
 from crownjewels.custody import pages as custody_pages
 from crownjewels.custody import router as custody_router
 from crownjewels.disclosure import commands as disclosure_commands
-from crownjewels.disclosure import ledger_commands, ledger_pages, ledger_router
 from crownjewels.disclosure import models as disclosure_models
 from crownjewels.disclosure import pages as disclosure_pages
-from crownjewels.disclosure import portal as disclosure_portal
 from crownjewels.disclosure import router as disclosure_router
+from crownjewels.disclosure.ledger import commands as ledger_commands
+from crownjewels.disclosure.ledger import pages as ledger_pages
+from crownjewels.disclosure.ledger import router as ledger_router
+from crownjewels.disclosure.portal import pages as disclosure_portal
 from crownjewels.inventory import commands as inventory_commands
 from crownjewels.inventory import documents as inventory_documents
 from crownjewels.inventory import models as inventory_models
@@ -89,7 +94,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     diligence_router.router,
     vendors_router.router,
     access_router.router,
-    access_router_lifecycle.router,
+    reviews_router.router,
+    offboarding_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -102,7 +108,8 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     diligence_pages.router,
     vendors_pages.router,
     access_pages.router,
-    access_pages_lifecycle.router,
+    reviews_pages.router,
+    offboarding_pages.router,
 )
 
 #: (name, Typer sub-app, help) mounted on the root CLI
@@ -126,7 +133,8 @@ COMMANDS: tuple[tuple[str, Typer], ...] = (
 #: `vault get` issues a registered, marked copy; `vault identify` names a found file's copy
 disclosure_commands.mount(vault_commands.app)
 #: `access review …`, `access offboard …`, `access offboarding …`: the grant lifecycle
-access_commands_lifecycle.mount(access_commands.app)
+reviews_commands.mount(access_commands.app)
+offboarding_commands.mount(access_commands.app)
 #: `vendors assess VENDOR` starts a vendor's due diligence (sends the questionnaire)
 vendors_commands.app.command("assess")(diligence_commands.assess_command)
 

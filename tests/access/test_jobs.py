@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crownjewels import registry
-from crownjewels.access import jobs, lifecycle
+from crownjewels.access import jobs
+from crownjewels.access.lifecycle import service as lifecycle
 from crownjewels.access.models import Grant, Notice
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from crownjewels.access import offboarding, reviews
+from crownjewels.access.offboarding import service as offboarding
+from crownjewels.access.reviews import service as reviews
 from crownjewels.app import API_PREFIX
 from crownjewels.core import clock
 from crownjewels.core.actor import system_actor

@@ -14,7 +14,7 @@ from PIL import Image
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen import canvas
 
-from crownjewels.disclosure.watermark import Mark, describe, read_marks
+from crownjewels.disclosure.watermark.engine import Mark, describe, read_marks
 
 KEY = b"installation-key-for-tests-0123456789"
 COPY_ID = "01HZY3K7Q8M2V5T9XWJ4N6B1CD"

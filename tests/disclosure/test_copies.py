@@ -15,17 +15,17 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Forbidden, Invalid
 from crownjewels.core.permissions import Role
 from crownjewels.custody import service as custody
-from crownjewels.disclosure import service, wm_text
+from crownjewels.disclosure import service
 from crownjewels.disclosure.schemas import Channel, IssuedCopy, Verdict
+from crownjewels.disclosure.watermark import text as wm_text
 from crownjewels.inventory.schemas import SecretRead
 from crownjewels.parties.schemas import PersonRead
 from crownjewels.vault import service as vault_service
 from crownjewels.vault.service import Vault
 from tests.access.factories import bind_for_access
+from tests.disclosure.helpers import make_docx, make_image, make_pdf, prose
 from tests.parties.factories import actor_for, make_person, make_user
 from tests.vault import samples
-
-from .helpers import make_docx, make_image, make_pdf, prose
 
 KEY = service.watermark_key("copies-test-secret-key-0123456789")
 

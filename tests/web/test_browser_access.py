@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from crownjewels.core.actor import system_actor
 from crownjewels.core.permissions import Role
 from crownjewels.disclosure import service as disclosure
-from crownjewels.disclosure.watermark import describe, read_marks
+from crownjewels.disclosure.watermark.engine import describe, read_marks
 from crownjewels.inventory.schemas import SecretRead
 from crownjewels.settings import Settings
 from crownjewels.vault import service as vault

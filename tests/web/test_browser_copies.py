@@ -14,7 +14,7 @@ from sqlalchemy import select
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.disclosure import service as disclosure
-from crownjewels.disclosure.watermark import describe, read_marks
+from crownjewels.disclosure.watermark.engine import describe, read_marks
 from crownjewels.inventory import service as inventory
 from crownjewels.parties.models import User
 from tests.access.factories import bind_for_access

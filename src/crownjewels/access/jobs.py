@@ -6,7 +6,8 @@ commit when SMTP is configured. Both decide from the data, so running them again
 
 from __future__ import annotations
 
-from crownjewels.access import lifecycle, service
+from crownjewels.access import service
+from crownjewels.access.lifecycle import service as lifecycle
 from crownjewels.core.jobs import Job, JobContext
 
 #: hourly: an expiry or a lapsed NDA takes effect within the hour

@@ -29,8 +29,9 @@ from crownjewels.core.ids import new_id
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
-from crownjewels.disclosure import ledger, repository, watermark
+from crownjewels.disclosure import repository
 from crownjewels.disclosure.errors import CopyNotFound, NoRecipient
+from crownjewels.disclosure.ledger import service as ledger
 from crownjewels.disclosure.models import DisclosureCopy
 from crownjewels.disclosure.schemas import (
     Channel,
@@ -41,7 +42,8 @@ from crownjewels.disclosure.schemas import (
     LedgerChannel,
     Verdict,
 )
-from crownjewels.disclosure.wm_core import DEFAULT_LEGEND
+from crownjewels.disclosure.watermark import engine as watermark
+from crownjewels.disclosure.watermark.marks import DEFAULT_LEGEND
 from crownjewels.inventory import service as inventory
 from crownjewels.parties import service as parties
 from crownjewels.parties.schemas import PersonRead

@@ -14,7 +14,7 @@ from crownjewels.core.http import CurrentActor, DbSession
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
-from crownjewels.disclosure import portal_service as portal
+from crownjewels.disclosure.portal import service as portal
 from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretFilter
 from crownjewels.web import auth

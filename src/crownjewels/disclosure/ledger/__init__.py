@@ -1,0 +1,2 @@
+"""The disclosure ledger: every time a secret reached someone, under which agreement,
+with its CSV and PDF exports."""

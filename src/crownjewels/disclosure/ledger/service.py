@@ -1,0 +1,244 @@
+"""The disclosure ledger: one entry for every time a secret reached someone, whether as a
+registered vault copy (written by `service.issue_copy` in its transaction) or by hand
+(`record_disclosure`: told, shown, handed over, sent by SFTP or the portal). Each entry names
+the version and its plaintext SHA-256, the recipient and their organisation as they were, the
+agreement that covered it, who approved the grants that allowed it, and the custody event
+(DISCLOSURE_RECORDED) that seals it, by sequence number and hash.
+
+Reading the ledger needs `disclosures:read`; without `secrets:read-all` (a secret owner) it is
+narrowed to the secrets the reader owns. Recording a manual disclosure needs `grants:manage`
+(those who manage access record what was disclosed outside the vault), and is refused with
+every reason when the access rules would not let the person view the secret: fix the grant,
+the agreement or the training first, then record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from crownjewels.access import service as access
+from crownjewels.access.facts import Level
+from crownjewels.access.schemas import Decision
+from crownjewels.agreements import service as agreements
+from crownjewels.core import clock
+from crownjewels.core.actor import Actor, system_actor
+from crownjewels.core.errors import Forbidden, Invalid, NotFound
+from crownjewels.core.ids import new_id
+from crownjewels.core.permissions import Permission
+from crownjewels.custody import service as custody
+from crownjewels.custody.schemas import EventType
+from crownjewels.disclosure.ledger import repository
+from crownjewels.disclosure.models import DisclosureEntry
+from crownjewels.disclosure.schemas import EntryRead, LedgerChannel, LedgerFilter
+from crownjewels.inventory import service as inventory
+from crownjewels.parties import service as parties
+from crownjewels.parties.schemas import PersonRead
+
+SUBJECT = "disclosure"
+#: the ledger reads agreements, grants and labels with the installation's eyes: what covered
+#: a disclosure is part of the record whoever made it
+READER = system_actor("ledger")
+
+
+def _agreement(
+    session: Session, secret_id: str, person: PersonRead, on: datetime, ref: str | None
+) -> tuple[str | None, str | None, int | None]:
+    """(id, ref, version) of the named agreement, or of the first that covers the disclosure."""
+    if ref:
+        named = agreements.get(session, actor=READER, agreement_ref=ref)
+        return named.id, named.ref, named.version
+    covering = agreements.covering(
+        session,
+        READER,
+        secret_id=secret_id,
+        organisation_id=person.organisation_id,
+        person_id=person.id,
+        on=on.date(),
+    )
+    if not covering:
+        return None, None, None
+    first = covering[0]
+    return first.id, first.ref, first.version
+
+
+def _approvers(session: Session, grant_refs: list[str]) -> list[str]:
+    """Who approved the grants that allowed the disclosure, in order, each once."""
+    out: list[str] = []
+    for ref in grant_refs:
+        grant = access.get(session, actor=READER, grant_ref=ref)
+        out += [a.approver for a in grant.approvals if a.approved and a.approver not in out]
+    return out
+
+
+#: the entry's fields the custody event repeats, so the ledger checks against the chain
+_SEALED = (
+    "secret_id", "document_id", "document_version", "document_sha256", "recipient_person_id",
+    "recipient_name", "recipient_organisation_id", "recipient_organisation_name", "channel",
+    "agreement_id", "agreement_ref", "agreement_version", "grant_refs", "approved_by",
+    "copy_id", "purpose", "description",
+)  # fmt: skip
+
+
+def _details(row: DisclosureEntry) -> dict[str, object]:
+    details: dict[str, object] = {k: getattr(row, k) for k in _SEALED}
+    details["disclosed_at"] = row.disclosed_at.isoformat()
+    return details
+
+
+def enter(
+    session: Session,
+    *,
+    actor: Actor,
+    decision: Decision,
+    person: PersonRead,
+    channel: LedgerChannel,
+    purpose: str,
+    disclosed_at: datetime | None = None,
+    document: tuple[str, int, str] | None = None,
+    copy_id: str | None = None,
+    description: str | None = None,
+    agreement: str | None = None,
+) -> EntryRead:
+    """Write one ledger entry for an allowed disclosure (`document`: id, version number,
+    plaintext SHA-256) and its DISCLOSURE_RECORDED custody event; the caller's transaction."""
+    at = disclosed_at or clock.now()
+    agreement_id, agreement_ref, agreement_version = _agreement(
+        session, decision.secret_id, person, at, agreement
+    )
+    row = DisclosureEntry(
+        id=new_id(),
+        secret_id=decision.secret_id,
+        document_id=document[0] if document else None,
+        document_version=document[1] if document else None,
+        document_sha256=document[2] if document else None,
+        recipient_person_id=person.id,
+        recipient_name=person.full_name[:200],
+        recipient_organisation_id=person.organisation_id,
+        recipient_organisation_name=(person.organisation_name or "")[:200],
+        disclosed_at=at,
+        channel=channel.value,
+        agreement_id=agreement_id,
+        agreement_ref=agreement_ref,
+        agreement_version=agreement_version,
+        grant_refs=list(decision.grant_refs),
+        approved_by=_approvers(session, decision.grant_refs),
+        copy_id=copy_id,
+        purpose=purpose,
+        description=description,
+        recorded_by=actor.ref,
+    )
+    details = _details(row)
+    row.custody_seq, row.custody_hash = custody.record(
+        session,
+        actor=actor,
+        event_type=EventType.DISCLOSURE_RECORDED,
+        subject_type=SUBJECT,
+        subject_id=row.id,
+        details=details,
+    )
+    session.add(row)
+    session.flush()
+    return _read(session, row, {})
+
+
+def record_disclosure(
+    session: Session,
+    *,
+    actor: Actor,
+    secret: str,
+    person: str,
+    channel: LedgerChannel,
+    on: datetime | None,
+    description: str,
+    agreement: str | None = None,
+    purpose: str = "",
+) -> EntryRead:
+    """Record a disclosure made outside the vault (an oral briefing, a sample handed over, a
+    file sent by SFTP …). The access rules must let the person view the secret: a denial is
+    refused (AccessDenied, 403) with every reason, and nothing is recorded."""
+    if not actor.can(Permission.GRANTS_MANAGE):
+        raise Forbidden("recording a disclosure needs the grants:manage permission")
+    if channel is LedgerChannel.VAULT_COPY:
+        raise Invalid(
+            "vault copies are entered when the copy is issued; record oral, physical or other "
+            "disclosures here (channel manual-oral, manual-physical, manual-other, portal, sftp)",
+            field="channel",
+        )
+    description = description.strip()
+    if len(description) < 3:
+        raise Invalid("say what was disclosed and how (the description)", field="description")
+    at = on or clock.now()
+    if at > clock.now():
+        raise Invalid("a disclosure is recorded after it happened; fix the date", field="on")
+    recipient = parties.get_person(session, actor=actor, person_ref=person.strip())
+    decision = access.require_allowed(
+        session, actor=actor, person=recipient.id, secret=secret.strip(), action=Level.VIEW
+    )
+    return enter(
+        session,
+        actor=actor,
+        decision=decision,
+        person=recipient,
+        channel=channel,
+        purpose=purpose.strip() or description,
+        disclosed_at=at,
+        description=description,
+        agreement=agreement,
+    )
+
+
+def _read(session: Session, row: DisclosureEntry, labels: dict[str, tuple[str, str]]) -> EntryRead:
+    if row.secret_id not in labels:
+        secret = inventory.get(session, actor=READER, secret_ref=row.secret_id)
+        labels[row.secret_id] = (secret.ref, secret.name)
+    read = EntryRead.model_validate(row)
+    read.secret_ref, read.secret_name = labels[row.secret_id]
+    return read
+
+
+def _owned_only(actor: Actor) -> str | None:
+    """The person whose secrets bound the reader's ledger (a secret owner), else None."""
+    if not actor.can(Permission.DISCLOSURES_READ):
+        raise Forbidden("the disclosure ledger needs the disclosures:read permission")
+    if actor.can(Permission.SECRETS_READ_ALL):
+        return None
+    if actor.person_id is None:
+        raise Forbidden("the ledger of your own secrets needs a person record")
+    return actor.person_id
+
+
+def list_entries(session: Session, *, actor: Actor, filters: LedgerFilter) -> list[EntryRead]:
+    """The ledger, oldest first, narrowed by the filters (secret, organisation, person, days)."""
+    owner = _owned_only(actor)
+    if filters.since and filters.until and filters.until < filters.since:
+        raise Invalid("`until` is before `since`; swap them", field="until")
+    secret_id = org_id = person_id = None
+    if filters.secret:
+        secret_id = inventory.get(session, actor=actor, secret_ref=filters.secret.strip()).id
+    if filters.organisation:
+        org_id = parties.get_organisation(
+            session, actor=READER, org_ref=filters.organisation.strip()
+        ).id
+    if filters.person:
+        person_id = parties.get_person(session, actor=READER, person_ref=filters.person.strip()).id
+    rows = repository.entries(
+        session,
+        owner_person_id=owner,
+        secret_id=secret_id,
+        organisation_id=org_id,
+        person_id=person_id,
+        since=filters.since,
+        until=filters.until,
+    )
+    labels: dict[str, tuple[str, str]] = {}
+    return [_read(session, r, labels) for r in rows]
+
+
+def get_entry(session: Session, *, actor: Actor, entry_id: str) -> EntryRead:
+    """One entry the reader may see."""
+    owner = _owned_only(actor)
+    row = repository.entry(session, entry_id.strip().upper(), owner_person_id=owner)
+    if row is None:
+        raise NotFound(f"no disclosure {entry_id!r} in the ledger you may read")
+    return _read(session, row, {})

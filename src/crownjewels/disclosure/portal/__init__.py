@@ -1,0 +1,2 @@
+"""The vendor portal: a vendor user's own grants, the notice they acknowledge, and their
+watermarked downloads."""
