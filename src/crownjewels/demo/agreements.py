@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from crownjewels.agreements import service as agreements
-from crownjewels.agreements.schemas import AgreementCreate
+from crownjewels.agreements.schemas import AgreementCreate, AgreementKind
 from crownjewels.core import clock
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Role
@@ -31,7 +31,7 @@ class Nda(dataset.Record):
 
     organisation: str
     title: str
-    kind: str
+    kind: AgreementKind
     effective_days_ago: int
     expires_in_days: int | None
     governing_law: str

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from crownjewels.core import datafile
 from crownjewels.core.datafile import DataFileError, Loc, Problem
 from crownjewels.core.permissions import Role
+from crownjewels.parties.schemas import CountryCode, OrgKind, PersonKind
 
 #: the demo's data files, shipped in the package
 DATA = Path(__file__).parent / "data"
@@ -43,8 +44,8 @@ class Organisation(Record):
     """An organisation; the own company's name is the one given to the demo (none here)."""
 
     name: str | None = None
-    kind: str
-    country: str
+    kind: OrgKind
+    country: CountryCode
     domain: str
     website: str | None = None
     notes: str
@@ -55,7 +56,7 @@ class Login(Record):
 
     email: str
     organisation: str
-    kind: str
+    kind: PersonKind
     name: str
     title: str
 
@@ -66,8 +67,8 @@ class Person(Record):
     organisation: str
     name: str
     email: str
-    kind: str
-    country: str
+    kind: PersonKind
+    country: CountryCode
     title: str
 
 

@@ -15,7 +15,7 @@ from crownjewels.demo.context import Seeding
 from crownjewels.parties import service as parties
 from crownjewels.parties.schemas import PersonFilter
 from crownjewels.training import service as training
-from crownjewels.training.schemas import CompletionCreate, CourseCreate
+from crownjewels.training.schemas import CompletionCreate, CourseCreate, CourseKind, RequiredFor
 
 #: a simulation is completed at most this many days before its validity ends
 _MARGIN_DAYS = 10
@@ -26,9 +26,9 @@ class Course(dataset.Record):
 
     code: str
     name: str
-    kind: str
+    kind: CourseKind
     validity_days: int
-    required_for: str
+    required_for: RequiredFor
     simulation: bool = False
 
     def taken_by(self, kind: str) -> bool:

@@ -15,16 +15,20 @@ from crownjewels.vendors import service as vendors
 from crownjewels.vendors.schemas import (
     CertificationCreate,
     ContactCreate,
+    Countries,
+    Criticality,
+    Standard,
     StatusChange,
     SubcontractorAdd,
     VendorCreate,
+    VendorStatus,
 )
 
 
 class Step(dataset.Record):
     """A status the vendor passed through, and why."""
 
-    status: str
+    status: VendorStatus
     reason: str
 
 
@@ -32,8 +36,8 @@ class Profile(dataset.Record):
     """A vendor's profile."""
 
     services: str
-    criticality: str
-    countries: list[str]
+    criticality: Criticality
+    countries: Countries
     steps: list[Step]
     notes: str
 
@@ -42,7 +46,7 @@ class Certification(dataset.Record):
     """A certification, dated in days relative to today."""
 
     vendor: str
-    standard: str
+    standard: Standard
     standard_name: str | None = None
     issuer: str
     certificate_number: str
@@ -57,7 +61,7 @@ class Subcontractor(dataset.Record):
     vendor: str
     subcontractor: str
     service: str
-    countries: list[str]
+    countries: Countries
 
 
 class Contact(dataset.Record):
