@@ -2,11 +2,17 @@
 its custody event), from the YAML files in `data/`, with one login per role whose password
 and TOTP keys derive from the secret key. Entry points: `seed`, `login_code`, `COMPANY`."""
 
+from crownjewels.demo import dataset
 from crownjewels.demo.credentials import DemoLogin, demo_password, login_code
-from crownjewels.demo.dataset import company as _company
 from crownjewels.demo.service import DemoResult, seed
 
-#: the demo company's default name (CROWNJEWELS_COMPANY_NAME overrides it)
-COMPANY = _company().company.name
+
+def __getattr__(name: str) -> str:
+    """`COMPANY`: the demo company's default name, read from company.yaml only when asked
+    (every CLI command imports this package; only `crownjewels demo` needs the data)."""
+    if name == "COMPANY":
+        return dataset.company().company.name
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["COMPANY", "DemoLogin", "DemoResult", "demo_password", "login_code", "seed"]

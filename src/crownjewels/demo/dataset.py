@@ -140,14 +140,19 @@ def parse(text: str, *, source: str, model: type[F], company: Company | None = N
     names = company if company is not None else loaded
     assert isinstance(names, Company)
     problems: list[Problem] = [
-        (doc.line(loc), f"{datafile.where(loc)}: {value!r} names no {what}; use one of "
-         f"{', '.join(sorted(known))}")
+        (doc.line(loc), _names_nothing(loc, value, known, what))
         for loc, value, known, what in loaded.references(names)
         if value not in known
-    ]  # fmt: skip
+    ]
     if problems:
         raise DemoDataError(source, problems)
     return loaded
+
+
+def _names_nothing(loc: Loc, value: str, known: Collection[str], what: str) -> str:
+    return (
+        f"{datafile.where(loc)}: {value!r} names no {what}; use one of {', '.join(sorted(known))}"
+    )
 
 
 def load(name: str, model: type[F]) -> F:

@@ -118,10 +118,10 @@ def seed(run: Seeding) -> None:
             vendors.change_status(run.session, actor=actor, vendor_ref=refs[key], change=change)
     _seed_certifications(run, files, refs)
     for sub in files.subcontractors:
-        data_ = SubcontractorAdd(
+        added = SubcontractorAdd(
             subcontractor=refs[sub.subcontractor], service=sub.service, countries=sub.countries
         )
-        vendors.add_subcontractor(run.session, actor=actor, vendor_ref=refs[sub.vendor], data=data_)
+        vendors.add_subcontractor(run.session, actor=actor, vendor_ref=refs[sub.vendor], data=added)
     _seed_contacts(run, files, refs)
 
 
