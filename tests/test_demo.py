@@ -20,6 +20,14 @@ from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
 from crownjewels.core.sealing import Sealer
+from crownjewels.demo import access as demo_access
+from crownjewels.demo import agreements as demo_agreements
+from crownjewels.demo import dataset
+from crownjewels.demo import diligence as demo_diligence
+from crownjewels.demo import inventory as demo_inventory
+from crownjewels.demo import training as demo_training
+from crownjewels.demo import vendors as demo_vendors
+from crownjewels.demo.dataset import DemoDataError
 from crownjewels.inventory.schemas import Category, Tier
 from crownjewels.parties import accounts
 from tests.cli_helpers import Cli, assert_user_error
@@ -291,3 +299,78 @@ def test_the_demo_vendor_user_may_download_its_granted_playbook(demo: Cli) -> No
             session, actor=actor, filters=GrantFilter(status=GrantStatus.REQUESTED)
         )
         assert [g.person_name for g in pending] == ["Kavya Nair"]
+
+
+#: every shipped data file but company.yaml, with the model of its seeding step
+DATA_FILES: dict[str, type[dataset.DataFile]] = {
+    "access.yaml": demo_access.Grants,
+    "agreements.yaml": demo_agreements.Agreements,
+    "diligence.yaml": demo_diligence.Diligence,
+    "secrets.yaml": demo_inventory.Register,
+    "training.yaml": demo_training.Training,
+    "vendors.yaml": demo_vendors.VendorFiles,
+}
+
+
+def _line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def test_every_shipped_data_file_loads() -> None:
+    assert {p.name for p in dataset.DATA.glob("*.yaml")} == {"company.yaml", *DATA_FILES}
+    assert dataset.company().company.name == "Northwind Biologics"
+    for name, model in DATA_FILES.items():
+        assert isinstance(dataset.load(name, model), model)
+
+
+def test_a_wrong_value_in_a_row_names_the_file_and_its_line() -> None:
+    text = (dataset.DATA / "company.yaml").read_text()
+    broken = text.replace("    country: PH\n", "    country: Philippinez\n", 1)
+    with pytest.raises(DemoDataError) as err:
+        dataset.parse(broken, source="demo/company.yaml", model=dataset.Company)
+    line = _line_of(broken, "Philippinez")
+    assert str(err.value) == (
+        f"demo/company.yaml:{line}: organisations.bayani.country: 'Philippinez' is not an ISO "
+        "3166 country code; use two letters such as US, DE, IN, PH"
+    )
+
+
+def test_a_key_that_names_nothing_names_the_file_and_its_line() -> None:
+    text = (dataset.DATA / "vendors.yaml").read_text()
+    broken = text.replace("  - vendor: wisla\n", "  - vendor: wisła\n", 1)
+    with pytest.raises(DemoDataError) as err:
+        dataset.parse(
+            broken, source="vendors.yaml", model=demo_vendors.VendorFiles, company=dataset.company()
+        )
+    [(line, message)] = err.value.problems
+    assert line == _line_of(broken, "wisła")
+    assert message.endswith(
+        ".vendor: 'wisła' names no vendor profile; use one of bayani, lotus, mekong, wisla"
+    )
+
+
+@pytest.fixture
+def broken_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, int]]:
+    """A copy of the demo data whose secrets.yaml has a tier that does not exist."""
+    for source in dataset.DATA.glob("*.yaml"):
+        (tmp_path / source.name).write_text(source.read_text())
+    path = tmp_path / "secrets.yaml"
+    text = path.read_text().replace("tier: sensitive", "tier: secret-ish", 1)
+    path.write_text(text)
+    monkeypatch.setattr(dataset, "DATA", tmp_path)
+    dataset.company.cache_clear()
+    dataset._load.cache_clear()
+    yield path, _line_of(text, "secret-ish")
+    dataset.company.cache_clear()
+    dataset._load.cache_clear()
+
+
+def test_a_broken_data_file_stops_the_demo_with_its_line_and_seeds_nothing(
+    tmp_path: Path, broken_data: tuple[Path, int]
+) -> None:
+    path, line = broken_data
+    cli = Cli(tmp_path / "home")
+    cli.ok("init")
+    events = cli.count("custody_event")
+    assert_user_error(cli("demo"), f"{path}:{line}: secrets[", "].tier: use one of")
+    assert (cli.count("organisation"), cli.count("custody_event")) == (0, events)
