@@ -23,8 +23,9 @@ from crownjewels.core.errors import CrownJewelsError, NotInitialised, Unauthenti
 from crownjewels.core.http import csrf_protect
 from crownjewels.core.migrate import ensure_current
 from crownjewels.core.templating import make_templates
-from crownjewels.parties import accounts, tokens
+from crownjewels.parties import accounts, sessions, tokens
 from crownjewels.settings import Settings
+from crownjewels.web import auth as web_auth
 from crownjewels.web import pages as web_pages
 
 PROBLEM = "application/problem+json"
@@ -51,13 +52,19 @@ def authenticate(session: Session, request: Request) -> Actor | None:
         return tokens.actor_for_token(session, token=header[7:])
     if "session" not in request.scope:
         return None
-    uid = request.session.get("uid")
+    uid, sid = request.session.get("uid"), request.session.get("sid")
     if not uid:
         return None
     try:
-        return accounts.actor_for_user(session, user_id=uid, mfa=bool(request.session.get("mfa")))
-    except Unauthenticated:
+        if not sid:  # a cookie from before sessions were kept on the server
+            raise sessions.SessionEnded("your session ended; log in again")
+        user_id, mfa = sessions.session_user(session, session_id=str(sid))
+        if user_id != uid:
+            raise sessions.SessionEnded("your session ended; log in again")
+        return accounts.actor_for_user(session, user_id=user_id, mfa=mfa)
+    except Unauthenticated as exc:
         request.session.clear()
+        request.session[web_auth.ENDED] = exc.message  # the login page says why, in words
         return None
 
 
@@ -163,7 +170,7 @@ def create_app(
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key(),
-        session_cookie="cj_session",
+        session_cookie=web_auth.SESSION_COOKIE,
         max_age=settings.session_max_age_seconds,
         same_site="lax",
         https_only=settings.cookie_secure,
