@@ -30,6 +30,7 @@ from crownjewels.parties.schemas import (
     LoginOutcome,
     MfaEnrolment,
     PersonStatus,
+    SignedOut,
     UserCreate,
     UserRead,
 )
@@ -181,7 +182,7 @@ def set_roles(session: Session, *, actor: Actor, user_ref: str, roles: list[Role
     return _read(session, user)
 
 
-def sign_out_everywhere(session: Session, *, actor: Actor, user_ref: str) -> int:
+def sign_out_everywhere(session: Session, *, actor: Actor, user_ref: str) -> SignedOut:
     """End every live web session of a user (users:manage); the count ended. Recorded even
     when none was live: the order itself is evidence."""
     require(actor, Permission.USERS_MANAGE)
@@ -195,7 +196,7 @@ def sign_out_everywhere(session: Session, *, actor: Actor, user_ref: str) -> int
         subject_id=user.id,
         details={"reason": EndReason.EVERYWHERE.value, "sessions_ended": ended},
     )
-    return ended
+    return SignedOut(user_id=user.id, username=user.username, sessions_ended=ended)
 
 
 def user_for_person(session: Session, *, person_id: str) -> str | None:

@@ -18,7 +18,6 @@ from crownjewels.custody.schemas import EventType
 from crownjewels.parties import repository
 from crownjewels.parties.errors import DuplicateName, OrganisationNotFound, PersonNotFound
 from crownjewels.parties.models import Organisation, Person, User
-from crownjewels.parties.sessions import EndReason, revoke_user_sessions
 from crownjewels.parties.schemas import (
     Departure,
     OrganisationCreate,
@@ -32,6 +31,7 @@ from crownjewels.parties.schemas import (
     PersonStatus,
     PersonUpdate,
 )
+from crownjewels.parties.sessions import EndReason, revoke_user_sessions
 
 
 def require(actor: Actor, permission: Permission) -> None:

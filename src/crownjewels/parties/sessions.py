@@ -52,7 +52,10 @@ def start_session(session: Session, *, user_id: str, mfa: bool, max_age_seconds:
     session.execute(  # housekeeping: this user's long-ended sessions
         delete(LoginSession).where(
             LoginSession.user_id == user_id,
-            or_(LoginSession.expires_at < now - KEEP_ENDED, LoginSession.revoked_at < now - KEEP_ENDED),
+            or_(
+                LoginSession.expires_at < now - KEEP_ENDED,
+                LoginSession.revoked_at < now - KEEP_ENDED,
+            ),
         )
     )
     session_id = secrets.token_urlsafe(32)

@@ -105,7 +105,9 @@ ENDED = "ended"
 SESSION_COOKIE = "cj_session"
 
 
-def login_values(session: Session, settings: Settings, *, user_id: str, mfa: bool) -> dict[str, Any]:
+def login_values(
+    session: Session, settings: Settings, *, user_id: str, mfa: bool
+) -> dict[str, Any]:
     """What the session cookie of a logged-in user holds, with its server-side record made."""
     sid = sessions.start_session(
         session, user_id=user_id, mfa=mfa, max_age_seconds=settings.session_max_age_seconds
@@ -122,7 +124,13 @@ def login_cookie(session: Session, settings: Settings, *, user_id: str, mfa: boo
 
 
 def _logged_in(
-    request: Request, session: Session, settings: Settings, user_id: str, *, mfa: bool, next_url: str
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user_id: str,
+    *,
+    mfa: bool,
+    next_url: str,
 ) -> Response:
     request.session.clear()
     request.session.update(login_values(session, settings, user_id=user_id, mfa=mfa))
