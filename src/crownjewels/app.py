@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -26,6 +27,7 @@ from crownjewels.core.templating import make_templates
 from crownjewels.parties import accounts, sessions, tokens
 from crownjewels.settings import Settings
 from crownjewels.web import auth as web_auth
+from crownjewels.web import headers
 from crownjewels.web import pages as web_pages
 
 PROBLEM = "application/problem+json"
@@ -122,6 +124,22 @@ def _jobs_lifespan(database: Database, settings: Settings) -> Any:
     return lifespan
 
 
+def _docs_exception(app: FastAPI) -> dict[str, str]:
+    """The API docs page's own CSP (Swagger UI from its CDN, its one inline script by hash),
+    built from the same page FastAPI serves."""
+    if not app.docs_url or not app.openapi_url:
+        return {}
+    redirect = app.swagger_ui_oauth2_redirect_url
+    page = get_swagger_ui_html(
+        openapi_url=app.openapi_url,
+        title=f"{app.title} - Swagger UI",
+        oauth2_redirect_url=redirect,
+        init_oauth=app.swagger_ui_init_oauth,
+        swagger_ui_parameters=app.swagger_ui_parameters,
+    )
+    return {app.docs_url: headers.docs_csp(bytes(page.body).decode())}
+
+
 def create_app(
     settings: Settings,
     *,
@@ -173,8 +191,9 @@ def create_app(
         session_cookie=web_auth.SESSION_COOKIE,
         max_age=settings.session_max_age_seconds,
         same_site="lax",
-        https_only=settings.cookie_secure,
+        https_only=settings.cookie_secure or settings.tls,
     )
+    app.add_middleware(headers.SecurityHeaders, tls=settings.tls, exceptions=_docs_exception(app))
     _install_error_handlers(app)
     return app
 

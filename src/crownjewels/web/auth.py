@@ -29,7 +29,7 @@ from crownjewels.core.http import AppSettings, DbSession, csrf_protect, csrf_tok
 from crownjewels.core.sealing import Sealer
 from crownjewels.parties import accounts, sessions
 from crownjewels.settings import Settings
-from crownjewels.web.throttle import FailureThrottle
+from crownjewels.web.throttle import FailureThrottle, client_address
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,7 +51,10 @@ def throttle_of(request: Request) -> FailureThrottle:
 
 
 def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    settings: Settings = request.app.state.settings
+    peer = request.client.host if request.client else "unknown"
+    forwarded = request.headers.get("x-forwarded-for")
+    return client_address(peer, forwarded, settings.trusted_proxies)
 
 
 def safe_next(value: str | None) -> str:
