@@ -189,12 +189,16 @@ def test_the_printed_password_and_code_log_the_admin_in(seeded: tuple[Cli, str],
         assert copy.ok("demo", "code", "admin").out.strip() == code
         sealer = Sealer((copy.home / "secret.key").read_text().strip())
         with db.unit_of_work() as session:
-            first = accounts.check_password(session, username=ADMIN, password=password)
+            first = accounts.check_password(
+                session, username=ADMIN, password=password, name_key="k"
+            )
             assert first.ok and not first.needs_mfa_enrolment, first
             assert first.user_id is not None
             second = accounts.check_totp(session, user_id=first.user_id, code=code, sealer=sealer)
             assert second.ok, second
-            vendor = accounts.check_password(session, username=VENDOR_USER, password=password)
+            vendor = accounts.check_password(
+                session, username=VENDOR_USER, password=password, name_key="k"
+            )
             assert vendor.ok and not vendor.needs_mfa_enrolment
     finally:
         clock.set_clock(None)

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -23,8 +24,10 @@ from crownjewels.core.errors import CrownJewelsError, NotInitialised, Unauthenti
 from crownjewels.core.http import csrf_protect
 from crownjewels.core.migrate import ensure_current
 from crownjewels.core.templating import make_templates
-from crownjewels.parties import accounts, tokens
+from crownjewels.parties import accounts, sessions, tokens
 from crownjewels.settings import Settings
+from crownjewels.web import auth as web_auth
+from crownjewels.web import headers
 from crownjewels.web import pages as web_pages
 
 PROBLEM = "application/problem+json"
@@ -51,13 +54,19 @@ def authenticate(session: Session, request: Request) -> Actor | None:
         return tokens.actor_for_token(session, token=header[7:])
     if "session" not in request.scope:
         return None
-    uid = request.session.get("uid")
+    uid, sid = request.session.get("uid"), request.session.get("sid")
     if not uid:
         return None
     try:
-        return accounts.actor_for_user(session, user_id=uid, mfa=bool(request.session.get("mfa")))
-    except Unauthenticated:
+        if not sid:  # a cookie from before sessions were kept on the server
+            raise sessions.SessionEnded("your session ended; log in again")
+        user_id, mfa = sessions.session_user(session, session_id=str(sid))
+        if user_id != uid:
+            raise sessions.SessionEnded("your session ended; log in again")
+        return accounts.actor_for_user(session, user_id=user_id, mfa=mfa)
+    except Unauthenticated as exc:
         request.session.clear()
+        request.session[web_auth.ENDED] = exc.message  # the login page says why, in words
         return None
 
 
@@ -115,6 +124,22 @@ def _jobs_lifespan(database: Database, settings: Settings) -> Any:
     return lifespan
 
 
+def _docs_exception(app: FastAPI) -> dict[str, str]:
+    """The API docs page's own CSP (Swagger UI from its CDN, its one inline script by hash),
+    built from the same page FastAPI serves."""
+    if not app.docs_url or not app.openapi_url:
+        return {}
+    redirect = app.swagger_ui_oauth2_redirect_url
+    page = get_swagger_ui_html(
+        openapi_url=app.openapi_url,
+        title=f"{app.title} - Swagger UI",
+        oauth2_redirect_url=redirect,
+        init_oauth=app.swagger_ui_init_oauth,
+        swagger_ui_parameters=app.swagger_ui_parameters,
+    )
+    return {app.docs_url: headers.docs_csp(bytes(page.body).decode())}
+
+
 def create_app(
     settings: Settings,
     *,
@@ -163,11 +188,12 @@ def create_app(
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key(),
-        session_cookie="cj_session",
+        session_cookie=web_auth.SESSION_COOKIE,
         max_age=settings.session_max_age_seconds,
         same_site="lax",
-        https_only=settings.cookie_secure,
+        https_only=settings.cookie_secure or settings.tls,
     )
+    app.add_middleware(headers.SecurityHeaders, tls=settings.tls, exceptions=_docs_exception(app))
     _install_error_handlers(app)
     return app
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 import typer
@@ -15,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from crownjewels import __version__, registry, worker
 from crownjewels import demo as demo_data
-from crownjewels.core import migrate
+from crownjewels.core import logs, migrate
 from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.cli import CliState, state
-from crownjewels.core.errors import CrownJewelsError, NotFound, NotInitialised
+from crownjewels.core.errors import CrownJewelsError, Invalid, NotFound, NotInitialised
+from crownjewels.core.files import private_dir, private_umask
 from crownjewels.core.migrate import current_revision
 from crownjewels.custody import keys as custody_keys
 from crownjewels.custody import service as custody
@@ -28,6 +30,7 @@ from crownjewels.parties import service as parties
 from crownjewels.settings import Settings
 from crownjewels.vault import keyring as vault_keyring
 from crownjewels.vault import service as vault_service
+from crownjewels.vendors.diligence.service import LINK_PREFIX
 
 app = typer.Typer(
     name="crownjewels",
@@ -79,13 +82,16 @@ def init(ctx: typer.Context) -> None:
     """Create the home folder, the secret key, the custody signing key, the vault key file and
     the database schema (safe to run again)."""
     st = state(ctx)
-    st.settings.home.mkdir(parents=True, exist_ok=True)
-    st.settings.resolved_secret_key()
-    custody_keys.ensure_signing_key(st.settings.home)
-    new_kek = vault_keyring.ensure_key_file(st.settings)
-    db = st.database(check=False)
-    before = current_revision(db.engine)
-    migrate.upgrade(db.url)
+    with private_umask():  # the home and all in it: owner-only (database, keys, blobs)
+        private_dir(st.settings.home).chmod(0o700)
+        st.settings.resolved_secret_key()
+        custody_keys.ensure_signing_key(st.settings.home)
+        new_kek = vault_keyring.ensure_key_file(st.settings)
+        if st.settings.blob_store == "local":
+            private_dir(st.settings.resolved_blob_dir())
+        db = st.database(check=False)
+        before = current_revision(db.engine)
+        migrate.upgrade(db.url)
     if before is None:
         with db.unit_of_work() as session:
             custody.record(
@@ -190,20 +196,44 @@ def serve(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    certfile: Path | None = typer.Option(
+        None, "--certfile", help="PEM certificate (chain): serve HTTPS (with --keyfile)."
+    ),
+    keyfile: Path | None = typer.Option(
+        None, "--keyfile", help="PEM private key of the certificate."
+    ),
 ) -> None:
-    """Run the web UI and the API."""
+    """Run the web UI and the API (over HTTPS with --certfile and --keyfile)."""
     import uvicorn
+    import uvicorn.config
 
     from crownjewels.app import create_app
 
     st = state(ctx)
+    if (certfile is None) != (keyfile is None):
+        raise Invalid("HTTPS needs both --certfile and --keyfile (PEM files)", field="certfile")
+    for given in (certfile, keyfile):
+        if given is not None and not given.is_file():
+            raise Invalid(f"no file {given}; give the path of a PEM file", field="certfile")
+    settings = st.settings if certfile is None else st.settings.model_copy(update={"tls": True})
     db = st.database()
-    run_jobs = st.settings.resolved_run_jobs_in_process(db.url)
-    application = create_app(st.settings, db=db, run_jobs=run_jobs)
+    run_jobs = settings.resolved_run_jobs_in_process(db.url)
+    application = create_app(settings, db=db, run_jobs=run_jobs)
+    scheme = "https" if certfile else "http"
     typer.echo(
-        f"Crown Jewels on http://{host}:{port}  (API docs: http://{host}:{port}/api/v1/docs)"
+        f"Crown Jewels on {scheme}://{host}:{port}  (API docs: {scheme}://{host}:{port}/api/v1/docs)"
     )
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="info",
+        # the login throttle reads X-Forwarded-For itself, from CROWNJEWELS_TRUSTED_PROXIES only
+        proxy_headers=False,
+        ssl_certfile=str(certfile) if certfile else None,
+        ssl_keyfile=str(keyfile) if keyfile else None,
+        log_config=logs.server_log_config(uvicorn.config.LOGGING_CONFIG, [LINK_PREFIX]),
+    )
 
 
 @app.command("worker")

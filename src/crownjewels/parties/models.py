@@ -88,3 +88,30 @@ class ApiToken(IdMixin, Base):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+
+
+class LoginSession(IdMixin, Base):
+    """A web login: only the SHA-256 of its session id is stored; revoked or expired, refused."""
+
+    __tablename__ = "login_session"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    mfa: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    #: why it ended: logout, password, roles, departure, sign-out-everywhere
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+
+
+class LoginAttempt(Base):
+    """Failed logins of a username that has no login, keyed by its keyed hash (never the name),
+    so that unknown names lock out exactly as real accounts do."""
+
+    __tablename__ = "login_attempt"
+
+    name_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime]

@@ -29,7 +29,7 @@ from crownjewels.core.http import DbSession, Paging, require
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission as P
 from crownjewels.custody import service as custody
-from crownjewels.parties import service
+from crownjewels.parties import accounts, service, sessions
 from crownjewels.parties.schemas import (
     Departure,
     OrganisationCreate,
@@ -49,6 +49,7 @@ from crownjewels.parties.schemas import (
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Actor, Depends(require(P.PARTIES_READ))]
 Writer = Annotated[Actor, Depends(require(P.PARTIES_WRITE))]
+Admin = Annotated[Actor, Depends(require(P.USERS_MANAGE))]
 
 
 def _organisations(session: Session, actor: Actor) -> list[OrganisationRead]:
@@ -166,8 +167,13 @@ def _person_page(
     person = service.get_person(session, actor=actor, person_ref=ref)
     status = extra.pop("status", 200)
     events = custody.history(session, subject_type="person", subject_id=person.id)
+    login_id = accounts.user_for_person(session, person_id=person.id)
+    live = None
+    if login_id and actor.can(P.USERS_MANAGE):
+        live = sessions.live_sessions(session, user_id=login_id)
     ctx = {
         "person": person,
+        "live_sessions": live,
         "events": events,
         "actors": actor_labels(request, session, (e.actor for e in events)),
         "depart_errors": {},
@@ -244,6 +250,15 @@ def depart(
             values=dict(form.items()),
         )
     flash(request, f"{person.full_name} is now {person.status}.")
+    return redirect(f"/people/{person.id}")
+
+
+@router.post("/people/{ref}/sign-out")
+def sign_out(request: Request, session: DbSession, actor: Admin, ref: str) -> Response:
+    """Sign the person's login out everywhere: every live web session of theirs ends."""
+    person = service.get_person(session, actor=actor, person_ref=ref)
+    out = accounts.sign_out_everywhere(session, actor=actor, user_ref=person.id)
+    flash(request, f"{person.full_name} is signed out everywhere ({out.sessions_ended} ended).")
     return redirect(f"/people/{person.id}")
 
 

@@ -25,6 +25,7 @@ from crownjewels.parties.schemas import (
     PersonRead,
     PersonStatus,
     PersonUpdate,
+    SignedOut,
     TokenCreate,
     TokenIssued,
     TokenRead,
@@ -156,6 +157,16 @@ def list_users(session: DbSession, actor: Admin) -> list[UserRead]:
 def create_user(session: DbSession, actor: Admin, body: UserCreate) -> UserRead:
     """Give an existing person a login with roles."""
     return accounts.create_user(session, actor=actor, data=body)
+
+
+@router.post(
+    "/users/{user_ref}/sign-out",
+    response_model=SignedOut,
+    summary="Sign a user out everywhere",
+)
+def sign_out_everywhere(session: DbSession, actor: Admin, user_ref: str) -> SignedOut:
+    """End every live web session of a user (named by id, email or person id)."""
+    return accounts.sign_out_everywhere(session, actor=actor, user_ref=user_ref)
 
 
 @router.get("/tokens", response_model=list[TokenRead], summary="List my API tokens")

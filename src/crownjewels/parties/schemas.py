@@ -185,6 +185,14 @@ class UserRead(BaseModel):
     locked_until: datetime | None
 
 
+class SignedOut(BaseModel):
+    """The outcome of "sign out everywhere": how many live web sessions of the user ended."""
+
+    user_id: str
+    username: str
+    sessions_ended: int
+
+
 class TokenCreate(BaseModel):
     """A new API token for the acting user."""
 

@@ -31,6 +31,7 @@ from crownjewels.parties.schemas import (
     PersonStatus,
     PersonUpdate,
 )
+from crownjewels.parties.sessions import EndReason, revoke_user_sessions
 
 
 def require(actor: Actor, permission: Permission) -> None:
@@ -241,7 +242,26 @@ def depart_person(
         subject_id=person.id,
         details={"before": before, "after": after},
     )
+    if person.status == PersonStatus.DEPARTED:
+        _end_sessions_of_departed(session, actor, person.id)
     return _person_read(session, person)
+
+
+def _end_sessions_of_departed(session: Session, actor: Actor, person_id: str) -> None:
+    """A departed person's web sessions end with the departure (recorded when any was live)."""
+    user = session.scalar(select(User).where(User.person_id == person_id))
+    if user is None:
+        return
+    ended = revoke_user_sessions(session, user_id=user.id, reason=EndReason.DEPARTURE)
+    if ended:
+        custody.record(
+            session,
+            actor=actor,
+            event_type=EventType.USER_SESSIONS_REVOKED,
+            subject_type="user",
+            subject_id=user.id,
+            details={"reason": EndReason.DEPARTURE.value, "sessions_ended": ended},
+        )
 
 
 def get_person(session: Session, *, actor: Actor, person_ref: str) -> PersonRead:

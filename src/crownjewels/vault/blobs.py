@@ -27,6 +27,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from crownjewels.core.errors import Conflict, Invalid
+from crownjewels.core.files import private_dir
 from crownjewels.settings import Settings
 from crownjewels.vault.errors import BlobNotFound, BlobTooLarge
 from crownjewels.vault.stream import Reader, Writer
@@ -114,7 +115,7 @@ class LocalBlobStore:
         final = self.path(blob_id)
         if final.exists():
             raise BlobExists(f"blob {blob_id} already exists")
-        final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(final.parent)
         fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{blob_id}.", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as out:

@@ -2,28 +2,34 @@
 
 The session cookie moves through three states: anonymous (only a CSRF token), pending (the
 password was right: `pending_uid`, and `enrol` when the user must set up TOTP first) and logged
-in (`uid`, `mfa`). Each step that raises the privilege starts a fresh session (fixation defence).
+in (`uid`, `mfa`, and `sid`: the id of the session's server-side record, parties/sessions.py,
+which logout, a password or role change, a departure or an admin's "sign out everywhere"
+revoke). Each step that raises the privilege starts a fresh session (fixation defence).
 Failed attempts are recorded by the parties service, so those POSTs return normally and their
 unit of work commits; a per-IP throttle in this worker refuses a client after many failures.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
+from base64 import b64encode
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from itsdangerous import TimestampSigner
+from sqlalchemy.orm import Session
 
 from crownjewels.core.errors import Invalid, NotFound
 from crownjewels.core.forms import PostedForm, redirect, render, text
 from crownjewels.core.http import AppSettings, DbSession, csrf_protect, csrf_token
 from crownjewels.core.sealing import Sealer
-from crownjewels.parties import accounts
+from crownjewels.parties import accounts, sessions
 from crownjewels.settings import Settings
-from crownjewels.web.throttle import FailureThrottle
+from crownjewels.web.throttle import FailureThrottle, client_address
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,7 +51,10 @@ def throttle_of(request: Request) -> FailureThrottle:
 
 
 def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    settings: Settings = request.app.state.settings
+    peer = request.client.host if request.client else "unknown"
+    forwarded = request.headers.get("x-forwarded-for")
+    return client_address(peer, forwarded, settings.trusted_proxies)
 
 
 def safe_next(value: str | None) -> str:
@@ -93,8 +102,41 @@ def _start(request: Request, **values: Any) -> None:
     csrf_token(request)
 
 
-def _logged_in(request: Request, user_id: str, *, mfa: bool, next_url: str) -> Response:
-    _start(request, uid=user_id, mfa=mfa)
+#: the session key that tells the login page why the previous session was refused
+ENDED = "ended"
+#: the session cookie's name (app.py installs the middleware that signs it)
+SESSION_COOKIE = "cj_session"
+
+
+def login_values(
+    session: Session, settings: Settings, *, user_id: str, mfa: bool
+) -> dict[str, Any]:
+    """What the session cookie of a logged-in user holds, with its server-side record made."""
+    sid = sessions.start_session(
+        session, user_id=user_id, mfa=mfa, max_age_seconds=settings.session_max_age_seconds
+    )
+    return {"uid": user_id, "mfa": mfa, "sid": sid, "csrf": secrets.token_urlsafe(32)}
+
+
+def login_cookie(session: Session, settings: Settings, *, user_id: str, mfa: bool = True) -> str:
+    """A signed session cookie value for a user, as the login forms would set it (for clients
+    that log in without the forms, such as tests); the server-side session is recorded."""
+    values = login_values(session, settings, user_id=user_id, mfa=mfa)
+    data = b64encode(json.dumps(values).encode())
+    return TimestampSigner(settings.resolved_secret_key()).sign(data).decode()
+
+
+def _logged_in(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    user_id: str,
+    *,
+    mfa: bool,
+    next_url: str,
+) -> Response:
+    request.session.clear()
+    request.session.update(login_values(session, settings, user_id=user_id, mfa=mfa))
     return redirect(safe_next(next_url))
 
 
@@ -110,7 +152,9 @@ def login_form(request: Request, next: str = "/") -> Response:
     """The password form (step 1)."""
     if request.session.get("uid"):
         return redirect(safe_next(next))
-    return render(request, "login/login.html", _login_page(request, next_url=next))
+    ended = request.session.pop(ENDED, None)  # set by app.authenticate for a refused session
+    ctx = _login_page(request, message=str(ended) if ended else None, next_url=next)
+    return render(request, "login/login.html", ctx)
 
 
 @router.post("/login")
@@ -134,6 +178,7 @@ def login(
         session,
         username=username,
         password=str(form.get("password") or ""),
+        name_key=settings.resolved_secret_key(),
         mfa_policy=settings.mfa_required,
         max_failures=settings.login_max_failures,
         lockout_seconds=settings.login_lockout_seconds,
@@ -149,7 +194,7 @@ def login(
     if user.mfa_enrolled:
         _start(request, pending_uid=user.id, next=safe_next(next_url))
         return redirect("/login/mfa")
-    return _logged_in(request, user.id, mfa=False, next_url=next_url)
+    return _logged_in(request, session, settings, user.id, mfa=False, next_url=next_url)
 
 
 @router.get("/login/mfa")
@@ -182,7 +227,8 @@ def mfa(request: Request, session: DbSession, settings: AppSettings, form: Poste
     if not outcome.ok:
         throttle.fail(_client(request))
         return render(request, "login/mfa.html", {"message": outcome.message}, status=400)
-    return _logged_in(request, user_id, mfa=True, next_url=request.session.get("next", "/"))
+    next_url = request.session.get("next", "/")
+    return _logged_in(request, session, settings, user_id, mfa=True, next_url=next_url)
 
 
 def _enrol_page(
@@ -228,7 +274,8 @@ def enrol(
                 code=text(form, "code"),
                 sealer=Sealer(settings.resolved_secret_key()),
             )
-            return _logged_in(request, user_id, mfa=True, next_url=request.session.get("next", "/"))
+            next_url = request.session.get("next", "/")
+            return _logged_in(request, session, settings, user_id, mfa=True, next_url=next_url)
         except (NotFound, ValueError):  # the login expired, or the key changed meanwhile
             return redirect("/login")
         except Invalid as exc:
@@ -240,7 +287,10 @@ def enrol(
 
 
 @router.post("/logout", dependencies=[Depends(csrf_protect)])
-def logout(request: Request) -> Response:
-    """End the session."""
+def logout(request: Request, session: DbSession) -> Response:
+    """End the session, on the server too: a copy of the cookie no longer logs anyone in."""
+    sid = request.session.get("sid")
+    if sid:
+        sessions.end_session(session, session_id=str(sid))
     request.session.clear()
     return redirect("/login")
