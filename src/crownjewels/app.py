@@ -9,7 +9,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -124,22 +123,6 @@ def _jobs_lifespan(database: Database, settings: Settings) -> Any:
     return lifespan
 
 
-def _docs_exception(app: FastAPI) -> dict[str, str]:
-    """The API docs page's own CSP (Swagger UI from its CDN, its one inline script by hash),
-    built from the same page FastAPI serves."""
-    if not app.docs_url or not app.openapi_url:
-        return {}
-    redirect = app.swagger_ui_oauth2_redirect_url
-    page = get_swagger_ui_html(
-        openapi_url=app.openapi_url,
-        title=f"{app.title} - Swagger UI",
-        oauth2_redirect_url=redirect,
-        init_oauth=app.swagger_ui_init_oauth,
-        swagger_ui_parameters=app.swagger_ui_parameters,
-    )
-    return {app.docs_url: headers.docs_csp(bytes(page.body).decode())}
-
-
 def create_app(
     settings: Settings,
     *,
@@ -162,7 +145,7 @@ def create_app(
         version=__version__,
         description="Trade-secret register, custody log and vendor sharing controls.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served below from our own copy of Swagger UI (no CDN)
         redoc_url=None,
     )
     app.state.settings = settings
@@ -172,6 +155,16 @@ def create_app(
     app.state.templates = make_templates(registry.TEMPLATE_PACKAGES)
 
     api = APIRouter(prefix=API_PREFIX)
+
+    @api.get("/docs", include_in_schema=False)
+    def api_docs(request: Request) -> Response:
+        """The browsable API: Swagger UI from web/static, started by a static script."""
+        page: Response = app.state.templates.TemplateResponse(
+            request,
+            "api_docs.html",
+            {"title": f"{app.title} - API", "openapi_url": app.openapi_url},
+        )
+        return page
 
     @api.get("/health", tags=["meta"], summary="Liveness and schema check")
     def health() -> dict[str, str]:
@@ -193,7 +186,7 @@ def create_app(
         same_site="lax",
         https_only=settings.cookie_secure or settings.tls,
     )
-    app.add_middleware(headers.SecurityHeaders, tls=settings.tls, exceptions=_docs_exception(app))
+    app.add_middleware(headers.SecurityHeaders, tls=settings.tls)
     _install_error_handlers(app)
     return app
 

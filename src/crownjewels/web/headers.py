@@ -4,10 +4,6 @@ when the app is served over TLS."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
-
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,39 +24,14 @@ CSP = "; ".join(
     )
 )
 HSTS = "max-age=31536000; includeSubDomains"
-_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
-
-
-def docs_csp(swagger_html: str) -> str:
-    """The one deliberate exception: FastAPI's API docs page loads Swagger UI from its CDN and
-    starts it with one inline script, which is allowed by its hash alone (nothing else inline)."""
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(m.encode()).digest()).decode() + "'"
-        for m in _INLINE_SCRIPT.findall(swagger_html)
-    )
-    cdn = "https://cdn.jsdelivr.net"
-    return "; ".join(
-        (
-            "default-src 'self'",
-            f"script-src 'self' {cdn} {hashes}",
-            f"style-src 'self' {cdn}",
-            "img-src 'self' data: https://fastapi.tiangolo.com",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "frame-ancestors 'none'",
-        )
-    )
 
 
 class SecurityHeaders:
     """ASGI middleware that sets the headers on every HTTP response."""
 
-    def __init__(
-        self, app: ASGIApp, *, tls: bool, exceptions: dict[str, str] | None = None
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, tls: bool) -> None:
         self.app = app
         self.tls = tls
-        self.exceptions = exceptions or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Add the headers as the response starts."""
@@ -73,7 +44,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers["Content-Security-Policy"] = self.exceptions.get(path, CSP)
+                headers["Content-Security-Policy"] = CSP
                 headers["X-Frame-Options"] = "DENY"
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["Referrer-Policy"] = "no-referrer"
