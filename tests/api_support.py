@@ -1,4 +1,8 @@
-"""An app over the test database and one API token per role."""
+"""An app over the test database and one API token per role.
+
+Building an app (and compiling its templates on the first page) costs about a second, so each
+test process keeps one app per set of middleware settings and points it at the test's database
+and settings before each test: everything the app reads per request lives in `app.state`."""
 
 from __future__ import annotations
 
@@ -17,12 +21,36 @@ from crownjewels.parties.schemas import PersonRead, TokenCreate
 from crownjewels.settings import Settings
 from tests.parties.factories import make_person, make_user
 
+#: the process's apps, by what their session middleware was built with
+_APPS: dict[tuple[str, int, bool], FastAPI] = {}
+
+
+def app_for(settings: Settings, db: Database) -> FastAPI:
+    """The process's app for these settings' session middleware, now serving `db` and
+    `settings`, with no state left from an earlier test (the login throttle starts empty)."""
+    if settings.secret_key is None:  # a key read from home: not shared between tests
+        return create_app(settings, db=db, check_schema=False)
+    key = (
+        settings.secret_key.get_secret_value(),
+        settings.session_max_age_seconds,
+        settings.cookie_secure,
+    )
+    app = _APPS.get(key)
+    if app is None:
+        app = _APPS[key] = create_app(settings, db=db, check_schema=False)
+    app.state.settings = settings
+    app.state.db = db
+    if hasattr(app.state, "login_throttle"):
+        del app.state.login_throttle
+    return app
+
 
 def make_app(db: Database, home: Path) -> FastAPI:
+    """The API app over `db`, with its files (vault key, blobs) under `home`."""
     settings = Settings(
         home=home, secret_key="test-secret-key-0123456789", company_name="Acme Foods"
     )
-    return create_app(settings, db=db, check_schema=False)
+    return app_for(settings, db)
 
 
 @dataclass

@@ -18,6 +18,10 @@ from crownjewels.core import migrate
 from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.db import Database, create_db_engine, normalise_url
 from crownjewels.parties import accounts
+from tests.pinned_clock import pin
+
+# the clock is pinned before any test module is imported: module constants such as TODAY read it
+pin()
 
 PG_URL = os.environ.get("CROWNJEWELS_TEST_DATABASE_URL")
 
@@ -110,6 +114,14 @@ def session(db: Database) -> Iterator[Session]:
     """A session for service tests; flushed, never committed for real."""
     with db.unit_of_work() as s:
         yield s
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock() -> Iterator[None]:
+    """Every test starts and ends on the tests' clock, whatever it set in between."""
+    pin()
+    yield
+    pin()
 
 
 @pytest.fixture

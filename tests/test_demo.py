@@ -24,6 +24,7 @@ from crownjewels.inventory.schemas import Category, Tier
 from crownjewels.parties import accounts
 from tests.cli_helpers import Cli, assert_user_error
 from tests.conftest import PgServer
+from tests.pinned_clock import pin
 
 ADMIN = "dana.whitfield@northwind.example"
 VENDOR_USER = "arjun.mehta@lotus-process.example"
@@ -189,7 +190,7 @@ def test_the_printed_password_and_code_log_the_admin_in(seeded: tuple[Cli, str],
             vendor = accounts.check_password(session, username=VENDOR_USER, password=password)
             assert vendor.ok and not vendor.needs_mfa_enrolment
     finally:
-        clock.set_clock(None)
+        pin()
         db.dispose()
 
 
