@@ -68,7 +68,20 @@ class RoleClients:
         return TestClient(self.app, raise_server_exceptions=True)
 
 
-def role_clients(db: Database, home: Path) -> RoleClients:
+@dataclass(frozen=True)
+class Roles:
+    """One person, login and read+write API token per role."""
+
+    tokens: dict[Role, str]
+    people: dict[Role, PersonRead]
+
+    def clients(self, db: Database, home: Path) -> RoleClients:
+        """The app over `db` with these roles' tokens."""
+        return RoleClients(app=make_app(db, home), tokens=self.tokens, people=self.people)
+
+
+def make_roles(db: Database) -> Roles:
+    """A person, user and API token for every role, in one unit of work of `db`."""
     tokens: dict[Role, str] = {}
     people: dict[Role, PersonRead] = {}
     with db.unit_of_work() as session:
@@ -85,4 +98,9 @@ def role_clients(db: Database, home: Path) -> RoleClients:
             )
             tokens[role] = issued.token
             people[role] = person
-    return RoleClients(app=make_app(db, home), tokens=tokens, people=people)
+    return Roles(tokens=tokens, people=people)
+
+
+def role_clients(db: Database, home: Path) -> RoleClients:
+    """The app over `db` and a new person, login and token per role."""
+    return make_roles(db).clients(db, home)

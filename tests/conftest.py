@@ -103,6 +103,36 @@ def connection(engine: Engine) -> Iterator[Connection]:
     conn.close()
 
 
+@pytest.fixture(scope="module")
+def module_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection for a module's shared world, rolled back after the module's last test.
+
+    A module that builds a world once overrides `connection` with `savepoint_per_test` below:
+    the world is written into this connection's transaction, and each test runs inside a
+    savepoint over it that is rolled back, so no test sees another's writes."""
+    conn = engine.connect()
+    trans = conn.begin()
+    yield conn
+    trans.rollback()
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def module_db(module_connection: Connection) -> Database:
+    """A Database over the module's connection: what its units of work write stays for the
+    module (until `module_connection` rolls back)."""
+    return Database.bound_to(module_connection)
+
+
+def savepoint_per_test(module_connection: Connection) -> Iterator[Connection]:
+    """The body of a module's `connection` override: the test inside a savepoint of the
+    module's connection, rolled back after it (the module's world is left as it was)."""
+    nested = module_connection.begin_nested()
+    yield module_connection
+    if nested.is_active:
+        nested.rollback()
+
+
 @pytest.fixture
 def db(connection: Connection) -> Database:
     """A Database whose units of work are savepoints in the test's transaction."""
