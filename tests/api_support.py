@@ -6,11 +6,14 @@ and settings before each test: everything the app reads per request lives in `ap
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection
 
 from crownjewels.app import create_app
 from crownjewels.core.actor import system_actor
@@ -19,6 +22,7 @@ from crownjewels.core.permissions import Role
 from crownjewels.parties import tokens as api_tokens
 from crownjewels.parties.schemas import PersonRead, TokenCreate
 from crownjewels.settings import Settings
+from tests.conftest import savepoint_per_test
 from tests.parties.factories import make_person, make_user
 
 #: the process's apps, by what their session middleware was built with
@@ -99,6 +103,13 @@ def make_roles(db: Database) -> Roles:
             tokens[role] = issued.token
             people[role] = person
     return Roles(tokens=tokens, people=people)
+
+
+@pytest.fixture
+def connection(module_connection: Connection, roles: Roles) -> Iterator[Connection]:
+    """Imported into a test module as its `connection`: each test in a savepoint over the
+    module's `roles` (tests/conftest.py), made once."""
+    yield from savepoint_per_test(module_connection)
 
 
 def role_clients(db: Database, home: Path) -> RoleClients:

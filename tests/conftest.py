@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from argon2.profiles import CHEAPEST
@@ -19,6 +20,9 @@ from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.db import Database, create_db_engine, normalise_url
 from crownjewels.parties import accounts
 from tests.pinned_clock import pin
+
+if TYPE_CHECKING:
+    from tests.api_support import Roles
 
 # the clock is pinned before any test module is imported: module constants such as TODAY read it
 pin()
@@ -131,6 +135,14 @@ def savepoint_per_test(module_connection: Connection) -> Iterator[Connection]:
     yield module_connection
     if nested.is_active:
         nested.rollback()
+
+
+@pytest.fixture(scope="module")
+def roles(module_db: Database) -> Roles:
+    """A person, login and API token per role, made once per module in its shared world."""
+    from tests.api_support import make_roles
+
+    return make_roles(module_db)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from crownjewels.core.permissions import MATRIX, Permission, Role
 from crownjewels.vault import service as vault
 from crownjewels.vault.keys import create_key_file
 from tests.agreements.samples import NDA_TEXT, nda_pdf, scanned_pdf
-from tests.api_support import RoleClients, role_clients
+from tests.api_support import RoleClients, Roles, connection  # noqa: F401
 from tests.parties.factories import make_org
 
 P = Permission
@@ -30,9 +30,9 @@ TODAY = clock.today()
 
 
 @pytest.fixture
-def rc(db: Database, tmp_path: Path) -> RoleClients:
+def rc(db: Database, roles: Roles, tmp_path: Path) -> RoleClients:
     create_key_file(tmp_path / "vault.key")
-    return role_clients(db, tmp_path)
+    return roles.clients(db, tmp_path)
 
 
 @pytest.fixture

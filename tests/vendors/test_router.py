@@ -16,7 +16,7 @@ from crownjewels.parties.schemas import OrgKind
 from crownjewels.vault.keys import create_key_file
 from crownjewels.vendors import certifications, contacts, service
 from crownjewels.vendors.schemas import CertificationCreate, ContactCreate, SubcontractorAdd
-from tests.api_support import RoleClients, role_clients
+from tests.api_support import RoleClients, Roles, connection  # noqa: F401
 from tests.parties.factories import make_org
 from tests.vault import samples
 from tests.vendors.factories import make_vendor
@@ -26,9 +26,9 @@ V = f"{API_PREFIX}/vendors"
 
 
 @pytest.fixture
-def rc(db: Database, tmp_path: Path) -> RoleClients:
+def rc(db: Database, roles: Roles, tmp_path: Path) -> RoleClients:
     create_key_file(tmp_path / "vault.key")
-    return role_clients(db, tmp_path)
+    return roles.clients(db, tmp_path)
 
 
 @pytest.fixture
