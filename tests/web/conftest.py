@@ -29,6 +29,7 @@ from crownjewels.settings import Settings
 from tests.api_support import app_for
 from tests.parties.factories import PASSWORD, make_org, make_person, make_user
 from tests.pinned_clock import pin
+from tests.web.live import chromium
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 TOTP_SECRET = re.compile(r'id="totp-secret"[^>]*>([A-Z2-7]+)<')
@@ -62,6 +63,12 @@ def frozen() -> Iterator[FrozenClock]:
     clock.set_clock(lambda: pinned.now)
     yield pinned
     pin()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Chromium per test process for every browser test; each test opens its own context."""
+    yield from chromium()
 
 
 @pytest.fixture
