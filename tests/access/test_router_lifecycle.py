@@ -3,11 +3,12 @@ matrix), and that the exports are CSV and JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection
 
 from crownjewels.access import offboarding, reviews
 from crownjewels.app import API_PREFIX
@@ -16,7 +17,8 @@ from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import MATRIX, Permission, Role
 from tests.access.lifecycle_factories import bound_person, granted, nda, partner
-from tests.api_support import RoleClients, Roles, connection  # noqa: F401
+from tests.api_support import RoleClients, Roles
+from tests.conftest import savepoint_per_test
 from tests.inventory.factories import make_secret
 
 P = Permission
@@ -29,15 +31,15 @@ def rc(db: Database, roles: Roles, tmp_path: Path) -> RoleClients:
     return roles.clients(db, tmp_path)
 
 
-@pytest.fixture
-def world(db: Database, rc: RoleClients) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def module_world(module_db: Database, roles: Roles) -> dict[str, str]:
     """A grant on a secret the secret-owner user owns, an open review of it, an offboarding."""
     admin = system_actor("test")
-    with db.unit_of_work() as session:
+    with module_db.unit_of_work() as session:
         org = partner(session, admin)
         nda(session, admin, org=org)
         secret = make_secret(
-            session, admin, name="Brine recipe", owner=rc.people[Role.SECRET_OWNER]
+            session, admin, name="Brine recipe", owner=roles.people[Role.SECRET_OWNER]
         )
         granted(session, admin, person=bound_person(session, admin, org=org), secret=secret)
         leaver = bound_person(session, admin, org=org)
@@ -53,6 +55,17 @@ def world(db: Database, rc: RoleClients) -> dict[str, str]:
         "other": other.id,
         "due": str(clock.today() + timedelta(days=7)),
     }
+
+
+@pytest.fixture
+def connection(module_connection: Connection, module_world: dict[str, str]) -> Iterator[Connection]:
+    """Each test in a savepoint over the module's roles and world, made once."""
+    yield from savepoint_per_test(module_connection)
+
+
+@pytest.fixture
+def world(module_world: dict[str, str]) -> dict[str, str]:
+    return module_world
 
 
 def _has(*perms: Permission) -> Check:
