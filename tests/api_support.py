@@ -1,12 +1,19 @@
-"""An app over the test database and one API token per role."""
+"""An app over the test database and one API token per role.
+
+Building an app (and compiling its templates on the first page) costs about a second, so each
+test process keeps one app per set of middleware settings and points it at the test's database
+and settings before each test: everything the app reads per request lives in `app.state`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection
 
 from crownjewels.app import create_app
 from crownjewels.core.actor import system_actor
@@ -15,14 +22,39 @@ from crownjewels.core.permissions import Role
 from crownjewels.parties import tokens as api_tokens
 from crownjewels.parties.schemas import PersonRead, TokenCreate
 from crownjewels.settings import Settings
+from tests.conftest import savepoint_per_test
 from tests.parties.factories import make_person, make_user
+
+#: the process's apps, by what their session middleware was built with
+_APPS: dict[tuple[str, int, bool], FastAPI] = {}
+
+
+def app_for(settings: Settings, db: Database) -> FastAPI:
+    """The process's app for these settings' session middleware, now serving `db` and
+    `settings`, with no state left from an earlier test (the login throttle starts empty)."""
+    if settings.secret_key is None:  # a key read from home: not shared between tests
+        return create_app(settings, db=db, check_schema=False)
+    key = (
+        settings.secret_key.get_secret_value(),
+        settings.session_max_age_seconds,
+        settings.cookie_secure,
+    )
+    app = _APPS.get(key)
+    if app is None:
+        app = _APPS[key] = create_app(settings, db=db, check_schema=False)
+    app.state.settings = settings
+    app.state.db = db
+    if hasattr(app.state, "login_throttle"):
+        del app.state.login_throttle
+    return app
 
 
 def make_app(db: Database, home: Path) -> FastAPI:
+    """The API app over `db`, with its files (vault key, blobs) under `home`."""
     settings = Settings(
         home=home, secret_key="test-secret-key-0123456789", company_name="Acme Foods"
     )
-    return create_app(settings, db=db, check_schema=False)
+    return app_for(settings, db)
 
 
 @dataclass
@@ -40,7 +72,20 @@ class RoleClients:
         return TestClient(self.app, raise_server_exceptions=True)
 
 
-def role_clients(db: Database, home: Path) -> RoleClients:
+@dataclass(frozen=True)
+class Roles:
+    """One person, login and read+write API token per role."""
+
+    tokens: dict[Role, str]
+    people: dict[Role, PersonRead]
+
+    def clients(self, db: Database, home: Path) -> RoleClients:
+        """The app over `db` with these roles' tokens."""
+        return RoleClients(app=make_app(db, home), tokens=self.tokens, people=self.people)
+
+
+def make_roles(db: Database) -> Roles:
+    """A person, user and API token for every role, in one unit of work of `db`."""
     tokens: dict[Role, str] = {}
     people: dict[Role, PersonRead] = {}
     with db.unit_of_work() as session:
@@ -57,4 +102,16 @@ def role_clients(db: Database, home: Path) -> RoleClients:
             )
             tokens[role] = issued.token
             people[role] = person
-    return RoleClients(app=make_app(db, home), tokens=tokens, people=people)
+    return Roles(tokens=tokens, people=people)
+
+
+@pytest.fixture
+def connection(module_connection: Connection, roles: Roles) -> Iterator[Connection]:
+    """Imported into a test module as its `connection`: each test in a savepoint over the
+    module's `roles` (tests/conftest.py), made once."""
+    yield from savepoint_per_test(module_connection)
+
+
+def role_clients(db: Database, home: Path) -> RoleClients:
+    """The app over `db` and a new person, login and token per role."""
+    return make_roles(db).clients(db, home)

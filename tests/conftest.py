@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from argon2.profiles import CHEAPEST
@@ -18,6 +19,13 @@ from crownjewels.core import migrate
 from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.db import Database, create_db_engine, normalise_url
 from crownjewels.parties import accounts
+from tests.pinned_clock import pin
+
+if TYPE_CHECKING:
+    from tests.api_support import Roles
+
+# the clock is pinned before any test module is imported: module constants such as TODAY read it
+pin()
 
 PG_URL = os.environ.get("CROWNJEWELS_TEST_DATABASE_URL")
 
@@ -99,6 +107,44 @@ def connection(engine: Engine) -> Iterator[Connection]:
     conn.close()
 
 
+@pytest.fixture(scope="module")
+def module_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection for a module's shared world, rolled back after the module's last test.
+
+    A module that builds a world once overrides `connection` with `savepoint_per_test` below:
+    the world is written into this connection's transaction, and each test runs inside a
+    savepoint over it that is rolled back, so no test sees another's writes."""
+    conn = engine.connect()
+    trans = conn.begin()
+    yield conn
+    trans.rollback()
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def module_db(module_connection: Connection) -> Database:
+    """A Database over the module's connection: what its units of work write stays for the
+    module (until `module_connection` rolls back)."""
+    return Database.bound_to(module_connection)
+
+
+def savepoint_per_test(module_connection: Connection) -> Iterator[Connection]:
+    """The body of a module's `connection` override: the test inside a savepoint of the
+    module's connection, rolled back after it (the module's world is left as it was)."""
+    nested = module_connection.begin_nested()
+    yield module_connection
+    if nested.is_active:
+        nested.rollback()
+
+
+@pytest.fixture(scope="module")
+def roles(module_db: Database) -> Roles:
+    """A person, login and API token per role, made once per module in its shared world."""
+    from tests.api_support import make_roles
+
+    return make_roles(module_db)
+
+
 @pytest.fixture
 def db(connection: Connection) -> Database:
     """A Database whose units of work are savepoints in the test's transaction."""
@@ -110,6 +156,14 @@ def session(db: Database) -> Iterator[Session]:
     """A session for service tests; flushed, never committed for real."""
     with db.unit_of_work() as s:
         yield s
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock() -> Iterator[None]:
+    """Every test starts and ends on the tests' clock, whatever it set in between."""
+    pin()
+    yield
+    pin()
 
 
 @pytest.fixture

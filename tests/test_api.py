@@ -3,13 +3,14 @@ pagination and filters, and the rule that every route declares its permission.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection
 
 from crownjewels.app import API_PREFIX, PUBLIC_PATHS
 from crownjewels.core.actor import system_actor
@@ -17,7 +18,8 @@ from crownjewels.core.db import Database
 from crownjewels.core.permissions import MATRIX, Permission, Role
 from crownjewels.parties import tokens
 from crownjewels.parties.schemas import TokenCreate
-from tests.api_support import RoleClients, make_app, role_clients
+from tests.api_support import RoleClients, Roles, make_app, make_roles
+from tests.conftest import savepoint_per_test
 from tests.inventory.factories import make_secret
 from tests.parties.factories import make_org, make_person
 
@@ -25,21 +27,40 @@ P = Permission
 Body = Callable[[Role, dict[str, str]], dict[str, Any] | None]
 
 
-@pytest.fixture
-def rc(db: Database, tmp_path: Path) -> RoleClients:
-    return role_clients(db, tmp_path)
+@pytest.fixture(scope="module")
+def roles(module_db: Database) -> Roles:
+    """The role people and tokens, made once for the module's role x action matrix."""
+    return make_roles(module_db)
 
 
-@pytest.fixture
-def world(db: Database, rc: RoleClients) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def module_world(module_db: Database, roles: Roles) -> dict[str, str]:
     """A secret owned by somebody else, one owned by the secret-owner user, an organisation."""
-    with db.unit_of_work() as session:
+    with module_db.unit_of_work() as session:
         admin = system_actor("test")
         other = make_person(session, admin, name="Other Owner")
         theirs = make_secret(session, admin, owner=other, name="Theirs")
-        mine = make_secret(session, admin, owner=rc.people[Role.SECRET_OWNER], name="Mine")
+        mine = make_secret(session, admin, owner=roles.people[Role.SECRET_OWNER], name="Mine")
         org = make_org(session, admin, name="Acme Offshore")
     return {"theirs": theirs.ref, "mine": mine.ref, "other": other.id, "org": org.id}
+
+
+@pytest.fixture
+def connection(
+    module_connection: Connection, roles: Roles, module_world: dict[str, str]
+) -> Iterator[Connection]:
+    """Each test in a savepoint over the module's roles and world."""
+    yield from savepoint_per_test(module_connection)
+
+
+@pytest.fixture
+def rc(db: Database, roles: Roles, tmp_path: Path) -> RoleClients:
+    return roles.clients(db, tmp_path)
+
+
+@pytest.fixture
+def world(module_world: dict[str, str]) -> dict[str, str]:
+    return module_world
 
 
 def _secret_body(role: Role, w: dict[str, str]) -> dict[str, Any]:

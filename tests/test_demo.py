@@ -32,6 +32,7 @@ from crownjewels.inventory.schemas import Category, Tier
 from crownjewels.parties import accounts
 from tests.cli_helpers import Cli, assert_user_error
 from tests.conftest import PgServer
+from tests.pinned_clock import pin
 
 ADMIN = "dana.whitfield@northwind.example"
 VENDOR_USER = "arjun.mehta@lotus-process.example"
@@ -201,7 +202,7 @@ def test_the_printed_password_and_code_log_the_admin_in(seeded: tuple[Cli, str],
             )
             assert vendor.ok and not vendor.needs_mfa_enrolment
     finally:
-        clock.set_clock(None)
+        pin()
         db.dispose()
 
 

@@ -30,6 +30,7 @@ from crownjewels.training import service as training
 from crownjewels.training.schemas import CompletionCreate, CourseCreate, RequiredFor
 from tests.access.lifecycle_factories import bound_person, granted, nda, partner
 from tests.inventory.factories import make_secret
+from tests.pinned_clock import pin
 
 
 class _Inbox:
@@ -76,7 +77,7 @@ def test_an_expired_nda_suspends_the_grants_it_carried(session: Session, admin: 
     try:
         done = lifecycle.suspend_lapsed(session, actor=admin)
     finally:
-        clock.set_clock(None)
+        pin()
     assert sorted(done.refs) == sorted(g.ref for g in carried)
     for grant in carried:
         session.refresh(grant)
@@ -135,7 +136,7 @@ def test_the_jobs_suspend_then_mail_the_owner(
         summary = jobs.suspend_lapsed(ctx)
         assert jobs.suspend_lapsed(ctx) is None  # nothing left to do
     finally:
-        clock.set_clock(None)
+        pin()
     assert summary and "notices mailed: 1" in summary
     assert len(inbox.messages) == 1
     mail = inbox.messages[0]
@@ -156,7 +157,7 @@ def test_expire_grants_job_expires_past_grants(db: Database, admin: Actor, tmp_p
     try:
         assert kept.ref in (jobs.expire_grants(ctx) or "")
     finally:
-        clock.set_clock(None)
+        pin()
 
 
 def test_expired_training_suspends_with_its_cause(session: Session, admin: Actor) -> None:
@@ -190,6 +191,6 @@ def test_expired_training_suspends_with_its_cause(session: Session, admin: Actor
     try:
         assert lifecycle.suspend_lapsed(session, actor=admin).refs == [grant.ref]
     finally:
-        clock.set_clock(None)
+        pin()
     session.refresh(grant)
     assert grant.status_reason == "required training has expired"

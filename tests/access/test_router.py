@@ -16,7 +16,7 @@ from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import MATRIX, Permission, Role
 from tests.access.conftest import World, make_world
-from tests.api_support import RoleClients, role_clients
+from tests.api_support import RoleClients, Roles, connection  # noqa: F401
 from tests.inventory.factories import make_secret
 
 P = Permission
@@ -25,8 +25,8 @@ VIEW = {P.GRANTS_READ, P.GRANTS_REQUEST, P.GRANTS_DECIDE, P.GRANTS_MANAGE}
 
 
 @pytest.fixture
-def rc(db: Database, tmp_path: Path) -> RoleClients:
-    return role_clients(db, tmp_path)
+def rc(db: Database, roles: Roles, tmp_path: Path) -> RoleClients:
+    return roles.clients(db, tmp_path)
 
 
 @pytest.fixture

@@ -3,11 +3,12 @@ matrix), and that the exports are CSV and JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection
 
 from crownjewels.access.offboarding import service as offboarding
 from crownjewels.access.reviews import service as reviews
@@ -17,7 +18,8 @@ from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import MATRIX, Permission, Role
 from tests.access.lifecycle_factories import bound_person, granted, nda, partner
-from tests.api_support import RoleClients, role_clients
+from tests.api_support import RoleClients, Roles
+from tests.conftest import savepoint_per_test
 from tests.inventory.factories import make_secret
 
 P = Permission
@@ -26,19 +28,19 @@ Check = Callable[[Role], bool]
 
 
 @pytest.fixture
-def rc(db: Database, tmp_path: Path) -> RoleClients:
-    return role_clients(db, tmp_path)
+def rc(db: Database, roles: Roles, tmp_path: Path) -> RoleClients:
+    return roles.clients(db, tmp_path)
 
 
-@pytest.fixture
-def world(db: Database, rc: RoleClients) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def module_world(module_db: Database, roles: Roles) -> dict[str, str]:
     """A grant on a secret the secret-owner user owns, an open review of it, an offboarding."""
     admin = system_actor("test")
-    with db.unit_of_work() as session:
+    with module_db.unit_of_work() as session:
         org = partner(session, admin)
         nda(session, admin, org=org)
         secret = make_secret(
-            session, admin, name="Brine recipe", owner=rc.people[Role.SECRET_OWNER]
+            session, admin, name="Brine recipe", owner=roles.people[Role.SECRET_OWNER]
         )
         granted(session, admin, person=bound_person(session, admin, org=org), secret=secret)
         leaver = bound_person(session, admin, org=org)
@@ -54,6 +56,17 @@ def world(db: Database, rc: RoleClients) -> dict[str, str]:
         "other": other.id,
         "due": str(clock.today() + timedelta(days=7)),
     }
+
+
+@pytest.fixture
+def connection(module_connection: Connection, module_world: dict[str, str]) -> Iterator[Connection]:
+    """Each test in a savepoint over the module's roles and world, made once."""
+    yield from savepoint_per_test(module_connection)
+
+
+@pytest.fixture
+def world(module_world: dict[str, str]) -> dict[str, str]:
+    return module_world
 
 
 def _has(*perms: Permission) -> Check:

@@ -4,13 +4,12 @@ the mark of its best evidence."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from hypothesis import given
 from hypothesis import strategies as st
 
 from crownjewels.agreements.highlight import highlight
 from crownjewels.agreements.schemas import FindingRead
+from crownjewels.core import clock
 
 TEXT = "One. Two is here. Three follows. Four ends it."
 
@@ -28,7 +27,7 @@ def finding(fid: str, *spans: tuple[int, int], text: str = TEXT) -> FindingRead:
         review_status=None,
         review_reason=None,
         reviewed_by=None,
-        reviewed_at=datetime.now(UTC),
+        reviewed_at=clock.now(),
     )
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection
 
 from crownjewels.agreements import documents, service
 from crownjewels.agreements.schemas import AgreementCreate
@@ -21,7 +22,8 @@ from crownjewels.core.permissions import MATRIX, Permission, Role
 from crownjewels.vault import service as vault
 from crownjewels.vault.keys import create_key_file
 from tests.agreements.samples import NDA_TEXT, nda_pdf, scanned_pdf
-from tests.api_support import RoleClients, role_clients
+from tests.api_support import RoleClients, Roles
+from tests.conftest import savepoint_per_test
 from tests.parties.factories import make_org
 
 P = Permission
@@ -29,18 +31,26 @@ BASE = f"{API_PREFIX}/agreements"
 TODAY = clock.today()
 
 
-@pytest.fixture
-def rc(db: Database, tmp_path: Path) -> RoleClients:
-    create_key_file(tmp_path / "vault.key")
-    return role_clients(db, tmp_path)
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The module's home: its vault key and the blobs of the world's documents (a blob a test
+    writes stays behind, unreferenced, when the test's rows roll back)."""
+    path = tmp_path_factory.mktemp("agreements-router")
+    create_key_file(path / "vault.key")
+    return path
 
 
 @pytest.fixture
-def world(db: Database, rc: RoleClients) -> dict[str, str]:
+def rc(db: Database, roles: Roles, home: Path) -> RoleClients:
+    return roles.clients(db, home)
+
+
+@pytest.fixture(scope="module")
+def module_world(module_db: Database, roles: Roles, home: Path) -> dict[str, str]:
     """An NDA in force with an analysed text version, a draft, and a vendor."""
     admin = system_actor("test")
-    vault_ = vault.open_vault(rc.app.state.settings)
-    with db.unit_of_work() as session:
+    vault_ = vault.open_vault(roles.clients(module_db, home).app.state.settings)
+    with module_db.unit_of_work() as session:
         org = make_org(session, admin, name="Bayani Contact Solutions", country="PH")
         nda = service.create(
             session,
@@ -80,6 +90,17 @@ def world(db: Database, rc: RoleClients) -> dict[str, str]:
         "finding": detail.findings[0].id,
         "renew_to": str(TODAY + timedelta(days=800)),
     }
+
+
+@pytest.fixture
+def connection(module_connection: Connection, module_world: dict[str, str]) -> Iterator[Connection]:
+    """Each test in a savepoint over the module's roles and world, made once."""
+    yield from savepoint_per_test(module_connection)
+
+
+@pytest.fixture
+def world(module_world: dict[str, str]) -> dict[str, str]:
+    return module_world
 
 
 W, R, RV = P.AGREEMENTS_WRITE, P.AGREEMENTS_READ, P.AGREEMENTS_REVIEW

@@ -32,12 +32,22 @@ def vault(tmp_path: Path) -> Vault:
     )
 
 
+def make_blue_pigment(session: Session, admin: Actor) -> SecretRead:
+    """The test secret."""
+    return make_secret(session, admin, name="Blue pigment")
+
+
+def make_alice(session: Session, admin: Actor) -> PersonRead:
+    """The test recipient, Alice Smith of Acme Ltd."""
+    org = make_org(session, admin, name="Acme Ltd")
+    return make_person(session, admin, org=org, name="Alice Smith")
+
+
 @pytest.fixture
 def secret(session: Session, admin: Actor) -> SecretRead:
-    return make_secret(session, admin, name="Blue pigment")
+    return make_blue_pigment(session, admin)
 
 
 @pytest.fixture
 def alice(session: Session, admin: Actor) -> PersonRead:
-    org = make_org(session, admin, name="Acme Ltd")
-    return make_person(session, admin, org=org, name="Alice Smith")
+    return make_alice(session, admin)

@@ -4,14 +4,17 @@ names the copy of a found file (after a PDF re-save, a text copy-paste), or says
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import pikepdf
 import pypdf
 import pytest
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from crownjewels.core.actor import Actor
+from crownjewels.core.actor import Actor, system_actor
+from crownjewels.core.db import Database
 from crownjewels.core.errors import Forbidden, Invalid
 from crownjewels.core.permissions import Role
 from crownjewels.custody import service as custody
@@ -23,6 +26,8 @@ from crownjewels.parties.schemas import PersonRead
 from crownjewels.vault import service as vault_service
 from crownjewels.vault.service import Vault
 from tests.access.factories import bind_for_access
+from tests.conftest import savepoint_per_test
+from tests.disclosure.conftest import make_alice, make_blue_pigment
 from tests.disclosure.helpers import make_docx, make_image, make_pdf, prose
 from tests.parties.factories import actor_for, make_person, make_user
 from tests.vault import samples
@@ -30,10 +35,34 @@ from tests.vault import samples
 KEY = service.watermark_key("copies-test-secret-key-0123456789")
 
 
-@pytest.fixture(autouse=True)
-def _alice_may_download(session: Session, secret: SecretRead, alice: PersonRead) -> None:
-    """A secret's copy asks access first: Alice passes every rule for the test secret."""
-    bind_for_access(session, person_id=alice.id, secret_id=secret.id)
+@pytest.fixture(scope="module")
+def world(module_db: Database) -> tuple[SecretRead, PersonRead]:
+    """The test secret and Alice, made once for the module. A secret's copy asks access first:
+    Alice passes every rule for the test secret."""
+    with module_db.unit_of_work() as session:
+        admin = system_actor("test")
+        secret = make_blue_pigment(session, admin)
+        alice = make_alice(session, admin)
+        bind_for_access(session, person_id=alice.id, secret_id=secret.id)
+    return secret, alice
+
+
+@pytest.fixture
+def connection(
+    module_connection: Connection, world: tuple[SecretRead, PersonRead]
+) -> Iterator[Connection]:
+    """Each test in a savepoint over the module's world."""
+    yield from savepoint_per_test(module_connection)
+
+
+@pytest.fixture
+def secret(world: tuple[SecretRead, PersonRead]) -> SecretRead:
+    return world[0]
+
+
+@pytest.fixture
+def alice(world: tuple[SecretRead, PersonRead]) -> PersonRead:
+    return world[1]
 
 
 def _upload(session: Session, admin: Actor, vault: Vault, secret: SecretRead, data: bytes) -> str:

@@ -4,9 +4,11 @@ names, copies listed per secret, and a foreign or unmarked file named as such.""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection
 
 from crownjewels.app import API_PREFIX
 from crownjewels.core.actor import system_actor
@@ -15,7 +17,8 @@ from crownjewels.core.permissions import MATRIX, Permission, Role
 from crownjewels.vault import service as vault_service
 from crownjewels.vault.keys import create_key_file
 from tests.access.factories import bind_for_access
-from tests.api_support import RoleClients, role_clients
+from tests.api_support import RoleClients, Roles
+from tests.conftest import savepoint_per_test
 from tests.disclosure.helpers import make_pdf, prose
 from tests.inventory.factories import make_secret
 from tests.parties.factories import make_person
@@ -23,18 +26,27 @@ from tests.parties.factories import make_person
 P = Permission
 
 
-@pytest.fixture
-def rc(db: Database, tmp_path: Path) -> RoleClients:
-    create_key_file(tmp_path / "vault.key")
-    return role_clients(db, tmp_path)
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The module's home: its vault key and the blobs of the world's documents (a blob a test
+    writes stays behind, unreferenced, when the test's rows roll back)."""
+    path = tmp_path_factory.mktemp("disclosure-router")
+    create_key_file(path / "vault.key")
+    return path
 
 
 @pytest.fixture
-def world(db: Database, rc: RoleClients) -> dict[str, str]:
+def rc(db: Database, roles: Roles, home: Path) -> RoleClients:
+    return roles.clients(db, home)
+
+
+@pytest.fixture(scope="module")
+def module_world(module_db: Database, roles: Roles, home: Path) -> dict[str, str]:
     """A secret of somebody else's with a PDF, and one of the secret-owner user's with text."""
     admin = system_actor("test")
+    rc = roles.clients(module_db, home)
     vault = vault_service.open_vault(rc.app.state.settings)
-    with db.unit_of_work() as session:
+    with module_db.unit_of_work() as session:
         theirs = make_secret(session, admin, owner=make_person(session, admin), name="Theirs")
         mine = make_secret(session, admin, owner=rc.people[Role.SECRET_OWNER], name="Mine")
         docs = {}
@@ -55,6 +67,17 @@ def world(db: Database, rc: RoleClients) -> dict[str, str]:
             for secret in (theirs, mine):
                 bind_for_access(session, person_id=person.id, secret_id=secret.id)
     return {"theirs": theirs.ref, "mine": mine.ref, **docs}
+
+
+@pytest.fixture
+def connection(module_connection: Connection, module_world: dict[str, str]) -> Iterator[Connection]:
+    """Each test in a savepoint over the module's roles and world, made once."""
+    yield from savepoint_per_test(module_connection)
+
+
+@pytest.fixture
+def world(module_world: dict[str, str]) -> dict[str, str]:
+    return module_world
 
 
 def _expected(role: Role, scoped: bool, ok: int) -> int:

@@ -21,6 +21,7 @@ from crownjewels.parties.errors import BadTotp
 from crownjewels.parties.models import ApiToken, User
 from crownjewels.parties.schemas import Departure, TokenCreate, UserCreate
 from tests.parties.factories import PASSWORD, actor_for, make_person, make_user
+from tests.pinned_clock import pin
 
 SEALER = Sealer("test-secret-key")
 KEY = "test-secret-key"
@@ -31,7 +32,7 @@ def _fixed_clock() -> object:
     moment = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
     clock.set_clock(lambda: moment)
     yield
-    clock.set_clock(None)
+    pin()
 
 
 def _types(session: Session) -> list[str]:

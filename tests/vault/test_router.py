@@ -17,7 +17,7 @@ from crownjewels.vault import service
 from crownjewels.vault.blobs import LocalBlobStore
 from crownjewels.vault.errors import CorruptContent
 from crownjewels.vault.keys import create_key_file
-from tests.api_support import RoleClients, role_clients
+from tests.api_support import RoleClients, Roles, connection  # noqa: F401
 from tests.inventory.factories import make_secret
 from tests.parties.factories import make_person
 from tests.vault import samples
@@ -27,9 +27,9 @@ DOCS = f"{API_PREFIX}/documents"
 
 
 @pytest.fixture
-def rc(db: Database, tmp_path: Path) -> RoleClients:
+def rc(db: Database, roles: Roles, tmp_path: Path) -> RoleClients:
     create_key_file(tmp_path / "vault.key")
-    return role_clients(db, tmp_path)
+    return roles.clients(db, tmp_path)
 
 
 @pytest.fixture

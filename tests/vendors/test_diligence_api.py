@@ -17,7 +17,7 @@ from crownjewels.parties import tokens
 from crownjewels.parties.schemas import TokenCreate
 from crownjewels.vendors.diligence import loader, service
 from crownjewels.vendors.diligence.schemas import AssessmentSend, Channel
-from tests.api_support import RoleClients, role_clients
+from tests.api_support import RoleClients, Roles, connection  # noqa: F401
 from tests.inventory.factories import make_secret
 from tests.vendors.diligence_factories import (
     full_answers,
@@ -31,8 +31,8 @@ P = Permission
 
 
 @pytest.fixture
-def rc(db: Database, tmp_path: Path) -> RoleClients:
-    return role_clients(db, tmp_path)
+def rc(db: Database, roles: Roles, tmp_path: Path) -> RoleClients:
+    return roles.clients(db, tmp_path)
 
 
 def _token(session: Any, user_id: str) -> str:

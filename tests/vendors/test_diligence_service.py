@@ -5,7 +5,7 @@ answer with ask-again, remediation, the explained risk, reassessment, evidence i
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ from crownjewels.vendors.diligence.schemas import (
 )
 from tests.inventory.factories import make_secret
 from tests.parties.factories import make_person
+from tests.pinned_clock import pin
 from tests.vendors.diligence_factories import (
     full_answers,
     import_builtin,
@@ -207,7 +208,7 @@ def test_an_expired_link_is_gone_and_a_new_one_works(
         fresh = service.issue_link(session, actor=admin, assessment_ref=sent.ref, days=3)
         assert service.link_actor(session, token=fresh.token).kind == "link"
     finally:
-        clock.set_clock(None)
+        pin()
     with pytest.raises(NotFound):
         service.link_actor(session, token="not-a-real-token")
 
@@ -383,7 +384,7 @@ def test_reassessment_is_flagged_once_after_the_cadence(
     latest = service.latest_risk(session, actor=admin, vendor_ref=world["vendor"].ref)
     assert latest is not None and latest.frozen
     assert schedule.flag_reassessments(session, actor=admin) == []
-    later = datetime.now(UTC) + timedelta(days=370)
+    later = clock.now() + timedelta(days=370)
     clock.set_clock(lambda: later)
     try:
         assert schedule.flag_reassessments(session, actor=admin) == [world["vendor"].ref]
@@ -395,7 +396,7 @@ def test_reassessment_is_flagged_once_after_the_cadence(
         _send_link(session, admin, world)  # sent again: no longer listed as due
         assert schedule.reassessments_due(session, actor=admin) == []
     finally:
-        clock.set_clock(None)
+        pin()
     events = custody.history(session, subject_type="vendor", subject_id=world["vendor"].id)
     assert [e.event_type for e in events] == ["REASSESSMENT_DUE"]
 

@@ -3,10 +3,12 @@ exist 404), bad input as problem+json with nothing written, the certificate into
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Connection
 
 from crownjewels.app import API_PREFIX
 from crownjewels.core.actor import system_actor
@@ -16,7 +18,8 @@ from crownjewels.parties.schemas import OrgKind
 from crownjewels.vault.keys import create_key_file
 from crownjewels.vendors import certifications, contacts, service
 from crownjewels.vendors.schemas import CertificationCreate, ContactCreate, SubcontractorAdd
-from tests.api_support import RoleClients, role_clients
+from tests.api_support import RoleClients, Roles
+from tests.conftest import savepoint_per_test
 from tests.parties.factories import make_org
 from tests.vault import samples
 from tests.vendors.factories import make_vendor
@@ -26,17 +29,17 @@ V = f"{API_PREFIX}/vendors"
 
 
 @pytest.fixture
-def rc(db: Database, tmp_path: Path) -> RoleClients:
+def rc(db: Database, roles: Roles, tmp_path: Path) -> RoleClients:
     create_key_file(tmp_path / "vault.key")
-    return role_clients(db, tmp_path)
+    return roles.clients(db, tmp_path)
 
 
-@pytest.fixture
-def world(db: Database, rc: RoleClients) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def module_world(module_db: Database, roles: Roles) -> dict[str, str]:
     """Two vendor profiles (B subcontracts for A), a certification, a contact, a bare vendor
     organisation without a profile."""
     admin = system_actor("test")
-    with db.unit_of_work() as session:
+    with module_db.unit_of_work() as session:
         a = make_vendor(session, admin, name="Alpha Services", countries=["IN"])
         b = make_vendor(session, admin, name="Beta Hosting", countries=["SG"])
         service.add_subcontractor(
@@ -53,6 +56,17 @@ def world(db: Database, rc: RoleClients) -> dict[str, str]:
         )  # fmt: skip
         org = make_org(session, admin, name="Gamma Cartridges", kind=OrgKind.VENDOR, country="VN")
     return {"a": a.ref, "b": b.ref, "cert": cert.id, "contact": contact.id, "org": org.id}
+
+
+@pytest.fixture
+def connection(module_connection: Connection, module_world: dict[str, str]) -> Iterator[Connection]:
+    """Each test in a savepoint over the module's roles and world, made once."""
+    yield from savepoint_per_test(module_connection)
+
+
+@pytest.fixture
+def world(module_world: dict[str, str]) -> dict[str, str]:
+    return module_world
 
 
 R, W = P.VENDORS_READ, P.VENDORS_WRITE

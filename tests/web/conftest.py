@@ -1,27 +1,32 @@
 """Fixtures for page tests: the app on the test's rolled-back database, users of each role,
-and a client that logs in through the real forms (password, then TOTP)."""
+and logged-in clients. The login tests go through the real forms (password, then TOTP) with
+`log_in`; every other test's client carries the signed session cookie those forms end with."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pyotp
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from crownjewels.app import create_app
 from crownjewels.core import clock
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
 from crownjewels.parties.schemas import OrgKind, PersonRead, UserRead
 from crownjewels.settings import Settings
+from crownjewels.web.auth import SESSION_COOKIE, login_cookie
+from tests.api_support import app_for
 from tests.parties.factories import PASSWORD, make_org, make_person, make_user
+from tests.pinned_clock import pin
+from tests.web.live import chromium
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 TOTP_SECRET = re.compile(r'id="totp-secret"[^>]*>([A-Z2-7]+)<')
@@ -38,8 +43,8 @@ class FrozenClock:
     """The application clock pinned to one moment; `tick()` moves it to the next TOTP step."""
 
     def __init__(self) -> None:
-        # the next whole second: never before what a fixture made with the real clock just now
-        self.now = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+        # the next whole second: never before what a fixture made on the tests' clock just now
+        self.now = clock.now().replace(microsecond=0) + timedelta(seconds=1)
 
     def tick(self, seconds: int = 30) -> None:
         self.now += timedelta(seconds=seconds)
@@ -54,7 +59,13 @@ def frozen() -> Iterator[FrozenClock]:
     pinned = FrozenClock()
     clock.set_clock(lambda: pinned.now)
     yield pinned
-    clock.set_clock(None)
+    pin()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Chromium per test process for every browser test; each test opens its own context."""
+    yield from chromium()
 
 
 @pytest.fixture
@@ -69,7 +80,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings, db: Database) -> FastAPI:
-    return create_app(settings, db=db, check_schema=False)
+    return app_for(settings, db)
 
 
 @dataclass
@@ -122,15 +133,25 @@ def log_in(client: TestClient, login: Login, frozen: FrozenClock) -> None:
     assert response.url.path in ("/", "/portal"), response.url
 
 
+def cookie_log_in(client: TestClient, login: Login, settings: Settings, db: Database) -> None:
+    """Hand the client the session a completed login (password, then TOTP) leaves behind,
+    with its server-side record."""
+    with db.unit_of_work() as session:
+        cookie = login_cookie(session, settings, user_id=login.user.id, mfa=True)
+    client.cookies.set(SESSION_COOKIE, cookie)
+
+
 @pytest.fixture
-def client_of(app: FastAPI, frozen: FrozenClock) -> Iterator[Callable[[Login], TestClient]]:
-    """A client logged in as an existing login."""
+def client_of(
+    app: FastAPI, frozen: FrozenClock, settings: Settings, db: Database
+) -> Iterator[Callable[[Login], TestClient]]:
+    """A client logged in as an existing login (through its session cookie, not the forms)."""
     clients: list[TestClient] = []
 
     def make(login: Login) -> TestClient:
         client = TestClient(app)
         clients.append(client)
-        log_in(client, login, frozen)
+        cookie_log_in(client, login, settings, db)
         return client
 
     yield make

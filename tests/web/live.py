@@ -96,7 +96,7 @@ def live_app(
 def chromium() -> Iterator[Any]:
     """Debian's Chromium under Playwright (never a downloaded browser), or a skip naming the fix."""
     if not CHROMIUM.exists():
-        pytest.skip("Chromium is missing at /usr/bin/chromium; `make browsers` installs it")
+        pytest.skip("Chromium is missing at /usr/bin/chromium; `make test-tools` installs it")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -14,6 +14,7 @@ import pyotp
 import pytest
 from sqlalchemy.orm import Session
 
+from crownjewels.core import clock
 from crownjewels.core.actor import system_actor
 from crownjewels.core.permissions import Role
 from crownjewels.disclosure import service as disclosure
@@ -24,7 +25,7 @@ from crownjewels.vault import service as vault
 from tests.access.factories import _agreement, _vendor_ready
 from tests.parties.factories import PASSWORD, make_person, make_user
 from tests.vendors.diligence_factories import make_contact, make_vendor, make_vendor_user
-from tests.web.live import Live, chromium, live_app
+from tests.web.live import Live, live_app
 
 pytestmark = pytest.mark.browser
 SECRET_KEY = "browser-access-key-0123456789abcdef"
@@ -67,11 +68,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         yield app
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    yield from chromium()
-
-
 def _log_in(browser: Any, live: Live, username: str, *, mfa: bool = True) -> Any:
     from playwright.sync_api import expect
 
@@ -83,7 +79,9 @@ def _log_in(browser: Any, live: Live, username: str, *, mfa: bool = True) -> Any
     page.click("button[type=submit]")
     if mfa:
         expect(page).to_have_url(re.compile(r"/login/enrol$"))
-        page.fill("#f-code", pyotp.TOTP(page.locator("#totp-secret").inner_text().strip()).now())
+        page.fill(
+            "#f-code", pyotp.TOTP(page.locator("#totp-secret").inner_text().strip()).at(clock.now())
+        )
         page.click("button[type=submit]")
     return page
 

@@ -14,7 +14,7 @@ import pytest
 from crownjewels.core import clock
 from tests.agreements.samples import nda_pdf
 from tests.parties.factories import PASSWORD
-from tests.web.live import Live, chromium, live_app
+from tests.web.live import Live, live_app
 
 pytestmark = pytest.mark.browser
 SECRET_KEY = "browser-agreements-key-0123456789abcdef"
@@ -24,11 +24,6 @@ SECRET_KEY = "browser-agreements-key-0123456789abcdef"
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     with live_app(tmp_path_factory.mktemp("browser-agreements"), secret_key=SECRET_KEY) as app:
         yield app
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    yield from chromium()
 
 
 def test_upload_an_nda_and_see_its_clause_table_with_highlighted_evidence(
@@ -47,7 +42,9 @@ def test_upload_an_nda_and_see_its_clause_table_with_highlighted_evidence(
     page.fill("#f-password", PASSWORD)
     page.click("button[type=submit]")
     expect(page).to_have_url(re.compile(r"/login/enrol$"))
-    page.fill("#f-code", pyotp.TOTP(page.locator("#totp-secret").inner_text().strip()).now())
+    page.fill(
+        "#f-code", pyotp.TOTP(page.locator("#totp-secret").inner_text().strip()).at(clock.now())
+    )
     page.click("button[type=submit]")
     expect(page).to_have_url(live.base + "/")
 

@@ -11,6 +11,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
+from crownjewels.core import clock
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.disclosure import service as disclosure
@@ -20,7 +21,7 @@ from crownjewels.parties.models import User
 from tests.access.factories import bind_for_access
 from tests.disclosure.helpers import make_pdf
 from tests.parties.factories import PASSWORD
-from tests.web.live import Live, chromium, live_app
+from tests.web.live import Live, live_app
 
 pytestmark = pytest.mark.browser
 SECRET_KEY = "browser-copies-key-0123456789abcdef"
@@ -47,11 +48,6 @@ def _bind(url: str, username: str) -> None:
         db.dispose()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    yield from chromium()
-
-
 def test_download_a_watermarked_pdf_and_identify_it(
     live: Live, browser: object, tmp_path: Path
 ) -> None:
@@ -68,7 +64,9 @@ def test_download_a_watermarked_pdf_and_identify_it(
     page.fill("#f-password", PASSWORD)
     page.click("button[type=submit]")
     expect(page).to_have_url(re.compile(r"/login/enrol$"))
-    page.fill("#f-code", pyotp.TOTP(page.locator("#totp-secret").inner_text().strip()).now())
+    page.fill(
+        "#f-code", pyotp.TOTP(page.locator("#totp-secret").inner_text().strip()).at(clock.now())
+    )
     page.click("button[type=submit]")
     expect(page).to_have_url(live.base + "/")
 

@@ -13,13 +13,14 @@ from typing import Any
 import pyotp
 import pytest
 
+from crownjewels.core import clock
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
 from crownjewels.inventory.schemas import Tier
 from tests.parties.factories import PASSWORD, make_person, make_user
 from tests.vendors.diligence_factories import import_builtin, make_contact, make_vendor
-from tests.web.live import Live, chromium, live_app
+from tests.web.live import Live, live_app
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path("/tmp")
@@ -50,11 +51,6 @@ def live(home: Path) -> Iterator[tuple[Live, str]]:
         yield app, user.username
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    yield from chromium()
-
-
 def _log_in(page: Any, base: str, username: str) -> None:
     from playwright.sync_api import expect
 
@@ -64,7 +60,7 @@ def _log_in(page: Any, base: str, username: str) -> None:
     page.click("button[type=submit]")
     expect(page).to_have_url(re.compile(r"/login/enrol$"))
     secret = page.locator("#totp-secret").inner_text().strip()
-    page.fill("#f-code", pyotp.TOTP(secret).now())
+    page.fill("#f-code", pyotp.TOTP(secret).at(clock.now()))
     page.click("button[type=submit]")
     expect(page).to_have_url(base + "/")
 

@@ -18,7 +18,7 @@ from crownjewels.disclosure.ledger import service as ledger
 from crownjewels.disclosure.schemas import LedgerChannel
 from crownjewels.vault.keys import create_key_file
 from tests.access.factories import bind_for_access
-from tests.api_support import RoleClients, role_clients
+from tests.api_support import RoleClients, Roles, connection  # noqa: F401
 from tests.inventory.factories import make_secret
 from tests.parties.factories import make_org, make_person
 
@@ -26,9 +26,9 @@ P = Permission
 
 
 @pytest.fixture
-def rc(db: Database, tmp_path: Path) -> RoleClients:
+def rc(db: Database, roles: Roles, tmp_path: Path) -> RoleClients:
     create_key_file(tmp_path / "vault.key")
-    return role_clients(db, tmp_path)
+    return roles.clients(db, tmp_path)
 
 
 @pytest.fixture
