@@ -115,3 +115,28 @@ def test_log_in_enrol_register_search_and_read_the_history(live: Live, browser: 
     assert foreign == [], "pages must load nothing from other hosts"
     assert failed == []
     context.close()
+
+
+def test_the_api_docs_render_from_our_own_copy_of_swagger_ui(live: Live, browser: object) -> None:
+    """Swagger UI draws every operation from the vendored files: nothing from another host, no
+    script refused by the content security policy."""
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    foreign: list[str] = []
+    page.on("request", lambda r: None if r.url.startswith(live.base) else foreign.append(r.url))
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    page.goto(live.base + "/api/v1/docs")
+    expect(page.locator(".opblock").first).to_be_visible()
+    assert page.locator(".opblock").count() > 50
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Crown Jewels")
+    page.screenshot(path=str(SCREENSHOTS / "cj_api_docs.png"))
+
+    assert foreign == [], "the API docs must load nothing from other hosts"
+    assert errors == [], "no script error and no content-security-policy violation"
+    context.close()
