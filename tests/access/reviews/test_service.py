@@ -111,3 +111,20 @@ def test_overdue_items_are_the_undecided_of_open_campaigns_past_due(
         session, actor=owner, item_id=campaign.items[0].id, decision=reviews.Decision.CONFIRM
     )
     assert [i.id for i in reviews.overdue(session, actor=owner, on=later)] == [campaign.items[1].id]
+
+
+def test_the_csv_export_neutralises_notes_a_spreadsheet_would_run(
+    session: Session, admin: Actor
+) -> None:
+    owner, (first, second) = _setup(session, admin)
+    campaign = reviews.start(session, actor=admin, name="Q4 review", due_on=clock.today())
+    by_ref = {i.grant_ref: i for i in campaign.items}
+    notes = {first.ref: "=1+2", second.ref: "@SUM(A1:A9)"}
+    for ref, note in notes.items():
+        decision = reviews.Decision.CONFIRM
+        reviews.decide(session, actor=owner, item_id=by_ref[ref].id, decision=decision, note=note)
+    text = reviews.export_csv(session, actor=admin, campaign_ref=campaign.ref)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["grant_ref"]: r["note"] for r in rows} == {
+        ref: "'" + note for ref, note in notes.items()
+    }

@@ -5,8 +5,6 @@ the marked copies issued to them (COPY_ISSUED), the documents they read in the v
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from crownjewels.core import clock
+from crownjewels.core import clock, exports
 from crownjewels.core.actor import system_actor
 from crownjewels.core.pagination import MAX_LIMIT, PageParams
 from crownjewels.custody import service as custody
@@ -140,10 +138,6 @@ CSV_FIELDS = (
 
 def to_csv(report: AccessReport) -> str:
     """The report's entries as CSV."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS)
-    writer.writeheader()
-    for entry in report.entries:
-        data = entry.model_dump(mode="json")
-        writer.writerow({k: "" if data[k] is None else data[k] for k in CSV_FIELDS})
-    return buf.getvalue()
+    return exports.dicts_to_csv(
+        CSV_FIELDS, (entry.model_dump(mode="json") for entry in report.entries)
+    )

@@ -5,8 +5,6 @@ the results export as CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
@@ -18,7 +16,7 @@ from crownjewels.access import service
 from crownjewels.access.errors import GrantConflict, InvalidGrant
 from crownjewels.access.models import Grant, ReviewCampaign, ReviewItem
 from crownjewels.access.rules import GrantStatus
-from crownjewels.core import clock
+from crownjewels.core import clock, exports
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.permissions import Permission
@@ -352,10 +350,6 @@ CSV_FIELDS = (
 def export_csv(session: Session, *, actor: Actor, campaign_ref: str) -> str:
     """The campaign's results as CSV, one row per item."""
     campaign = get(session, actor=actor, campaign_ref=campaign_ref)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore")
-    writer.writeheader()
-    for item in campaign.items:
-        data = item.model_dump(mode="json")
-        writer.writerow({k: "" if data.get(k) is None else data[k] for k in CSV_FIELDS})
-    return buf.getvalue()
+    return exports.dicts_to_csv(
+        CSV_FIELDS, (item.model_dump(mode="json") for item in campaign.items)
+    )
