@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from crownjewels.access.offboarding.schemas import AccessEntry, AccessReport
 from crownjewels.core import clock, exports
 from crownjewels.core.actor import system_actor
 from crownjewels.core.pagination import MAX_LIMIT, PageParams
@@ -23,28 +23,6 @@ from crownjewels.parties import service as parties
 REPORT_DAYS = 90
 #: the installation reads the log for the report (the callers check grants:read)
 READER = system_actor("access")
-
-
-class AccessEntry(BaseModel):
-    """One access of the report."""
-
-    at: datetime
-    event_type: str
-    person_id: str
-    person_name: str
-    document_id: str | None = None
-    secret_id: str | None = None
-    detail: str = ""
-    seq: int
-
-
-class AccessReport(BaseModel):
-    """Everything the people accessed from `since` to `until`."""
-
-    since: datetime
-    until: datetime
-    person_ids: list[str]
-    entries: list[AccessEntry]
 
 
 def _events(session: Session, flt: EventFilter) -> Iterator[EventRead]:
