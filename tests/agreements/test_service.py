@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crownjewels import registry
-from crownjewels.agreements import documents, service
+from crownjewels.agreements import coverage, documents, service
 from crownjewels.agreements import jobs as agreement_jobs
 from crownjewels.agreements.analysis.errors import UnreadableDocument
 from crownjewels.agreements.errors import (
@@ -380,35 +380,35 @@ def test_in_force_for_and_covering(
         return [a.ref for a in found]
 
     on = date(2026, 6, 1)
-    assert refs(service.in_force_for(session, admin, organisation_id=vendor.id, on=on)) == [
+    assert refs(coverage.in_force_for(session, admin, organisation_id=vendor.id, on=on)) == [
         org_nda.ref
     ]
-    both = service.in_force_for(
+    both = coverage.in_force_for(
         session, admin, organisation_id=vendor.id, person_id=vendor_person.id, on=on
     )
     assert refs(both) == sorted([org_nda.ref, person_nda.ref])
-    assert service.in_force_for(session, admin, organisation_id=other.id, on=on) == []
+    assert coverage.in_force_for(session, admin, organisation_id=other.id, on=on) == []
     # boundaries: inclusive first and last day
-    assert refs(service.in_force_for(session, admin, organisation_id=vendor.id, on=start))
-    assert refs(service.in_force_for(session, admin, organisation_id=vendor.id, on=end))
-    assert not service.in_force_for(
+    assert refs(coverage.in_force_for(session, admin, organisation_id=vendor.id, on=start))
+    assert refs(coverage.in_force_for(session, admin, organisation_id=vendor.id, on=end))
+    assert not coverage.in_force_for(
         session, admin, organisation_id=vendor.id, on=end + timedelta(days=1)
     )
-    assert not service.in_force_for(
+    assert not coverage.in_force_for(
         session, admin, organisation_id=vendor.id, on=start - timedelta(days=1)
     )
 
     kw = {"organisation_id": vendor.id, "person_id": vendor_person.id, "on": on}
-    assert refs(service.covering(session, admin, secret_id=recipe.id, **kw)) == [org_nda.ref]  # type: ignore[arg-type]
-    assert refs(service.covering(session, admin, secret_id=code.id, **kw)) == [person_nda.ref]  # type: ignore[arg-type]
+    assert refs(coverage.covering(session, admin, secret_id=recipe.id, **kw)) == [org_nda.ref]  # type: ignore[arg-type]
+    assert refs(coverage.covering(session, admin, secret_id=code.id, **kw)) == [person_nda.ref]  # type: ignore[arg-type]
     assert (
-        service.covering(
+        coverage.covering(
             session, admin, secret_id=recipe.id, organisation_id=vendor.id, on=date(2027, 1, 1)
         )
         == []
     )
     with pytest.raises(Invalid, match="name the organisation or the person"):
-        service.in_force_for(session, admin, on=on)
+        coverage.in_force_for(session, admin, on=on)
 
 
 def test_list_filters(

@@ -26,6 +26,7 @@ from crownjewels.agreements.analysis.requirements import profile_for
 from crownjewels.agreements.analysis.types import Analysis
 from crownjewels.agreements.errors import AgreementNotFound, FindingNotFound, VersionNotFound
 from crownjewels.agreements.models import Agreement, AgreementVersion, ClauseFinding
+from crownjewels.agreements.reads import get_row, read, require
 from crownjewels.agreements.schemas import (
     AgreementDetail,
     AgreementRead,
@@ -34,7 +35,7 @@ from crownjewels.agreements.schemas import (
     ReviewDecision,
     VersionRead,
 )
-from crownjewels.agreements.service import SUBJECT, get_row, read, require
+from crownjewels.agreements.service import SUBJECT
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Forbidden

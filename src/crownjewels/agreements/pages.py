@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
-from crownjewels.agreements import documents, service
+from crownjewels.agreements import documents, reads, service
 from crownjewels.agreements.highlight import highlight
 from crownjewels.agreements.schemas import (
     Activation,
@@ -108,7 +108,7 @@ def agreement_list(request: Request, session: DbSession, actor: Reader, paging: 
                 "q": raw["q"] or None,
             }
         )
-        items, total = service.list_agreements(session, actor=actor, filters=flt, page=paging)
+        items, total = reads.list_agreements(session, actor=actor, filters=flt, page=paging)
     except (ValidationError, CrownJewelsError) as exc:
         errors = field_errors(exc, fallback="party")
     ctx = {
@@ -310,7 +310,7 @@ def create(request: Request, session: DbSession, actor: Writer, form: PostedForm
 @router.get("/{ref}/edit")
 def edit_form(request: Request, session: DbSession, actor: Writer, ref: str) -> Response:
     """The edit form, filled with the agreement's current values."""
-    agreement = service.get(session, actor=actor, agreement_ref=ref)
+    agreement = reads.get(session, actor=actor, agreement_ref=ref)
     return _form_page(request, session, actor, values=_values(agreement), agreement=agreement)
 
 
@@ -319,7 +319,7 @@ def edit(
     request: Request, session: DbSession, actor: Writer, form: PostedForm, ref: str
 ) -> Response:
     """Save the changes; `version` refuses them if someone else changed the agreement."""
-    agreement = service.get(session, actor=actor, agreement_ref=ref)
+    agreement = reads.get(session, actor=actor, agreement_ref=ref)
     try:
         changes = AgreementUpdate.model_validate(
             {**_fields(form), "version": text(form, "version") or None}

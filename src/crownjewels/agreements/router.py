@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 from sqlalchemy.orm import Session
 
-from crownjewels.agreements import documents, service
+from crownjewels.agreements import documents, reads, service
 from crownjewels.agreements.schemas import (
     Activation,
     AgreementCreate,
@@ -86,7 +86,7 @@ def list_agreements(
         renewal_due=renewal_due,
         q=q,
     )
-    items, total = service.list_agreements(session, actor=actor, filters=flt, page=paging)
+    items, total = reads.list_agreements(session, actor=actor, filters=flt, page=paging)
     return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
 
 
