@@ -32,12 +32,12 @@ def courses(session: Session) -> Sequence[Course]:
 def completion_counts(session: Session) -> dict[str, int]:
     """Completions per course id."""
     query = select(Completion.course_id, func.count()).group_by(Completion.course_id)
-    return dict(session.execute(query).tuples().all())
+    return {course_id: count for course_id, count in session.execute(query)}
 
 
 def course_codes(session: Session) -> dict[str, str]:
     """Every course's code by id."""
-    return dict(session.execute(select(Course.id, Course.code)).tuples().all())
+    return {course_id: code for course_id, code in session.execute(select(Course.id, Course.code))}
 
 
 def required_courses(session: Session) -> Sequence[Course]:
