@@ -30,7 +30,7 @@ from crownjewels.parties import service as parties
 from crownjewels.settings import Settings
 from crownjewels.vault import keyring as vault_keyring
 from crownjewels.vault import service as vault_service
-from crownjewels.vendors.diligence.service import LINK_PREFIX
+from crownjewels.vendors.diligence.sending import LINK_PREFIX
 
 app = typer.Typer(
     name="crownjewels",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from crownjewels.agreements import evidence
 from crownjewels.agreements.highlight import highlight
 from crownjewels.agreements.schemas import FindingRead
 from crownjewels.core import clock
@@ -20,7 +21,7 @@ def finding(fid: str, *spans: tuple[int, int], text: str = TEXT) -> FindingRead:
         requirement=fid,
         title=fid,
         status="satisfied",  # type: ignore[arg-type]
-        evidence=[{"text": text[a:b], "start": a, "end": b} for a, b in spans],  # type: ignore[misc]
+        evidence=[evidence.seal(text, a, b) for a, b in spans],  # type: ignore[misc]
         explanation="",
         strictness="required",
         review=None,
@@ -53,10 +54,25 @@ def test_marks_merge_overlaps_and_link_each_finding_to_its_best_evidence() -> No
 
 
 def test_stale_offsets_are_left_out() -> None:
-    stale = finding("a", (0, 4))
-    stale.evidence[0].text = "Something else"
+    stale = finding("a", (0, 4), text="Else. " + TEXT)  # sealed against another text
     pieces, first = highlight(TEXT, [stale, finding("b", (50, 60))])
     assert [p.mark for p in pieces] == [None] and first == {}
+
+
+def test_offsets_stored_before_digests_are_trusted_when_in_range() -> None:
+    legacy = finding("a", (5, 17))
+    legacy.evidence[0].digest = None
+    outside = finding("b", (5, 17))
+    outside.evidence[0].digest, outside.evidence[0].end = None, 99
+    pieces, first = highlight(TEXT, [legacy, outside])
+    assert [p.text for p in pieces if p.mark] == ["Two is here."] and first == {"a": "ev-1"}
+
+
+def test_a_digest_confirms_its_sentence_only_with_the_whole_text() -> None:
+    sealed = evidence.seal(TEXT, 5, 17)
+    assert set(sealed) == {"start", "end", "digest"}
+    assert sealed["digest"] != evidence.digest("Two is here.", 0, 12)  # the sentence alone
+    assert sealed["digest"] != evidence.digest(TEXT + " ", 5, 17)
 
 
 @given(

@@ -180,7 +180,16 @@ def test_streamed_pdf_upload_analysed_and_reviewed(rc: RoleClients, world: dict[
         )
         assert r.status_code == 200 and r.json()["review_status"] == "satisfied"
         found = client.get(f"{BASE}/{world['ref']}/findings?version=2", headers=legal).json()
-        assert next(f for f in found if f["id"] == target["id"])["review"] == "overridden"
+        shown = next(f for f in found if f["id"] == target["id"])
+        assert shown["review"] == "overridden"
+        assert shown["evidence"] and all(e["text"] is None for e in shown["evidence"])
+        url = f"{BASE}/{world['ref']}/findings?version=2&quote=true"
+        quoted = next(f for f in client.get(url, headers=legal).json() if f["id"] == target["id"])
+        assert "shall not be required to notify" in quoted["evidence"][0]["text"]
+        assert [e["start"] for e in quoted["evidence"]] == [e["start"] for e in shown["evidence"]]
+        auditor = rc.headers(Role.AUDITOR)  # reads agreements, not their documents
+        assert client.get(url.replace("&quote=true", ""), headers=auditor).status_code == 200
+        assert client.get(url, headers=auditor).status_code == 403
         events = client.get(
             f"{API_PREFIX}/custody/events?subject=agreement:{body['id']}", headers=legal
         ).json()["items"]

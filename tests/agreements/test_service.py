@@ -5,6 +5,7 @@ the expiry and renewal jobs; documents in the vault, clause analysis and legal's
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crownjewels import registry
-from crownjewels.agreements import documents, service
+from crownjewels.agreements import coverage, documents, service
 from crownjewels.agreements import jobs as agreement_jobs
 from crownjewels.agreements.analysis.errors import UnreadableDocument
 from crownjewels.agreements.errors import (
@@ -40,6 +41,7 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.db import Database
 from crownjewels.core.errors import CrownJewelsError, Forbidden, Invalid, NotFound
 from crownjewels.core.jobs import JobContext
+from crownjewels.core.models import Base
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Role
 from crownjewels.custody import service as custody
@@ -47,6 +49,7 @@ from crownjewels.custody.models import CustodyEvent
 from crownjewels.inventory.schemas import Category, SecretRead
 from crownjewels.parties.schemas import OrganisationRead, PersonRead
 from crownjewels.settings import Settings
+from crownjewels.vault import lifecycle
 from crownjewels.vault.service import Vault
 from tests.agreements.samples import NDA_TEXT, corrupt_pdf, nda_docx, nda_pdf, scanned_pdf
 from tests.inventory.factories import make_secret
@@ -377,35 +380,35 @@ def test_in_force_for_and_covering(
         return [a.ref for a in found]
 
     on = date(2026, 6, 1)
-    assert refs(service.in_force_for(session, admin, organisation_id=vendor.id, on=on)) == [
+    assert refs(coverage.in_force_for(session, admin, organisation_id=vendor.id, on=on)) == [
         org_nda.ref
     ]
-    both = service.in_force_for(
+    both = coverage.in_force_for(
         session, admin, organisation_id=vendor.id, person_id=vendor_person.id, on=on
     )
     assert refs(both) == sorted([org_nda.ref, person_nda.ref])
-    assert service.in_force_for(session, admin, organisation_id=other.id, on=on) == []
+    assert coverage.in_force_for(session, admin, organisation_id=other.id, on=on) == []
     # boundaries: inclusive first and last day
-    assert refs(service.in_force_for(session, admin, organisation_id=vendor.id, on=start))
-    assert refs(service.in_force_for(session, admin, organisation_id=vendor.id, on=end))
-    assert not service.in_force_for(
+    assert refs(coverage.in_force_for(session, admin, organisation_id=vendor.id, on=start))
+    assert refs(coverage.in_force_for(session, admin, organisation_id=vendor.id, on=end))
+    assert not coverage.in_force_for(
         session, admin, organisation_id=vendor.id, on=end + timedelta(days=1)
     )
-    assert not service.in_force_for(
+    assert not coverage.in_force_for(
         session, admin, organisation_id=vendor.id, on=start - timedelta(days=1)
     )
 
     kw = {"organisation_id": vendor.id, "person_id": vendor_person.id, "on": on}
-    assert refs(service.covering(session, admin, secret_id=recipe.id, **kw)) == [org_nda.ref]  # type: ignore[arg-type]
-    assert refs(service.covering(session, admin, secret_id=code.id, **kw)) == [person_nda.ref]  # type: ignore[arg-type]
+    assert refs(coverage.covering(session, admin, secret_id=recipe.id, **kw)) == [org_nda.ref]  # type: ignore[arg-type]
+    assert refs(coverage.covering(session, admin, secret_id=code.id, **kw)) == [person_nda.ref]  # type: ignore[arg-type]
     assert (
-        service.covering(
+        coverage.covering(
             session, admin, secret_id=recipe.id, organisation_id=vendor.id, on=date(2027, 1, 1)
         )
         == []
     )
     with pytest.raises(Invalid, match="name the organisation or the person"):
-        service.in_force_for(session, admin, on=on)
+        coverage.in_force_for(session, admin, on=on)
 
 
 def test_list_filters(
@@ -525,6 +528,52 @@ def test_upload_analyse_and_review(session: Session, admin: Actor, vault: Vault)
         "AGREEMENT_FINDING_REVIEWED",
         "AGREEMENT_FINDING_REVIEWED",
     ]
+
+
+def _every_row(session: Session) -> str:
+    """Every row of every table as text (JSON columns decoded, so no escaping hides a word)."""
+    session.flush()
+    rows = [
+        json.dumps(list(row), ensure_ascii=False, default=str)
+        for table in Base.metadata.sorted_tables
+        for row in session.execute(table.select())
+    ]
+    return "\n".join(rows)
+
+
+def test_evidence_sentences_are_never_stored_and_go_with_the_document(
+    session: Session, admin: Actor, vault: Vault
+) -> None:
+    made = _create(session, admin)
+    version = documents.upload_version(
+        session,
+        actor=admin,
+        vault_=vault,
+        agreement_ref=made.ref,
+        upload=io.BytesIO(nda_pdf()),
+        filename="nda.pdf",
+    )
+    analysed = documents.analyse_version(session, actor=admin, vault_=vault, agreement_ref=made.ref)
+    sentences = {e.text for f in analysed.findings for e in f.evidence}
+    assert len(sentences) > 5 and None not in sentences
+    stored = _every_row(session)
+    assert "limited_use" in stored  # the dump does hold the findings
+    assert [s for s in sentences if s and s in stored] == []
+
+    bare = documents.findings(session, actor=admin, agreement_ref=made.ref)
+    assert all(e.text is None and e.digest for f in bare for e in f.evidence)
+    quoted = documents.findings(session, actor=admin, agreement_ref=made.ref, vault_=vault)
+    assert {e.text for f in quoted for e in f.evidence} == sentences
+
+    lifecycle.destroy(
+        session, actor=admin, vault=vault, document_id=version.document_id, reason="shred"
+    )
+    with pytest.raises(CrownJewelsError, match="destroyed"):
+        documents.findings(session, actor=admin, agreement_ref=made.ref, vault_=vault)
+    after = documents.findings(session, actor=admin, agreement_ref=made.ref)
+    assert [f.requirement for f in after] == [f.requirement for f in bare]
+    stored = _every_row(session)
+    assert [s for s in sentences if s and s in stored] == []
 
 
 def test_review_needs_agreements_review(session: Session, admin: Actor, vault: Vault) -> None:

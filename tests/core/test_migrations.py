@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from crownjewels.core import migrate
 from crownjewels.core.db import create_db_engine
@@ -65,3 +65,57 @@ def test_migration_files_follow_the_naming_rule() -> None:
     assert names, "no migrations found"
     for name in names:
         assert name[:16].replace("-", "").replace("_", "").isdigit(), name
+
+
+def test_clause_evidence_loses_its_sentences_and_keeps_its_offsets(empty_url: str) -> None:
+    migrate.upgrade(empty_url, "0012")
+    engine = create_db_engine(empty_url)
+    t = METADATA.tables
+    sentence = "The Recipient shall return every copy."
+    with engine.begin() as conn:
+        doc = conn.execute(
+            t["document"]
+            .insert()
+            .values(
+                owner_type="agreement", owner_id="a", owner_label="a", title="NDA", created_by="x"
+            )
+        ).inserted_primary_key[0]
+        agreement = conn.execute(
+            t["agreement"].insert().values(ref="AG-2026-001", kind="nda", title="NDA")
+        ).inserted_primary_key[0]
+        version = conn.execute(
+            t["agreement_version"]
+            .insert()
+            .values(
+                agreement_id=agreement,
+                number=1,
+                document_id=doc,
+                document_version=1,
+                sha256="0" * 64,
+                media_type="text/plain",
+                uploaded_by="x",
+            )
+        ).inserted_primary_key[0]
+        conn.execute(
+            t["clause_finding"]
+            .insert()
+            .values(
+                version_id=version,
+                position=0,
+                requirement="return_on_termination",
+                title="Return",
+                status="satisfied",
+                evidence=[{"text": sentence, "start": 10, "end": 48}],
+                explanation="Met.",
+                strictness="required",
+            )
+        )
+    migrate.upgrade(empty_url)
+    with engine.connect() as conn:
+        [evidence] = conn.execute(select(t["clause_finding"].c.evidence)).scalars()
+    assert evidence == [{"start": 10, "end": 48, "digest": None}]
+    migrate.downgrade(empty_url, "0012")
+    with engine.connect() as conn:
+        [evidence] = conn.execute(select(t["clause_finding"].c.evidence)).scalars()
+    assert evidence == [{"text": "", "start": 10, "end": 48}]
+    engine.dispose()

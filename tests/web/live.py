@@ -96,7 +96,10 @@ def live_app(
 def chromium() -> Iterator[Any]:
     """Debian's Chromium under Playwright (never a downloaded browser), or a skip naming the fix."""
     if not CHROMIUM.exists():
-        pytest.skip("Chromium is missing at /usr/bin/chromium; `make test-tools` installs it")
+        pytest.skip(
+            "Chromium is missing at /usr/bin/chromium; `make test` installs it from Debian "
+            "(through `make test-tools`)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

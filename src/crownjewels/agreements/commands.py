@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from crownjewels.agreements import documents, service
+from crownjewels.agreements import documents, reads, service
 from crownjewels.agreements.analysis.types import Analysis
 from crownjewels.agreements.schemas import (
     AgreementCreate,
@@ -191,7 +191,7 @@ def list_(
         }
     )
     with state(ctx).unit_of_work(write=False) as (session, actor):
-        items, total = service.list_agreements(
+        items, total = reads.list_agreements(
             session, actor=actor, filters=flt, page=PageParams(limit=limit)
         )
     if as_json:

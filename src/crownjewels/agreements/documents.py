@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from crownjewels.agreements import repository
+from crownjewels.agreements import evidence, repository
 from crownjewels.agreements.analysis import analyser
 from crownjewels.agreements.analysis.errors import UnknownProfile, UnreadableDocument
 from crownjewels.agreements.analysis.extract import (
@@ -26,6 +26,7 @@ from crownjewels.agreements.analysis.requirements import profile_for
 from crownjewels.agreements.analysis.types import Analysis
 from crownjewels.agreements.errors import AgreementNotFound, FindingNotFound, VersionNotFound
 from crownjewels.agreements.models import Agreement, AgreementVersion, ClauseFinding
+from crownjewels.agreements.reads import get_row, read, require
 from crownjewels.agreements.schemas import (
     AgreementDetail,
     AgreementRead,
@@ -34,7 +35,7 @@ from crownjewels.agreements.schemas import (
     ReviewDecision,
     VersionRead,
 )
-from crownjewels.agreements.service import SUBJECT, get_row, read, require
+from crownjewels.agreements.service import SUBJECT
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Forbidden
@@ -330,7 +331,7 @@ def analyse_version(
                 requirement=finding.requirement,
                 title=finding.title[:200],
                 status=finding.status,
-                evidence=[e.to_dict() for e in finding.evidence],
+                evidence=[evidence.seal(text, e.start, e.end) for e in finding.evidence],
                 explanation=finding.explanation,
                 strictness=finding.strictness,
             )
@@ -357,13 +358,23 @@ def analyse_version(
             "replaced_findings": replaced,
         },
     )
-    return detail_of(session, actor, row, read(session, actor, row))
+    shown = detail_of(session, actor, row, read(session, actor, row))
+    if shown.findings_version != version.number:  # a newer version's findings are shown
+        return shown
+    return shown.model_copy(update={"findings": evidence.quoted(text, shown.findings)})
 
 
 def findings(
-    session: Session, *, actor: Actor, agreement_ref: str, number: int | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    agreement_ref: str,
+    number: int | None = None,
+    vault_: vault.Vault | None = None,
 ) -> list[FindingRead]:
-    """The findings of a version (default the latest analysed one; [] before any analysis)."""
+    """The findings of a version (default the latest analysed one; [] before any analysis).
+    With `vault_`, each evidence sentence is quoted from the decrypted text (a DOCUMENT_READ;
+    needs documents:read); without it, evidence is offsets and digests only."""
     row = get_row(session, actor, agreement_ref)
     if number is None:
         version = repository.latest_analysed(session, row.id)
@@ -371,7 +382,10 @@ def findings(
             return []
     else:
         version = _version(session, row, number)
-    return [_finding_read(f) for f in repository.findings(session, version.id)]
+    found = [_finding_read(f) for f in repository.findings(session, version.id)]
+    if vault_ is None or not found:
+        return found
+    return evidence.quoted(_text(session, actor, vault_, version), found)
 
 
 def review_finding(

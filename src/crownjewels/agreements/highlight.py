@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from crownjewels.agreements.evidence import locate
 from crownjewels.agreements.schemas import FindingRead
 
 
@@ -27,22 +28,13 @@ class _Group:
     mark: str = ""
 
 
-def _valid(text: str, start: int, end: int, quoted: str) -> bool:
-    """Evidence whose offsets still index the quoted sentence in this text."""
-    return 0 <= start < end <= len(text) and text[start:end] == quoted
-
-
 def highlight(text: str, findings: list[FindingRead]) -> tuple[list[Piece], dict[str, str]]:
     """The text cut into plain runs and marks around the evidence (overlapping spans merged into
     one mark, `ev-1`, `ev-2` … in reading order), and for each finding the mark of its first
     (best) evidence sentence: what its row in the clause table links to. Evidence whose offsets
-    do not index the quoted sentence is left out. Joining the pieces' texts gives `text` back."""
-    spans = sorted(
-        (e.start, e.end, f.id)
-        for f in findings
-        for e in f.evidence
-        if _valid(text, e.start, e.end, e.text)
-    )
+    do not index the sentence they were sealed with is left out. Joining the pieces' texts gives
+    `text` back."""
+    spans = sorted((e.start, e.end, f.id) for f in findings for e in f.evidence if locate(text, e))
     groups: list[_Group] = []
     for start, end, fid in spans:
         if groups and start < groups[-1].end:
@@ -62,7 +54,7 @@ def highlight(text: str, findings: list[FindingRead]) -> tuple[list[Piece], dict
         pieces.append(Piece(text[pos:]))
     first: dict[str, str] = {}
     for f in findings:
-        best = next((e for e in f.evidence if _valid(text, e.start, e.end, e.text)), None)
+        best = next((e for e in f.evidence if locate(text, e)), None)
         if best is not None:
             first[f.id] = next(g.mark for g in groups if g.start <= best.start < g.end)
     return pieces, first

@@ -141,6 +141,7 @@ class ClauseFinding(IdMixin, Base):
     requirement: Mapped[str] = mapped_column(String(60))
     title: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20))
+    # [{start, end, digest}] into the analysed text: never the sentences (agreements/evidence.py)
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     explanation: Mapped[str] = mapped_column(Text)
     strictness: Mapped[str] = mapped_column(String(20))

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 from sqlalchemy.orm import Session
 
-from crownjewels.agreements import documents, service
+from crownjewels.agreements import documents, reads, service
 from crownjewels.agreements.schemas import (
     Activation,
     AgreementCreate,
@@ -31,7 +31,7 @@ from crownjewels.agreements.schemas import (
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import Database
 from crownjewels.core.errors import Invalid
-from crownjewels.core.http import AppSettings, DbSession, Paging, require
+from crownjewels.core.http import AppSettings, DbSession, Paging, audited_read, require
 from crownjewels.core.pagination import Page
 from crownjewels.core.permissions import Permission as P
 from crownjewels.vault import service as vault
@@ -86,7 +86,7 @@ def list_agreements(
         renewal_due=renewal_due,
         q=q,
     )
-    items, total = service.list_agreements(session, actor=actor, filters=flt, page=paging)
+    items, total = reads.list_agreements(session, actor=actor, filters=flt, page=paging)
     return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
 
 
@@ -259,14 +259,27 @@ def analyse(
 
 
 @router.get("/{ref}/findings", response_model=list[FindingRead], summary="Clause findings")
+@audited_read
 def findings(
     session: DbSession,
     actor: Reader,
+    settings: AppSettings,
     ref: str,
     version: Annotated[int | None, Query(ge=1, description="default: latest analysed")] = None,
+    quote: Annotated[
+        bool,
+        Query(
+            description="also quote each evidence sentence: decrypts the version "
+            "(a DOCUMENT_READ in the custody log; needs documents:read)"
+        ),
+    ] = False,
 ) -> list[FindingRead]:
-    """The findings of a version with their evidence and review."""
-    return documents.findings(session, actor=actor, agreement_ref=ref, number=version)
+    """The findings of a version with their evidence (offsets and digests; the sentences
+    themselves with `quote`) and review."""
+    vault_ = vault.open_vault(settings) if quote else None
+    return documents.findings(
+        session, actor=actor, agreement_ref=ref, number=version, vault_=vault_
+    )
 
 
 @router.post(

@@ -331,11 +331,13 @@ class VersionRead(BaseModel):
 
 
 class EvidenceRead(BaseModel):
-    """A cited sentence with its character offsets in the extracted text."""
+    """A cited sentence: its character offsets in the extracted text and their digest (what is
+    stored); `text`, the sentence itself, only where the version's text was decrypted."""
 
-    text: str
     start: int
     end: int
+    digest: str | None = None
+    text: str | None = None
 
 
 class FindingRead(BaseModel):

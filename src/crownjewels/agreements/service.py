@@ -1,7 +1,9 @@
 """The agreements file's verbs: record, update, put in force, terminate, renew, add parties and
-signatories, read and list; the questions the access rules ask (`in_force_for`, `covering`);
-and the scheduled expiry and renewal reminders. Documents and clause analysis are in
-`documents.py`. Every write records its custody event in the caller's transaction."""
+signatories, and the scheduled expiry and renewal reminders. Reading is in `reads.py`, the
+questions the access rules ask (`in_force_for`, `covering`, `why_not_covering`) in
+`coverage.py`, documents and clause analysis in `documents.py`; this module re-exports the
+reads and the coverage questions for the capabilities above (they import `service` only).
+Every write records its custody event in the caller's transaction."""
 
 from __future__ import annotations
 
@@ -13,39 +15,39 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from crownjewels.agreements import repository, resolve, rules
+from crownjewels.agreements.coverage import covering as covering
+from crownjewels.agreements.coverage import in_force_for as in_force_for
+from crownjewels.agreements.coverage import why_not_covering as why_not_covering
 from crownjewels.agreements.errors import (
     AgreementNotFound,
     BadStatusChange,
     StaleAgreement,
 )
 from crownjewels.agreements.models import Agreement
+from crownjewels.agreements.reads import get as get
+from crownjewels.agreements.reads import get_row as get_row
+from crownjewels.agreements.reads import list_agreements as list_agreements
+from crownjewels.agreements.reads import read as read
+from crownjewels.agreements.reads import require as require
+from crownjewels.agreements.reads import terms_of as terms_of
+from crownjewels.agreements.reads import terms_of_status as terms_of_status
 from crownjewels.agreements.schemas import (
     Activation,
     AgreementCreate,
-    AgreementFilter,
     AgreementRead,
     AgreementStatus,
     AgreementUpdate,
     PartyCreate,
-    PartyRead,
-    PartyRole,
     Renewal,
-    SecretFacts,
     SignatoryCreate,
-    SignatoryRead,
     Termination,
-    Terms,
 )
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
-from crownjewels.core.errors import Forbidden, Invalid
 from crownjewels.core.ids import new_id
-from crownjewels.core.pagination import PageParams, paginate
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
-from crownjewels.inventory import service as inventory
-from crownjewels.parties import service as parties
 
 SUBJECT = "agreement"
 _AUDITED = (
@@ -71,40 +73,6 @@ _SCOPE_FIELDS = frozenset({"scope", "secrets", "categories"})
 _REQUIRED = frozenset({"kind", "title", "trade_secrets_survive", "renewal_notice_days"})
 
 
-def require(actor: Actor, permission: Permission) -> None:
-    """Raise Forbidden unless the actor holds the permission."""
-    if not actor.can(permission):
-        raise Forbidden(
-            f"this needs the {permission.value} permission; ask an admin for a role that has it"
-        )
-
-
-def get_row(session: Session, actor: Actor, ref: str) -> Agreement:
-    """A visible agreement row by id or reference, or AgreementNotFound naming the fix."""
-    row = repository.find(session, actor, ref)
-    if row is None:
-        raise AgreementNotFound(
-            f"no agreement {ref!r}; `crownjewels agreements list` shows the agreements"
-        )
-    return row
-
-
-def terms_of(row: Agreement) -> Terms:
-    """The values the pure rules read, from a row (its scope items loaded)."""
-    return Terms(
-        ref=row.ref,
-        status=row.status,
-        effective_on=row.effective_on,
-        expires_on=row.expires_on,
-        terminated_on=row.terminated_on,
-        scope=row.scope,
-        secret_ids=frozenset(s.secret_id for s in row.scope_items if s.secret_id),
-        categories=frozenset(s.category for s in row.scope_items if s.category),
-        survival_years=row.survival_years,
-        trade_secrets_survive=row.trade_secrets_survive,
-    )
-
-
 def _snapshot(row: Agreement) -> dict[str, Any]:
     return {k: to_jsonable_python(getattr(row, k)) for k in _AUDITED}
 
@@ -120,165 +88,6 @@ def _scope_snapshot(row: Agreement) -> dict[str, Any]:
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
     keys = [k for k in after if before.get(k) != after[k]]
     return {"before": {k: before.get(k) for k in keys}, "after": {k: after[k] for k in keys}}
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def read(
-    session: Session, actor: Actor, row: Agreement, *, on: date | None = None
-) -> AgreementRead:
-    """An agreement row as shown, with where it stands on `on` (default today)."""
-    today = on or clock.today()
-    names = resolve.party_names(session, actor, row.parties)
-    terms = terms_of(row)
-    standing = rules.standing(terms, on=today)
-    return AgreementRead.model_validate(
-        {
-            **{c: getattr(row, c) for c in AgreementRead.model_fields if hasattr(Agreement, c)},
-            "parties": [
-                PartyRead(
-                    id=p.id,
-                    organisation_id=p.organisation_id,
-                    person_id=p.person_id,
-                    role=PartyRole(p.role),
-                    name=names.get(p.organisation_id or p.person_id or "", ""),
-                )
-                for p in row.parties
-            ],
-            "secrets": resolve.scope_secrets(session, actor, row),
-            "categories": sorted(s.category for s in row.scope_items if s.category),
-            "signatories": [SignatoryRead.model_validate(s) for s in row.signatories],
-            "in_force_today": standing is None,
-            "standing": standing or f"{row.ref} is in force",
-            "expires_in_days": rules.days_until_expiry(terms, on=today),
-            "renewal_due": rules.renewal_due(terms, row.renewal_notice_days, on=today),
-            "renewal_due_on": rules.renewal_due_on(terms, row.renewal_notice_days),
-        }
-    )
-
-
-def get(session: Session, *, actor: Actor, agreement_ref: str) -> AgreementRead:
-    """One agreement by id or reference."""
-    return read(session, actor, get_row(session, actor, agreement_ref))
-
-
-def list_agreements(
-    session: Session, *, actor: Actor, filters: AgreementFilter, page: PageParams
-) -> tuple[list[AgreementRead], int]:
-    """A page of the agreements the actor may see, filtered."""
-    query = repository.visible_to(actor)
-    org_id = person_id = None
-    if filters.organisation:
-        org_id = parties.get_organisation(session, actor=actor, org_ref=filters.organisation).id
-    if filters.person:
-        person_id = parties.get_person(session, actor=actor, person_ref=filters.person).id
-    query = repository.with_party(query, org_id, person_id)
-    if filters.secret:
-        secret = inventory.get(session, actor=actor, secret_ref=filters.secret)
-        query = repository.covering_secret(query, secret.id, secret.category)
-    today = clock.today()
-    query = repository.filtered(
-        query,
-        kind=filters.kind,
-        status=filters.status,
-        expiring_within_days=filters.expiring_within_days,
-        q=filters.q,
-        today=today,
-    )
-    if filters.renewal_due:
-        # the window is per agreement (its own notice days): decided by the rule, then paged
-        candidates = session.scalars(repository.in_force_with_expiry(query, today=today)).all()
-        due = [
-            r
-            for r in candidates
-            if rules.renewal_due(terms_of_status(r), r.renewal_notice_days, on=today)
-        ]
-        window = due[page.offset : page.offset + page.limit]
-        return [read(session, actor, r, on=today) for r in window], len(due)
-    rows, total = paginate(session, query, page)
-    return [read(session, actor, r, on=today) for r in rows], total
-
-
-# --- what the access rules ask ---------------------------------------------------------------
-
-
-def in_force_for(
-    session: Session,
-    actor: Actor,
-    *,
-    organisation_id: str | None = None,
-    person_id: str | None = None,
-    on: date,
-) -> list[AgreementRead]:
-    """Agreements in force on `on` that name the organisation or the person (either) as a
-    party; in force as `rules.in_force` says (inclusive dates, drafts never)."""
-    if not organisation_id and not person_id:
-        raise Invalid("name the organisation or the person whose agreements are asked for")
-    query = repository.not_drafts(
-        repository.with_party(repository.visible_to(actor), organisation_id, person_id)
-    )
-    rows = session.scalars(query.order_by(Agreement.ref)).all()
-    return [read(session, actor, r, on=on) for r in rows if rules.in_force(terms_of(r), on=on)]
-
-
-def covering(
-    session: Session,
-    actor: Actor,
-    *,
-    secret_id: str,
-    organisation_id: str | None = None,
-    person_id: str | None = None,
-    on: date,
-) -> list[AgreementRead]:
-    """Agreements with the organisation or the person that cover disclosing the secret on `on`:
-    in force that day and the secret inside their scope (`rules.covers`)."""
-    if not organisation_id and not person_id:
-        raise Invalid("name the organisation or the person the secret would be disclosed to")
-    secret = inventory.get(session, actor=actor, secret_ref=secret_id)
-    facts = SecretFacts(id=secret.id, ref=secret.ref, category=secret.category)
-    query = repository.covering_secret(
-        repository.not_drafts(
-            repository.with_party(repository.visible_to(actor), organisation_id, person_id)
-        ),
-        secret.id,
-        secret.category,
-    )
-    rows = session.scalars(query.order_by(Agreement.ref)).all()
-    return [read(session, actor, r, on=on) for r in rows if rules.covers(terms_of(r), facts, on=on)]
-
-
-def why_not_covering(
-    session: Session,
-    actor: Actor,
-    *,
-    secret_id: str,
-    organisation_id: str | None = None,
-    person_id: str | None = None,
-    on: date,
-) -> list[str]:
-    """Why no agreement with the organisation or person covers the secret on `on`: one plain
-    sentence per agreement naming them (expired, terminated, out of scope …), or a sentence
-    saying there is none. Empty when one does cover it."""
-    if covering(
-        session,
-        actor,
-        secret_id=secret_id,
-        organisation_id=organisation_id,
-        person_id=person_id,
-        on=on,
-    ):
-        return []
-    secret = inventory.get(session, actor=actor, secret_ref=secret_id)
-    facts = SecretFacts(id=secret.id, ref=secret.ref, category=secret.category)
-    query = repository.with_party(repository.visible_to(actor), organisation_id, person_id)
-    rows = session.scalars(query.order_by(Agreement.ref)).all()
-    out = []
-    for row in rows:
-        reason = rules.why_not_covered(terms_of(row), facts, on=on)
-        if reason:
-            out.append(f"{row.kind.upper()} {reason}")
-    return out or [f"no confidentiality agreement binds the recipient for secret {secret.ref}"]
 
 
 # --- recording -------------------------------------------------------------------------------
@@ -616,17 +425,6 @@ def mark_expired(session: Session, *, actor: Actor, on: date | None = None) -> l
         )
         done.append(row.ref)
     return done
-
-
-def terms_of_status(row: Agreement) -> Terms:
-    """The dates and status of a row, without its scope (enough for expiry and renewal)."""
-    return Terms(
-        ref=row.ref,
-        status=row.status,
-        effective_on=row.effective_on,
-        expires_on=row.expires_on,
-        terminated_on=row.terminated_on,
-    )
 
 
 def flag_renewals(session: Session, *, actor: Actor, on: date | None = None) -> list[str]:

@@ -10,7 +10,6 @@ import io
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from crownjewels.core import clock
@@ -20,7 +19,7 @@ from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.parties import service as parties
-from crownjewels.training import rules
+from crownjewels.training import repository, rules
 from crownjewels.training.errors import (
     CourseNotFound,
     DuplicateCourse,
@@ -56,9 +55,7 @@ def require(actor: Actor, permission: Permission) -> None:
 
 
 def _course(session: Session, ref: str) -> Course:
-    row = session.scalar(
-        select(Course).where(or_(Course.id == ref, func.upper(Course.code) == ref.strip().upper()))
-    )
+    row = repository.course(session, ref)
     if row is None:
         raise CourseNotFound(f"no course {ref!r}; `crownjewels training courses list` shows them")
     return row
@@ -67,7 +64,7 @@ def _course(session: Session, ref: str) -> Course:
 def create_course(session: Session, *, actor: Actor, data: CourseCreate) -> CourseRead:
     """Add a course (TRAINING_COURSE_ADDED)."""
     require(actor, Permission.TRAINING_WRITE)
-    if session.scalar(select(Course.id).where(func.upper(Course.code) == data.code)):
+    if repository.course_code_taken(session, data.code):
         raise DuplicateCourse(f"a course {data.code} exists; choose another code", field="code")
     row = Course(**data.model_dump(mode="json"))
     session.add(row)
@@ -86,13 +83,9 @@ def create_course(session: Session, *, actor: Actor, data: CourseCreate) -> Cour
 def list_courses(session: Session, *, actor: Actor) -> list[CourseRead]:
     """Every course with its number of completions."""
     require(actor, Permission.TRAINING_READ)
-    counts = dict(
-        session.execute(select(Completion.course_id, func.count()).group_by(Completion.course_id))
-        .tuples()
-        .all()
-    )
+    counts = repository.completion_counts(session)
     out = []
-    for row in session.scalars(select(Course).order_by(Course.code)):
+    for row in repository.courses(session):
         read = CourseRead.model_validate(row)
         read.completions = counts.get(row.id, 0)
         out.append(read)
@@ -263,14 +256,9 @@ def import_completions(
         raise ImportFileError(source, problems)
     recorded = skipped = 0
     for row, person_id, course in resolved:
-        exists = session.scalar(
-            select(Completion.id).where(
-                Completion.person_id == person_id,
-                Completion.course_id == course.id,
-                Completion.completed_on == row.completed_on,
-            )
-        )
-        if exists:
+        if repository.completion_exists(
+            session, person_id=person_id, course_id=course.id, on=row.completed_on
+        ):
             skipped += 1
             continue
         if not dry_run:
@@ -310,11 +298,11 @@ def _facts(
 ) -> tuple[list[rules.CourseFacts], list[rules.CompletionFacts]]:
     courses = [
         rules.CourseFacts(c.id, c.code, c.name, c.required_for, c.status == "active")
-        for c in session.scalars(select(Course).where(Course.required_for != "none"))
+        for c in repository.required_courses(session)
     ]
     done = [
         rules.CompletionFacts(c.course_id, c.completed_on, c.expires_on, c.result == "passed")
-        for c in session.scalars(select(Completion).where(Completion.person_id == person_id))
+        for c in repository.completions_of(session, person_id)
     ]
     return courses, done
 
@@ -358,12 +346,8 @@ def status(
                 expires_on=max((e for e in exp if e), default=None),
             )
         )
-    codes = dict(session.execute(select(Course.id, Course.code)).tuples().all())
-    rows = session.scalars(
-        select(Completion)
-        .where(Completion.person_id == read.id)
-        .order_by(Completion.completed_on.desc())
-    )
+    codes = repository.course_codes(session)
+    rows = repository.completions_of(session, read.id)
     return PersonTraining(
         person_id=read.id,
         required=required,
@@ -374,21 +358,9 @@ def status(
 def expired_required(session: Session, *, on: date) -> list[tuple[str, str]]:
     """(person id, course code) of required completions that expired on or before `on` and were
     not renewed (for the lifecycle jobs)."""
-    rows = session.execute(
-        select(Completion.person_id, Course.code, Course.id)
-        .join(Course, Course.id == Completion.course_id)
-        .where(Course.required_for != "none", Completion.expires_on < on)
-    ).all()
     out = []
-    for person_id, code, course_id in rows:
-        renewed = session.scalar(
-            select(Completion.id).where(
-                Completion.person_id == person_id,
-                Completion.course_id == course_id,
-                or_(Completion.expires_on.is_(None), Completion.expires_on >= on),
-            )
-        )
-        if not renewed:
+    for person_id, code, course_id in repository.lapsed_required(session, on=on):
+        if not repository.renewed(session, person_id=person_id, course_id=course_id, on=on):
             out.append((person_id, code))
     return sorted(set(out))
 
@@ -446,10 +418,9 @@ def acknowledgement(
     session: Session, *, person_id: str, kind: str, secret_id: str | None = None
 ) -> AttestationRead | None:
     """The person's latest acknowledgement of that kind (and secret), if any."""
-    query = select(Attestation).where(Attestation.person_id == person_id, Attestation.kind == kind)
-    if secret_id:
-        query = query.where(Attestation.secret_id == secret_id)
-    row = session.scalar(query.order_by(Attestation.acknowledged_at.desc()).limit(1))
+    row = repository.latest_attestation(
+        session, person_id=person_id, kind=kind, secret_id=secret_id
+    )
     return AttestationRead.model_validate(row) if row is not None else None
 
 
@@ -458,11 +429,7 @@ def attestations(session: Session, *, actor: Actor, person: str) -> list[Attesta
     person_id = parties.resolve_person_id(session, actor=READER, person_ref=person)
     if actor.person_id != person_id:
         require(actor, Permission.TRAINING_READ)
-    rows = session.scalars(
-        select(Attestation)
-        .where(Attestation.person_id == person_id)
-        .order_by(Attestation.acknowledged_at.desc())
-    )
+    rows = repository.attestations_of(session, person_id)
     return [AttestationRead.model_validate(r) for r in rows]
 
 

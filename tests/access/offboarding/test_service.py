@@ -15,7 +15,7 @@ from crownjewels.access.errors import InvalidGrant
 from crownjewels.access.facts import Level
 from crownjewels.access.models import Grant
 from crownjewels.access.offboarding import service as offboarding
-from crownjewels.access.offboarding.report import to_csv
+from crownjewels.access.offboarding.report import build, to_csv
 from crownjewels.access.schemas import GrantRequest
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Forbidden
@@ -172,3 +172,20 @@ def test_the_report_lists_copies_reads_and_denials_of_90_days(
     rows = list(csv.DictReader(io.StringIO(to_csv(report))))
     assert [r["document_id"] for r in rows[:2]] == ["d1", "d1"]
     assert report.model_dump(mode="json")["entries"][0]["person_id"] == leaver.id
+
+
+def test_the_report_csv_neutralises_names_a_spreadsheet_would_run(
+    session: Session, admin: Actor
+) -> None:
+    name = "=cmd|' /C calc'!A0"
+    person = bound_person(session, admin, org=partner(session, admin), name=name)
+    custody.record(
+        session,
+        actor=admin,
+        event_type=EventType.COPY_ISSUED,
+        subject_type="copy",
+        subject_id="c1",
+        details={"document_id": "-d1", "recipient_person_id": person.id, "channel": "cli"},
+    )
+    [row] = csv.DictReader(io.StringIO(to_csv(build(session, person_ids=[person.id]))))
+    assert (row["person_name"], row["document_id"]) == ("'" + name, "'-d1")

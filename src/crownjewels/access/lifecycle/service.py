@@ -10,13 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crownjewels.access import decide as deciding
 from crownjewels.access import repository, service
 from crownjewels.access.engine import PolicyEngine, engine_for
 from crownjewels.access.facts import Level
+from crownjewels.access.lifecycle import repository as notices
 from crownjewels.access.models import Notice
 from crownjewels.access.rules import GrantStatus
 from crownjewels.core import clock
@@ -129,10 +129,7 @@ def _notice(session: Session, actor: Actor, owner_id: str, lines: list[str]) -> 
 
 def unsent(session: Session, ids: list[str] | None = None) -> list[Notice]:
     """Notices not mailed yet (of the given ids, or all)."""
-    query = select(Notice).where(Notice.sent_at.is_(None))
-    if ids is not None:
-        query = query.where(Notice.id.in_(ids))
-    return list(session.scalars(query.order_by(Notice.created_at)))
+    return list(notices.unsent(session, ids))
 
 
 def _message(settings: Settings, to: str, notice: Notice) -> EmailMessage:
@@ -176,10 +173,4 @@ def _recipients(session: Session, ids: set[str]) -> list[PersonRead]:
 
 def notices_for(session: Session, *, person_id: str, limit: int = 50) -> list[Notice]:
     """A person's newest notices."""
-    query = (
-        select(Notice)
-        .where(Notice.recipient_person_id == person_id)
-        .order_by(Notice.created_at.desc())
-        .limit(limit)
-    )
-    return list(session.scalars(query))
+    return list(notices.notices_for(session, person_id, limit=limit))

@@ -5,16 +5,14 @@ the marked copies issued to them (COPY_ISSUED), the documents they read in the v
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from crownjewels.core import clock
+from crownjewels.access.offboarding.schemas import AccessEntry, AccessReport
+from crownjewels.core import clock, exports
 from crownjewels.core.actor import system_actor
 from crownjewels.core.pagination import MAX_LIMIT, PageParams
 from crownjewels.custody import service as custody
@@ -25,28 +23,6 @@ from crownjewels.parties import service as parties
 REPORT_DAYS = 90
 #: the installation reads the log for the report (the callers check grants:read)
 READER = system_actor("access")
-
-
-class AccessEntry(BaseModel):
-    """One access of the report."""
-
-    at: datetime
-    event_type: str
-    person_id: str
-    person_name: str
-    document_id: str | None = None
-    secret_id: str | None = None
-    detail: str = ""
-    seq: int
-
-
-class AccessReport(BaseModel):
-    """Everything the people accessed from `since` to `until`."""
-
-    since: datetime
-    until: datetime
-    person_ids: list[str]
-    entries: list[AccessEntry]
 
 
 def _events(session: Session, flt: EventFilter) -> Iterator[EventRead]:
@@ -140,10 +116,6 @@ CSV_FIELDS = (
 
 def to_csv(report: AccessReport) -> str:
     """The report's entries as CSV."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS)
-    writer.writeheader()
-    for entry in report.entries:
-        data = entry.model_dump(mode="json")
-        writer.writerow({k: "" if data[k] is None else data[k] for k in CSV_FIELDS})
-    return buf.getvalue()
+    return exports.dicts_to_csv(
+        CSV_FIELDS, (entry.model_dump(mode="json") for entry in report.entries)
+    )

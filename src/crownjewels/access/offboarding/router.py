@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, Field
 
 from crownjewels.access.offboarding import report as access_report
+from crownjewels.access.offboarding import schemas
 from crownjewels.access.offboarding import service as offboarding
 from crownjewels.core.actor import Actor
 from crownjewels.core.http import CurrentActor, DbSession, require
@@ -41,13 +42,13 @@ class Certificate(BaseModel):
 
 @router.post(
     "/offboardings",
-    response_model=offboarding.OffboardingRead,
+    response_model=schemas.OffboardingRead,
     status_code=status.HTTP_201_CREATED,
     summary="Offboard a person or organisation",
 )
 def start_offboarding(
     session: DbSession, actor: Manager, data: OffboardStart
-) -> offboarding.OffboardingRead:
+) -> schemas.OffboardingRead:
     """Revoke every live grant of the person or organisation and open the record."""
     return offboarding.offboard(
         session, actor=actor, person=data.person, organisation=data.organisation
@@ -55,43 +56,41 @@ def start_offboarding(
 
 
 @router.get(
-    "/offboardings", response_model=list[offboarding.OffboardingRead], summary="List offboardings"
+    "/offboardings", response_model=list[schemas.OffboardingRead], summary="List offboardings"
 )
-def list_offboardings(session: DbSession, actor: GrantReader) -> list[offboarding.OffboardingRead]:
+def list_offboardings(session: DbSession, actor: GrantReader) -> list[schemas.OffboardingRead]:
     """Every offboarding, newest first."""
     return offboarding.list_offboardings(session, actor=actor)
 
 
 @router.get(
-    "/offboardings/{ref}", response_model=offboarding.OffboardingRead, summary="One offboarding"
+    "/offboardings/{ref}", response_model=schemas.OffboardingRead, summary="One offboarding"
 )
-def show_offboarding(
-    session: DbSession, actor: GrantReader, ref: str
-) -> offboarding.OffboardingRead:
+def show_offboarding(session: DbSession, actor: GrantReader, ref: str) -> schemas.OffboardingRead:
     """The record."""
     return offboarding.get(session, actor=actor, ref=ref)
 
 
 @router.post(
     "/offboardings/{ref}/acknowledgement",
-    response_model=offboarding.OffboardingRead,
+    response_model=schemas.OffboardingRead,
     summary="Record the exit acknowledgement",
 )
 def acknowledge(
     session: DbSession, actor: CurrentActor, ref: str, data: Acknowledgement
-) -> offboarding.OffboardingRead:
+) -> schemas.OffboardingRead:
     """The person themselves, or a grants:manage holder recording a signed copy."""
     return offboarding.acknowledge_exit(session, actor=actor, ref=ref, person=data.person)
 
 
 @router.post(
     "/offboardings/{ref}/certificate",
-    response_model=offboarding.OffboardingRead,
+    response_model=schemas.OffboardingRead,
     summary="Collect the return-or-destruction statement",
 )
 def certify(
     session: DbSession, actor: Manager, ref: str, data: Certificate
-) -> offboarding.OffboardingRead:
+) -> schemas.OffboardingRead:
     """The signed statement is kept with its SHA-256."""
     return offboarding.certify(session, actor=actor, ref=ref, statement=data.statement)
 

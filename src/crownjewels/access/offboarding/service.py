@@ -7,10 +7,7 @@ The record completes once both the acknowledgement and the certificate are in.""
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
-from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -18,6 +15,8 @@ from crownjewels.access import repository, service
 from crownjewels.access.errors import InvalidGrant
 from crownjewels.access.models import Grant, Offboarding
 from crownjewels.access.offboarding import report as access_report
+from crownjewels.access.offboarding import repository as offboardings
+from crownjewels.access.offboarding.schemas import AccessReport, OffboardingRead, OffboardingStatus
 from crownjewels.access.rules import GrantStatus
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
@@ -41,33 +40,6 @@ EXIT_TEXT = (
     "remain secret."
 )
 READER = service.READER
-
-
-class OffboardingStatus(StrEnum):
-    """An offboarding's progress."""
-
-    OPEN = "open"
-    COMPLETED = "completed"
-
-
-class OffboardingRead(BaseModel):
-    """An offboarding record."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    ref: str
-    person_id: str | None
-    organisation_id: str | None
-    subject_name: str = ""
-    started_by: str
-    started_at: datetime
-    grants_revoked: int
-    exit_attestation_id: str | None
-    certificate_document_id: str | None
-    statement_sha256: str | None
-    completed_at: datetime | None
-    status: str
 
 
 class OffboardingNotFound(NotFound):
@@ -99,16 +71,14 @@ class OffboardingOwners:
         """Every record for grants:read holders; none otherwise."""
         if actor.can(Permission.GRANTS_READ):
             return None
-        return select(Offboarding).where(Offboarding.id.is_(None)).with_only_columns(Offboarding.id)
+        return offboardings.no_ids()
 
 
 OFFBOARDING_OWNERS = OffboardingOwners()
 
 
 def _row(session: Session, ref: str) -> Offboarding:
-    row = session.scalar(
-        select(Offboarding).where((Offboarding.ref == ref) | (Offboarding.id == ref))
-    )
+    row = offboardings.offboarding(session, ref)
     if row is None:
         raise OffboardingNotFound(
             f"no offboarding {ref!r}; `crownjewels access offboard PERSON` starts one"
@@ -231,8 +201,7 @@ def get(session: Session, *, actor: Actor, ref: str) -> OffboardingRead:
 def list_offboardings(session: Session, *, actor: Actor) -> list[OffboardingRead]:
     """Every offboarding, newest first."""
     service.require(actor, Permission.GRANTS_READ)
-    rows = session.scalars(select(Offboarding).order_by(Offboarding.started_at.desc()))
-    return [read(session, r) for r in rows]
+    return [read(session, r) for r in offboardings.offboardings(session)]
 
 
 def _maybe_complete(session: Session, actor: Actor, row: Offboarding) -> None:
@@ -325,7 +294,7 @@ def certify(
 
 def report(
     session: Session, *, actor: Actor, ref: str, days: int = access_report.REPORT_DAYS
-) -> access_report.AccessReport:
+) -> AccessReport:
     """What the offboarded people accessed in the `days` before the offboarding started."""
     service.require(actor, Permission.GRANTS_READ)
     row = _row(session, ref)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from crownjewels.access.reviews import schemas
 from crownjewels.access.reviews import service as reviews
 from crownjewels.core import clock
 from crownjewels.core.cli import JsonOpt, emit_json, emit_record, emit_table, state
@@ -94,7 +95,7 @@ def review_show(
 def review_decide(
     ctx: typer.Context,
     item: str = typer.Argument(..., help="the item id (`access review show`)"),
-    decision: reviews.Decision = typer.Argument(..., help="confirm or revoke"),
+    decision: schemas.Decision = typer.Argument(..., help="confirm or revoke"),
     note: str | None = typer.Option(None, "--note", help="why (required to revoke)"),
 ) -> None:
     """Confirm (the grant stays) or revoke (the grant is revoked) one of your items."""

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from crownjewels.access.reviews import schemas
 from crownjewels.access.reviews import service as reviews
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
@@ -80,7 +81,7 @@ def review_decide(
 ) -> Response:
     """Confirm or revoke one item from the campaign page."""
     try:
-        decision = reviews.Decision(text(form, "decision"))
+        decision = schemas.Decision(text(form, "decision"))
         done = reviews.decide(
             session, actor=actor, item_id=item_id, decision=decision, note=optional(form, "note")
         )

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel, Field
 
+from crownjewels.access.reviews import schemas
 from crownjewels.access.reviews import service as reviews
 from crownjewels.core.actor import Actor
 from crownjewels.core.http import AppSettings, CurrentActor, DbSession, require
@@ -30,19 +31,19 @@ class CampaignStart(BaseModel):
 class ItemDecision(BaseModel):
     """A reviewer's decision on one item."""
 
-    decision: reviews.Decision
+    decision: schemas.Decision
     note: str | None = Field(default=None, max_length=2000)
 
 
 @router.post(
     "/reviews",
-    response_model=reviews.CampaignRead,
+    response_model=schemas.CampaignRead,
     status_code=status.HTTP_201_CREATED,
     summary="Start an access review",
 )
 def start_review(
     session: DbSession, actor: Manager, settings: AppSettings, data: CampaignStart
-) -> reviews.CampaignRead:
+) -> schemas.CampaignRead:
     """One item per approved or active grant, reviewed by the owner of its secret."""
     return reviews.start(
         session,
@@ -53,20 +54,20 @@ def start_review(
     )
 
 
-@router.get("/reviews", response_model=list[reviews.CampaignRead], summary="List access reviews")
-def list_reviews(session: DbSession, actor: CurrentActor) -> list[reviews.CampaignRead]:
+@router.get("/reviews", response_model=list[schemas.CampaignRead], summary="List access reviews")
+def list_reviews(session: DbSession, actor: CurrentActor) -> list[schemas.CampaignRead]:
     """Every campaign with its progress."""
     return reviews.list_campaigns(session, actor=actor)
 
 
-@router.get("/reviews/overdue", response_model=list[reviews.ItemRead], summary="Overdue items")
-def overdue_items(session: DbSession, actor: CurrentActor) -> list[reviews.ItemRead]:
+@router.get("/reviews/overdue", response_model=list[schemas.ItemRead], summary="Overdue items")
+def overdue_items(session: DbSession, actor: CurrentActor) -> list[schemas.ItemRead]:
     """Undecided items of open campaigns past their due date."""
     return reviews.overdue(session, actor=actor)
 
 
-@router.get("/reviews/{ref}", response_model=reviews.CampaignRead, summary="One access review")
-def show_review(session: DbSession, actor: CurrentActor, ref: str) -> reviews.CampaignRead:
+@router.get("/reviews/{ref}", response_model=schemas.CampaignRead, summary="One access review")
+def show_review(session: DbSession, actor: CurrentActor, ref: str) -> schemas.CampaignRead:
     """The campaign and its items (a reviewer sees their own)."""
     return reviews.get(session, actor=actor, campaign_ref=ref)
 
@@ -82,17 +83,17 @@ def export_review(session: DbSession, actor: CurrentActor, ref: str) -> Response
     )
 
 
-@router.post("/reviews/items/{item_id}", response_model=reviews.ItemRead, summary="Decide an item")
+@router.post("/reviews/items/{item_id}", response_model=schemas.ItemRead, summary="Decide an item")
 def decide_item(
     session: DbSession, actor: Decider, item_id: str, data: ItemDecision
-) -> reviews.ItemRead:
+) -> schemas.ItemRead:
     """Confirm keeps the grant; revoke (with a note) revokes it. Only the item's reviewer."""
     return reviews.decide(
         session, actor=actor, item_id=item_id, decision=data.decision, note=data.note
     )
 
 
-@router.post("/reviews/{ref}/close", response_model=reviews.CampaignRead, summary="Close a review")
-def close_review(session: DbSession, actor: Manager, ref: str) -> reviews.CampaignRead:
+@router.post("/reviews/{ref}/close", response_model=schemas.CampaignRead, summary="Close a review")
+def close_review(session: DbSession, actor: Manager, ref: str) -> schemas.CampaignRead:
     """Close the campaign; undecided items stay undecided."""
     return reviews.close(session, actor=actor, campaign_ref=ref)

@@ -5,20 +5,18 @@ the results export as CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crownjewels.access import service
 from crownjewels.access.errors import GrantConflict, InvalidGrant
 from crownjewels.access.models import Grant, ReviewCampaign, ReviewItem
+from crownjewels.access.reviews import repository
+from crownjewels.access.reviews.schemas import CampaignRead, CampaignStatus, Decision, ItemRead
 from crownjewels.access.rules import GrantStatus
-from crownjewels.core import clock
+from crownjewels.core import clock, exports
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.permissions import Permission
@@ -29,61 +27,6 @@ from crownjewels.parties import service as parties
 
 SUBJECT = "access-review"
 READER = service.READER
-
-
-class Decision(StrEnum):
-    """A reviewer's answer on one grant."""
-
-    CONFIRM = "confirm"
-    REVOKE = "revoke"
-
-
-class CampaignStatus(StrEnum):
-    """A campaign's lifecycle."""
-
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-class ItemRead(BaseModel):
-    """One grant under review."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    campaign_id: str
-    grant_id: str
-    grant_ref: str = ""
-    person_name: str | None = None
-    secret_ref: str = ""
-    level: str = ""
-    last_used_at: datetime | None = None
-    reviewer_person_id: str | None
-    reviewer_name: str | None = None
-    flagged_unused: bool
-    decision: str | None
-    note: str | None
-    decided_by: str | None
-    decided_at: datetime | None
-
-
-class CampaignRead(BaseModel):
-    """A campaign with its items (when read one at a time) and counts."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    ref: str
-    name: str
-    scope: str
-    due_on: date
-    status: str
-    started_by: str
-    created_at: datetime
-    closed_at: datetime | None
-    total: int = 0
-    decided: int = 0
-    items: list[ItemRead] = []
 
 
 class ReviewNotFound(NotFound):
@@ -104,9 +47,7 @@ def _next_ref(session: Session) -> str:
 
 
 def _campaign(session: Session, ref: str) -> ReviewCampaign:
-    row = session.scalar(
-        select(ReviewCampaign).where((ReviewCampaign.ref == ref) | (ReviewCampaign.id == ref))
-    )
+    row = repository.campaign(session, ref)
     if row is None:
         raise ReviewNotFound(f"no access review {ref!r}; `crownjewels access review list`")
     return row
@@ -146,12 +87,7 @@ def start(
     )
     session.add(row)
     session.flush()
-    grants = session.scalars(
-        select(Grant)
-        .where(Grant.status.in_([GrantStatus.APPROVED, GrantStatus.ACTIVE]))
-        .where(Grant.person_id.is_not(None))
-        .order_by(Grant.ref)
-    )
+    grants = repository.reviewable_grants(session)
     owners: dict[str, str] = {}
     count = 0
     for grant in grants:
@@ -182,12 +118,7 @@ def start(
 
 
 def _items(session: Session, campaign_id: str) -> list[ItemRead]:
-    rows = session.execute(
-        select(ReviewItem, Grant)
-        .join(Grant, Grant.id == ReviewItem.grant_id)
-        .where(ReviewItem.campaign_id == campaign_id)
-        .order_by(Grant.ref)
-    ).all()
+    rows = repository.items_with_grants(session, campaign_id)
     ids = {g.person_id for _, g in rows if g.person_id} | {
         i.reviewer_person_id for i, _ in rows if i.reviewer_person_id
     }
@@ -238,8 +169,7 @@ def _mine(actor: Actor, out: CampaignRead) -> CampaignRead:
 def list_campaigns(session: Session, *, actor: Actor) -> list[CampaignRead]:
     """Every campaign, newest first, with counts."""
     _may_see(actor)
-    rows = session.scalars(select(ReviewCampaign).order_by(ReviewCampaign.created_at.desc()))
-    return [read(session, r, items=False) for r in rows]
+    return [read(session, r, items=False) for r in repository.campaigns(session)]
 
 
 def get(session: Session, *, actor: Actor, campaign_ref: str) -> CampaignRead:
@@ -258,7 +188,7 @@ def decide(
 ) -> ItemRead:
     """The reviewer's decision on one item (ACCESS_REVIEW_DECIDED); revoke revokes the grant."""
     service.require(actor, Permission.GRANTS_DECIDE)
-    item = session.get(ReviewItem, item_id)
+    item = repository.item(session, item_id)
     if item is None:
         raise ReviewNotFound(f"no review item {item_id!r}; `crownjewels access review show`")
     campaign = session.get_one(ReviewCampaign, item.campaign_id)
@@ -323,13 +253,8 @@ def overdue(session: Session, *, actor: Actor, on: date | None = None) -> list[I
     """Undecided items of open campaigns past their due date (a reviewer: their own)."""
     _may_see(actor)
     on = on or clock.now().date()
-    rows = session.scalars(
-        select(ReviewCampaign)
-        .where(ReviewCampaign.status == CampaignStatus.OPEN)
-        .where(ReviewCampaign.due_on < on)
-    )
     out: list[ItemRead] = []
-    for row in rows:
+    for row in repository.overdue_campaigns(session, on=on):
         out += [i for i in _mine(actor, read(session, row)).items if not i.decision]
     return out
 
@@ -352,10 +277,6 @@ CSV_FIELDS = (
 def export_csv(session: Session, *, actor: Actor, campaign_ref: str) -> str:
     """The campaign's results as CSV, one row per item."""
     campaign = get(session, actor=actor, campaign_ref=campaign_ref)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore")
-    writer.writeheader()
-    for item in campaign.items:
-        data = item.model_dump(mode="json")
-        writer.writerow({k: "" if data.get(k) is None else data[k] for k in CSV_FIELDS})
-    return buf.getvalue()
+    return exports.dicts_to_csv(
+        CSV_FIELDS, (item.model_dump(mode="json") for item in campaign.items)
+    )

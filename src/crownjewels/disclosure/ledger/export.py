@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from datetime import datetime
@@ -15,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy.orm import Session
 
-from crownjewels.core import clock
+from crownjewels.core import clock, exports
 from crownjewels.core.actor import Actor
 from crownjewels.disclosure.ledger import service as ledger
 from crownjewels.disclosure.schemas import EntryRead, LedgerFilter
@@ -62,12 +61,11 @@ def _cell(value: object) -> str:
 
 def to_csv(entries: Sequence[EntryRead]) -> str:
     """The entries as CSV text with a header row."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for entry in entries:
-        writer.writerow([_cell(getattr(entry, c)) for c in COLUMNS])
-    return out.getvalue()
+    return exports.to_csv(
+        COLUMNS,
+        ([_cell(getattr(entry, c)) for c in COLUMNS] for entry in entries),
+        lineterminator="\n",
+    )
 
 
 def _row(entry: EntryRead, style: object) -> list[Paragraph]:

@@ -10,7 +10,7 @@ import typer
 
 from crownjewels.core.cli import JsonOpt, emit_json, emit_table, state
 from crownjewels.core.pagination import PageParams
-from crownjewels.vendors.diligence import service
+from crownjewels.vendors.diligence import catalog, reads, sending
 from crownjewels.vendors.diligence.schemas import (
     AssessmentFilter,
     AssessmentRead,
@@ -41,7 +41,7 @@ def import_(
 ) -> None:
     """Store a questionnaire version (the same key and version with other content is refused)."""
     with state(ctx).unit_of_work() as (session, actor):
-        out = service.import_file(session, actor=actor, path=file)
+        out = catalog.import_file(session, actor=actor, path=file)
     if as_json:
         emit_json(out)
         return
@@ -63,7 +63,7 @@ def list_(
     """The imported questionnaire versions, or (--sent) the assessments."""
     with state(ctx).unit_of_work(write=False) as (session, actor):
         if not sent:
-            templates = service.list_templates(session, actor=actor)
+            templates = catalog.list_templates(session, actor=actor)
             if as_json:
                 emit_json(templates)
             else:
@@ -73,7 +73,7 @@ def list_(
                     empty="no questionnaires: `questionnaires import FILE` stores one",
                 )
             return
-        items, total = service.list_assessments(
+        items, total = reads.list_assessments(
             session,
             actor=actor,
             filters=AssessmentFilter(vendor=vendor),
@@ -133,8 +133,8 @@ def _send(
         due_on=date.fromisoformat(due) if due else None,
     )
     with state(ctx).unit_of_work() as (session, actor):
-        sent = service.send(session, actor=actor, data=data)
-        risk = service.risk(session, actor=actor, assessment_ref=sent.id)
+        sent = sending.send(session, actor=actor, data=data)
+        risk = reads.risk(session, actor=actor, assessment_ref=sent.id)
     if as_json:
         emit_json({"assessment": sent, "risk": risk})
         return
@@ -185,7 +185,7 @@ def show(
 ) -> None:
     """One assessment: status, progress and the risk explanation with its factors."""
     with state(ctx).unit_of_work(write=False) as (session, actor):
-        d = service.detail(session, actor=actor, assessment_ref=assessment)
+        d = reads.detail(session, actor=actor, assessment_ref=assessment)
     if as_json:
         emit_json(d)
         return

@@ -11,7 +11,7 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.permissions import Permission
 from crownjewels.vault import service as vault
 from crownjewels.vault.schemas import DocumentRead, Owner
-from crownjewels.vendors.diligence import repository, service
+from crownjewels.vendors.diligence import answering, reads, repository
 from crownjewels.vendors.diligence.models import Assessment
 from crownjewels.vendors.diligence.schemas import AssessmentDetail
 
@@ -25,9 +25,9 @@ class AssessmentOwners:
 
     def resolve(self, session: Session, actor: Actor, ref: str, *, write: bool) -> Owner:
         """A visible assessment; with `write`, one the actor may answer now."""
-        found = service.assessment_row(session, actor=actor, assessment_ref=ref)
+        found = reads.assessment_row(session, actor=actor, assessment_ref=ref)
         if write:
-            service.require_answerer(actor, found)
+            answering.require_answerer(actor, found)
         return Owner(
             owner_type=OWNER_TYPE,
             owner_id=found.id,
@@ -82,7 +82,7 @@ def attach_evidence(
         upload=upload,
         filename=filename,
     )
-    return service.set_evidence(
+    return answering.set_evidence(
         session,
         actor=actor,
         assessment_ref=assessment_ref,

@@ -35,7 +35,7 @@ from crownjewels.parties import service as parties
 from crownjewels.parties.schemas import PersonFilter
 from crownjewels.settings import Settings
 from crownjewels.vault import service as vault
-from crownjewels.vendors.diligence import documents, service
+from crownjewels.vendors.diligence import answering, catalog, documents, reads, sending
 from crownjewels.vendors.diligence import review as reviewing
 from crownjewels.vendors.diligence.errors import AnswerErrors, BadAnswer
 from crownjewels.vendors.diligence.schemas import (
@@ -60,7 +60,7 @@ Answerer = Annotated[Actor, Depends(require(P.ASSESSMENTS_ANSWER))]
 def require_assessment_link(session: DbSession, token: str) -> Actor:
     """The access check of /a/<token>: the token itself (no account). An unknown token is 404,
     an expired or used one 410 with a page that says what to do."""
-    return service.link_actor(session, token=token)
+    return sending.link_actor(session, token=token)
 
 
 LinkHolder = Annotated[Actor, Depends(require_assessment_link)]
@@ -76,7 +76,7 @@ def assessments(request: Request, session: DbSession, actor: Viewer, paging: Pag
     flt = AssessmentFilter(
         status=AssessmentStatus(status) if status in set(AssessmentStatus) else None
     )
-    items, total = service.list_assessments(session, actor=actor, filters=flt, page=paging)
+    items, total = reads.list_assessments(session, actor=actor, filters=flt, page=paging)
     ctx = {"items": items, "total": total, "paging": paging, "statuses": list(AssessmentStatus)}
     return render(request, "diligence/list.html", ctx)
 
@@ -86,8 +86,8 @@ def _send_choices(session: Session, actor: Actor) -> dict[str, Any]:
         session, actor=actor, filters=SecretFilter(status="active"), page=PageParams(limit=500)
     )
     return {
-        "vendors": service.vendor_choices(session, actor=actor),
-        "templates": service.list_templates(session, actor=actor),
+        "vendors": reads.vendor_choices(session, actor=actor),
+        "templates": catalog.list_templates(session, actor=actor),
         "secrets": secrets,
         "channels": list(Channel),
     }
@@ -118,7 +118,7 @@ def send(request: Request, session: DbSession, actor: Writer, form: PostedForm) 
                 "message": optional(form, "message"),
             }
         )
-        sent = service.send(session, actor=actor, data=data)
+        sent = sending.send(session, actor=actor, data=data)
     except (ValidationError, CrownJewelsError) as exc:
         discard(session)
         ctx = {"form": values, "errors": field_errors(exc), **_send_choices(session, actor)}
@@ -152,7 +152,7 @@ def _detail_ctx(
 @router.get("/assessments/{ref}")
 def assessment(request: Request, session: DbSession, actor: Viewer, ref: str) -> Response:
     """The review page for the vendor manager; the answering page for the vendor user."""
-    d = service.detail(session, actor=actor, assessment_ref=ref)
+    d = reads.detail(session, actor=actor, assessment_ref=ref)
     if not actor.can(P.VENDORS_READ):
         return _answer_page(request, d, action=f"/assessments/{d.assessment.ref}")
     return render(request, "diligence/review.html", _detail_ctx(request, session, actor, d))
@@ -205,9 +205,9 @@ def _save_and_maybe_submit(
     ref: str,
     action: str,
 ) -> Response:
-    d = service.detail(session, actor=actor, assessment_ref=ref)
+    d = reads.detail(session, actor=actor, assessment_ref=ref)
     try:
-        service.save_answers(session, actor=actor, assessment_ref=ref, data=_answers(form, d))
+        answering.save_answers(session, actor=actor, assessment_ref=ref, data=_answers(form, d))
         for q in d.questions:
             upload = form.get(f"file.{q.id}")
             if q.editable and isinstance(upload, UploadFile) and upload.filename:
@@ -222,22 +222,22 @@ def _save_and_maybe_submit(
                 )
     except AnswerErrors as exc:
         discard(session)
-        d = service.detail(session, actor=actor, assessment_ref=ref)
+        d = reads.detail(session, actor=actor, assessment_ref=ref)
         return _answer_page(
             request, d, action=action, errors=exc.errors, posted=_posted_values(form), status=422
         )
     except CrownJewelsError as exc:
         discard(session)
-        d = service.detail(session, actor=actor, assessment_ref=ref)
+        d = reads.detail(session, actor=actor, assessment_ref=ref)
         errors = {exc.field or "": exc.message}
         return _answer_page(request, d, action=action, errors=errors, status=error_status(exc))
     if text(form, "action") != "submit":
         flash(request, "Your answers are saved. You can come back later to finish and submit.")
         return redirect(action)
     try:
-        submitted = service.submit(session, actor=actor, assessment_ref=ref)
+        submitted = answering.submit(session, actor=actor, assessment_ref=ref)
     except BadAnswer as exc:  # the draft stays saved; say what is still open
-        d = service.detail(session, actor=actor, assessment_ref=ref)
+        d = reads.detail(session, actor=actor, assessment_ref=ref)
         message = "Your answers are saved, but not submitted: " + exc.message
         return _answer_page(request, d, action=action, errors={"": message}, status=422)
     return render(request, "diligence/thanks.html", {"a": submitted})
@@ -253,7 +253,7 @@ def save_answers(
     ref: str,
 ) -> Response:
     """Save the draft (action=save) or save and submit (action=submit), as a vendor user."""
-    d = service.detail(session, actor=actor, assessment_ref=ref)
+    d = reads.detail(session, actor=actor, assessment_ref=ref)
     action = f"/assessments/{d.assessment.ref}"
     return _save_and_maybe_submit(
         request, session, actor, settings, form, ref=d.assessment.id, action=action
@@ -263,7 +263,7 @@ def save_answers(
 @router.get("/a/{token}")
 def link_page(request: Request, session: DbSession, actor: LinkHolder, token: str) -> Response:
     """The answering page of a one-time link: this one assessment and nothing else."""
-    d = service.detail(session, actor=actor, assessment_ref=_assessment_id(session, actor))
+    d = reads.detail(session, actor=actor, assessment_ref=_assessment_id(session, actor))
     return _private(_answer_page(request, d, action=f"/a/{token}"))
 
 
@@ -297,7 +297,7 @@ def link_save(
 
 
 def _assessment_id(session: Session, actor: Actor) -> str:
-    items, _ = service.list_assessments(
+    items, _ = reads.list_assessments(
         session, actor=actor, filters=AssessmentFilter(), page=PageParams(limit=1)
     )
     return items[0].id
@@ -327,7 +327,7 @@ def review(
         d = reviewing.review(session, actor=actor, assessment_ref=ref, data=data)
     except (ValidationError, CrownJewelsError) as exc:
         discard(session)
-        d = service.detail(session, actor=actor, assessment_ref=ref)
+        d = reads.detail(session, actor=actor, assessment_ref=ref)
         errors = (
             {"": "decide each answer: accepted, rejected or ask again (with a note)"}
             if isinstance(exc, ValidationError)
@@ -350,7 +350,7 @@ def _act(request: Request, session: Session, actor: Actor, ref: str, fn: Any, ok
         result = fn()
     except (ValidationError, CrownJewelsError) as exc:
         discard(session)
-        d = service.detail(session, actor=actor, assessment_ref=ref)
+        d = reads.detail(session, actor=actor, assessment_ref=ref)
         ctx = _detail_ctx(request, session, actor, d) | {"errors": field_errors(exc)}
         return render(request, "diligence/review.html", ctx, status=error_status(exc))
     flash(request, ok)
@@ -377,18 +377,18 @@ def new_link(
 ) -> Response:
     """Issue a new one-time link (earlier ones stop working) and show it once."""
     try:
-        link = service.issue_link(
+        link = sending.issue_link(
             session, actor=actor, assessment_ref=ref, days=int(text(form, "days") or 14)
         )
     except (ValueError, CrownJewelsError) as exc:
         discard(session)
-        d = service.detail(session, actor=actor, assessment_ref=ref)
+        d = reads.detail(session, actor=actor, assessment_ref=ref)
         error = (
             exc if isinstance(exc, CrownJewelsError) else CrownJewelsError("give days as a number")
         )
         ctx = _detail_ctx(request, session, actor, d) | {"errors": field_errors(error)}
         return render(request, "diligence/review.html", ctx, status=error_status(error))
-    a = service.detail(session, actor=actor, assessment_ref=ref).assessment
+    a = reads.detail(session, actor=actor, assessment_ref=ref).assessment
     url = str(request.base_url).rstrip("/") + link.path
     return render(
         request, "diligence/sent.html", {"a": a.model_copy(update={"link": link}), "url": url}

@@ -13,7 +13,7 @@ from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.parties import service as parties
-from crownjewels.vendors.diligence import repository, rules, scoring, service
+from crownjewels.vendors.diligence import answering, reads, repository, rules, scoring
 from crownjewels.vendors.diligence.errors import BadAnswer, RemediationNotFound, WrongState
 from crownjewels.vendors.diligence.models import (
     Assessment,
@@ -34,7 +34,7 @@ from crownjewels.vendors.diligence.schemas import (
     ReviewSave,
 )
 
-SUBJECT = service.SUBJECT
+SUBJECT = reads.SUBJECT
 
 
 def review(
@@ -42,8 +42,8 @@ def review(
 ) -> AssessmentDetail:
     """Accept, reject or ask again answer by answer; with `return_to_vendor` the asked-again
     answers reopen for the vendor (a one-time link assessment then needs a new link)."""
-    service.require(actor, Permission.VENDORS_WRITE)
-    a = service.get_row(session, actor, assessment_ref)
+    reads.require(actor, Permission.VENDORS_WRITE)
+    a = reads.get_row(session, actor, assessment_ref)
     if AssessmentStatus(a.status) is not AssessmentStatus.SUBMITTED:
         raise WrongState(f"{a.ref} is {a.status}; answers are reviewed once it is submitted")
     rows = repository.answers(session, a.id)
@@ -69,7 +69,7 @@ def review(
             now,
             actor.ref,
         )
-        service.flush_changes(session, a)
+        answering.flush_changes(session, a)
         custody.record(
             session,
             actor=actor,
@@ -86,7 +86,7 @@ def review(
         )
     if data.return_to_vendor:
         _return_to_vendor(session, actor, a, rows)
-    return service.detail(session, actor=actor, assessment_ref=a.id)
+    return reads.detail(session, actor=actor, assessment_ref=a.id)
 
 
 def _return_to_vendor(
@@ -96,7 +96,7 @@ def _return_to_vendor(
     if not again:
         raise WrongState("mark at least one answer “ask again” before returning it to the vendor")
     a.status, a.round, a.submitted_at = AssessmentStatus.RETURNED, a.round + 1, None
-    service.flush_changes(session, a)
+    answering.flush_changes(session, a)
     custody.record(
         session,
         actor=actor,
@@ -109,15 +109,15 @@ def _return_to_vendor(
 
 def complete(session: Session, *, actor: Actor, assessment_ref: str) -> AssessmentDetail:
     """Complete a reviewed assessment: its risk explanation is frozen as of now."""
-    service.require(actor, Permission.VENDORS_WRITE)
-    a = service.get_row(session, actor, assessment_ref)
+    reads.require(actor, Permission.VENDORS_WRITE)
+    a = reads.get_row(session, actor, assessment_ref)
     if AssessmentStatus(a.status) is not AssessmentStatus.SUBMITTED:
         raise WrongState(f"{a.ref} is {a.status}; only a submitted assessment is completed")
     template = session.get(QuestionnaireTemplate, a.template_id)
     assert template is not None
     rows = repository.answers(session, a.id)
     blockers = rules.completion_blockers(
-        service.questionnaire_of(template), scoring.answer_facts(rows)
+        reads.questionnaire_of(template), scoring.answer_facts(rows)
     )
     if blockers:
         raise WrongState("cannot complete yet: " + "; ".join(blockers))
@@ -125,7 +125,7 @@ def complete(session: Session, *, actor: Actor, assessment_ref: str) -> Assessme
     now = clock.now()
     a.status, a.completed_at, a.completed_by = AssessmentStatus.COMPLETED, now, actor.ref
     a.risk = risk.model_copy(update={"frozen": True}).model_dump(mode="json")
-    service.flush_changes(session, a)
+    answering.flush_changes(session, a)
     custody.record(
         session,
         actor=actor,
@@ -135,16 +135,16 @@ def complete(session: Session, *, actor: Actor, assessment_ref: str) -> Assessme
         details={
             "inherent": {"level": risk.inherent.level, "points": risk.inherent.points},
             "residual": {"level": risk.residual.level, "points": risk.residual.points},
-            "factors_sha256": service.canonical_sha256(a.risk),
+            "factors_sha256": answering.canonical_sha256(a.risk),
         },
     )
-    return service.detail(session, actor=actor, assessment_ref=a.id)
+    return reads.detail(session, actor=actor, assessment_ref=a.id)
 
 
 def cancel(session: Session, *, actor: Actor, assessment_ref: str, reason: str) -> AssessmentRead:
     """Cancel an unfinished assessment (its links stop working)."""
-    service.require(actor, Permission.VENDORS_WRITE)
-    a = service.get_row(session, actor, assessment_ref)
+    reads.require(actor, Permission.VENDORS_WRITE)
+    a = reads.get_row(session, actor, assessment_ref)
     if AssessmentStatus(a.status) not in UNFINISHED:
         raise WrongState(f"{a.ref} is {a.status}; only an unfinished assessment is cancelled")
     if not reason.strip():
@@ -153,7 +153,7 @@ def cancel(session: Session, *, actor: Actor, assessment_ref: str, reason: str) 
     a.status = AssessmentStatus.CANCELLED
     for link in repository.active_links(session, a.id, clock.now()):
         link.revoked_at = clock.now()
-    service.flush_changes(session, a)
+    answering.flush_changes(session, a)
     custody.record(
         session,
         actor=actor,
@@ -162,15 +162,15 @@ def cancel(session: Session, *, actor: Actor, assessment_ref: str, reason: str) 
         subject_id=a.id,
         details={"before": before, "reason": reason.strip()},
     )
-    return service.read(session, actor, a)
+    return reads.read(session, actor, a)
 
 
 def add_remediation(
     session: Session, *, actor: Actor, assessment_ref: str, data: RemediationCreate
 ) -> RemediationRead:
     """Record something the vendor must fix, with an owner on our side and a due date."""
-    service.require(actor, Permission.VENDORS_WRITE)
-    a = service.get_row(session, actor, assessment_ref)
+    reads.require(actor, Permission.VENDORS_WRITE)
+    a = reads.get_row(session, actor, assessment_ref)
     if AssessmentStatus(a.status) is AssessmentStatus.CANCELLED:
         raise WrongState(f"{a.ref} was cancelled")
     owner_id = parties.resolve_person_id(session, actor=actor, person_ref=data.owner)
@@ -196,15 +196,15 @@ def add_remediation(
             "after": {**data.model_dump(mode="json"), "owner": owner_id},
         },
     )
-    return next(r for r in service.remediation_items(session, a) if r.id == row.id)
+    return next(r for r in reads.remediation_items(session, a) if r.id == row.id)
 
 
 def update_remediation(
     session: Session, *, actor: Actor, assessment_ref: str, item_id: str, data: RemediationUpdate
 ) -> RemediationRead:
     """Mark a remediation item done, or open again."""
-    service.require(actor, Permission.VENDORS_WRITE)
-    a = service.get_row(session, actor, assessment_ref)
+    reads.require(actor, Permission.VENDORS_WRITE)
+    a = reads.get_row(session, actor, assessment_ref)
     row = session.get(RemediationItem, item_id)
     if row is None or row.assessment_id != a.id:
         raise RemediationNotFound(f"{a.ref} has no remediation item {item_id!r}")
@@ -226,4 +226,4 @@ def update_remediation(
             "after": {"status": row.status, "notes": row.notes},
         },
     )
-    return next(r for r in service.remediation_items(session, a) if r.id == row.id)
+    return next(r for r in reads.remediation_items(session, a) if r.id == row.id)

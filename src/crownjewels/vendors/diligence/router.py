@@ -12,7 +12,7 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.http import DbSession, Paging, require
 from crownjewels.core.pagination import Page
 from crownjewels.core.permissions import Permission as P
-from crownjewels.vendors.diligence import loader, schedule, service
+from crownjewels.vendors.diligence import answering, catalog, loader, reads, schedule, sending
 from crownjewels.vendors.diligence import review as reviewing
 from crownjewels.vendors.diligence.schemas import (
     AnswersSave,
@@ -61,7 +61,7 @@ class CancelRequest(BaseModel):
 @router.get("/questionnaires", response_model=list[TemplateRead], summary="List templates")
 def list_templates(session: DbSession, actor: Reader) -> list[TemplateRead]:
     """Every imported questionnaire version."""
-    return service.list_templates(session, actor=actor)
+    return catalog.list_templates(session, actor=actor)
 
 
 @router.post(
@@ -73,7 +73,7 @@ def list_templates(session: DbSession, actor: Reader) -> list[TemplateRead]:
 def import_template(session: DbSession, actor: Writer, body: TemplateUpload) -> TemplateImported:
     """Validate questionnaire YAML (errors name the file and line) and store that version."""
     loaded = loader.parse(body.source, source=body.filename)
-    return service.import_template(session, actor=actor, loaded=loaded)
+    return catalog.import_template(session, actor=actor, loaded=loaded)
 
 
 @router.get("/reassessments", response_model=list[ReassessmentRead], summary="Vendors due again")
@@ -91,7 +91,7 @@ def reassessments(session: DbSession, actor: Reader) -> list[ReassessmentRead]:
 def send(session: DbSession, actor: Writer, body: AssessmentSend) -> AssessmentRead:
     """Send to a vendor user (channel account) or as a one-time link (its token is in `link`,
     shown this once)."""
-    return service.send(session, actor=actor, data=body)
+    return sending.send(session, actor=actor, data=body)
 
 
 @router.get("/assessments", response_model=Page[AssessmentRead], summary="List assessments")
@@ -104,14 +104,14 @@ def list_assessments(
 ) -> Page[AssessmentRead]:
     """Assessments the caller may see (a vendor user: its own organisation's), newest first."""
     flt = AssessmentFilter(vendor=vendor, status=status_)
-    items, total = service.list_assessments(session, actor=actor, filters=flt, page=paging)
+    items, total = reads.list_assessments(session, actor=actor, filters=flt, page=paging)
     return Page(items=items, total=total, limit=paging.limit, offset=paging.offset)
 
 
 @router.get("/assessments/{ref}", response_model=AssessmentDetail, summary="Show an assessment")
 def get(session: DbSession, actor: Viewer, ref: str) -> AssessmentDetail:
     """Questions and answers; for vendor readers also remediation and the risk explanation."""
-    return service.detail(session, actor=actor, assessment_ref=ref)
+    return reads.detail(session, actor=actor, assessment_ref=ref)
 
 
 @router.put("/assessments/{ref}/answers", response_model=AssessmentDetail, summary="Save answers")
@@ -119,7 +119,7 @@ def save_answers(
     session: DbSession, actor: Answerer, ref: str, body: AnswersSave
 ) -> AssessmentDetail:
     """Save a draft of answers; come back later and submit when done."""
-    return service.save_answers(session, actor=actor, assessment_ref=ref, data=body)
+    return answering.save_answers(session, actor=actor, assessment_ref=ref, data=body)
 
 
 @router.post(
@@ -127,7 +127,7 @@ def save_answers(
 )
 def submit(session: DbSession, actor: Answerer, ref: str) -> AssessmentRead:
     """Submit once every required visible question is answered."""
-    return service.submit(session, actor=actor, assessment_ref=ref)
+    return answering.submit(session, actor=actor, assessment_ref=ref)
 
 
 @router.post("/assessments/{ref}/review", response_model=AssessmentDetail, summary="Review answers")
@@ -158,13 +158,13 @@ def cancel(session: DbSession, actor: Writer, ref: str, body: CancelRequest) -> 
 )
 def issue_link(session: DbSession, actor: Writer, ref: str, body: LinkRequest) -> LinkIssued:
     """A new one-time link (earlier ones stop working); the token is shown this once."""
-    return service.issue_link(session, actor=actor, assessment_ref=ref, days=body.days)
+    return sending.issue_link(session, actor=actor, assessment_ref=ref, days=body.days)
 
 
 @router.get("/assessments/{ref}/risk", response_model=RiskExplanation, summary="Explained risk")
 def risk(session: DbSession, actor: Reader, ref: str) -> RiskExplanation:
     """Inherent and residual risk, each a level with its contributing factors."""
-    return service.risk(session, actor=actor, assessment_ref=ref)
+    return reads.risk(session, actor=actor, assessment_ref=ref)
 
 
 @router.post(

@@ -11,7 +11,7 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
-from crownjewels.vendors.diligence import repository, rules, service
+from crownjewels.vendors.diligence import reads, repository, rules
 from crownjewels.vendors.diligence.models import Assessment, ReassessmentDue
 from crownjewels.vendors.diligence.schemas import UNFINISHED, ReassessmentRead
 from crownjewels.vendors.models import VendorProfile
@@ -50,7 +50,7 @@ def flag_reassessments(session: Session, *, actor: Actor) -> list[str]:
 
 def reassessments_due(session: Session, *, actor: Actor) -> list[ReassessmentRead]:
     """Vendors flagged as due for reassessment that were not sent a new questionnaire since."""
-    service.require(actor, Permission.VENDORS_READ)
+    reads.require(actor, Permission.VENDORS_READ)
     out = []
     for flag in repository.flags(session):
         if repository.sent_since(session, flag.vendor_id, flag.flagged_at):
@@ -59,7 +59,7 @@ def reassessments_due(session: Session, *, actor: Actor) -> list[ReassessmentRea
         last = session.get(Assessment, flag.last_assessment_id)
         assert vendor is not None
         assert last is not None
-        name = service.read(session, actor, last).vendor_name
+        name = reads.read(session, actor, last).vendor_name
         out.append(
             ReassessmentRead(
                 vendor_ref=vendor.ref,

@@ -1,0 +1,94 @@
+"""What the access rules ask of agreements: which are in force for an organisation or a
+person, which cover disclosing a secret to them, and, when none does, why not in plain words."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from crownjewels.agreements import repository, rules
+from crownjewels.agreements.models import Agreement
+from crownjewels.agreements.reads import read, terms_of
+from crownjewels.agreements.schemas import AgreementRead, SecretFacts
+from crownjewels.core.actor import Actor
+from crownjewels.core.errors import Invalid
+from crownjewels.inventory import service as inventory
+
+
+def in_force_for(
+    session: Session,
+    actor: Actor,
+    *,
+    organisation_id: str | None = None,
+    person_id: str | None = None,
+    on: date,
+) -> list[AgreementRead]:
+    """Agreements in force on `on` that name the organisation or the person (either) as a
+    party; in force as `rules.in_force` says (inclusive dates, drafts never)."""
+    if not organisation_id and not person_id:
+        raise Invalid("name the organisation or the person whose agreements are asked for")
+    query = repository.not_drafts(
+        repository.with_party(repository.visible_to(actor), organisation_id, person_id)
+    )
+    rows = session.scalars(query.order_by(Agreement.ref)).all()
+    return [read(session, actor, r, on=on) for r in rows if rules.in_force(terms_of(r), on=on)]
+
+
+def covering(
+    session: Session,
+    actor: Actor,
+    *,
+    secret_id: str,
+    organisation_id: str | None = None,
+    person_id: str | None = None,
+    on: date,
+) -> list[AgreementRead]:
+    """Agreements with the organisation or the person that cover disclosing the secret on `on`:
+    in force that day and the secret inside their scope (`rules.covers`)."""
+    if not organisation_id and not person_id:
+        raise Invalid("name the organisation or the person the secret would be disclosed to")
+    secret = inventory.get(session, actor=actor, secret_ref=secret_id)
+    facts = SecretFacts(id=secret.id, ref=secret.ref, category=secret.category)
+    query = repository.covering_secret(
+        repository.not_drafts(
+            repository.with_party(repository.visible_to(actor), organisation_id, person_id)
+        ),
+        secret.id,
+        secret.category,
+    )
+    rows = session.scalars(query.order_by(Agreement.ref)).all()
+    return [read(session, actor, r, on=on) for r in rows if rules.covers(terms_of(r), facts, on=on)]
+
+
+def why_not_covering(
+    session: Session,
+    actor: Actor,
+    *,
+    secret_id: str,
+    organisation_id: str | None = None,
+    person_id: str | None = None,
+    on: date,
+) -> list[str]:
+    """Why no agreement with the organisation or person covers the secret on `on`: one plain
+    sentence per agreement naming them (expired, terminated, out of scope …), or a sentence
+    saying there is none. Empty when one does cover it."""
+    if covering(
+        session,
+        actor,
+        secret_id=secret_id,
+        organisation_id=organisation_id,
+        person_id=person_id,
+        on=on,
+    ):
+        return []
+    secret = inventory.get(session, actor=actor, secret_ref=secret_id)
+    facts = SecretFacts(id=secret.id, ref=secret.ref, category=secret.category)
+    query = repository.with_party(repository.visible_to(actor), organisation_id, person_id)
+    rows = session.scalars(query.order_by(Agreement.ref)).all()
+    out = []
+    for row in rows:
+        reason = rules.why_not_covered(terms_of(row), facts, on=on)
+        if reason:
+            out.append(f"{row.kind.upper()} {reason}")
+    return out or [f"no confidentiality agreement binds the recipient for secret {secret.ref}"]

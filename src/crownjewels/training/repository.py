@@ -1,0 +1,107 @@
+"""Training queries: courses by code, completions and attestations by person. The service
+checks permissions; every query here is read by it alone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from crownjewels.training.models import Attestation, Completion, Course
+
+
+def course(session: Session, ref: str) -> Course | None:
+    """A course by id or code (any case)."""
+    return session.scalar(
+        select(Course).where(or_(Course.id == ref, func.upper(Course.code) == ref.strip().upper()))
+    )
+
+
+def course_code_taken(session: Session, code: str) -> bool:
+    """Whether a course already has this code (any case)."""
+    return session.scalar(select(Course.id).where(func.upper(Course.code) == code)) is not None
+
+
+def courses(session: Session) -> Sequence[Course]:
+    """Every course, by code."""
+    return session.scalars(select(Course).order_by(Course.code)).all()
+
+
+def completion_counts(session: Session) -> dict[str, int]:
+    """Completions per course id."""
+    query = select(Completion.course_id, func.count()).group_by(Completion.course_id)
+    return {course_id: count for course_id, count in session.execute(query)}
+
+
+def course_codes(session: Session) -> dict[str, str]:
+    """Every course's code by id."""
+    return {course_id: code for course_id, code in session.execute(select(Course.id, Course.code))}
+
+
+def required_courses(session: Session) -> Sequence[Course]:
+    """The courses someone is required to hold."""
+    return session.scalars(select(Course).where(Course.required_for != "none")).all()
+
+
+def completion_exists(session: Session, *, person_id: str, course_id: str, on: date) -> bool:
+    """Whether the person's completion of the course on that day is recorded."""
+    found = session.scalar(
+        select(Completion.id).where(
+            Completion.person_id == person_id,
+            Completion.course_id == course_id,
+            Completion.completed_on == on,
+        )
+    )
+    return found is not None
+
+
+def completions_of(session: Session, person_id: str) -> Sequence[Completion]:
+    """The person's completions, newest first."""
+    return session.scalars(
+        select(Completion)
+        .where(Completion.person_id == person_id)
+        .order_by(Completion.completed_on.desc())
+    ).all()
+
+
+def lapsed_required(session: Session, *, on: date) -> list[tuple[str, str, str]]:
+    """(person id, course code, course id) of required completions that expired before `on`."""
+    query = (
+        select(Completion.person_id, Course.code, Course.id)
+        .join(Course, Course.id == Completion.course_id)
+        .where(Course.required_for != "none", Completion.expires_on < on)
+    )
+    return [(person, code, course) for person, code, course in session.execute(query)]
+
+
+def renewed(session: Session, *, person_id: str, course_id: str, on: date) -> bool:
+    """Whether the person holds a completion of the course still current on `on`."""
+    found = session.scalar(
+        select(Completion.id).where(
+            Completion.person_id == person_id,
+            Completion.course_id == course_id,
+            or_(Completion.expires_on.is_(None), Completion.expires_on >= on),
+        )
+    )
+    return found is not None
+
+
+def latest_attestation(
+    session: Session, *, person_id: str, kind: str, secret_id: str | None = None
+) -> Attestation | None:
+    """The person's latest acknowledgement of that kind (and secret)."""
+    query = select(Attestation).where(Attestation.person_id == person_id, Attestation.kind == kind)
+    if secret_id:
+        query = query.where(Attestation.secret_id == secret_id)
+    return session.scalar(query.order_by(Attestation.acknowledged_at.desc()).limit(1))
+
+
+def attestations_of(session: Session, person_id: str) -> Sequence[Attestation]:
+    """The person's acknowledgements, newest first."""
+    return session.scalars(
+        select(Attestation)
+        .where(Attestation.person_id == person_id)
+        .order_by(Attestation.acknowledged_at.desc())
+    ).all()
