@@ -20,6 +20,7 @@ from crownjewels.access.rules import GrantStatus
 from crownjewels.access.schemas import ApprovalRead, Decision, GrantFilter, GrantRead, GrantRequest
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
+from crownjewels.core.db import durable
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.permissions import Permission, Role
 from crownjewels.custody import service as custody
@@ -444,7 +445,9 @@ def decide(
     record: bool = True,
 ) -> Decision:
     """May this person take this action on this secret now? Every rule is evaluated; a denial
-    is recorded (ACCESS_DENIED) with every reason, an allowed use marks its grants used."""
+    is recorded (ACCESS_DENIED, durably: in its own unit of work after the request's, so a
+    refused request that rolls back keeps it) with every reason; an allowed use marks its grants
+    used."""
     person_read, secret_read = deciding.person_and_secret(session, actor, person, secret)
     used_mfa = actor.mfa if mfa is None else mfa
     decision = deciding.evaluate(
@@ -457,18 +460,23 @@ def decide(
         engine=engine,
     )
     if record and not decision.allowed:
-        custody.record(
+        details = {
+            "person_id": person_read.id,
+            "action": action.value,
+            "document_id": document_id,
+            "reasons": [r.model_dump() for r in decision.reasons],
+        }
+        # a refusal is evidence: it is kept even though the refused request rolls back
+        durable(
             session,
-            actor=actor,
-            event_type=EventType.ACCESS_DENIED,
-            subject_type="secret",
-            subject_id=secret_read.id,
-            details={
-                "person_id": person_read.id,
-                "action": action.value,
-                "document_id": document_id,
-                "reasons": [r.model_dump() for r in decision.reasons],
-            },
+            lambda own: custody.record(
+                own,
+                actor=actor,
+                event_type=EventType.ACCESS_DENIED,
+                subject_type="secret",
+                subject_id=secret_read.id,
+                details=details,
+            ),
         )
     if record and decision.allowed:
         now = clock.now()

@@ -10,7 +10,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from crownjewels.access.errors import AccessDenied
 from crownjewels.core.errors import CrownJewelsError
 from crownjewels.core.forms import discard, flash, redirect, render
 from crownjewels.core.http import AppSettings, CurrentActor, DbSession
@@ -85,8 +84,7 @@ def download(
     except NotInPortal:
         raise
     except CrownJewelsError as exc:
-        if not isinstance(exc, AccessDenied):  # a denial stays recorded (ACCESS_DENIED)
-            discard(session)
+        discard(session)  # a denial's ACCESS_DENIED is durable: it outlives the discard
         return _grant_page(request, session, actor, ref, status=exc.status_code, error=exc.message)
     copy = issued.copy
     headers = {
