@@ -15,7 +15,7 @@ from crownjewels.access.rules import levels_granted
 from crownjewels.access.schemas import Decision, Reason
 from crownjewels.agreements import service as agreements
 from crownjewels.core import clock
-from crownjewels.core.actor import Actor, system_actor
+from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretRead
 from crownjewels.parties import service as parties
@@ -25,7 +25,7 @@ from crownjewels.vendors import service as vendors
 from crownjewels.vendors.diligence import service as diligence
 
 #: the facts are read with the installation's own eyes: the rules need them whoever asks
-READER = system_actor("access")
+READER = fact_reader("access")
 #: categories that carry personal data: their transfer out of a restricted regime needs a DPA
 PERSONAL_DATA = frozenset({"customer-list"})
 ADEQUATE = frozenset({"eu_eea", "adequate"})

@@ -19,7 +19,7 @@ from crownjewels.access.models import Grant, GrantApproval
 from crownjewels.access.rules import GrantStatus
 from crownjewels.access.schemas import ApprovalRead, Decision, GrantFilter, GrantRead, GrantRequest
 from crownjewels.core import clock
-from crownjewels.core.actor import Actor
+from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.db import durable
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.permissions import Permission, Role
@@ -31,7 +31,7 @@ from crownjewels.parties import service as parties
 from crownjewels.vault import service as vault
 
 SUBJECT = "grant"
-READER = deciding.READER
+READER = fact_reader("access")
 #: roles whose holder may give the second approval of a highly sensitive secret
 SECOND_APPROVERS = frozenset({Role.ADMIN, Role.LEGAL, Role.SECURITY})
 #: rules an approval does not wait for: the recipient meets them at first access

@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from crownjewels.core import clock
-from crownjewels.core.actor import Actor, system_actor
+from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
@@ -43,7 +43,7 @@ from crownjewels.training.schemas import (
     Result,
 )
 
-READER = system_actor("training")
+READER = fact_reader("training")
 #: the LMS export columns (header names, case and spaces ignored); score is optional
 COLUMNS = ("email", "course", "completed_on", "result")
 _ALIASES = {"course_code": "course", "completed": "completed_on", "date": "completed_on"}

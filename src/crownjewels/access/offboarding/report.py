@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from crownjewels.core import clock
-from crownjewels.core.actor import system_actor
+from crownjewels.core.actor import fact_reader
 from crownjewels.core.pagination import MAX_LIMIT, PageParams
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventFilter, EventRead, EventType
@@ -24,7 +24,7 @@ from crownjewels.parties import service as parties
 
 REPORT_DAYS = 90
 #: the installation reads the log for the report (the callers check grants:read)
-READER = system_actor("access")
+READER = fact_reader("access")
 
 
 class AccessEntry(BaseModel):

@@ -20,7 +20,7 @@ from crownjewels.access.models import Grant, Offboarding
 from crownjewels.access.offboarding import report as access_report
 from crownjewels.access.rules import GrantStatus
 from crownjewels.core import clock
-from crownjewels.core.actor import Actor
+from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
@@ -40,7 +40,7 @@ EXIT_TEXT = (
     "confidential continues after my engagement ends, for trade secrets for as long as they "
     "remain secret."
 )
-READER = service.READER
+READER = fact_reader("access")
 
 
 class OffboardingStatus(StrEnum):

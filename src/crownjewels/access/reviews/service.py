@@ -19,7 +19,7 @@ from crownjewels.access.errors import GrantConflict, InvalidGrant
 from crownjewels.access.models import Grant, ReviewCampaign, ReviewItem
 from crownjewels.access.rules import GrantStatus
 from crownjewels.core import clock
-from crownjewels.core.actor import Actor
+from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
@@ -28,7 +28,7 @@ from crownjewels.inventory import service as inventory
 from crownjewels.parties import service as parties
 
 SUBJECT = "access-review"
-READER = service.READER
+READER = fact_reader("access")
 
 
 class Decision(StrEnum):

@@ -22,7 +22,7 @@ from crownjewels.access.facts import Level
 from crownjewels.access.schemas import Decision
 from crownjewels.agreements import service as agreements
 from crownjewels.core import clock
-from crownjewels.core.actor import Actor, system_actor
+from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, Invalid, NotFound
 from crownjewels.core.ids import new_id
 from crownjewels.core.permissions import Permission
@@ -38,7 +38,7 @@ from crownjewels.parties.schemas import PersonRead
 SUBJECT = "disclosure"
 #: the ledger reads agreements, grants and labels with the installation's eyes: what covered
 #: a disclosure is part of the record whoever made it
-READER = system_actor("ledger")
+READER = fact_reader("ledger")
 
 
 def _agreement(

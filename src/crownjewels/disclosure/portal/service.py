@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from crownjewels.access import service as access
 from crownjewels.access.rules import GrantStatus
 from crownjewels.access.schemas import GrantFilter, GrantRead
-from crownjewels.core.actor import Actor, system_actor
+from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Role
@@ -34,7 +34,7 @@ from crownjewels.vault.schemas import DocumentRead
 from crownjewels.vendors.diligence import service as diligence
 from crownjewels.vendors.diligence.schemas import OPEN_FOR_VENDOR, AssessmentFilter, AssessmentRead
 
-READER = system_actor("portal")
+READER = fact_reader("portal")
 NOTICE_KIND = "secret-notice"
 #: grant statuses under which documents may be listed and downloaded
 USABLE = frozenset({GrantStatus.APPROVED, GrantStatus.ACTIVE})
@@ -52,11 +52,6 @@ NOTICE = (
     "every copy I download is registered and marked with my name; and that I will return or "
     "destroy it when the grant ends or when asked."
 )
-
-
-def portal_only(actor: Actor | None) -> bool:
-    """True for a vendor user with no internal role: the portal is all they see."""
-    return actor is not None and actor.roles == frozenset({Role.VENDOR_USER})
 
 
 @dataclass(frozen=True)
