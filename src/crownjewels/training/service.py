@@ -443,12 +443,20 @@ def acknowledge(
 
 
 def acknowledgement(
-    session: Session, *, person_id: str, kind: str, secret_id: str | None = None
+    session: Session,
+    *,
+    person_id: str,
+    kind: str,
+    secret_id: str | None = None,
+    text_sha256: str | None = None,
 ) -> AttestationRead | None:
-    """The person's latest acknowledgement of that kind (and secret), if any."""
+    """The person's latest acknowledgement of that kind (and secret, and exact text by its
+    SHA-256), if any."""
     query = select(Attestation).where(Attestation.person_id == person_id, Attestation.kind == kind)
     if secret_id:
         query = query.where(Attestation.secret_id == secret_id)
+    if text_sha256:
+        query = query.where(Attestation.text_sha256 == text_sha256)
     row = session.scalar(query.order_by(Attestation.acknowledged_at.desc()).limit(1))
     return AttestationRead.model_validate(row) if row is not None else None
 

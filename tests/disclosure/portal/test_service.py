@@ -149,16 +149,22 @@ def test_a_requested_grant_shows_its_notice_and_no_documents_until_approved(
     url = f"/portal/grants/{grant.ref}"
     page = client.get(url)
     assert page.status_code == 200 and "requested" in page.text and doc.title not in page.text
-    assert 'id="acknowledge-form"' in page.text
+    assert 'id="notice-text"' in page.text and 'id="acknowledge-form"' not in page.text
     token = csrf_of(page.text)
     refused = client.post(f"{url}/documents/{doc.id}/download", data={"csrf_token": token})
     assert refused.status_code == 403 and "approved or active grant" in refused.text
-    acked = client.post(f"{url}/acknowledge", data={"csrf_token": token})
-    assert 'id="acknowledged"' in acked.text
+    assert [r["action"] for r in refusals(db, world.a.person.id)] == ["download"]
+    # the notice of a grant that is only requested cannot be acknowledged yet
+    early = client.post(f"{url}/acknowledge", data={"csrf_token": token})
+    assert early.status_code == 409 and "once the grant is approved" in early.text
+    with db.unit_of_work() as s:
+        assert s.scalar(select(Attestation).where(Attestation.secret_id == secret.id)) is None
     with db.unit_of_work() as s:
         approve(s, grant)
     page = client.get(url)
-    assert 'id="acknowledged"' in page.text and doc.title in page.text
+    assert doc.title in page.text and 'id="acknowledge-form"' in page.text
+    acked = client.post(f"{url}/acknowledge", data={"csrf_token": token})
+    assert 'id="acknowledged"' in acked.text
     got = client.post(f"{url}/documents/{doc.id}/download", data={"csrf_token": token})
     assert got.status_code == 200 and got.headers["x-copy-marked"] == "true"
 
