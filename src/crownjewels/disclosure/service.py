@@ -301,6 +301,7 @@ def issue_copy(
             disclosed_at=issued_at,
             document=(document.id, meta.number, meta.sha256),
             copy_id=row.id,
+            secret=secret,
         )
     return IssuedCopy(
         copy=_read(row, document), data=marked.data, filename=meta.filename or document.title
