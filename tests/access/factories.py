@@ -1,8 +1,8 @@
 """Give a person everything the access rules need to reach a secret, through real service calls
 (never by loosening a check): an agreement in force covering the secret with the person (or
-their organisation), required training current, for vendor staff the secret-notice
-acknowledgement and a completed due diligence of their vendor (made active), and an approved
-grant at the level. Other test packages import `bind_for_access`: keep its signature stable."""
+their organisation), required training current, a completed due diligence of their vendor
+(made active), an approved grant at the level and, once it is in force, its exact notice
+acknowledged. Other test packages import `bind_for_access`: keep its signature stable."""
 
 from __future__ import annotations
 
@@ -118,9 +118,8 @@ def _vendor_ready(session: Session, organisation_id: str) -> None:
         )
 
 
-def _training(session: Session, person_id: str, secret_id: str) -> None:
-    """Every required course the person misses completed today and, for vendor staff, the
-    secret's notice acknowledged (recorded on their behalf, as training:write may)."""
+def _training(session: Session, person_id: str) -> None:
+    """Every required course the person misses completed today."""
     from crownjewels.training import service as training
     from crownjewels.training.schemas import CompletionCreate
 
@@ -130,20 +129,6 @@ def _training(session: Session, person_id: str, secret_id: str) -> None:
             session,
             actor=BINDER,
             data=CompletionCreate(person=person_id, course=missing.code, completed_on=today),
-        )
-    notice = training.acknowledgement(
-        session, person_id=person_id, kind="secret-notice", secret_id=secret_id
-    )
-    if notice is None:
-        secret = inventory.get(session, actor=BINDER, secret_ref=secret_id)
-        training.acknowledge(
-            session,
-            actor=BINDER,
-            person_id=person_id,
-            kind="secret-notice",
-            secret_id=secret_id,
-            text=f"I acknowledge the confidentiality notice of {secret.ref}: {secret.legend}",
-            channel="test",
         )
 
 
@@ -164,7 +149,7 @@ def bind_for_access(
     secret = inventory.get(session, actor=BINDER, secret_ref=secret_id)
     agreement = _agreement(session, person.id, secret.id)
     _vendor_ready(session, person.organisation_id)
-    _training(session, person.id, secret.id)
+    _training(session, person.id)
     grant = access.request_grant(
         session,
         actor=BINDER,
@@ -180,4 +165,7 @@ def bind_for_access(
     by = approver or BINDER
     while grant.status.value == "requested":
         grant = access.approve(session, actor=by, grant_ref=grant.ref, note="test binding")
+    # the exact notice of the grant, acknowledged once it is in force (recorded on the
+    # person's behalf, as training:write may)
+    access.acknowledge_notice(session, actor=BINDER, grant=grant, secret=secret, channel="test")
     return Binding(agreement=agreement, grant=grant)

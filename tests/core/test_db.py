@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
-from crownjewels.core.db import Database, after_commit, normalise_url
+from crownjewels.core.db import Database, after_commit, durable, normalise_url
 
 
 def test_sqlite_pragmas(tmp_path: Path) -> None:
@@ -35,3 +37,36 @@ def test_after_commit_runs_only_after_commit(tmp_path: Path) -> None:
 def test_postgres_urls_use_psycopg3() -> None:
     assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_a_durable_write_outlives_every_outcome_in_its_own_unit_of_work(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    with db.unit_of_work() as session:
+        session.execute(text("CREATE TABLE kept (what TEXT)"))
+
+    def keep(what: str) -> Callable[[Session], object]:
+        return lambda own: own.execute(text("INSERT INTO kept VALUES (:w)"), {"w": what})
+
+    with db.unit_of_work() as session:
+        durable(session, keep("committed"))
+        session.execute(text("INSERT INTO kept VALUES ('request')"))
+    with pytest.raises(RuntimeError), db.unit_of_work() as session:
+        durable(session, keep("raised"))
+        session.execute(text("INSERT INTO kept VALUES ('rolled back')"))
+        raise RuntimeError
+    with db.unit_of_work(write=False) as session:
+        durable(session, keep("read-only"))
+    with db.unit_of_work() as session:
+        durable(session, keep("discarded"))
+        session.rollback()  # a page discarding a refused form
+    with db.unit_of_work(write=False) as session:
+        kept = session.execute(text("SELECT what FROM kept")).scalars().all()
+    assert kept == ["request", "committed", "raised", "read-only", "discarded"]
+    db.dispose()
+
+
+def test_a_durable_write_needs_a_unit_of_work(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    with db.sessionmaker() as session, pytest.raises(RuntimeError, match="unit_of_work"):
+        durable(session, lambda own: None)
+    db.dispose()

@@ -13,6 +13,7 @@ from crownjewels.core.db import Database
 from crownjewels.inventory import service as inventory
 from crownjewels.parties import service as parties
 from tests.access.factories import bind_for_access
+from tests.access.refusals import refusals
 from tests.cli_helpers import Cli, assert_user_error
 from tests.disclosure.helpers import make_pdf, prose
 from tests.vault import samples
@@ -149,3 +150,12 @@ def test_disclosures_list_export_and_record(cli: Cli, tmp_path: Path) -> None:
                  "--to", "sam@acme.example")  # fmt: skip
     assert_user_error(denied, "Sam Stranger may not download TS-0001")
     assert not out.exists()
+    # both refusals exited 1 and both stayed in the custody log
+    db = Database(cli.url)
+    try:
+        with db.unit_of_work(write=False) as session:
+            sam = parties.get_person(session, actor=system_actor(), person_ref="sam@acme.example")
+        kept = refusals(db, sam.id)
+    finally:
+        db.dispose()
+    assert [(r["action"], r["document_id"]) for r in kept] == [("view", None), ("download", doc)]

@@ -17,6 +17,7 @@ from crownjewels.core.permissions import MATRIX, Permission, Role
 from crownjewels.vault import service as vault_service
 from crownjewels.vault.keys import create_key_file
 from tests.access.factories import bind_for_access
+from tests.access.refusals import refusals
 from tests.api_support import RoleClients, Roles
 from tests.conftest import savepoint_per_test
 from tests.disclosure.helpers import make_pdf, prose
@@ -185,3 +186,6 @@ def test_a_denied_copy_is_403_with_every_reason(rc: RoleClients, world: dict[str
         assert "Sam Stranger may not download" in problem["detail"]
         listed = client.get(f"{API_PREFIX}/copies", headers=rc.headers(Role.LEGAL)).json()
         assert listed == []
+    # the refusal is evidence: its ACCESS_DENIED outlived the refused request's rollback
+    kept = refusals(rc.app.state.db, stranger.id)
+    assert [(r["action"], r["document_id"]) for r in kept] == [("download", world["doc"])]

@@ -15,6 +15,7 @@ from crownjewels.core.permissions import Role
 from crownjewels.settings import Settings
 from crownjewels.vault.keys import create_key_file
 from tests.access.factories import bind_for_access
+from tests.access.refusals import refusals
 from tests.disclosure.helpers import prose
 from tests.inventory.factories import make_secret
 from tests.parties.factories import make_person
@@ -64,6 +65,9 @@ def test_upload_download_a_marked_copy_and_identify_it(
     )
     assert denied.status_code == 403 and "Sam Stranger may not download" in denied.text
     assert "need-to-know" in denied.text or "grant" in denied.text
+    # the page discarded the refused form, not the refusal: its ACCESS_DENIED is kept
+    kept = refusals(db, stranger.id)
+    assert [(r["action"], r["document_id"]) for r in kept] == [("download", doc_id.group(1))]
     got = client.post(
         f"/secrets/{secret.ref}/documents/{doc_id.group(1)}/copy",
         data={"csrf_token": csrf_of(r.text), "purpose": "plant trial"},

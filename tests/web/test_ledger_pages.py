@@ -11,6 +11,7 @@ from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
 from tests.access.factories import bind_for_access
+from tests.access.refusals import refusals
 from tests.inventory.factories import make_secret
 from tests.parties.factories import make_org, make_person
 from tests.web.conftest import Login, csrf_of
@@ -42,6 +43,7 @@ def test_record_a_disclosure_and_read_the_ledger(
     refused = client.post("/disclosures", data=form)
     assert refused.status_code == 403 and 'id="denial-reasons"' in refused.text
     assert "Ravi Rao may not view" in refused.text
+    assert [r["action"] for r in refusals(db, ravi.id)] == ["view"]
     with db.unit_of_work() as s:
         bind_for_access(s, person_id=ravi.id, secret_id=secret.id, level="view")
     done = client.post("/disclosures", data=form)

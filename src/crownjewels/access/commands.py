@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from crownjewels.access import decision as policy
 from crownjewels.access import service
 from crownjewels.access.engine import PolicyEngine
 from crownjewels.access.facts import Level
@@ -83,7 +84,7 @@ def check(
     """May PERSON take ACTION on SECRET now? Every failed rule in plain words (exit 1 if not)."""
     level = _level(action)
     with state(ctx).unit_of_work() as (session, actor):
-        decision = service.decide(
+        decision = policy.decide(
             session,
             actor=actor,
             person=person,
@@ -127,7 +128,7 @@ def who_can(
     """The owner and every holder of a live grant on SECRET, each with the decision."""
     level = _level(action)
     with state(ctx).unit_of_work(write=False) as (session, actor):
-        items = service.who_can(
+        items = policy.who_can(
             session, actor=actor, secret=secret, action=level, engine=_engine(ctx)
         )
     _decisions(items, as_json, by_person=True)
@@ -143,7 +144,7 @@ def what_can(
     """Every secret PERSON owns or holds a live grant on, each with the decision."""
     level = _level(action)
     with state(ctx).unit_of_work(write=False) as (session, actor):
-        items = service.what_can(
+        items = policy.what_can(
             session, actor=actor, person=person, action=level, engine=_engine(ctx)
         )
     _decisions(items, as_json, by_person=False)

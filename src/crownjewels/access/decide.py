@@ -8,15 +8,14 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from crownjewels.access import repository
+from crownjewels.access import notice, repository
 from crownjewels.access.engine import NO_GRANT, PolicyEngine, Verdict, engine_for
 from crownjewels.access.facts import Facts, Level, PersonFacts, SecretFacts
-from crownjewels.access.rules import levels_granted
+from crownjewels.access.rules import in_force, levels_granted
 from crownjewels.access.schemas import Decision, Reason
 from crownjewels.agreements import service as agreements
 from crownjewels.core import clock
-from crownjewels.core.actor import Actor, system_actor
-from crownjewels.inventory import service as inventory
+from crownjewels.core.actor import fact_reader
 from crownjewels.inventory.schemas import SecretRead
 from crownjewels.parties import service as parties
 from crownjewels.parties.schemas import PersonRead
@@ -25,7 +24,7 @@ from crownjewels.vendors import service as vendors
 from crownjewels.vendors.diligence import service as diligence
 
 #: the facts are read with the installation's own eyes: the rules need them whoever asks
-READER = system_actor("access")
+READER = fact_reader("access")
 #: categories that carry personal data: their transfer out of a restricted regime needs a DPA
 PERSONAL_DATA = frozenset({"customer-list"})
 ADEQUATE = frozenset({"eu_eea", "adequate"})
@@ -81,23 +80,48 @@ def _secret_facts(secret: SecretRead) -> SecretFacts:
 
 
 def _binding(
-    session: Session, person: PersonFacts, secret: SecretRead, on: date, details: dict[str, str]
+    session: Session,
+    person: PersonFacts,
+    secret: SecretRead,
+    purposes: list[str],
+    on: date,
+    details: dict[str, str],
 ) -> tuple[bool, bool]:
-    """(an agreement covers the disclosure, the person acknowledged the secret's notice)."""
+    """(an agreement covers the disclosure, the person acknowledged the exact notice of the
+    secret under one of the grants that apply, whose purposes are given)."""
     org_id = person.organisation_id if person.organisation_kind != "own" else None
     why = agreements.why_not_covering(
         session, READER, secret_id=secret.id, organisation_id=org_id, person_id=person.id, on=on
     )
     if why:
         details["bound:agreement"] = "; ".join(why)
-    ack = training.acknowledgement(
-        session, person_id=person.id, kind="secret-notice", secret_id=secret.id
+    ack = notice.notice_acknowledgement(
+        session, person_id=person.id, secret=secret, purposes=purposes
     )
     if ack is None and person.vendor_staff:
         details["bound:acknowledgement"] = (
-            f"has not acknowledged the confidentiality notice of {secret.ref} (done in the portal)"
+            f"has not acknowledged the confidentiality notice of {secret.ref}: acknowledge the "
+            "confidentiality notice on the grant's page in the portal first"
         )
     return not why, ack is not None
+
+
+def _waiting(
+    session: Session, person_id: str, secret: SecretRead, action: Level, details: dict[str, str]
+) -> None:
+    """When no grant applies, name the person's grants on the secret that are not in force."""
+    waiting = [
+        g
+        for g in repository.live_for(session, person_id=person_id, secret_id=secret.id)
+        if not in_force(g.status)
+    ]
+    if waiting:
+        details[NO_GRANT] = (
+            "no need-to-know grant in force for "
+            f"{action.value} of {secret.ref}: "
+            + ", ".join(f"{g.ref} is {g.status}" for g in waiting)
+            + "; access is given only under an approved or active grant"
+        )
 
 
 def _transfer(
@@ -152,7 +176,9 @@ def gather(
     grants = repository.applying(
         session, person_id=person.id, secret_id=secret.id, document_id=document_id, at=at
     )
-    covers, acknowledged = _binding(session, pf, secret, on, details)
+    if not grants:
+        _waiting(session, person.id, secret, action, details)
+    covers, acknowledged = _binding(session, pf, secret, [g.purpose for g in grants], on, details)
     facts = Facts(
         person=pf,
         secret=_secret_facts(secret),
@@ -251,12 +277,3 @@ def evaluate(
         permitted_by=list(verdict.permitted_by),
         grant_refs=refs,
     )
-
-
-def person_and_secret(
-    session: Session, actor: Actor, person_ref: str, secret_ref: str
-) -> tuple[PersonRead, SecretRead]:
-    """The person and the secret of a request, named by id, email or reference (404s name them)."""
-    person = parties.get_person(session, actor=READER, person_ref=person_ref)
-    secret = inventory.get(session, actor=READER, secret_ref=secret_ref)
-    return person, secret

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from crownjewels.access import decision as policy
 from crownjewels.access import service
 from crownjewels.access.engine import PolicyEngine
 from crownjewels.access.facts import Level
@@ -293,9 +294,7 @@ def secret_access(
     """Who can reach a secret at each level asked (?action=), each with the reasons."""
     action = Level(request.query_params.get("action") or Level.VIEW.value)
     secret = inventory.get(session, actor=actor, secret_ref=ref)
-    decisions = service.who_can(
-        session, actor=actor, secret=secret.id, action=action, engine=engine
-    )
+    decisions = policy.who_can(session, actor=actor, secret=secret.id, action=action, engine=engine)
     ctx = {"secret": secret, "decisions": decisions, "action": action, "levels": list(Level)}
     return render(request, "access/secret.html", ctx)
 
@@ -321,7 +320,7 @@ def check(
     """The decision with every failed rule in plain words (a denial is recorded)."""
     values = {k: text(form, k) for k in ("person", "secret", "action", "mfa")}
     try:
-        decision = service.decide(
+        decision = policy.decide(
             session,
             actor=actor,
             person=values["person"],

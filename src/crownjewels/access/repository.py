@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from crownjewels.access.models import Grant, GrantApproval
-from crownjewels.access.rules import LIVE, GrantStatus
+from crownjewels.access.rules import IN_FORCE, LIVE
 from crownjewels.core.actor import Actor
 from crownjewels.core.permissions import Permission
 
@@ -55,7 +55,7 @@ def applying(
     query = select(Grant).where(
         Grant.person_id == person_id,
         Grant.secret_id == secret_id,
-        Grant.status.in_((GrantStatus.APPROVED, GrantStatus.ACTIVE)),
+        Grant.status.in_(IN_FORCE),
         Grant.starts_at <= at,
         Grant.expires_at > at,
         or_(*docs),

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
+from crownjewels.access import decision as policy
 from crownjewels.access import service
 from crownjewels.access.engine import PolicyEngine, engine_for
 from crownjewels.access.facts import Level
@@ -145,7 +146,7 @@ def check(
     mfa: bool | None = Query(default=None, description="assume the session used MFA"),
 ) -> Decision:
     """The decision with every failed rule and the grants that apply (a denial is recorded)."""
-    return service.decide(
+    return policy.decide(
         session, actor=actor, person=person, secret=secret, action=action, mfa=mfa, engine=engine
     )
 
@@ -159,7 +160,7 @@ def who_can(
     action: Level = Level.VIEW,
 ) -> list[Decision]:
     """The owner and every holder of a live grant, each with the decision and its reasons."""
-    return service.who_can(session, actor=actor, secret=secret, action=action, engine=engine)
+    return policy.who_can(session, actor=actor, secret=secret, action=action, engine=engine)
 
 
 @router.get("/what-can", response_model=list[Decision], summary="What a person can reach")
@@ -171,4 +172,4 @@ def what_can(
     action: Level = Level.VIEW,
 ) -> list[Decision]:
     """Every secret the person owns or holds a live grant on, with the decision."""
-    return service.what_can(session, actor=actor, person=person, action=action, engine=engine)
+    return policy.what_can(session, actor=actor, person=person, action=action, engine=engine)

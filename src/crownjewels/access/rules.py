@@ -38,6 +38,14 @@ _MOVES: dict[GrantStatus, frozenset[GrantStatus]] = {
 }
 #: statuses in which a grant still counts (or may again)
 LIVE = frozenset({S.REQUESTED, S.APPROVED, S.ACTIVE, S.SUSPENDED})
+#: statuses under which a grant is in force: it gives access (within its dates), its documents
+#: may be listed and its notice acknowledged
+IN_FORCE = frozenset({S.APPROVED, S.ACTIVE})
+
+
+def in_force(status: GrantStatus | str) -> bool:
+    """Whether a grant in this status is in force (approved or active)."""
+    return status in IN_FORCE
 
 
 def can_move(current: GrantStatus, new: GrantStatus) -> bool:
@@ -68,7 +76,7 @@ def applies(
 ) -> bool:
     """Whether a grant gives access at `at`: approved or active, started, not expired
     (the start inclusive, the expiry exclusive)."""
-    return status in (S.APPROVED, S.ACTIVE) and starts_at <= at < expires_at
+    return in_force(status) and starts_at <= at < expires_at
 
 
 def status_at(

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from crownjewels.access.facts import Level
-from crownjewels.access.rules import GrantStatus
+from crownjewels.access.rules import GrantStatus, in_force
 
 
 class GrantRequest(BaseModel):
@@ -74,6 +74,11 @@ class GrantRead(BaseModel):
     last_used_at: datetime | None
     created_at: datetime
     approvals: list[ApprovalRead] = []
+
+    @property
+    def in_force(self) -> bool:
+        """True while the grant is approved or active (access.rules.in_force)."""
+        return in_force(self.status)
 
 
 class GrantFilter(BaseModel):

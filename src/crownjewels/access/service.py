@@ -1,7 +1,10 @@
 """Need-to-know grants: request, approve (every rule but the grant itself must hold; two
 approvers for highly sensitive secrets), deny, suspend, resume, revoke; group grants expand
-into one member grant per active person of the organisation. `decide` is the one question
-every other capability asks before a secret's content leaves the vault."""
+into one member grant per active person of the organisation.
+
+The questions other capabilities ask live beside it and are re-exported here, where those
+capabilities call: `decide` / `require_allowed` (decision.py), the one question before a
+secret's content leaves the vault, and the confidentiality notice (notice.py)."""
 
 from __future__ import annotations
 
@@ -12,14 +15,23 @@ from sqlalchemy.orm import Session
 
 from crownjewels.access import decide as deciding
 from crownjewels.access import repository, rules
+
+# the questions other capabilities ask (they import `access.service` only)
+from crownjewels.access.decision import decide as decide
+from crownjewels.access.decision import require_allowed as require_allowed
+from crownjewels.access.decision import what_can as what_can
+from crownjewels.access.decision import who_can as who_can
 from crownjewels.access.engine import PolicyEngine, engine_for
 from crownjewels.access.errors import AccessDenied, GrantConflict, GrantNotFound, InvalidGrant
 from crownjewels.access.facts import Level
 from crownjewels.access.models import Grant, GrantApproval
+from crownjewels.access.notice import acknowledge_notice as acknowledge_notice
+from crownjewels.access.notice import notice_acknowledgement as notice_acknowledgement
+from crownjewels.access.notice import notice_text as notice_text
 from crownjewels.access.rules import GrantStatus
-from crownjewels.access.schemas import ApprovalRead, Decision, GrantFilter, GrantRead, GrantRequest
+from crownjewels.access.schemas import ApprovalRead, GrantFilter, GrantRead, GrantRequest
 from crownjewels.core import clock
-from crownjewels.core.actor import Actor
+from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.permissions import Permission, Role
 from crownjewels.custody import service as custody
@@ -30,7 +42,7 @@ from crownjewels.parties import service as parties
 from crownjewels.vault import service as vault
 
 SUBJECT = "grant"
-READER = deciding.READER
+READER = fact_reader("access")
 #: roles whose holder may give the second approval of a highly sensitive secret
 SECOND_APPROVERS = frozenset({Role.ADMIN, Role.LEGAL, Role.SECURITY})
 #: rules an approval does not wait for: the recipient meets them at first access
@@ -429,148 +441,6 @@ def list_grants(session: Session, *, actor: Actor, filters: GrantFilter) -> list
 def get(session: Session, *, actor: Actor, grant_ref: str) -> GrantRead:
     """One grant."""
     return read(session, get_row(session, actor, grant_ref))
-
-
-def decide(
-    session: Session,
-    *,
-    actor: Actor,
-    person: str,
-    secret: str,
-    action: Level,
-    document_id: str | None = None,
-    mfa: bool | None = None,
-    engine: PolicyEngine | None = None,
-    record: bool = True,
-) -> Decision:
-    """May this person take this action on this secret now? Every rule is evaluated; a denial
-    is recorded (ACCESS_DENIED) with every reason, an allowed use marks its grants used."""
-    person_read, secret_read = deciding.person_and_secret(session, actor, person, secret)
-    used_mfa = actor.mfa if mfa is None else mfa
-    decision = deciding.evaluate(
-        session,
-        person=person_read,
-        secret=secret_read,
-        action=action,
-        document_id=document_id,
-        mfa=used_mfa,
-        engine=engine,
-    )
-    if record and not decision.allowed:
-        custody.record(
-            session,
-            actor=actor,
-            event_type=EventType.ACCESS_DENIED,
-            subject_type="secret",
-            subject_id=secret_read.id,
-            details={
-                "person_id": person_read.id,
-                "action": action.value,
-                "document_id": document_id,
-                "reasons": [r.model_dump() for r in decision.reasons],
-            },
-        )
-    if record and decision.allowed:
-        now = clock.now()
-        for grant in repository.applying(
-            session,
-            person_id=person_read.id,
-            secret_id=secret_read.id,
-            document_id=document_id,
-            at=now,
-        ):
-            grant.last_used_at = now
-        session.flush()
-    return decision
-
-
-def require_allowed(
-    session: Session,
-    *,
-    actor: Actor,
-    person: str,
-    secret: str,
-    action: Level,
-    document_id: str | None = None,
-    engine: PolicyEngine | None = None,
-) -> Decision:
-    """`decide`, raising AccessDenied (403, every reason in its message) on a denial."""
-    decision = decide(
-        session,
-        actor=actor,
-        person=person,
-        secret=secret,
-        action=action,
-        document_id=document_id,
-        engine=engine,
-    )
-    if not decision.allowed:
-        raise AccessDenied(decision.summary, reasons=[r.message for r in decision.reasons])
-    return decision
-
-
-def who_can(
-    session: Session,
-    *,
-    actor: Actor,
-    secret: str,
-    action: Level = Level.VIEW,
-    engine: PolicyEngine | None = None,
-) -> list[Decision]:
-    """Every person holding a live grant on the secret (and its owner), with the decision."""
-    require(actor, Permission.GRANTS_READ)
-    secret_read = _secret(session, secret)
-    ids = dict.fromkeys(
-        [
-            secret_read.owner_id,
-            *(
-                g.person_id
-                for g in repository.live_for(session, secret_id=secret_read.id)
-                if g.person_id
-            ),
-        ]
-    )
-    return [
-        deciding.evaluate(
-            session,
-            person=parties.get_person(session, actor=READER, person_ref=pid),
-            secret=secret_read,
-            action=action,
-            mfa=True,
-            engine=engine,
-        )
-        for pid in ids
-    ]
-
-
-def what_can(
-    session: Session,
-    *,
-    actor: Actor,
-    person: str,
-    action: Level = Level.VIEW,
-    engine: PolicyEngine | None = None,
-) -> list[Decision]:
-    """Every secret the person holds a live grant on (or owns), with the decision."""
-    require(actor, Permission.GRANTS_READ)
-    person_read = parties.get_person(session, actor=READER, person_ref=person)
-    ids = dict.fromkeys(
-        [
-            *inventory.owned_ids(session, person_id=person_read.id),
-            *(g.secret_id for g in repository.live_for(session, person_id=person_read.id)),
-        ]
-    )
-    return [
-        deciding.evaluate(
-            session,
-            person=person_read,
-            secret=inventory.get(session, actor=READER, secret_ref=sid),
-            action=action,
-            mfa=True,
-            engine=engine,
-        )
-        for sid in ids
-    ]
 
 
 def expire_due(session: Session, *, actor: Actor, at: datetime | None = None) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crownjewels.core.permissions import Permission, Role, permissions_of
+from crownjewels.core.permissions import Permission, Role, permissions_of, portal_only
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,31 @@ class Actor:
         """True when the actor holds the permission."""
         return permission in self.permissions
 
+    @property
+    def portal_only(self) -> bool:
+        """True for a vendor user with no internal role: the portal is all they see."""
+        return portal_only(self.roles)
+
 
 def system_actor(name: str = "system") -> Actor:
     """The installation itself acting (migrations, demo seeding, jobs): holds every role."""
     return Actor(kind="system", id=name, name=name, roles=frozenset(Role), mfa=True)
+
+
+def fact_reader(capability: str) -> Actor:
+    """The installation reading the facts a policy decision or a record needs, whoever asks:
+    a person's organisation, training, agreements in force, a grant's approvers, a secret's
+    name and legend for a page the caller may already see.
+
+    Use it only after the caller's own permission (or the portal's own-grant check) has been
+    passed, and only to read: never to return to a caller what their own actor may not see,
+    never to write (it holds every role's reads and no write: a read-only scope). The custody
+    log names it `system:<capability>`."""
+    return Actor(
+        kind="system",
+        id=capability,
+        name=capability,
+        roles=frozenset(Role),
+        mfa=True,
+        scopes=frozenset({"read"}),
+    )

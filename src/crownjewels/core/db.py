@@ -16,6 +16,11 @@ from crownjewels.core.files import private_dir, private_file
 
 AFTER_COMMIT = "crownjewels.after_commit"
 AFTER_ROLLBACK = "crownjewels.after_rollback"
+DURABLE = "crownjewels.durable"
+_OWNER = "crownjewels.unit_of_work"
+
+#: a write that must outlive the unit of work that asked for it (`durable`)
+DurableWrite = Callable[[Session], object]
 
 
 def is_sqlite(url: str) -> bool:
@@ -93,24 +98,39 @@ class Database:
         """One transaction: committed when the block ends, rolled back if it raises.
 
         Callbacks registered with `after_commit(session, fn)` run only once the commit succeeded.
+        Writes registered with `durable(session, write)` run afterwards in their own unit of
+        work, whether this one committed, rolled back or raised.
         """
-        with self.sessionmaker() as session:
-            if write:
-                session.connection(execution_options={"crownjewels_write": True})
-            try:
-                yield session
+        durable_writes: list[DurableWrite] = []
+        try:
+            with self.sessionmaker() as session:
+                session.info[_OWNER] = durable_writes
                 if write:
-                    session.commit()
-                else:
+                    session.connection(execution_options={"crownjewels_write": True})
+                try:
+                    yield session
+                    if write:
+                        session.commit()
+                    else:
+                        session.rollback()
+                except BaseException:
                     session.rollback()
-            except BaseException:
-                session.rollback()
-                for cleanup in session.info.pop(AFTER_ROLLBACK, []):
-                    cleanup()
-                raise
-            session.info.pop(AFTER_ROLLBACK, None)
-            for callback in session.info.pop(AFTER_COMMIT, []):
-                callback()
+                    for cleanup in session.info.pop(AFTER_ROLLBACK, []):
+                        cleanup()
+                    raise
+                session.info.pop(AFTER_ROLLBACK, None)
+                for callback in session.info.pop(AFTER_COMMIT, []):
+                    callback()
+        finally:
+            # after the session is closed: its transaction (and its custody append lock) is over
+            self._run_durable(durable_writes)
+
+    def _run_durable(self, writes: list[DurableWrite]) -> None:
+        """Each durable write in a unit of work of its own, in the order they were asked for."""
+        while writes:
+            write_now = writes.pop(0)
+            with self.unit_of_work() as session:
+                write_now(session)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
@@ -120,6 +140,18 @@ class Database:
 def after_commit(session: Session, callback: Callable[[], None]) -> None:
     """Run `callback` once the unit of work committed (notifications, jobs); never on rollback."""
     session.info.setdefault(AFTER_COMMIT, []).append(callback)
+
+
+def durable(session: Session, write: DurableWrite) -> None:
+    """Make `write` outlive the unit of work: it runs after that unit of work ends, in a unit of
+    work of its own, whatever the outcome (a refusal raised, a form discarded, a read-only
+    request rolled back). For evidence the request's own failure must not erase (ACCESS_DENIED)
+    and bookkeeping a read must keep (a token's last use). `write` gets the new session; it
+    must use only plain values it captured, never rows of the first session."""
+    writes: list[DurableWrite] | None = session.info.get(_OWNER)
+    if writes is None:
+        raise RuntimeError("durable() needs a session opened by Database.unit_of_work()")
+    writes.append(write)
 
 
 def after_rollback(session: Session, callback: Callable[[], None]) -> None:

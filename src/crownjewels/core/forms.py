@@ -71,7 +71,8 @@ def error_status(exc: ValidationError | CrownJewelsError) -> int:
 
 def discard(session: Session) -> None:
     """Roll back whatever a refused form did so far (rows and custody events alike); the unit
-    of work then commits an empty transaction. Pages call this before re-rendering a form."""
+    of work then commits an empty transaction. Pages call this before re-rendering a form.
+    Writes registered with `core.db.durable` (a refusal's ACCESS_DENIED) still run after it."""
     session.rollback()
 
 

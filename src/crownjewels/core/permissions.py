@@ -149,6 +149,15 @@ MATRIX: dict[Role, frozenset[Permission]] = {
 
 #: roles that must use TOTP when settings.mfa_required is on
 MFA_EXEMPT: frozenset[Role] = frozenset({Role.VENDOR_USER})
+#: roles that reach the vendor portal and nothing internal
+PORTAL_ROLES: frozenset[Role] = frozenset({Role.VENDOR_USER})
+
+
+def portal_only(roles: Iterable[Role]) -> bool:
+    """True when every role held is a portal role (a vendor user with no internal role): the
+    portal is all its holder sees; any internal role beside it opens the internal pages."""
+    held = frozenset(roles)
+    return bool(held) and held <= PORTAL_ROLES
 
 
 def permissions_of(roles: Iterable[Role]) -> frozenset[Permission]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crownjewels.core.errors import Forbidden, Invalid, NotFound
+from crownjewels.core.errors import Invalid, NotFound
 
 
 class CopyNotFound(NotFound):
@@ -15,11 +15,3 @@ class NoRecipient(Invalid):
 
 class NotInPortal(NotFound):
     """Not among the portal user's own grants (a grant, secret or document of someone else)."""
-
-
-class NoticeNotAcknowledged(Forbidden):
-    """The secret's confidentiality notice was not acknowledged before the first access."""
-
-
-class GrantNotUsable(Forbidden):
-    """The grant is not (or no longer) in force: requested, suspended, revoked or expired."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection
+from datetime import datetime
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -23,7 +24,7 @@ from crownjewels.access import service as access
 from crownjewels.access.facts import Level
 from crownjewels.access.schemas import Decision
 from crownjewels.core import clock
-from crownjewels.core.actor import Actor
+from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.ids import new_id
 from crownjewels.core.permissions import Permission
@@ -45,15 +46,19 @@ from crownjewels.disclosure.schemas import (
 from crownjewels.disclosure.watermark import engine as watermark
 from crownjewels.disclosure.watermark.marks import DEFAULT_LEGEND
 from crownjewels.inventory import service as inventory
+from crownjewels.inventory.schemas import SecretRead
 from crownjewels.parties import service as parties
 from crownjewels.parties.schemas import PersonRead
 
 # The vault's decrypting reads live in `vault.reading`, the read half of its service.
 from crownjewels.vault import reading as vault_reading
 from crownjewels.vault import service as vault
-from crownjewels.vault.schemas import DocumentRead
+from crownjewels.vault.schemas import DocumentRead, VersionRead
 
 SUBJECT = "copy"
+#: reads the document's secret, the recipient's person and, for a self-download that access
+#: allowed, the document itself
+READER = fact_reader("disclosure")
 SECRET_OWNER = "secret"
 WATERMARK_KEY_PURPOSE = b"crownjewels/watermark/v1"
 
@@ -70,7 +75,40 @@ def _require_read(actor: Actor, what: str) -> None:
         raise Forbidden(f"{what} needs the documents:read permission")
 
 
-def _recipient(session: Session, actor: Actor, recipient: str | None) -> PersonRead:
+def _self_download(actor: Actor, recipient: str | None) -> bool:
+    """True when the actor may take a copy only for themselves: without documents:read, a copy
+    of a secret's document the access rules let them download (a vendor user in the portal)."""
+    if actor.can(Permission.DOCUMENTS_READ):
+        return False
+    if actor.person_id is None or (recipient and recipient.strip() != actor.person_id):
+        raise Forbidden(
+            "a copy for someone else needs the documents:read permission; without it you may "
+            "download only what your own grants allow, for yourself"
+        )
+    return True
+
+
+def _purpose(purpose: str) -> str:
+    purpose = purpose.strip()
+    if len(purpose) < 3:
+        raise watermark.MarkError("say what the copy is for (the purpose)", field="purpose")
+    return purpose
+
+
+def _document(session: Session, actor: Actor, document_id: str, own: bool) -> DocumentRead:
+    """The document: through the vault's visibility for a reader, or, for a self-download, a
+    secret's document (whether the actor may have it is the access decision's to say)."""
+    if not own:
+        return vault.get_document(session, actor=actor, document_id=document_id)
+    document = vault.get_document(session, actor=READER, document_id=document_id)
+    if document.owner_type != SECRET_OWNER:
+        raise Forbidden("a copy of this document needs the documents:read permission")
+    return document
+
+
+def _recipient(session: Session, actor: Actor, recipient: str | None, own: bool) -> PersonRead:
+    if own and actor.person_id:
+        return parties.get_person(session, actor=READER, person_ref=actor.person_id)
     if recipient and recipient.strip():
         try:
             return parties.get_person(session, actor=actor, person_ref=recipient.strip())
@@ -85,28 +123,54 @@ def _recipient(session: Session, actor: Actor, recipient: str | None) -> PersonR
     return parties.get_person(session, actor=actor, person_ref=actor.person_id)
 
 
-def _legend(session: Session, actor: Actor, document: DocumentRead, fallback: str) -> str:
-    """The owner's current legend: a secret's from the register, else the version's own."""
-    if document.owner_type == SECRET_OWNER:
-        return inventory.get(session, actor=actor, secret_ref=document.owner_id).legend
-    return fallback or DEFAULT_LEGEND
+def _secret(session: Session, document: DocumentRead) -> SecretRead | None:
+    """The secret a document belongs to, read once for the hand-out (None: another owner)."""
+    if document.owner_type != SECRET_OWNER:
+        return None
+    return inventory.get(session, actor=READER, secret_ref=document.owner_id)
 
 
 def _allowed(
-    session: Session, actor: Actor, document: DocumentRead, person: PersonRead
+    session: Session,
+    actor: Actor,
+    document: DocumentRead,
+    person: PersonRead,
+    secret: SecretRead | None,
 ) -> Decision | None:
     """A secret's document: the access rules must let the recipient download it (raises
     AccessDenied with every reason). Other owners' documents: None, their own rules hold."""
-    if document.owner_type != SECRET_OWNER:
+    if secret is None:
         return None
     return access.require_allowed(
         session,
         actor=actor,
-        person=person.id,
-        secret=document.owner_id,
+        person=person,
+        secret=secret,
         action=Level.DOWNLOAD,
         document_id=document.id,
     )
+
+
+def _open(
+    session: Session,
+    actor: Actor,
+    vault_: vault.Vault,
+    document: DocumentRead,
+    version: int | None,
+    own: bool,
+) -> tuple[VersionRead, bytes]:
+    """Decrypt the version (a DOCUMENT_READ recorded against the actor). A self-download holds
+    no documents:read: the vault decrypts with the installation's eyes, once access allowed it."""
+    meta, plaintext = vault_reading.open_version(
+        session,
+        actor=READER if own else actor,
+        vault=vault_,
+        document_id=document.id,
+        version=version,
+        recorded_as=actor if own else None,
+    )
+    with plaintext:
+        return meta, plaintext.read()
 
 
 def _read(row: DisclosureCopy, document: DocumentRead | None = None) -> CopyRead:
@@ -116,41 +180,20 @@ def _read(row: DisclosureCopy, document: DocumentRead | None = None) -> CopyRead
     return read
 
 
-def issue_copy(
+def _register(
     session: Session,
-    *,
     actor: Actor,
-    vault_: vault.Vault,
-    key: bytes,
-    document_id: str,
-    purpose: str,
+    *,
+    document: DocumentRead,
+    meta: VersionRead,
+    person: PersonRead,
+    mark: watermark.Mark,
+    marked: watermark.MarkedCopy,
     channel: Channel,
-    recipient: str | None = None,
-    version: int | None = None,
-) -> IssuedCopy:
-    """Decrypt a version (a DOCUMENT_READ), mark it for its recipient (default: the actor) and
-    register the copy (COPY_ISSUED); types the engine cannot mark are registered as unmarked."""
-    _require_read(actor, "a copy of a document")
-    purpose = purpose.strip()
-    if len(purpose) < 3:
-        raise watermark.MarkError("say what the copy is for (the purpose)", field="purpose")
-    document = vault.get_document(session, actor=actor, document_id=document_id)
-    person = _recipient(session, actor, recipient)
-    decision = _allowed(session, actor, document, person)
-    meta, plaintext = vault_reading.open_version(
-        session, actor=actor, vault=vault_, document_id=document.id, version=version
-    )
-    with plaintext:
-        raw = plaintext.read()
-    issued_at = clock.now()
-    mark = watermark.Mark(
-        new_id(),
-        person.full_name,
-        person.organisation_name or "",
-        issued_at.date(),
-        legend=_legend(session, actor, document, meta.legend),
-    )
-    marked = watermark.apply_mark(raw, meta.media_type, mark, key=key, filename=meta.filename)
+    purpose: str,
+    issued_at: datetime,
+) -> DisclosureCopy:
+    """The copy's row and its COPY_ISSUED event."""
     row = DisclosureCopy(
         id=mark.copy_id,
         document_id=document.id,
@@ -198,6 +241,54 @@ def issue_copy(
             "sha256": row.sha256,
         },
     )
+    return row
+
+
+def issue_copy(
+    session: Session,
+    *,
+    actor: Actor,
+    vault_: vault.Vault,
+    key: bytes,
+    document_id: str,
+    purpose: str,
+    channel: Channel,
+    recipient: str | None = None,
+    version: int | None = None,
+) -> IssuedCopy:
+    """Decrypt a version (a DOCUMENT_READ), mark it for its recipient (default: the actor) and
+    register the copy (COPY_ISSUED); types the engine cannot mark are registered as unmarked.
+    Needs documents:read, except for a copy of a secret's document for the actor themselves,
+    which the access decision alone allows (a vendor user in the portal)."""
+    own = _self_download(actor, recipient)
+    purpose = _purpose(purpose)
+    document = _document(session, actor, document_id, own)
+    person = _recipient(session, actor, recipient, own)
+    secret = _secret(session, document)  # read once: the access decision and the mark's legend
+    decision = _allowed(session, actor, document, person, secret)
+    meta, raw = _open(session, actor, vault_, document, version, own)
+    issued_at = clock.now()
+    legend = secret.legend if secret is not None else (meta.legend or DEFAULT_LEGEND)
+    mark = watermark.Mark(
+        new_id(),
+        person.full_name,
+        person.organisation_name or "",
+        issued_at.date(),
+        legend=legend,
+    )
+    marked = watermark.apply_mark(raw, meta.media_type, mark, key=key, filename=meta.filename)
+    row = _register(
+        session,
+        actor,
+        document=document,
+        meta=meta,
+        person=person,
+        mark=mark,
+        marked=marked,
+        channel=channel,
+        purpose=purpose,
+        issued_at=issued_at,
+    )
     if decision is not None:
         ledger.enter(
             session,
@@ -210,9 +301,11 @@ def issue_copy(
             disclosed_at=issued_at,
             document=(document.id, meta.number, meta.sha256),
             copy_id=row.id,
+            secret=secret,
         )
-    filename = meta.filename or document.title
-    return IssuedCopy(copy=_read(row, document), data=marked.data, filename=filename)
+    return IssuedCopy(
+        copy=_read(row, document), data=marked.data, filename=meta.filename or document.title
+    )
 
 
 def _documents(

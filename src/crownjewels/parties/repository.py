@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
@@ -77,3 +79,8 @@ def user_by_person(session: Session, person_id: str) -> User | None:
 def token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
     """The token with that hash."""
     return session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
+
+
+def touch_token(session: Session, token_id: str, at: datetime) -> None:
+    """Set a token's last use (that column only: the request may have changed the row)."""
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=at))

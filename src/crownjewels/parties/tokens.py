@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
+from crownjewels.core.db import durable
 from crownjewels.core.errors import Conflict, Invalid, Unauthenticated
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
@@ -121,8 +122,12 @@ def actor_for_token(session: Session, *, token: str) -> Actor:
             f"the API token expired on {row.expires_at:%Y-%m-%d}; create a new one"
         )
     actor = actor_for_user(session, user_id=row.user_id, mfa=False)
-    if row.last_used_at is None or clock.now() - row.last_used_at > timedelta(minutes=5):
-        row.last_used_at = clock.now()
+    now = clock.now()
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
+        # kept whatever the request does: a GET's read-only unit of work and a refused
+        # request both roll back, and the token's last use is what a review asks about
+        token_id = row.id
+        durable(session, lambda own: repository.touch_token(own, token_id, now))
     return Actor(
         kind="user",
         id=actor.id,

@@ -89,12 +89,20 @@ def renewed(session: Session, *, person_id: str, course_id: str, on: date) -> bo
 
 
 def latest_attestation(
-    session: Session, *, person_id: str, kind: str, secret_id: str | None = None
+    session: Session,
+    *,
+    person_id: str,
+    kind: str,
+    secret_id: str | None = None,
+    text_sha256: str | None = None,
 ) -> Attestation | None:
-    """The person's latest acknowledgement of that kind (and secret)."""
+    """The person's latest acknowledgement of that kind (and secret, and exact text by its
+    SHA-256)."""
     query = select(Attestation).where(Attestation.person_id == person_id, Attestation.kind == kind)
     if secret_id:
         query = query.where(Attestation.secret_id == secret_id)
+    if text_sha256:
+        query = query.where(Attestation.text_sha256 == text_sha256)
     return session.scalar(query.order_by(Attestation.acknowledged_at.desc()).limit(1))
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crownjewels.core import clock
-from crownjewels.core.actor import Actor, system_actor
+from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
@@ -42,7 +42,7 @@ from crownjewels.training.schemas import (
     Result,
 )
 
-READER = system_actor("training")
+READER = fact_reader("training")
 #: the LMS export columns (header names, case and spaces ignored); score is optional
 COLUMNS = ("email", "course", "completed_on", "result")
 _ALIASES = {"course_code": "course", "completed": "completed_on", "date": "completed_on"}
@@ -415,11 +415,17 @@ def acknowledge(
 
 
 def acknowledgement(
-    session: Session, *, person_id: str, kind: str, secret_id: str | None = None
+    session: Session,
+    *,
+    person_id: str,
+    kind: str,
+    secret_id: str | None = None,
+    text_sha256: str | None = None,
 ) -> AttestationRead | None:
-    """The person's latest acknowledgement of that kind (and secret), if any."""
+    """The person's latest acknowledgement of that kind (and secret, and exact text by its
+    SHA-256), if any."""
     row = repository.latest_attestation(
-        session, person_id=person_id, kind=kind, secret_id=secret_id
+        session, person_id=person_id, kind=kind, secret_id=secret_id, text_sha256=text_sha256
     )
     return AttestationRead.model_validate(row) if row is not None else None
 

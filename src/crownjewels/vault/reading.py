@@ -49,9 +49,15 @@ class _Unlocked:
 
 
 def _unlock(
-    session: Session, actor: Actor, vault: Vault, document_id: str, number: int | None
+    session: Session,
+    actor: Actor,
+    vault: Vault,
+    document_id: str,
+    number: int | None,
+    recorded_as: Actor | None = None,
 ) -> _Unlocked:
-    """Find the version, unwrap its data key and record the read."""
+    """Find the version, unwrap its data key and record the read (against `recorded_as` when
+    given: the person a higher capability decrypts for, after its own policy check)."""
     if not owners.may_read_any(actor):
         raise Forbidden("reading a document needs the documents:read permission")
     document, _ = owned_document(session, actor, document_id)
@@ -70,7 +76,7 @@ def _unlock(
     )
     custody.record(
         session,
-        actor=actor,
+        actor=recorded_as or actor,
         event_type=EventType.DOCUMENT_READ,
         subject_type=SUBJECT,
         subject_id=document.id,
@@ -98,11 +104,19 @@ def export_version(
 
 
 def open_version(
-    session: Session, *, actor: Actor, vault: Vault, document_id: str, version: int | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    vault: Vault,
+    document_id: str,
+    version: int | None = None,
+    recorded_as: Actor | None = None,
 ) -> tuple[VersionRead, IO[bytes]]:
     """A version's plaintext as a readable file, returned only after the whole stream
-    authenticated; the caller closes it (the temp file then disappears)."""
-    unlocked = _unlock(session, actor, vault, document_id, version)
+    authenticated; the caller closes it (the temp file then disappears). `recorded_as`: who
+    the DOCUMENT_READ names when a higher capability reads for a person it checked (disclosure
+    for a self-download the access rules allowed); the permission is then `actor`'s."""
+    unlocked = _unlock(session, actor, vault, document_id, version, recorded_as)
     out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller
     try:
         with vault.store.open(unlocked.blob_id) as blob:

@@ -14,7 +14,6 @@ from crownjewels.core.http import CurrentActor, DbSession
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
-from crownjewels.disclosure.portal import service as portal
 from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretFilter
 from crownjewels.web import auth
@@ -32,7 +31,7 @@ def dashboard(request: Request, session: DbSession, actor: CurrentActor) -> Resp
     Any logged-in user may open it (it is the landing page); each panel shows only what the
     actor's permissions allow. A vendor user (no internal role) goes to the portal instead.
     """
-    if portal.portal_only(actor):
+    if actor.portal_only:
         return redirect("/portal")
     stats = overdue = events = None
     actors: Mapping[str, Any] = {}

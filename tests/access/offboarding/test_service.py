@@ -18,6 +18,7 @@ from crownjewels.access.offboarding import service as offboarding
 from crownjewels.access.offboarding.report import build, to_csv
 from crownjewels.access.schemas import GrantRequest
 from crownjewels.core.actor import Actor
+from crownjewels.core.db import Database
 from crownjewels.core.errors import Forbidden
 from crownjewels.core.permissions import Role
 from crownjewels.custody import service as custody
@@ -121,48 +122,50 @@ def test_only_grant_managers_offboard(session: Session, admin: Actor) -> None:
         offboarding.offboard(session, actor=owner, person=leaver.id)
 
 
-def test_the_report_lists_copies_reads_and_denials_of_90_days(
-    session: Session, admin: Actor
-) -> None:
-    _, (leaver, stayer), grants = _setup(session, admin)
-    user = make_user(session, admin, Role.VENDOR_USER, person=leaver)
-    reader = actor_for(session, user)
-    custody.record(
-        session,
-        actor=admin,
-        event_type=EventType.COPY_ISSUED,
-        subject_type="copy",
-        subject_id="c1",
-        details={
-            "document_id": "d1",
-            "recipient_person_id": leaver.id,
-            "channel": "download",
-            "purpose": "trial",
-        },
-    )
-    custody.record(
-        session,
-        actor=admin,
-        event_type=EventType.COPY_ISSUED,
-        subject_type="copy",
-        subject_id="c2",
-        details={"document_id": "d2", "recipient_person_id": stayer.id},
-    )
-    custody.record(
-        session,
-        actor=reader,
-        event_type=EventType.DOCUMENT_READ,
-        subject_type="document",
-        subject_id="d1",
-        details={"version": 1},
-    )
-    made = offboarding.offboard(session, actor=admin, person=leaver.id)
-    secret_id = grants[0].secret_id
-    denied = access.decide(
-        session, actor=admin, person=leaver.id, secret=secret_id, action=Level.VIEW
-    )
-    assert not denied.allowed
-    report = offboarding.report(session, actor=admin, ref=made.ref)
+def test_the_report_lists_copies_reads_and_denials_of_90_days(db: Database, admin: Actor) -> None:
+    with db.unit_of_work() as session:
+        _, (leaver, stayer), grants = _setup(session, admin)
+        user = make_user(session, admin, Role.VENDOR_USER, person=leaver)
+        reader = actor_for(session, user)
+        custody.record(
+            session,
+            actor=admin,
+            event_type=EventType.COPY_ISSUED,
+            subject_type="copy",
+            subject_id="c1",
+            details={
+                "document_id": "d1",
+                "recipient_person_id": leaver.id,
+                "channel": "download",
+                "purpose": "trial",
+            },
+        )
+        custody.record(
+            session,
+            actor=admin,
+            event_type=EventType.COPY_ISSUED,
+            subject_type="copy",
+            subject_id="c2",
+            details={"document_id": "d2", "recipient_person_id": stayer.id},
+        )
+        custody.record(
+            session,
+            actor=reader,
+            event_type=EventType.DOCUMENT_READ,
+            subject_type="document",
+            subject_id="d1",
+            details={"version": 1},
+        )
+        made = offboarding.offboard(session, actor=admin, person=leaver.id)
+        secret_id = grants[0].secret_id
+    # a refusal is written durably, in its own unit of work after the one that decided
+    with db.unit_of_work() as session:
+        denied = access.decide(
+            session, actor=admin, person=leaver.id, secret=secret_id, action=Level.VIEW
+        )
+        assert not denied.allowed
+    with db.unit_of_work() as session:
+        report = offboarding.report(session, actor=admin, ref=made.ref)
     assert [e.event_type for e in report.entries] == [
         "COPY_ISSUED",
         "DOCUMENT_READ",

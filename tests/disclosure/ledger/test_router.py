@@ -18,6 +18,7 @@ from crownjewels.disclosure.ledger import service as ledger
 from crownjewels.disclosure.schemas import LedgerChannel
 from crownjewels.vault.keys import create_key_file
 from tests.access.factories import bind_for_access
+from tests.access.refusals import refusals
 from tests.api_support import RoleClients, Roles, connection  # noqa: F401
 from tests.inventory.factories import make_secret
 from tests.parties.factories import make_org, make_person
@@ -57,6 +58,7 @@ def world(db: Database, rc: RoleClients) -> dict[str, str]:
         "mine": mine.ref,
         "ravi": ravi.email,
         "stranger": stranger.email,
+        "stranger_id": stranger.id,
     }
 
 
@@ -137,3 +139,5 @@ def test_a_manual_record_is_refused_with_every_reason(
             f"{API_PREFIX}/disclosures?person={world['stranger']}", headers=rc.headers(Role.ADMIN)
         )
         assert listed.json() == []
+    kept = refusals(rc.app.state.db, world["stranger_id"])
+    assert [(r["action"], r["document_id"]) for r in kept] == [("view", None)]

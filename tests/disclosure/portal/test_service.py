@@ -18,10 +18,13 @@ from crownjewels.core.db import Database
 from crownjewels.disclosure.models import DisclosureCopy, DisclosureEntry
 from crownjewels.disclosure.service import watermark_key
 from crownjewels.disclosure.watermark import engine as watermark
+from crownjewels.inventory import service as inventory
+from crownjewels.inventory.schemas import SecretUpdate
 from crownjewels.settings import Settings
 from crownjewels.training.models import Attestation
 from crownjewels.vault import service as vault
 from crownjewels.vault.keys import create_key_file
+from tests.access.refusals import refusals
 from tests.disclosure.portal.world import (
     BINDER,
     SHEET,
@@ -146,15 +149,49 @@ def test_a_requested_grant_shows_its_notice_and_no_documents_until_approved(
     url = f"/portal/grants/{grant.ref}"
     page = client.get(url)
     assert page.status_code == 200 and "requested" in page.text and doc.title not in page.text
-    assert 'id="acknowledge-form"' in page.text
+    assert 'id="notice-text"' in page.text and 'id="acknowledge-form"' not in page.text
     token = csrf_of(page.text)
     refused = client.post(f"{url}/documents/{doc.id}/download", data={"csrf_token": token})
     assert refused.status_code == 403 and "approved or active grant" in refused.text
-    acked = client.post(f"{url}/acknowledge", data={"csrf_token": token})
-    assert 'id="acknowledged"' in acked.text
+    assert [r["action"] for r in refusals(db, world.a.person.id)] == ["download"]
+    # the notice of a grant that is only requested cannot be acknowledged yet
+    early = client.post(f"{url}/acknowledge", data={"csrf_token": token})
+    assert early.status_code == 409 and "once the grant is approved" in early.text
+    with db.unit_of_work() as s:
+        assert s.scalar(select(Attestation).where(Attestation.secret_id == secret.id)) is None
     with db.unit_of_work() as s:
         approve(s, grant)
     page = client.get(url)
-    assert 'id="acknowledged"' in page.text and doc.title in page.text
+    assert doc.title in page.text and 'id="acknowledge-form"' in page.text
+    acked = client.post(f"{url}/acknowledge", data={"csrf_token": token})
+    assert 'id="acknowledged"' in acked.text
     got = client.post(f"{url}/documents/{doc.id}/download", data={"csrf_token": token})
     assert got.status_code == 200 and got.headers["x-copy-marked"] == "true"
+
+
+def test_a_download_the_access_rules_refuse_keeps_its_access_denied(
+    world: World, client_of: ClientOf, db: Database
+) -> None:
+    with db.unit_of_work() as s:
+        # the secret may no longer go to India, where the vendor user works
+        inventory.update(
+            s,
+            actor=BINDER,
+            secret_ref=world.a.secret.id,
+            changes=SecretUpdate(allowed_regions=["US"]),
+            company="Northwind",
+        )
+    client = client_of(_login(world))
+    url = f"/portal/grants/{world.a.grant.ref}"
+    page = client.get(url)
+    acked = client.post(f"{url}/acknowledge", data={"csrf_token": csrf_of(page.text)})
+    assert refusals(db, world.a.person.id) == []
+    refused = client.post(
+        f"{url}/documents/{world.a.document.id}/download", data={"csrf_token": csrf_of(acked.text)}
+    )
+    assert refused.status_code == 403 and "allowed regions" in refused.text
+    kept = refusals(db, world.a.person.id)
+    assert [(r["action"], r["document_id"]) for r in kept] == [("download", world.a.document.id)]
+    assert [r["rule"] for r in kept[0]["reasons"]] == ["region:countries"]
+    with db.unit_of_work() as s:
+        assert s.scalar(select(DisclosureCopy)) is None

@@ -20,7 +20,7 @@ from crownjewels.access.lifecycle import repository as notices
 from crownjewels.access.models import Notice
 from crownjewels.access.rules import GrantStatus
 from crownjewels.core import clock
-from crownjewels.core.actor import Actor
+from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.inventory import service as inventory
@@ -29,7 +29,7 @@ from crownjewels.parties import service as parties
 from crownjewels.parties.schemas import PersonRead
 from crownjewels.settings import Settings
 
-READER = deciding.READER
+READER = fact_reader("access")
 #: the failed rules that suspend a grant, in plain words; others (need-to-know, region, mfa)
 #: are not lasting causes the job acts on
 CAUSES: dict[str, str] = {

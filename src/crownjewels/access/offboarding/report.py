@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from crownjewels.access.offboarding.schemas import AccessEntry, AccessReport
 from crownjewels.core import clock, exports
-from crownjewels.core.actor import system_actor
+from crownjewels.core.actor import fact_reader
 from crownjewels.core.pagination import MAX_LIMIT, PageParams
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventFilter, EventRead, EventType
@@ -22,7 +22,7 @@ from crownjewels.parties import service as parties
 
 REPORT_DAYS = 90
 #: the installation reads the log for the report (the callers check grants:read)
-READER = system_actor("access")
+READER = fact_reader("access")
 
 
 def _events(session: Session, flt: EventFilter) -> Iterator[EventRead]:

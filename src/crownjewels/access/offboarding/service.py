@@ -19,7 +19,7 @@ from crownjewels.access.offboarding import repository as offboardings
 from crownjewels.access.offboarding.schemas import AccessReport, OffboardingRead, OffboardingStatus
 from crownjewels.access.rules import GrantStatus
 from crownjewels.core import clock
-from crownjewels.core.actor import Actor
+from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
@@ -39,7 +39,7 @@ EXIT_TEXT = (
     "confidential continues after my engagement ends, for trade secrets for as long as they "
     "remain secret."
 )
-READER = service.READER
+READER = fact_reader("access")
 
 
 class OffboardingNotFound(NotFound):

@@ -17,7 +17,7 @@ from crownjewels.access.reviews import repository
 from crownjewels.access.reviews.schemas import CampaignRead, CampaignStatus, Decision, ItemRead
 from crownjewels.access.rules import GrantStatus
 from crownjewels.core import clock, exports
-from crownjewels.core.actor import Actor
+from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
@@ -26,7 +26,7 @@ from crownjewels.inventory import service as inventory
 from crownjewels.parties import service as parties
 
 SUBJECT = "access-review"
-READER = service.READER
+READER = fact_reader("access")
 
 
 class ReviewNotFound(NotFound):

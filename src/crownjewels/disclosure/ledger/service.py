@@ -22,7 +22,7 @@ from crownjewels.access.facts import Level
 from crownjewels.access.schemas import Decision
 from crownjewels.agreements import service as agreements
 from crownjewels.core import clock
-from crownjewels.core.actor import Actor, system_actor
+from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, Invalid, NotFound
 from crownjewels.core.ids import new_id
 from crownjewels.core.permissions import Permission
@@ -32,13 +32,14 @@ from crownjewels.disclosure.ledger import repository
 from crownjewels.disclosure.models import DisclosureEntry
 from crownjewels.disclosure.schemas import EntryRead, LedgerChannel, LedgerFilter
 from crownjewels.inventory import service as inventory
+from crownjewels.inventory.schemas import SecretRead
 from crownjewels.parties import service as parties
 from crownjewels.parties.schemas import PersonRead
 
 SUBJECT = "disclosure"
 #: the ledger reads agreements, grants and labels with the installation's eyes: what covered
 #: a disclosure is part of the record whoever made it
-READER = system_actor("ledger")
+READER = fact_reader("ledger")
 
 
 def _agreement(
@@ -99,9 +100,11 @@ def enter(
     copy_id: str | None = None,
     description: str | None = None,
     agreement: str | None = None,
+    secret: SecretRead | None = None,
 ) -> EntryRead:
     """Write one ledger entry for an allowed disclosure (`document`: id, version number,
-    plaintext SHA-256) and its DISCLOSURE_RECORDED custody event; the caller's transaction."""
+    plaintext SHA-256) and its DISCLOSURE_RECORDED custody event; the caller's transaction.
+    `secret`: the secret as the caller already read it (its labels are not read again)."""
     at = disclosed_at or clock.now()
     agreement_id, agreement_ref, agreement_version = _agreement(
         session, decision.secret_id, person, at, agreement
@@ -139,7 +142,7 @@ def enter(
     )
     session.add(row)
     session.flush()
-    return _read(session, row, {})
+    return _read(session, row, {secret.id: (secret.ref, secret.name)} if secret else {})
 
 
 def record_disclosure(

@@ -10,7 +10,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from crownjewels.access.errors import AccessDenied
 from crownjewels.core.errors import CrownJewelsError
 from crownjewels.core.forms import discard, flash, redirect, render
 from crownjewels.core.http import AppSettings, CurrentActor, DbSession
@@ -55,9 +54,16 @@ def grant(request: Request, session: DbSession, actor: CurrentActor, ref: str) -
 
 @router.post("/portal/grants/{ref}/acknowledge")
 def acknowledge(request: Request, session: DbSession, actor: CurrentActor, ref: str) -> Response:
-    """Record the acknowledgement of the notice exactly as the grant's page shows it."""
+    """Record the acknowledgement of the notice exactly as the grant's page shows it; a grant
+    not yet in force comes back on its page with the reason."""
     page = portal.grant_page(session, actor=actor, grant_ref=ref)
-    portal.acknowledge(session, actor=actor, grant_ref=ref)
+    try:
+        portal.acknowledge(session, actor=actor, grant_ref=ref)
+    except NotInPortal:
+        raise
+    except CrownJewelsError as exc:
+        discard(session)
+        return _grant_page(request, session, actor, ref, status=exc.status_code, error=exc.message)
     flash(request, f"You acknowledged the confidentiality notice of {page.secret.ref}.")
     return redirect(f"/portal/grants/{page.grant.ref}")
 
@@ -85,8 +91,7 @@ def download(
     except NotInPortal:
         raise
     except CrownJewelsError as exc:
-        if not isinstance(exc, AccessDenied):  # a denial stays recorded (ACCESS_DENIED)
-            discard(session)
+        discard(session)  # a denial's ACCESS_DENIED is durable: it outlives the discard
         return _grant_page(request, session, actor, ref, status=exc.status_code, error=exc.message)
     copy = issued.copy
     headers = {

@@ -1,0 +1,202 @@
+"""The questions every other capability asks: may this person take this action on this secret
+now (`decide`, `require_allowed`), and who may reach a secret or what a person may reach, with
+reasons (`who_can`, `what_can`). A denial is evidence: it is recorded (ACCESS_DENIED) durably,
+in a unit of work of its own, so the refused request's rollback cannot erase it."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from crownjewels.access import decide as deciding
+from crownjewels.access import repository
+from crownjewels.access.engine import PolicyEngine
+from crownjewels.access.errors import AccessDenied, InvalidGrant
+from crownjewels.access.facts import Level
+from crownjewels.access.schemas import Decision
+from crownjewels.core import clock
+from crownjewels.core.actor import Actor
+from crownjewels.core.db import durable
+from crownjewels.core.errors import Forbidden, NotFound
+from crownjewels.core.permissions import Permission
+from crownjewels.custody import service as custody
+from crownjewels.custody.schemas import EventType
+from crownjewels.inventory import service as inventory
+from crownjewels.inventory.schemas import SecretRead
+from crownjewels.parties import service as parties
+from crownjewels.parties.schemas import PersonRead
+
+READER = deciding.READER
+
+
+def _person(session: Session, person: str | PersonRead) -> PersonRead:
+    if isinstance(person, PersonRead):
+        return person
+    return parties.get_person(session, actor=READER, person_ref=person)
+
+
+def _secret(session: Session, secret: str | SecretRead) -> SecretRead:
+    if isinstance(secret, SecretRead):
+        return secret
+    return inventory.get(session, actor=READER, secret_ref=secret)
+
+
+def _record_denial(
+    session: Session, actor: Actor, decision: Decision, document_id: str | None
+) -> None:
+    """ACCESS_DENIED with every reason, kept even though the refused request rolls back."""
+    details = {
+        "person_id": decision.person_id,
+        "action": decision.action.value,
+        "document_id": document_id,
+        "reasons": [r.model_dump() for r in decision.reasons],
+    }
+    durable(
+        session,
+        lambda own: custody.record(
+            own,
+            actor=actor,
+            event_type=EventType.ACCESS_DENIED,
+            subject_type="secret",
+            subject_id=decision.secret_id,
+            details=details,
+        ),
+    )
+
+
+def decide(
+    session: Session,
+    *,
+    actor: Actor,
+    person: str | PersonRead,
+    secret: str | SecretRead,
+    action: Level,
+    document_id: str | None = None,
+    mfa: bool | None = None,
+    engine: PolicyEngine | None = None,
+    record: bool = True,
+) -> Decision:
+    """May this person take this action on this secret now? Every rule is evaluated; a denial
+    is recorded (ACCESS_DENIED, durably: in its own unit of work after the request's, so a
+    refused request that rolls back keeps it) with every reason; an allowed use marks its grants
+    used. The person and the secret are named (id, email, ref) or given as already read."""
+    person_read, secret_read = _person(session, person), _secret(session, secret)
+    decision = deciding.evaluate(
+        session,
+        person=person_read,
+        secret=secret_read,
+        action=action,
+        document_id=document_id,
+        mfa=actor.mfa if mfa is None else mfa,
+        engine=engine,
+    )
+    if record and not decision.allowed:
+        _record_denial(session, actor, decision, document_id)
+    if record and decision.allowed:
+        now = clock.now()
+        for grant in repository.applying(
+            session,
+            person_id=person_read.id,
+            secret_id=secret_read.id,
+            document_id=document_id,
+            at=now,
+        ):
+            grant.last_used_at = now
+        session.flush()
+    return decision
+
+
+def require_allowed(
+    session: Session,
+    *,
+    actor: Actor,
+    person: str | PersonRead,
+    secret: str | SecretRead,
+    action: Level,
+    document_id: str | None = None,
+    engine: PolicyEngine | None = None,
+) -> Decision:
+    """`decide`, raising AccessDenied (403, every reason in its message) on a denial."""
+    decision = decide(
+        session,
+        actor=actor,
+        person=person,
+        secret=secret,
+        action=action,
+        document_id=document_id,
+        engine=engine,
+    )
+    if not decision.allowed:
+        raise AccessDenied(decision.summary, reasons=[r.message for r in decision.reasons])
+    return decision
+
+
+def _require_grants_read(actor: Actor) -> None:
+    if not actor.can(Permission.GRANTS_READ):
+        raise Forbidden(f"this needs the {Permission.GRANTS_READ.value} permission")
+
+
+def who_can(
+    session: Session,
+    *,
+    actor: Actor,
+    secret: str,
+    action: Level = Level.VIEW,
+    engine: PolicyEngine | None = None,
+) -> list[Decision]:
+    """Every person holding a live grant on the secret (and its owner), with the decision."""
+    _require_grants_read(actor)
+    try:
+        secret_read = _secret(session, secret)
+    except NotFound as exc:
+        raise InvalidGrant(exc.message, field="secret") from None
+    ids = dict.fromkeys(
+        [
+            secret_read.owner_id,
+            *(
+                g.person_id
+                for g in repository.live_for(session, secret_id=secret_read.id)
+                if g.person_id
+            ),
+        ]
+    )
+    return [
+        deciding.evaluate(
+            session,
+            person=_person(session, pid),
+            secret=secret_read,
+            action=action,
+            mfa=True,
+            engine=engine,
+        )
+        for pid in ids
+    ]
+
+
+def what_can(
+    session: Session,
+    *,
+    actor: Actor,
+    person: str,
+    action: Level = Level.VIEW,
+    engine: PolicyEngine | None = None,
+) -> list[Decision]:
+    """Every secret the person holds a live grant on (or owns), with the decision."""
+    _require_grants_read(actor)
+    person_read = _person(session, person)
+    ids = dict.fromkeys(
+        [
+            *inventory.owned_ids(session, person_id=person_read.id),
+            *(g.secret_id for g in repository.live_for(session, person_id=person_read.id)),
+        ]
+    )
+    return [
+        deciding.evaluate(
+            session,
+            person=person_read,
+            secret=_secret(session, sid),
+            action=action,
+            mfa=True,
+            engine=engine,
+        )
+        for sid in ids
+    ]
