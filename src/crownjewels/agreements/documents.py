@@ -44,7 +44,6 @@ from crownjewels.custody.schemas import EventType
 from crownjewels.vault import reading as vault_reading
 from crownjewels.vault import service as vault
 from crownjewels.vault.schemas import Owner
-from crownjewels.vault.uploads import Staged
 
 OWNER_TYPE = "agreement"
 #: what an agreement version may be: a file the clause analyser can read
@@ -147,7 +146,7 @@ def upload_version(
     actor: Actor,
     vault_: vault.Vault,
     agreement_ref: str,
-    upload: vault.Upload | Staged,
+    upload: vault.Upload | vault.Staged,
     filename: str | None = None,
 ) -> VersionRead:
     """Store a new version of the agreement's document, encrypted in the vault (a stream, or

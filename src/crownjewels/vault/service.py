@@ -31,7 +31,7 @@ from crownjewels.vault.keys import KeyRing
 from crownjewels.vault.models import DataKey, Document, DocumentVersion
 from crownjewels.vault.schemas import DocumentRead, DocumentStatus, Owner, VersionRead
 from crownjewels.vault.stream import Reader, encrypted_size
-from crownjewels.vault.uploads import Staged
+from crownjewels.vault.uploads import Staged as Staged  # re-exported: what stage_upload returns
 
 SUBJECT = "document"
 #: what an upload is read from: anything with read(n) (a file, a request body)

@@ -16,8 +16,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.orm import Session
 
 from crownjewels.access import service as access
-from crownjewels.access.rules import GrantStatus
-from crownjewels.access.schemas import GrantFilter, GrantRead
+from crownjewels.access.schemas import GrantFilter, GrantRead, GrantStatus
 from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.pagination import PageParams
