@@ -3,9 +3,13 @@ schemas and errors (or a sub-package's) and the declared public modules may be i
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import grimp
 import pytest
 
+import crownjewels
 from tools.layering import PublicApiContract
 
 MODULES = [
@@ -96,3 +100,18 @@ def test_a_declared_public_module_that_does_not_exist_breaks_the_contract() -> N
     check = contract.check(graph, verbose=False)
     assert not check.kept
     assert check.metadata["missing"] == ["app.vault.gone"]
+
+
+def test_no_module_imports_a_private_name_of_another() -> None:
+    """`_name` is its module's own business: what another module needs is made public (or
+    moved to where both may reach it)."""
+    root = Path(crownjewels.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("crownjewels"):
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                private = [n for n in private if not n.endswith("__")]  # __version__ is public
+                if private and node.module != "__future__":
+                    found.append(f"{path.relative_to(root)}: {node.module} {private}")
+    assert found == []

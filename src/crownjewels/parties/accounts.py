@@ -34,7 +34,7 @@ from crownjewels.parties.schemas import (
     UserCreate,
     UserRead,
 )
-from crownjewels.parties.service import _person, require
+from crownjewels.parties.service import get_person, require
 from crownjewels.parties.sessions import EndReason, revoke_user_sessions
 
 _hasher = PasswordHasher()
@@ -84,7 +84,7 @@ def check_password_strength(password: str) -> None:
 def create_user(session: Session, *, actor: Actor, data: UserCreate) -> UserRead:
     """Give an existing person a login with roles; the username is their email."""
     require(actor, Permission.USERS_MANAGE)
-    person = _person(session, actor, data.person_id)
+    person = get_person(session, actor=actor, person_ref=data.person_id)
     if repository.user_by_person(session, person.id):
         raise Conflict(f"{person.full_name} already has a login; change its roles instead")
     check_password_strength(data.password)
