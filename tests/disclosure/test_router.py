@@ -19,6 +19,7 @@ from crownjewels.vault.keys import create_key_file
 from tests.access.factories import bind_for_access
 from tests.api_support import RoleClients, Roles
 from tests.conftest import savepoint_per_test
+from tests.core.archive_samples import docx_bomb
 from tests.disclosure.helpers import make_pdf, prose
 from tests.inventory.factories import make_secret
 from tests.parties.factories import make_person
@@ -185,3 +186,16 @@ def test_a_denied_copy_is_403_with_every_reason(rc: RoleClients, world: dict[str
         assert "Sam Stranger may not download" in problem["detail"]
         listed = client.get(f"{API_PREFIX}/copies", headers=rc.headers(Role.LEGAL)).json()
         assert listed == []
+
+
+def test_identify_refuses_a_zip_bomb_docx(rc: RoleClients) -> None:
+    """A found 'DOCX' that would expand to 64 MiB of XML is refused, not parsed."""
+    with rc.client() as client:
+        r = client.post(
+            f"{API_PREFIX}/identify",
+            headers={**rc.headers(Role.LEGAL), "Content-Type": "application/octet-stream"},
+            content=docx_bomb(),
+        )
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert "refused as a zip bomb" in r.json()["detail"]

@@ -13,7 +13,7 @@ from datetime import timedelta
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
-from crownjewels.core import clock
+from crownjewels.core import archives, clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import after_rollback
 from crownjewels.core.errors import Conflict, Forbidden, Invalid
@@ -23,7 +23,7 @@ from crownjewels.custody import keys as custody_keys
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.settings import Settings
-from crownjewels.vault import content, owners, repository, uploads
+from crownjewels.vault import owners, repository, uploads
 from crownjewels.vault.blobs import BlobStore, blob_store
 from crownjewels.vault.errors import DocumentDestroyed, DocumentNotFound
 from crownjewels.vault.keyring import key_ring
@@ -47,7 +47,7 @@ class Vault:
     keys: KeyRing
     segment_size: int = 1 << 20
     max_upload: int = 5 << 30
-    zip_limits: content.ZipLimits = field(default_factory=content.ZipLimits)
+    zip_limits: archives.ArchiveLimits = archives.UPLOAD
     signing_key: Ed25519PrivateKey | None = None
     #: default retention in days by the owner's tier (an owner may name its own)
     retention_days: dict[str, int] = field(default_factory=dict)
