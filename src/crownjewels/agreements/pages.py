@@ -51,6 +51,7 @@ from crownjewels.core.forms import (
 from crownjewels.core.http import AppSettings, DbSession, Paging, audited_read, require
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission as P
+from crownjewels.core.uploads import body_limit
 from crownjewels.custody import service as custody
 from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import Category, SecretFilter
@@ -456,6 +457,7 @@ def _file(form: FormData) -> UploadFile:
 
 
 @router.post("/{ref}/versions")
+@body_limit()
 def upload(
     request: Request,
     session: DbSession,

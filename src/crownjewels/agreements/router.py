@@ -32,7 +32,7 @@ from crownjewels.core.errors import Invalid
 from crownjewels.core.http import AppSettings, DbSession, Paging, require
 from crownjewels.core.pagination import Page
 from crownjewels.core.permissions import Permission as P
-from crownjewels.core.uploads import RequestBody, staged_upload
+from crownjewels.core.uploads import RequestBody, body_limit, staged_upload
 from crownjewels.vault import service as vault
 
 router = APIRouter(prefix="/agreements", tags=["agreements"])
@@ -202,6 +202,7 @@ def list_versions(session: DbSession, actor: Reader, ref: str) -> list[VersionRe
     status_code=status.HTTP_201_CREATED,
     summary="Upload a version (raw body)",
 )
+@body_limit()
 def upload_version(
     request: Request,
     session: DbSession,

@@ -19,6 +19,32 @@ from crownjewels.core.db import Database
 
 S = TypeVar("S")
 R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., object])
+
+_BODY_LIMIT = "__crownjewels_body_limit__"
+#: the limit of a route that streams a document into the vault: the vault's own largest
+#: document (`vault_max_upload_bytes`) plus this much for the framing of a multipart form
+FORM_FRAMING = 1 << 20
+
+
+def body_limit(max_bytes: int | None = None) -> Callable[[F], F]:
+    """Mark a route that accepts a request body larger than the installation's
+    `max_request_bytes`: up to `max_bytes`, or (None) a document streamed into the vault, up
+    to `vault_max_upload_bytes` plus the form's framing. The edge (web/bodies.py) enforces it."""
+
+    def mark(endpoint: F) -> F:
+        setattr(endpoint, _BODY_LIMIT, max_bytes if max_bytes is not None else -1)
+        return endpoint
+
+    return mark
+
+
+def marked_body_limit(endpoint: object, *, vault_max_upload_bytes: int) -> int | None:
+    """The body limit a route was marked with (`body_limit`), or None when it has none."""
+    marked = getattr(endpoint, _BODY_LIMIT, None)
+    if marked is None:
+        return None
+    return vault_max_upload_bytes + FORM_FRAMING if marked < 0 else int(marked)
 
 
 class RequestBody:

@@ -13,7 +13,7 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Forbidden
 from crownjewels.core.http import AppSettings, CurrentActor, DbSession, audited_read, require
 from crownjewels.core.permissions import Permission as P
-from crownjewels.core.uploads import staged_upload
+from crownjewels.core.uploads import body_limit, staged_upload
 from crownjewels.vault import lifecycle, owners, reading, service
 from crownjewels.vault.schemas import (
     CertificateRead,
@@ -67,6 +67,7 @@ def list_documents(
     status_code=status.HTTP_201_CREATED,
     summary="Upload a document (raw body)",
 )
+@body_limit()
 def upload(
     request: Request,
     session: DbSession,
@@ -113,6 +114,7 @@ def get(session: DbSession, actor: OneReader, document_id: str) -> DocumentRead:
     status_code=status.HTTP_201_CREATED,
     summary="Upload a new version (raw body)",
 )
+@body_limit()
 def add_version(
     request: Request,
     session: DbSession,
