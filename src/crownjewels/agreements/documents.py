@@ -34,7 +34,7 @@ from crownjewels.agreements.schemas import (
     ReviewDecision,
     VersionRead,
 )
-from crownjewels.agreements.service import SUBJECT, get_row, read, require
+from crownjewels.agreements.service import SUBJECT, get_row, read
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Forbidden
@@ -132,7 +132,7 @@ def versions(session: Session, *, actor: Actor, agreement_ref: str) -> list[Vers
 def prepare_upload(session: Session, *, actor: Actor, agreement_ref: str) -> tuple[str, int]:
     """Before an upload streams in: that the actor may add a version to this agreement; the
     vault document id and version number to stage the upload as (see vault.stage_upload)."""
-    require(actor, Permission.AGREEMENTS_WRITE)
+    actor.require(Permission.AGREEMENTS_WRITE)
     row = get_row(session, actor, agreement_ref)
     document_id = repository.document_id(session, row.id)
     if document_id is not None:
@@ -151,7 +151,7 @@ def upload_version(
 ) -> VersionRead:
     """Store a new version of the agreement's document, encrypted in the vault (a stream, or
     an upload staged before the transaction); AGREEMENT_VERSION_UPLOADED."""
-    require(actor, Permission.AGREEMENTS_WRITE)
+    actor.require(Permission.AGREEMENTS_WRITE)
     row = get_row(session, actor, agreement_ref)
     document_id = repository.document_id(session, row.id)
     if document_id is None:
@@ -313,7 +313,7 @@ def analyse_version(
     """Analyse a version (default the newest) with the agreement's kind and governing law and
     store its findings and text hash (AGREEMENT_ANALYSED). A file that cannot be read raises
     UnreadableDocument; the edge rolls back, so the agreement stays as it was."""
-    require(actor, Permission.AGREEMENTS_WRITE)
+    actor.require(Permission.AGREEMENTS_WRITE)
     row = get_row(session, actor, agreement_ref)
     version = _version(session, row, number)
     text = _text(session, actor, vault_, version)
@@ -383,7 +383,7 @@ def review_finding(
 ) -> FindingRead:
     """Legal accepts a finding, or overrides its status with a reason
     (AGREEMENT_FINDING_REVIEWED); a later review replaces an earlier one, the log keeps both."""
-    require(actor, Permission.AGREEMENTS_REVIEW)
+    actor.require(Permission.AGREEMENTS_REVIEW)
     row = get_row(session, actor, agreement_ref)
     version_ids: Sequence[str] = [v.id for v in repository.versions(session, row.id)]
     finding = repository.finding(session, list(version_ids), finding_id)

@@ -38,7 +38,7 @@ from crownjewels.agreements.schemas import (
 )
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
-from crownjewels.core.errors import Forbidden, Invalid
+from crownjewels.core.errors import Invalid
 from crownjewels.core.ids import new_id
 from crownjewels.core.pagination import PageParams, paginate
 from crownjewels.core.permissions import Permission
@@ -72,11 +72,8 @@ _REQUIRED = frozenset({"kind", "title", "trade_secrets_survive", "renewal_notice
 
 
 def require(actor: Actor, permission: Permission) -> None:
-    """Raise Forbidden unless the actor holds the permission."""
-    if not actor.can(permission):
-        raise Forbidden(
-            f"this needs the {permission.value} permission; ask an admin for a role that has it"
-        )
+    """Raise Forbidden unless the actor holds the permission (`Actor.require`; call that)."""
+    actor.require(permission)
 
 
 def get_row(session: Session, actor: Actor, ref: str) -> Agreement:

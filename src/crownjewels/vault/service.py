@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from crownjewels.core import archives, clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import after_rollback
-from crownjewels.core.errors import Conflict, Forbidden, Invalid
+from crownjewels.core.errors import Conflict, Invalid
 from crownjewels.core.ids import new_id
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import keys as custody_keys
@@ -105,11 +105,6 @@ def read_document(document: Document, rows: list[tuple[DocumentVersion, DataKey]
     )
 
 
-def _require(actor: Actor, permission: Permission, what: str) -> None:
-    if not actor.can(permission):
-        raise Forbidden(f"{what} needs the {permission.value} permission")
-
-
 def stage_upload(vault: Vault, *, upload: Reader, document_id: str, number: int = 1) -> Staged:
     """Encrypt an upload into a new blob of this vault, with no transaction needed; hand the
     result to `add_document` or `add_version` (see `uploads.py`)."""
@@ -159,7 +154,7 @@ def check_upload(
 ) -> tuple[str, int]:
     """Before an upload streams in: that the actor may add a document to this owner (or a
     version to this document); returns the document id and version number to stage it as."""
-    _require(actor, Permission.DOCUMENTS_WRITE, "uploading")
+    actor.require(Permission.DOCUMENTS_WRITE, what="uploading")
     if document_id is not None:
         document, _ = owned_document(session, actor, document_id, write=True)
         require_active(document)
@@ -231,7 +226,7 @@ def add_document(
     stream, encrypted now, or an upload staged before the transaction)."""
     if isinstance(upload, Staged):
         _delete_on_rollback(session, vault, upload)
-    _require(actor, Permission.DOCUMENTS_WRITE, "adding a document")
+    actor.require(Permission.DOCUMENTS_WRITE, what="adding a document")
     owner = owners.kind(owner_type).resolve(session, actor, owner_ref, write=True)
     title = title.strip() or (filename or "").strip() or "untitled"
     document_id = upload.document_id if isinstance(upload, Staged) else new_id()
@@ -317,7 +312,7 @@ def add_version(
     """Add a new version of a document; the legend is the owner's current one."""
     if isinstance(upload, Staged):
         _delete_on_rollback(session, vault, upload)
-    _require(actor, Permission.DOCUMENTS_WRITE, "adding a version")
+    actor.require(Permission.DOCUMENTS_WRITE, what="adding a version")
     document, owner = owned_document(session, actor, document_id, write=True)
     require_active(document)
     previous = repository.version(session, document.id, document.current_version)

@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
-from crownjewels.core.errors import Forbidden, Invalid, NotFound
+from crownjewels.core.errors import Invalid, NotFound
 from crownjewels.core.ids import new_id
 from crownjewels.core.pagination import PageParams, paginate
 from crownjewels.core.permissions import Permission, Role
@@ -78,11 +78,8 @@ LINK_PREFIX = "/a/"
 
 
 def require(actor: Actor, permission: Permission) -> None:
-    """Raise Forbidden unless the actor holds the permission."""
-    if not actor.can(permission):
-        raise Forbidden(
-            f"this needs the {permission.value} permission; ask an admin for a role that has it"
-        )
+    """Raise Forbidden unless the actor holds the permission (`Actor.require`; call that)."""
+    actor.require(permission)
 
 
 # --- templates ---------------------------------------------------------------------------------
