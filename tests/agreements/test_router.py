@@ -24,10 +24,12 @@ from crownjewels.vault.keys import create_key_file
 from tests.agreements.samples import NDA_TEXT, nda_pdf, scanned_pdf
 from tests.api_support import RoleClients, Roles
 from tests.conftest import savepoint_per_test
+from tests.core.archive_samples import docx_bomb
 from tests.parties.factories import make_org
 
 P = Permission
 BASE = f"{API_PREFIX}/agreements"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TODAY = clock.today()
 
 
@@ -267,3 +269,18 @@ def test_list_filters_by_party_and_kind(rc: RoleClients, world: dict[str, str]) 
         assert [a["ref"] for a in by_kind["items"]] == [world["draft"]]
         r = client.get(f"{BASE}?party=Nobody", headers=h)
         assert r.status_code == 404 and "no organisation 'Nobody'" in r.json()["detail"]
+
+
+def test_a_zip_bomb_docx_is_refused_before_it_is_parsed(rc: RoleClients) -> None:
+    """~70 KB that would expand to 64 MiB of XML: refused from its central directory."""
+    h = rc.headers(Role.AUDITOR)
+    with rc.client() as client:
+        r = client.post(
+            f"{BASE}/analyse?kind=nda&jurisdiction=US",
+            content=docx_bomb(),
+            headers={**h, "Content-Type": DOCX, "X-Filename": "nda.docx"},
+        )
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["detail"].startswith("nda.docx: the ZIP archive would expand")
+    assert "refused as a zip bomb" in r.json()["detail"]

@@ -1,10 +1,12 @@
-"""The actor's rules that live in core: who sees the portal only, and the fact reader."""
+"""The actor's rules that live in core: who sees the portal only, the fact reader, and
+`Actor.require`, the one permission check of every service."""
 
 from __future__ import annotations
 
 import pytest
 
 from crownjewels.core.actor import Actor, fact_reader
+from crownjewels.core.errors import Forbidden
 from crownjewels.core.permissions import Permission, Role, portal_only
 
 R = Role
@@ -29,3 +31,24 @@ def test_the_fact_reader_reads_everything_and_writes_nothing() -> None:
     assert reader.ref == "system:access"
     assert reader.can(Permission.SECRETS_READ_ALL) and reader.can(Permission.DOCUMENTS_READ)
     assert not any(p.writes for p in reader.permissions)
+
+
+def _actor(*roles: Role, scopes: frozenset[str] | None = None) -> Actor:
+    return Actor(kind="user", id="u1", name="Dana", roles=frozenset(roles), scopes=scopes)
+
+
+def test_a_held_permission_passes() -> None:
+    _actor(Role.ADMIN).require(Permission.USERS_MANAGE)
+
+
+def test_a_missing_permission_is_forbidden_naming_it_and_the_fix() -> None:
+    with pytest.raises(Forbidden) as refused:
+        _actor(Role.AUDITOR).require(Permission.USERS_MANAGE, what="adding a user")
+    assert refused.value.message == (
+        "adding a user needs the users:manage permission; ask an admin for a role that has it"
+    )
+
+
+def test_a_read_only_token_cannot_write_whatever_its_roles() -> None:
+    with pytest.raises(Forbidden, match="parties:write"):
+        _actor(Role.ADMIN, scopes=frozenset({"read"})).require(Permission.PARTIES_WRITE)

@@ -3,16 +3,18 @@ the app refuses a database that is empty or behind."""
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from crownjewels.core import migrate
 from crownjewels.core.db import create_db_engine
 from crownjewels.core.errors import NotInitialised
+from crownjewels.custody import merkle
 from crownjewels.registry import METADATA
 from tests.conftest import ENGINES, fresh_database_url
 
@@ -119,3 +121,64 @@ def test_clause_evidence_loses_its_sentences_and_keeps_its_offsets(empty_url: st
         [evidence] = conn.execute(select(t["clause_finding"].c.evidence)).scalars()
     assert evidence == [{"text": "", "start": 10, "end": 48}]
     engine.dispose()
+
+
+def _imports(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_migrations_never_import_live_code() -> None:
+    """A migration copies what it needs: live code changes, a migration must not."""
+    folder = Path(migrate.__file__).parent.parent / "migrations" / "versions"
+    for path in sorted(folder.glob("*.py")):
+        imported = _imports(ast.parse(path.read_text(encoding="utf-8")))
+        live = sorted(n for n in imported if n == "crownjewels" or n.startswith("crownjewels."))
+        assert not live, f"{path.name} imports {live}: copy what it needs into the migration"
+
+
+def test_the_merkle_backfill_builds_the_tree_the_live_code_builds(empty_url: str) -> None:
+    """Migration 0002 fills custody_tree_node for the events already recorded, with its own
+    copy of the tree building: the nodes are the ones custody/merkle.py makes."""
+    migrate.upgrade(empty_url, "0001")
+    engine = create_db_engine(empty_url)
+    rows = [
+        {
+            "seq": seq,
+            "at_us": 1_700_000_000_000_000 + seq,
+            "actor": "admin",
+            "event_type": "TEST_EVENT",
+            "subject_type": "test",
+            "subject_id": f"s{seq}",
+            "details": "{}",
+            "prev_hash": f"{seq - 1:064x}",
+            "hash": f"{seq:064x}",
+        }
+        for seq in range(1, 12)  # 11 leaves: an odd size, so the right edge is ragged
+    ]
+    columns = ", ".join(rows[0])
+    values = ", ".join(f":{c}" for c in rows[0])
+    with engine.begin() as conn:
+        conn.execute(text(f"INSERT INTO custody_event ({columns}) VALUES ({values})"), rows)
+    migrate.upgrade(empty_url, "0002")
+    with engine.connect() as conn:
+        stored = {
+            (level, idx): bytes(digest)
+            for level, idx, digest in conn.execute(
+                text("SELECT level, idx, hash FROM custody_tree_node")
+            )
+        }
+    engine.dispose()
+    order = ("seq", "at_us", "actor", "event_type", "subject_type", "subject_id", "prev_hash")
+    lines = [["crownjewels-custody-v1", *(str(r[c]) for c in (*order, "details"))] for r in rows]
+    leaves = [merkle.leaf_hash("\n".join(line).encode()) for line in lines]
+    expected = {(level, idx): digest for level, idx, digest in merkle.new_nodes(0, leaves, {})}
+    assert stored == expected
+    builder = merkle.RootBuilder()
+    builder.add(leaves)
+    assert merkle.root(len(leaves), stored) == builder.root()

@@ -20,6 +20,7 @@ from tests.access.factories import bind_for_access
 from tests.access.refusals import refusals
 from tests.api_support import RoleClients, Roles
 from tests.conftest import savepoint_per_test
+from tests.core.archive_samples import docx_bomb
 from tests.disclosure.helpers import make_pdf, prose
 from tests.inventory.factories import make_secret
 from tests.parties.factories import make_person
@@ -189,3 +190,16 @@ def test_a_denied_copy_is_403_with_every_reason(rc: RoleClients, world: dict[str
     # the refusal is evidence: its ACCESS_DENIED outlived the refused request's rollback
     kept = refusals(rc.app.state.db, stranger.id)
     assert [(r["action"], r["document_id"]) for r in kept] == [("download", world["doc"])]
+
+
+def test_identify_refuses_a_zip_bomb_docx(rc: RoleClients) -> None:
+    """A found 'DOCX' that would expand to 64 MiB of XML is refused, not parsed."""
+    with rc.client() as client:
+        r = client.post(
+            f"{API_PREFIX}/identify",
+            headers={**rc.headers(Role.LEGAL), "Content-Type": "application/octet-stream"},
+            content=docx_bomb(),
+        )
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert "refused as a zip bomb" in r.json()["detail"]

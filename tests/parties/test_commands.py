@@ -313,7 +313,7 @@ def test_acting_as_a_user_applies_their_roles(cli: Cli) -> None:
     run = cli(
         "--as", "arjun@lotus.example", "orgs", "add", "X", "--kind", "vendor", "--country", "PH"
     )
-    assert_user_error(run, "do not allow")
+    assert_user_error(run, "needs the parties:write permission")
     assert _unchanged(cli, "organisation") == before
     assert_user_error(cli("--as", "nobody@x.example", "orgs", "list"), "no person")
 

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from crownjewels.access.facts import Level
-from crownjewels.access.rules import GrantStatus, in_force
+from crownjewels.access.facts import Level as Level  # re-exported: the public name of a level
+from crownjewels.access.rules import GrantStatus as GrantStatus  # re-exported, like Level
+from crownjewels.access.rules import in_force
 
 
 class GrantRequest(BaseModel):

@@ -50,9 +50,8 @@ AT_FIRST_ACCESS = frozenset({"bound:acknowledgement"})
 
 
 def require(actor: Actor, permission: Permission) -> None:
-    """Raise Forbidden unless the actor holds the permission."""
-    if not actor.can(permission):
-        raise Forbidden(f"this needs the {permission.value} permission")
+    """Raise Forbidden unless the actor holds the permission (`Actor.require`; call that)."""
+    actor.require(permission)
 
 
 def _visible(session: Session, actor: Actor) -> Any:

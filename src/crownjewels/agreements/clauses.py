@@ -18,6 +18,7 @@ from crownjewels.core.errors import CrownJewelsError
 from crownjewels.core.forms import PostedForm, flash, optional, redirect, text
 from crownjewels.core.http import AppSettings, DbSession, require
 from crownjewels.core.permissions import Permission as P
+from crownjewels.core.uploads import body_limit
 from crownjewels.vault import service as vault
 
 #: included by the agreements pages' router (prefix /agreements)
@@ -27,6 +28,7 @@ Reviewer = Annotated[Actor, Depends(require(P.AGREEMENTS_REVIEW))]
 
 
 @router.post("/{ref}/versions")
+@body_limit()
 def upload(
     request: Request,
     session: DbSession,

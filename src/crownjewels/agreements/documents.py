@@ -26,7 +26,7 @@ from crownjewels.agreements.analysis.requirements import profile_for
 from crownjewels.agreements.analysis.types import Analysis
 from crownjewels.agreements.errors import AgreementNotFound, FindingNotFound, VersionNotFound
 from crownjewels.agreements.models import Agreement, AgreementVersion, ClauseFinding
-from crownjewels.agreements.reads import get_row, read, require
+from crownjewels.agreements.reads import get_row, read
 from crownjewels.agreements.schemas import (
     AgreementDetail,
     AgreementRead,
@@ -45,7 +45,6 @@ from crownjewels.custody.schemas import EventType
 from crownjewels.vault import reading as vault_reading
 from crownjewels.vault import service as vault
 from crownjewels.vault.schemas import Owner
-from crownjewels.vault.uploads import Staged
 
 OWNER_TYPE = "agreement"
 #: what an agreement version may be: a file the clause analyser can read
@@ -134,7 +133,7 @@ def versions(session: Session, *, actor: Actor, agreement_ref: str) -> list[Vers
 def prepare_upload(session: Session, *, actor: Actor, agreement_ref: str) -> tuple[str, int]:
     """Before an upload streams in: that the actor may add a version to this agreement; the
     vault document id and version number to stage the upload as (see vault.stage_upload)."""
-    require(actor, Permission.AGREEMENTS_WRITE)
+    actor.require(Permission.AGREEMENTS_WRITE)
     row = get_row(session, actor, agreement_ref)
     document_id = repository.document_id(session, row.id)
     if document_id is not None:
@@ -148,12 +147,12 @@ def upload_version(
     actor: Actor,
     vault_: vault.Vault,
     agreement_ref: str,
-    upload: vault.Upload | Staged,
+    upload: vault.Upload | vault.Staged,
     filename: str | None = None,
 ) -> VersionRead:
     """Store a new version of the agreement's document, encrypted in the vault (a stream, or
     an upload staged before the transaction); AGREEMENT_VERSION_UPLOADED."""
-    require(actor, Permission.AGREEMENTS_WRITE)
+    actor.require(Permission.AGREEMENTS_WRITE)
     row = get_row(session, actor, agreement_ref)
     document_id = repository.document_id(session, row.id)
     if document_id is None:
@@ -315,7 +314,7 @@ def analyse_version(
     """Analyse a version (default the newest) with the agreement's kind and governing law and
     store its findings and text hash (AGREEMENT_ANALYSED). A file that cannot be read raises
     UnreadableDocument; the edge rolls back, so the agreement stays as it was."""
-    require(actor, Permission.AGREEMENTS_WRITE)
+    actor.require(Permission.AGREEMENTS_WRITE)
     row = get_row(session, actor, agreement_ref)
     version = _version(session, row, number)
     text = _text(session, actor, vault_, version)
@@ -398,7 +397,7 @@ def review_finding(
 ) -> FindingRead:
     """Legal accepts a finding, or overrides its status with a reason
     (AGREEMENT_FINDING_REVIEWED); a later review replaces an earlier one, the log keeps both."""
-    require(actor, Permission.AGREEMENTS_REVIEW)
+    actor.require(Permission.AGREEMENTS_REVIEW)
     row = get_row(session, actor, agreement_ref)
     version_ids: Sequence[str] = [v.id for v in repository.versions(session, row.id)]
     finding = repository.finding(session, list(version_ids), finding_id)

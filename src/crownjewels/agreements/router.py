@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
-from sqlalchemy.orm import Session
 
 from crownjewels.agreements import documents, reads, service
 from crownjewels.agreements.schemas import (
@@ -29,14 +28,12 @@ from crownjewels.agreements.schemas import (
     VersionRead,
 )
 from crownjewels.core.actor import Actor
-from crownjewels.core.db import Database
 from crownjewels.core.errors import Invalid
 from crownjewels.core.http import AppSettings, DbSession, Paging, audited_read, require
 from crownjewels.core.pagination import Page
 from crownjewels.core.permissions import Permission as P
+from crownjewels.core.uploads import RequestBody, body_limit, staged_upload
 from crownjewels.vault import service as vault
-from crownjewels.vault.router import RequestBody
-from crownjewels.vault.uploads import Staged
 
 router = APIRouter(prefix="/agreements", tags=["agreements"])
 Reader = Annotated[Actor, Depends(require(P.AGREEMENTS_READ))]
@@ -52,11 +49,6 @@ def _vault(settings: AppSettings) -> vault.Vault:
 
 
 VaultDep = Annotated[vault.Vault, Depends(_vault)]
-
-
-def _db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
 
 
 @router.get("", response_model=Page[AgreementRead], summary="List agreements")
@@ -204,21 +196,13 @@ def list_versions(session: DbSession, actor: Reader, ref: str) -> list[VersionRe
     return documents.versions(session, actor=actor, agreement_ref=ref)
 
 
-def _stage(
-    request: Request, session: Session, vault_: vault.Vault, document_id: str, number: int
-) -> Staged:
-    session.rollback()  # no transaction (no SQLite write lock) while the body streams in
-    return vault.stage_upload(
-        vault_, upload=RequestBody(request), document_id=document_id, number=number
-    )
-
-
 @router.post(
     "/{ref}/versions",
     response_model=VersionRead,
     status_code=status.HTTP_201_CREATED,
     summary="Upload a version (raw body)",
 )
+@body_limit()
 def upload_version(
     request: Request,
     session: DbSession,
@@ -230,11 +214,16 @@ def upload_version(
     """The body is the file itself (PDF, DOCX or text), encrypted into the vault as it
     arrives; checked before a byte is read (404/403), written in a unit of work of its own."""
     document_id, number = documents.prepare_upload(session, actor=actor, agreement_ref=ref)
-    staged = _stage(request, session, vault_, document_id, number)
-    with _db(request).unit_of_work() as write:
-        return documents.upload_version(
+    return staged_upload(
+        request,
+        session,
+        stage=lambda body: vault.stage_upload(
+            vault_, upload=body, document_id=document_id, number=number
+        ),
+        write=lambda write, staged: documents.upload_version(
             write, actor=actor, vault_=vault_, agreement_ref=ref, upload=staged, filename=filename
-        )
+        ),
+    )
 
 
 @router.post("/{ref}/analyse", response_model=AgreementDetail, summary="Analyse a version")

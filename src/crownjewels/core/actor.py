@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from crownjewels.core.errors import Forbidden
 from crownjewels.core.permissions import Permission, Role, permissions_of, portal_only
 
 
@@ -41,6 +42,15 @@ class Actor:
     def portal_only(self) -> bool:
         """True for a vendor user with no internal role: the portal is all they see."""
         return portal_only(self.roles)
+
+    def require(self, permission: Permission, *, what: str = "this") -> None:
+        """Raise Forbidden unless the actor holds the permission: the one permission check of
+        every service, naming the permission and the fix (`what` names the action)."""
+        if not self.can(permission):
+            raise Forbidden(
+                f"{what} needs the {permission.value} permission; ask an admin for a role "
+                "that has it"
+            )
 
 
 def system_actor(name: str = "system") -> Actor:

@@ -46,3 +46,13 @@ def private_umask() -> Iterator[None]:
         yield
     finally:
         os.umask(old)
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write beside the target, then rename: the file appears whole or not at all."""
+    part = path.with_name(f".{path.name}.part")
+    with part.open("wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(part, path)

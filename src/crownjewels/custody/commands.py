@@ -10,9 +10,8 @@ from typing import Any
 
 import typer
 
-from crownjewels.core.actor import Actor
 from crownjewels.core.cli import JsonOpt, emit_json, emit_record, emit_table, state
-from crownjewels.core.errors import Forbidden, Invalid
+from crownjewels.core.errors import Invalid
 from crownjewels.core.pagination import Page, PageParams
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import (
@@ -29,13 +28,6 @@ from crownjewels.custody.errors import EventNotFound, TsaNotConfigured
 from crownjewels.custody.schemas import EventFilter, EventRead, EventType
 
 app = typer.Typer(no_args_is_help=True, help="The tamper-evident chain-of-custody log.")
-
-
-def _require(actor: Actor, permission: Permission) -> None:
-    if not actor.can(permission):
-        raise Forbidden(
-            f"your roles do not allow {permission.value}; ask an admin for one that does"
-        )
 
 
 def _moment(value: str | None, option: str) -> datetime | None:
@@ -68,7 +60,7 @@ def _event_type(value: str | None) -> str | None:
 def verify(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
     """Recompute every event's hash and link; exit 1 naming the first broken event."""
     with state(ctx).unit_of_work(write=False) as (session, actor):
-        _require(actor, Permission.CUSTODY_VERIFY)
+        actor.require(Permission.CUSTODY_VERIFY)
         result = service.verify(
             session, actor=actor, public_key=keys.load_public_key(state(ctx).settings.home)
         )
@@ -141,7 +133,7 @@ def log(
     )
     page = PageParams(limit=limit, offset=offset)
     with state(ctx).unit_of_work(write=False) as (session, actor):
-        _require(actor, Permission.CUSTODY_READ)
+        actor.require(Permission.CUSTODY_READ)
         rows, total = service.list_events(session, actor=actor, filters=flt, page=page)
     if as_json:
         emit_json(Page(items=rows, total=total, limit=page.limit, offset=page.offset))
@@ -163,7 +155,7 @@ def show(
 ) -> None:
     """One event with its details and hashes."""
     with state(ctx).unit_of_work(write=False) as (session, actor):
-        _require(actor, Permission.CUSTODY_READ)
+        actor.require(Permission.CUSTODY_READ)
         event = service.get_event(session, seq=seq)
     if as_json:
         emit_json(event)
@@ -179,7 +171,7 @@ def checkpoint(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
     key = keys.load_signing_key(st.settings.home)
     config = tsa.TsaConfig.from_settings(st.settings)
     with st.unit_of_work() as (session, actor):
-        _require(actor, Permission.CUSTODY_VERIFY)
+        actor.require(Permission.CUSTODY_VERIFY)
         made = checkpoints.create(session, actor=actor, key=key, timestamper=config)
     if as_json:
         emit_json(made)
@@ -217,7 +209,7 @@ def timestamp(
         )
     if tree_size is not None:
         with st.unit_of_work(write=False) as (session, actor):
-            _require(actor, Permission.CUSTODY_READ)
+            actor.require(Permission.CUSTODY_READ)
             found = timestamps.verify(session, actor=actor, tree_size=tree_size, roots=config.roots)
         if as_json:
             emit_json(found)
@@ -228,7 +220,7 @@ def timestamp(
             )
         return
     with st.unit_of_work(write=False) as (session, actor):
-        _require(actor, Permission.CUSTODY_VERIFY)
+        actor.require(Permission.CUSTODY_VERIFY)
     run = jobs.stamp_pending(st.database(), actor=actor, config=config, limit=limit)
     if as_json:
         emit_json({"stamped": run.stamped, "failure": run.failure})
@@ -250,7 +242,7 @@ def list_checkpoints(
     """The signed checkpoints, largest tree first."""
     page = PageParams(limit=limit, offset=0)
     with state(ctx).unit_of_work(write=False) as (session, actor):
-        _require(actor, Permission.CUSTODY_READ)
+        actor.require(Permission.CUSTODY_READ)
         rows, total = checkpoints.list_checkpoints(session, actor=actor, limit=page.limit)
     if as_json:
         emit_json(Page(items=rows, total=total, limit=page.limit, offset=0))
@@ -273,7 +265,7 @@ def prove(
 ) -> None:
     """The inclusion proof of one event (RFC 9162 audit path)."""
     with state(ctx).unit_of_work(write=False) as (session, actor):
-        _require(actor, Permission.CUSTODY_READ)
+        actor.require(Permission.CUSTODY_READ)
         proof = checkpoints.prove(session, actor=actor, seq=seq, size=size)
     if as_json:
         emit_json(proof)
@@ -292,7 +284,7 @@ def consistency(
 ) -> None:
     """The consistency proof that tree NEW extends tree OLD (RFC 9162)."""
     with state(ctx).unit_of_work(write=False) as (session, actor):
-        _require(actor, Permission.CUSTODY_READ)
+        actor.require(Permission.CUSTODY_READ)
         proof = checkpoints.consistency(session, actor=actor, old=old, new=new)
     if as_json:
         emit_json(proof)
@@ -311,7 +303,7 @@ def export_bundle(
     st = state(ctx)
     key = keys.load_signing_key(st.settings.home)
     with st.unit_of_work() as (session, actor):
-        _require(actor, Permission.CUSTODY_VERIFY)
+        actor.require(Permission.CUSTODY_VERIFY)
         data = export.export(
             session, actor=actor, key=key, subject_type=subject_type, subject_id=subject_id
         )

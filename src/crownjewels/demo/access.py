@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from crownjewels.access import service as access
-from crownjewels.access.facts import Level
-from crownjewels.access.schemas import GrantRequest
+from crownjewels.access.schemas import GrantRequest, Level
 from crownjewels.core import clock
 from crownjewels.core.permissions import Role
 from crownjewels.demo import dataset

@@ -3,29 +3,19 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import typer
 
 from crownjewels.core.cli import JsonOpt, emit_json, emit_table, state
+from crownjewels.core.files import write_whole
 from crownjewels.disclosure import service
 from crownjewels.disclosure.schemas import Channel, CopyRead
 from crownjewels.vault import service as vault
 
 _COLUMNS = ["id", "issued_at", "document", "version", "recipient", "organisation", "channel",
             "purpose", "marked"]  # fmt: skip
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename: the file appears whole or not at all."""
-    part = path.with_name(f".{path.name}.part")
-    with part.open("wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(part, path)
 
 
 def get(
@@ -54,7 +44,7 @@ def get(
             recipient=to,
             version=version,
         )
-    _write(out, issued.data)  # only once the copy is registered (committed)
+    write_whole(out, issued.data)  # only once the copy is registered (committed)
     copy = issued.copy
     if as_json:
         emit_json(copy)

@@ -27,6 +27,7 @@ from crownjewels.core.forms import (
 )
 from crownjewels.core.http import AppSettings, DbSession, require
 from crownjewels.core.permissions import Permission as P
+from crownjewels.core.uploads import FORM_FRAMING, body_limit
 from crownjewels.disclosure import service
 from crownjewels.disclosure.schemas import Channel
 from crownjewels.inventory import service as inventory
@@ -78,6 +79,7 @@ def documents(request: Request, session: DbSession, actor: Reader, ref: str) -> 
 
 
 @router.post("/secrets/{ref}/documents")
+@body_limit()
 def upload(
     request: Request,
     session: DbSession,
@@ -188,6 +190,7 @@ def identify_form(request: Request, actor: Reader) -> Response:
 
 
 @router.post("/identify")
+@body_limit(MAX_IDENTIFY_BYTES + FORM_FRAMING)
 def identify(
     request: Request, session: DbSession, actor: Reader, settings: AppSettings, form: PostedForm
 ) -> Response:

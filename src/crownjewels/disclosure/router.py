@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body, Depends, Query, Response, status
 from crownjewels.core.actor import Actor
 from crownjewels.core.http import AppSettings, DbSession, require
 from crownjewels.core.permissions import Permission as P
+from crownjewels.core.uploads import body_limit
 from crownjewels.disclosure import service
 from crownjewels.disclosure.schemas import Channel, CopyRead, CopyRequest, Identification
 from crownjewels.vault import service as vault
@@ -79,6 +80,7 @@ def get_copy(session: DbSession, actor: Reader, copy_id: str) -> CopyRead:
 
 
 @router.post("/identify", response_model=Identification, summary="Identify a found file")
+@body_limit(MAX_IDENTIFY_BYTES)
 def identify(
     session: DbSession,
     actor: Reader,
@@ -91,5 +93,5 @@ def identify(
         session,
         actor=actor,
         key=service.watermark_key(settings.resolved_secret_key()),
-        data=data[:MAX_IDENTIFY_BYTES],
+        data=data,  # bounded at the edge: a larger body is a 413 (body_limit above)
     )

@@ -21,8 +21,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.orm import Session
 
 from crownjewels.access import service as access
-from crownjewels.access.facts import Level
-from crownjewels.access.schemas import Decision
+from crownjewels.access.schemas import Decision, Level
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound

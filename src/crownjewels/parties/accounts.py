@@ -34,7 +34,7 @@ from crownjewels.parties.schemas import (
     UserCreate,
     UserRead,
 )
-from crownjewels.parties.service import _person, require
+from crownjewels.parties.service import get_person
 from crownjewels.parties.sessions import EndReason, revoke_user_sessions
 
 _hasher = PasswordHasher()
@@ -83,8 +83,8 @@ def check_password_strength(password: str) -> None:
 
 def create_user(session: Session, *, actor: Actor, data: UserCreate) -> UserRead:
     """Give an existing person a login with roles; the username is their email."""
-    require(actor, Permission.USERS_MANAGE)
-    person = _person(session, actor, data.person_id)
+    actor.require(Permission.USERS_MANAGE)
+    person = get_person(session, actor=actor, person_ref=data.person_id)
     if repository.user_by_person(session, person.id):
         raise Conflict(f"{person.full_name} already has a login; change its roles instead")
     check_password_strength(data.password)
@@ -111,7 +111,7 @@ def create_user(session: Session, *, actor: Actor, data: UserCreate) -> UserRead
 
 def list_users(session: Session, *, actor: Actor) -> list[UserRead]:
     """Every user, by username."""
-    require(actor, Permission.USERS_MANAGE)
+    actor.require(Permission.USERS_MANAGE)
     return [_read(session, u) for u in session.scalars(select(User).order_by(User.username))]
 
 
@@ -140,7 +140,7 @@ def change_password(session: Session, *, actor: Actor, user_ref: str, password: 
     the user ends, so a stolen cookie stops working with the old password."""
     user = _user(session, user_ref)
     if not (actor.kind == "user" and actor.id == user.id):
-        require(actor, Permission.USERS_MANAGE)
+        actor.require(Permission.USERS_MANAGE)
     check_password_strength(password)
     user.password_hash = _hasher.hash(password)
     ended = revoke_user_sessions(session, user_id=user.id, reason=EndReason.PASSWORD)
@@ -157,7 +157,7 @@ def change_password(session: Session, *, actor: Actor, user_ref: str, password: 
 
 def set_roles(session: Session, *, actor: Actor, user_ref: str, roles: list[Role]) -> UserRead:
     """Replace a user's roles; their live sessions end, so the new roles apply at once."""
-    require(actor, Permission.USERS_MANAGE)
+    actor.require(Permission.USERS_MANAGE)
     if not roles:
         raise Invalid("give the login at least one role", field="roles")
     user = _user(session, user_ref)
@@ -185,7 +185,7 @@ def set_roles(session: Session, *, actor: Actor, user_ref: str, roles: list[Role
 def sign_out_everywhere(session: Session, *, actor: Actor, user_ref: str) -> SignedOut:
     """End every live web session of a user (users:manage); the count ended. Recorded even
     when none was live: the order itself is evidence."""
-    require(actor, Permission.USERS_MANAGE)
+    actor.require(Permission.USERS_MANAGE)
     user = _user(session, user_ref)
     ended = revoke_user_sessions(session, user_id=user.id, reason=EndReason.EVERYWHERE)
     custody.record(

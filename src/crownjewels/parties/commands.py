@@ -209,7 +209,7 @@ def tokens_list(
     """Your API tokens (or, for an admin, another user's), newest first."""
     with state(ctx).unit_of_work(write=False) as (session, actor):
         if user is not None:
-            service.require(actor, Permission.USERS_MANAGE)
+            actor.require(Permission.USERS_MANAGE)
             owner = accounts.actor_for_user(
                 session, user_id=_user_id(session, actor, user), mfa=True
             )

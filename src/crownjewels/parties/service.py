@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.changes import apply_changes
-from crownjewels.core.errors import Conflict, Forbidden, Invalid
+from crownjewels.core.errors import Conflict, Invalid
 from crownjewels.core.pagination import PageParams, paginate
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
@@ -32,15 +32,6 @@ from crownjewels.parties.schemas import (
     PersonUpdate,
 )
 from crownjewels.parties.sessions import EndReason, revoke_user_sessions
-
-
-def require(actor: Actor, permission: Permission) -> None:
-    """Raise Forbidden unless the actor holds the permission."""
-    if not actor.can(permission):
-        raise Forbidden(
-            f"your roles do not allow {permission.value}; ask an admin for a role that does"
-        )
-
 
 # --- organisations ---------------------------------------------------------------------------
 
@@ -71,7 +62,7 @@ def create_organisation(
     session: Session, *, actor: Actor, data: OrganisationCreate
 ) -> OrganisationRead:
     """Record a new organisation."""
-    require(actor, Permission.PARTIES_WRITE)
+    actor.require(Permission.PARTIES_WRITE)
     _check_org_name(session, data.name)
     if data.kind == OrgKind.OWN and session.scalar(
         select(Organisation.id).where(Organisation.kind == OrgKind.OWN)
@@ -98,7 +89,7 @@ def update_organisation(
     session: Session, *, actor: Actor, org_ref: str, changes: OrganisationUpdate
 ) -> OrganisationRead:
     """Change an organisation; records before and after."""
-    require(actor, Permission.PARTIES_WRITE)
+    actor.require(Permission.PARTIES_WRITE)
     org = _org(session, actor, org_ref)
     if changes.name is not None:
         _check_org_name(session, changes.name, exclude=org.id)
@@ -166,7 +157,7 @@ def _check_email(session: Session, email: str, *, exclude: str | None = None) ->
 
 def create_person(session: Session, *, actor: Actor, data: PersonCreate) -> PersonRead:
     """Record a new person in an existing organisation."""
-    require(actor, Permission.PARTIES_WRITE)
+    actor.require(Permission.PARTIES_WRITE)
     org = _org(session, actor, data.organisation_id)
     _check_email(session, data.email)
     person = Person(**{**data.model_dump(), "organisation_id": org.id, "email": data.email.lower()})
@@ -187,7 +178,7 @@ def update_person(
     session: Session, *, actor: Actor, person_ref: str, changes: PersonUpdate
 ) -> PersonRead:
     """Change a person's details; records before and after."""
-    require(actor, Permission.PARTIES_WRITE)
+    actor.require(Permission.PARTIES_WRITE)
     person = _person(session, actor, person_ref)
     if changes.email is not None:
         _check_email(session, changes.email, exclude=person.id)
@@ -210,7 +201,7 @@ def depart_person(
     session: Session, *, actor: Actor, person_ref: str, departure: Departure
 ) -> PersonRead:
     """Mark a person departing (date in the future) or departed (today or earlier)."""
-    require(actor, Permission.PARTIES_WRITE)
+    actor.require(Permission.PARTIES_WRITE)
     check_departure_date(departure.on)
     person = _person(session, actor, person_ref)
     if person.status == PersonStatus.DEPARTED:

@@ -22,7 +22,6 @@ from crownjewels.parties.accounts import actor_for_user
 from crownjewels.parties.errors import TokenNotFound, UserNotFound
 from crownjewels.parties.models import ApiToken, User
 from crownjewels.parties.schemas import TokenCreate, TokenIssued, TokenRead
-from crownjewels.parties.service import require
 
 TOKEN_PREFIX = "cj_"
 VALID_SCOPES = frozenset({"read", "write"})
@@ -37,10 +36,10 @@ def create_token(
     session: Session, *, actor: Actor, data: TokenCreate, user_id: str | None = None
 ) -> TokenIssued:
     """A new API token for the actor (or, for an admin, for another user); shown once."""
-    require(actor, Permission.TOKENS_OWN)
+    actor.require(Permission.TOKENS_OWN)
     owner_id = user_id or actor.id
     if owner_id != actor.id:
-        require(actor, Permission.USERS_MANAGE)
+        actor.require(Permission.USERS_MANAGE)
     owner = session.get(User, owner_id)
     if owner is None:
         raise UserNotFound(f"no user {owner_id!r}; `crownjewels users list` shows them")

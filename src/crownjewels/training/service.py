@@ -48,12 +48,6 @@ COLUMNS = ("email", "course", "completed_on", "result")
 _ALIASES = {"course_code": "course", "completed": "completed_on", "date": "completed_on"}
 
 
-def require(actor: Actor, permission: Permission) -> None:
-    """Raise Forbidden unless the actor holds the permission."""
-    if not actor.can(permission):
-        raise Forbidden(f"this needs the {permission.value} permission")
-
-
 def _course(session: Session, ref: str) -> Course:
     row = repository.course(session, ref)
     if row is None:
@@ -63,7 +57,7 @@ def _course(session: Session, ref: str) -> Course:
 
 def create_course(session: Session, *, actor: Actor, data: CourseCreate) -> CourseRead:
     """Add a course (TRAINING_COURSE_ADDED)."""
-    require(actor, Permission.TRAINING_WRITE)
+    actor.require(Permission.TRAINING_WRITE)
     if repository.course_code_taken(session, data.code):
         raise DuplicateCourse(f"a course {data.code} exists; choose another code", field="code")
     row = Course(**data.model_dump(mode="json"))
@@ -82,7 +76,7 @@ def create_course(session: Session, *, actor: Actor, data: CourseCreate) -> Cour
 
 def list_courses(session: Session, *, actor: Actor) -> list[CourseRead]:
     """Every course with its number of completions."""
-    require(actor, Permission.TRAINING_READ)
+    actor.require(Permission.TRAINING_READ)
     counts = repository.completion_counts(session)
     out = []
     for row in repository.courses(session):
@@ -131,7 +125,7 @@ def _add_completion(
 
 def record_completion(session: Session, *, actor: Actor, data: CompletionCreate) -> CompletionRead:
     """Record a completion by hand (TRAINING_COMPLETION_RECORDED)."""
-    require(actor, Permission.TRAINING_WRITE)
+    actor.require(Permission.TRAINING_WRITE)
     person_id = parties.resolve_person_id(session, actor=READER, person_ref=data.person)
     course = _course(session, data.course)
     row = _add_completion(
@@ -242,7 +236,7 @@ def import_completions(
 ) -> ImportResult:
     """Import an LMS export in one transaction: all rows or none (unknown people or courses are
     reported by line); a row already recorded (same person, course, date) is skipped."""
-    require(actor, Permission.TRAINING_WRITE)
+    actor.require(Permission.TRAINING_WRITE)
     rows = parse_export(text, source=source)
     problems: list[tuple[int | None, str]] = []
     resolved: list[tuple[ImportRow, str, Course]] = []
@@ -327,7 +321,7 @@ def status(
     session: Session, *, actor: Actor, person: str, on: date | None = None
 ) -> PersonTraining:
     """A person's required courses (current or not) and completions."""
-    require(actor, Permission.TRAINING_READ)
+    actor.require(Permission.TRAINING_READ)
     on = on or clock.today()
     read = parties.get_person(session, actor=READER, person_ref=person)
     courses, done = _facts(session, read.id)
@@ -434,7 +428,7 @@ def attestations(session: Session, *, actor: Actor, person: str) -> list[Attesta
     """A person's acknowledgements, newest first (training:read, or the person themselves)."""
     person_id = parties.resolve_person_id(session, actor=READER, person_ref=person)
     if actor.person_id != person_id:
-        require(actor, Permission.TRAINING_READ)
+        actor.require(Permission.TRAINING_READ)
     rows = repository.attestations_of(session, person_id)
     return [AttestationRead.model_validate(r) for r in rows]
 

@@ -1,18 +1,18 @@
 """What an upload is, judged by its bytes, never its name: the media type from the first bytes
 (`filetype`), then structural checks for the formats that can hide trouble. A PDF must open
-with pikepdf; a ZIP (and DOCX, XLSX, PPTX, which are ZIPs) must have a sane central directory,
-a bounded entry count and uncompressed size (zip bombs), entries whose CRCs check, and an
-Office file must hold its main part (word/document.xml ...)."""
+with pikepdf; a ZIP (and DOCX, XLSX, PPTX, which are ZIPs) must meet the limits every archive
+from outside meets (core/archives.py: zip bombs), have entries whose CRCs check, and an Office
+file must hold its main part (word/document.xml ...)."""
 
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass
 from typing import IO, BinaryIO, cast
 
 import filetype
 import pikepdf
 
+from crownjewels.core import archives
 from crownjewels.vault.errors import RefusedContent
 from crownjewels.vault.stream import Reader
 
@@ -31,17 +31,6 @@ _OFFICE = (
     (b"spreadsheetml", "xl/workbook.xml", XLSX, "XLSX"),
     (b"presentationml", "ppt/presentation.xml", PPTX, "PPTX"),
 )
-
-
-@dataclass(frozen=True)
-class ZipLimits:
-    """Bounds on what an archive may expand to; past them it is refused as a zip bomb."""
-
-    max_entries: int = 10_000
-    max_total: int = 2 << 30
-    #: uncompressed / compressed; only judged past `ratio_floor` bytes (small XML compresses well)
-    max_ratio: int = 100
-    ratio_floor: int = 16 << 20
 
 
 def read_head(reader: Reader, size: int = HEAD_BYTES) -> bytes:
@@ -82,7 +71,7 @@ def needs_check(media_type: str) -> bool:
     return media_type in (PDF, ZIP)
 
 
-def check(media_type: str, copy: IO[bytes], limits: ZipLimits) -> str:
+def check(media_type: str, copy: IO[bytes], limits: archives.ArchiveLimits) -> str:
     """Check the structure of a PDF or ZIP held in a seekable file; return the final media type
     (a ZIP may turn out to be DOCX, XLSX or PPTX). RefusedContent says what is wrong."""
     copy.seek(0)
@@ -109,16 +98,16 @@ def _check_pdf(copy: IO[bytes]) -> None:
         raise RefusedContent("not a valid PDF: it has no pages")
 
 
-def _check_zip(copy: IO[bytes], limits: ZipLimits) -> str:
+def _check_zip(copy: IO[bytes], limits: archives.ArchiveLimits) -> str:
     try:
-        archive = zipfile.ZipFile(copy)
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        archive = archives.open_zip(copy, limits)
+    except archives.BadArchive as exc:
         raise RefusedContent(
-            f"not a valid ZIP archive (DOCX, XLSX and PPTX files are ZIPs): {_short(exc)}"
+            f"not a valid ZIP archive (DOCX, XLSX and PPTX files are ZIPs): {exc.reason}"
         ) from None
+    except archives.ArchiveRefused as exc:
+        raise RefusedContent(exc.message) from None
     with archive:
-        infos = archive.infolist()
-        _check_bomb(infos, copy, limits)
         media_type = _office_type(archive)
         try:
             bad = archive.testzip()  # decompresses each entry, bounded by the sizes checked above
@@ -129,26 +118,6 @@ def _check_zip(copy: IO[bytes], limits: ZipLimits) -> str:
         if bad is not None:
             raise RefusedContent(f"the ZIP archive is damaged: entry {bad!r} fails its CRC check")
     return media_type
-
-
-def _check_bomb(infos: list[zipfile.ZipInfo], copy: IO[bytes], limits: ZipLimits) -> None:
-    if len(infos) > limits.max_entries:
-        raise RefusedContent(
-            f"the ZIP archive holds {len(infos):,} entries; at most {limits.max_entries:,} "
-            "are accepted"
-        )
-    total = sum(i.file_size for i in infos)
-    if total > limits.max_total:
-        raise RefusedContent(
-            f"the ZIP archive would expand to {total:,} bytes, more than the "
-            f"{limits.max_total:,} accepted (a zip bomb?)"
-        )
-    compressed = max(1, copy.seek(0, 2))
-    if total > limits.ratio_floor and total / compressed > limits.max_ratio:
-        raise RefusedContent(
-            f"the ZIP archive would expand {total / compressed:,.0f} times ({compressed:,} to "
-            f"{total:,} bytes), more than the {limits.max_ratio} accepted: refused as a zip bomb"
-        )
 
 
 def _office_type(archive: zipfile.ZipFile) -> str:

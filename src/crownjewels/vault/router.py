@@ -4,19 +4,16 @@ arrives (never buffered whole); downloads stream segment by segment as each auth
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
 from typing import Annotated
 
-import anyio.from_thread
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import StreamingResponse
-from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
-from crownjewels.core.db import Database
 from crownjewels.core.errors import Forbidden
 from crownjewels.core.http import AppSettings, CurrentActor, DbSession, audited_read, require
 from crownjewels.core.permissions import Permission as P
+from crownjewels.core.uploads import body_limit, staged_upload
 from crownjewels.vault import lifecycle, owners, reading, service
 from crownjewels.vault.schemas import (
     CertificateRead,
@@ -25,7 +22,6 @@ from crownjewels.vault.schemas import (
     HoldSet,
     RetentionSet,
 )
-from crownjewels.vault.uploads import Staged
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 Reader = Annotated[Actor, Depends(require(P.DOCUMENTS_READ))]
@@ -47,55 +43,11 @@ Destroyer = Annotated[Actor, Depends(require(P.DOCUMENTS_DESTROY))]
 FilenameHeader = Header(default=None, alias="X-Filename", max_length=300)
 
 
-class RequestBody:
-    """The request body as a blocking reader for the service, pulled chunk by chunk from the
-    ASGI receive channel (sync routes run in a worker thread; the loop serves each chunk)."""
-
-    def __init__(self, request: Request) -> None:
-        self._chunks: AsyncIterator[bytes] = request.stream().__aiter__()
-        self._buffer = bytearray()
-        self._done = False
-
-    async def _next(self) -> bytes | None:
-        try:
-            return await self._chunks.__anext__()
-        except StopAsyncIteration:
-            return None
-
-    def read(self, size: int = -1, /) -> bytes:
-        while not self._done and (size < 0 or len(self._buffer) < size):
-            chunk = anyio.from_thread.run(self._next)
-            if chunk is None:
-                self._done = True
-            else:
-                self._buffer += chunk
-        cut = len(self._buffer) if size < 0 else min(size, len(self._buffer))
-        data = bytes(self._buffer[:cut])
-        del self._buffer[:cut]
-        return data
-
-
 def _vault(settings: AppSettings) -> service.Vault:
     return service.open_vault(settings)
 
 
 VaultDep = Annotated[service.Vault, Depends(_vault)]
-
-
-def _db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
-def _stage(
-    request: Request, session: Session, vault: service.Vault, document_id: str, number: int
-) -> Staged:
-    """Checked, the request's transaction ends (on SQLite, its write lock) before the body
-    streams in; the rows are written afterwards in a unit of work of their own."""
-    session.rollback()
-    return service.stage_upload(
-        vault, upload=RequestBody(request), document_id=document_id, number=number
-    )
 
 
 @router.get("", response_model=list[DocumentRead], summary="List documents")
@@ -115,6 +67,7 @@ def list_documents(
     status_code=status.HTTP_201_CREATED,
     summary="Upload a document (raw body)",
 )
+@body_limit()
 def upload(
     request: Request,
     session: DbSession,
@@ -130,9 +83,13 @@ def upload(
     document_id, number = service.check_upload(
         session, actor=actor, owner_type=owner_type, owner_ref=owner
     )
-    staged = _stage(request, session, vault, document_id, number)
-    with _db(request).unit_of_work() as write:
-        return service.add_document(
+    return staged_upload(
+        request,
+        session,
+        stage=lambda body: service.stage_upload(
+            vault, upload=body, document_id=document_id, number=number
+        ),
+        write=lambda write, staged: service.add_document(
             write,
             actor=actor,
             vault=vault,
@@ -141,7 +98,8 @@ def upload(
             title=title,
             upload=staged,
             filename=filename,
-        )
+        ),
+    )
 
 
 @router.get("/{document_id}", response_model=DocumentRead, summary="Show a document")
@@ -156,6 +114,7 @@ def get(session: DbSession, actor: OneReader, document_id: str) -> DocumentRead:
     status_code=status.HTTP_201_CREATED,
     summary="Upload a new version (raw body)",
 )
+@body_limit()
 def add_version(
     request: Request,
     session: DbSession,
@@ -166,16 +125,21 @@ def add_version(
 ) -> DocumentRead:
     """A new version of the document, from the raw body."""
     doc_id, number = service.check_upload(session, actor=actor, document_id=document_id)
-    staged = _stage(request, session, vault, doc_id, number)
-    with _db(request).unit_of_work() as write:
-        return service.add_version(
+    return staged_upload(
+        request,
+        session,
+        stage=lambda body: service.stage_upload(
+            vault, upload=body, document_id=doc_id, number=number
+        ),
+        write=lambda write, staged: service.add_version(
             write,
             actor=actor,
             vault=vault,
             document_id=document_id,
             upload=staged,
             filename=filename,
-        )
+        ),
+    )
 
 
 @router.get("/{document_id}/content", summary="Download (decrypt) a version")

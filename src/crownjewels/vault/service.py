@@ -13,17 +13,17 @@ from datetime import timedelta
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
-from crownjewels.core import clock
+from crownjewels.core import archives, clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import after_rollback
-from crownjewels.core.errors import Conflict, Forbidden, Invalid
+from crownjewels.core.errors import Conflict, Invalid
 from crownjewels.core.ids import new_id
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import keys as custody_keys
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.settings import Settings
-from crownjewels.vault import content, owners, repository, uploads
+from crownjewels.vault import owners, repository, uploads
 from crownjewels.vault.blobs import BlobStore, blob_store
 from crownjewels.vault.errors import DocumentDestroyed, DocumentNotFound
 from crownjewels.vault.keyring import key_ring
@@ -31,7 +31,7 @@ from crownjewels.vault.keys import KeyRing
 from crownjewels.vault.models import DataKey, Document, DocumentVersion
 from crownjewels.vault.schemas import DocumentRead, DocumentStatus, Owner, VersionRead
 from crownjewels.vault.stream import Reader, encrypted_size
-from crownjewels.vault.uploads import Staged
+from crownjewels.vault.uploads import Staged as Staged  # re-exported: what stage_upload returns
 
 SUBJECT = "document"
 #: what an upload is read from: anything with read(n) (a file, a request body)
@@ -47,7 +47,7 @@ class Vault:
     keys: KeyRing
     segment_size: int = 1 << 20
     max_upload: int = 5 << 30
-    zip_limits: content.ZipLimits = field(default_factory=content.ZipLimits)
+    zip_limits: archives.ArchiveLimits = archives.UPLOAD
     signing_key: Ed25519PrivateKey | None = None
     #: default retention in days by the owner's tier (an owner may name its own)
     retention_days: dict[str, int] = field(default_factory=dict)
@@ -105,11 +105,6 @@ def read_document(document: Document, rows: list[tuple[DocumentVersion, DataKey]
     )
 
 
-def _require(actor: Actor, permission: Permission, what: str) -> None:
-    if not actor.can(permission):
-        raise Forbidden(f"{what} needs the {permission.value} permission")
-
-
 def stage_upload(vault: Vault, *, upload: Reader, document_id: str, number: int = 1) -> Staged:
     """Encrypt an upload into a new blob of this vault, with no transaction needed; hand the
     result to `add_document` or `add_version` (see `uploads.py`)."""
@@ -159,7 +154,7 @@ def check_upload(
 ) -> tuple[str, int]:
     """Before an upload streams in: that the actor may add a document to this owner (or a
     version to this document); returns the document id and version number to stage it as."""
-    _require(actor, Permission.DOCUMENTS_WRITE, "uploading")
+    actor.require(Permission.DOCUMENTS_WRITE, what="uploading")
     if document_id is not None:
         document, _ = owned_document(session, actor, document_id, write=True)
         require_active(document)
@@ -231,7 +226,7 @@ def add_document(
     stream, encrypted now, or an upload staged before the transaction)."""
     if isinstance(upload, Staged):
         _delete_on_rollback(session, vault, upload)
-    _require(actor, Permission.DOCUMENTS_WRITE, "adding a document")
+    actor.require(Permission.DOCUMENTS_WRITE, what="adding a document")
     owner = owners.kind(owner_type).resolve(session, actor, owner_ref, write=True)
     title = title.strip() or (filename or "").strip() or "untitled"
     document_id = upload.document_id if isinstance(upload, Staged) else new_id()
@@ -317,7 +312,7 @@ def add_version(
     """Add a new version of a document; the legend is the owner's current one."""
     if isinstance(upload, Staged):
         _delete_on_rollback(session, vault, upload)
-    _require(actor, Permission.DOCUMENTS_WRITE, "adding a version")
+    actor.require(Permission.DOCUMENTS_WRITE, what="adding a version")
     document, owner = owned_document(session, actor, document_id, write=True)
     require_active(document)
     previous = repository.version(session, document.id, document.current_version)

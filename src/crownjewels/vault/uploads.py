@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from typing import IO
 
+from crownjewels.core import archives
 from crownjewels.core.ids import new_id
 from crownjewels.vault import content
 from crownjewels.vault.blobs import BlobStore
@@ -63,7 +64,7 @@ def stage_upload(
     number: int,
     segment_size: int,
     max_size: int,
-    zip_limits: content.ZipLimits,
+    zip_limits: archives.ArchiveLimits,
 ) -> Staged:
     """Encrypt an upload into a new blob while it streams in and check its structure. Nothing
     is written to the database, so a refused upload leaves nothing behind; a staged upload that

@@ -14,8 +14,6 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
-from crownjewels.agreements import service as agreements
-from crownjewels.agreements.schemas import AgreementFilter
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import CrownJewelsError, Forbidden
 from crownjewels.core.forms import (
@@ -33,6 +31,7 @@ from crownjewels.core.forms import (
 )
 from crownjewels.core.http import AppSettings, DbSession, Paging, require
 from crownjewels.core.pagination import PageParams
+from crownjewels.core.panels import panels
 from crownjewels.core.permissions import Permission as P
 from crownjewels.vault import service as vault
 from crownjewels.vendors import certifications, contacts, service
@@ -231,6 +230,10 @@ def edit(
 
 # --- a vendor's page -------------------------------------------------------------------------
 
+#: the slot of the vendor's page where other capabilities' panels go (registry.py plugs them
+#: in); its subject is the vendor's `organisation_id` and `name`
+PANEL_SLOT = "vendor"
+
 
 def _vendor_page(
     request: Request,
@@ -257,18 +260,10 @@ def _vendor_page(
     assessments, assessment_count = diligence.list_assessments(
         session, actor=actor, filters=AssessmentFilter(vendor=vendor.ref), page=PageParams(limit=10)
     )
-    signed: list[Any] = []
-    if actor.can(P.AGREEMENTS_READ):
-        signed, _ = agreements.list_agreements(
-            session,
-            actor=actor,
-            filters=AgreementFilter(organisation=vendor.organisation_id),
-            page=PageParams(limit=50),
-        )
+    subject = {"organisation_id": vendor.organisation_id, "name": vendor.name}
     ctx = {
         "vendor": vendor,
-        "agreements": signed,
-        "may_read_agreements": actor.can(P.AGREEMENTS_READ),
+        "slot_panels": panels(PANEL_SLOT, session, actor=actor, subject=subject),
         "panels": service.jurisdiction_panels(vendor),
         "risk": diligence.latest_risk(session, actor=actor, vendor_ref=vendor.ref),
         "assessments": assessments,

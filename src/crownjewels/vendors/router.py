@@ -13,8 +13,8 @@ from crownjewels.core.errors import Invalid
 from crownjewels.core.http import AppSettings, DbSession, Paging, require
 from crownjewels.core.pagination import Page
 from crownjewels.core.permissions import Permission as P
+from crownjewels.core.uploads import RequestBody
 from crownjewels.vault import service as vault
-from crownjewels.vault.router import RequestBody
 from crownjewels.vendors import certifications, contacts, service
 from crownjewels.vendors.schemas import (
     CertificationCreate,
@@ -45,7 +45,7 @@ MAX_CERTIFICATE_BYTES = 20 << 20
 
 def _certificate(request: Request) -> bytes:
     """The raw request body (the certificate file), refused past 20 MiB (read in the route's
-    worker thread by the vault's RequestBody)."""
+    worker thread as it arrives)."""
     data = RequestBody(request).read(MAX_CERTIFICATE_BYTES + 1)
     if len(data) > MAX_CERTIFICATE_BYTES:
         raise Invalid("the certificate is larger than 20 MiB; upload the certificate itself")

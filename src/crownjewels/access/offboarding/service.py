@@ -165,7 +165,7 @@ def offboard(
 ) -> OffboardingRead:
     """Start offboarding a person or an organisation (OFFBOARDING_STARTED): every live grant
     of theirs, group grants and member grants included, is revoked."""
-    service.require(actor, Permission.GRANTS_MANAGE)
+    actor.require(Permission.GRANTS_MANAGE)
     if bool(person) == bool(organisation):
         raise InvalidGrant("name either the person or the organisation to offboard", field="person")
     person_id = (
@@ -194,13 +194,13 @@ def offboard(
 
 def get(session: Session, *, actor: Actor, ref: str) -> OffboardingRead:
     """One offboarding record."""
-    service.require(actor, Permission.GRANTS_READ)
+    actor.require(Permission.GRANTS_READ)
     return read(session, _row(session, ref))
 
 
 def list_offboardings(session: Session, *, actor: Actor) -> list[OffboardingRead]:
     """Every offboarding, newest first."""
-    service.require(actor, Permission.GRANTS_READ)
+    actor.require(Permission.GRANTS_READ)
     return [read(session, r) for r in offboardings.offboardings(session)]
 
 
@@ -255,7 +255,7 @@ def certify(
     """Collect the return-or-destruction certificate: a file stored in the vault as the
     record's document, or a signed statement whose SHA-256 is kept
     (OFFBOARDING_CERTIFICATE_COLLECTED)."""
-    service.require(actor, Permission.GRANTS_MANAGE)
+    actor.require(Permission.GRANTS_MANAGE)
     row = _row(session, ref)
     if (upload is None) == (not statement):
         raise InvalidGrant(
@@ -296,7 +296,7 @@ def report(
     session: Session, *, actor: Actor, ref: str, days: int = access_report.REPORT_DAYS
 ) -> AccessReport:
     """What the offboarded people accessed in the `days` before the offboarding started."""
-    service.require(actor, Permission.GRANTS_READ)
+    actor.require(Permission.GRANTS_READ)
     row = _row(session, ref)
     return access_report.build(
         session, person_ids=person_ids(session, row), days=days, at=clock.now()

@@ -71,7 +71,7 @@ def start(
 ) -> CampaignRead:
     """Open a campaign: one item per approved or active person grant, reviewed by the owner
     of its secret (ACCESS_REVIEW_STARTED)."""
-    service.require(actor, Permission.GRANTS_MANAGE)
+    actor.require(Permission.GRANTS_MANAGE)
     if len(name.strip()) < 3:
         raise InvalidGrant("name the review (at least 3 characters)", field="name")
     now = clock.now()
@@ -187,7 +187,7 @@ def decide(
     note: str | None = None,
 ) -> ItemRead:
     """The reviewer's decision on one item (ACCESS_REVIEW_DECIDED); revoke revokes the grant."""
-    service.require(actor, Permission.GRANTS_DECIDE)
+    actor.require(Permission.GRANTS_DECIDE)
     item = repository.item(session, item_id)
     if item is None:
         raise ReviewNotFound(f"no review item {item_id!r}; `crownjewels access review show`")
@@ -231,7 +231,7 @@ def decide(
 
 def close(session: Session, *, actor: Actor, campaign_ref: str) -> CampaignRead:
     """Close a campaign (ACCESS_REVIEW_CLOSED); undecided items stay undecided, on record."""
-    service.require(actor, Permission.GRANTS_MANAGE)
+    actor.require(Permission.GRANTS_MANAGE)
     row = _campaign(session, campaign_ref)
     if row.status == CampaignStatus.CLOSED:
         raise GrantConflict(f"{row.ref} is already closed")

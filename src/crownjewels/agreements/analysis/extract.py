@@ -7,6 +7,7 @@ import zipfile
 from pathlib import PurePath
 
 from crownjewels.agreements.analysis.errors import UnreadableDocument
+from crownjewels.core import archives
 
 PDF_TYPES = {"application/pdf"}
 DOCX_TYPES = {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
@@ -70,6 +71,16 @@ def _docx_text(data: bytes, filename: str) -> str:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    try:
+        archives.check_bytes(data, archives.IN_MEMORY)  # a zip bomb never reaches python-docx
+    except archives.ArchiveRefused as exc:
+        raise UnreadableDocument(f"{filename}: {exc.message}", field="file") from None
+    except archives.BadArchive as exc:
+        raise UnreadableDocument(
+            f"{filename}: the DOCX file is corrupt ({exc.reason}); save it from the word "
+            "processor again as .docx",
+            field="file",
+        ) from None
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:

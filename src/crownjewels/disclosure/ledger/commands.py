@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from crownjewels.core.cli import JsonOpt, emit_json, emit_table, state
-from crownjewels.disclosure.commands import _write
+from crownjewels.core.files import write_whole
 from crownjewels.disclosure.ledger import export as ledger_export
 from crownjewels.disclosure.ledger import service as ledger
 from crownjewels.disclosure.schemas import EntryRead, LedgerChannel, LedgerFilter
@@ -99,10 +99,10 @@ def export_command(
         entries = ledger.list_entries(session, actor=actor, filters=wanted)
         by = actor.ref
     if csv_file is not None:
-        _write(csv_file, ledger_export.to_csv(entries).encode("utf-8"))
+        write_whole(csv_file, ledger_export.to_csv(entries).encode("utf-8"))
         typer.echo(f"wrote {csv_file}: {len(entries)} entries")
     if pdf_file is not None:
-        _write(pdf_file, ledger_export.to_pdf(entries, wanted, by))
+        write_whole(pdf_file, ledger_export.to_pdf(entries, wanted, by))
         typer.echo(f"wrote {pdf_file}: {len(entries)} entries")
 
 

@@ -1,15 +1,15 @@
 """Ledger queries: by secret, organisation, person and day range, narrowed to one owner's
-secrets for a reader who sees only their own."""
+secrets (their ids, asked of `inventory` by the service) for a reader who sees only their own."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from crownjewels.disclosure.models import DisclosureEntry
-from crownjewels.inventory.models import TradeSecret
 
 E = DisclosureEntry
 
@@ -18,18 +18,17 @@ def _day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _visible(owner_person_id: str | None) -> Select[DisclosureEntry]:
+def _visible(secret_ids: Collection[str] | None) -> Select[DisclosureEntry]:
     query = select(E)
-    if owner_person_id is not None:
-        owned = select(TradeSecret.id).where(TradeSecret.owner_id == owner_person_id)
-        query = query.where(E.secret_id.in_(owned))
+    if secret_ids is not None:
+        query = query.where(E.secret_id.in_(secret_ids))
     return query
 
 
 def entries(
     session: Session,
     *,
-    owner_person_id: str | None,
+    secret_ids: Collection[str] | None,
     secret_id: str | None = None,
     organisation_id: str | None = None,
     person_id: str | None = None,
@@ -38,7 +37,7 @@ def entries(
     limit: int = 10_000,
 ) -> list[DisclosureEntry]:
     """Entries oldest first (by the custody sequence, the order they were sealed)."""
-    query = _visible(owner_person_id)
+    query = _visible(secret_ids)
     if secret_id:
         query = query.where(E.secret_id == secret_id)
     if organisation_id:
@@ -54,7 +53,7 @@ def entries(
 
 
 def entry(
-    session: Session, entry_id: str, *, owner_person_id: str | None
+    session: Session, entry_id: str, *, secret_ids: Collection[str] | None
 ) -> DisclosureEntry | None:
     """One entry by id, if visible."""
-    return session.scalar(_visible(owner_person_id).where(E.id == entry_id))
+    return session.scalar(_visible(secret_ids).where(E.id == entry_id))

@@ -18,8 +18,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from crownjewels.access import service as access
-from crownjewels.access.facts import Level
-from crownjewels.access.schemas import Decision
+from crownjewels.access.schemas import Decision, Level
 from crownjewels.agreements import service as agreements
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor, fact_reader
@@ -200,20 +199,20 @@ def _read(session: Session, row: DisclosureEntry, labels: dict[str, tuple[str, s
     return read
 
 
-def _owned_only(actor: Actor) -> str | None:
-    """The person whose secrets bound the reader's ledger (a secret owner), else None."""
+def _owned_only(session: Session, actor: Actor) -> list[str] | None:
+    """The secrets that bound the reader's ledger (a secret owner's own), else None."""
     if not actor.can(Permission.DISCLOSURES_READ):
         raise Forbidden("the disclosure ledger needs the disclosures:read permission")
     if actor.can(Permission.SECRETS_READ_ALL):
         return None
     if actor.person_id is None:
         raise Forbidden("the ledger of your own secrets needs a person record")
-    return actor.person_id
+    return inventory.owned_ids(session, person_id=actor.person_id)
 
 
 def list_entries(session: Session, *, actor: Actor, filters: LedgerFilter) -> list[EntryRead]:
     """The ledger, oldest first, narrowed by the filters (secret, organisation, person, days)."""
-    owner = _owned_only(actor)
+    owned = _owned_only(session, actor)
     if filters.since and filters.until and filters.until < filters.since:
         raise Invalid("`until` is before `since`; swap them", field="until")
     secret_id = org_id = person_id = None
@@ -227,7 +226,7 @@ def list_entries(session: Session, *, actor: Actor, filters: LedgerFilter) -> li
         person_id = parties.get_person(session, actor=READER, person_ref=filters.person.strip()).id
     rows = repository.entries(
         session,
-        owner_person_id=owner,
+        secret_ids=owned,
         secret_id=secret_id,
         organisation_id=org_id,
         person_id=person_id,
@@ -240,8 +239,8 @@ def list_entries(session: Session, *, actor: Actor, filters: LedgerFilter) -> li
 
 def get_entry(session: Session, *, actor: Actor, entry_id: str) -> EntryRead:
     """One entry the reader may see."""
-    owner = _owned_only(actor)
-    row = repository.entry(session, entry_id.strip().upper(), owner_person_id=owner)
+    owned = _owned_only(session, actor)
+    row = repository.entry(session, entry_id.strip().upper(), secret_ids=owned)
     if row is None:
         raise NotFound(f"no disclosure {entry_id!r} in the ledger you may read")
     return _read(session, row, {})

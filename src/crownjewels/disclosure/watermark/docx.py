@@ -16,6 +16,7 @@ from docx.section import _Footer
 from docx.shared import Pt, RGBColor
 from lxml import etree
 
+from crownjewels.core import archives
 from crownjewels.disclosure.watermark import text as wm_text
 from crownjewels.disclosure.watermark.marks import (
     Collector,
@@ -32,8 +33,19 @@ METHOD_ZW = "docx-zero-width"
 W_P, W_T = qn("w:p"), qn("w:t")
 
 
+def _checked(data: bytes) -> zipfile.ZipFile:
+    """The DOCX as an archive within the in-memory limits (core/archives.py), or MarkError."""
+    try:
+        return archives.open_zip(data, archives.IN_MEMORY)
+    except archives.BadArchive as exc:
+        raise MarkError(f"not a valid DOCX: {exc.reason}") from None
+    except archives.ArchiveRefused as exc:
+        raise MarkError(f"not a DOCX that can be read safely: {exc.message}") from None
+
+
 def open_docx(data: bytes) -> Document:
     """The document, or a MarkError that says why not."""
+    _checked(data).close()  # a zip bomb never reaches python-docx
     try:
         return docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -119,8 +131,8 @@ def _insert_points(whole: str, marked: str, run: str) -> list[int]:
 
 def read_docx(data: bytes, key: bytes | None, found: Collector) -> None:
     """Marks in the body, the headers and footers, and the document properties."""
+    archive = _checked(data)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
         names = archive.namelist()
         if "word/document.xml" not in names:
             raise MarkError("not a valid DOCX: it has no word/document.xml")
@@ -137,6 +149,8 @@ def read_docx(data: bytes, key: bytes | None, found: Collector) -> None:
         raise MarkError(f"not a valid DOCX: {exc}") from exc
     except etree.XMLSyntaxError as exc:
         raise MarkError(f"not a valid DOCX: damaged XML ({exc})") from exc
+    finally:
+        archive.close()
 
 
 def _read_body(body: str, key: bytes | None, found: Collector) -> None:

@@ -8,11 +8,10 @@ A pure library: the registered copies and their recipients live elsewhere.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from crownjewels.core import archives
 from crownjewels.disclosure.watermark import docx as wm_docx
 from crownjewels.disclosure.watermark import image as wm_image
 from crownjewels.disclosure.watermark import pdf as wm_pdf
@@ -96,10 +95,10 @@ def sniff(data: bytes) -> str:
         return "image/jpeg"
     if data.startswith(b"PK\x03\x04"):
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            with archives.open_zip(data, archives.IN_MEMORY) as archive:
                 if "word/document.xml" in archive.namelist():
                     return DOCX
-        except zipfile.BadZipFile:
+        except archives.BadArchive:
             pass
         return "application/zip"
     try:

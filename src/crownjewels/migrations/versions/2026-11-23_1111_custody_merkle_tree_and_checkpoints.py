@@ -17,8 +17,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from crownjewels.custody import merkle
-
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -26,6 +24,41 @@ depends_on: str | Sequence[str] | None = None
 
 TABLES = ("custody_tree_node", "custody_checkpoint")
 _BATCH = 20_000
+
+# The RFC 9162 tree building of custody/merkle.py as it was when this migration was written,
+# copied so that the migration never changes when live code does.
+Key = tuple[int, int]  # (level, index) of a perfect subtree
+
+
+def _parents(level: list[bytes]) -> list[bytes]:
+    """The complete parents of a run of sibling nodes that starts at an even index."""
+    return [
+        hashlib.sha256(b"\x01" + left + right).digest()
+        for left, right in zip(level[0::2], level[1::2], strict=False)
+    ]
+
+
+def _new_nodes(
+    old_size: int, leaves: list[bytes], edge: dict[Key, bytes]
+) -> list[tuple[int, int, bytes]]:
+    """Every perfect node that appending `leaves` to a tree of `old_size` completes, as
+    (level, index, hash), leaves included; `edge` is the old tree's right edge."""
+    out: list[tuple[int, int, bytes]] = []
+    first, level, run = old_size, 0, leaves
+    while run:
+        out.extend((level, first + i, h) for i, h in enumerate(run))
+        if first & 1:  # the first new node is a right child: its left sibling is stored
+            run = [edge[(level, first - 1)], *run]
+            first -= 1
+        run = _parents(run[: len(run) & ~1])
+        first >>= 1
+        level += 1
+    return out
+
+
+def _right_edge(size: int) -> set[Key]:
+    """The perfect nodes on the right edge of a tree of `size` leaves (one per bit set)."""
+    return {(lv, (size >> lv) - 1) for lv in range(size.bit_length()) if size >> lv & 1}
 
 
 def _create_append_only_triggers() -> None:
@@ -79,7 +112,7 @@ def _backfill_tree() -> None:
         "SELECT seq, at_us, actor, event_type, subject_type, subject_id, prev_hash, details "
         "FROM custody_event WHERE seq > :after ORDER BY seq LIMIT :n"
     )
-    size, edge = 0, dict[merkle.Key, bytes]()
+    size, edge = 0, dict[Key, bytes]()
     while rows := bind.execute(query, {"after": size, "n": _BATCH}).all():
         leaves = []
         for row in rows:
@@ -91,10 +124,10 @@ def _backfill_tree() -> None:
                 )
             lines = ["crownjewels-custody-v1", *(str(v) for v in row)]
             leaves.append(hashlib.sha256(b"\x00" + "\n".join(lines).encode()).digest())
-        made = merkle.new_nodes(size - len(rows), leaves, edge)
+        made = _new_nodes(size - len(rows), leaves, edge)
         bind.execute(sa.insert(nodes), [{"level": a, "idx": b, "hash": c} for a, b, c in made])
         known = {**edge, **{(a, b): c for a, b, c in made}}
-        edge = {key: known[key] for key in merkle.right_edge(size)}
+        edge = {key: known[key] for key in _right_edge(size)}
 
 
 def upgrade() -> None:

@@ -29,6 +29,7 @@ from crownjewels.core.forms import (
 from crownjewels.core.http import AppSettings, DbSession, Paging, require
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission as P
+from crownjewels.core.uploads import body_limit
 from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretFilter
 from crownjewels.parties import service as parties
@@ -244,6 +245,7 @@ def _save_and_maybe_submit(
 
 
 @router.post("/assessments/{ref}/answers")
+@body_limit()
 def save_answers(
     request: Request,
     session: DbSession,
@@ -275,6 +277,7 @@ def _private(response: Response) -> Response:
 
 
 @router.post("/a/{token}")
+@body_limit()
 def link_save(
     request: Request,
     session: DbSession,

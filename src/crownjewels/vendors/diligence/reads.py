@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
-from crownjewels.core.errors import Forbidden, NotFound
+from crownjewels.core.errors import NotFound
 from crownjewels.core.pagination import PageParams, paginate
 from crownjewels.core.permissions import Permission
 from crownjewels.parties import service as parties
@@ -50,11 +50,8 @@ SUBJECT = "assessment"
 
 
 def require(actor: Actor, permission: Permission) -> None:
-    """Raise Forbidden unless the actor holds the permission."""
-    if not actor.can(permission):
-        raise Forbidden(
-            f"this needs the {permission.value} permission; ask an admin for a role that has it"
-        )
+    """Raise Forbidden unless the actor holds the permission (`Actor.require`; call that)."""
+    actor.require(permission)
 
 
 def template_row(session: Session, ref: str) -> QuestionnaireTemplate:

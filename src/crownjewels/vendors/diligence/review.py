@@ -42,7 +42,7 @@ def review(
 ) -> AssessmentDetail:
     """Accept, reject or ask again answer by answer; with `return_to_vendor` the asked-again
     answers reopen for the vendor (a one-time link assessment then needs a new link)."""
-    reads.require(actor, Permission.VENDORS_WRITE)
+    actor.require(Permission.VENDORS_WRITE)
     a = reads.get_row(session, actor, assessment_ref)
     if AssessmentStatus(a.status) is not AssessmentStatus.SUBMITTED:
         raise WrongState(f"{a.ref} is {a.status}; answers are reviewed once it is submitted")
@@ -109,7 +109,7 @@ def _return_to_vendor(
 
 def complete(session: Session, *, actor: Actor, assessment_ref: str) -> AssessmentDetail:
     """Complete a reviewed assessment: its risk explanation is frozen as of now."""
-    reads.require(actor, Permission.VENDORS_WRITE)
+    actor.require(Permission.VENDORS_WRITE)
     a = reads.get_row(session, actor, assessment_ref)
     if AssessmentStatus(a.status) is not AssessmentStatus.SUBMITTED:
         raise WrongState(f"{a.ref} is {a.status}; only a submitted assessment is completed")
@@ -143,7 +143,7 @@ def complete(session: Session, *, actor: Actor, assessment_ref: str) -> Assessme
 
 def cancel(session: Session, *, actor: Actor, assessment_ref: str, reason: str) -> AssessmentRead:
     """Cancel an unfinished assessment (its links stop working)."""
-    reads.require(actor, Permission.VENDORS_WRITE)
+    actor.require(Permission.VENDORS_WRITE)
     a = reads.get_row(session, actor, assessment_ref)
     if AssessmentStatus(a.status) not in UNFINISHED:
         raise WrongState(f"{a.ref} is {a.status}; only an unfinished assessment is cancelled")
@@ -169,7 +169,7 @@ def add_remediation(
     session: Session, *, actor: Actor, assessment_ref: str, data: RemediationCreate
 ) -> RemediationRead:
     """Record something the vendor must fix, with an owner on our side and a due date."""
-    reads.require(actor, Permission.VENDORS_WRITE)
+    actor.require(Permission.VENDORS_WRITE)
     a = reads.get_row(session, actor, assessment_ref)
     if AssessmentStatus(a.status) is AssessmentStatus.CANCELLED:
         raise WrongState(f"{a.ref} was cancelled")
@@ -203,7 +203,7 @@ def update_remediation(
     session: Session, *, actor: Actor, assessment_ref: str, item_id: str, data: RemediationUpdate
 ) -> RemediationRead:
     """Mark a remediation item done, or open again."""
-    reads.require(actor, Permission.VENDORS_WRITE)
+    actor.require(Permission.VENDORS_WRITE)
     a = reads.get_row(session, actor, assessment_ref)
     row = session.get(RemediationItem, item_id)
     if row is None or row.assessment_id != a.id:

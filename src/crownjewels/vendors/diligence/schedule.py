@@ -50,7 +50,7 @@ def flag_reassessments(session: Session, *, actor: Actor) -> list[str]:
 
 def reassessments_due(session: Session, *, actor: Actor) -> list[ReassessmentRead]:
     """Vendors flagged as due for reassessment that were not sent a new questionnaire since."""
-    reads.require(actor, Permission.VENDORS_READ)
+    actor.require(Permission.VENDORS_READ)
     out = []
     for flag in repository.flags(session):
         if repository.sent_since(session, flag.vendor_id, flag.flagged_at):
