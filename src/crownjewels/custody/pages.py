@@ -28,6 +28,7 @@ from crownjewels.custody.schemas import EventFilter, EventType
 router = APIRouter(prefix="/custody", include_in_schema=False)
 Reader = Annotated[Actor, Depends(require(P.CUSTODY_READ))]
 Verifier = Annotated[Actor, Depends(require(P.CUSTODY_VERIFY))]
+Signer = Annotated[Actor, Depends(require(P.CUSTODY_SIGN))]
 
 _FILTERS = ("subject", "by", "type", "since", "until")
 
@@ -99,7 +100,7 @@ def checkpoint_list(
 
 @router.post("/checkpoints")
 def checkpoint_create(
-    request: Request, session: DbSession, actor: Verifier, settings: AppSettings
+    request: Request, session: DbSession, actor: Signer, settings: AppSettings
 ) -> Response:
     """Sign a checkpoint of the log as it stands (timestamped when a TSA is configured)."""
     made = checkpoints.create(
@@ -114,7 +115,7 @@ def checkpoint_create(
 
 @router.post("/export")
 async def export_bundle(
-    request: Request, session: DbSession, actor: Verifier, settings: AppSettings
+    request: Request, session: DbSession, actor: Signer, settings: AppSettings
 ) -> Response:
     """Download the evidence bundle of one subject (signs a fresh checkpoint)."""
     subject = text(await request.form(), "subject")

@@ -24,6 +24,7 @@ from crownjewels.custody.schemas import (
 router = APIRouter(prefix="/custody", tags=["custody"])
 Reader = Annotated[Actor, Depends(require(P.CUSTODY_READ))]
 Verifier = Annotated[Actor, Depends(require(P.CUSTODY_VERIFY))]
+Signer = Annotated[Actor, Depends(require(P.CUSTODY_SIGN))]
 
 
 @router.get("/events", response_model=Page[EventRead], summary="List custody events")
@@ -75,7 +76,7 @@ def list_checkpoints(session: DbSession, actor: Reader, paging: Paging) -> Page[
 @router.post(
     "/checkpoints", response_model=CheckpointRead, status_code=201, summary="Sign a checkpoint"
 )
-def create_checkpoint(session: DbSession, actor: Verifier, settings: AppSettings) -> CheckpointRead:
+def create_checkpoint(session: DbSession, actor: Signer, settings: AppSettings) -> CheckpointRead:
     """Sign the tree as it stands now (records CHECKPOINT_SIGNED)."""
     key = keys.load_signing_key(settings.home)
     timestamper = tsa.TsaConfig.from_settings(settings)
