@@ -31,7 +31,7 @@ from crownjewels.agreements.schemas import (
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import Database
 from crownjewels.core.errors import Invalid
-from crownjewels.core.http import AppSettings, DbSession, Paging, require
+from crownjewels.core.http import AppSettings, DbSession, Natural, Paging, require
 from crownjewels.core.pagination import Page
 from crownjewels.core.permissions import Permission as P
 from crownjewels.vault import service as vault
@@ -67,7 +67,7 @@ def list_agreements(
     kind: AgreementKind | None = None,
     status_: AgreementStatus | None = Query(default=None, alias="status"),
     party: str | None = Query(
-        default=None, max_length=320, description="an organisation (id or name) party to it"
+        default=None, max_length=200, description="an organisation (id or name) party to it"
     ),
     person: str | None = Query(default=None, max_length=320, description="a person (id or email)"),
     secret: str | None = Query(default=None, max_length=200, description="covering this secret"),
@@ -244,7 +244,7 @@ def analyse(
     settings: AppSettings,
     vault_: VaultDep,
     ref: str,
-    version: Annotated[int | None, Query(ge=1, description="default: the newest")] = None,
+    version: Annotated[Natural | None, Query(ge=1, description="default: the newest")] = None,
 ) -> AgreementDetail:
     """Extract the version's text, check it clause by clause with the agreement's kind and
     governing law, and store the findings; a file that cannot be read is a 422, nothing kept."""
@@ -263,7 +263,7 @@ def findings(
     session: DbSession,
     actor: Reader,
     ref: str,
-    version: Annotated[int | None, Query(ge=1, description="default: latest analysed")] = None,
+    version: Annotated[Natural | None, Query(ge=1, description="default: latest analysed")] = None,
 ) -> list[FindingRead]:
     """The findings of a version with their evidence and review."""
     return documents.findings(session, actor=actor, agreement_ref=ref, number=version)

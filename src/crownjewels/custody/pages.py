@@ -20,7 +20,7 @@ from crownjewels.core.forms import (
     render,
     text,
 )
-from crownjewels.core.http import AppSettings, DbSession, Paging, require
+from crownjewels.core.http import AppSettings, DbSession, Natural, Paging, require
 from crownjewels.core.permissions import Permission as P
 from crownjewels.custody import checkpoints, export, keys, service, tsa
 from crownjewels.custody.schemas import EventFilter, EventType
@@ -133,7 +133,7 @@ async def export_bundle(
 
 
 @router.get("/{seq}")
-def event(request: Request, session: DbSession, actor: Reader, seq: int) -> Response:
+def event(request: Request, session: DbSession, actor: Reader, seq: Natural) -> Response:
     """One event with its details; before and after shown side by side."""
     found = service.get_event(session, seq=seq)
     before = found.details.get("before")

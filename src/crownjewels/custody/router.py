@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from crownjewels.core.actor import Actor
-from crownjewels.core.http import AppSettings, DbSession, Paging, require
+from crownjewels.core.http import AppSettings, DbSession, Natural, Paging, require
 from crownjewels.core.pagination import Page
 from crownjewels.core.permissions import Permission as P
 from crownjewels.custody import checkpoints, keys, service, tsa
@@ -53,7 +53,7 @@ def list_events(
 
 
 @router.get("/events/{seq}", response_model=EventRead, summary="Show one event")
-def get_event(session: DbSession, actor: Reader, seq: int) -> EventRead:
+def get_event(session: DbSession, actor: Reader, seq: Natural) -> EventRead:
     """One event by its sequence number."""
     return service.get_event(session, seq=seq)
 
@@ -85,7 +85,7 @@ def create_checkpoint(session: DbSession, actor: Signer, settings: AppSettings) 
 
 @router.get("/proofs/inclusion/{seq}", response_model=InclusionProofRead, summary="Inclusion proof")
 def inclusion_proof(
-    session: DbSession, actor: Reader, seq: int, size: int | None = None
+    session: DbSession, actor: Reader, seq: Natural, size: Natural | None = None
 ) -> InclusionProofRead:
     """RFC 9162 audit path of one event; default size: the first checkpoint that holds it."""
     return checkpoints.prove(session, actor=actor, seq=seq, size=size)
@@ -93,7 +93,7 @@ def inclusion_proof(
 
 @router.get("/proofs/consistency", response_model=ConsistencyProofRead, summary="Consistency proof")
 def consistency_proof(
-    session: DbSession, actor: Reader, old: int, new: int
+    session: DbSession, actor: Reader, old: Natural, new: Natural
 ) -> ConsistencyProofRead:
     """RFC 9162 consistency proof that the tree of `new` leaves extends that of `old`."""
     return checkpoints.consistency(session, actor=actor, old=old, new=new)

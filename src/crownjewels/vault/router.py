@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import Database
 from crownjewels.core.errors import Forbidden
-from crownjewels.core.http import AppSettings, CurrentActor, DbSession, audited_read, require
+from crownjewels.core.http import (
+    AppSettings,
+    CurrentActor,
+    DbSession,
+    Natural,
+    audited_read,
+    require,
+)
 from crownjewels.core.permissions import Permission as P
 from crownjewels.vault import lifecycle, owners, reading, service
 from crownjewels.vault.schemas import (
@@ -185,7 +192,7 @@ def download(
     actor: OneReader,
     vault: VaultDep,
     document_id: str,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[Natural | None, Query(ge=1)] = None,
 ) -> StreamingResponse:
     """The plaintext, streamed as each segment authenticates; a damaged blob aborts the
     transfer (the Content-Length promises the full size). Recorded as DOCUMENT_READ."""
