@@ -6,6 +6,7 @@ Office file must hold its main part (word/document.xml ...)."""
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from dataclasses import dataclass
 from typing import IO, BinaryIO, cast
@@ -16,6 +17,7 @@ import pikepdf
 from crownjewels.vault.errors import RefusedContent
 from crownjewels.vault.stream import Reader
 
+_log = logging.getLogger(__name__)
 #: bytes looked at to name the type (filetype needs 261; text detection likes more)
 HEAD_BYTES = 8192
 PDF = "application/pdf"
@@ -104,7 +106,11 @@ def _check_pdf(copy: IO[bytes]) -> None:
             "password (the vault encrypts it anyway)"
         ) from None
     except (pikepdf.PdfError, ValueError, RuntimeError) as exc:
-        raise RefusedContent(f"not a valid PDF: it starts like one, but {_short(exc)}") from None
+        _logged("PDF", exc)
+        raise RefusedContent(
+            "not a valid PDF: it starts like one, but its structure is damaged; save or export "
+            "it as PDF again and upload the new file"
+        ) from None
     if count < 1:
         raise RefusedContent("not a valid PDF: it has no pages")
 
@@ -113,8 +119,10 @@ def _check_zip(copy: IO[bytes], limits: ZipLimits) -> str:
     try:
         archive = zipfile.ZipFile(copy)
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        _logged("ZIP", exc)
         raise RefusedContent(
-            f"not a valid ZIP archive (DOCX, XLSX and PPTX files are ZIPs): {_short(exc)}"
+            "not a valid ZIP archive (DOCX, XLSX and PPTX files are ZIPs): its index is missing "
+            "or damaged; save the file again and upload the new copy"
         ) from None
     with archive:
         infos = archive.infolist()
@@ -123,9 +131,17 @@ def _check_zip(copy: IO[bytes], limits: ZipLimits) -> str:
         try:
             bad = archive.testzip()  # decompresses each entry, bounded by the sizes checked above
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as exc:
-            raise RefusedContent(f"the ZIP archive is damaged: {_short(exc)}") from None
+            _logged("ZIP", exc)
+            raise RefusedContent(
+                "the ZIP archive is damaged: an entry cannot be unpacked; save the file again "
+                "and upload the new copy"
+            ) from None
         except RuntimeError as exc:  # encrypted entries
-            raise RefusedContent(f"the ZIP archive cannot be read: {_short(exc)}") from None
+            _logged("ZIP", exc)
+            raise RefusedContent(
+                "the ZIP archive cannot be read: an entry is encrypted; upload it without a "
+                "password (the vault encrypts it anyway)"
+            ) from None
         if bad is not None:
             raise RefusedContent(f"the ZIP archive is damaged: entry {bad!r} fails its CRC check")
     return media_type
@@ -171,8 +187,7 @@ def _office_type(archive: zipfile.ZipFile) -> str:
     return ZIP
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if text.startswith("stream <") and ">: " in text:  # pikepdf names the file object first
-        text = text.split(">: ", 1)[1]
-    return text[:200]
+def _logged(kind: str, exc: BaseException) -> None:
+    """Log what the parser said (a person reads the problem in words, never its text, which
+    can name a Python object such as `<_io.BytesIO object at 0x...>`)."""
+    _log.info("refused an upload that is not a valid %s: %s: %s", kind, type(exc).__name__, exc)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from pathlib import PurePath
 
 from crownjewels.agreements.analysis.errors import UnreadableDocument
+
+_log = logging.getLogger(__name__)
 
 PDF_TYPES = {"application/pdf"}
 DOCX_TYPES = {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
@@ -53,8 +56,11 @@ def _pdf_text(data: bytes, filename: str) -> str:
     except UnreadableDocument:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        _log.info("cannot read the PDF %s: %s: %s", filename, type(exc).__name__, exc)
         raise UnreadableDocument(
-            f"{filename}: the PDF is corrupt ({exc}); export it to PDF again", field="file"
+            f"{filename}: the PDF is corrupt (its structure cannot be read); export the "
+            "agreement to PDF again, or upload it as DOCX or text",
+            field="file",
         ) from exc
     text = "\n\n".join(p.strip("\n") for p in pages)
     if not text.strip():
@@ -73,9 +79,10 @@ def _docx_text(data: bytes, filename: str) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        _log.info("cannot read the DOCX %s: %s: %s", filename, type(exc).__name__, exc)
         raise UnreadableDocument(
-            f"{filename}: the DOCX file is corrupt ({exc}); save it from the word processor "
-            "again as .docx",
+            f"{filename}: the DOCX file is corrupt (it is not a readable Word document); save "
+            "it from the word processor again as .docx",
             field="file",
         ) from exc
     parts = [p.text for p in document.paragraphs]
