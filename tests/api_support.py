@@ -25,6 +25,8 @@ from crownjewels.settings import Settings
 from tests.conftest import savepoint_per_test
 from tests.parties.factories import make_person, make_user
 
+#: the secret key of make_app's settings (the process's app for them is built once)
+TEST_SECRET_KEY = "test-secret-key-0123456789"
 #: the process's apps, by what their session middleware was built with
 _APPS: dict[tuple[str, int, bool], FastAPI] = {}
 
@@ -51,9 +53,7 @@ def app_for(settings: Settings, db: Database) -> FastAPI:
 
 def make_app(db: Database, home: Path) -> FastAPI:
     """The API app over `db`, with its files (vault key, blobs) under `home`."""
-    settings = Settings(
-        home=home, secret_key="test-secret-key-0123456789", company_name="Acme Foods"
-    )
+    settings = Settings(home=home, secret_key=TEST_SECRET_KEY, company_name="Acme Foods")
     return app_for(settings, db)
 
 

@@ -17,10 +17,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from crownjewels import __version__, registry, worker
+from crownjewels.core import openapi
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import Database
 from crownjewels.core.errors import CrownJewelsError, NotInitialised, Unauthenticated
-from crownjewels.core.http import csrf_protect
+from crownjewels.core.http import csrf_protect, refuse_unstorable_text
 from crownjewels.core.migrate import ensure_current
 from crownjewels.core.templating import make_templates
 from crownjewels.parties import accounts, sessions, tokens
@@ -170,12 +171,13 @@ def create_app(
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    guards = [Depends(refuse_unstorable_text), Depends(csrf_protect)]
     for router in registry.API_ROUTERS:
-        api.include_router(router, dependencies=[Depends(csrf_protect)])
+        api.include_router(router, dependencies=guards)
     app.include_router(api)
-    app.include_router(web_pages.router)
+    app.include_router(web_pages.router, dependencies=guards[:1])
     for router in registry.PAGE_ROUTERS:
-        app.include_router(router, dependencies=[Depends(csrf_protect)])
+        app.include_router(router, dependencies=guards)
     static = Path(__file__).parent / "web" / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.add_middleware(bodies.BodyLimit, api_prefix=API_PREFIX)
@@ -189,6 +191,7 @@ def create_app(
     )
     app.add_middleware(headers.SecurityHeaders, tls=settings.tls)
     _install_error_handlers(app)
+    openapi.install(app, public_paths=PUBLIC_PATHS)
     return app
 
 

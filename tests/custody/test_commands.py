@@ -163,6 +163,12 @@ def test_roles_are_checked(cli: Cli) -> None:
     as_auditor = ("--as", "elena@northwind.example")
     assert cli.ok(*as_auditor, "custody", "verify").code == 0
     assert cli.ok(*as_auditor, "custody", "log", "--json").json()["total"] == 6
+    # signing is a write: the auditor verifies, but neither signs nor exports (which signs)
+    assert_user_error(cli(*as_auditor, "custody", "checkpoint"), "custody:sign")
+    assert_user_error(
+        cli(*as_auditor, "custody", "export", "--subject", "secret:x", "--out", "x.zip"),
+        "custody:sign",
+    )
     cli.ok(
         "people",
         "add",

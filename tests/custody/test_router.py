@@ -13,12 +13,14 @@ from crownjewels.core.permissions import MATRIX, Permission, Role
 from crownjewels.custody import keys, merkle
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
+from crownjewels.parties import accounts, tokens
+from crownjewels.parties.schemas import TokenCreate
 from tests.api_support import RoleClients, role_clients
 
 P = Permission
 ROWS = [
     ("list checkpoints", "GET", "/custody/checkpoints", P.CUSTODY_READ, 200),
-    ("sign checkpoint", "POST", "/custody/checkpoints", P.CUSTODY_VERIFY, 201),
+    ("sign checkpoint", "POST", "/custody/checkpoints", P.CUSTODY_SIGN, 201),
     ("inclusion proof", "GET", "/custody/proofs/inclusion/1", P.CUSTODY_READ, 200),
     ("consistency proof", "GET", "/custody/proofs/consistency?old=1&new=2", P.CUSTODY_READ, 200),
 ]
@@ -77,6 +79,29 @@ def test_checkpoint_then_proofs(rc: RoleClients) -> None:
         bad = client.get(f"{API_PREFIX}/custody/proofs/inclusion/999", headers=h)
         assert bad.status_code == 422 and "not in the tree" in bad.json()["detail"]
         assert client.get(f"{API_PREFIX}/custody/verify", headers=h).json()["ok"] is True
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.SECURITY], ids=lambda r: r.value)
+def test_a_read_only_token_reads_but_does_not_sign(rc: RoleClients, role: Role) -> None:
+    """Signing adds a checkpoint and its CHECKPOINT_SIGNED event: a read-scope token of a role
+    that may sign still answers 403, while the same token reads the checkpoints."""
+    with rc.app.state.db.unit_of_work() as session:
+        user_id = accounts.user_for_person(session, person_id=rc.people[role].id)
+        assert user_id is not None
+        issued = tokens.create_token(
+            session,
+            actor=system_actor("test"),
+            user_id=user_id,
+            data=TokenCreate(name="read only", scopes=["read"]),
+        )
+    headers = {"Authorization": f"Bearer {issued.token}"}
+    with rc.client() as client:
+        signed = client.post(f"{API_PREFIX}/custody/checkpoints", headers=headers)
+        assert signed.status_code == 403, signed.text
+        assert signed.headers["content-type"].startswith("application/problem+json")
+        assert "custody:sign" in signed.json()["detail"]
+        assert client.get(f"{API_PREFIX}/custody/checkpoints", headers=headers).status_code == 200
+        assert client.get(f"{API_PREFIX}/custody/verify", headers=headers).status_code == 200
 
 
 def test_no_signing_key_is_a_clear_error(db: Database, tmp_path: Path) -> None:

@@ -46,15 +46,26 @@ def test_sign_a_checkpoint_and_export_a_bundle(
     assert report.ok, report.problems
 
 
-def test_export_needs_verify_permission_and_a_real_subject(
+def test_signing_and_export_need_the_sign_permission_and_a_real_subject(
     client_for: ClientFor, settings: Settings
 ) -> None:
     keys.ensure_signing_key(settings.home)
     owner = client_for(Role.SECRET_OWNER)
     assert owner.get("/custody/checkpoints").status_code == 403
+    # the auditor reads and verifies, but signing (and the export, which signs) is a write
     auditor = client_for(Role.AUDITOR)
-    token = csrf_of(auditor.get("/custody").text)
-    missing = auditor.post("/custody/export", data={"csrf_token": token, "subject": "secret:nope"})
+    page = auditor.get("/custody/checkpoints")
+    assert page.status_code == 200 and "checkpoint-button" not in page.text
+    log = auditor.get("/custody")
+    assert "verify-button" in log.text and "export-button" not in log.text
+    token = csrf_of(log.text)
+    signed = auditor.post("/custody/checkpoints", data={"csrf_token": token})
+    assert signed.status_code == 403 and "custody:sign" in signed.text
+    refused = auditor.post("/custody/export", data={"csrf_token": token, "subject": "secret:x"})
+    assert refused.status_code == 403 and "custody:sign" in refused.text
+    legal = client_for(Role.LEGAL)
+    token = csrf_of(legal.get("/custody").text)
+    missing = legal.post("/custody/export", data={"csrf_token": token, "subject": "secret:nope"})
     assert missing.status_code == 404
-    bad = auditor.post("/custody/export", data={"csrf_token": token, "subject": "nocolon"})
+    bad = legal.post("/custody/export", data={"csrf_token": token, "subject": "nocolon"})
     assert bad.status_code == 422 and "TYPE:ID" in bad.text

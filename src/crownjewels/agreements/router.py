@@ -29,7 +29,7 @@ from crownjewels.agreements.schemas import (
 )
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Invalid
-from crownjewels.core.http import AppSettings, DbSession, Paging, audited_read, require
+from crownjewels.core.http import AppSettings, DbSession, Natural, Paging, audited_read, require
 from crownjewels.core.pagination import Page
 from crownjewels.core.permissions import Permission as P
 from crownjewels.core.uploads import RequestBody, body_limit, staged_upload
@@ -59,7 +59,7 @@ def list_agreements(
     kind: AgreementKind | None = None,
     status_: AgreementStatus | None = Query(default=None, alias="status"),
     party: str | None = Query(
-        default=None, max_length=320, description="an organisation (id or name) party to it"
+        default=None, max_length=200, description="an organisation (id or name) party to it"
     ),
     person: str | None = Query(default=None, max_length=320, description="a person (id or email)"),
     secret: str | None = Query(default=None, max_length=200, description="covering this secret"),
@@ -233,7 +233,7 @@ def analyse(
     settings: AppSettings,
     vault_: VaultDep,
     ref: str,
-    version: Annotated[int | None, Query(ge=1, description="default: the newest")] = None,
+    version: Annotated[Natural | None, Query(ge=1, description="default: the newest")] = None,
 ) -> AgreementDetail:
     """Extract the version's text, check it clause by clause with the agreement's kind and
     governing law, and store the findings; a file that cannot be read is a 422, nothing kept."""
@@ -254,7 +254,7 @@ def findings(
     actor: Reader,
     settings: AppSettings,
     ref: str,
-    version: Annotated[int | None, Query(ge=1, description="default: latest analysed")] = None,
+    version: Annotated[Natural | None, Query(ge=1, description="default: latest analysed")] = None,
     quote: Annotated[
         bool,
         Query(

@@ -130,7 +130,8 @@ class SignatoryCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Title
+    #: as long as the signatory's name column holds (a person's name, not a document title)
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     title: str | None = Field(default=None, max_length=200)
     party: str | None = Field(default=None, max_length=320)
     signed_on: date | None = None

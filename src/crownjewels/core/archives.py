@@ -25,13 +25,16 @@ _LOCAL_HEADER = 30
 
 
 class BadArchive(Invalid):
-    """Not a readable ZIP archive at all; `reason` is zipfile's, for callers that say what the
-    file should have been."""
+    """Not a readable ZIP archive at all. The message is in plain words; `reason` is zipfile's
+    own text, for the log only (it is never shown to a person)."""
 
     title = "Unreadable archive"
 
     def __init__(self, reason: str) -> None:
-        super().__init__(f"not a valid ZIP archive: {reason}")
+        super().__init__(
+            "not a valid ZIP archive: its index is missing or damaged; save the file again and "
+            "upload the new copy"
+        )
         self.reason = reason
 
 

@@ -6,21 +6,37 @@ on this module, never on the app, so the layering holds.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from typing import Annotated, Protocol, TypeVar
 
+from annotated_types import Ge, Le
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import Database
-from crownjewels.core.errors import Forbidden, Unauthenticated
-from crownjewels.core.pagination import MAX_LIMIT, PageParams
+from crownjewels.core.errors import Forbidden, Invalid, Unauthenticated
+from crownjewels.core.pagination import MAX_LIMIT, MAX_OFFSET, PageParams
 from crownjewels.core.permissions import Permission
 from crownjewels.settings import Settings
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+#: the signed 64-bit range of an integer column (SQLite and PostgreSQL alike)
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+#: an integer a route takes (in its path, its query or a body): beyond the signed 64-bit range
+#: no database column holds it, so it is refused as invalid input instead of failing in the driver
+Int64 = Annotated[int, Ge(INT64_MIN), Le(INT64_MAX)]
+#: a sequence number, a size, a version, a count: 0 up to the same bound
+Natural = Annotated[int, Ge(0), Le(INT64_MAX)]
+#: a path segment or query value longer than this is refused, unless its route declares a tighter
+#: bound (core/openapi.py states it in the OpenAPI document)
+MAX_PARAMETER_CHARS = 1000
+#: a NUL character as JSON writes it (`\u0000` not preceded by another backslash)
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 class Authenticator(Protocol):
@@ -91,9 +107,9 @@ def require(*permissions: Permission) -> Callable[[Actor], Actor]:
 
 def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="rows per page")] = 50,
-    offset: Annotated[int, Query(ge=0, description="rows to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")] = 0,
 ) -> PageParams:
-    """Pagination query parameters (`limit` 1-500, `offset` >= 0)."""
+    """Pagination query parameters (`limit` 1-500, `offset` 0 to a billion)."""
     return PageParams(limit=limit, offset=offset)
 
 
@@ -136,3 +152,41 @@ async def csrf_protect(request: Request) -> None:
         raise Forbidden(
             "the form expired or came from another site; reload the page and submit it again"
         )
+
+
+def _check_text(where: str, name: str, value: str) -> None:
+    if "\x00" in value:
+        raise Invalid(
+            f"the {where} {name} holds a NUL character (\\x00), which no text can store; "
+            "remove it and send the request again",
+            field=name,
+        )
+    if len(value) > MAX_PARAMETER_CHARS:
+        raise Invalid(
+            f"the {where} {name} is {len(value):,} characters long; send at most "
+            f"{MAX_PARAMETER_CHARS:,}",
+            field=name,
+        )
+
+
+async def refuse_unstorable_text(request: Request) -> None:
+    """Refuse, as invalid input, text that the database cannot store or that no field needs: a
+    NUL character in a path segment, a query value, a JSON body or a form field (PostgreSQL
+    refuses it in text), and a path segment or query value past MAX_PARAMETER_CHARS."""
+    for name, value in request.path_params.items():
+        if isinstance(value, str):
+            _check_text("path segment", name, value)
+    for name, value in request.query_params.multi_items():
+        _check_text("query parameter", name, value)
+    if request.method in SAFE_METHODS:
+        return
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("application/json") and _JSON_NUL.search(await request.body()):
+        raise Invalid(
+            "the request body holds a NUL character (\\u0000), which no text can store; "
+            "remove it and send the request again"
+        )
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        for name, value in (await request.form()).multi_items():
+            if isinstance(value, str) and "\x00" in value:
+                _check_text("form field", name, value)

@@ -12,13 +12,15 @@ from sqlalchemy.orm import Session
 T = TypeVar("T")
 
 MAX_LIMIT = 500
+#: rows a listing may skip: far beyond any real listing, well inside what a database takes
+MAX_OFFSET = 1_000_000_000
 
 
 class PageParams(BaseModel):
     """Which slice of a listing to return."""
 
     limit: int = Field(default=50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 class Page(BaseModel, Generic[T]):

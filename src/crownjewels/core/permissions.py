@@ -35,6 +35,7 @@ class Permission(StrEnum):
     TOKENS_OWN = "tokens:own"
     CUSTODY_READ = "custody:read"
     CUSTODY_VERIFY = "custody:verify"
+    CUSTODY_SIGN = "custody:sign"
     DOCUMENTS_READ = "documents:read"
     DOCUMENTS_WRITE = "documents:write"
     DOCUMENTS_DESTROY = "documents:destroy"
@@ -65,6 +66,9 @@ _WRITES = frozenset(
         Permission.PARTIES_WRITE,
         Permission.USERS_MANAGE,
         Permission.TOKENS_OWN,
+        # a signed checkpoint (or the one an evidence export signs) is a new row under the
+        # installation's key: a read-only token or the auditor never makes one
+        Permission.CUSTODY_SIGN,
         Permission.DOCUMENTS_WRITE,
         Permission.DOCUMENTS_DESTROY,
         Permission.VENDORS_WRITE,
@@ -106,9 +110,13 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.AGREEMENTS_REVIEW,
             *_GRANTS,
             P.TOKENS_OWN,
+            # evidence bundles for litigation (an export signs a fresh checkpoint)
+            P.CUSTODY_SIGN,
         }
     ),
-    Role.SECURITY: frozenset({*_READ_ALL, *_GRANTS, P.DOCUMENTS_READ, P.TOKENS_OWN}),
+    Role.SECURITY: frozenset(
+        {*_READ_ALL, *_GRANTS, P.DOCUMENTS_READ, P.TOKENS_OWN, P.CUSTODY_SIGN}
+    ),
     Role.COMPLIANCE: frozenset({*_READ_ALL, P.DOCUMENTS_READ, P.TRAINING_WRITE, P.TOKENS_OWN}),
     Role.VENDOR_MANAGER: frozenset(
         {

@@ -168,10 +168,10 @@ def checkpoint(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
     """Sign a checkpoint of the whole log now (tree size, root hash, time), timestamped by the
     TSA when CROWNJEWELS_TSA_URL is set."""
     st = state(ctx)
-    key = keys.load_signing_key(st.settings.home)
     config = tsa.TsaConfig.from_settings(st.settings)
     with st.unit_of_work() as (session, actor):
-        actor.require(Permission.CUSTODY_VERIFY)
+        actor.require(Permission.CUSTODY_SIGN)
+        key = keys.load_signing_key(st.settings.home)
         made = checkpoints.create(session, actor=actor, key=key, timestamper=config)
     if as_json:
         emit_json(made)
@@ -220,7 +220,7 @@ def timestamp(
             )
         return
     with st.unit_of_work(write=False) as (session, actor):
-        actor.require(Permission.CUSTODY_VERIFY)
+        actor.require(Permission.CUSTODY_SIGN)
     run = jobs.stamp_pending(st.database(), actor=actor, config=config, limit=limit)
     if as_json:
         emit_json({"stamped": run.stamped, "failure": run.failure})
@@ -301,9 +301,9 @@ def export_bundle(
     """Write the evidence bundle of one subject (signs a fresh checkpoint)."""
     subject_type, subject_id = service.parse_subject(subject)
     st = state(ctx)
-    key = keys.load_signing_key(st.settings.home)
     with st.unit_of_work() as (session, actor):
-        actor.require(Permission.CUSTODY_VERIFY)
+        actor.require(Permission.CUSTODY_SIGN)
+        key = keys.load_signing_key(st.settings.home)
         data = export.export(
             session, actor=actor, key=key, subject_type=subject_type, subject_id=subject_id
         )

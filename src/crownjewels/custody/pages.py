@@ -20,7 +20,7 @@ from crownjewels.core.forms import (
     render,
     text,
 )
-from crownjewels.core.http import AppSettings, DbSession, Paging, require
+from crownjewels.core.http import AppSettings, DbSession, Natural, Paging, require
 from crownjewels.core.permissions import Permission as P
 from crownjewels.custody import checkpoints, export, keys, service, tsa
 from crownjewels.custody.schemas import EventFilter, EventType
@@ -28,6 +28,7 @@ from crownjewels.custody.schemas import EventFilter, EventType
 router = APIRouter(prefix="/custody", include_in_schema=False)
 Reader = Annotated[Actor, Depends(require(P.CUSTODY_READ))]
 Verifier = Annotated[Actor, Depends(require(P.CUSTODY_VERIFY))]
+Signer = Annotated[Actor, Depends(require(P.CUSTODY_SIGN))]
 
 _FILTERS = ("subject", "by", "type", "since", "until")
 
@@ -99,7 +100,7 @@ def checkpoint_list(
 
 @router.post("/checkpoints")
 def checkpoint_create(
-    request: Request, session: DbSession, actor: Verifier, settings: AppSettings
+    request: Request, session: DbSession, actor: Signer, settings: AppSettings
 ) -> Response:
     """Sign a checkpoint of the log as it stands (timestamped when a TSA is configured)."""
     made = checkpoints.create(
@@ -114,7 +115,7 @@ def checkpoint_create(
 
 @router.post("/export")
 async def export_bundle(
-    request: Request, session: DbSession, actor: Verifier, settings: AppSettings
+    request: Request, session: DbSession, actor: Signer, settings: AppSettings
 ) -> Response:
     """Download the evidence bundle of one subject (signs a fresh checkpoint)."""
     subject = text(await request.form(), "subject")
@@ -132,7 +133,7 @@ async def export_bundle(
 
 
 @router.get("/{seq}")
-def event(request: Request, session: DbSession, actor: Reader, seq: int) -> Response:
+def event(request: Request, session: DbSession, actor: Reader, seq: Natural) -> Response:
     """One event with its details; before and after shown side by side."""
     found = service.get_event(session, seq=seq)
     before = found.details.get("before")

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from crownjewels.core.actor import Actor
-from crownjewels.core.http import AppSettings, DbSession, Paging, require
+from crownjewels.core.http import AppSettings, DbSession, Natural, Paging, require
 from crownjewels.core.pagination import Page
 from crownjewels.core.permissions import Permission as P
 from crownjewels.custody import checkpoints, keys, service, tsa
@@ -24,6 +24,7 @@ from crownjewels.custody.schemas import (
 router = APIRouter(prefix="/custody", tags=["custody"])
 Reader = Annotated[Actor, Depends(require(P.CUSTODY_READ))]
 Verifier = Annotated[Actor, Depends(require(P.CUSTODY_VERIFY))]
+Signer = Annotated[Actor, Depends(require(P.CUSTODY_SIGN))]
 
 
 @router.get("/events", response_model=Page[EventRead], summary="List custody events")
@@ -52,7 +53,7 @@ def list_events(
 
 
 @router.get("/events/{seq}", response_model=EventRead, summary="Show one event")
-def get_event(session: DbSession, actor: Reader, seq: int) -> EventRead:
+def get_event(session: DbSession, actor: Reader, seq: Natural) -> EventRead:
     """One event by its sequence number."""
     return service.get_event(session, seq=seq)
 
@@ -75,7 +76,7 @@ def list_checkpoints(session: DbSession, actor: Reader, paging: Paging) -> Page[
 @router.post(
     "/checkpoints", response_model=CheckpointRead, status_code=201, summary="Sign a checkpoint"
 )
-def create_checkpoint(session: DbSession, actor: Verifier, settings: AppSettings) -> CheckpointRead:
+def create_checkpoint(session: DbSession, actor: Signer, settings: AppSettings) -> CheckpointRead:
     """Sign the tree as it stands now (records CHECKPOINT_SIGNED)."""
     key = keys.load_signing_key(settings.home)
     timestamper = tsa.TsaConfig.from_settings(settings)
@@ -84,7 +85,7 @@ def create_checkpoint(session: DbSession, actor: Verifier, settings: AppSettings
 
 @router.get("/proofs/inclusion/{seq}", response_model=InclusionProofRead, summary="Inclusion proof")
 def inclusion_proof(
-    session: DbSession, actor: Reader, seq: int, size: int | None = None
+    session: DbSession, actor: Reader, seq: Natural, size: Natural | None = None
 ) -> InclusionProofRead:
     """RFC 9162 audit path of one event; default size: the first checkpoint that holds it."""
     return checkpoints.prove(session, actor=actor, seq=seq, size=size)
@@ -92,7 +93,7 @@ def inclusion_proof(
 
 @router.get("/proofs/consistency", response_model=ConsistencyProofRead, summary="Consistency proof")
 def consistency_proof(
-    session: DbSession, actor: Reader, old: int, new: int
+    session: DbSession, actor: Reader, old: Natural, new: Natural
 ) -> ConsistencyProofRead:
     """RFC 9162 consistency proof that the tree of `new` leaves extends that of `old`."""
     return checkpoints.consistency(session, actor=actor, old=old, new=new)

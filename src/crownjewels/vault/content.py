@@ -6,6 +6,7 @@ file must hold its main part (word/document.xml ...)."""
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from typing import IO, BinaryIO, cast
 
@@ -16,6 +17,7 @@ from crownjewels.core import archives
 from crownjewels.vault.errors import RefusedContent
 from crownjewels.vault.stream import Reader
 
+_log = logging.getLogger(__name__)
 #: bytes looked at to name the type (filetype needs 261; text detection likes more)
 HEAD_BYTES = 8192
 PDF = "application/pdf"
@@ -93,7 +95,11 @@ def _check_pdf(copy: IO[bytes]) -> None:
             "password (the vault encrypts it anyway)"
         ) from None
     except (pikepdf.PdfError, ValueError, RuntimeError) as exc:
-        raise RefusedContent(f"not a valid PDF: it starts like one, but {_short(exc)}") from None
+        _logged("PDF", exc)
+        raise RefusedContent(
+            "not a valid PDF: it starts like one, but its structure is damaged; save or export "
+            "it as PDF again and upload the new file"
+        ) from None
     if count < 1:
         raise RefusedContent("not a valid PDF: it has no pages")
 
@@ -102,8 +108,10 @@ def _check_zip(copy: IO[bytes], limits: archives.ArchiveLimits) -> str:
     try:
         archive = archives.open_zip(copy, limits)
     except archives.BadArchive as exc:
+        _logged("ZIP", exc)
         raise RefusedContent(
-            f"not a valid ZIP archive (DOCX, XLSX and PPTX files are ZIPs): {exc.reason}"
+            "not a valid ZIP archive (DOCX, XLSX and PPTX files are ZIPs): its index is missing "
+            "or damaged; save the file again and upload the new copy"
         ) from None
     except archives.ArchiveRefused as exc:
         raise RefusedContent(exc.message) from None
@@ -112,9 +120,17 @@ def _check_zip(copy: IO[bytes], limits: archives.ArchiveLimits) -> str:
         try:
             bad = archive.testzip()  # decompresses each entry, bounded by the sizes checked above
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as exc:
-            raise RefusedContent(f"the ZIP archive is damaged: {_short(exc)}") from None
+            _logged("ZIP", exc)
+            raise RefusedContent(
+                "the ZIP archive is damaged: an entry cannot be unpacked; save the file again "
+                "and upload the new copy"
+            ) from None
         except RuntimeError as exc:  # encrypted entries
-            raise RefusedContent(f"the ZIP archive cannot be read: {_short(exc)}") from None
+            _logged("ZIP", exc)
+            raise RefusedContent(
+                "the ZIP archive cannot be read: an entry is encrypted; upload it without a "
+                "password (the vault encrypts it anyway)"
+            ) from None
         if bad is not None:
             raise RefusedContent(f"the ZIP archive is damaged: entry {bad!r} fails its CRC check")
     return media_type
@@ -140,8 +156,7 @@ def _office_type(archive: zipfile.ZipFile) -> str:
     return ZIP
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if text.startswith("stream <") and ">: " in text:  # pikepdf names the file object first
-        text = text.split(">: ", 1)[1]
-    return text[:200]
+def _logged(kind: str, exc: BaseException) -> None:
+    """Log what the parser said (a person reads the problem in words, never its text, which
+    can name a Python object such as `<_io.BytesIO object at 0x...>`)."""
+    _log.info("refused an upload that is not a valid %s: %s: %s", kind, type(exc).__name__, exc)

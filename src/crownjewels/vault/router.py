@@ -11,7 +11,14 @@ from fastapi.responses import StreamingResponse
 
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Forbidden
-from crownjewels.core.http import AppSettings, CurrentActor, DbSession, audited_read, require
+from crownjewels.core.http import (
+    AppSettings,
+    CurrentActor,
+    DbSession,
+    Natural,
+    audited_read,
+    require,
+)
 from crownjewels.core.permissions import Permission as P
 from crownjewels.core.uploads import body_limit, staged_upload
 from crownjewels.vault import lifecycle, owners, reading, service
@@ -149,7 +156,7 @@ def download(
     actor: OneReader,
     vault: VaultDep,
     document_id: str,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[Natural | None, Query(ge=1)] = None,
 ) -> StreamingResponse:
     """The plaintext, streamed as each segment authenticates; a damaged blob aborts the
     transfer (the Content-Length promises the full size). Recorded as DOCUMENT_READ."""

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from pathlib import PurePath
 
 from crownjewels.agreements.analysis.errors import UnreadableDocument
 from crownjewels.core import archives
+
+_log = logging.getLogger(__name__)
 
 PDF_TYPES = {"application/pdf"}
 DOCX_TYPES = {"application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
@@ -54,8 +57,11 @@ def _pdf_text(data: bytes, filename: str) -> str:
     except UnreadableDocument:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        _log.info("cannot read the PDF %s: %s: %s", filename, type(exc).__name__, exc)
         raise UnreadableDocument(
-            f"{filename}: the PDF is corrupt ({exc}); export it to PDF again", field="file"
+            f"{filename}: the PDF is corrupt (its structure cannot be read); export the "
+            "agreement to PDF again, or upload it as DOCX or text",
+            field="file",
         ) from exc
     text = "\n\n".join(p.strip("\n") for p in pages)
     if not text.strip():
@@ -75,18 +81,20 @@ def _docx_text(data: bytes, filename: str) -> str:
         archives.check_bytes(data, archives.IN_MEMORY)  # a zip bomb never reaches python-docx
     except archives.ArchiveRefused as exc:
         raise UnreadableDocument(f"{filename}: {exc.message}", field="file") from None
-    except archives.BadArchive as exc:
+    except archives.BadArchive:
         raise UnreadableDocument(
-            f"{filename}: the DOCX file is corrupt ({exc.reason}); save it from the word "
+            f"{filename}: the DOCX file is corrupt (its ZIP index is missing or damaged); save "
+            "it from the word "
             "processor again as .docx",
             field="file",
         ) from None
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        _log.info("cannot read the DOCX %s: %s: %s", filename, type(exc).__name__, exc)
         raise UnreadableDocument(
-            f"{filename}: the DOCX file is corrupt ({exc}); save it from the word processor "
-            "again as .docx",
+            f"{filename}: the DOCX file is corrupt (it is not a readable Word document); save "
+            "it from the word processor again as .docx",
             field="file",
         ) from exc
     parts = [p.text for p in document.paragraphs]

@@ -22,6 +22,7 @@ from crownjewels.disclosure.watermark.marks import (
     Collector,
     Mark,
     MarkError,
+    damaged,
     encode_payload,
     encode_token,
 )
@@ -38,7 +39,7 @@ def _checked(data: bytes) -> zipfile.ZipFile:
     try:
         return archives.open_zip(data, archives.IN_MEMORY)
     except archives.BadArchive as exc:
-        raise MarkError(f"not a valid DOCX: {exc.reason}") from None
+        raise damaged("DOCX", exc) from None
     except archives.ArchiveRefused as exc:
         raise MarkError(f"not a DOCX that can be read safely: {exc.message}") from None
 
@@ -49,9 +50,9 @@ def open_docx(data: bytes) -> Document:
     try:
         return docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise MarkError(f"not a valid DOCX: {exc or type(exc).__name__}") from exc
+        raise damaged("DOCX", exc) from exc
     except etree.XMLSyntaxError as exc:
-        raise MarkError(f"not a valid DOCX: damaged XML ({exc})") from exc
+        raise damaged("DOCX", exc) from exc
 
 
 def apply_docx(data: bytes, mark: Mark, key: bytes | None) -> tuple[bytes, list[str]]:
@@ -146,9 +147,9 @@ def read_docx(data: bytes, key: bytes | None, found: Collector) -> None:
                 text = archive.read(name).decode("utf-8", "replace")
                 found.tokens(text, METHOD_PROPERTIES, key)
     except (zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise MarkError(f"not a valid DOCX: {exc}") from exc
+        raise damaged("DOCX", exc) from exc
     except etree.XMLSyntaxError as exc:
-        raise MarkError(f"not a valid DOCX: damaged XML ({exc})") from exc
+        raise damaged("DOCX", exc) from exc
     finally:
         archive.close()
 

@@ -11,7 +11,13 @@ import io
 
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin, UnidentifiedImageError
 
-from crownjewels.disclosure.watermark.marks import Collector, Mark, MarkError, encode_token
+from crownjewels.disclosure.watermark.marks import (
+    Collector,
+    Mark,
+    MarkError,
+    damaged,
+    encode_token,
+)
 
 METHOD_STAMP = "image-visible-stamp"
 METHOD_META = "image-metadata"
@@ -26,7 +32,7 @@ def open_image(data: bytes) -> Image.Image:
         image = Image.open(io.BytesIO(data))
         image.load()
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
-        raise MarkError(f"not a valid image: {exc}") from exc
+        raise damaged("image", exc) from exc
     return image
 
 

@@ -15,6 +15,7 @@ import datetime as dt
 import enum
 import hashlib
 import hmac
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -37,6 +38,25 @@ STAMP_RE = re.compile(r"Copy\s+([0-9A-HJKMNP-TV-Z]{26})\s*\(check\s+([0-9a-fA-F]
 
 class MarkError(Invalid):
     """The input cannot be marked or read: not a valid file of its type, or a bad mark."""
+
+
+_log = logging.getLogger(__name__)
+#: what a person reads when a parser refuses the file, by kind; the parser's own text (which
+#: can name a Python object, `<_io.BytesIO object at 0x...>`) goes to the log only
+_DAMAGED = {
+    "PDF": "not a valid PDF: its structure is damaged; save or export it as PDF again and "
+    "use the new file",
+    "DOCX": "not a valid DOCX: it is not a readable Word document; save it from the word "
+    "processor again as .docx and use the new file",
+    "image": "not a valid image: it cannot be decoded; save it again as PNG or JPEG and use "
+    "the new file",
+}
+
+
+def damaged(kind: str, exc: BaseException) -> MarkError:
+    """The MarkError for a file its parser refused, in words; the parser's detail is logged."""
+    _log.info("watermarking refused a %s: %s: %s", kind, type(exc).__name__, exc)
+    return MarkError(_DAMAGED[kind])
 
 
 class MarkStatus(enum.StrEnum):

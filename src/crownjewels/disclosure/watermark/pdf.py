@@ -27,6 +27,7 @@ from crownjewels.disclosure.watermark.marks import (
     Collector,
     Mark,
     MarkError,
+    damaged,
     encode_token,
 )
 
@@ -108,7 +109,7 @@ def open_pdf(data: bytes) -> pikepdf.Pdf:
     except pikepdf.PasswordError as exc:
         raise MarkError("the PDF is encrypted with a password; decrypt it first") from exc
     except pikepdf.PdfError as exc:
-        raise MarkError(f"not a valid PDF: {exc}") from exc
+        raise damaged("PDF", exc) from exc
 
 
 def apply_pdf(data: bytes, mark: Mark, key: bytes | None) -> tuple[bytes, list[str]]:
@@ -175,7 +176,7 @@ def _read_page_text(data: bytes, key: bytes | None, found: Collector) -> None:
         reader = pypdf.PdfReader(io.BytesIO(data))
         pages = list(reader.pages)
     except (pypdf.errors.PyPdfError, ValueError, KeyError) as exc:
-        raise MarkError(f"not a valid PDF: {exc}") from exc
+        raise damaged("PDF", exc) from exc
     hits = 0
     for page in pages:
         try:
