@@ -728,11 +728,11 @@ def build_real(url: str, people: int, grants: int, secrets: int, seed: int = 7) 
             )
         }
         # the checks name people and secrets as the CLI is given them: email and reference
-        email = dict(session.execute(select(Person.id, Person.email)).tuples().all())
-        ref = dict(session.execute(select(TradeSecret.id, TradeSecret.ref)).tuples().all())
+        email: dict[str, str] = dict(session.execute(select(Person.id, Person.email)).all())
+        ref: dict[str, str] = dict(session.execute(select(TradeSecret.id, TradeSecret.ref)).all())
         owners = [
             (email[o], ref[s])
-            for s, o in session.execute(select(TradeSecret.id, TradeSecret.owner_id)).tuples()
+            for s, o in session.execute(select(TradeSecret.id, TradeSecret.owner_id))
         ]
     return RealWorld(
         db,
