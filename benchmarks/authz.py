@@ -1,12 +1,15 @@
-"""Access decision benchmark: PolicyEngine.decide latency at 10, 1,000 and 100,000 grants.
+"""Access decision benchmark: PolicyEngine.decide latency at 10, 1,000 and 100,000 grants, and
+the real path, `crownjewels access check` through the service on PostgreSQL.
 
 Run with `make bench` (or `.venv/bin/python benchmarks/authz.py [--quick] [--sizes N ...]`).
-In one process, on synthetic data (10,000 people in 50 organisations, 200 secrets, N grants):
+
+In-memory path, in one process, on synthetic data (10,000 people in 50 organisations, 200
+secrets, N grants):
 
 1. Crown Jewels: the facts of each request are assembled from in-memory indexes shaped the way
    the database serves them (person, organisation and secret rows by id, granted levels by
    (person, secret), agreement cover, acknowledgements, transfer rules), then
-   `PolicyEngine.decide(facts)`; the whole per-request path is timed.
+   `PolicyEngine.decide(facts)` (one Cedar call); the whole per-request path is timed.
 2. pycasbin on an equivalent model (MODEL below): request (sub, obj, act) with the subject's and
    the secret's attributes as objects, one policy line per granted level (a download grant is
    three lines: know-of, view, download) plus a `*` line for the owner, and a matcher with the
@@ -17,12 +20,34 @@ and must agree on each, or the benchmark stops. Then p50 and p99 per N, and the 
 ours. Targets (issue): p50 <= 150 us, p99 <= 1 ms, flat in the number of grants. Anchors from the
 issue: cedarpy ~100 us p50 with parsed policies and entities; pycasbin 0.85 ms at 1,100 rules,
 ~78 ms at 110,000.
+
+Real path (target p99 <= 5 ms): `access.service.decide`, the function `crownjewels access check
+EMAIL TS-0001` calls, each check in its own unit of work committed as the CLI's is (a denial
+records ACCESS_DENIED in the custody log, an allowed use marks its grants used), every fact read
+from the database. The world, in a database created for the run (`--pg`: a server where CREATE
+DATABASE is allowed; CROWNJEWELS_BENCH_DATABASE_URL, else CROWNJEWELS_TEST_DATABASE_URL, else
+the local server; dropped at the end unless `--keep`), is built in about a minute:
+- the demo company seeded through the services (`crownjewels.demo.seed`: 7 organisations, 4
+  vendors with their due diligence, the NDAs, the training courses, 13 secrets);
+- then bulk inserts (SQLAlchemy `insert(Model)` with lists of rows, no service per row): people
+  up to 10,000 spread over the organisations (half the company's staff, 35 % vendor staff), the
+  secrets copied up to 200, every required course passed (one person in 32 with one lapsed), a
+  confidentiality agreement for each new member of staff (one in 20 has none) and an NDA naming
+  95 % of the secrets for the subsidiary, 100,000 grants on distinct person x secret pairs (90 %
+  active, the rest expired, suspended or revoked), and the notice acknowledged by vendor staff
+  for nine in ten of their grants; then ANALYZE.
+Checks: random person x secret pairs (60 % with a grant, 10 % by the owner, 30 % anyone on
+anything), a random level, MFA nine times in ten; p50 and p99 of wall-clock and on-CPU time
+over --checks checks after a warm-up, and the SQL statements each check ran (a SQLAlchemy
+`before_cursor_execute` listener), printed next to the in-memory p50 and p99.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
+import os
 import platform
 import random
 import statistics
@@ -31,13 +56,30 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from importlib.metadata import version
 from typing import Any
 
 import casbin
+from sqlalchemy import create_engine, event, func, insert, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
+from crownjewels import demo
+from crownjewels.access import service as access
 from crownjewels.access.engine import PolicyEngine
 from crownjewels.access.facts import Facts, Level, PersonFacts, SecretFacts
+from crownjewels.access.models import Grant
+from crownjewels.access.rules import MAX_DAYS
+from crownjewels.agreements.models import Agreement, AgreementParty, AgreementScope
+from crownjewels.core import clock
+from crownjewels.core.actor import system_actor
+from crownjewels.core.db import Database, normalise_url
+from crownjewels.core.ids import new_id
+from crownjewels.core.migrate import upgrade
+from crownjewels.inventory.models import TradeSecret
+from crownjewels.parties.models import Organisation, Person
+from crownjewels.training.models import Attestation, Completion, Course
 
 P50_TARGET_US = 150.0
 P99_TARGET_US = 1000.0
@@ -400,22 +442,493 @@ def summary(rows: list[Row]) -> None:
             f"{FLAT_FACTOR:>6.2f} x   ratio {ratio:5.2f}  {verdict}")  # fmt: skip
 
 
+# --- the real path: `crownjewels access check` through the service, on PostgreSQL -----------
+
+REAL_PEOPLE, REAL_GRANTS, REAL_SECRETS = 10_000, 100_000, 200
+P99_REAL_TARGET_MS = 5.0
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+ACTOR = system_actor("bench")
+#: how the people spread over the demo's organisations, by kind
+ORG_SHARE = {"own": 0.50, "vendor": 0.35, "partner": 0.10, "subsidiary": 0.05}
+
+
+@dataclass
+class RealWorld:
+    """What the checks pick from, as the CLI is given them (email, secret reference): every
+    person, every secret, the pairs with a grant (live or not), each secret's owner."""
+
+    db: Database
+    people: list[str]
+    secrets: list[str]
+    granted: list[tuple[str, str]]
+    owners: list[tuple[str, str]]
+    counts: dict[str, int]
+
+
+def _pg_admin(base: str) -> Any:
+    return create_engine(
+        normalise_url(base), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
+    )
+
+
+def pg_database(base: str, name: str, *, drop: bool = False) -> str | None:
+    """(Re)create database `name` on the server of `base`; its URL, or None when unreachable.
+    With drop=True only drop it."""
+    url = make_url(normalise_url(base)).set(database=name).render_as_string(hide_password=False)
+    try:
+        admin = _pg_admin(base)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if not drop:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except Exception as exc:  # unreachable server, no CREATE DATABASE right
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        say(f"real path SKIPPED: cannot use PostgreSQL at {base} ({first})")
+        return None
+    return url
+
+
+def _rows(session: Session, table: Any) -> list[dict[str, Any]]:
+    return [dict(r) for r in session.execute(select(table)).mappings()]
+
+
+def build_real(url: str, people: int, grants: int, secrets: int, seed: int = 7) -> RealWorld:
+    """The demo company seeded through the services (organisations, vendors with their due
+    diligence, NDAs, courses, 13 secrets), then bulk inserts up to `people` people, `secrets`
+    secrets and `grants` grants with what the rules read (see the module's docstring)."""
+    rng = random.Random(seed)
+    upgrade(url)
+    db = Database(url)
+    with db.unit_of_work() as session:
+        demo.seed(session, actor=ACTOR, company="Northwind Biologics", secret_key="bench")
+    now, today = clock.now(), clock.today()
+    with db.unit_of_work() as session:
+        orgs = _rows(session, Organisation.__table__)
+        by_kind = {k: [o for o in orgs if o["kind"] == k] for k in ORG_SHARE}
+        courses = _rows(session, Course.__table__)
+        # people: the demo's, then new ones spread over the organisations
+        new_people = []
+        existing = session.scalar(select(func.count()).select_from(Person)) or 0
+        for i in range(people - existing):
+            kind = rng.choices(list(ORG_SHARE), list(ORG_SHARE.values()))[0]
+            org = rng.choice(by_kind[kind])
+            pkind = (
+                "vendor-staff"
+                if kind == "vendor"
+                else rng.choice(("employee",) * 9 + ("contractor",))
+            )
+            status = rng.choices(("active", "departing", "departed"), (94, 3, 3))[0]
+            new_people.append(
+                {
+                    "id": new_id(),
+                    "created_at": now,
+                    "updated_at": now,
+                    "organisation_id": org["id"],
+                    "full_name": f"Bench Person {i}",
+                    "email": f"bench.person.{i}@{kind}.example",
+                    "kind": pkind,
+                    "country": org["country"] if rng.random() < 0.8 else rng.choice(COUNTRIES),
+                    "title": None,
+                    "status": status,
+                    "departing_on": today + timedelta(days=20) if status == "departing" else None,
+                    "departed_on": today - timedelta(days=20) if status == "departed" else None,
+                }
+            )
+        session.execute(insert(Person), new_people)
+        own_ids = {o["id"] for o in by_kind["own"]}
+        staff = [p for p in new_people if p["organisation_id"] in own_ids]
+        # secrets: the demo's, then copies of them owned by the company's new staff
+        demo_secrets = _rows(session, TradeSecret.__table__)
+        new_secrets = []
+        for n in range(len(demo_secrets) + 1, secrets + 1):
+            row = dict(demo_secrets[n % len(demo_secrets)])
+            row.update(
+                id=new_id(),
+                ref=f"TS-{n:04d}",
+                name=f"{row['name']} ({n})",
+                owner_id=rng.choice(staff)["id"],
+                created_at=now,
+                updated_at=now,
+                version=1,
+            )
+            new_secrets.append(row)
+        session.execute(insert(TradeSecret), new_secrets)
+        all_secrets = demo_secrets + new_secrets
+        # training: every required course passed (one person in sixteen has one lapsed)
+        completions = []
+        for p in new_people:
+            vendor = p["kind"] == "vendor-staff"
+            for c in courses:
+                needed = c["required_for"] == "all" or c["required_for"] == (
+                    "vendor-staff" if vendor else "employees"
+                )
+                if not needed or c["status"] != "active":
+                    continue
+                done = today - timedelta(days=400 if rng.random() < 1 / 32 else rng.randint(1, 300))
+                completions.append(
+                    {
+                        "id": new_id(),
+                        "person_id": p["id"],
+                        "course_id": c["id"],
+                        "completed_on": done,
+                        "expires_on": done + timedelta(days=c["validity_days"] or 365),
+                        "result": "passed",
+                        "score": None,
+                        "source": "bench",
+                        "external_id": None,
+                        "recorded_by": "bench",
+                        "recorded_at": now,
+                    }
+                )
+        session.execute(insert(Completion), completions)
+        # agreements: each new member of staff signs their own confidentiality agreement
+        # (scope all, no expiry; one in twenty has none); the subsidiary gets an NDA naming
+        # 95 % of the secrets (the named-scope lookup)
+        agreements, parties, scopes = [], [], []
+        for n, p in enumerate(staff):
+            if rng.random() < 0.05:
+                continue
+            aid = new_id()
+            agreements.append(
+                _agreement(
+                    aid,
+                    f"AG-E-{n:06d}",
+                    "employee-confidentiality",
+                    "all",
+                    today - timedelta(days=rng.randint(30, 2000)),
+                    None,
+                    now,
+                )
+            )
+            parties.append(
+                {
+                    "id": new_id(),
+                    "agreement_id": aid,
+                    "organisation_id": None,
+                    "person_id": p["id"],
+                    "role": "recipient",
+                    "created_at": now,
+                }
+            )
+        for n, org in enumerate(by_kind["subsidiary"]):
+            aid = new_id()
+            agreements.append(
+                _agreement(
+                    aid,
+                    f"AG-S-{n:06d}",
+                    "nda",
+                    "named",
+                    today - timedelta(days=100),
+                    today + timedelta(days=600),
+                    now,
+                )
+            )
+            parties.append(
+                {
+                    "id": new_id(),
+                    "agreement_id": aid,
+                    "organisation_id": org["id"],
+                    "person_id": None,
+                    "role": "recipient",
+                    "created_at": now,
+                }
+            )
+            scopes += [
+                {
+                    "id": new_id(),
+                    "agreement_id": aid,
+                    "secret_id": s["id"],
+                    "category": None,
+                    "created_at": now,
+                }
+                for s in all_secrets
+                if rng.random() < 0.95
+            ]
+        session.execute(insert(Agreement), agreements)
+        session.execute(insert(AgreementParty), parties)
+        session.execute(insert(AgreementScope), scopes)
+        # grants: distinct (person, secret) pairs; mostly active, some expired, suspended or
+        # revoked; vendor staff acknowledged the notice of nine in ten of their secrets
+        everyone = [p["id"] for p in new_people]
+        pairs: dict[tuple[str, str], Level] = {}
+        while len(pairs) < grants:
+            pairs[(rng.choice(everyone), rng.choice(all_secrets)["id"])] = rng.choice(LEVELS)
+        tier = {s["id"]: s["tier"] for s in all_secrets}
+        ref_secret = {s["id"]: s for s in all_secrets}
+        vendor_staff = {p["id"] for p in new_people if p["kind"] == "vendor-staff"}
+        first = (session.scalar(select(func.count()).select_from(Grant)) or 0) + 1
+        rows, acks = [], []
+        for n, ((pid, sid), level) in enumerate(pairs.items()):
+            status = rng.choices(("active", "expired", "suspended", "revoked"), (90, 4, 3, 3))[0]
+            starts = now - timedelta(days=rng.randint(1, 60))
+            longest = MAX_DAYS[tier[sid]]
+            expires = (
+                starts + timedelta(days=rng.randint(61, longest))
+                if status != "expired"
+                else now - timedelta(days=1)
+            )
+            rows.append(
+                {
+                    "id": new_id(),
+                    "created_at": now,
+                    "updated_at": now,
+                    "ref": f"GR-{first + n:06d}",
+                    "person_id": pid,
+                    "organisation_id": None,
+                    "group_id": None,
+                    "secret_id": sid,
+                    "document_id": None,
+                    "level": level.value,
+                    "purpose": "benchmark world",
+                    "requested_by": "bench",
+                    "requester_person_id": None,
+                    "approvals_needed": 1,
+                    "status": status,
+                    "status_reason": None,
+                    "status_changed_at": None,
+                    "starts_at": starts,
+                    "expires_at": expires,
+                    "last_used_at": None,
+                    "version": 1,
+                }
+            )
+            if pid in vendor_staff and rng.random() < 0.9:
+                s = ref_secret[sid]
+                notice = f"I acknowledge the confidentiality notice of {s['ref']}: {s['legend']}"
+                acks.append(
+                    {
+                        "id": new_id(),
+                        "person_id": pid,
+                        "kind": "secret-notice",
+                        "secret_id": sid,
+                        "text": notice,
+                        "text_sha256": hashlib.sha256(notice.encode()).hexdigest(),
+                        "channel": "portal",
+                        "acknowledged_at": now,
+                        "recorded_by": "bench",
+                    }
+                )
+        for start in range(0, len(rows), 10_000):
+            session.execute(insert(Grant), rows[start : start + 10_000])
+        session.execute(insert(Attestation), acks)
+    with db.engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.commit()
+    with db.unit_of_work(write=False) as session:
+        counts = {
+            name: session.scalar(select(func.count()).select_from(model)) or 0
+            for name, model in (
+                ("people", Person),
+                ("secrets", TradeSecret),
+                ("grants", Grant),
+                ("agreements", Agreement),
+                ("completions", Completion),
+                ("acknowledgements", Attestation),
+            )
+        }
+        # the checks name people and secrets as the CLI is given them: email and reference
+        email: dict[str, str] = dict(session.execute(select(Person.id, Person.email)).all())
+        ref: dict[str, str] = dict(session.execute(select(TradeSecret.id, TradeSecret.ref)).all())
+        owners = [
+            (email[o], ref[s])
+            for s, o in session.execute(select(TradeSecret.id, TradeSecret.owner_id))
+        ]
+    return RealWorld(
+        db,
+        list(email.values()),
+        list(ref.values()),
+        [(email[p], ref[s]) for p, s in pairs],
+        owners,
+        counts,
+    )
+
+
+def _agreement(
+    aid: str, ref: str, kind: str, scope: str, effective: date, expires: date | None, now: datetime
+) -> dict[str, Any]:
+    return {
+        "id": aid,
+        "created_at": now,
+        "updated_at": now,
+        "ref": ref,
+        "kind": kind,
+        "title": f"{kind} {ref}",
+        "status": "in_force",
+        "status_reason": None,
+        "status_changed_at": now,
+        "terminated_on": None,
+        "effective_on": effective,
+        "expires_on": expires,
+        "survival_years": 5,
+        "trade_secrets_survive": True,
+        "governing_law": "US",
+        "governing_law_subdivision": None,
+        "forum": None,
+        "scope": scope,
+        "renewal_notice_days": 60,
+        "renewal_flagged_for": None,
+        "notes": None,
+        "version": 1,
+    }
+
+
+def real_checks(world: RealWorld, count: int, seed: int) -> list[Request]:
+    """Random person × secret pairs: most within a grant (live or not), some by the owner,
+    the rest anyone × anything; a random level, MFA nine times in ten."""
+    rng = random.Random(seed)
+    out: list[Request] = []
+    for _ in range(count):
+        roll = rng.random()
+        if roll < 0.6:
+            person, secret = rng.choice(world.granted)
+        elif roll < 0.7:
+            person, secret = rng.choice(world.owners)
+        else:
+            person, secret = rng.choice(world.people), rng.choice(world.secrets)
+        out.append((person, secret, rng.choice(LEVELS), rng.random() < 0.9))
+    return out
+
+
+@dataclass
+class RealRow:
+    """The real path: (p50, p99) wall-clock and on-CPU ms, statements per check, outcomes."""
+
+    wall: tuple[float, float]
+    cpu: tuple[float, float]
+    statements: tuple[float, int, int]
+    outcomes: Counter[str]
+    checks: int
+
+
+def measure_real(world: RealWorld, checks: int) -> RealRow:
+    """`access.service.decide` (what `crownjewels access check` runs), one unit of work per
+    check as the CLI opens, timed from opening the unit of work to its commit."""
+    statements = [0]
+
+    def count(*_: Any) -> None:
+        statements[0] += 1
+
+    event.listen(world.db.engine, "before_cursor_execute", count)
+    outcomes: Counter[str] = Counter()
+
+    def check(req: Request) -> None:
+        person, secret, action, mfa = req
+        with world.db.unit_of_work() as session:
+            decision = access.decide(
+                session, actor=ACTOR, person=person, secret=secret, action=action, mfa=mfa
+            )
+        outcomes.update(["allowed"] if decision.allowed else [r.rule for r in decision.reasons])
+
+    warm = real_checks(world, max(50, checks // 10), seed=2)
+    for req in warm:
+        check(req)
+    outcomes.clear()
+    reqs = real_checks(world, checks, seed=3)
+    per: list[int] = []
+    gc.collect()
+    wall, cpu = [], []
+    for req in reqs:
+        before = statements[0]
+        start, start_cpu = time.perf_counter_ns(), time.thread_time_ns()
+        check(req)
+        cpu.append((time.thread_time_ns() - start_cpu) / 1e6)
+        wall.append((time.perf_counter_ns() - start) / 1e6)
+        per.append(statements[0] - before)
+    event.remove(world.db.engine, "before_cursor_execute", count)
+    return RealRow(
+        p50_p99(wall), p50_p99(cpu), (statistics.mean(per), min(per), max(per)), outcomes, checks
+    )
+
+
+def real_summary(row: RealRow, world: RealWorld, memory: Row | None, seconds: float) -> None:
+    c = world.counts
+    say()
+    say(f"Real path: `access check` through the service on PostgreSQL, {row.checks:,} checks")
+    say(
+        f"   world: {c['people']:,} people, {c['secrets']:,} secrets, {c['grants']:,} grants, "
+        f"{c['agreements']:,} agreements, {c['completions']:,} training completions, "
+        f"{c['acknowledgements']:,} acknowledgements (built in {seconds:.0f} s)"
+    )
+    mean, low, high = row.statements
+    say(f"   SQL statements per check: mean {mean:.1f}, min {low}, max {high}")
+    say("   outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(row.outcomes.items())))
+    say(f"   {'':<34}{'p50':>10}{'p99':>10}")
+    say(f"   {'real path, wall-clock ms':<34}{row.wall[0]:>10.2f}{row.wall[1]:>10.2f}")
+    say(f"   {'real path, on-CPU ms (this process)':<34}{row.cpu[0]:>10.2f}{row.cpu[1]:>10.2f}")
+    if memory is not None:
+        say(
+            f"   {f'in-memory at {memory.n:,} grants, ms':<34}"
+            f"{memory.ours[0] / 1000:>10.3f}{memory.ours[1] / 1000:>10.3f}"
+        )
+        say(f"   real / in-memory p50: {row.wall[0] * 1000 / memory.ours[0]:.1f} x")
+
+
+def real_ratio_lines(row: RealRow) -> None:
+    for name, value in (("real path p50", row.wall[0]), ("real path p99", row.wall[1])):
+        ratio = P99_REAL_TARGET_MS / value
+        verdict = "meets target" if ratio >= 1 else "BELOW target"
+        say(
+            f"   {name + ' (PostgreSQL)':<34}{value:>9.2f} ms  "
+            f"target {P99_REAL_TARGET_MS:>6.0f} ms  ratio {ratio:5.2f}  {verdict}"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer requests")
     parser.add_argument("--sizes", type=int, nargs="+", help="numbers of grants")
     parser.add_argument("--samples", type=int, help="timed requests per size (ours)")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("CROWNJEWELS_BENCH_DATABASE_URL")
+        or os.environ.get("CROWNJEWELS_TEST_DATABASE_URL")
+        or DEFAULT_PG,
+        help="a PostgreSQL server where CREATE DATABASE is allowed (the real path)",
+    )
+    parser.add_argument(
+        "--database",
+        default=f"bench_authz_{os.getpid()}",
+        help="the real path's database (created, and dropped at the end)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the real path's database")
+    parser.add_argument("--checks", type=int, help="timed checks on the real path")
+    parser.add_argument("--no-real", action="store_true", help="only the in-memory path")
+    parser.add_argument("--no-memory", action="store_true", help="only the real path")
     args = parser.parse_args()
     sizes = args.sizes or ([10, 1_000] if args.quick else [10, 1_000, 100_000])
     samples = args.samples or (300 if args.quick else 5_000)
     check = 300 if args.quick else 3_000
     say(f"Access decision benchmark: Python {platform.python_version()}, "
         f"cedarpy {version('cedarpy')}, pycasbin {version('casbin')}")  # fmt: skip
-    say(f"   {PEOPLE:,} people, {ORGS} organisations, {SECRETS} secrets; grants per size: "
-        + ", ".join(f"{n:,}" for n in sizes))  # fmt: skip
-    engine = PolicyEngine.load()
-    rows = [measure(engine, n, samples, check) for n in sizes]
-    summary(rows)
+    rows: list[Row] = []
+    if not args.no_memory:
+        say(f"   {PEOPLE:,} people, {ORGS} organisations, {SECRETS} secrets; grants per size: "
+            + ", ".join(f"{n:,}" for n in sizes))  # fmt: skip
+        engine = PolicyEngine.load()
+        rows = [measure(engine, n, samples, check) for n in sizes]
+        summary(rows)
+    real: RealRow | None = None
+    if not args.no_real:
+        people, grants, secrets = (
+            (500, 2_000, 40) if args.quick else (REAL_PEOPLE, REAL_GRANTS, REAL_SECRETS)
+        )
+        url = pg_database(args.pg, args.database)
+        if url is not None:
+            try:
+                started = time.perf_counter()
+                world = build_real(url, people, grants, secrets)
+                built = time.perf_counter() - started
+                real = measure_real(world, args.checks or (200 if args.quick else 2_000))
+                real_summary(real, world, rows[-1] if rows else None, built)
+                world.db.dispose()
+            finally:
+                if not args.keep:
+                    pg_database(args.pg, args.database, drop=True)
+    if real is not None:
+        say()
+        say("Summary, real path (ratio = target / measured; >= 1.00 meets the target)")
+        real_ratio_lines(real)
     return 0
 
 

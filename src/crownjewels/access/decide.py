@@ -262,9 +262,7 @@ def evaluate(
     )
     verdict: Verdict = engine.decide(facts)
     failed = list(verdict.failed)
-    if failed == [NO_GRANT]:
-        failed += [r for r in engine.denials_without_grant(facts) if r not in failed]
-    elif not verdict.allowed and action not in facts.granted and person.id != secret.owner_id:
+    if not verdict.allowed and action not in facts.granted and person.id != secret.owner_id:
         failed.insert(0, NO_GRANT)  # forbidden, and no grant either: say both
     return Decision(
         allowed=verdict.allowed,

@@ -3,13 +3,13 @@ own folder of `.cedar` files, each validated against `policies/schema.cedarschem
 syntax or schema error names its file and line). The parsed policy set and schema are built
 once and reused; each decision builds only the few entities of its own request (the secret's
 part parsed once and kept, see `_secret_base`), so its cost does not grow with the number of
-grants."""
+grants. A decision is one Cedar call that yields every rule's outcome (see `PolicyEngine`)."""
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -32,6 +32,8 @@ _ACLS = {
 # where a policy statement starts: its annotations, then permit/forbid
 _STATEMENT = re.compile(r"((?:@\w+\s*\([^)]*\)\s*)*)\b(permit|forbid)\s*\(")
 _COMMENT = re.compile(r"//[^\n]*")
+# what a policy reads to see the grants: an access list (by attribute or by uid)
+_SEES_GRANTS = re.compile(r"\b(?:knowers|viewers|downloaders|editors|Acl)\b")
 
 
 class PolicyError(DataFileError):
@@ -113,13 +115,26 @@ class PolicyEngine:
         self.policies = policies
         self.schema = schema
         self.schema_text = schema_text
-        text = "\n".join(p.text for p in policies)
-        self.policy_set = cedarpy.PolicySet.from_str(text)
-        # the permits alone: whether a request denied by a forbid also lacks need-to-know
-        permits = [p.text for p in policies if _effect(p.text) == "permit"]
-        self.permit_set = cedarpy.PolicySet.from_str("\n".join(permits))
-        self._ids = [p.id or f"policy{i}" for i, p in enumerate(policies)]
+        # One Cedar call per decision yields every rule's outcome: the policies are evaluated
+        # as "fires" policies, each forbid turned into a permit of the same scope and
+        # condition, so Cedar's reasons list every policy whose condition holds, permits and
+        # forbids alike. The decision is then Cedar's own: allowed when some permit fires and
+        # no forbid does (a policy that errors is skipped, as by Cedar, and raises below).
+        fires = "\n".join(_as_permit(p.text) for p in policies)
+        self.policy_set = cedarpy.PolicySet.from_str(fires)
+        self._forbids = frozenset(
+            f"policy{i}" for i, p in enumerate(policies) if _effect(p.text) == "forbid"
+        )
+        # whether a forbid can see the grants (an access list, the grantee): only then can the
+        # rules that fail "as if the grant were active" differ from the rules that fail now
+        self._forbids_see_grants = any(
+            _SEES_GRANTS.search(_COMMENT.sub("", p.text))
+            for p in policies
+            if _effect(p.text) == "forbid"
+        )
         self._order = {f"policy{i}": i for i in range(len(policies))}
+        #: each policy's rule name (its @id) by Cedar's id for it
+        self._names = {f"policy{i}": p.id or f"policy{i}" for i, p in enumerate(policies)}
         #: the reason (@id) messages of an organisation's own policies: their @reason annotation
         self.reasons: dict[str, str] = {}
         for p in policies:
@@ -166,8 +181,9 @@ class PolicyEngine:
             },
         }
 
-    def decide(self, facts: Facts) -> Verdict:
-        """Evaluate the request; a denial lists every forbidding rule, or the default deny."""
+    def _fired(self, facts: Facts) -> tuple[list[str], list[str]]:
+        """One Cedar call: the policies (as Cedar ids, in policy-file order) whose condition
+        holds for the facts, (permits, forbids)."""
         entities = _secret_base(facts.secret, facts.granted).with_added_json_str(
             json.dumps(_person_entities(facts))
         )
@@ -177,35 +193,33 @@ class PolicyEngine:
             # denies: fail closed, and say which
             raise PolicyError("policies", [(0, str(e)) for e in result.diagnostics.errors])
         # in the order of the policy files (Cedar reports them in no fixed order)
-        reasons = sorted(result.diagnostics.reasons, key=lambda r: self._order.get(r, 0))
-        names = result.diagnostics.id_annotations_by_reason
-        fired = tuple(names.get(r, r) for r in reasons)
-        if result.allowed:
-            return Verdict(True, (), fired)
-        if fired and not self._permitted(facts, entities):
-            # forbids decided, but no grant permits it either: say so too
-            fired = (NO_GRANT, *fired)
-        return Verdict(False, fired or (NO_GRANT,), ())
+        fired = sorted(result.diagnostics.reasons, key=lambda r: self._order.get(r, 0))
+        permits = [r for r in fired if r not in self._forbids]
+        return permits, [r for r in fired if r in self._forbids]
 
-    def _permitted(self, facts: Facts, entities: cedarpy.Entities) -> bool:
-        """Whether some permit (a grant, the ownership) applies, the forbids aside."""
-        return bool(cedarpy.is_authorized(self.request(facts), self.permit_set, entities).allowed)
+    def _named(self, ids: list[str]) -> tuple[str, ...]:
+        return tuple(self._names[r] for r in ids)
+
+    def decide(self, facts: Facts) -> Verdict:
+        """Evaluate the request in one Cedar call; a denial lists every forbidding rule, led by
+        the default deny when no permit applies either. A default deny alone also lists the
+        rules that would forbid it were the grant active, so one answer says everything that
+        must change."""
+        permits, forbids = self._fired(facts)
+        if permits and not forbids:
+            return Verdict(True, (), self._named(permits))
+        failed = self._named(forbids)
+        if not forbids and self._forbids_see_grants:
+            failed = self.denials_without_grant(facts)
+        return Verdict(False, failed if permits else (NO_GRANT, *failed), ())
 
     def denials_without_grant(self, facts: Facts) -> tuple[str, ...]:
         """Every rule that fails besides the grant: the decision as if the grant were active.
         Used to approve a grant (every other rule must hold) and to explain a default deny."""
-        level = facts.action
-        probe = Facts(
-            person=facts.person,
-            secret=facts.secret,
-            action=level,
-            granted=level.includes(),
-            mfa=facts.mfa,
-            agreement_covers=facts.agreement_covers,
-            acknowledged=facts.acknowledged,
-            transfer_allowed=facts.transfer_allowed,
-        )
-        return self.decide(probe).failed
+        if not self._forbids_see_grants:
+            return self._named(self._fired(facts)[1])
+        probe = replace(facts, granted=facts.action.includes())
+        return self._named(self._fired(probe)[1])
 
 
 # The entities of a request come in two parts. The secret's part (the secret, and the
@@ -270,6 +284,14 @@ def _person_entities(facts: Facts) -> list[dict[str, Any]]:
         "parents": [_GRANTEE] if facts.granted else [],
     }
     return [org, person]
+
+
+def _as_permit(text: str) -> str:
+    """The policy statement with its effect made "permit" (same scope, condition, annotations)."""
+    found = _STATEMENT.search(_COMMENT.sub(lambda m: " " * len(m.group()), text))
+    if found is None or found.group(2) == "permit":
+        return text
+    return text[: found.start(2)] + "permit" + text[found.end(2) :]
 
 
 def _effect(text: str) -> str | None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from crownjewels.agreements import repository, rules
 from crownjewels.agreements.models import Agreement
 from crownjewels.agreements.reads import read, terms_of
-from crownjewels.agreements.schemas import AgreementRead, SecretFacts
+from crownjewels.agreements.schemas import AgreementRead, SecretFacts, Terms
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Invalid
 from crownjewels.inventory import service as inventory
@@ -61,6 +61,45 @@ def covering(
     return [read(session, actor, r, on=on) for r in rows if rules.covers(terms_of(r), facts, on=on)]
 
 
+def _covers(
+    session: Session,
+    actor: Actor,
+    secret: SecretFacts,
+    organisation_id: str | None,
+    person_id: str | None,
+    *,
+    on: date,
+) -> bool:
+    """`covering`, as yes or no, in one query: the scope is matched in SQL (all, naming the
+    secret, or its category), so the rules are given the one scope item that matched and
+    decide on the status and dates; no party, scope or signatory is loaded."""
+    query = repository.covering_secret(
+        repository.not_drafts(
+            repository.with_party(
+                repository.visible_to(actor, loaded=False), organisation_id, person_id
+            )
+        ),
+        secret.id,
+        secret.category,
+    )
+    for row in session.scalars(query):
+        terms = Terms(
+            ref=row.ref,
+            status=row.status,
+            effective_on=row.effective_on,
+            expires_on=row.expires_on,
+            terminated_on=row.terminated_on,
+            scope=row.scope,
+            secret_ids=frozenset({secret.id}),
+            categories=frozenset({secret.category}),
+            survival_years=row.survival_years,
+            trade_secrets_survive=row.trade_secrets_survive,
+        )
+        if rules.covers(terms, secret, on=on):
+            return True
+    return False
+
+
 def why_not_covering(
     session: Session,
     actor: Actor,
@@ -73,17 +112,12 @@ def why_not_covering(
     """Why no agreement with the organisation or person covers the secret on `on`: one plain
     sentence per agreement naming them (expired, terminated, out of scope …), or a sentence
     saying there is none. Empty when one does cover it."""
-    if covering(
-        session,
-        actor,
-        secret_id=secret_id,
-        organisation_id=organisation_id,
-        person_id=person_id,
-        on=on,
-    ):
-        return []
-    secret = inventory.get(session, actor=actor, secret_ref=secret_id)
+    if not organisation_id and not person_id:
+        raise Invalid("name the organisation or the person the secret would be disclosed to")
+    secret = inventory.get_plain(session, actor=actor, secret_ref=secret_id)
     facts = SecretFacts(id=secret.id, ref=secret.ref, category=secret.category)
+    if _covers(session, actor, facts, organisation_id, person_id, on=on):
+        return []
     query = repository.with_party(repository.visible_to(actor), organisation_id, person_id)
     rows = session.scalars(query.order_by(Agreement.ref)).all()
     out = []

@@ -23,9 +23,10 @@ A = Agreement
 _LOADED = (selectinload(A.parties), selectinload(A.scope_items), selectinload(A.signatories))
 
 
-def visible_to(actor: Actor) -> Select[Agreement]:
-    """Agreements the actor may see: all with agreements:read, else none."""
-    query = select(A).options(*_LOADED)
+def visible_to(actor: Actor, *, loaded: bool = True) -> Select[Agreement]:
+    """Agreements the actor may see: all with agreements:read, else none. `loaded=False` for
+    questions answered from the row alone: its parties, scope and signatories stay unloaded."""
+    query = select(A).options(*_LOADED) if loaded else select(A)
     if actor.can(Permission.AGREEMENTS_READ):
         return query
     return query.where(false())

@@ -21,6 +21,7 @@ _OWNER = "crownjewels.unit_of_work"
 
 #: a write that must outlive the unit of work that asked for it (`durable`)
 DurableWrite = Callable[[Session], object]
+KEPT = "crownjewels.kept"
 
 
 def is_sqlite(url: str) -> bool:
@@ -135,6 +136,13 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def keep(session: Session, row: object) -> None:
+    """Hold a loaded row for the rest of the unit of work, so that `session.get` finds it again
+    without a query (the identity map holds rows only weakly). Exact, not a cache: it is the
+    session's own object, which every write of the unit of work goes through."""
+    session.info.setdefault(KEPT, []).append(row)
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:

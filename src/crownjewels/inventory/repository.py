@@ -8,11 +8,16 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
+from crownjewels.core.db import keep
 from crownjewels.core.permissions import Permission
 from crownjewels.inventory.models import SecretLocation, SecretReview, TradeSecret
 from crownjewels.inventory.schemas import SecretFilter
 
 T = TradeSecret
+
+
+#: how every secret reference starts (TS-0001)
+REF_PREFIX = "TS-"
 
 
 def visible_to(actor: Actor) -> Select[TradeSecret]:
@@ -29,11 +34,21 @@ def find(session: Session, actor: Actor, ref: str) -> TradeSecret | None:
     """A visible secret by id, reference (TS-0001) or exact name (case-insensitive)."""
     query = visible_to(actor)
     key = ref.strip()
-    return (
-        session.scalar(query.where(T.id == key))
+    # by id, an actor who sees every secret finds it in the session when already loaded
+    if key.upper().startswith(REF_PREFIX):
+        by_id = None  # a reference (TS-0001), never an id: straight to the reference lookup
+    elif actor.can(Permission.SECRETS_READ_ALL):
+        by_id = session.get(T, key)
+    else:
+        by_id = session.scalar(query.where(T.id == key))
+    found = (
+        by_id
         or session.scalar(query.where(T.ref == key.upper()))
         or session.scalar(query.where(func.lower(T.name) == key.lower()))
     )
+    if found is not None:
+        keep(session, found)
+    return found
 
 
 def filtered(query: Select[TradeSecret], flt: SecretFilter, *, today: date) -> Select[TradeSecret]:
@@ -72,7 +87,7 @@ def name_taken(session: Session, name: str, *, exclude: str | None = None) -> bo
 def next_ref(session: Session) -> str:
     """The next register reference, TS-0001 onwards (call under the custody append lock)."""
     count = session.scalar(select(func.count()).select_from(T)) or 0
-    return f"TS-{count + 1:04d}"
+    return f"{REF_PREFIX}{count + 1:04d}"
 
 
 def locations(session: Session, secret_id: str) -> list[SecretLocation]:

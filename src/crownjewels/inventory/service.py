@@ -131,16 +131,19 @@ def _read(
             }
         }
     )
+    rows = repository.locations(session, secret.id) if with_locations else []
     if names is None:
-        names = parties.person_names(session, {secret.owner_id})
+        # the owner's and the locations' owners' names in one query
+        wanted = {secret.owner_id} | {r.owner_id for r in rows if r.owner_id}
+        names = parties.person_names(session, wanted)
     read.owner_name = names.get(secret.owner_id)
     read.secrecy_score = rules.secrecy_score(read.secrecy_assessment)
     read.review_overdue = secret.status == SecretStatus.ACTIVE and rules.is_overdue(
         secret.next_review_on, on=clock.today()
     )
     if with_locations:
-        rows = repository.locations(session, secret.id)
-        owners = parties.person_names(session, {r.owner_id for r in rows if r.owner_id})
+        missing = {r.owner_id for r in rows if r.owner_id} - set(names)
+        owners = {**names, **parties.person_names(session, missing)}
         read.locations = [
             LocationRead.model_validate(r).model_copy(
                 update={"owner_name": owners.get(r.owner_id or "")}
@@ -398,6 +401,12 @@ def change_status(
 def get(session: Session, *, actor: Actor, secret_ref: str) -> SecretRead:
     """One secret by id, reference or name, with its locations."""
     return _read(session, _get(session, actor, secret_ref), with_locations=True)
+
+
+def get_plain(session: Session, *, actor: Actor, secret_ref: str) -> SecretRead:
+    """One secret by id, reference or name, without its locations or its owner's name: what
+    other capabilities' rules read (no query at all when the secret is already loaded)."""
+    return _read(session, _get(session, actor, secret_ref), names={})
 
 
 def reviews(session: Session, *, actor: Actor, secret_ref: str) -> list[ReviewRead]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crownjewels.core.models import Base, IdMixin, TimestampMixin
@@ -39,6 +39,11 @@ class Person(IdMixin, TimestampMixin, Base):
     departed_on: Mapped[date | None]
 
     organisation: Mapped[Organisation] = relationship(lazy="raise")
+
+    __table_args__ = (
+        # a person named by email is looked up case-insensitively (`parties.service._person`)
+        Index("ix_person_email_lower", func.lower(text("email"))),
+    )
 
 
 class User(IdMixin, TimestampMixin, Base):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session, joinedload
 
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.changes import apply_changes
+from crownjewels.core.db import keep
 from crownjewels.core.errors import Conflict, Invalid
 from crownjewels.core.pagination import PageParams, paginate
 from crownjewels.core.permissions import Permission
@@ -38,13 +39,17 @@ from crownjewels.parties.sessions import EndReason, revoke_user_sessions
 
 def _org(session: Session, actor: Actor, ref: str) -> Organisation:
     query = repository.organisations_visible_to(actor)
-    org = session.scalar(query.where(Organisation.id == ref)) or session.scalar(
-        query.where(func.lower(Organisation.name) == ref.strip().lower())
-    )
+    # by id, an actor who sees every organisation finds it in the session when already loaded
+    if actor.can(Permission.PARTIES_READ):
+        org = session.get(Organisation, ref)
+    else:
+        org = session.scalar(query.where(Organisation.id == ref))
+    org = org or session.scalar(query.where(func.lower(Organisation.name) == ref.strip().lower()))
     if org is None:
         raise OrganisationNotFound(
             f"no organisation {ref!r}; `crownjewels orgs list` shows the ones that exist"
         )
+    keep(session, org)
     return org
 
 
@@ -125,22 +130,31 @@ def list_organisations(
 
 
 def _person(session: Session, actor: Actor, ref: str) -> Person:
-    query = repository.people_visible_to(actor)
-    person = session.scalar(query.where(Person.id == ref)) or session.scalar(
-        query.where(func.lower(Person.email) == ref.strip().lower())
-    )
+    # the organisation comes in the same query (its name is shown, its kind and status ruled on)
+    query = repository.people_visible_to(actor).options(joinedload(Person.organisation))
+    # by id, an actor who sees everyone finds the person in the session when already loaded
+    if "@" in ref:
+        person = None  # an email, never an id: straight to the (indexed) email lookup
+    elif actor.can(Permission.PARTIES_READ):
+        person = session.get(Person, ref, options=[joinedload(Person.organisation)])
+    else:
+        person = session.scalar(query.where(Person.id == ref))
+    person = person or session.scalar(query.where(func.lower(Person.email) == ref.strip().lower()))
     if person is None:
         raise PersonNotFound(
             f"no person {ref!r}; `crownjewels people list` shows the ones that exist"
         )
+    keep(session, person)
+    if "organisation" not in inspect(person).unloaded:
+        keep(session, person.organisation)
     return person
 
 
 def _person_read(session: Session, person: Person) -> PersonRead:
     read = PersonRead.model_validate(person)
-    read.organisation_name = session.scalar(
-        select(Organisation.name).where(Organisation.id == person.organisation_id)
-    )
+    # loaded with the person (or already in the session): no query then
+    org = session.get(Organisation, person.organisation_id)
+    read.organisation_name = org.name if org is not None else None
     return read
 
 
