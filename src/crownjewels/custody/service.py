@@ -419,8 +419,10 @@ def verify(
     session: Session, *, actor: Actor, public_key: Ed25519PublicKey | None = None
 ) -> VerifyResult:
     """Recompute every event's hash and link from the first; name the first broken event.
-    Then hold the log against the newest signed checkpoint (its signature too, given the
-    installation's `public_key`): a shorter log lost its tail, another root is a forked history."""
+    Then hold the log against the Merkle tree (a tree with more leaves than the log has events
+    means the log's tail was cut off) and against the newest signed checkpoint (its signature
+    too, given the installation's `public_key`): a shorter log lost its tail, another root is a
+    forked history. The newest checkpoint covers the CHECKPOINT_SIGNED event that records it."""
     del actor
     flush(session)
     checkpoint = repository.latest_checkpoint(session)
@@ -434,9 +436,13 @@ def verify(
         finally:
             rows.close()
         builder = anchoring.root_builder(session, size) if result.ok else builder
-    if not result.ok or checkpoint is None:
+    if not result.ok:
         return result
-    problem = anchoring.checkpoint_problem(checkpoint, result.checked, builder, public_key)
+    problem: tuple[int | None, str] | None = anchoring.tail_problem(
+        result.checked, tree.size(session), checkpoint
+    )
+    if problem is None and checkpoint is not None:
+        problem = anchoring.checkpoint_problem(checkpoint, result.checked, builder, public_key)
     if problem is None:
         return result
     return result.model_copy(
