@@ -45,3 +45,9 @@ def rewrite_from(conn: Connection, seq: int, actor: str = "user:innocent") -> No
             {"a": who, "p": prev_hash, "h": digest, "s": row["seq"]},
         )
         prev_hash = digest
+
+
+def cut_tree(conn: Connection, size: int) -> None:
+    """Delete the Merkle tree's nodes beyond its first `size` leaves (after drop_triggers), as a
+    tamperer who cuts the log's tail and wants the tree to agree would."""
+    conn.execute(text("DELETE FROM custody_tree_node WHERE (idx + 1) << level > :n"), {"n": size})

@@ -215,7 +215,9 @@ def test_truncated_tail_in_the_database(cli: Cli, tmp_path: Path) -> None:
     cli.sql("DROP TRIGGER custody_event_no_delete")
     cli.sql("DELETE FROM custody_event WHERE seq >= :s", s=size - 1)
     run = cli("custody", "verify")
-    assert run.code == 1 and f"events #{size - 1}-#{size} are missing" in run.err
+    assert run.code == 1 and f"chain BROKEN at event #{size - 1}: events #{size - 1}-#" in run.err
+    assert "are in the Merkle tree but missing from the log" in run.err
+    assert f"checkpoint {size} signed" in run.err
     assert_user_error(cli("custody", "checkpoint"), "are missing")
 
 

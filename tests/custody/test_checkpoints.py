@@ -18,7 +18,7 @@ from crownjewels.custody import checkpoints, keys, merkle, rules, signing
 from crownjewels.custody import service as custody
 from crownjewels.custody.errors import BadProof, LogTruncated, NoSigningKey
 from crownjewels.custody.schemas import EventType, VerifyResult
-from tests.custody.helpers import drop_triggers, rewrite_from
+from tests.custody.helpers import cut_tree, drop_triggers, rewrite_from
 from tests.custody.test_merkle import ref_mth, ref_path, ref_proof
 
 KEY = Ed25519PrivateKey.generate()
@@ -83,27 +83,50 @@ def test_checkpoint_is_signed_recorded_and_proves(db: Database, admin: Actor) ->
     with db.unit_of_work() as session:
         _record(session, admin, 6)
         made = checkpoints.create(session, actor=admin, key=KEY)
-    assert made.tree_size == 6 and made.key_id == signing.key_id(KEY.public_key())
+    # the checkpoint covers the CHECKPOINT_SIGNED event that records it: its last leaf
+    assert made.tree_size == 7 and made.key_id == signing.key_id(KEY.public_key())
     note = signing.verify(made.note, KEY.public_key())
-    assert note.tree_size == 6 and note.root_hash.hex() == made.root_hash
+    assert note.tree_size == 7 and note.root_hash.hex() == made.root_hash
     with db.unit_of_work() as session:
         event = custody.get_event(session, seq=7)
-        assert event.event_type == "CHECKPOINT_SIGNED" and event.details["tree_size"] == 6
-        # nothing new but its own event: the same checkpoint again
-        assert checkpoints.create(session, actor=admin, key=KEY).tree_size == 6
+        assert event.event_type == "CHECKPOINT_SIGNED" and event.subject_id == "7"
+        assert event.details == {"tree_size": 7, "key_id": made.key_id}
+        assert custody.recent(session, limit=1)[0].seq == 7
+        # nothing new since: the same checkpoint again
+        assert checkpoints.create(session, actor=admin, key=KEY).tree_size == 7
         _record(session, admin, 2)
         later = checkpoints.create(session, actor=admin, key=KEY)
-        assert later.tree_size == 9
+        assert later.tree_size == 10
         proof = checkpoints.prove(session, actor=admin, seq=3)
-        assert proof.tree_size == 6 and proof.checkpoint is not None
+        assert proof.tree_size == 7 and proof.checkpoint is not None
         root = bytes.fromhex(made.root_hash)
         leaf = bytes.fromhex(proof.leaf_hash)
-        assert merkle.verify_inclusion(2, 6, leaf, [bytes.fromhex(p) for p in proof.proof], root)
-        cons = checkpoints.consistency(session, actor=admin, old=6, new=9)
+        assert merkle.verify_inclusion(2, 7, leaf, [bytes.fromhex(p) for p in proof.proof], root)
+        cons = checkpoints.consistency(session, actor=admin, old=7, new=10)
         path = [bytes.fromhex(p) for p in cons.proof]
-        assert merkle.verify_consistency(6, 9, root, bytes.fromhex(later.root_hash), path)
+        assert merkle.verify_consistency(7, 10, root, bytes.fromhex(later.root_hash), path)
         listed, total = checkpoints.list_checkpoints(session, actor=admin)
-        assert total == 2 and [c.tree_size for c in listed] == [9, 6]
+        assert total == 2 and [c.tree_size for c in listed] == [10, 7]
+    assert _verify(db, admin).ok
+
+
+def test_an_uncovered_checkpoint_event_of_an_older_version_is_covered_next(
+    db: Database, admin: Actor
+) -> None:
+    # Before, CHECKPOINT_SIGNED came right after the tree it signed and stayed outside every
+    # checkpoint until other events came; signing again now covers it.
+    with db.unit_of_work() as session:
+        _record(session, admin, 3)
+        first = checkpoints.create(session, actor=admin, key=KEY)
+        custody.record(
+            session,
+            actor=admin,
+            event_type=EventType.CHECKPOINT_SIGNED,
+            subject_type="checkpoint",
+            subject_id=str(first.tree_size),
+            details={"tree_size": first.tree_size},
+        )
+        assert checkpoints.create(session, actor=admin, key=KEY).tree_size == first.tree_size + 2
     assert _verify(db, admin).ok
 
 
@@ -148,13 +171,57 @@ def test_truncated_tail_after_a_checkpoint(
     connection: Connection, db: Database, admin: Actor
 ) -> None:
     size = _with_checkpoint(connection, db, admin)
+    assert size == 9  # 8 events and its own CHECKPOINT_SIGNED; 2 more follow
     connection.execute(text("DELETE FROM custody_event WHERE seq >= 6"))
     result = _verify(db, admin)
-    assert not result.ok and result.first_broken_seq == 6
-    assert f"events #6-#{size} are missing" in (result.problem or "")
-    assert "tail was cut off" in (result.problem or "")
-    with db.unit_of_work() as session, pytest.raises(LogTruncated, match="#6-#8"):
+    assert not result.ok and result.first_broken_seq == 6 and result.checked == 5
+    problem = result.problem or ""
+    assert "events #6-#11 are in the Merkle tree but missing from the log" in problem
+    assert f"tail was cut off; checkpoint {size} signed" in problem
+    with db.unit_of_work() as session, pytest.raises(LogTruncated, match="#6-#9"):
         checkpoints.create(session, actor=admin, key=KEY)
+    # a tamperer who cuts the tree too is still held to the signed checkpoint
+    cut_tree(connection, 5)
+    result = _verify(db, admin)
+    assert not result.ok and result.first_broken_seq == 6
+    assert f"events #6-#{size} are missing: checkpoint {size} signed" in (result.problem or "")
+
+
+def test_a_tail_past_the_newest_checkpoint_is_named(
+    connection: Connection, db: Database, admin: Actor
+) -> None:
+    size = _with_checkpoint(connection, db, admin)
+    connection.execute(text("DELETE FROM custody_event WHERE seq > :s"), {"s": size})
+    result = _verify(db, admin)
+    assert not result.ok and result.first_broken_seq == size + 1
+    problem = result.problem or ""
+    assert f"events #{size + 1}-#{size + 2} are in the Merkle tree but missing" in problem
+    assert "checkpoint" not in problem  # the checkpoint still holds: only the tree names them
+
+
+def test_the_checkpoint_covers_its_own_event(
+    connection: Connection, db: Database, admin: Actor
+) -> None:
+    size = _with_checkpoint(connection, db, admin)
+    signed = connection.execute(
+        text("SELECT event_type, subject_id FROM custody_event WHERE seq = :s"), {"s": size}
+    ).one()
+    assert tuple(signed) == ("CHECKPOINT_SIGNED", str(size))
+    # cut the log and the tree back to before the signing: the checkpoint names its event
+    connection.execute(text("DELETE FROM custody_event WHERE seq >= :s"), {"s": size})
+    cut_tree(connection, size - 1)
+    result = _verify(db, admin)
+    assert not result.ok and result.first_broken_seq == size
+    assert f"event #{size} is missing: checkpoint {size} signed" in (result.problem or "")
+
+
+def test_a_rewritten_checkpoint_event_is_a_fork(
+    connection: Connection, db: Database, admin: Actor
+) -> None:
+    size = _with_checkpoint(connection, db, admin)
+    rewrite_from(connection, size, actor="user:someone-else")
+    result = _verify(db, admin)
+    assert not result.ok and "forked history" in (result.problem or "")
 
 
 def test_forked_history_is_detected(connection: Connection, db: Database, admin: Actor) -> None:
@@ -179,7 +246,7 @@ def test_edited_checkpoint_row_is_detected(
     connection: Connection, db: Database, admin: Actor
 ) -> None:
     _with_checkpoint(connection, db, admin)
-    connection.execute(text("UPDATE custody_checkpoint SET note = replace(note, '\n8\n', '\n7\n')"))
+    connection.execute(text("UPDATE custody_checkpoint SET note = replace(note, '\n9\n', '\n8\n')"))
     result = _verify(db, admin)
     assert not result.ok and "does not verify" in (result.problem or "")
 

@@ -14,7 +14,7 @@ from crownjewels.custody import rules
 from crownjewels.custody import service as custody
 from crownjewels.custody.models import CustodyEvent
 from crownjewels.custody.schemas import EventFilter, EventType
-from tests.custody.helpers import drop_triggers
+from tests.custody.helpers import cut_tree, drop_triggers
 from tests.inventory.factories import make_secret
 
 
@@ -184,15 +184,41 @@ def test_reordered_events_are_named(connection: Connection, db: Database, admin:
     assert not result.ok and result.first_broken_seq == 2
 
 
-def test_truncated_tail_still_verifies_until_checkpoints_exist(
+@pytest.mark.parametrize("first", [5, 3, 1])
+def test_truncated_tail_is_named_against_the_tree(
+    connection: Connection, db: Database, admin: Actor, first: int
+) -> None:
+    # The Merkle tree grows with the log in the same transaction: a log with fewer events than
+    # the tree has leaves lost its tail, even before any checkpoint was signed.
+    _tamper_setup(connection, db, admin)
+    connection.execute(text("DELETE FROM custody_event WHERE seq >= :s"), {"s": first})
+    result = _verify(db, admin)
+    assert not result.ok and result.first_broken_seq == first
+    assert result.checked == result.head_seq == first - 1
+    named = "event #5 is" if first == 5 else f"events #{first}-#5 are"
+    assert f"{named} in the Merkle tree but missing from the log" in (result.problem or "")
+
+
+def test_events_written_around_record_are_named(
     connection: Connection, db: Database, admin: Actor
 ) -> None:
-    # Documented limit of the first version: a cut-off tail is only provable with signed
-    # checkpoints (next issue); the chain itself stays consistent.
     _tamper_setup(connection, db, admin)
-    connection.execute(text("DELETE FROM custody_event WHERE seq = 5"))
+    cut_tree(connection, 3)
     result = _verify(db, admin)
-    assert result.ok and result.head_seq == 4
+    assert not result.ok and result.first_broken_seq == 4
+    assert "events #4-#5 are in the log but not in the Merkle tree" in (result.problem or "")
+
+
+def test_a_tail_cut_from_log_and_tree_alike_needs_a_checkpoint(
+    connection: Connection, db: Database, admin: Actor
+) -> None:
+    # Documented limit: with neither a checkpoint nor an outside copy, a consistent cut of the
+    # log and the tree leaves a shorter history that verifies (test_checkpoints covers the rest).
+    _tamper_setup(connection, db, admin)
+    connection.execute(text("DELETE FROM custody_event WHERE seq >= 4"))
+    cut_tree(connection, 3)
+    result = _verify(db, admin)
+    assert result.ok and result.head_seq == 3
 
 
 def test_listing_filters(session: Session, admin: Actor) -> None:

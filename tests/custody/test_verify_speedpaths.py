@@ -4,6 +4,7 @@ canonical JSON of record() is byte for byte RFC 8785."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -330,3 +331,39 @@ def test_plain_details_are_recognised() -> None:
     assert custody._plain(details)
     assert ("ok", custody._details_json(details)) == _reference(details)
     assert custody._details_json(None) == custody._details_json({}) == "{}"
+
+
+# --- the prefetching worker ------------------------------------------------------------------
+
+
+def _counting(n: int, closed: list[bool], fail_at: int | None = None) -> Any:
+    try:
+        for i in range(n):
+            if i == fail_at:
+                raise RuntimeError("batch query failed")
+            yield (b"x", str(i), "", 1)
+    finally:
+        closed.append(True)
+
+
+def test_prefetched_keeps_the_order_and_the_end() -> None:
+    closed: list[bool] = []
+    got = [batch[1] for batch in custody._prefetched(_counting(50, closed)) if batch]
+    assert got == [str(i) for i in range(50)] and closed == [True]
+
+
+def test_prefetched_raises_the_workers_error_in_the_caller() -> None:
+    closed: list[bool] = []
+    batches = custody._prefetched(_counting(50, closed, fail_at=3))
+    with pytest.raises(RuntimeError, match="batch query failed"):
+        list(batches)
+    assert closed == [True]
+
+
+def test_closing_prefetched_stops_the_worker_before_returning() -> None:
+    closed: list[bool] = []
+    batches = custody._prefetched(_counting(10_000, closed))
+    assert next(batches) is not None
+    batches.close()
+    assert closed == [True]  # the connection is free: the worker closed its cursor and ended
+    assert not [t for t in threading.enumerate() if t.name == "custody-verify-fetch"]

@@ -1,6 +1,6 @@
 """Signed checkpoints of the Merkle tree and the proofs against them: create (an audited write:
-CHECKPOINT_SIGNED, with an RFC 3161 timestamp when a TSA is configured), list, prove inclusion,
-prove consistency."""
+CHECKPOINT_SIGNED, covered by the checkpoint it records, with an RFC 3161 timestamp when a TSA is
+configured), list, prove inclusion, prove consistency."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from crownjewels.custody.errors import (
     TreeOutOfStep,
     TsaUnavailable,
 )
-from crownjewels.custody.models import CustodyCheckpoint, CustodyEvent
+from crownjewels.custody.models import CustodyCheckpoint
 from crownjewels.custody.schemas import (
     CheckpointRead,
     ConsistencyProofRead,
@@ -51,8 +51,9 @@ def create(
     key: Ed25519PrivateKey,
     timestamper: tsa.TsaConfig | None = None,
 ) -> CheckpointRead:
-    """Sign the tree as it stands (every event so far) and record CHECKPOINT_SIGNED after it.
-    With a `timestamper` the signed note is timestamped by the TSA first; a TSA that fails
+    """Record CHECKPOINT_SIGNED, then sign the tree as it stands, that event included: a
+    checkpoint covers the record of its own signing, so no event is left outside every
+    signature. With a `timestamper` the signed note is timestamped by the TSA; a TSA that fails
     leaves the checkpoint untimestamped (a warning; `custody timestamp --pending` retries)."""
     service.lock(session)  # no event can slip in between the size read and the signature
     service.flush(session)
@@ -69,20 +70,25 @@ def create(
             f"the custody tree holds {tree.size(session)} leaves but the log {size} events; "
             "run `crownjewels custody verify`"
         )
-    if latest is not None and (
-        latest.tree_size == size
-        or (
-            latest.tree_size == size - 1
-            and _head_type(session, size) == EventType.CHECKPOINT_SIGNED
-        )
-    ):
-        return read(latest)  # nothing new since the newest checkpoint but its own event
+    if latest is not None and latest.tree_size == size:
+        return read(latest)  # nothing new since the newest checkpoint (its own event included)
+    public = key.public_key()
+    size += 1  # the event below is the last leaf of the tree it signs
+    service.record(
+        session,
+        actor=actor,
+        event_type=EventType.CHECKPOINT_SIGNED,
+        subject_type="checkpoint",
+        subject_id=str(size),
+        details={"tree_size": size, "key_id": signing.key_id(public)},
+    )
+    service.flush(session)
     root = tree.root(session, size)
     note = signing.sign(key, size, root, clock.to_micros(clock.now()))
-    public = key.public_key()
     text = signing.render(note, public)
     # The row is append-only, so its token is asked for before the insert (under the append
-    # lock: writers wait at most the TSA timeout).
+    # lock: writers wait at most the TSA timeout). The token covers the note, which covers the
+    # CHECKPOINT_SIGNED event: the row holds it, the event cannot (it is written before).
     stamp = _try_stamp(text, size, timestamper) if timestamper else None
     row = CustodyCheckpoint(
         tree_size=size,
@@ -95,21 +101,6 @@ def create(
     )
     session.add(row)
     session.flush()
-    details: dict[str, object] = {
-        "tree_size": size,
-        "root_hash": row.root_hash,
-        "key_id": row.key_id,
-    }
-    if stamp is not None:
-        details["timestamp"] = stamp_details(stamp)
-    service.record(
-        session,
-        actor=actor,
-        event_type=EventType.CHECKPOINT_SIGNED,
-        subject_type="checkpoint",
-        subject_id=str(size),
-        details=details,
-    )
     return read(row)
 
 
@@ -134,11 +125,6 @@ def _try_stamp(note: str, size: int, config: tsa.TsaConfig) -> tsa.Stamp | None:
             exc.message,
         )
         return None
-
-
-def _head_type(session: Session, seq: int) -> str | None:
-    event = session.get(CustodyEvent, seq)
-    return event.event_type if event else None
 
 
 def list_checkpoints(

@@ -8,15 +8,21 @@ of the transaction; rows are buffered and inserted in one batch before commit or
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import queue
 import re
+import threading
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from operator import methodcaller
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from psycopg.abc import Buffer
+from psycopg.adapt import Loader
+from psycopg.pq import Format
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 from sqlalchemy import event, select, text
@@ -301,17 +307,17 @@ _SQLITE_BATCH = (
     "FROM custody_event WHERE rowid BETWEEN ? AND ?"
 )
 _PG_BATCH = (
-    "SELECT convert_to(string_agg('crownjewels-custody-v1' || E'\\n' || seq || E'\\n' || at_us "
+    "SELECT string_agg('crownjewels-custody-v1' || E'\\n' || seq::text || E'\\n' || at_us::text "
     "|| E'\\n' || actor || E'\\n' || event_type || E'\\n' || subject_type || E'\\n' "
-    "|| subject_id || E'\\n' || prev_hash || E'\\n' || details, E'\\x1e' ORDER BY seq), 'UTF8'), "
-    "string_agg(hash, ',' ORDER BY seq), string_agg(prev_hash, ',' ORDER BY seq), "
-    "string_agg(seq::text, ',' ORDER BY seq), count(*) "
-    "FROM custody_event WHERE seq BETWEEN %s AND %s"
+    "|| subject_id || E'\\n' || prev_hash || E'\\n' || details, E'\\x1e'), "
+    "string_agg(hash, ','), string_agg(prev_hash, ','), string_agg(seq::text, ','), count(*) "
+    "FROM (SELECT * FROM custody_event WHERE seq BETWEEN %s AND %s ORDER BY seq) AS e"
 )
 _Batch = tuple[bytes, str, str, int]
+_Batches = Generator[_Batch | None, None, None]
 
 
-def _sqlite_batches(dbapi: Any) -> Generator[_Batch | None, None, None]:
+def _sqlite_batches(dbapi: Any) -> _Batches:
     """Batches in rowid order; None as soon as rowids and seqs do not run in step from 1."""
     cursor = dbapi.cursor()
     try:
@@ -337,8 +343,19 @@ def _sqlite_batches(dbapi: Any) -> Generator[_Batch | None, None, None]:
         cursor.close()
 
 
-def _pg_batches(dbapi: Any) -> Generator[_Batch | None, None, None]:
-    """Batches by seq range; None as soon as seqs are not exactly 1..N in order."""
+class _TextAsBytes(Loader):
+    """PostgreSQL text in binary format is its UTF-8 bytes: kept as they are, not decoded."""
+
+    format = Format.BINARY
+
+    def load(self, data: Buffer) -> bytes:
+        return bytes(data)
+
+
+def _pg_batches(dbapi: Any) -> _Batches:
+    """Batches by seq range; None as soon as seqs are not exactly 1..N in order. The batch's
+    rows come from a subquery sorted by seq (cheaper than sorting inside each aggregate, which
+    PostgreSQL < 16 always does); the seqs aggregated beside them prove the order."""
     with dbapi.cursor(binary=True) as cursor:
         low, high, total = cursor.execute(
             "SELECT min(seq), max(seq), count(*) FROM custody_event"
@@ -348,14 +365,58 @@ def _pg_batches(dbapi: Any) -> Generator[_Batch | None, None, None]:
         if low != 1 or high != total:
             yield None
             return
+        cursor.adapters.register_loader("text", _TextAsBytes)
         for first in range(1, high + 1, _FAST_BATCH):
             last = min(first + _FAST_BATCH - 1, high)
             blob, hashes, prevs, seqs, count = cursor.execute(_PG_BATCH, (first, last)).fetchone()
-            in_order = ",".join(map(str, range(first, last + 1)))
-            if count != last - first + 1 or seqs != in_order or blob is None:
+            in_order = ",".join(map(str, range(first, last + 1))).encode()
+            if count != last - first + 1 or seqs != in_order or None in (blob, hashes, prevs):
                 yield None
                 return
-            yield bytes(blob), hashes, prevs, count
+            yield blob, hashes.decode(), prevs.decode(), count
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_DONE = object()
+
+
+def _prefetched(batches: _Batches) -> _Batches:
+    """The same batches, each fetched by a worker thread while the caller hashes the one
+    before: SQLite's step and the wait for PostgreSQL run without the GIL, so the engine builds
+    batch k + 1 while Python hashes batch k. Closing it stops the worker and waits for it, so
+    the connection is free again when the caller goes on (to the slow path, say)."""
+    ahead: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            for batch in batches:
+                if stop.is_set():
+                    break
+                ahead.put(batch)
+        except BaseException as exc:  # raised again in the caller's thread
+            ahead.put(_Failed(exc))
+        finally:
+            batches.close()
+            ahead.put(_DONE)
+
+    worker = threading.Thread(target=fetch, name="custody-verify-fetch", daemon=True)
+    worker.start()
+    try:
+        while (item := ahead.get()) is not _DONE:
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # drain, so that a put of the worker never blocks
+            with contextlib.suppress(queue.Empty):
+                ahead.get(timeout=0.05)
+        worker.join()
 
 
 def _verify_fast(
@@ -366,9 +427,9 @@ def _verify_fast(
     dbapi = connection.connection.dbapi_connection
     name = connection.dialect.name
     if name == "sqlite":
-        batches = _sqlite_batches(dbapi)
+        batches = _prefetched(_sqlite_batches(dbapi))
     elif name == "postgresql":
-        batches = _pg_batches(dbapi)
+        batches = _prefetched(_pg_batches(dbapi))
     else:
         return None
     # A batch can fail (say a value over the engine's size limit): then the slow path runs, from
@@ -419,8 +480,10 @@ def verify(
     session: Session, *, actor: Actor, public_key: Ed25519PublicKey | None = None
 ) -> VerifyResult:
     """Recompute every event's hash and link from the first; name the first broken event.
-    Then hold the log against the newest signed checkpoint (its signature too, given the
-    installation's `public_key`): a shorter log lost its tail, another root is a forked history."""
+    Then hold the log against the Merkle tree (a tree with more leaves than the log has events
+    means the log's tail was cut off) and against the newest signed checkpoint (its signature
+    too, given the installation's `public_key`): a shorter log lost its tail, another root is a
+    forked history. The newest checkpoint covers the CHECKPOINT_SIGNED event that records it."""
     del actor
     flush(session)
     checkpoint = repository.latest_checkpoint(session)
@@ -434,9 +497,13 @@ def verify(
         finally:
             rows.close()
         builder = anchoring.root_builder(session, size) if result.ok else builder
-    if not result.ok or checkpoint is None:
+    if not result.ok:
         return result
-    problem = anchoring.checkpoint_problem(checkpoint, result.checked, builder, public_key)
+    problem: tuple[int | None, str] | None = anchoring.tail_problem(
+        result.checked, tree.size(session), checkpoint
+    )
+    if problem is None and checkpoint is not None:
+        problem = anchoring.checkpoint_problem(checkpoint, result.checked, builder, public_key)
     if problem is None:
         return result
     return result.model_copy(
