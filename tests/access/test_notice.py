@@ -3,6 +3,7 @@ that applies counts as acknowledged, and only a grant in force has a notice to a
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from crownjewels.access.facts import Level
 from crownjewels.access.schemas import GrantRead, GrantRequest
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor, system_actor
+from crownjewels.core.errors import Forbidden
 from crownjewels.inventory.schemas import SecretRead
 from crownjewels.parties.schemas import PersonRead
 from crownjewels.training import service as training
@@ -88,3 +90,13 @@ def test_only_the_exact_notice_of_an_applying_grant_counts(session: Session) -> 
         session, actor=user, grant=grant, secret=secret, channel="portal"
     )
     assert again.id == done.id
+
+
+def test_a_read_only_token_cannot_acknowledge_a_notice(session: Session) -> None:
+    """Acknowledging is a self-service write: a read-scope token of the grantee is refused."""
+    person, user, secret, grant = _requested(session)
+    grant = access.approve(session, actor=BINDER, grant_ref=grant.ref, note="needed")
+    token = dataclasses.replace(user, scopes=frozenset({"read"}))
+    with pytest.raises(Forbidden, match="may only read"):
+        access.acknowledge_notice(session, actor=token, grant=grant, secret=secret, channel="api")
+    assert session.scalar(select(Attestation).where(Attestation.person_id == person.id)) is None

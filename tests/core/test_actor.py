@@ -52,3 +52,12 @@ def test_a_missing_permission_is_forbidden_naming_it_and_the_fix() -> None:
 def test_a_read_only_token_cannot_write_whatever_its_roles() -> None:
     with pytest.raises(Forbidden, match="parties:write"):
         _actor(Role.ADMIN, scopes=frozenset({"read"})).require(Permission.PARTIES_WRITE)
+
+
+def test_a_read_only_token_makes_no_self_service_write() -> None:
+    """Acknowledging or taking one's own copy needs no permission but is a write all the same."""
+    _actor(Role.VENDOR_USER).require_write(what="an acknowledgement")
+    with pytest.raises(Forbidden, match="may only read"):
+        _actor(Role.VENDOR_USER, scopes=frozenset({"read"})).require_write(
+            what="an acknowledgement"
+        )

@@ -4,6 +4,7 @@ themselves, and the custody log names them as the reader and the taker of the co
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 
@@ -93,3 +94,14 @@ def test_a_self_download_the_rules_refuse_is_access_denied(session: Session, vau
     with pytest.raises(AccessDenied) as denied:
         _issue(session, user, vault, doc)
     assert "no need-to-know grant" in denied.value.message
+
+
+def test_a_read_only_token_takes_no_copy_even_for_oneself(session: Session, vault: Vault) -> None:
+    """A copy is a write (a registered copy, a ledger entry): the read scope refuses it although
+    a self-download needs no permission."""
+    secret_id, doc = _doc(session, vault)
+    person_id, user = _vendor_user(session)
+    bind_for_access(session, person_id=person_id, secret_id=secret_id)
+    token = dataclasses.replace(user, scopes=frozenset({"read"}))
+    with pytest.raises(Forbidden, match="may only read"):
+        _issue(session, token, vault, doc, to=person_id)

@@ -30,9 +30,24 @@ class Actor:
     def permissions(self) -> frozenset[Permission]:
         """What this actor may do: the union over its roles, cut down to a token's scopes."""
         granted = permissions_of(self.roles)
-        if self.scopes is not None and "write" not in self.scopes:
+        if self.read_only:
             granted = frozenset(p for p in granted if not p.writes)
         return granted
+
+    @property
+    def read_only(self) -> bool:
+        """True for an API token given the read scope only: it changes nothing, not even what
+        a person may do for themselves without a permission (acknowledge, take their own copy)."""
+        return self.scopes is not None and "write" not in self.scopes
+
+    def require_write(self, *, what: str = "this") -> None:
+        """Raise Forbidden for a read-only token: the check of the self-service writes, which
+        need no permission but are writes all the same."""
+        if self.read_only:
+            raise Forbidden(
+                f"{what} changes the records, and this API token may only read; use a token "
+                "with the write scope"
+            )
 
     def can(self, permission: Permission) -> bool:
         """True when the actor holds the permission."""

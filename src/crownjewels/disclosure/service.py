@@ -84,6 +84,7 @@ def _self_download(actor: Actor, recipient: str | None) -> bool:
             "a copy for someone else needs the documents:read permission; without it you may "
             "download only what your own grants allow, for yourself"
         )
+    actor.require_write(what="taking a copy")
     return True
 
 

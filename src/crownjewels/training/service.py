@@ -371,6 +371,7 @@ def acknowledge(
 ) -> AttestationRead:
     """Record that the person acknowledged this exact text (ATTESTATION_RECORDED): a person
     acknowledges for themselves; training:write may record one on someone's behalf."""
+    actor.require_write(what="an acknowledgement")
     if actor.person_id != person_id and not actor.can(Permission.TRAINING_WRITE):
         raise Forbidden("a person acknowledges for themselves")
     kind = AttestationKind(kind)
