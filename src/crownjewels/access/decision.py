@@ -16,7 +16,7 @@ from crownjewels.access.schemas import Decision
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import durable
-from crownjewels.core.errors import Forbidden, NotFound
+from crownjewels.core.errors import NotFound
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
@@ -130,11 +130,6 @@ def require_allowed(
     return decision
 
 
-def _require_grants_read(actor: Actor) -> None:
-    if not actor.can(Permission.GRANTS_READ):
-        raise Forbidden(f"this needs the {Permission.GRANTS_READ.value} permission")
-
-
 def who_can(
     session: Session,
     *,
@@ -144,7 +139,7 @@ def who_can(
     engine: PolicyEngine | None = None,
 ) -> list[Decision]:
     """Every person holding a live grant on the secret (and its owner), with the decision."""
-    _require_grants_read(actor)
+    actor.require(Permission.GRANTS_READ)
     try:
         secret_read = _secret(session, secret)
     except NotFound as exc:
@@ -181,7 +176,7 @@ def what_can(
     engine: PolicyEngine | None = None,
 ) -> list[Decision]:
     """Every secret the person holds a live grant on (or owns), with the decision."""
-    _require_grants_read(actor)
+    actor.require(Permission.GRANTS_READ)
     person_read = _person(session, person)
     ids = dict.fromkeys(
         [

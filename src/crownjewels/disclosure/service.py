@@ -69,11 +69,6 @@ def watermark_key(secret_key: str) -> bytes:
     )
 
 
-def _require_read(actor: Actor, what: str) -> None:
-    if not actor.can(Permission.DOCUMENTS_READ):
-        raise Forbidden(f"{what} needs the documents:read permission")
-
-
 def _self_download(actor: Actor, recipient: str | None) -> bool:
     """True when the actor may take a copy only for themselves: without documents:read, a copy
     of a secret's document the access rules let them download (a vendor user in the portal)."""
@@ -330,7 +325,7 @@ def list_copies(
 ) -> list[CopyRead]:
     """The copies issued of the documents the actor may see, newest first; narrowed to one
     secret's documents or to one document."""
-    _require_read(actor, "listing copies")
+    actor.require(Permission.DOCUMENTS_READ, what="listing copies")
     docs = _documents(session, actor, secret_ref=secret_ref)
     if document_id is not None:
         doc = vault.get_document(session, actor=actor, document_id=document_id)
@@ -341,7 +336,7 @@ def list_copies(
 
 def get_copy(session: Session, *, actor: Actor, copy_id: str) -> CopyRead:
     """One copy the actor may see."""
-    _require_read(actor, "a copy's record")
+    actor.require(Permission.DOCUMENTS_READ, what="a copy's record")
     docs = _documents(session, actor)
     row = repository.find(session, actor, docs, copy_id)
     if row is None:
@@ -367,7 +362,7 @@ def identify(
     """Read the marks of a found file and name its copy, recipient and date; or say that no
     mark survives, that the marks are damaged, or that they were made by another installation.
     A file that names a copy is recorded (COPY_IDENTIFIED) against that copy."""
-    _require_read(actor, "identifying a file")
+    actor.require(Permission.DOCUMENTS_READ, what="identifying a file")
     kind = media_type or watermark.sniff(data)
     found = watermark.read_marks(data, kind, key=key)
     verdict = watermark.describe(found)
