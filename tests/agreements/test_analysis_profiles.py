@@ -34,7 +34,24 @@ from crownjewels.agreements.analysis.requirements import (
         ("nda", "CN", "non_compete", "flag"),
         ("nda", None, "return_destruction", "required"),
         ("nda", None, "liquidated_damages", "optional"),
-        ("nda", "CN", "liquidated_damages", "recommended"),
+        # China enforces agreed liquidated damages (Civil Code Art. 585): required, not
+        # recommended; never from an employee for confidentiality (Labour Contract Law Art. 25)
+        ("nda", "CN", "liquidated_damages", "required"),
+        ("employee-confidentiality", "CN", "liquidated_damages", "optional"),
+        # an NDA with a vendor requires breach notification (was recommended)
+        ("nda", None, "breach_notification", "required"),
+        ("contractor-confidentiality", None, "breach_notification", "required"),
+        ("employee-confidentiality", None, "breach_notification", "recommended"),
+        ("nda", None, "security_measures", "required"),
+        ("nda", None, "encryption", "recommended"),
+        ("nda", None, "residuals", "flag"),
+        ("nda", None, "licence_scope", "required"),
+        ("msa", None, "termination_for_breach", "required"),
+        ("nda", "PL", "liquidated_damages", "recommended"),
+        ("nda", "PL", "flow_down", "required"),
+        ("nda", "IN", "injunctive_relief", "required"),
+        ("nda", "JP", "security_measures", "required"),
+        ("nda", "UK", "flow_down", "required"),
         ("nda", "CN", "ci_unmarked", "required"),
         ("nda", None, "flow_down", "recommended"),
         ("nda", "EU", "flow_down", "required"),
@@ -55,7 +72,7 @@ def test_profile_strictness(kind: str, jurisdiction: str | None, key: str, expec
 def test_every_kind_has_a_profile_over_known_requirements() -> None:
     known = set(catalogue().requirements)
     for kind in KINDS:
-        for jurisdiction in (None, "US", "US-CA", "EU", "FR", "CN"):
+        for jurisdiction in (None, *sorted(catalogue().jurisdictions), "FR", "ZA", "US-TX"):
             profile = profile_for(kind, jurisdiction)
             assert set(profile.strictness) <= known
             assert profile.strictness["ci_definition"] == "required"
@@ -81,7 +98,7 @@ def test_eu_requires_data_protection_only_where_personal_data_is_shared() -> Non
 def test_unknown_kind_and_jurisdiction_say_what_is_known() -> None:
     with pytest.raises(UnknownProfile, match="use one of nda, msa"):
         profile_for("lease", None)
-    with pytest.raises(UnknownProfile, match=r"jurisdiction 'XX'.*CN, EU, US"):
+    with pytest.raises(UnknownProfile, match=r"'XX' is not an ISO 3166 country.*CN, EU"):
         profile_for("nda", "XX")
 
 

@@ -71,13 +71,39 @@ def test_analyse_a_file_as_a_table(bare: Cli, files: dict[str, Path]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("jurisdiction", "profile", "note"),
+    [
+        ("IN", "profile nda/IN (kind nda, jurisdiction IN)", None),
+        ("uk", "profile nda/GB (kind nda, jurisdiction GB)", None),
+        ("ZA", "profile nda/generic", "no requirement profile for jurisdiction ZA (South Africa)"),
+    ],
+)
+def test_analyse_under_a_jurisdiction_says_which_profile_applied(
+    bare: Cli, files: dict[str, Path], jurisdiction: str, profile: str, note: str | None
+) -> None:
+    """A country without a profile is analysed under the fallback, and the output says so
+    before anything else (once: refused, and silently generic for a recorded agreement)."""
+    out = bare.ok("agreements", "analyse", str(files["nda.txt"]), "--jurisdiction", jurisdiction)
+    lines = out.out.splitlines()
+    assert lines[0].startswith(profile)
+    if note is None:
+        assert "no requirement profile" not in out.out
+    else:
+        assert lines[1].startswith(f"note: {note}") and "the generic profile instead" in lines[1]
+    result = bare.ok(
+        "agreements", "analyse", str(files["nda.txt"]), "--jurisdiction", jurisdiction, "--json"
+    ).json()
+    assert (result["fallback"] is None) == (note is None)
+
+
+@pytest.mark.parametrize(
     ("args", "needles"),
     [
         (["scan.pdf"], ["scan.pdf", "no text layer: run OCR first"]),
         (["broken.pdf"], ["broken.pdf", "corrupt"]),
         (["logo.png"], ["logo.png", "unsupported file type"]),
         (["missing.pdf"], ["cannot read", "missing.pdf"]),
-        (["nda.txt", "--jurisdiction", "ZZ"], ["no requirement profile for jurisdiction 'ZZ'"]),
+        (["nda.txt", "--jurisdiction", "ZZ"], ["'ZZ' is not an ISO 3166 country", "omit it"]),
         (["nda.txt", "--kind", "lease"], ["--kind 'lease' is unknown"]),
     ],
     ids=["scanned", "corrupt", "unsupported", "missing", "jurisdiction", "kind"],

@@ -238,7 +238,14 @@ def test_errors_are_problem_json(rc: RoleClients, world: dict[str, str]) -> None
         shown = client.get(f"{BASE}/{world['ref']}", headers=admin).json()
         assert shown["findings_version"] == 1 and shown["versions"][1]["analysed_at"] is None
         r = client.post(f"{BASE}/analyse?jurisdiction=ZZ", content=NDA_TEXT.encode(), headers=admin)
-        assert r.status_code == 422 and "no requirement profile" in r.json()["detail"]
+        assert r.status_code == 422 and "'ZZ' is not an ISO 3166 country" in r.json()["detail"]
+        # a real country without a profile: analysed under the fallback, which is named
+        r = client.post(f"{BASE}/analyse?jurisdiction=ZA", content=NDA_TEXT.encode(), headers=admin)
+        assert r.status_code == 200 and r.json()["profile"] == "nda/generic"
+        assert "no requirement profile for jurisdiction ZA" in r.json()["fallback"]
+        r = client.post(f"{BASE}/analyse?jurisdiction=IN", content=NDA_TEXT.encode(), headers=admin)
+        assert r.status_code == 200 and r.json()["profile"] == "nda/IN"
+        assert r.json()["fallback"] is None
 
 
 def test_analyse_a_file_alone_records_nothing(rc: RoleClients, world: dict[str, str]) -> None:

@@ -530,6 +530,36 @@ def test_upload_analyse_and_review(session: Session, admin: Actor, vault: Vault)
     ]
 
 
+def test_a_governing_law_without_a_profile_is_analysed_under_the_named_fallback(
+    session: Session, admin: Actor, vault: Vault
+) -> None:
+    """Once a governing law without a profile (Texas, South Africa) was analysed with the
+    generic profile and nothing said so; now the fallback is the nearest profile (the US for
+    US-TX) and the custody event names it."""
+    for law, subdivision, profile, jurisdiction in (
+        ("US", "US-TX", "nda/US", "US"),
+        ("ZA", None, "nda/generic", None),
+    ):
+        made = _create(session, admin, governing_law=law, governing_law_subdivision=subdivision)
+        documents.upload_version(
+            session,
+            actor=admin,
+            vault_=vault,
+            agreement_ref=made.ref,
+            upload=io.BytesIO(NDA_TEXT.encode()),
+            filename="nda.txt",
+        )
+        documents.analyse_version(session, actor=admin, vault_=vault, agreement_ref=made.ref)
+        event = custody.history(session, subject_type="agreement", subject_id=made.id)[0]
+        assert event.event_type == "AGREEMENT_ANALYSED"
+        assert event.details["profile"] == profile
+        assert event.details["jurisdiction"] == jurisdiction
+        assert (
+            f"no requirement profile for jurisdiction {subdivision or law}"
+            in (event.details["fallback"])
+        )
+
+
 def _every_row(session: Session) -> str:
     """Every row of every table as text (JSON columns decoded, so no escaping hides a word)."""
     session.flush()

@@ -321,6 +321,8 @@ def _print_analysis(analysis: Analysis) -> None:
         f"profile {analysis.profile} (kind {analysis.kind}, jurisdiction "
         f"{analysis.jurisdiction or 'none'})"
     )
+    if analysis.fallback:
+        typer.echo(f"note: {analysis.fallback}")
     for f in analysis.findings:
         typer.echo(f"\n[{f.status}] {f.requirement} ({f.strictness}): {f.title}")
         typer.echo(f"  {f.explanation}")

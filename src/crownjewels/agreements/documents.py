@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from crownjewels.agreements import evidence, repository
 from crownjewels.agreements.analysis import analyser
-from crownjewels.agreements.analysis.errors import UnknownProfile, UnreadableDocument
+from crownjewels.agreements.analysis.errors import UnreadableDocument
 from crownjewels.agreements.analysis.extract import (
     DOCX_TYPES,
     PDF_TYPES,
@@ -22,7 +22,6 @@ from crownjewels.agreements.analysis.extract import (
     TEXT_TYPES,
     extract_text,
 )
-from crownjewels.agreements.analysis.requirements import profile_for
 from crownjewels.agreements.analysis.types import Analysis
 from crownjewels.agreements.errors import AgreementNotFound, FindingNotFound, VersionNotFound
 from crownjewels.agreements.models import Agreement, AgreementVersion, ClauseFinding
@@ -264,16 +263,9 @@ def version_text(
 
 def jurisdiction_of(row: Agreement) -> str | None:
     """The jurisdiction whose profile the analyser applies: the governing law's subdivision
-    (US-CA) or country when a profile exists for it, else None (the generic profile)."""
-    for code in (row.governing_law_subdivision, row.governing_law):
-        if code is None:
-            continue
-        try:
-            profile_for(row.kind, code)
-        except UnknownProfile:
-            continue
-        return code
-    return None
+    (US-CA) or country; one without a profile of its own is analysed under the fallback the
+    analysis names (`Analysis.fallback`), never silently."""
+    return row.governing_law_subdivision or row.governing_law
 
 
 def analyse_text(
@@ -353,6 +345,7 @@ def analyse_version(
             "kind": analysis.kind,
             "jurisdiction": analysis.jurisdiction,
             "profile": analysis.profile,
+            **({"fallback": analysis.fallback} if analysis.fallback else {}),
             "findings": dict(sorted(counts.items())),
             "replaced_findings": replaced,
         },

@@ -324,11 +324,26 @@ def _finding(
             else:
                 reason = ""
             status, cited = model_status, judged
+    flagged = ""
     if status == "satisfied" and req.key in profile.expect:
         exp = profile.expect[req.key]
         if not any(exp.pattern.search(j.segment.text) for j in cited):
-            status, reason = "contradicted", ""
+            if exp.outcome == "flag":
+                flagged = exp.message
+            else:
+                status, reason = "contradicted", ""
+    risky = profile.caution.get(req.key)
+    if (
+        status == "satisfied"
+        and risky is not None
+        and any(risky.pattern.search(j.segment.text) for j in cited)
+    ):
+        flagged = risky.message
     explanation = _explain(req, status, reason, cited, strictness, profile)
+    if flagged:
+        # the jurisdiction asks a human to look at what was found: flagged, with why
+        strictness = "flag"
+        explanation = f"{explanation} Flagged for legal review: {flagged}"
     if status == "satisfied" and req.key in profile.contradict_when_present:
         status = "contradicted"
         explanation = f"Contradicted: {profile.contradict_when_present[req.key]}"
@@ -394,6 +409,7 @@ def assess(
         profile=profile.name,
         findings=findings,
         notes=tuple(f"source: {s}" for s in profile.sources),
+        fallback=profile.fallback,
     )
     return Assessment(analysis, segs, span_scores, status_probs)
 

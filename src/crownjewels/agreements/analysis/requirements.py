@@ -12,6 +12,7 @@ import yaml
 
 from crownjewels.agreements.analysis.errors import UnknownProfile
 from crownjewels.agreements.analysis.types import Strictness
+from crownjewels.core.codes import country_code, country_name, subdivision_code
 from crownjewels.core.errors import Invalid
 
 DATA_FILE = Path(__file__).parent / "data" / "requirements.yaml"
@@ -64,14 +65,31 @@ class Requirement:
     negatable: bool = True
     precedence: str = "contradicted"
     parent: str | None = None
+    applies_when: tuple[re.Pattern[str], ...] = ()
+
+
+OUTCOMES = ("contradicted", "flag")
 
 
 @dataclass(frozen=True)
 class Expectation:
-    """A jurisdiction's expectation on a satisfied requirement's evidence (e.g. a PRC forum)."""
+    """A jurisdiction's check on a satisfied requirement's evidence: under `expect` the evidence
+    must match `pattern` (a PRC forum), under `caution` it must not (a perpetual term); a miss
+    gives `outcome` (contradicted, or flag: a human must look) with `message`. `kinds` limits
+    it to some kinds of agreement (empty: every kind)."""
 
     pattern: re.Pattern[str]
     message: str
+    outcome: str = "contradicted"
+    kinds: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """A jurisdiction's rule that a clause found is contradicted (void), for some kinds only."""
+
+    message: str
+    kinds: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -87,12 +105,20 @@ class Profile:
     contradict_when_present: dict[str, str] = field(default_factory=dict)
     personal_data: dict[str, Strictness] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
+    caution: dict[str, Expectation] = field(default_factory=dict)
+    conditions: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    fallback: str | None = None
 
     def for_text(self, text: str) -> dict[str, Strictness]:
-        """The strictness per requirement for this text (personal data raises some)."""
+        """The strictness per requirement for this text: personal data raises some, and a
+        requirement with a condition (a licence granted) applies only when the text meets it."""
+        out = dict(self.strictness)
         if self.personal_data and PERSONAL_DATA.search(text):
-            return {**self.strictness, **self.personal_data}
-        return dict(self.strictness)
+            out.update(self.personal_data)
+        for key, patterns in self.conditions.items():
+            if key in out and not any(p.search(text) for p in patterns):
+                del out[key]
+        return out
 
 
 @dataclass(frozen=True)
@@ -108,8 +134,9 @@ class Jurisdiction:
     overrides: dict[str, dict[str, Strictness]]
     notes: dict[str, str]
     expect: dict[str, Expectation]
-    contradict_when_present: dict[str, str]
+    contradict_when_present: dict[str, Ruling]
     personal_data: dict[str, Strictness]
+    caution: dict[str, Expectation] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -234,7 +261,7 @@ def _requirement(r: _Reader, node: yaml.Node, index: int) -> Requirement | None:
     if negatable.lower() not in {"true", "false"}:
         r.fail(m.get("negatable"), f"{where}.negatable must be true or false")
     known = {"key", "title", "statement", "threshold", "cues", "contra", "rescue", "needs",
-             "negatable", "precedence", "parent"}  # fmt: skip
+             "negatable", "precedence", "parent", "applies_when"}  # fmt: skip
     for name, value in m.items():
         if name not in known:
             r.fail(value, f"{where}: unknown field {name!r}")
@@ -250,19 +277,48 @@ def _requirement(r: _Reader, node: yaml.Node, index: int) -> Requirement | None:
         negatable=negatable.lower() == "true",
         precedence=precedence,
         parent=r.text(m.get("parent"), f"{where}.parent", required=False) or None,
+        applies_when=patterns("applies_when"),
     )
 
 
-def _expectations(r: _Reader, node: yaml.Node | None, where: str) -> dict[str, Expectation]:
+def _kinds(r: _Reader, node: yaml.Node | None, what: str) -> frozenset[str]:
+    kinds = frozenset(r.text(n, what) for n in r.sequence(node, what))
+    for kind in sorted(kinds - set(KINDS)):
+        r.fail(node, f"{what}: unknown kind {kind!r} (known: {', '.join(KINDS)})")
+    return kinds
+
+
+def _expectations(
+    r: _Reader, node: yaml.Node | None, where: str, section: str = "expect"
+) -> dict[str, Expectation]:
     out: dict[str, Expectation] = {}
-    for key, value in r.mapping(node, f"{where}.expect").items():
-        m = r.mapping(value, f"{where}.expect.{key}")
-        pattern = r.regex(m["pattern"], f"{where}.expect.{key}.pattern") if "pattern" in m else None
-        message = r.text(m.get("message"), f"{where}.expect.{key}.message")
+    for key, value in r.mapping(node, f"{where}.{section}").items():
+        what = f"{where}.{section}.{key}"
+        m = r.mapping(value, what)
+        pattern = r.regex(m["pattern"], f"{what}.pattern") if "pattern" in m else None
+        message = r.text(m.get("message"), f"{what}.message")
+        outcome = r.text(m.get("outcome"), f"{what}.outcome", required=False) or (
+            "flag" if section == "caution" else "contradicted"
+        )
+        if outcome not in OUTCOMES:
+            r.fail(m.get("outcome"), f"{what}.outcome must be one of {', '.join(OUTCOMES)}")
         if pattern is None and "pattern" not in m:
-            r.fail(value, f"{where}.expect.{key}: pattern is missing")
+            r.fail(value, f"{what}: pattern is missing")
         if pattern is not None:
-            out[key] = Expectation(pattern, message)
+            out[key] = Expectation(pattern, message, outcome, _kinds(r, m.get("kinds"), what))
+    return out
+
+
+def _rulings(r: _Reader, node: yaml.Node | None, where: str) -> dict[str, Ruling]:
+    """`requirement: message` (every kind) or `requirement: {message, kinds}`."""
+    out: dict[str, Ruling] = {}
+    for key, value in r.mapping(node, where).items():
+        if isinstance(value, yaml.MappingNode):
+            m = r.mapping(value, f"{where}.{key}")
+            kinds = _kinds(r, m.get("kinds"), f"{where}.{key}.kinds")
+            out[key] = Ruling(r.text(m.get("message"), f"{where}.{key}.message"), kinds)
+        else:
+            out[key] = Ruling(r.text(value, f"{where}.{key}"))
     return out
 
 
@@ -326,10 +382,11 @@ def parse(source_text: str, source: str) -> Catalogue:
             overrides=overrides,
             notes=_texts(r, m.get("notes"), f"{where}.notes"),
             expect=_expectations(r, m.get("expect"), where),
-            contradict_when_present=_texts(
+            contradict_when_present=_rulings(
                 r, m.get("contradict_when_present"), f"{where}.contradict_when_present"
             ),
             personal_data=r.strictness_map(m.get("personal_data"), f"{where}.personal_data", known),
+            caution=_expectations(r, m.get("caution"), where, "caution"),
         )
     for code, j in jurisdictions.items():
         if j.parent is not None and j.parent not in jurisdictions:
@@ -357,36 +414,66 @@ def catalogue() -> Catalogue:
     return load(DATA_FILE)
 
 
-def _chain(cat: Catalogue, jurisdiction: str | None) -> list[Jurisdiction]:
-    """The jurisdiction records that apply, outermost first (US before US-CA; EU for DE)."""
+def _known(cat: Catalogue) -> str:
+    """The jurisdictions with a profile, for messages."""
+    own = ", ".join(sorted(cat.jurisdictions))
+    members = sorted({m for j in cat.jurisdictions.values() for m in j.members})
+    return f"{own} (and {', '.join(members[:3])} … through their parent profiles)"
+
+
+def _resolve(cat: Catalogue, code: str) -> str | None:
+    """The profile code for `code` itself or as a member or alias (DE -> EU, UK -> GB)."""
+    if code in cat.jurisdictions:
+        return code
+    return next((j.code for j in cat.jurisdictions.values() if code in j.members), None)
+
+
+def _chain(cat: Catalogue, jurisdiction: str | None) -> tuple[list[Jurisdiction], str | None]:
+    """The jurisdiction records that apply, outermost first (US before US-CA; EU for DE), and,
+    when the jurisdiction has no profile of its own, the notice naming the fallback used
+    instead (the country's profile for a subdivision, else the generic profile). A code that is
+    no ISO 3166 country or subdivision is refused."""
     if jurisdiction is None:
-        return []
+        return [], None
     code = jurisdiction.strip().upper().replace("_", "-")
-    if code not in cat.jurisdictions:
-        for j in cat.jurisdictions.values():
-            if code in j.members:
-                code = j.code
-                break
-        else:
-            known = ", ".join(sorted(cat.jurisdictions))
-            members = sorted({m for j in cat.jurisdictions.values() for m in j.members})
+    found = _resolve(cat, code)
+    fallback: str | None = None
+    if found is None:
+        country = code.split("-", 1)[0]
+        try:
+            (subdivision_code if "-" in code else country_code)(code)
+        except ValueError:
             raise UnknownProfile(
-                f"no requirement profile for jurisdiction {jurisdiction!r}; use one of {known} "
-                f"(or an EU member state such as {', '.join(members[:4])}), or omit it for the "
-                "generic profile",
+                f"jurisdiction {jurisdiction!r} is not an ISO 3166 country (such as US, DE, IN) "
+                f"or subdivision (such as US-CA); requirement profiles exist for {_known(cat)}; "
+                "omit it for the generic profile",
                 field="jurisdiction",
-            )
+            ) from None
+        found = _resolve(cat, country) if "-" in code else None
+        place = f"{code} ({country_name(country)})" if "-" not in code else code
+        used = f"the {found} profile" if found else "the generic profile"
+        fallback = (
+            f"no requirement profile for jurisdiction {place}: analysed under {used} instead "
+            f"(profiles exist for {_known(cat)}); local law was not checked"
+        )
     chain: list[Jurisdiction] = []
-    current: str | None = code
+    current: str | None = found
     while current is not None:
         j = cat.jurisdictions[current]
         chain.insert(0, j)
         current = j.parent
-    return chain
+    return chain, fallback
+
+
+def has_profile(jurisdiction: str) -> bool:
+    """Whether `jurisdiction` has a requirement profile of its own (or as a member state)."""
+    code = jurisdiction.strip().upper().replace("_", "-")
+    return _resolve(catalogue(), code) is not None
 
 
 def profile_for(kind: str, jurisdiction: str | None = None) -> Profile:
-    """The requirements that apply to `kind` in `jurisdiction`, with strictness and notes."""
+    """The requirements that apply to `kind` in `jurisdiction`, with strictness and notes; a
+    country without a profile gets the fallback (its `fallback` notice says which)."""
     cat = catalogue()
     if kind not in KINDS:
         raise UnknownProfile(
@@ -397,14 +484,22 @@ def profile_for(kind: str, jurisdiction: str | None = None) -> Profile:
     expect: dict[str, Expectation] = {}
     contradict: dict[str, str] = {}
     personal: dict[str, Strictness] = {}
+    caution: dict[str, Expectation] = {}
     sources: list[str] = []
-    chain = _chain(cat, jurisdiction)
+    chain, fallback = _chain(cat, jurisdiction)
     for j in chain:
         strictness.update(j.overrides.get("all", {}))
         strictness.update(j.overrides.get(kind, {}))
         notes.update(j.notes)
-        expect.update(j.expect)
-        contradict.update(j.contradict_when_present)
+        expect.update({k: e for k, e in j.expect.items() if not e.kinds or kind in e.kinds})
+        caution.update({k: e for k, e in j.caution.items() if not e.kinds or kind in e.kinds})
+        contradict.update(
+            {
+                k: c.message
+                for k, c in j.contradict_when_present.items()
+                if not c.kinds or kind in c.kinds
+            }
+        )
         personal.update(j.personal_data)
         sources.extend(j.sources)
     order = list(cat.requirements)
@@ -420,4 +515,7 @@ def profile_for(kind: str, jurisdiction: str | None = None) -> Profile:
         contradict_when_present=contradict,
         personal_data=personal,
         sources=tuple(sources),
+        caution=caution,
+        conditions={k: r.applies_when for k, r in cat.requirements.items() if r.applies_when},
+        fallback=fallback,
     )

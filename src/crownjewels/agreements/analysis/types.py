@@ -50,13 +50,15 @@ class Finding:
 
 @dataclass(frozen=True)
 class Analysis:
-    """Every requirement's finding for one agreement text, with the profile that was applied."""
+    """Every requirement's finding for one agreement text, with the profile that was applied
+    (`fallback`: why it is not the jurisdiction's own, when the jurisdiction has none)."""
 
     kind: str
     jurisdiction: str | None
     profile: str
     findings: list[Finding]
     notes: tuple[str, ...] = field(default=())
+    fallback: str | None = None
 
     def finding(self, requirement: str) -> Finding:
         """The finding for one requirement key; KeyError when there is none."""
@@ -73,4 +75,5 @@ class Analysis:
             "jurisdiction": self.jurisdiction,
             "profile": self.profile,
             "notes": list(self.notes),
+            "fallback": self.fallback,
         }
