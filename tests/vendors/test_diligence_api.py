@@ -170,7 +170,7 @@ def test_import_over_the_api_names_file_and_line(rc: RoleClients, world: dict[st
             f"{API_PREFIX}/questionnaires", headers=h, json={"source": text, "filename": "v.yaml"}
         )
         assert same.status_code == 201 and same.json()["unchanged"] is True
-        broken = text.replace("version: 1", "version: one", 1)
+        broken = text.replace("version: 2", "version: one", 1)
         bad = client.post(
             f"{API_PREFIX}/questionnaires", headers=h, json={"source": broken, "filename": "v.yaml"}
         )

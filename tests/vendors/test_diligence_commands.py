@@ -19,7 +19,7 @@ def test_import_list_send_show(tmp_path: Path) -> None:
     cli = Cli(tmp_path / "home")
     cli.ok("init")
     first = cli.ok("questionnaires", "import", str(BUILT_IN))
-    assert first.out.startswith("vendor-security version 1 imported: 27 questions, SHA-256 ")
+    assert first.out.startswith("vendor-security version 2 imported: 27 questions, SHA-256 ")
     again = cli.ok("questionnaires", "import", str(BUILT_IN))
     assert "already imported, unchanged" in again.out
     changed = tmp_path / "changed.yaml"
@@ -29,7 +29,7 @@ def test_import_list_send_show(tmp_path: Path) -> None:
     broken.write_text(BUILT_IN.read_text().replace("weight: 3", "weight: 30", 1))
     assert_user_error(cli("questionnaires", "import", str(broken)), f"{broken}:19:", "weight")
     listed = cli.ok("questionnaires", "list", "--json").json()
-    assert [(t["key"], t["version"]) for t in listed] == [("vendor-security", 1)]
+    assert [(t["key"], t["version"]) for t in listed] == [("vendor-security", 2)]
 
     db = Database(cli.url)
     with db.unit_of_work() as s:

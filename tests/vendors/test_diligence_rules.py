@@ -193,7 +193,10 @@ def test_every_control_in_place_takes_three_quarters_off() -> None:
         ({"3.2": AnswerFacts("yes", Review.PENDING)}, "answer 3.2 not yet accepted"),
         ({"3.2": AnswerFacts("yes", Review.ASK_AGAIN)}, "answer 3.2 not yet accepted"),
         ({"3.2": AnswerFacts(None, Review.ACCEPTED)}, "MFA for all staff not answered"),
-        ({"5.2": AnswerFacts(96.0, Review.ACCEPTED)}, "breach notification deadline not in place"),
+        (
+            {"5.2": AnswerFacts(72.0, Review.ACCEPTED)},
+            "breach notification to us within 24 hours not in place",
+        ),
     ],
 )
 def test_a_gap_gives_no_reduction(change: dict[str, AnswerFacts], gap_text: str) -> None:
@@ -364,8 +367,12 @@ def test_wrong_answers_name_the_fix(qid: str, raw: Any, message: str) -> None:
         ("1.1", ["None", "TISAX"], True),
         ("4.2", 365.0, True),
         ("4.2", 364.0, False),
-        ("5.2", 72.0, True),
-        ("5.2", 96.0, False),
+        # GDPR's 72 hours are the controller's (Art. 33(1)); the vendor as processor informs us
+        # without undue delay (Art. 33(2)): 72 hours no longer counts as in place (once it did)
+        ("5.2", 24.0, True),
+        ("5.2", 12.0, True),
+        ("5.2", 72.0, False),
+        ("5.2", 48.0, False),
         ("1.2", "DOC-1", True),
         ("1.2", None, False),
         ("8.1", "India", False),  # text evidences no control
@@ -373,3 +380,31 @@ def test_wrong_answers_name_the_fix(qid: str, raw: Any, message: str) -> None:
 )
 def test_control_in_place(qid: str, value: Any, in_place: bool) -> None:
     assert control_in_place(_q(qid), value) is in_place
+
+
+DAY = date(2026, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("expires", "lapsed"),
+    [
+        ([None], None),  # no expiry date: never lapses
+        ([DAY], None),  # its last day still counts (the badge: expired after its date)
+        ([DAY + timedelta(days=30)], None),
+        ([DAY - timedelta(days=1)], "ISO/IEC 27001 from BSI expired on 2026-05-31"),
+        (
+            [DAY + timedelta(days=9), DAY - timedelta(days=3)],
+            "ISO/IEC 27001 from BSI expired on 2026-05-29: record",
+        ),
+    ],
+)
+def test_an_expired_certification_lowers_the_standing(
+    expires: list[date | None], lapsed: str | None
+) -> None:
+    certs = [rules.CertFacts("ISO/IEC 27001", "BSI", e) for e in expires]
+    why = rules.lapsed_certifications(certs, on=DAY)
+    if lapsed is None:
+        assert why is None
+    else:
+        assert why is not None and why.startswith(lapsed)
+        assert why.endswith("record the renewed certificate, or remove it and reassess the vendor")

@@ -23,6 +23,7 @@ from crownjewels.inventory.schemas import Tier
 from crownjewels.vault.blobs import LocalBlobStore
 from crownjewels.vault.keys import KeyRing, LocalKeyProvider
 from crownjewels.vault.service import Vault
+from crownjewels.vendors import certifications
 from crownjewels.vendors.diligence import documents, loader, schedule, service
 from crownjewels.vendors.diligence import review as reviewing
 from crownjewels.vendors.diligence.errors import (
@@ -49,6 +50,7 @@ from crownjewels.vendors.diligence.schemas import (
     Review,
     ReviewSave,
 )
+from crownjewels.vendors.schemas import CertificationCreate, CertState
 from tests.inventory.factories import make_secret
 from tests.parties.factories import make_person
 from tests.pinned_clock import pin
@@ -92,7 +94,7 @@ def test_import_is_idempotent_and_refuses_changed_content(
     session: Session, admin: Actor, tmp_path: Path
 ) -> None:
     first = service.import_file(session, actor=admin, path=BUILT_IN)
-    assert (first.key, first.version, first.unchanged) == ("vendor-security", 1, False)
+    assert (first.key, first.version, first.unchanged) == ("vendor-security", 2, False)
     again = service.import_file(session, actor=admin, path=BUILT_IN)
     assert again.unchanged and again.id == first.id
     changed = tmp_path / "changed.yaml"
@@ -100,10 +102,10 @@ def test_import_is_idempotent_and_refuses_changed_content(
     with pytest.raises(TemplateConflict, match="raise `version`"):
         service.import_file(session, actor=admin, path=changed)
     bumped = tmp_path / "v2.yaml"
-    bumped.write_text(changed.read_text().replace("version: 1", "version: 2", 1))
-    assert service.import_file(session, actor=admin, path=bumped).version == 2
+    bumped.write_text(changed.read_text().replace("version: 2", "version: 3", 1))
+    assert service.import_file(session, actor=admin, path=bumped).version == 3
     listed = service.list_templates(session, actor=admin)
-    assert [(t.key, t.version) for t in listed] == [("vendor-security", 1), ("vendor-security", 2)]
+    assert [(t.key, t.version) for t in listed] == [("vendor-security", 2), ("vendor-security", 3)]
 
 
 def test_a_yaml_error_names_the_file_and_line(
@@ -374,6 +376,42 @@ def _complete(session: Session, admin: Actor, world: dict[str, Any]) -> str:
     )
     reviewing.complete(session, actor=admin, assessment_ref=sent.id)
     return sent.id
+
+
+def test_an_expired_certification_lowers_the_standing_and_says_why(
+    session: Session, admin: Actor, world: dict[str, Any]
+) -> None:
+    """Once an expired certificate had no effect on the due-diligence standing the access rules
+    read; now it lowers it, naming the certificate and the fix, until it is removed or renewed."""
+    vendor, today = world["vendor"], clock.today()
+    _complete(session, admin, world)
+    ok, why = service.standing(session, vendor_id=vendor.id, on=today)
+    assert ok and "current until" in why
+    valid = certifications.add_certification(
+        session, actor=admin, vendor_ref=vendor.ref,
+        data=CertificationCreate(standard="tisax", issuer="ENX",  # type: ignore[arg-type]
+                                 expires_on=today + timedelta(days=400)),
+    )  # fmt: skip
+    assert valid.state == CertState.VALID
+    assert service.standing(session, vendor_id=vendor.id, on=today)[0]
+    lapsed = certifications.add_certification(
+        session, actor=admin, vendor_ref=vendor.ref,
+        data=CertificationCreate(standard="iso-27001", issuer="BSI",  # type: ignore[arg-type]
+                                 expires_on=today - timedelta(days=1)),
+    )  # fmt: skip
+    ok, why = service.standing(session, vendor_id=vendor.id, on=today)
+    assert not ok
+    assert why.startswith("due diligence DD-") and why.endswith(
+        f" of vendor {vendor.ref} is lowered: ISO/IEC 27001 from BSI expired "
+        f"on {today - timedelta(days=1)}: record the renewed certificate, or remove it and "
+        "reassess the vendor"
+    )
+    # on its last day it still counts (the badge's rule: expired after its date)
+    assert service.standing(session, vendor_id=vendor.id, on=today - timedelta(days=1))[0]
+    certifications.remove_certification(
+        session, actor=admin, vendor_ref=vendor.ref, certification_id=lapsed.id
+    )
+    assert service.standing(session, vendor_id=vendor.id, on=today)[0]
 
 
 def test_reassessment_is_flagged_once_after_the_cadence(

@@ -45,6 +45,8 @@ from crownjewels.vendors.diligence.schemas import (
     RiskExplanation,
 )
 from crownjewels.vendors.models import VendorProfile
+from crownjewels.vendors.reads import certification_read
+from crownjewels.vendors.repository import certifications
 
 SUBJECT = "assessment"
 
@@ -299,8 +301,9 @@ def latest_risk(session: Session, *, actor: Actor, vendor_ref: str) -> RiskExpla
 
 def standing(session: Session, *, vendor_id: str, on: date) -> tuple[bool, str]:
     """Whether a vendor's due diligence is passed and not expired on `on`, with why in plain
-    words: the last completed assessment, its residual risk (critical fails) and its expiry
-    (the review cadence after completion)."""
+    words: the last completed assessment, its residual risk (critical fails), its expiry (the
+    review cadence after completion) and the vendor's certifications (an expired one lowers
+    the standing until it is renewed or removed)."""
     vendor = session.get(VendorProfile, vendor_id)
     if vendor is None:
         raise NotFound(f"no vendor {vendor_id!r}")
@@ -320,4 +323,13 @@ def standing(session: Session, *, vendor_id: str, on: date) -> tuple[bool, str]:
             False,
             f"due diligence {last.ref} of vendor {vendor.ref} left a critical residual risk",
         )
+    lapsed = rules.lapsed_certifications(
+        [
+            rules.CertFacts(c.label, c.issuer, c.expires_on)
+            for c in (certification_read(row) for row in certifications(session, vendor.id))
+        ],
+        on=on,
+    )
+    if lapsed is not None:
+        return False, f"due diligence {last.ref} of vendor {vendor.ref} is lowered: {lapsed}"
     return True, f"due diligence {last.ref} completed on {done_on}, current until {expires_on}"

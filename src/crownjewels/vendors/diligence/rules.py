@@ -381,3 +381,27 @@ def reassessment_due_on(completed_on: date, cadence_months: int) -> date:
 def is_reassessment_due(completed_on: date, cadence_months: int, *, today: date) -> bool:
     """True when the last completed assessment is older than the cadence."""
     return today >= reassessment_due_on(completed_on, cadence_months)
+
+
+@dataclass(frozen=True)
+class CertFacts:
+    """A certification as the standing rule sees it: what, by whom, until when."""
+
+    label: str
+    issuer: str
+    expires_on: date | None
+
+
+def lapsed_certifications(certs: Sequence[CertFacts], *, on: date) -> str | None:
+    """Why certifications lower the due-diligence standing on `on` (None: none has lapsed).
+
+    A certification is evidence the due diligence relies on (question 1.1's independent
+    security certification, ISO/IEC 27001 A.5.19-A.5.22 supplier assurance): once its expiry
+    date has passed (the day after it, as the certification badge counts) the evidence is gone
+    until the renewal is recorded or the certification is removed and the vendor reassessed."""
+    lapsed = sorted((c for c in certs if c.expires_on is not None and c.expires_on < on),
+                    key=lambda c: (c.expires_on, c.label))  # fmt: skip
+    if not lapsed:
+        return None
+    which = "; ".join(f"{c.label} from {c.issuer} expired on {c.expires_on}" for c in lapsed)
+    return f"{which}: record the renewed certificate, or remove it and reassess the vendor"
