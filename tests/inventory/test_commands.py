@@ -396,3 +396,14 @@ def test_secrets_commands_on_postgresql(pg_cli: Cli) -> None:
     pg_cli.ok("secrets", "review", "TS-0001", "--notes", "ok")
     assert pg_cli.ok("secrets", "list", "--json").json()["total"] == 1
     assert "chain intact" in pg_cli.ok("custody", "verify").out
+
+
+def test_the_statutory_tests_are_printed_in_the_statutes_words(registered: Cli) -> None:
+    """The first test has two prongs (18 U.S.C. §1839(3)(B); Directive (EU) 2016/943 Art.
+    2(1)(a)): once it read "not generally known" alone, now "or readily ascertainable" too."""
+    out = registered.ok("secrets", "show", "TS-0001").out
+    tests = out[out.index("legal tests:") : out.index("locations:")]
+    assert "not-generally-known" in tests
+    assert "(Not generally known or readily ascertainable)" in tests
+    assert "(Has commercial value because it is secret)" in tests
+    assert "(Reasonable measures taken to keep it secret)" in tests

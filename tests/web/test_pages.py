@@ -251,6 +251,9 @@ def test_register_form_creates_the_secret_and_its_custody_event(
     assert "git.example.com/rnd/brine" in page.text
     assert "SECRET_REGISTERED" in page.text
     assert "HIGHLY SENSITIVE - TRADE SECRET OF ACME FOODS" in page.text
+    # the statutory test in both prongs (18 U.S.C. §1839(3)(B); Directive 2016/943 Art. 2(1)(a))
+    assert "<td>Not generally known or readily ascertainable</td>" in page.text
+    assert "Not generally known or readily ascertainable" in client.get("/secrets/new").text
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from crownjewels.core.pagination import Page, PageParams
 from crownjewels.inventory import service
 from crownjewels.inventory.schemas import (
     FACTOR_QUESTIONS,
+    LEGAL_TESTS,
     Category,
     Factor,
     LegalTest,
@@ -69,7 +70,8 @@ FactorOpt = typer.Option(
 LegalOpt = typer.Option(
     None,
     "--legal-test",
-    help=f"Statutory test NAME=yes|no|unknown[:notes] (repeatable). NAME: {_TESTS}.",
+    help=f"Statutory test NAME=yes|no|unknown[:notes] (repeatable). NAME: {_TESTS} "
+    "(not-generally-known: not generally known or readily ascertainable).",
 )
 
 
@@ -301,7 +303,8 @@ def _print_secret(secret: SecretRead, reviews: list[ReviewRead]) -> None:
             if result is None or result.met is None
             else ("met" if result.met else "NOT met")
         )
-        typer.echo(f"  {test.value:<20} {met}  {result.notes if result else ''}".rstrip())
+        notes = f"  {result.notes}" if result and result.notes else ""
+        typer.echo(f"  {test.value:<20} {met}  ({LEGAL_TESTS[test]}){notes}")
     typer.echo("\nlocations:")
     emit_table(secret.locations, ["kind", "name", "owner_name", "notes"], empty="  none recorded")
     typer.echo("\nreviews:")

@@ -34,6 +34,7 @@ from crownjewels.custody import service as custody
 from crownjewels.inventory import service
 from crownjewels.inventory.schemas import (
     FACTOR_QUESTIONS,
+    LEGAL_TESTS,
     Category,
     Factor,
     LegalTest,
@@ -69,6 +70,7 @@ def _choices() -> dict[str, Any]:
         "statuses": list(SecretStatus),
         "factors": FACTOR_QUESTIONS,
         "legal_tests": list(LegalTest),
+        "legal_test_labels": LEGAL_TESTS,
         "location_kinds": list(LocationKind),
         "outcomes": service.outcomes(),
     }

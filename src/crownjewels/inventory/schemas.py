@@ -87,11 +87,27 @@ FACTOR_QUESTIONS: dict[Factor, str] = {
 
 
 class LegalTest(StrEnum):
-    """The three statutory tests (DTSA 18 U.S.C. §1839(3); EU Directive 2016/943 Art. 2(1))."""
+    """The three statutory tests (DTSA 18 U.S.C. §1839(3); EU Directive 2016/943 Art. 2(1)).
+    The key `not-generally-known` names both prongs of the first test (see LEGAL_TESTS)."""
 
     NOT_GENERALLY_KNOWN = "not-generally-known"
     VALUE_FROM_SECRECY = "value-from-secrecy"
     REASONABLE_MEASURES = "reasonable-measures"
+
+
+#: each statutory test in the statutes' words, as people read it (the keys stay stable)
+LEGAL_TESTS: dict[LegalTest, str] = {
+    # 18 U.S.C. §1839(3)(B): "not being generally known to, and not being readily ascertainable
+    # through proper means by, another person"; Directive (EU) 2016/943 Art. 2(1)(a): "not ...
+    # generally known among or readily accessible to persons within the circles that normally
+    # deal with the kind of information in question". Both prongs: public-domain pieces a
+    # competitor could readily assemble fail the test even if nobody has published them.
+    LegalTest.NOT_GENERALLY_KNOWN: "Not generally known or readily ascertainable",
+    # §1839(3)(B) "independent economic value, actual or potential"; Art. 2(1)(b)
+    LegalTest.VALUE_FROM_SECRECY: "Has commercial value because it is secret",
+    # §1839(3)(A) "reasonable measures"; Art. 2(1)(c) "reasonable steps under the circumstances"
+    LegalTest.REASONABLE_MEASURES: "Reasonable measures taken to keep it secret",
+}
 
 
 class ReviewOutcome(StrEnum):
