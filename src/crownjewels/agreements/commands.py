@@ -343,7 +343,10 @@ def analyse(
     ),
     version: int | None = typer.Option(None, "--version", help="With --agreement: this version."),
     jurisdiction: str | None = typer.Option(
-        None, "--jurisdiction", help="ISO country whose profile applies, e.g. US, DE, CN."
+        None,
+        "--jurisdiction",
+        help="ISO country or subdivision whose profile applies, e.g. US-CA, DE, CN, IN; one "
+        "without a profile is analysed under the fallback the output names.",
     ),
     kind: str = typer.Option("nda", "--kind", help=f"One of: {_KINDS}."),
     as_json: bool = JsonOpt,
