@@ -249,6 +249,18 @@ def test_a_licence_scope_applies_only_when_a_licence_is_granted() -> None:
         "use the Software solely for the Purpose."
     )
     none = "No licence is granted under this Agreement."
+    # negated grants and other licences grant nothing (the first two from ContractNLI NDAs)
+    for nothing in (
+        "Nothing in this Agreement shall be construed as granting any license or right to use.",
+        "A business day is a day on which licensed banks are open in Singapore.",
+        "Nothing herein grants the Recipient any licence.",
+        "The Discloser does not grant the Recipient a licence to use the Software.",
+    ):
+        assert "licence_scope" not in {f.requirement for f in analyse(nothing).findings}
+    plain = (
+        "Company hereby grants MA, during the term of this Agreement, the right to use its marks."
+    )
+    assert _finding(plain, "licence_scope").status == "satisfied"
     assert _finding(granted, "licence_scope").status == "satisfied"
     assert _finding(vague, "licence_scope").status == "not_mentioned"  # no term: not met
     assert "Not met" in _finding(vague, "licence_scope").explanation
@@ -358,6 +370,12 @@ def test_a_licence_scope_applies_only_when_a_licence_is_granted() -> None:
         (
             "termination_for_breach",
             "Upon termination, the Recipient shall return all materials.",
+            "not_mentioned",
+        ),
+        (
+            "termination_for_breach",
+            "The specific damages for a violation of this Section would be difficult of "
+            "determination.",  # a ContractNLI NDA: "determination" is no termination
             "not_mentioned",
         ),
         (
