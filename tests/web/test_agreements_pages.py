@@ -87,6 +87,11 @@ def test_record_upload_analyse_and_review(
     assert client.get(link.group(1)).content == NDA_TEXT.encode()
     page = client.post(f"{url}/analyse", data={"csrf_token": csrf_of(page.text), "version": "1"})
     assert page.status_code == 200 and "is analysed" in page.text
+    # New York has no profile of its own: the page names the fallback (once it said nothing)
+    assert (
+        "US-NY has no requirement profile of its own: version 1 was analysed under the US "
+        "profile instead" in page.text
+    )
 
     # the clause table links each finding with evidence to a mark around that evidence
     marks = {

@@ -76,7 +76,11 @@ def analyse(
         )
     except CrownJewelsError as exc:
         return refused(request, session, actor, settings, ref, exc, form, "analyse_errors")
-    flash(request, f"Version {detail_.findings_version} is analysed: see the clause table.")
+    flash(
+        request,
+        f"Version {detail_.findings_version} is analysed: see the clause table."
+        + (f" {detail_.profile_note}" if detail_.profile_note else ""),
+    )
     return redirect(f"/agreements/{ref}#clauses")
 
 

@@ -22,6 +22,7 @@ from crownjewels.agreements.analysis.extract import (
     TEXT_TYPES,
     extract_text,
 )
+from crownjewels.agreements.analysis.requirements import has_profile
 from crownjewels.agreements.analysis.types import Analysis
 from crownjewels.agreements.errors import AgreementNotFound, FindingNotFound, VersionNotFound
 from crownjewels.agreements.models import Agreement, AgreementVersion, ClauseFinding
@@ -102,6 +103,14 @@ def detail_of(
     """An agreement as shown with its versions and its latest analysed version's findings."""
     versions = repository.versions(session, row.id)
     analysed = next((v for v in reversed(versions) if v.analysed_at is not None), None)
+    law = jurisdiction_of(row)
+    note = None
+    if analysed is not None and law is not None and not has_profile(law):
+        note = (
+            f"{law} has no requirement profile of its own: version {analysed.number} was "
+            f"analysed under the {analysed.jurisdiction or 'generic'} profile instead; local "
+            "law was not checked."
+        )
     return AgreementDetail.model_validate(
         {
             **base.model_dump(),
@@ -110,6 +119,7 @@ def detail_of(
             if analysed
             else [],
             "findings_version": analysed.number if analysed else None,
+            "profile_note": note,
         }
     )
 

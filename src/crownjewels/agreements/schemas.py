@@ -423,3 +423,5 @@ class AgreementDetail(AgreementRead):
     versions: list[VersionRead] = Field(default_factory=list)
     findings: list[FindingRead] = Field(default_factory=list)
     findings_version: int | None = None
+    # why the findings were not computed under the governing law's own profile (None: they were)
+    profile_note: str | None = None
