@@ -98,14 +98,22 @@ def test_send_answer_resume_submit_review_and_read_the_explanation(
     vendor = browser.new_context(viewport={"width": 1280, "height": 900})
     answer = vendor.new_page()
     answer.on("response", lambda r: failed.append(r.url) if r.status >= 500 else None)
+    sent: list[tuple[str, str]] = []
+    answer.on("request", lambda r: sent.append((r.url, r.headers.get("referer", ""))))
     answer.goto(link)
     expect(answer.locator("h1")).to_have_text("Vendor security and confidentiality")
+    # the first load traded the token for a cookie: the address bar and every later request
+    # (the page's scripts and styles, the save) carry no token, not even as a Referer
+    expect(answer).to_have_url(app.base + "/a")
+    token = link.rsplit("/", 1)[1]
     expect(answer.locator(".main-nav")).to_have_count(0)
     answer.check("input[name='q.1.1'][value='ISO/IEC 27001']")
     for qid in YES[:5]:
         _radio(answer, qid, "yes")
     answer.click("#save-draft")
     expect(answer.locator(".flash")).to_contain_text("Your answers are saved")
+    assert sent[0][0] == link and len(sent) > 2
+    assert not [r for r in sent[1:] if token in r[0] or token in r[1]], sent
     answer.close()
 
     # ... and comes back later with the same link: the draft is there
