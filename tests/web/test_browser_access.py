@@ -26,7 +26,7 @@ from crownjewels.vault import service as vault
 from tests.access.factories import _agreement, _vendor_ready
 from tests.parties.factories import PASSWORD, make_person, make_user
 from tests.vendors.diligence_factories import make_contact, make_vendor, make_vendor_user
-from tests.web.live import Live, live_app
+from tests.web.live import Live, LiveServer
 
 pytestmark = pytest.mark.browser
 SECRET_KEY = "browser-access-key-0123456789abcdef"
@@ -62,8 +62,8 @@ def _seed(session: Session, settings: Settings, secret: SecretRead) -> None:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    with live_app(
+def live(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    with live_server.workspace(
         tmp_path_factory.mktemp("browser-access"), secret_key=SECRET_KEY, seed=_seed
     ) as app:
         yield app

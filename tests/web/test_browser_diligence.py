@@ -20,7 +20,7 @@ from crownjewels.core.permissions import Role
 from crownjewels.inventory.schemas import Tier
 from tests.parties.factories import PASSWORD, make_person, make_user
 from tests.vendors.diligence_factories import import_builtin, make_contact, make_vendor
-from tests.web.live import Live, live_app
+from tests.web.live import Live, LiveServer
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path("/tmp")
@@ -36,10 +36,10 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def live(home: Path) -> Iterator[tuple[Live, str]]:
+def live(live_server: LiveServer, home: Path) -> Iterator[tuple[Live, str]]:
     key = "browser-diligence-key-0123456789abcdef"
-    with live_app(home, secret_key=key, tier=Tier.HIGHLY_SENSITIVE) as app:
-        db = Database(f"sqlite:///{home / 'crownjewels.db'}")
+    with live_server.workspace(home, secret_key=key, tier=Tier.HIGHLY_SENSITIVE) as app:
+        db = Database(app.url)
         with db.unit_of_work() as s:
             admin = system_actor("test")
             import_builtin(s, admin)
