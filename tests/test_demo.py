@@ -119,13 +119,12 @@ def test_the_people(demo: Cli) -> None:
     assert all(per_org[o["name"]] >= 2 for o in _all(demo, "orgs", "list"))
 
 
-def test_one_login_per_role_with_totp_enrolled_except_vendor_users(demo: Cli) -> None:
+def test_one_login_per_role_with_totp_enrolled_vendor_users_too(demo: Cli) -> None:
     users = demo.ok("users", "list", "--json").json()
     assert sorted(r for u in users for r in u["roles"]) == sorted(r.value for r in Role)
     for user in users:
-        vendor = user["roles"] == ["vendor-user"]
-        assert user["mfa_enrolled"] is not vendor, user
-        assert user["mfa_required"] is not vendor, user
+        assert user["mfa_enrolled"] is True, user
+        assert user["mfa_required"] is True, user
 
 
 def test_the_register(demo: Cli) -> None:
@@ -156,7 +155,7 @@ def test_every_row_has_its_custody_event_and_the_chain_verifies(demo: Cli) -> No
     assert events["ORGANISATION_CREATED"] == demo.count("organisation")
     assert events["PERSON_CREATED"] == demo.count("person")
     assert events["USER_CREATED"] == demo.count("app_user")
-    assert events["USER_MFA_ENROLLED"] == demo.count("app_user") - 1
+    assert events["USER_MFA_ENROLLED"] == demo.count("app_user")
     assert events["SECRET_REGISTERED"] == demo.count("trade_secret")
     assert events["SECRET_LOCATION_ADDED"] == demo.count("secret_location")
     assert events["SECRET_REVIEWED"] == demo.count("secret_review")
@@ -197,10 +196,15 @@ def test_the_printed_password_and_code_log_the_admin_in(seeded: tuple[Cli, str],
             assert first.user_id is not None
             second = accounts.check_totp(session, user_id=first.user_id, code=code, sealer=sealer)
             assert second.ok, second
+            vendor_code = copy.ok("demo", "code", VENDOR_USER).out.strip()
             vendor = accounts.check_password(
                 session, username=VENDOR_USER, password=password, name_key="k"
             )
-            assert vendor.ok and not vendor.needs_mfa_enrolment
+            assert vendor.ok and not vendor.needs_mfa_enrolment and vendor.user_id
+            totp = accounts.check_totp(
+                session, user_id=vendor.user_id, code=vendor_code, sealer=sealer
+            )
+            assert totp.ok, totp
     finally:
         pin()
         db.dispose()
@@ -208,7 +212,6 @@ def test_the_printed_password_and_code_log_the_admin_in(seeded: tuple[Cli, str],
 
 def test_demo_code_refuses_other_logins(demo: Cli) -> None:
     assert_user_error(demo("demo", "code", "someone@example.com"), "not a demo login or role")
-    assert_user_error(demo("demo", "code", VENDOR_USER), "password only")
 
 
 def test_the_demo_refuses_a_register_that_holds_other_data(tmp_path: Path) -> None:

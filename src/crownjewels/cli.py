@@ -156,12 +156,7 @@ def _print_demo(result: demo_data.DemoResult, *, base_url: str, explicit_company
     typer.echo(f"  code      run `crownjewels demo code {admin.email}` and type the 6 digits\n")
     typer.echo(f"Every demo login uses the password {result.password}:")
     for login in result.logins:
-        how = (
-            f"TOTP key {login.totp_secret}"
-            if login.totp_secret
-            else "password only (vendor users need no TOTP)"
-        )
-        typer.echo(f"  {login.role.value:<15} {login.email:<38} {how}")
+        typer.echo(f"  {login.role.value:<15} {login.email:<38} TOTP key {login.totp_secret}")
     typer.echo(
         "\nThe TOTP keys can also be typed into an authenticator app. "
         "`crownjewels demo code EMAIL` (or ROLE, e.g. `demo code legal`) prints a login's code."

@@ -17,9 +17,12 @@ from crownjewels.access.schemas import GrantRequest
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import MATRIX, Permission, Role
+from crownjewels.inventory.schemas import Tier
 from crownjewels.parties.schemas import OrgKind
 from tests.access.conftest import World, make_world
+from tests.disclosure.portal.world import BINDER, request
 from tests.inventory.factories import make_secret
+from tests.vendors.diligence_factories import make_contact, make_vendor, make_vendor_user
 from tests.web import conftest as web
 from tests.web.conftest import Login, csrf_of
 
@@ -162,3 +165,35 @@ def test_the_check_form_explains_a_denial(
     text = html.unescape(result.text)
     assert "Sam Stranger may not view" in text
     assert "need-to-know" in text and "bound:agreement" in text
+
+
+def test_approving_for_a_vendor_user_without_mfa_says_what_to_do(
+    db: Database, make_login: MakeLogin, client_of: ClientOf
+) -> None:
+    owner = make_login(Role.SECRET_OWNER)
+    with db.unit_of_work() as session:
+        vendor, org = make_vendor(session, BINDER, name="Lotus Ltd")
+        make_contact(session, vendor)
+        person, _ = make_vendor_user(session, BINDER, org)
+        secret = make_secret(
+            session,
+            BINDER,
+            owner=owner.person,
+            name="Glaze",
+            tier=Tier.HIGHLY_SENSITIVE,
+            allowed_regions=["IN", "US"],
+        )
+        grant = request(session, person_id=person.id, secret_id=secret.id, purpose="glaze trial")
+    url = f"/access/grants/{grant.ref}"
+    owner_client = client_of(owner)
+    page = owner_client.get(url)
+    first = owner_client.post(f"{url}/approve", data={"csrf_token": csrf_of(page.text)})
+    assert first.status_code == 200 and f"{grant.ref} is requested" in first.text
+    security = client_of(make_login(Role.SECURITY))
+    page = security.get(url)
+    refused = security.post(f"{url}/approve", data={"csrf_token": csrf_of(page.text)})
+    assert refused.status_code == 403
+    assert (
+        f"{person.full_name} has not set up two-factor sign-in; highly sensitive secrets need "
+        "it: ask them to sign in once to enrol"
+    ) in html.unescape(refused.text)

@@ -15,9 +15,12 @@ from crownjewels.core import clock
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import MATRIX, Permission, Role
+from crownjewels.inventory.schemas import Tier
 from tests.access.conftest import World, make_world
 from tests.api_support import RoleClients, Roles, connection  # noqa: F401
+from tests.disclosure.portal.world import BINDER, request
 from tests.inventory.factories import make_secret
+from tests.vendors.diligence_factories import make_contact, make_vendor, make_vendor_user
 
 P = Permission
 BASE = f"{API_PREFIX}/access"
@@ -206,3 +209,29 @@ def test_bad_requests_are_problems_naming_the_fix(rc: RoleClients, world: World)
         assert missing.status_code == 404 and "access grants" in missing.json()["detail"]
         no_reason = client.post(f"{BASE}/grants/GR-999999/deny", json={}, headers=admin)
         assert no_reason.status_code == 422
+
+
+def test_approval_refused_for_a_vendor_user_without_mfa(db: Database, rc: RoleClients) -> None:
+    with db.unit_of_work() as session:
+        vendor, org = make_vendor(session, BINDER, name="Lotus Ltd")
+        make_contact(session, vendor)
+        person, _ = make_vendor_user(session, BINDER, org)
+        secret = make_secret(
+            session,
+            BINDER,
+            owner=rc.people[Role.SECRET_OWNER],
+            name="Glaze",
+            tier=Tier.HIGHLY_SENSITIVE,
+            allowed_regions=["IN", "US"],
+        )
+        grant = request(session, person_id=person.id, secret_id=secret.id, purpose="glaze trial")
+    url = f"{BASE}/grants/{grant.ref}/approve"
+    with rc.client() as client:
+        first = client.post(url, json={}, headers=rc.headers(Role.SECRET_OWNER))
+        assert first.status_code == 200 and first.json()["status"] == "requested"
+        refused = client.post(url, json={}, headers=rc.headers(Role.SECURITY))
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == (
+        f"{grant.ref} cannot be approved: {person.full_name} has not set up two-factor sign-in; "
+        "highly sensitive secrets need it: ask them to sign in once to enrol"
+    )

@@ -81,13 +81,40 @@ def test_password_then_enrolment_for_staff(session: Session, admin: Actor) -> No
     assert outcome.ok and outcome.needs_mfa_enrolment
 
 
-def test_vendor_users_need_no_mfa_by_default(session: Session, admin: Actor) -> None:
+def test_vendor_users_enrol_totp_at_first_login_like_staff(session: Session, admin: Actor) -> None:
     user = make_user(session, admin, Role.VENDOR_USER)
+    assert user.mfa_required
     outcome = accounts.check_password(
         session, username=user.username, password=PASSWORD, name_key=KEY
     )
-    assert outcome.ok and not outcome.needs_mfa_enrolment
-    assert "USER_LOGIN_SUCCEEDED" in _types(session)
+    assert outcome.ok and outcome.needs_mfa_enrolment
+    assert "USER_LOGIN_SUCCEEDED" not in _types(session)  # not in until the code is confirmed
+
+
+def test_without_the_mfa_policy_no_one_must_enrol(session: Session, admin: Actor) -> None:
+    for role in (Role.VENDOR_USER, Role.ADMIN):
+        user = make_user(session, admin, role)
+        outcome = accounts.check_password(
+            session, username=user.username, password=PASSWORD, name_key=KEY, mfa_policy=False
+        )
+        assert outcome.ok and not outcome.needs_mfa_enrolment
+    assert _types(session).count("USER_LOGIN_SUCCEEDED") == 2
+
+
+def test_mfa_in_place_is_the_persons_enrolment(session: Session, admin: Actor) -> None:
+    nobody = make_person(session, admin)
+    assert service.mfa_in_place(session, person_id=nobody.id)  # no login: no session of theirs
+    user = make_user(session, admin, Role.VENDOR_USER)
+    assert not service.mfa_in_place(session, person_id=user.person_id)
+    secret = pyotp.random_base32()
+    accounts.confirm_mfa_enrolment(
+        session,
+        user_id=user.id,
+        secret=secret,
+        code=pyotp.TOTP(secret).at(clock.now()),
+        sealer=SEALER,
+    )
+    assert service.mfa_in_place(session, person_id=user.person_id)
 
 
 def test_enrol_and_log_in_with_totp(session: Session, admin: Actor) -> None:

@@ -224,7 +224,7 @@ def test_users_create_with_prompt_and_list(cli: Cli) -> None:
     )
     users = cli.ok("users", "list", "--json").json()
     assert [(u["username"], u["roles"], u["mfa_required"]) for u in users] == [
-        ("arjun@lotus.example", ["vendor-user"], False),
+        ("arjun@lotus.example", ["vendor-user"], True),
         ("dana@northwind.example", ["admin", "legal"], True),
     ]
     assert "dana@northwind.example" in cli.ok("users", "list").out

@@ -26,7 +26,7 @@ from crownjewels.web.auth import SESSION_COOKIE, login_cookie
 from tests.api_support import app_for
 from tests.parties.factories import PASSWORD, make_org, make_person, make_user
 from tests.pinned_clock import pin
-from tests.web.live import chromium
+from tests.web.live import LiveServer, chromium, serving
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 TOTP_SECRET = re.compile(r'id="totp-secret"[^>]*>([A-Z2-7]+)<')
@@ -66,6 +66,14 @@ def frozen() -> Iterator[FrozenClock]:
 def browser() -> Iterator[Any]:
     """One Chromium per test process for every browser test; each test opens its own context."""
     yield from chromium()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One app server per test process for every browser test; each module mounts its own
+    fresh workspace on it (`live_server.workspace(...)`)."""
+    with serving(tmp_path_factory.mktemp("live-server")) as server:
+        yield server
 
 
 @pytest.fixture

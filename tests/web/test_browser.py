@@ -13,7 +13,7 @@ import pytest
 from crownjewels.core import clock
 from crownjewels.inventory.schemas import Tier
 from tests.parties.factories import PASSWORD
-from tests.web.live import Live, live_app
+from tests.web.live import Live, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -21,8 +21,8 @@ SCREENSHOTS = Path("/tmp")
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    with live_app(
+def live(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    with live_server.workspace(
         tmp_path_factory.mktemp("browser"),
         secret_key="browser-test-key-0123456789abcdef",
         tier=Tier.CONFIDENTIAL,

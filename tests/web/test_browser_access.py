@@ -1,6 +1,7 @@
 """In Chromium, the whole need-to-know path: a vendor manager requests a grant for a vendor's
-analyst, the secret's owner approves it, the analyst acknowledges the notice in the portal and
-downloads a watermarked copy, and the ledger shows the disclosure under its agreement."""
+analyst, the secret's owner approves it, the analyst enrols TOTP at their first login,
+acknowledges the notice in the portal and downloads a watermarked copy, and the ledger shows the
+disclosure under its agreement."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from crownjewels.vault import service as vault
 from tests.access.factories import _agreement, _vendor_ready
 from tests.parties.factories import PASSWORD, make_person, make_user
 from tests.vendors.diligence_factories import make_contact, make_vendor, make_vendor_user
-from tests.web.live import Live, live_app
+from tests.web.live import Live, LiveServer
 
 pytestmark = pytest.mark.browser
 SECRET_KEY = "browser-access-key-0123456789abcdef"
@@ -61,14 +62,15 @@ def _seed(session: Session, settings: Settings, secret: SecretRead) -> None:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    with live_app(
+def live(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    with live_server.workspace(
         tmp_path_factory.mktemp("browser-access"), secret_key=SECRET_KEY, seed=_seed
     ) as app:
         yield app
 
 
-def _log_in(browser: Any, live: Live, username: str, *, mfa: bool = True) -> Any:
+def _log_in(browser: Any, live: Live, username: str) -> Any:
+    """A first login through the forms: password, then TOTP enrolment."""
     from playwright.sync_api import expect
 
     context = browser.new_context(accept_downloads=True)
@@ -77,12 +79,11 @@ def _log_in(browser: Any, live: Live, username: str, *, mfa: bool = True) -> Any
     page.fill("#f-username", username)
     page.fill("#f-password", PASSWORD)
     page.click("button[type=submit]")
-    if mfa:
-        expect(page).to_have_url(re.compile(r"/login/enrol$"))
-        page.fill(
-            "#f-code", pyotp.TOTP(page.locator("#totp-secret").inner_text().strip()).at(clock.now())
-        )
-        page.click("button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/login/enrol$"))
+    page.fill(
+        "#f-code", pyotp.TOTP(page.locator("#totp-secret").inner_text().strip()).at(clock.now())
+    )
+    page.click("button[type=submit]")
     return page
 
 
@@ -112,8 +113,9 @@ def test_request_approve_acknowledge_download_and_see_it_in_the_ledger(
     owner.click("#approve-button")
     expect(owner.locator("body")).to_contain_text("active")
 
-    # the analyst acknowledges the notice in the portal, then downloads a marked copy
-    analyst = _log_in(browser, live, SEEDED["analyst"], mfa=False)
+    # the analyst enrols TOTP at their first login, like staff, and lands in the portal; there
+    # they acknowledge the notice, then download a marked copy
+    analyst = _log_in(browser, live, SEEDED["analyst"])
     expect(analyst).to_have_url(live.base + "/portal")
     analyst.click(f"text={grant}")
     expect(analyst.locator("#acknowledge-first")).to_be_visible()

@@ -14,15 +14,16 @@ import pytest
 from crownjewels.core import clock
 from tests.agreements.samples import nda_pdf
 from tests.parties.factories import PASSWORD
-from tests.web.live import Live, live_app
+from tests.web.live import Live, LiveServer
 
 pytestmark = pytest.mark.browser
 SECRET_KEY = "browser-agreements-key-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    with live_app(tmp_path_factory.mktemp("browser-agreements"), secret_key=SECRET_KEY) as app:
+def live(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    home = tmp_path_factory.mktemp("browser-agreements")
+    with live_server.workspace(home, secret_key=SECRET_KEY) as app:
         yield app
 
 

@@ -21,17 +21,17 @@ from crownjewels.parties.models import User
 from tests.access.factories import bind_for_access
 from tests.disclosure.helpers import make_pdf
 from tests.parties.factories import PASSWORD
-from tests.web.live import Live, live_app
+from tests.web.live import Live, LiveServer
 
 pytestmark = pytest.mark.browser
 SECRET_KEY = "browser-copies-key-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     home = tmp_path_factory.mktemp("browser-copies")
-    with live_app(home, secret_key=SECRET_KEY) as app:
-        _bind(f"sqlite:///{home / 'crownjewels.db'}", app.username)
+    with live_server.workspace(home, secret_key=SECRET_KEY) as app:
+        _bind(app.url, app.username)
         yield app
 
 

@@ -20,7 +20,7 @@ from crownjewels.core.permissions import Role
 from crownjewels.inventory.schemas import Tier
 from tests.parties.factories import PASSWORD, make_person, make_user
 from tests.vendors.diligence_factories import import_builtin, make_contact, make_vendor
-from tests.web.live import Live, live_app
+from tests.web.live import Live, LiveServer
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path("/tmp")
@@ -36,10 +36,10 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def live(home: Path) -> Iterator[tuple[Live, str]]:
+def live(live_server: LiveServer, home: Path) -> Iterator[tuple[Live, str]]:
     key = "browser-diligence-key-0123456789abcdef"
-    with live_app(home, secret_key=key, tier=Tier.HIGHLY_SENSITIVE) as app:
-        db = Database(f"sqlite:///{home / 'crownjewels.db'}")
+    with live_server.workspace(home, secret_key=key, tier=Tier.HIGHLY_SENSITIVE) as app:
+        db = Database(app.url)
         with db.unit_of_work() as s:
             admin = system_actor("test")
             import_builtin(s, admin)
@@ -98,14 +98,22 @@ def test_send_answer_resume_submit_review_and_read_the_explanation(
     vendor = browser.new_context(viewport={"width": 1280, "height": 900})
     answer = vendor.new_page()
     answer.on("response", lambda r: failed.append(r.url) if r.status >= 500 else None)
+    sent: list[tuple[str, str]] = []
+    answer.on("request", lambda r: sent.append((r.url, r.headers.get("referer", ""))))
     answer.goto(link)
     expect(answer.locator("h1")).to_have_text("Vendor security and confidentiality")
+    # the first load traded the token for a cookie: the address bar and every later request
+    # (the page's scripts and styles, the save) carry no token, not even as a Referer
+    expect(answer).to_have_url(app.base + "/a")
+    token = link.rsplit("/", 1)[1]
     expect(answer.locator(".main-nav")).to_have_count(0)
     answer.check("input[name='q.1.1'][value='ISO/IEC 27001']")
     for qid in YES[:5]:
         _radio(answer, qid, "yes")
     answer.click("#save-draft")
     expect(answer.locator(".flash")).to_contain_text("Your answers are saved")
+    assert sent[0][0] == link and len(sent) > 2
+    assert not [r for r in sent[1:] if token in r[0] or token in r[1]], sent
     answer.close()
 
     # ... and comes back later with the same link: the draft is there

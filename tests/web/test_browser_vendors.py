@@ -17,16 +17,16 @@ from crownjewels.core.db import Database
 from crownjewels.parties.schemas import OrgKind
 from tests.parties.factories import PASSWORD, make_org
 from tests.vendors.factories import make_vendor
-from tests.web.live import Live, live_app
+from tests.web.live import Live, LiveServer
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     home = tmp_path_factory.mktemp("browser-vendors")
-    with live_app(home, secret_key="browser-vendors-key-0123456789abcdef") as app:
-        db = Database(f"sqlite:///{home / 'crownjewels.db'}")
+    with live_server.workspace(home, secret_key="browser-vendors-key-0123456789abcdef") as app:
+        db = Database(app.url)
         with db.unit_of_work() as s:
             admin = system_actor("test")
             make_org(s, admin, name="Lotus Process Services", kind=OrgKind.VENDOR, country="IN")

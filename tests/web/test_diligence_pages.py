@@ -77,26 +77,50 @@ def test_a_link_is_answered_saved_resumed_submitted_then_gone(
     with TestClient(app) as client:
         page = client.get(path)
         assert page.status_code == 200
+        # the first load hands the token over in a cookie and leaves the token-free page
+        assert page.url.path == "/a" and world["path"] not in page.text
+        (first,) = page.history
+        assert first.status_code == 303 and first.headers["location"] == "/a"
+        cookie = first.headers["set-cookie"]
+        assert cookie.startswith("cj_link=") and "HttpOnly" in cookie and "Path=/a;" in cookie
+        assert "Max-Age=14400" in cookie and "SameSite=lax" in cookie
+        assert first.headers["referrer-policy"] == "no-referrer"
         assert page.headers["referrer-policy"] == "no-referrer"
         assert page.headers["cache-control"] == "no-store"
+        assert 'action="/a"' in page.text
         assert "Is our data encrypted at rest" in page.text and "Custody log" not in page.text
-        saved = client.post(path, data=_form({"2.1": "yes", "4.2": "400"}, "save"))
-        assert saved.status_code == 200 and saved.url.path == path
+        # nothing of the secrets the vendor may later receive, only the questionnaire
+        assert "Glaze recipe" not in page.text and world["secret"] not in page.text
+        saved = client.post("/a", data=_form({"2.1": "yes", "4.2": "400"}, "save"))
+        assert saved.status_code == 200 and saved.url.path == "/a"
         assert "Your answers are saved" in saved.text
         assert 'value="yes" id="f-q-2-1-yes" checked' in saved.text
-        bad = client.post(path, data=_form({"4.2": "a year"}, "save"))
+        bad = client.post("/a", data=_form({"4.2": "a year"}, "save"))
         assert bad.status_code == 422 and "question 4.2: enter a number" in bad.text
-        early = client.post(path, data=_form({"2.2": "yes"}, "submit"))
+        early = client.post("/a", data=_form({"2.2": "yes"}, "submit"))
         assert early.status_code == 422 and "saved, but not submitted" in early.text
-        done = client.post(path, data=_form(full_answers(), "submit"))
+        kept = client.cookies["cj_link"]
+        done = client.post("/a", data=_form(full_answers(), "submit"))
         assert done.status_code == 200 and "is submitted" in done.text
+        assert "cj_link" not in client.cookies  # dropped with the submission
         gone = client.get(path)
         assert gone.status_code == 410 and "works once" in gone.text
-        assert client.post(path, data=_form({"2.1": "no"}, "save")).status_code == 410
         assert client.get("/a/not-a-token").status_code == 404
         # the link reaches nothing else
         other = client.get(f"/assessments/{world['a']}", follow_redirects=False)
         assert other.status_code == 303 and other.headers["location"].startswith("/login")
+    with TestClient(app, cookies={"cj_link": kept}) as replay:
+        late = replay.post("/a", data=_form({"2.1": "no"}, "save"))
+        assert late.status_code == 410 and "works once" in late.text
+
+
+def test_the_link_page_needs_the_cookie_of_its_first_load(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        bare = client.get("/a")
+        assert bare.status_code == 404
+        assert "Open the questionnaire link from your email again" in bare.text
+    with TestClient(app, cookies={"cj_link": "forged.value.here"}) as forged:
+        assert forged.post("/a", data={"action": "save"}).status_code == 404
 
 
 def test_an_expired_link_says_so(app: FastAPI, world: dict[str, Any], frozen: FrozenClock) -> None:
@@ -104,6 +128,23 @@ def test_an_expired_link_says_so(app: FastAPI, world: dict[str, Any], frozen: Fr
     with TestClient(app) as client:
         page = client.get(world["path"])
     assert page.status_code == 410 and "This link expired on" in page.text
+    assert "set-cookie" not in page.headers
+
+
+def test_a_link_that_expires_while_open_says_so(
+    app: FastAPI, world: dict[str, Any], frozen: FrozenClock
+) -> None:
+    with TestClient(app) as client:
+        assert client.get(world["path"]).url.path == "/a"
+        frozen.now += timedelta(hours=3, minutes=59)
+        assert client.get("/a").status_code == 200
+        frozen.now += timedelta(minutes=2)
+        stale = client.get("/a")
+        assert stale.status_code == 410 and "open for more than four hours" in stale.text
+        assert client.get(world["path"]).url.path == "/a"  # the link itself opens it again
+        frozen.now += timedelta(days=14)
+        expired = client.get("/a")
+        assert expired.status_code == 410 and "This link expired on" in expired.text
 
 
 def test_vendor_user_sees_only_its_own(
@@ -150,7 +191,8 @@ def test_review_page_explains_the_risk_and_completes(
     app: FastAPI, world: dict[str, Any], client_for: Callable[..., TestClient]
 ) -> None:
     with TestClient(app) as vendor:
-        vendor.post(world["path"], data=_form(full_answers(), "submit"))
+        vendor.get(world["path"])
+        vendor.post("/a", data=_form(full_answers(), "submit"))
     manager = client_for(Role.VENDOR_MANAGER)
     page = manager.get(f"/assessments/{world['a']}")
     assert page.status_code == 200
@@ -187,8 +229,9 @@ def test_file_evidence_goes_into_the_vault_encrypted(
     create_key_file(Path(settings.home) / "vault.key")
     path = world["path"]
     with TestClient(app) as client:
+        client.get(path)
         saved = client.post(
-            path,
+            "/a",
             data=_form({"1.1": ["ISO/IEC 27001"]}, "save"),
             files={
                 "file.1.2": ("iso27001.txt", b"ISO/IEC 27001 certificate IS 745112", "text/plain")
@@ -218,7 +261,8 @@ def test_ask_again_returns_the_answer_through_a_new_link(
     app: FastAPI, world: dict[str, Any], client_for: Callable[..., TestClient]
 ) -> None:
     with TestClient(app) as vendor:
-        vendor.post(world["path"], data=_form(full_answers(), "submit"))
+        vendor.get(world["path"])
+        vendor.post("/a", data=_form(full_answers(), "submit"))
     manager = client_for(Role.VENDOR_MANAGER)
     page = manager.get(f"/assessments/{world['a']}")
     csrf = csrf_of(page.text)
@@ -249,5 +293,5 @@ def test_ask_again_returns_the_answer_through_a_new_link(
         assert again.status_code == 200
         assert "We asked again: Which sites does the certificate cover?" in again.text
         assert 'name="q.1.1"' in again.text and 'name="q.2.1"' not in again.text
-        done = vendor.post(found.group(1), data=_form({"1.1": ["SOC 2 Type II"]}, "submit"))
+        done = vendor.post("/a", data=_form({"1.1": ["SOC 2 Type II"]}, "submit"))
         assert done.status_code == 200 and "is submitted" in done.text

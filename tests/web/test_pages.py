@@ -125,8 +125,10 @@ def test_an_enrolled_user_cannot_enrol_again_to_skip_the_code(
     assert client.get("/login/enrol", follow_redirects=False).headers["location"] == "/login"
 
 
-def test_next_only_leads_to_local_pages(app: FastAPI, make_login: MakeLogin) -> None:
-    login = make_login(Role.VENDOR_USER, org_kind=OrgKind.VENDOR)  # no TOTP for vendor users
+def test_next_only_leads_to_local_pages(
+    app: FastAPI, make_login: MakeLogin, frozen: FrozenClock
+) -> None:
+    login = make_login(Role.VENDOR_USER, org_kind=OrgKind.VENDOR)
     client = TestClient(app)
     page = client.get("/login?next=//evil.example.com/x")
     response = client.post(
@@ -137,10 +139,41 @@ def test_next_only_leads_to_local_pages(app: FastAPI, make_login: MakeLogin) -> 
             "next": "//evil.example.com/x",
             "csrf_token": csrf_of(page.text),
         },
+    )
+    assert response.url.path == "/login/enrol"
+    shown = re.search(r'id="totp-secret"[^>]*>([A-Z2-7]+)<', response.text)
+    assert shown
+    done = client.post(
+        "/login/enrol",
+        data={"code": frozen.totp(shown.group(1)), "csrf_token": csrf_of(response.text)},
         follow_redirects=False,
     )
-    assert response.status_code == 303
-    assert response.headers["location"] == "/"
+    assert done.status_code == 303
+    assert done.headers["location"] == "/"
+
+
+def test_a_vendor_users_first_login_enrols_totp_then_lands_in_the_portal(
+    app: FastAPI, make_login: MakeLogin, frozen: FrozenClock, db: Database
+) -> None:
+    login = make_login(Role.VENDOR_USER, org_kind=OrgKind.VENDOR)
+    client = TestClient(app)
+    enrol = password_step(client, login.user.username)
+    assert enrol.url.path == "/login/enrol"
+    assert "<svg" in enrol.text
+    assert events(db, EventType.USER_LOGIN_SUCCEEDED, login.user.id) == 0
+    assert client.get("/portal", follow_redirects=False).status_code == 303  # not in yet
+    shown = re.search(r'id="totp-secret"[^>]*>([A-Z2-7]+)<', enrol.text)
+    assert shown
+    done = client.post(
+        "/login/enrol",
+        data={"code": frozen.totp(shown.group(1)), "csrf_token": csrf_of(enrol.text)},
+    )
+    assert done.status_code == 200
+    assert done.url.path == "/portal"
+    assert events(db, EventType.USER_MFA_ENROLLED, login.user.id) == 1
+    client.post("/logout", data={"csrf_token": csrf_of(done.text)})
+    frozen.tick()
+    assert password_step(client, login.user.username).url.path == "/login/mfa"
 
 
 def test_wrong_passwords_are_recorded_and_lock_the_account(

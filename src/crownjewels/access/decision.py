@@ -26,6 +26,11 @@ from crownjewels.parties import service as parties
 from crownjewels.parties.schemas import PersonRead
 
 READER = deciding.READER
+#: why a person whose own sign-in has no MFA cannot use a highly sensitive grant, and the fix
+NO_MFA = (
+    "{name} has not set up two-factor sign-in; highly sensitive secrets need it: "
+    "ask them to sign in once to enrol"
+)
 
 
 def _person(session: Session, person: str | PersonRead) -> PersonRead:
@@ -130,6 +135,23 @@ def require_allowed(
     return decision
 
 
+def recipient_mfa(session: Session, person: PersonRead) -> bool:
+    """The person's real MFA state, for questions about the person rather than a session
+    (approvals, who-can, what-can, the lifecycle re-check): their login has TOTP enrolled."""
+    return parties.mfa_in_place(session, person_id=person.id)
+
+
+def _of_person(person: PersonRead, decision: Decision) -> Decision:
+    """A decision about the person (not a session): an `mfa` failure names the enrolment."""
+    reasons = [
+        r.model_copy(update={"message": NO_MFA.format(name=person.full_name)})
+        if r.rule == "mfa"
+        else r
+        for r in decision.reasons
+    ]
+    return decision.model_copy(update={"reasons": reasons})
+
+
 def who_can(
     session: Session,
     *,
@@ -154,16 +176,20 @@ def who_can(
             ),
         ]
     )
+    people = [_person(session, pid) for pid in ids]
     return [
-        deciding.evaluate(
-            session,
-            person=_person(session, pid),
-            secret=secret_read,
-            action=action,
-            mfa=True,
-            engine=engine,
+        _of_person(
+            person,
+            deciding.evaluate(
+                session,
+                person=person,
+                secret=secret_read,
+                action=action,
+                mfa=recipient_mfa(session, person),
+                engine=engine,
+            ),
         )
-        for pid in ids
+        for person in people
     ]
 
 
@@ -184,14 +210,18 @@ def what_can(
             *(g.secret_id for g in repository.live_for(session, person_id=person_read.id)),
         ]
     )
+    mfa = recipient_mfa(session, person_read)
     return [
-        deciding.evaluate(
-            session,
-            person=person_read,
-            secret=_secret(session, sid),
-            action=action,
-            mfa=True,
-            engine=engine,
+        _of_person(
+            person_read,
+            deciding.evaluate(
+                session,
+                person=person_read,
+                secret=_secret(session, sid),
+                action=action,
+                mfa=mfa,
+                engine=engine,
+            ),
         )
         for sid in ids
     ]

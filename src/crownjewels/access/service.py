@@ -17,6 +17,7 @@ from crownjewels.access import decide as deciding
 from crownjewels.access import repository, rules
 
 # the questions other capabilities ask (they import `access.service` only)
+from crownjewels.access.decision import NO_MFA, recipient_mfa
 from crownjewels.access.decision import decide as decide
 from crownjewels.access.decision import require_allowed as require_allowed
 from crownjewels.access.decision import what_can as what_can
@@ -198,15 +199,22 @@ def _may_approve(session: Session, actor: Actor, row: Grant, secret: SecretRead)
 def check_recipient(
     session: Session, row: Grant, person_id: str, secret: SecretRead, engine: PolicyEngine
 ) -> list[str]:
-    """Every rule but the grant itself that would deny the person (an approval needs none)."""
+    """Every rule but the grant itself that would deny the person (an approval needs none),
+    with the person's real MFA state: a grant they could never use is not approved."""
     person = parties.get_person(session, actor=READER, person_ref=person_id)
     facts, _ = deciding.gather(
-        session, person=person, secret=secret, action=Level(row.level), mfa=True
+        session,
+        person=person,
+        secret=secret,
+        action=Level(row.level),
+        mfa=recipient_mfa(session, person),
     )
     # the notice is acknowledged at first access (in the portal), after the approval
     failed = [r for r in engine.denials_without_grant(facts) if r not in AT_FIRST_ACCESS]
     return [
-        f"{person.full_name}: {deciding.explain(engine, facts, r, secret.ref).message}"
+        NO_MFA.format(name=person.full_name)
+        if r == "mfa"
+        else f"{person.full_name}: {deciding.explain(engine, facts, r, secret.ref).message}"
         for r in failed
     ]
 

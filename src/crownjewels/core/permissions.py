@@ -155,8 +155,6 @@ MATRIX: dict[Role, frozenset[Permission]] = {
     Role.VENDOR_USER: frozenset({P.ASSESSMENTS_ANSWER, P.DOCUMENTS_WRITE}),
 }
 
-#: roles that must use TOTP when settings.mfa_required is on
-MFA_EXEMPT: frozenset[Role] = frozenset({Role.VENDOR_USER})
 #: roles that reach the vendor portal and nothing internal
 PORTAL_ROLES: frozenset[Role] = frozenset({Role.VENDOR_USER})
 

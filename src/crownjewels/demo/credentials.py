@@ -13,19 +13,19 @@ import pyotp
 
 from crownjewels.core import clock
 from crownjewels.core.errors import Invalid
-from crownjewels.core.permissions import MFA_EXEMPT, Role
+from crownjewels.core.permissions import Role
 from crownjewels.demo import dataset
 
 
 @dataclass(frozen=True)
 class DemoLogin:
-    """One demo login; `totp_secret` is None for a role that logs in with its password only."""
+    """One demo login: every one, vendor users included, signs in with a TOTP code."""
 
     role: Role
     email: str
     full_name: str
     title: str
-    totp_secret: str | None
+    totp_secret: str
 
 
 def _derive(secret_key: str, purpose: str) -> bytes:
@@ -50,8 +50,6 @@ def login_code(secret_key: str, who: str, *, now: datetime | None = None) -> str
     """The 6-digit code to type for a demo login: the next time step's, which the login accepts
     for about a minute and which can never be the step already used when the demo enrolled."""
     login = demo_login(secret_key, who)
-    if login.totp_secret is None:
-        raise Invalid(f"{login.email} ({login.role.value}) logs in with the password only")
     moment = (now or clock.now()) + timedelta(seconds=30)
     return str(pyotp.TOTP(login.totp_secret).at(moment))
 
@@ -62,7 +60,7 @@ def demo_logins(secret_key: str) -> tuple[DemoLogin, ...]:
     out = []
     for role, login in company.logins.items():
         email = company.login_email(role)
-        secret = None if role in MFA_EXEMPT else totp_secret(secret_key, email)
+        secret = totp_secret(secret_key, email)
         out.append(
             DemoLogin(
                 role=role, email=email, full_name=login.name, title=login.title, totp_secret=secret

@@ -60,7 +60,7 @@ def seed_people(run: Seeding) -> None:
 
 
 def seed_logins(run: Seeding) -> None:
-    """One login per role; TOTP enrolled (as the user would at first login) except where exempt."""
+    """One login per role, each with TOTP enrolled (as the user would at first login)."""
     sealer = Sealer(run.secret_key)
     for login in demo_logins(run.secret_key):
         user = accounts.create_user(
@@ -68,11 +68,10 @@ def seed_logins(run: Seeding) -> None:
             actor=run.actor,
             data=UserCreate(person_id=login.email, password=run.password, roles=[login.role]),
         )
-        if login.totp_secret is not None:
-            code = pyotp.TOTP(login.totp_secret).at(clock.now())
-            accounts.confirm_mfa_enrolment(
-                run.session, user_id=user.id, secret=login.totp_secret, code=code, sealer=sealer
-            )
+        code = pyotp.TOTP(login.totp_secret).at(clock.now())
+        accounts.confirm_mfa_enrolment(
+            run.session, user_id=user.id, secret=login.totp_secret, code=code, sealer=sealer
+        )
         run.users[login.role] = accounts.actor_for_user(run.session, user_id=user.id, mfa=True)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Conflict, Invalid, Unauthenticated
-from crownjewels.core.permissions import MFA_EXEMPT, Permission, Role
+from crownjewels.core.permissions import Permission, Role
 from crownjewels.core.sealing import Sealer
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
@@ -53,8 +53,9 @@ def _roles(user: User) -> frozenset[Role]:
 
 
 def mfa_required(user: User, *, policy: bool) -> bool:
-    """Whether this user must use TOTP: on by policy for every role but vendor-user."""
-    return policy and not _roles(user) <= MFA_EXEMPT
+    """Whether this user must use TOTP: on by policy (settings.mfa_required) for every user,
+    vendor users included (highly sensitive secrets are reached only from a session with MFA)."""
+    return policy
 
 
 def _read(session: Session, user: User, *, mfa_policy: bool = True) -> UserRead:

@@ -316,6 +316,14 @@ def account_active(session: Session, *, person_id: str) -> bool:
     return user is None or user.active
 
 
+def mfa_in_place(session: Session, *, person_id: str) -> bool:
+    """Whether the person's own sign-in is two-factor: their login has TOTP enrolled (True with
+    no login at all: no session of theirs exists, and a hand-out to them goes by the MFA of the
+    session that hands it out)."""
+    user = session.scalar(select(User).where(User.person_id == person_id))
+    return user is None or user.mfa_enrolled_at is not None
+
+
 def people_of(
     session: Session, *, organisation_id: str, active_only: bool = True
 ) -> list[PersonRead]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from crownjewels.access import decide as deciding
 from crownjewels.access import repository, service
+from crownjewels.access.decision import recipient_mfa
 from crownjewels.access.engine import PolicyEngine, engine_for
 from crownjewels.access.facts import Level
 from crownjewels.access.lifecycle import repository as notices
@@ -89,7 +90,7 @@ def suspend_lapsed(
             secret=secret,
             action=Level(grant.level),
             document_id=grant.document_id,
-            mfa=True,
+            mfa=recipient_mfa(session, person),
             engine=engine,
         )
         causes = causes_of([r.rule for r in decision.reasons])

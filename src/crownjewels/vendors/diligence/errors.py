@@ -44,6 +44,13 @@ class LinkGone(CrownJewelsError):
     title = "Link no longer valid"
 
 
+class LinkNotOpened(CrownJewelsError):
+    """The token-free link page reached without the cookie its first load hands over."""
+
+    status_code = 404
+    title = "Open your link again"
+
+
 class AnswerErrors(BadAnswer):
     """Answers refused, each with its reason; `errors` maps question id to message."""
 

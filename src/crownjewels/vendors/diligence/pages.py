@@ -1,7 +1,9 @@
 """Due-diligence pages. For the vendor manager: the assessments list, the send form, the
 review page (answer by answer, remediation, the risk explanation). For the vendor: the
-answering page with save-and-resume, at /assessments/<id> for a vendor user and at /a/<token>
-for a one-time link (which needs no account and reaches nothing else)."""
+answering page with save-and-resume, at /assessments/<id> for a vendor user and, for a one-time
+link (which needs no account and reaches nothing else), at /a: the link's first load, /a/<token>,
+hands its token over in a short-lived HttpOnly cookie scoped to /a and redirects there, so the
+token stays out of the address bar, the history, later access-log lines and any Referer."""
 
 from __future__ import annotations
 
@@ -9,10 +11,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
+from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import CrownJewelsError
 from crownjewels.core.forms import (
@@ -38,7 +42,7 @@ from crownjewels.settings import Settings
 from crownjewels.vault import service as vault
 from crownjewels.vendors.diligence import answering, catalog, documents, reads, sending
 from crownjewels.vendors.diligence import review as reviewing
-from crownjewels.vendors.diligence.errors import AnswerErrors, BadAnswer
+from crownjewels.vendors.diligence.errors import AnswerErrors, BadAnswer, LinkGone, LinkNotOpened
 from crownjewels.vendors.diligence.schemas import (
     AnswersSave,
     AssessmentDetail,
@@ -58,10 +62,54 @@ Writer = Annotated[Actor, Depends(require(P.VENDORS_WRITE))]
 Answerer = Annotated[Actor, Depends(require(P.ASSESSMENTS_ANSWER))]
 
 
-def require_assessment_link(session: DbSession, token: str) -> Actor:
-    """The access check of /a/<token>: the token itself (no account). An unknown token is 404,
-    an expired or used one 410 with a page that says what to do."""
-    return sending.link_actor(session, token=token)
+#: the token-free page of a one-time link, and the path its cookie is scoped to
+LINK_PAGE = "/a"
+#: the cookie that carries a link's token (signed, with its time) after the link's first load
+LINK_COOKIE = "cj_link"
+#: how long that cookie opens the page; the link's own expiry still applies on every request
+LINK_COOKIE_SECONDS = 4 * 3600
+OPEN_AGAIN = (
+    "Open the questionnaire link from your email again: this page opens only from that link "
+    "(in a browser that keeps cookies). Your saved answers are kept."
+)
+
+
+class _ClockSigner(TimestampSigner):
+    """Stamps and ages the cookie on the application's clock (tests pin it)."""
+
+    def get_timestamp(self) -> int:
+        return int(clock.now().timestamp())
+
+
+def _link_signer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(
+        settings.resolved_secret_key(),
+        salt="crownjewels/web/assessment-link/v1",
+        signer=_ClockSigner,
+    )
+
+
+def require_assessment_link(request: Request, session: DbSession, settings: AppSettings) -> Actor:
+    """The access check of /a: the link's token from the cookie its first load set (no
+    account). No cookie, or a forged one, is 404 saying to open the link again; a cookie past
+    its hours 410; an expired, used or withdrawn link 410 with a page that says what to do."""
+    raw = request.cookies.get(LINK_COOKIE)
+    if not raw:
+        raise LinkNotOpened(OPEN_AGAIN)
+    signer = _link_signer(settings)
+    try:
+        token = str(signer.loads(raw))
+    except BadSignature:
+        raise LinkNotOpened(OPEN_AGAIN) from None
+    actor = sending.link_actor(session, token=token)  # a link used or expired says so first
+    try:
+        signer.loads(raw, max_age=LINK_COOKIE_SECONDS)
+    except SignatureExpired:
+        raise LinkGone(
+            "This page was open for more than four hours; open the questionnaire link from "
+            "your email again (your saved answers are kept)."
+        ) from None
+    return actor
 
 
 LinkHolder = Annotated[Actor, Depends(require_assessment_link)]
@@ -263,10 +311,28 @@ def save_answers(
 
 
 @router.get("/a/{token}")
-def link_page(request: Request, session: DbSession, actor: LinkHolder, token: str) -> Response:
+def link_open(request: Request, session: DbSession, settings: AppSettings, token: str) -> Response:
+    """The first load of a one-time link: check it (404, or 410 saying what happened), then
+    hand its token over in a short-lived HttpOnly cookie scoped to /a and redirect there."""
+    sending.link_actor(session, token=token)
+    response = redirect(LINK_PAGE)
+    response.set_cookie(
+        LINK_COOKIE,
+        _link_signer(settings).dumps(token),
+        max_age=LINK_COOKIE_SECONDS,
+        path=LINK_PAGE,
+        secure=settings.cookie_secure or settings.tls,
+        httponly=True,
+        samesite="lax",  # sent on the redirect from a mail client's link, never on a foreign POST
+    )
+    return _private(response)
+
+
+@router.get(LINK_PAGE)
+def link_page(request: Request, session: DbSession, actor: LinkHolder) -> Response:
     """The answering page of a one-time link: this one assessment and nothing else."""
     d = reads.detail(session, actor=actor, assessment_ref=_assessment_id(session, actor))
-    return _private(_answer_page(request, d, action=f"/a/{token}"))
+    return _private(_answer_page(request, d, action=LINK_PAGE))
 
 
 def _private(response: Response) -> Response:
@@ -276,7 +342,7 @@ def _private(response: Response) -> Response:
     return response
 
 
-@router.post("/a/{token}")
+@router.post(LINK_PAGE)
 @body_limit()
 def link_save(
     request: Request,
@@ -284,9 +350,9 @@ def link_save(
     actor: LinkHolder,
     settings: AppSettings,
     form: PostedForm,
-    token: str,
 ) -> Response:
-    """Save the draft or submit through a one-time link (submitting uses the link up)."""
+    """Save the draft or submit through a one-time link (submitting uses the link up, and its
+    cookie is dropped)."""
     response = _save_and_maybe_submit(
         request,
         session,
@@ -294,8 +360,10 @@ def link_save(
         settings,
         form,
         ref=_assessment_id(session, actor),
-        action=f"/a/{token}",
+        action=LINK_PAGE,
     )
+    if text(form, "action") == "submit" and response.status_code == 200:
+        response.delete_cookie(LINK_COOKIE, path=LINK_PAGE)
     return _private(response)
 
 
