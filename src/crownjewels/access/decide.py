@@ -12,7 +12,7 @@ from crownjewels.access import notice, repository
 from crownjewels.access.engine import NO_GRANT, PolicyEngine, Verdict, engine_for
 from crownjewels.access.facts import Facts, Level, PersonFacts, SecretFacts
 from crownjewels.access.repository import Applying
-from crownjewels.access.rules import in_force, levels_granted
+from crownjewels.access.rules import levels_granted
 from crownjewels.access.schemas import Decision, Reason
 from crownjewels.agreements import service as agreements
 from crownjewels.core import clock
@@ -106,14 +106,9 @@ def _binding(
 
 
 def _waiting(
-    session: Session, person_id: str, secret: SecretRead, action: Level, details: dict[str, str]
+    waiting: list[repository.Waiting], secret: SecretRead, action: Level, details: dict[str, str]
 ) -> None:
     """When no grant applies, name the person's grants on the secret that are not in force."""
-    waiting = [
-        g
-        for g in repository.live_for(session, person_id=person_id, secret_id=secret.id)
-        if not in_force(g.status)
-    ]
     if waiting:
         details[NO_GRANT] = (
             "no need-to-know grant in force for "
@@ -172,11 +167,12 @@ def gather(
     on = at.date()
     details: dict[str, str] = {}
     pf = _person_facts(session, person, on, details)
-    grants = repository.applying(
+    held = repository.on_secret(
         session, person_id=person.id, secret_id=secret.id, document_id=document_id, at=at
     )
+    grants = held.applying
     if not grants:
-        _waiting(session, person.id, secret, action, details)
+        _waiting(held.waiting, secret, action, details)
     covers, acknowledged = _binding(session, pf, secret, [g.purpose for g in grants], on, details)
     facts = Facts(
         person=pf,
