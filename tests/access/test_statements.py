@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 from crownjewels.access import service as access
 from crownjewels.access.facts import Level
 from crownjewels.core.actor import Actor
+from crownjewels.parties.schemas import PersonKind
 from tests.access.conftest import make_world
 from tests.access.factories import bind_for_access
 from tests.parties.factories import make_person
+from tests.vendors.diligence_factories import make_contact, make_vendor
 
 #: an allowed check: person with organisation, secret, vendor standing, training (courses and
 #: completions together), login, grants (applying and waiting together), agreement cover,
@@ -26,6 +28,10 @@ ALLOWED = 9
 #: have acknowledged), and the agreements naming them to say why none covers the secret; its
 #: custody event is written after, in a unit of work of its own
 DENIED = 8
+#: an allowed check of a vendor's staff: the allowed check's reads, and for the vendor its
+#: processing countries, its subcontracting links, and its due diligence (the vendor's cadence
+#: and its last completed assessment together)
+VENDOR = 12
 
 
 @contextmanager
@@ -51,7 +57,16 @@ def test_an_allowed_and_a_denied_check_read_each_fact_once(session: Session, adm
     owner = make_person(session, admin, name="Olive Owner")
     world = make_world(session, admin, owner=owner)
     bind_for_access(session, person_id=world.grantee.id, secret_id=world.secret.id, level="view")
-    for person, allowed, most in ((world.grantee, True, ALLOWED), (world.stranger, False, DENIED)):
+    vendor, org = make_vendor(session, admin, name="Offshore Labs", countries=("US",))
+    make_contact(session, vendor)
+    staff = make_person(session, admin, org=org, name="Val Vendor", kind=PersonKind.VENDOR_STAFF)
+    bind_for_access(session, person_id=staff.id, secret_id=world.secret.id, level="view")
+    checks = (
+        (world.grantee, True, ALLOWED),
+        (world.stranger, False, DENIED),
+        (staff, True, VENDOR),
+    )
+    for person, allowed, most in checks:
         session.expunge_all()  # as a new unit of work starts: nothing loaded yet
         with counted(session) as seen:
             decision = access.decide(
@@ -76,5 +91,8 @@ def test_an_allowed_and_a_denied_check_read_each_fact_once(session: Session, adm
         # training courses and the person's completions in one query
         assert len(_reading(seen, "training_course")) == 1, listing
         assert not _reading(seen, "training_completion"), listing
+        # a vendor's profile once: its status with the organisation, its cadence with its
+        # last assessment
+        assert len(_reading(seen, "vendor_profile")) == (2 if person is staff else 1), listing
         marks = [s for s in seen if s.startswith("UPDATE access_grant")]
         assert len(marks) == (1 if allowed else 0), listing
