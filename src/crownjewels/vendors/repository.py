@@ -177,10 +177,3 @@ def standing_of(session: Session, organisation_id: str) -> Row[str, str, str] | 
         VendorProfile.organisation_id == organisation_id
     )
     return session.execute(query).first()
-
-
-def by_organisation(session: Session, organisation_id: str) -> VendorProfile | None:
-    """The vendor profile of an organisation, if it has one."""
-    return session.scalar(
-        select(VendorProfile).where(VendorProfile.organisation_id == organisation_id)
-    )
