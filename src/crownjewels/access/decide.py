@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from crownjewels.access import notice, repository
 from crownjewels.access.engine import NO_GRANT, PolicyEngine, Verdict, engine_for
 from crownjewels.access.facts import Facts, Level, PersonFacts, SecretFacts
-from crownjewels.access.rules import in_force, levels_granted
+from crownjewels.access.repository import Applying
+from crownjewels.access.rules import levels_granted
 from crownjewels.access.schemas import Decision, Reason
 from crownjewels.agreements import service as agreements
 from crownjewels.core import clock
@@ -95,26 +96,19 @@ def _binding(
     )
     if why:
         details["bound:agreement"] = "; ".join(why)
-    ack = notice.notice_acknowledgement(
-        session, person_id=person.id, secret=secret, purposes=purposes
-    )
-    if ack is None and person.vendor_staff:
+    ack = notice.acknowledged(session, person_id=person.id, secret=secret, purposes=purposes)
+    if not ack and person.vendor_staff:
         details["bound:acknowledgement"] = (
             f"has not acknowledged the confidentiality notice of {secret.ref}: acknowledge the "
             "confidentiality notice on the grant's page in the portal first"
         )
-    return not why, ack is not None
+    return not why, ack
 
 
 def _waiting(
-    session: Session, person_id: str, secret: SecretRead, action: Level, details: dict[str, str]
+    waiting: list[repository.Waiting], secret: SecretRead, action: Level, details: dict[str, str]
 ) -> None:
     """When no grant applies, name the person's grants on the secret that are not in force."""
-    waiting = [
-        g
-        for g in repository.live_for(session, person_id=person_id, secret_id=secret.id)
-        if not in_force(g.status)
-    ]
     if waiting:
         details[NO_GRANT] = (
             "no need-to-know grant in force for "
@@ -167,17 +161,18 @@ def gather(
     document_id: str | None = None,
     mfa: bool = False,
     at: datetime | None = None,
-) -> tuple[Facts, list[str]]:
-    """The facts of one request, and the refs of the grants that apply to it."""
+) -> tuple[Facts, list[Applying]]:
+    """The facts of one request, and the grants that apply to it (id, ref, level, purpose)."""
     at = at or clock.now()
     on = at.date()
     details: dict[str, str] = {}
     pf = _person_facts(session, person, on, details)
-    grants = repository.applying(
+    held = repository.on_secret(
         session, person_id=person.id, secret_id=secret.id, document_id=document_id, at=at
     )
+    grants = held.applying
     if not grants:
-        _waiting(session, person.id, secret, action, details)
+        _waiting(held.waiting, secret, action, details)
     covers, acknowledged = _binding(session, pf, secret, [g.purpose for g in grants], on, details)
     facts = Facts(
         person=pf,
@@ -190,7 +185,7 @@ def gather(
         transfer_allowed=_transfer(session, pf, secret, on, details),
         details=details,
     )
-    return facts, [g.ref for g in grants]
+    return facts, grants
 
 
 _PLAIN = {
@@ -250,8 +245,34 @@ def evaluate(
 ) -> Decision:
     """Decide one request and explain it. A default deny also lists every other rule that
     would fail, so one answer says everything that must change."""
+    decision, _ = evaluate_with_grants(
+        session,
+        person=person,
+        secret=secret,
+        action=action,
+        document_id=document_id,
+        mfa=mfa,
+        engine=engine,
+        at=at,
+    )
+    return decision
+
+
+def evaluate_with_grants(
+    session: Session,
+    *,
+    person: PersonRead,
+    secret: SecretRead,
+    action: Level,
+    document_id: str | None = None,
+    mfa: bool = False,
+    engine: PolicyEngine | None = None,
+    at: datetime | None = None,
+) -> tuple[Decision, list[str]]:
+    """`evaluate`, and the ids of the grants that apply (an allowed use marks them used
+    without reading them again)."""
     engine = engine or engine_for(None)
-    facts, refs = gather(
+    facts, grants = gather(
         session,
         person=person,
         secret=secret,
@@ -264,7 +285,7 @@ def evaluate(
     failed = list(verdict.failed)
     if not verdict.allowed and action not in facts.granted and person.id != secret.owner_id:
         failed.insert(0, NO_GRANT)  # forbidden, and no grant either: say both
-    return Decision(
+    decision = Decision(
         allowed=verdict.allowed,
         person_id=person.id,
         person_name=person.full_name,
@@ -273,5 +294,6 @@ def evaluate(
         action=action,
         reasons=[explain(engine, facts, r, secret.ref) for r in dict.fromkeys(failed)],
         permitted_by=list(verdict.permitted_by),
-        grant_refs=refs,
+        grant_refs=[g.ref for g in grants],
     )
+    return decision, [g.id for g in grants]

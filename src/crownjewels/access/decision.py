@@ -42,7 +42,8 @@ def _person(session: Session, person: str | PersonRead) -> PersonRead:
 def _secret(session: Session, secret: str | SecretRead) -> SecretRead:
     if isinstance(secret, SecretRead):
         return secret
-    return inventory.get(session, actor=READER, secret_ref=secret)
+    # the rules read the secret's own columns: not its locations nor its owner's name
+    return inventory.get_plain(session, actor=READER, secret_ref=secret)
 
 
 def _record_denial(
@@ -85,7 +86,7 @@ def decide(
     refused request that rolls back keeps it) with every reason; an allowed use marks its grants
     used. The person and the secret are named (id, email, ref) or given as already read."""
     person_read, secret_read = _person(session, person), _secret(session, secret)
-    decision = deciding.evaluate(
+    decision, grant_ids = deciding.evaluate_with_grants(
         session,
         person=person_read,
         secret=secret_read,
@@ -97,16 +98,8 @@ def decide(
     if record and not decision.allowed:
         _record_denial(session, actor, decision, document_id)
     if record and decision.allowed:
-        now = clock.now()
-        for grant in repository.applying(
-            session,
-            person_id=person_read.id,
-            secret_id=secret_read.id,
-            document_id=document_id,
-            at=now,
-        ):
-            grant.last_used_at = now
-        session.flush()
+        # the grants the decision read, marked in one UPDATE (not read again)
+        repository.mark_used(session, grant_ids, clock.now())
     return decision
 
 

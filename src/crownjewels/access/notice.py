@@ -63,6 +63,20 @@ def notice_acknowledgement(
     return None
 
 
+def acknowledged(
+    session: Session, *, person_id: str, secret: SecretRead, purposes: Iterable[str]
+) -> bool:
+    """Whether the person acknowledged the exact current notice of the secret for one of these
+    purposes (`notice_acknowledgement` as yes or no, in one query whatever the purposes)."""
+    return training.acknowledged_any(
+        session,
+        person_id=person_id,
+        kind=NOTICE_KIND,
+        secret_id=secret.id,
+        text_sha256s=[_sha256(notice_text(secret, p)) for p in dict.fromkeys(purposes)],
+    )
+
+
 def acknowledge_notice(
     session: Session, *, actor: Actor, grant: GrantRead, secret: SecretRead, channel: str
 ) -> AttestationRead:

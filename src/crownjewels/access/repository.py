@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from crownjewels.access.models import Grant, GrantApproval
@@ -44,23 +46,73 @@ def next_ref(session: Session) -> str:
     return f"GR-{count + 1:06d}"
 
 
-def applying(
+class Applying(NamedTuple):
+    """A grant that gives access to a request."""
+
+    id: str
+    ref: str
+    level: str
+    purpose: str
+
+
+class Waiting(NamedTuple):
+    """A live grant that is not in force (requested or suspended)."""
+
+    ref: str
+    status: str
+
+
+@dataclass(frozen=True)
+class OnSecret:
+    """A person's live grants on one secret as a decision reads them, in one query: those that
+    give access to the request (in force, within their dates, on the secret or on its
+    document) and those that wait (requested or suspended)."""
+
+    applying: list[Applying]
+    waiting: list[Waiting]
+
+
+def on_secret(
     session: Session, *, person_id: str, secret_id: str, document_id: str | None, at: datetime
-) -> list[Grant]:
-    """The person's grants that give access to the secret (or this document of it) at `at`:
-    one indexed lookup, whatever the number of grants in the installation."""
-    docs: list[ColumnElement[bool]] = [Grant.document_id.is_(None)]
-    if document_id:
-        docs.append(Grant.document_id == document_id)
-    query = select(Grant).where(
-        Grant.person_id == person_id,
-        Grant.secret_id == secret_id,
-        Grant.status.in_(IN_FORCE),
-        Grant.starts_at <= at,
-        Grant.expires_at > at,
-        or_(*docs),
+) -> OnSecret:
+    """The person's live grants on the secret, split as `OnSecret` says: one indexed lookup
+    of plain columns, whatever the number of grants in the installation. Applying grants are
+    (id, ref, level, purpose); waiting ones (ref, status), by ref."""
+    query = (
+        select(
+            Grant.id,
+            Grant.ref,
+            Grant.level,
+            Grant.purpose,
+            Grant.status,
+            Grant.starts_at,
+            Grant.expires_at,
+            Grant.document_id,
+        )
+        .where(
+            Grant.person_id == person_id,
+            Grant.secret_id == secret_id,
+            Grant.status.in_(LIVE),
+        )
+        .order_by(Grant.ref)
     )
-    return list(session.scalars(query))
+    applying: list[Applying] = []
+    waiting: list[Waiting] = []
+    for g in session.execute(query):
+        if g.status not in IN_FORCE:
+            waiting.append(Waiting(g.ref, g.status))
+        elif g.starts_at <= at < g.expires_at and g.document_id in (None, document_id):
+            applying.append(Applying(g.id, g.ref, g.level, g.purpose))
+    return OnSecret(applying, waiting)
+
+
+def mark_used(session: Session, grant_ids: Iterable[str], at: datetime) -> None:
+    """Record that these grants were just used: one UPDATE of the rows already read."""
+    ids = list(grant_ids)
+    if ids:
+        session.execute(
+            update(Grant).where(Grant.id.in_(ids)).values(last_used_at=at, updated_at=at)
+        )
 
 
 def live_for(

@@ -81,8 +81,17 @@ def _covers(
         ),
         secret.id,
         secret.category,
+    ).with_only_columns(
+        Agreement.ref,
+        Agreement.status,
+        Agreement.effective_on,
+        Agreement.expires_on,
+        Agreement.terminated_on,
+        Agreement.scope,
+        Agreement.survival_years,
+        Agreement.trade_secrets_survive,
     )
-    for row in session.scalars(query):
+    for row in session.execute(query):
         terms = Terms(
             ref=row.ref,
             status=row.status,

@@ -312,8 +312,8 @@ def check_departure_date(on: date | None) -> None:
 
 def account_active(session: Session, *, person_id: str) -> bool:
     """False when the person has a login that was deactivated (True with no login at all)."""
-    user = session.scalar(select(User).where(User.person_id == person_id))
-    return user is None or user.active
+    active = session.scalar(select(User.active).where(User.person_id == person_id))
+    return active is None or active
 
 
 def mfa_in_place(session: Session, *, person_id: str) -> bool:

@@ -3,10 +3,11 @@ checks permissions; every query here is read by it alone."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from crownjewels.training.models import Attestation, Completion, Course
@@ -40,9 +41,28 @@ def course_codes(session: Session) -> dict[str, str]:
     return {course_id: code for course_id, code in session.execute(select(Course.id, Course.code))}
 
 
-def required_courses(session: Session) -> Sequence[Course]:
-    """The courses someone is required to hold."""
-    return session.scalars(select(Course).where(Course.required_for != "none")).all()
+def required_with_completions(session: Session, person_id: str) -> list[Row[Any]]:
+    """The courses someone is required to hold, each with the person's completions of it (one
+    row per completion, or one row of NULLs for the completion when there is none): what the
+    rules read, in one query of plain columns."""
+    query = (
+        select(
+            Course.id,
+            Course.code,
+            Course.name,
+            Course.required_for,
+            Course.status,
+            Completion.completed_on,
+            Completion.expires_on,
+            Completion.result,
+        )
+        .outerjoin(
+            Completion, and_(Completion.course_id == Course.id, Completion.person_id == person_id)
+        )
+        .where(Course.required_for != "none")
+        .order_by(Course.code)
+    )
+    return list(session.execute(query))
 
 
 def completion_exists(session: Session, *, person_id: str, course_id: str, on: date) -> bool:
@@ -104,6 +124,24 @@ def latest_attestation(
     if text_sha256:
         query = query.where(Attestation.text_sha256 == text_sha256)
     return session.scalar(query.order_by(Attestation.acknowledged_at.desc()).limit(1))
+
+
+def attested(
+    session: Session, *, person_id: str, kind: str, secret_id: str, text_sha256s: Iterable[str]
+) -> bool:
+    """Whether the person acknowledged one of these exact texts (by SHA-256) of that kind for
+    the secret: one indexed lookup of a single column."""
+    query = (
+        select(Attestation.id)
+        .where(
+            Attestation.person_id == person_id,
+            Attestation.kind == kind,
+            Attestation.secret_id == secret_id,
+            Attestation.text_sha256.in_(list(text_sha256s)),
+        )
+        .limit(1)
+    )
+    return session.scalar(query) is not None
 
 
 def attestations_of(session: Session, person_id: str) -> Sequence[Attestation]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -290,15 +291,19 @@ def import_completions(
 def _facts(
     session: Session, person_id: str
 ) -> tuple[list[rules.CourseFacts], list[rules.CompletionFacts]]:
-    courses = [
-        rules.CourseFacts(c.id, c.code, c.name, c.required_for, c.status == "active")
-        for c in repository.required_courses(session)
-    ]
-    done = [
-        rules.CompletionFacts(c.course_id, c.completed_on, c.expires_on, c.result == "passed")
-        for c in repository.completions_of(session, person_id)
-    ]
-    return courses, done
+    """The required courses and the person's completions of them, read together."""
+    courses: dict[str, rules.CourseFacts] = {}
+    done = []
+    for row in repository.required_with_completions(session, person_id):
+        if row.id not in courses:
+            active = row.status == "active"
+            courses[row.id] = rules.CourseFacts(
+                row.id, row.code, row.name, row.required_for, active
+            )
+        if row.completed_on is not None:
+            passed = row.result == "passed"
+            done.append(rules.CompletionFacts(row.id, row.completed_on, row.expires_on, passed))
+    return list(courses.values()), done
 
 
 def _kind(session: Session, person_id: str) -> str:
@@ -423,6 +428,19 @@ def acknowledgement(
         session, person_id=person_id, kind=kind, secret_id=secret_id, text_sha256=text_sha256
     )
     return AttestationRead.model_validate(row) if row is not None else None
+
+
+def acknowledged_any(
+    session: Session, *, person_id: str, kind: str, secret_id: str, text_sha256s: Iterable[str]
+) -> bool:
+    """Whether the person acknowledged one of these exact texts (by SHA-256) of that kind for
+    the secret (what a rule asks: yes or no, in one query)."""
+    hashes = list(text_sha256s)
+    if not hashes:
+        return False
+    return repository.attested(
+        session, person_id=person_id, kind=kind, secret_id=secret_id, text_sha256s=hashes
+    )
 
 
 def attestations(session: Session, *, actor: Actor, person: str) -> list[AttestationRead]:

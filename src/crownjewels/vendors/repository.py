@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Row, Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
@@ -170,8 +170,10 @@ def contact(session: Session, vendor_id: str, contact_id: str) -> VendorContact 
     )
 
 
-def by_organisation(session: Session, organisation_id: str) -> VendorProfile | None:
-    """The vendor profile of an organisation, if it has one."""
-    return session.scalar(
-        select(VendorProfile).where(VendorProfile.organisation_id == organisation_id)
+def standing_of(session: Session, organisation_id: str) -> Row[str, str, str] | None:
+    """(id, ref, status) of the organisation's vendor profile, if it has one: the columns the
+    access rules read, not the profile."""
+    query = select(VendorProfile.id, VendorProfile.ref, VendorProfile.status).where(
+        VendorProfile.organisation_id == organisation_id
     )
+    return session.execute(query).first()

@@ -454,7 +454,7 @@ def jurisdiction_panels(vendor: VendorRead) -> list[JurisdictionPanel]:
 def standing(session: Session, *, organisation_id: str) -> VendorStanding | None:
     """A vendor organisation's status and exposure for the access rules (None: not a vendor).
     Due diligence is filled in by `vendors.diligence.service.standing`."""
-    vendor = repository.by_organisation(session, organisation_id)
+    vendor = repository.standing_of(session, organisation_id)
     if vendor is None:
         return None
     # the exposure alone (as `reads.full` computes it): two queries, not the whole profile

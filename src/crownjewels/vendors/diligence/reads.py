@@ -304,32 +304,32 @@ def standing(session: Session, *, vendor_id: str, on: date) -> tuple[bool, str]:
     words: the last completed assessment, its residual risk (critical fails), its expiry (the
     review cadence after completion) and the vendor's certifications (an expired one lowers
     the standing until it is renewed or removed)."""
-    vendor = session.get(VendorProfile, vendor_id)
-    if vendor is None:
+    # the vendor and its last completed assessment in one query (what the rules read of them)
+    row = repository.standing_facts(session, vendor_id)
+    if row is None:
         raise NotFound(f"no vendor {vendor_id!r}")
-    last = repository.last_completed(session, vendor.id)
-    if last is None or last.completed_at is None:
+    if row.last_ref is None or row.completed_at is None:
         return (
             False,
-            f"vendor {vendor.ref} has no completed due diligence: send and review a questionnaire",
+            f"vendor {row.ref} has no completed due diligence: send and review a questionnaire",
         )
-    done_on = last.completed_at.date()
-    expires_on = rules.reassessment_due_on(done_on, vendor.review_cadence_months)
+    done_on = row.completed_at.date()
+    expires_on = rules.reassessment_due_on(done_on, row.review_cadence_months)
     if on >= expires_on:
-        return False, f"due diligence {last.ref} of vendor {vendor.ref} expired on {expires_on}"
-    level = ((last.risk or {}).get("residual") or {}).get("level")
+        return False, f"due diligence {row.last_ref} of vendor {row.ref} expired on {expires_on}"
+    level = ((row.risk or {}).get("residual") or {}).get("level")
     if level == "critical":
         return (
             False,
-            f"due diligence {last.ref} of vendor {vendor.ref} left a critical residual risk",
+            f"due diligence {row.last_ref} of vendor {row.ref} left a critical residual risk",
         )
     lapsed = rules.lapsed_certifications(
         [
             rules.CertFacts(c.label, c.issuer, c.expires_on)
-            for c in (certification_read(row) for row in certifications(session, vendor.id))
+            for c in (certification_read(cert) for cert in certifications(session, vendor_id))
         ],
         on=on,
     )
     if lapsed is not None:
-        return False, f"due diligence {last.ref} of vendor {vendor.ref} is lowered: {lapsed}"
-    return True, f"due diligence {last.ref} completed on {done_on}, current until {expires_on}"
+        return False, f"due diligence {row.last_ref} of vendor {row.ref} is lowered: {lapsed}"
+    return True, f"due diligence {row.last_ref} completed on {done_on}, current until {expires_on}"

@@ -5,9 +5,10 @@ its one assessment."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, false, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, Select, false, func, select
+from sqlalchemy.orm import Session, aliased
 
 from crownjewels.core.actor import Actor
 from crownjewels.core.permissions import Permission
@@ -184,6 +185,34 @@ def last_completed(session: Session, vendor_id: str) -> Assessment | None:
         .order_by(Assessment.completed_at.desc())
         .limit(1)
     )
+
+
+def standing_facts(session: Session, vendor_id: str) -> Row[Any] | None:
+    """What the access rules read of a vendor's due diligence, in one query of plain columns:
+    the vendor's ref and review cadence, and its most recently completed assessment's ref,
+    completion time and risk (NULLs when it has none); None when there is no such vendor."""
+    newer = aliased(Assessment)
+    last_id = (
+        select(newer.id)
+        .where(newer.vendor_id == VendorProfile.id, newer.status == AssessmentStatus.COMPLETED)
+        .order_by(newer.completed_at.desc())
+        .limit(1)
+        .correlate(VendorProfile)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            VendorProfile.ref,
+            VendorProfile.review_cadence_months,
+            Assessment.ref.label("last_ref"),
+            Assessment.completed_at,
+            Assessment.risk,
+        )
+        .select_from(VendorProfile)
+        .outerjoin(Assessment, Assessment.id == last_id)
+        .where(VendorProfile.id == vendor_id)
+    )
+    return session.execute(query).first()
 
 
 def has_unfinished(session: Session, vendor_id: str, statuses: frozenset[str]) -> bool:
