@@ -53,7 +53,8 @@ _SQLITE_BATCH = (
     "SELECT CAST(group_concat(printf('" + _LINES + "', seq, at_us, actor, event_type, "
     "subject_type, subject_id, prev_hash, details), char(30)) AS BLOB), "
     "group_concat(hash, ','), group_concat(prev_hash, ','), count(*), "
-    "min(seq - rowid), max(seq - rowid), total(typeof(at_us) = 'integer') "
+    # one aggregate for both row checks (three took a tenth of the query's time)
+    "count(*) FILTER (WHERE seq - rowid = ? AND typeof(at_us) = 'integer') "
     "FROM custody_event WHERE rowid BETWEEN ? AND ?"
 )
 _PG_BATCH = (
@@ -73,14 +74,12 @@ _Fetch = Callable[[Any, int, int], "_Batch | None"]
 
 
 def _sqlite_plan(cursor: Any) -> tuple[list[_Range], _Fetch] | None:
-    """Batches by rowid range; None when rowids and seqs do not run in step from 1."""
-    low, high, total = cursor.execute(
-        "SELECT min(rowid), max(rowid), count(*) FROM custody_event"
-    ).fetchone()
-    if not total:
+    """Batches by rowid range; None when rowids and seqs do not run in step from 1. Two index
+    lookups, no count: each batch counts its own range, so together they prove every rowid
+    between the smallest and the largest present."""
+    low, high = cursor.execute("SELECT min(rowid), max(rowid) FROM custody_event").fetchone()
+    if low is None:
         return [], _sqlite_batch
-    if high - low + 1 != total:
-        return None
     offset = 1 - low  # seq = rowid + offset for every event of an intact chain
 
     def fetch(cur: Any, first: int, last: int) -> _Batch | None:
@@ -90,10 +89,10 @@ def _sqlite_plan(cursor: Any) -> tuple[list[_Range], _Fetch] | None:
 
 
 def _sqlite_batch(cursor: Any, first: int, last: int, offset: int = 0) -> _Batch | None:
-    blob, hashes, prevs, count, lo, hi, typed = cursor.execute(
-        _SQLITE_BATCH, (first, last)
+    blob, hashes, prevs, count, in_step = cursor.execute(
+        _SQLITE_BATCH, (offset, first, last)
     ).fetchone()
-    if count != last - first + 1 or lo != offset or hi != offset or typed != count:
+    if count != last - first + 1 or in_step != count:
         return None
     return blob, hashes, prevs, count
 
@@ -108,13 +107,11 @@ class _TextAsBytes(Loader):
 
 
 def _pg_plan(cursor: Any) -> tuple[list[_Range], _Fetch] | None:
-    """Batches by seq range; None when seqs are not exactly 1..N."""
-    low, high, total = cursor.execute(
-        "SELECT min(seq), max(seq), count(*) FROM custody_event"
-    ).fetchone()
-    if not total:
+    """Batches by seq range; None when seqs are not exactly 1..N (each batch counts its range)."""
+    low, high = cursor.execute("SELECT min(seq), max(seq) FROM custody_event").fetchone()
+    if low is None:
         return [], _pg_batch
-    if low != 1 or high != total:
+    if low != 1:
         return None
     return _ranges(1, high), _pg_batch
 
