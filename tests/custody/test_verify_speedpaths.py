@@ -446,15 +446,3 @@ def test_a_caller_with_uncommitted_events_reads_alone(
         count = session.execute(text("SELECT count(*) FROM custody_event")).scalar()
     assert readers == [0]  # other connections would not see the five new events
     assert result.ok and result.checked == count
-
-
-def test_the_memory_map_lasts_only_for_the_verification(
-    connection: Connection, db: Database, admin: Actor
-) -> None:
-    if connection.dialect.name != "sqlite":
-        pytest.skip("only SQLite reads the file through a memory map")
-    _record(db, admin)
-    dbapi: Any = connection.connection.dbapi_connection
-    before = dbapi.execute("PRAGMA mmap_size").fetchone()
-    assert _verify(db, admin).ok
-    assert dbapi.execute("PRAGMA mmap_size").fetchone() == before

@@ -47,9 +47,6 @@ from crownjewels.custody.schemas import VerifyResult
 _FAST_BATCH = 5_000  # events per batch: a few MB at a time, whatever the length of the log
 #: connections building batches at once: one per core (two at most: the caller hashes too)
 _READERS = max(1, min(2, os.cpu_count() or 1))
-#: SQLite reads the file through a memory map while verifying (capped by SQLite's own maximum):
-#: a read() per page cost a third of the batch query's CPU, most of it in the kernel
-_MMAP_BYTES = 1 << 40
 _SEP = b"\x1e"
 _LINES = "crownjewels-custody-v1\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s"
 _SQLITE_BATCH = (
@@ -182,7 +179,6 @@ def _sqlite_readers(connection: Connection, stack: contextlib.ExitStack, more: i
     for _ in range(more):
         dbapi = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
         stack.callback(dbapi.close)
-        dbapi.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
         readers.append(dbapi)
     try:  # the write lock is free: nobody, the caller included, has uncommitted writes
         readers[0].execute("BEGIN IMMEDIATE")
@@ -276,11 +272,8 @@ def verify(
         return None
     postgres = name == "postgresql"
     errors = connection.dialect.loaded_dbapi.Error
-    dbapi = connection.connection.dbapi_connection
-    cursor = _cursor(dbapi, postgres)
+    cursor = _cursor(connection.connection.dbapi_connection, postgres)
     with contextlib.ExitStack() as stack:
-        if not postgres:
-            _map_file(dbapi, stack)
         stack.callback(cursor.close)
         plan = (_pg_plan if postgres else _sqlite_plan)(cursor)
         if plan is None:
@@ -305,13 +298,6 @@ def verify(
         if postgres:
             connection.exec_driver_sql("RELEASE SAVEPOINT crownjewels_verify")
     return result
-
-
-def _map_file(dbapi: Any, stack: contextlib.ExitStack) -> None:
-    """The caller's SQLite connection reads through a memory map until the verification ends."""
-    (before,) = dbapi.execute("PRAGMA mmap_size").fetchone()
-    dbapi.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
-    stack.callback(dbapi.execute, f"PRAGMA mmap_size={int(before)}")
 
 
 def _more_cursors(
