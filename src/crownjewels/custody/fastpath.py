@@ -155,11 +155,11 @@ def _pg_readers(connection: Connection, stack: contextlib.ExitStack, more: int) 
         return []
     readers = []
     for _ in range(more):
-        pooled = connection.engine.raw_connection()
-        pooled.detach()  # its own, closed after use: the settings below stay with it
-        stack.callback(pooled.close)
-        dbapi: Any = pooled.dbapi_connection
-        dbapi.rollback()
+        # a connection of its own, outside the pool: a busy pool never makes verify wait, and
+        # the settings below leave with it
+        cargs, cparams = connection.dialect.create_connect_args(connection.engine.url)
+        dbapi: Any = connection.dialect.connect(*cargs, **cparams)
+        stack.callback(dbapi.close)
         dbapi.isolation_level = IsolationLevel.REPEATABLE_READ
         dbapi.read_only = True
         dbapi.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
