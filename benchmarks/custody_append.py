@@ -462,15 +462,21 @@ def bench_verify(s: Settings, tmp: Path, pg_url: str | None, summary: Summary) -
         load_tree_pg(pg_chain_url, blobs)
         say(f"   built the PostgreSQL chain and tree in {time.perf_counter() - t0:.1f} s (COPY)")
         targets.append(("postgresql", pg_chain_url))
+    load_before = os.getloadavg()[0]
     measured = [(name, *timed_verify(target_url)) for name, target_url in targets]
     limit, idiom = max((limit, idiom), raw_rate(blobs))
+    load_after = os.getloadavg()[0]
     del blobs
     say(
         f"   raw hashlib.sha256(b).hexdigest() over the {n:,} canonical encodings pre-materialised "
         f"in a list (avg {sizes:.0f} B, {idiom}, best of 8 runs before and after the "
         f"verifications): {fmt_rate(limit)} events/s  <- the limit"
     )
-    say("   custody.service.verify: best of 2 runs, each in a fresh process (peak RSS growth)")
+    say("   custody.service.verify: best of 2 runs, each in a fresh process (peak RSS growth);")
+    say(
+        f"   machine load (1-minute average) {load_before:.1f} before, {load_after:.1f} after, "
+        f"on {os.cpu_count()} CPUs: compare runs made under similar load only"
+    )
     head = (
         f"   {'engine':<12}{'events':>11}{'seconds':>9}{'events/s':>12}{'raw sha/s':>12}"
         f"{'verify/raw':>12}{'peak RSS +MB':>14}  result"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import Database
-from crownjewels.custody import checkpoints, keys, merkle, rules, signing
+from crownjewels.custody import checkpoints, fastpath, keys, merkle, rules, signing
 from crownjewels.custody import service as custody
 from crownjewels.custody.errors import BadProof, LogTruncated, NoSigningKey
 from crownjewels.custody.schemas import EventType, VerifyResult
@@ -255,7 +255,7 @@ def test_slow_path_also_checks_the_checkpoint(
     connection: Connection, db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _with_checkpoint(connection, db, admin)
-    monkeypatch.setattr(custody, "_verify_fast", lambda *a: None)
+    monkeypatch.setattr(fastpath, "verify", lambda *a: None)
     assert _verify(db, admin).ok
     rewrite_from(connection, 2)
     assert "forked history" in (_verify(db, admin).problem or "")

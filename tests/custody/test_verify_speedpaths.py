@@ -5,6 +5,8 @@ canonical JSON of record() is byte for byte RFC 8785."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,11 +15,13 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
+from crownjewels.core import migrate
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import Database
-from crownjewels.custody import repository, rules
+from crownjewels.custody import fastpath, repository, rules
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType, VerifyResult
+from tests.conftest import ENGINES, fresh_database_url
 from tests.custody.helpers import drop_triggers
 
 EVENTS = 7
@@ -47,7 +51,7 @@ def _slow(db: Database) -> VerifyResult:
 
 def _fast(db: Database) -> VerifyResult | None:
     with db.unit_of_work(write=False) as session:
-        return custody._verify_fast(session)
+        return fastpath.verify(session)
 
 
 def _verify(db: Database, admin: Actor) -> VerifyResult:
@@ -59,7 +63,7 @@ def _verify(db: Database, admin: Actor) -> VerifyResult:
 def batch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     """Run each test with one batch and with batch boundaries falling everywhere."""
     size: int = request.param
-    monkeypatch.setattr(custody, "_FAST_BATCH", size)
+    monkeypatch.setattr(fastpath, "_FAST_BATCH", size)
     return size
 
 
@@ -251,8 +255,8 @@ def test_a_failing_batch_query_falls_back(
     db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _record(db, admin)
-    monkeypatch.setattr(custody, "_SQLITE_BATCH", "SELECT no_such_column FROM custody_event")
-    monkeypatch.setattr(custody, "_PG_BATCH", "SELECT no_such_column FROM custody_event")
+    monkeypatch.setattr(fastpath, "_SQLITE_BATCH", "SELECT no_such_column FROM custody_event")
+    monkeypatch.setattr(fastpath, "_PG_BATCH", "SELECT no_such_column FROM custody_event")
     result = _verify(db, admin)
     assert result.ok and result.checked == EVENTS
     with db.unit_of_work() as session:  # the transaction is still usable afterwards
@@ -348,13 +352,13 @@ def _counting(n: int, closed: list[bool], fail_at: int | None = None) -> Any:
 
 def test_prefetched_keeps_the_order_and_the_end() -> None:
     closed: list[bool] = []
-    got = [batch[1] for batch in custody._prefetched(_counting(50, closed)) if batch]
+    got = [batch[1] for batch in fastpath._prefetched(_counting(50, closed)) if batch]
     assert got == [str(i) for i in range(50)] and closed == [True]
 
 
 def test_prefetched_raises_the_workers_error_in_the_caller() -> None:
     closed: list[bool] = []
-    batches = custody._prefetched(_counting(50, closed, fail_at=3))
+    batches = fastpath._prefetched(_counting(50, closed, fail_at=3))
     with pytest.raises(RuntimeError, match="batch query failed"):
         list(batches)
     assert closed == [True]
@@ -362,8 +366,83 @@ def test_prefetched_raises_the_workers_error_in_the_caller() -> None:
 
 def test_closing_prefetched_stops_the_worker_before_returning() -> None:
     closed: list[bool] = []
-    batches = custody._prefetched(_counting(10_000, closed))
+    batches = fastpath._prefetched(_counting(10_000, closed))
     assert next(batches) is not None
     batches.close()
     assert closed == [True]  # the connection is free: the worker closed its cursor and ended
     assert not [t for t in threading.enumerate() if t.name == "custody-verify-fetch"]
+
+
+# --- several connections reading one committed log -------------------------------------------
+
+
+@pytest.fixture(params=ENGINES)
+def committed(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Database]:
+    """A database of its own whose events are committed (other connections see them), read in
+    batches of 2 by two connections."""
+    url = fresh_database_url(request.param, tmp_path, request)
+    migrate.upgrade(url)
+    monkeypatch.setattr(fastpath, "_FAST_BATCH", 2)
+    monkeypatch.setattr(fastpath, "_READERS", 2)
+    database = Database(url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def readers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many extra connections each fast verification opened."""
+    opened: list[int] = []
+    more_cursors = fastpath._more_cursors
+
+    def counting(*args: Any) -> list[Any]:
+        got = more_cursors(*args)
+        opened.append(len(got))
+        return got
+
+    monkeypatch.setattr(fastpath, "_more_cursors", counting)
+    return opened
+
+
+def test_two_connections_prove_a_committed_chain(
+    committed: Database, admin: Actor, readers: list[int]
+) -> None:
+    _record(committed, admin, 11)
+    fast = _fast(committed)
+    assert readers == [1], "the second connection did not read"
+    assert fast is not None and fast.ok and fast.checked == fast.head_seq >= 11
+    assert fast == _slow(committed) == _verify(committed, admin)
+
+
+@pytest.mark.parametrize("seq", [3, 4, 6])  # batches 2, 2 and 3: read by the second connection
+def test_a_batch_of_the_second_connection_fails_the_chain(
+    committed: Database, admin: Actor, readers: list[int], seq: int
+) -> None:
+    _record(committed, admin, 11)
+    with committed.engine.begin() as connection:
+        drop_triggers(connection)
+        connection.execute(text(f"UPDATE custody_event SET actor = 'user:x' WHERE seq = {seq}"))
+    _expect(committed, admin, seq, "altered")
+    assert readers and readers[0] == 1
+
+
+def test_a_caller_with_uncommitted_events_reads_alone(
+    committed: Database, admin: Actor, readers: list[int]
+) -> None:
+    _record(committed, admin, 6)
+    with committed.unit_of_work() as session:
+        for i in range(5):
+            custody.record(
+                session,
+                actor=admin,
+                event_type=EventType.SECRET_UPDATED,
+                subject_type="test",
+                subject_id="uncommitted",
+                details={"i": i},
+            )
+        result = custody.verify(session, actor=admin)
+        count = session.execute(text("SELECT count(*) FROM custody_event")).scalar()
+    assert readers == [0]  # other connections would not see the five new events
+    assert result.ok and result.checked == count

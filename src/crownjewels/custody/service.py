@@ -8,21 +8,13 @@ of the transaction; rows are buffered and inserted in one batch before commit or
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
-import queue
 import re
-import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from operator import methodcaller
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from psycopg.abc import Buffer
-from psycopg.adapt import Loader
-from psycopg.pq import Format
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 from sqlalchemy import event, select, text
@@ -31,7 +23,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.pagination import PageParams, paginate
-from crownjewels.custody import anchoring, merkle, repository, rules, tree
+from crownjewels.custody import anchoring, fastpath, merkle, repository, rules, tree
 from crownjewels.custody.errors import BadSubject, EventNotFound
 from crownjewels.custody.models import CustodyEvent
 from crownjewels.custody.schemas import EventFilter, EventRead, EventType, VerifyResult
@@ -283,199 +275,6 @@ def verify_rows(rows: Iterator[Any]) -> VerifyResult:
     )
 
 
-# The fast path of verify(). The database concatenates each event's canonical encoding (the
-# nine lines of rules.encode) and aggregates a batch of events into one value, with the events
-# separated by \x1e (a control character no field of a valid event can hold), in seq order
-# (PostgreSQL aggregates in scan order unless told: ORDER BY seq); Python only splits, hashes
-# and compares whole batches with C-level operations. It proves the chain intact
-# or gives up (returns None), and then the row-by-row verify_rows() names the first broken
-# event. It accepts only what verify_rows() accepts: the batch holds exactly the expected
-# sequence numbers, in order; integers are stored as integers (SQLite would print a REAL
-# differently from Python); the pieces split into exactly one per event; the stored hashes,
-# joined by ",", equal the recomputed ones joined by "," (so they match one by one); and the
-# prev_hash of each event is the stored hash before it. (One documented difference: on SQLite a
-# BLOB or NULL stored in a text column is hashed as the engine prints it, where the row-by-row
-# path would fail with a TypeError.)
-_FAST_BATCH = 5_000  # events per batch: a few MB at a time, whatever the length of the log
-_SEP = b"\x1e"
-_LINES = "crownjewels-custody-v1\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s"
-_SQLITE_BATCH = (
-    "SELECT CAST(group_concat(printf('" + _LINES + "', seq, at_us, actor, event_type, "
-    "subject_type, subject_id, prev_hash, details), char(30)) AS BLOB), "
-    "group_concat(hash, ','), group_concat(prev_hash, ','), count(*), "
-    "min(seq - rowid), max(seq - rowid), total(typeof(at_us) = 'integer') "
-    "FROM custody_event WHERE rowid BETWEEN ? AND ?"
-)
-_PG_BATCH = (
-    "SELECT string_agg('crownjewels-custody-v1' || E'\\n' || seq::text || E'\\n' || at_us::text "
-    "|| E'\\n' || actor || E'\\n' || event_type || E'\\n' || subject_type || E'\\n' "
-    "|| subject_id || E'\\n' || prev_hash || E'\\n' || details, E'\\x1e'), "
-    "string_agg(hash, ','), string_agg(prev_hash, ','), string_agg(seq::text, ','), count(*) "
-    "FROM (SELECT * FROM custody_event WHERE seq BETWEEN %s AND %s ORDER BY seq) AS e"
-)
-_Batch = tuple[bytes, str, str, int]
-_Batches = Generator[_Batch | None, None, None]
-
-
-def _sqlite_batches(dbapi: Any) -> _Batches:
-    """Batches in rowid order; None as soon as rowids and seqs do not run in step from 1."""
-    cursor = dbapi.cursor()
-    try:
-        low, high, total = cursor.execute(
-            "SELECT min(rowid), max(rowid), count(*) FROM custody_event"
-        ).fetchone()
-        if not total:
-            return
-        if high - low + 1 != total:
-            yield None
-            return
-        offset = 1 - low  # seq = rowid + offset for every event of an intact chain
-        for first in range(low, high + 1, _FAST_BATCH):
-            last = min(first + _FAST_BATCH - 1, high)
-            blob, hashes, prevs, count, lo, hi, typed = cursor.execute(
-                _SQLITE_BATCH, (first, last)
-            ).fetchone()
-            if count != last - first + 1 or lo != offset or hi != offset or typed != count:
-                yield None
-                return
-            yield blob, hashes, prevs, count
-    finally:
-        cursor.close()
-
-
-class _TextAsBytes(Loader):
-    """PostgreSQL text in binary format is its UTF-8 bytes: kept as they are, not decoded."""
-
-    format = Format.BINARY
-
-    def load(self, data: Buffer) -> bytes:
-        return bytes(data)
-
-
-def _pg_batches(dbapi: Any) -> _Batches:
-    """Batches by seq range; None as soon as seqs are not exactly 1..N in order. The batch's
-    rows come from a subquery sorted by seq (cheaper than sorting inside each aggregate, which
-    PostgreSQL < 16 always does); the seqs aggregated beside them prove the order."""
-    with dbapi.cursor(binary=True) as cursor:
-        low, high, total = cursor.execute(
-            "SELECT min(seq), max(seq), count(*) FROM custody_event"
-        ).fetchone()
-        if not total:
-            return
-        if low != 1 or high != total:
-            yield None
-            return
-        cursor.adapters.register_loader("text", _TextAsBytes)
-        for first in range(1, high + 1, _FAST_BATCH):
-            last = min(first + _FAST_BATCH - 1, high)
-            blob, hashes, prevs, seqs, count = cursor.execute(_PG_BATCH, (first, last)).fetchone()
-            in_order = ",".join(map(str, range(first, last + 1))).encode()
-            if count != last - first + 1 or seqs != in_order or None in (blob, hashes, prevs):
-                yield None
-                return
-            yield blob, hashes.decode(), prevs.decode(), count
-
-
-class _Failed:
-    def __init__(self, error: BaseException) -> None:
-        self.error = error
-
-
-_DONE = object()
-
-
-def _prefetched(batches: _Batches) -> _Batches:
-    """The same batches, each fetched by a worker thread while the caller hashes the one
-    before: SQLite's step and the wait for PostgreSQL run without the GIL, so the engine builds
-    batch k + 1 while Python hashes batch k. Closing it stops the worker and waits for it, so
-    the connection is free again when the caller goes on (to the slow path, say)."""
-    ahead: queue.Queue[Any] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def fetch() -> None:
-        try:
-            for batch in batches:
-                if stop.is_set():
-                    break
-                ahead.put(batch)
-        except BaseException as exc:  # raised again in the caller's thread
-            ahead.put(_Failed(exc))
-        finally:
-            batches.close()
-            ahead.put(_DONE)
-
-    worker = threading.Thread(target=fetch, name="custody-verify-fetch", daemon=True)
-    worker.start()
-    try:
-        while (item := ahead.get()) is not _DONE:
-            if isinstance(item, _Failed):
-                raise item.error
-            yield item
-    finally:
-        stop.set()
-        while worker.is_alive():  # drain, so that a put of the worker never blocks
-            with contextlib.suppress(queue.Empty):
-                ahead.get(timeout=0.05)
-        worker.join()
-
-
-def _verify_fast(
-    session: Session, tree: merkle.RootBuilder | None = None, leaves: int = 0
-) -> VerifyResult | None:
-    """The whole chain proven intact batch by batch, or None (anything unusual: slow path)."""
-    connection = session.connection()
-    dbapi = connection.connection.dbapi_connection
-    name = connection.dialect.name
-    if name == "sqlite":
-        batches = _prefetched(_sqlite_batches(dbapi))
-    elif name == "postgresql":
-        batches = _prefetched(_pg_batches(dbapi))
-    else:
-        return None
-    # A batch can fail (say a value over the engine's size limit): then the slow path runs, from
-    # a savepoint on PostgreSQL, where an error would otherwise abort the transaction.
-    errors = connection.dialect.loaded_dbapi.Error
-    savepoint = name == "postgresql"
-    if savepoint:
-        connection.exec_driver_sql("SAVEPOINT crownjewels_verify")
-    try:
-        result = _check_batches(batches, tree, leaves)
-    except errors:
-        result = None
-        if savepoint:
-            connection.exec_driver_sql("ROLLBACK TO SAVEPOINT crownjewels_verify")
-    finally:
-        batches.close()
-    if savepoint:
-        connection.exec_driver_sql("RELEASE SAVEPOINT crownjewels_verify")
-    return result
-
-
-def _check_batches(
-    batches: Iterator[_Batch | None], tree: merkle.RootBuilder | None = None, leaves: int = 0
-) -> VerifyResult | None:
-    """The chain proven intact batch by batch (None: ask the slow path); the first `leaves`
-    events are also fed to `tree`, to recompute a checkpoint's root from the events."""
-    sha, hexdigest = hashlib.sha256, methodcaller("hexdigest")
-    checked, head = 0, rules.GENESIS_HASH
-    for batch in batches:
-        if batch is None:
-            return None
-        blob, hashes, prevs, count = batch
-        pieces = blob.split(_SEP)
-        if (
-            len(pieces) != count
-            or ",".join(map(hexdigest, map(sha, pieces))) != hashes
-            or prevs != (head + "," + hashes)[:-65]
-        ):
-            return None
-        if tree is not None and tree.size < leaves:
-            tree.add(merkle.leaf_hashes(pieces[: leaves - tree.size]))
-        checked += count
-        head = hashes[-64:]
-    return VerifyResult(ok=True, checked=checked, head_seq=checked, head_hash=head)
-
-
 def verify(
     session: Session, *, actor: Actor, public_key: Ed25519PublicKey | None = None
 ) -> VerifyResult:
@@ -489,7 +288,7 @@ def verify(
     checkpoint = repository.latest_checkpoint(session)
     size = checkpoint.tree_size if checkpoint else 0
     builder = merkle.RootBuilder()
-    result = _verify_fast(session, builder, size)
+    result = fastpath.verify(session, builder, size)
     if result is None:
         rows = repository.chain_rows(session)
         try:
