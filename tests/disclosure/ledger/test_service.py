@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from datetime import timedelta
 
 import pypdf
@@ -21,6 +22,7 @@ from crownjewels.disclosure import service
 from crownjewels.disclosure.ledger import export as ledger_export
 from crownjewels.disclosure.ledger import service as ledger
 from crownjewels.disclosure.schemas import Channel, LedgerChannel, LedgerFilter
+from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretRead
 from crownjewels.parties.schemas import PersonRead
 from crownjewels.vault import service as vault_service
@@ -125,6 +127,38 @@ def test_a_manual_disclosure_is_recorded_only_when_access_allows(
     assert entry.channel is LedgerChannel.MANUAL_ORAL and entry.document_id is None
     assert entry.description == "walked through the milling steps at the plant"
     assert entry.agreement_ref is not None and entry.copy_id is None
+
+
+def test_a_manual_disclosure_reads_its_secret_once(
+    session: Session,
+    admin: Actor,
+    secret: SecretRead,
+    alice: PersonRead,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bind_for_access(session, person_id=alice.id, secret_id=secret.id, level="view")
+    reads: list[str] = []
+    real_get = inventory.get
+    # the decision and the entry's labels; agreements and grants read what they show themselves
+    askers = {"crownjewels.access.decision", "crownjewels.disclosure.ledger.service"}
+
+    def spy(session: Session, *, actor: Actor, secret_ref: str) -> SecretRead:
+        if sys._getframe(1).f_globals["__name__"] in askers:
+            reads.append(secret_ref)
+        return real_get(session, actor=actor, secret_ref=secret_ref)
+
+    monkeypatch.setattr(inventory, "get", spy)
+    entry = ledger.record_disclosure(
+        session,
+        actor=admin,
+        secret=secret.ref,
+        person=alice.email,
+        channel=LedgerChannel.MANUAL_ORAL,
+        on=None,
+        description="walked through the milling steps at the plant",
+    )
+    assert reads == [secret.ref]  # the access decision and the entry's labels share one read
+    assert (entry.secret_ref, entry.secret_name) == (secret.ref, secret.name)
 
 
 def test_recording_needs_grants_manage(
