@@ -49,11 +49,6 @@ SECOND_APPROVERS = frozenset({Role.ADMIN, Role.LEGAL, Role.SECURITY})
 AT_FIRST_ACCESS = frozenset({"bound:acknowledgement"})
 
 
-def require(actor: Actor, permission: Permission) -> None:
-    """Raise Forbidden unless the actor holds the permission (`Actor.require`; call that)."""
-    actor.require(permission)
-
-
 def _visible(session: Session, actor: Actor) -> Any:
     owned: list[str] = []
     if actor.person_id and not actor.can(Permission.GRANTS_READ):
@@ -132,7 +127,7 @@ def _secret(session: Session, ref: str) -> SecretRead:
 def request_grant(session: Session, *, actor: Actor, data: GrantRequest) -> GrantRead:
     """Record a grant request (ACCESS_GRANT_REQUESTED): purpose and expiry are required, the
     expiry within the tier's maximum."""
-    require(actor, Permission.GRANTS_REQUEST)
+    actor.require(Permission.GRANTS_REQUEST)
     if len(data.purpose) < 5:
         raise InvalidGrant(
             "say what the access is needed for (the purpose, at least 5 characters)",
@@ -183,7 +178,7 @@ def request_grant(session: Session, *, actor: Actor, data: GrantRequest) -> Gran
 
 
 def _may_approve(session: Session, actor: Actor, row: Grant, secret: SecretRead) -> None:
-    require(actor, Permission.GRANTS_DECIDE)
+    actor.require(Permission.GRANTS_DECIDE)
     done = repository.approvals(session, [row.id])[row.id]
     if actor.person_id and actor.person_id == row.requester_person_id and actor.kind != "system":
         raise Forbidden("the requester of a grant cannot approve it; ask the secret's owner")
@@ -338,7 +333,7 @@ def deny(session: Session, *, actor: Actor, grant_ref: str, reason: str) -> Gran
     """Deny a requested grant with a reason (ACCESS_GRANT_DENIED)."""
     row = get_row(session, actor, grant_ref)
     secret = inventory.get(session, actor=READER, secret_ref=row.secret_id)
-    require(actor, Permission.GRANTS_DECIDE)
+    actor.require(Permission.GRANTS_DECIDE)
     if (
         actor.kind != "system"
         and actor.person_id != secret.owner_id

@@ -51,11 +51,10 @@ class OffboardingOwners:
 
     def resolve(self, session: Session, actor: Actor, ref: str, *, write: bool) -> Owner:
         """An offboarding record; changing its documents needs grants:manage."""
-        if not actor.can(Permission.GRANTS_READ):
-            raise Forbidden("offboarding records need the grants:read permission")
+        actor.require(Permission.GRANTS_READ, what="an offboarding record")
         row = _row(session, ref)
-        if write and not actor.can(Permission.GRANTS_MANAGE):
-            raise Forbidden("collecting an offboarding certificate needs grants:manage")
+        if write:
+            actor.require(Permission.GRANTS_MANAGE, what="collecting an offboarding certificate")
         return Owner(
             owner_type=OWNER_TYPE,
             owner_id=row.id,

@@ -32,7 +32,6 @@ from crownjewels.vendors.diligence.reads import (
     SUBJECT,
     get_row,
     read,
-    require,
     template_row,
     vendor_row,
 )
@@ -117,7 +116,7 @@ def _recipient(
 def send(session: Session, *, actor: Actor, data: AssessmentSend) -> AssessmentRead:
     """Send a questionnaire to a vendor contact: a vendor user answers it after logging in, a
     one-time link (returned once, in `link`) needs no account."""
-    require(actor, Permission.VENDORS_WRITE)
+    actor.require(Permission.VENDORS_WRITE)
     vendor = vendor_row(session, actor, data.vendor)
     template = template_row(session, data.template)
     secret_ids = []
@@ -172,7 +171,7 @@ def issue_link(
     session: Session, *, actor: Actor, assessment_ref: str, days: int = 14
 ) -> LinkIssued:
     """A new one-time link for an assessment the vendor may still answer (earlier links stop)."""
-    require(actor, Permission.VENDORS_WRITE)
+    actor.require(Permission.VENDORS_WRITE)
     assessment = get_row(session, actor, assessment_ref)
     if assessment.status not in OPEN_FOR_VENDOR:
         raise WrongState(
