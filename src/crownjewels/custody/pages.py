@@ -20,7 +20,7 @@ from crownjewels.core.forms import (
     render,
     text,
 )
-from crownjewels.core.http import AppSettings, DbSession, Natural, Paging, require
+from crownjewels.core.http import AppSettings, DbSession, Natural, Paging, attachment, require
 from crownjewels.core.permissions import Permission as P
 from crownjewels.custody import checkpoints, export, keys, service, tsa
 from crownjewels.custody.schemas import EventFilter, EventType
@@ -128,7 +128,7 @@ async def export_bundle(
         subject_id=subject_id,
     )
     name = f"custody-{subject_type}-{subject_id}.zip"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    headers = {"Content-Disposition": attachment(name)}
     return Response(data, media_type="application/zip", headers=headers)
 
 

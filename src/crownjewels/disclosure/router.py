@@ -4,12 +4,11 @@ list the copies issued, identify a found file."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, Query, Response, status
 
 from crownjewels.core.actor import Actor
-from crownjewels.core.http import AppSettings, DbSession, require
+from crownjewels.core.http import AppSettings, DbSession, attachment, require
 from crownjewels.core.permissions import Permission as P
 from crownjewels.core.uploads import body_limit
 from crownjewels.disclosure import service
@@ -20,12 +19,6 @@ router = APIRouter(tags=["copies"])
 Reader = Annotated[Actor, Depends(require(P.DOCUMENTS_READ))]
 #: a found file is read whole into memory to look for marks
 MAX_IDENTIFY_BYTES = 256 << 20
-
-
-def attachment(filename: str) -> str:
-    """A Content-Disposition that survives any file name (RFC 6266 with an ASCII fallback)."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'") or "copy"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
 @router.post(

@@ -15,7 +15,7 @@ from crownjewels.core.forms import discard, flash, redirect, render
 from crownjewels.core.http import AppSettings, CurrentActor, DbSession
 from crownjewels.disclosure import service
 from crownjewels.disclosure.errors import NotInPortal
-from crownjewels.disclosure.pages import attachment
+from crownjewels.disclosure.pages import copy_response
 from crownjewels.disclosure.portal import service as portal
 from crownjewels.vault import service as vault
 
@@ -101,4 +101,4 @@ def download(
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store",
     }
-    return attachment(issued.data, issued.filename, headers)
+    return copy_response(issued.data, issued.filename, headers)
