@@ -34,6 +34,7 @@ from crownjewels.core import clock
 from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.permissions import Permission, Role
+from crownjewels.core.refs import next_ref
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.inventory import service as inventory
@@ -148,7 +149,7 @@ def request_grant(session: Session, *, actor: Actor, data: GrantRequest) -> Gran
         raise InvalidGrant(why, field="expires_at")
     assert data.expires_at is not None
     row = Grant(
-        ref=repository.next_ref(session),
+        ref=next_ref(session, Grant.ref, "GR-", 6),
         person_id=person_id,
         organisation_id=org_id,
         secret_id=secret.id,
@@ -278,7 +279,7 @@ def _expand(session: Session, actor: Actor, group: Grant) -> list[Grant]:
         if person.id in have:
             continue
         member = Grant(
-            ref=repository.next_ref(session),
+            ref=next_ref(session, Grant.ref, "GR-", 6),
             person_id=person.id,
             organisation_id=group.organisation_id,
             group_id=group.id,

@@ -45,6 +45,7 @@ from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.ids import new_id
 from crownjewels.core.permissions import Permission
+from crownjewels.core.refs import next_ref
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 
@@ -124,8 +125,7 @@ def create(session: Session, *, actor: Actor, data: AgreementCreate) -> Agreemen
         resolve.check_new_party(row, resolved)
         row.parties.append(resolved)
     row.signatories = [resolve.signatory(session, actor, row, s) for s in data.signatories]
-    custody.lock(session)  # numbering (AG-2026-001 ...) is serialized with the custody appends
-    row.ref = repository.next_ref(session, clock.today().year)
+    row.ref = next_ref(session, Agreement.ref, f"AG-{clock.today().year}-", 3)
     session.add(row)
     session.flush()
     custody.record(

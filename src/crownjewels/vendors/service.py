@@ -18,6 +18,7 @@ from crownjewels.core.codes import country_name
 from crownjewels.core.ids import new_id
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission
+from crownjewels.core.refs import next_ref
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventRead, EventType
 from crownjewels.parties import service as parties
@@ -104,7 +105,6 @@ def create(session: Session, *, actor: Actor, data: VendorCreate) -> VendorRead:
             f"a new vendor profile cannot start {data.status}; start it as one of: {allowed}",
             field="status",
         )
-    custody.lock(session)  # numbering (VN-0001 ...) is serialized with the custody appends
     today = clock.today()
     cadence = rules.cadence_for(data.criticality, data.review_cadence_months)
     status = VendorStatus(data.status)
@@ -113,7 +113,7 @@ def create(session: Session, *, actor: Actor, data: VendorCreate) -> VendorRead:
     )
     vendor = VendorProfile(
         id=new_id(),
-        ref=repository.next_ref(session),
+        ref=next_ref(session, VendorProfile.ref, "VN-", 4),
         organisation_id=org.id,
         services=data.services,
         criticality=data.criticality,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
@@ -60,12 +60,6 @@ def filtered(
     if flt.status:
         query = query.where(Assessment.status == flt.status)
     return query.order_by(Assessment.sent_at.desc(), Assessment.id.desc())
-
-
-def next_ref(session: Session) -> str:
-    """The next assessment reference, DD-0001 onwards (call under the custody append lock)."""
-    count = session.scalar(select(func.count()).select_from(Assessment)) or 0
-    return f"DD-{count + 1:04d}"
 
 
 # --- templates ---------------------------------------------------------------------------------

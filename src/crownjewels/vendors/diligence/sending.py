@@ -15,6 +15,7 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Invalid, NotFound
 from crownjewels.core.ids import new_id
 from crownjewels.core.permissions import Permission, Role
+from crownjewels.core.refs import next_ref
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.inventory import service as inventory
@@ -123,10 +124,9 @@ def send(session: Session, *, actor: Actor, data: AssessmentSend) -> AssessmentR
     for ref in data.secrets:
         secret_ids.append(inventory.get(session, actor=actor, secret_ref=ref).id)
     contact_id, name, email, person_id = _recipient(session, actor, vendor, data)
-    custody.lock(session)  # DD-0001 numbering is serialized with the custody appends
     assessment = Assessment(
         id=new_id(),
-        ref=repository.next_ref(session),
+        ref=next_ref(session, Assessment.ref, "DD-", 4),
         vendor_id=vendor.id,
         organisation_id=vendor.organisation_id,
         template_id=template.id,
