@@ -145,12 +145,13 @@ def download_copy(
 ) -> Response:
     """Issue a registered copy for the logged-in user (or a named recipient) and send it,
     marked, as a download; a refused form comes back on the page."""
+    issuer = service.issuer(settings)
     try:
         issued = service.issue_copy(
             session,
             actor=actor,
-            vault_=vault.open_vault(settings),
-            key=service.watermark_key(settings.resolved_secret_key()),
+            vault_=issuer.vault,
+            key=issuer.key,
             document_id=document_id,
             purpose=text(form, "purpose"),
             channel=Channel.WEB,
@@ -200,7 +201,7 @@ def identify(
     result = service.identify(
         session,
         actor=actor,
-        key=service.watermark_key(settings.resolved_secret_key()),
+        key=service.issuer(settings).key,
         data=found.file.read(MAX_IDENTIFY_BYTES),
     )
     return render(

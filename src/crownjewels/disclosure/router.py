@@ -13,7 +13,6 @@ from crownjewels.core.permissions import Permission as P
 from crownjewels.core.uploads import body_limit
 from crownjewels.disclosure import service
 from crownjewels.disclosure.schemas import Channel, CopyRead, CopyRequest, Identification
-from crownjewels.vault import service as vault
 
 router = APIRouter(tags=["copies"])
 Reader = Annotated[Actor, Depends(require(P.DOCUMENTS_READ))]
@@ -32,11 +31,12 @@ def issue(
 ) -> Response:
     """The copy, marked for its recipient (default: the caller); X-Copy-Id names the copy and
     X-Copy-Marked says whether its type could carry a mark. Recorded as COPY_ISSUED."""
+    issuer = service.issuer(settings)
     issued = service.issue_copy(
         session,
         actor=actor,
-        vault_=vault.open_vault(settings),
-        key=service.watermark_key(settings.resolved_secret_key()),
+        vault_=issuer.vault,
+        key=issuer.key,
         document_id=document_id,
         purpose=body.purpose,
         channel=Channel.API,
@@ -85,6 +85,6 @@ def identify(
     return service.identify(
         session,
         actor=actor,
-        key=service.watermark_key(settings.resolved_secret_key()),
+        key=service.issuer(settings).key,
         data=data,  # bounded at the edge: a larger body is a 413 (body_limit above)
     )
