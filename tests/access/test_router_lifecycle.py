@@ -149,3 +149,19 @@ def test_the_report_is_json_and_csv(rc: RoleClients, world: dict[str, str]) -> N
         )
     assert as_json.json()["entries"] == []
     assert as_csv.text.startswith("at,event_type,person_name")
+    assert as_csv.headers["content-disposition"].startswith(
+        f'attachment; filename="{world["off"]}-report.csv"'
+    )
+    assert as_csv.headers["cache-control"] == "no-store"
+
+
+def test_the_review_export_is_a_csv_download(rc: RoleClients, world: dict[str, str]) -> None:
+    with rc.client() as client:
+        got = client.get(
+            f"{BASE}/reviews/{world['ref']}/export.csv", headers=rc.headers(Role.ADMIN)
+        )
+    assert got.status_code == 200
+    assert got.headers["content-disposition"] == (
+        f"attachment; filename=\"{world['ref']}.csv\"; filename*=UTF-8''{world['ref']}.csv"
+    )
+    assert got.headers["cache-control"] == "no-store"

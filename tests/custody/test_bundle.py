@@ -266,3 +266,27 @@ def test_prove_and_consistency_commands(cli: Cli) -> None:
     )
     assert "leaf_hash" in cli.ok("custody", "prove", "2", "--size", str(new)).out
     assert "SIZE" in cli.ok("custody", "checkpoints").out
+
+
+def _bomb(path: Path) -> Path:
+    """A bundle whose events.json expands 32 MiB from a few dozen KB (a zip bomb)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("manifest.json", json.dumps({"format": bundle.FORMAT}))
+        with archive.open("events.json", "w") as entry:
+            for _ in range(32):
+                entry.write(b" " * (1 << 20))
+    return path
+
+
+def test_zip_bomb_bundle_is_refused_in_words(cli: Cli, tmp_path: Path) -> None:
+    path = _bomb(tmp_path / "bomb.zip")
+    with pytest.raises(bundle.BadBundle, match="refused as a zip bomb"):
+        bundle.verify(path)
+    assert_user_error(cli("custody", "verify-bundle", str(path)), "refused as a zip bomb")
+
+
+def test_bundle_missing_a_file_names_the_files(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "thin.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("manifest.json", json.dumps({"format": bundle.FORMAT}))
+    assert_user_error(cli("custody", "verify-bundle", str(path)), "events.json")

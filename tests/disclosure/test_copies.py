@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pikepdf
@@ -23,7 +24,9 @@ from crownjewels.disclosure.schemas import Channel, IssuedCopy, Verdict
 from crownjewels.disclosure.watermark import text as wm_text
 from crownjewels.inventory.schemas import SecretRead
 from crownjewels.parties.schemas import PersonRead
+from crownjewels.settings import Settings
 from crownjewels.vault import service as vault_service
+from crownjewels.vault.keys import create_key_file
 from crownjewels.vault.service import Vault
 from tests.access.factories import bind_for_access
 from tests.conftest import savepoint_per_test
@@ -246,3 +249,14 @@ def test_roles_without_documents_read_get_no_copy(
         _issue(session, vm, vault, doc)
     with pytest.raises(Forbidden):
         service.list_copies(session, actor=vm)
+
+
+def test_the_issuer_is_the_one_place_for_vault_and_key(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, secret_key="issuer-test-secret-key-0123456789")
+    issuer = service.issuer(settings)
+    assert issuer.key == service.watermark_key("issuer-test-secret-key-0123456789")
+    assert "vault" not in vars(issuer)  # tracing a found file needs the key only
+    create_key_file(tmp_path / "vault.key")
+    assert issuer.vault is issuer.vault  # opened once, on first use
+    other = service.issuer(Settings(home=tmp_path, secret_key="another-installation-key-98765"))
+    assert other.key != issuer.key

@@ -137,7 +137,10 @@ def test_a_copy_downloads_marked_and_identify_names_it(
         assert r.status_code == 201, r.text
         assert r.headers["content-type"] == "application/pdf"
         assert r.headers["x-copy-marked"] == "true"
-        assert r.headers["content-disposition"].startswith('attachment; filename="sheet.pdf"')
+        assert r.headers["content-disposition"] == (
+            "attachment; filename=\"sheet.pdf\"; filename*=UTF-8''sheet.pdf"
+        )
+        assert r.headers["cache-control"] == "no-store"  # a secret's copy is never cached
         copy_id = r.headers["x-copy-id"]
         found = client.post(
             f"{API_PREFIX}/identify",

@@ -131,6 +131,9 @@ def test_owner_uploads_streamed_and_reads_back(rc: RoleClients, world: dict[str,
         assert got.headers["x-content-sha256"] == r.json()["versions"][1]["sha256"]
         old = client.get(f"{DOCS}/{doc['id']}/content?version=1", headers=h)
         assert old.content == data
+        # a download under its own name, never kept in a cache
+        assert old.headers["content-disposition"].startswith('attachment; filename="spec.bin"')
+        assert old.headers["cache-control"] == "no-store"
         listed = client.get(f"{DOCS}?owner_type=secret&owner={world['mine']}", headers=h).json()
         assert [d["id"] for d in listed] == [doc["id"]]
         events = client.get(

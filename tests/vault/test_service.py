@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import AFTER_COMMIT, Database
+from crownjewels.core.errors import Forbidden
 from crownjewels.core.pagination import PageParams
+from crownjewels.core.permissions import Role
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventFilter
 from crownjewels.inventory import documents as secret_docs
@@ -37,6 +39,7 @@ from crownjewels.vault.keys import KeyRing, LocalKeyProvider
 from crownjewels.vault.models import DataKey
 from crownjewels.vault.service import Vault
 from tests.inventory.factories import make_secret
+from tests.parties.factories import actor_for, make_user
 from tests.vault import samples
 
 KINDS: list[tuple[str, Callable[[], bytes], str]] = [
@@ -335,3 +338,12 @@ def test_sweep_removes_blobs_a_destroy_left_behind(
     os.utime(blob, (two_days_ago, two_days_ago))
     assert sweep.sweep_orphans(session, actor=admin, store=vault.store) == [blob.name]
     assert not blob.exists()
+
+
+def test_a_hold_without_destroy_permission_is_refused_in_words(
+    session: Session, admin: Actor, vault: Vault, secret: SecretRead
+) -> None:
+    doc_id = put(session, admin, vault, secret, b"keep me")
+    owner = actor_for(session, make_user(session, admin, Role.SECRET_OWNER))
+    with pytest.raises(Forbidden, match="a legal hold needs the documents:destroy permission; ask"):
+        lifecycle.set_hold(session, actor=owner, document_id=doc_id, reason="litigation 2026-17")

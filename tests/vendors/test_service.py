@@ -362,9 +362,12 @@ def test_permissions(session: Session, admin: Actor) -> None:
     auditor = actor_for(session, make_user(session, admin, Role.AUDITOR))
     vendor_user = actor_for(session, make_user(session, admin, Role.VENDOR_USER))
     assert service.get(session, actor=auditor, vendor_ref=v.ref).ref == v.ref
-    with pytest.raises(Forbidden):
+    # the refusal names what was refused, the permission and the fix
+    write_refused = "changing vendor files needs the vendors:write permission; ask an admin"
+    with pytest.raises(Forbidden, match=write_refused):
         service.update(session, actor=auditor, vendor_ref=v.ref, changes=VendorUpdate(notes="x"))
-    with pytest.raises(Forbidden):
+    read_refused = "reading vendor files needs the vendors:read permission; ask an admin"
+    with pytest.raises(Forbidden, match=read_refused):
         service.get(session, actor=vendor_user, vendor_ref=v.ref)
     with pytest.raises(VendorNotFound, match="no vendor 'VN-9999'"):
         service.get(session, actor=auditor, vendor_ref="VN-9999")

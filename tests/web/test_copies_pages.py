@@ -74,6 +74,7 @@ def test_upload_download_a_marked_copy_and_identify_it(
     )
     assert got.status_code == 200
     assert got.headers["content-disposition"].startswith('attachment; filename="glaze.txt"')
+    assert got.headers["cache-control"] == "no-store"
     copy_id = got.headers["x-copy-id"]
     assert got.content != prose(3).encode() and got.headers["x-copy-marked"] == "true"
     page = client.get(f"/secrets/{secret.ref}/documents")

@@ -38,7 +38,10 @@ def test_sign_a_checkpoint_and_export_a_bundle(
     )
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/zip"
-    assert f"custody-secret-{secret.id}.zip" in response.headers["content-disposition"]
+    assert response.headers["content-disposition"].startswith(
+        f'attachment; filename="custody-secret-{secret.id}.zip"'
+    )
+    assert response.headers["cache-control"] == "no-store"  # the evidence is never cached
     path = tmp_path / "bundle.zip"
     path.write_bytes(response.content)
     public = (settings.home / keys.PUBLIC_FILE).read_bytes()

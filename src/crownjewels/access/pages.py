@@ -5,7 +5,7 @@ and the check form that explains one decision."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -29,7 +29,9 @@ from crownjewels.core.forms import (
     field_errors,
     flash,
     optional,
+    parse_day,
     redirect,
+    refused,
     render,
     text,
 )
@@ -105,12 +107,9 @@ def grant_list(request: Request, session: DbSession, actor: Viewer) -> Response:
 def _expiry(session: Session, actor: Actor, form: dict[str, str]) -> datetime | None:
     """The posted expiry date (end of that day is not used: the grant ends at its midnight),
     else the longest the secret's tier allows."""
-    value = form.get("expires", "")
-    if value:
-        try:
-            return datetime.combine(date.fromisoformat(value), time(0), tzinfo=UTC)
-        except ValueError:
-            raise Invalid(f"{value!r} is not a date; use YYYY-MM-DD", field="expires_at") from None
+    day = parse_day(form.get("expires"), field="expires_at")
+    if day is not None:
+        return datetime.combine(day, time(0), tzinfo=UTC)
     if not form.get("secret"):
         return None
     secret = inventory.get(session, actor=actor, secret_ref=form["secret"])
@@ -215,12 +214,10 @@ def detail(request: Request, session: DbSession, actor: Viewer, ref: str) -> Res
     return _grant_page(request, session, actor, ref)
 
 
-def _refused(
+def _refusal_page(
     request: Request, session: Session, actor: Actor, ref: str, exc: CrownJewelsError
 ) -> Response:
-    if isinstance(exc, Forbidden) and not hasattr(exc, "reasons"):
-        raise exc
-    if exc.status_code == 404:
+    if not refused(exc) or exc.status_code == 404:
         raise exc
     discard(session)
     return _grant_page(request, session, actor, ref, {"": exc.message}, error_status(exc))
@@ -241,7 +238,7 @@ def approve(
             session, actor=actor, grant_ref=ref, note=optional(form, "note"), engine=engine
         )
     except CrownJewelsError as exc:
-        return _refused(request, session, actor, ref, exc)
+        return _refusal_page(request, session, actor, ref, exc)
     flash(request, f"{grant.ref} is {grant.status.value}.")
     return redirect(f"/access/grants/{grant.ref}")
 
@@ -254,7 +251,7 @@ def deny(
     try:
         grant = service.deny(session, actor=actor, grant_ref=ref, reason=text(form, "note"))
     except CrownJewelsError as exc:
-        return _refused(request, session, actor, ref, exc)
+        return _refusal_page(request, session, actor, ref, exc)
     flash(request, f"{grant.ref} is denied.")
     return redirect(f"/access/grants/{grant.ref}")
 
@@ -282,7 +279,7 @@ def change(
             engine=engine,
         )
     except CrownJewelsError as exc:
-        return _refused(request, session, actor, ref, exc)
+        return _refusal_page(request, session, actor, ref, exc)
     flash(request, f"{grant.ref} is {grant.status.value}.")
     return redirect(f"/access/grants/{grant.ref}")
 

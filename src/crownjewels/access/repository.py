@@ -40,12 +40,6 @@ def find(session: Session, query: Select[Grant], ref: str) -> Grant | None:
     return session.scalar(query.where(or_(Grant.id == ref, func.upper(Grant.ref) == ref.upper())))
 
 
-def next_ref(session: Session) -> str:
-    """The next free grant reference."""
-    count = session.scalar(select(func.count()).select_from(Grant)) or 0
-    return f"GR-{count + 1:06d}"
-
-
 class Applying(NamedTuple):
     """A grant that gives access to a request."""
 

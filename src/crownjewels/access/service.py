@@ -35,6 +35,7 @@ from crownjewels.core import clock
 from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.permissions import Permission, Role
+from crownjewels.core.refs import next_ref
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.inventory import service as inventory
@@ -48,11 +49,6 @@ READER = fact_reader("access")
 SECOND_APPROVERS = frozenset({Role.ADMIN, Role.LEGAL, Role.SECURITY})
 #: rules an approval does not wait for: the recipient meets them at first access
 AT_FIRST_ACCESS = frozenset({"bound:acknowledgement"})
-
-
-def require(actor: Actor, permission: Permission) -> None:
-    """Raise Forbidden unless the actor holds the permission (`Actor.require`; call that)."""
-    actor.require(permission)
 
 
 def _visible(session: Session, actor: Actor) -> Any:
@@ -133,7 +129,7 @@ def _secret(session: Session, ref: str) -> SecretRead:
 def request_grant(session: Session, *, actor: Actor, data: GrantRequest) -> GrantRead:
     """Record a grant request (ACCESS_GRANT_REQUESTED): purpose and expiry are required, the
     expiry within the tier's maximum."""
-    require(actor, Permission.GRANTS_REQUEST)
+    actor.require(Permission.GRANTS_REQUEST)
     if len(data.purpose) < 5:
         raise InvalidGrant(
             "say what the access is needed for (the purpose, at least 5 characters)",
@@ -154,7 +150,7 @@ def request_grant(session: Session, *, actor: Actor, data: GrantRequest) -> Gran
         raise InvalidGrant(why, field="expires_at")
     assert data.expires_at is not None
     row = Grant(
-        ref=repository.next_ref(session),
+        ref=next_ref(session, Grant.ref, "GR-", 6),
         person_id=person_id,
         organisation_id=org_id,
         secret_id=secret.id,
@@ -184,7 +180,7 @@ def request_grant(session: Session, *, actor: Actor, data: GrantRequest) -> Gran
 
 
 def _may_approve(session: Session, actor: Actor, row: Grant, secret: SecretRead) -> None:
-    require(actor, Permission.GRANTS_DECIDE)
+    actor.require(Permission.GRANTS_DECIDE)
     done = repository.approvals(session, [row.id])[row.id]
     if actor.person_id and actor.person_id == row.requester_person_id and actor.kind != "system":
         raise Forbidden("the requester of a grant cannot approve it; ask the secret's owner")
@@ -291,7 +287,7 @@ def _expand(session: Session, actor: Actor, group: Grant) -> list[Grant]:
         if person.id in have:
             continue
         member = Grant(
-            ref=repository.next_ref(session),
+            ref=next_ref(session, Grant.ref, "GR-", 6),
             person_id=person.id,
             organisation_id=group.organisation_id,
             group_id=group.id,
@@ -346,7 +342,7 @@ def deny(session: Session, *, actor: Actor, grant_ref: str, reason: str) -> Gran
     """Deny a requested grant with a reason (ACCESS_GRANT_DENIED)."""
     row = get_row(session, actor, grant_ref)
     secret = inventory.get(session, actor=READER, secret_ref=row.secret_id)
-    require(actor, Permission.GRANTS_DECIDE)
+    actor.require(Permission.GRANTS_DECIDE)
     if (
         actor.kind != "system"
         and actor.person_id != secret.owner_id

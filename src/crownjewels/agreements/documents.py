@@ -38,7 +38,6 @@ from crownjewels.agreements.schemas import (
 from crownjewels.agreements.service import SUBJECT
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
-from crownjewels.core.errors import Forbidden
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
@@ -61,10 +60,8 @@ class AgreementOwners:
             raise AgreementNotFound(
                 f"no agreement {ref!r}; `crownjewels agreements list` shows the agreements"
             )
-        if write and not actor.can(Permission.AGREEMENTS_WRITE):
-            raise Forbidden(
-                "changing an agreement's documents needs the agreements:write permission"
-            )
+        if write:
+            actor.require(Permission.AGREEMENTS_WRITE, what="changing an agreement's documents")
         return Owner(
             owner_type=OWNER_TYPE,
             owner_id=row.id,

@@ -21,14 +21,8 @@ from crownjewels.agreements.schemas import (
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.pagination import PageParams, paginate
-from crownjewels.core.permissions import Permission
 from crownjewels.inventory import service as inventory
 from crownjewels.parties import service as parties
-
-
-def require(actor: Actor, permission: Permission) -> None:
-    """Raise Forbidden unless the actor holds the permission (`Actor.require`; call that)."""
-    actor.require(permission)
 
 
 def get_row(session: Session, actor: Actor, ref: str) -> Agreement:

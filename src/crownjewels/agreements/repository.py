@@ -107,13 +107,6 @@ def in_force_with_expiry(query: Select[Agreement], *, today: date) -> Select[Agr
     )
 
 
-def next_ref(session: Session, year: int) -> str:
-    """The next reference of the year, AG-2026-001 onwards (call under the custody lock)."""
-    prefix = f"AG-{year}-"
-    count = session.scalar(select(func.count()).where(A.ref.startswith(prefix))) or 0
-    return f"{prefix}{count + 1:03d}"
-
-
 def not_drafts(query: Select[Agreement]) -> Select[Agreement]:
     """Leave out drafts (never in force, whatever their dates)."""
     return query.where(A.status != AgreementStatus.DRAFT)

@@ -28,7 +28,6 @@ from crownjewels.agreements.reads import get as get
 from crownjewels.agreements.reads import get_row as get_row
 from crownjewels.agreements.reads import list_agreements as list_agreements
 from crownjewels.agreements.reads import read as read
-from crownjewels.agreements.reads import require as require
 from crownjewels.agreements.reads import terms_of as terms_of
 from crownjewels.agreements.reads import terms_of_status as terms_of_status
 from crownjewels.agreements.schemas import (
@@ -46,6 +45,7 @@ from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.ids import new_id
 from crownjewels.core.permissions import Permission
+from crownjewels.core.refs import next_ref
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 
@@ -95,7 +95,7 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, 
 
 def create(session: Session, *, actor: Actor, data: AgreementCreate) -> AgreementRead:
     """Record an agreement with its parties, scope and signatories (AGREEMENT_ADDED)."""
-    require(actor, Permission.AGREEMENTS_WRITE)
+    actor.require(Permission.AGREEMENTS_WRITE)
     resolve.check_law(data.governing_law, data.governing_law_subdivision)
     row = Agreement(
         id=new_id(),
@@ -125,8 +125,7 @@ def create(session: Session, *, actor: Actor, data: AgreementCreate) -> Agreemen
         resolve.check_new_party(row, resolved)
         row.parties.append(resolved)
     row.signatories = [resolve.signatory(session, actor, row, s) for s in data.signatories]
-    custody.lock(session)  # numbering (AG-2026-001 ...) is serialized with the custody appends
-    row.ref = repository.next_ref(session, clock.today().year)
+    row.ref = next_ref(session, Agreement.ref, f"AG-{clock.today().year}-", 3)
     session.add(row)
     session.flush()
     custody.record(
@@ -155,7 +154,7 @@ def update(
 ) -> AgreementRead:
     """Change an agreement's fields (AGREEMENT_UPDATED) and scope (AGREEMENT_SCOPE_CHANGED);
     `version` refuses the change if someone else changed the agreement since it was read."""
-    require(actor, Permission.AGREEMENTS_WRITE)
+    actor.require(Permission.AGREEMENTS_WRITE)
     row = get_row(session, actor, agreement_ref)
     if changes.version is not None and changes.version != row.version:
         raise StaleAgreement(
@@ -226,7 +225,7 @@ def activate(
     session: Session, *, actor: Actor, agreement_ref: str, data: Activation
 ) -> AgreementRead:
     """Put a signed draft in force from its effective date (AGREEMENT_STATUS_CHANGED)."""
-    require(actor, Permission.AGREEMENTS_WRITE)
+    actor.require(Permission.AGREEMENTS_WRITE)
     row = get_row(session, actor, agreement_ref)
     effective = data.effective_on or row.effective_on or clock.today()
     resolve.check_dates(effective, row.expires_on)
@@ -264,7 +263,7 @@ def terminate(
 ) -> AgreementRead:
     """End an agreement with effect from a day (default today), with the reason
     (AGREEMENT_TERMINATED); it stays in force through the day before."""
-    require(actor, Permission.AGREEMENTS_WRITE)
+    actor.require(Permission.AGREEMENTS_WRITE)
     row = get_row(session, actor, agreement_ref)
     on = data.terminated_on or clock.today()
     problem = rules.why_not_terminable(terms_of(row), on)
@@ -290,7 +289,7 @@ def terminate(
 def renew(session: Session, *, actor: Actor, agreement_ref: str, data: Renewal) -> AgreementRead:
     """Extend an agreement to a new expiry (None: indefinite); an expired one is back in force
     (AGREEMENT_RENEWED). The renewal reminder starts over for the new expiry."""
-    require(actor, Permission.AGREEMENTS_WRITE)
+    actor.require(Permission.AGREEMENTS_WRITE)
     row = get_row(session, actor, agreement_ref)
     today = clock.today()
     problem = rules.why_not_renewable(terms_of(row), data.expires_on, on=today)
@@ -320,7 +319,7 @@ def add_party(
     session: Session, *, actor: Actor, agreement_ref: str, data: PartyCreate
 ) -> AgreementRead:
     """Name another party of the agreement (AGREEMENT_PARTY_ADDED)."""
-    require(actor, Permission.AGREEMENTS_WRITE)
+    actor.require(Permission.AGREEMENTS_WRITE)
     row = get_row(session, actor, agreement_ref)
     party = resolve.resolve_party(session, actor, data)
     resolve.check_new_party(row, party)
@@ -346,7 +345,7 @@ def remove_party(
     session: Session, *, actor: Actor, agreement_ref: str, party_id: str
 ) -> AgreementRead:
     """Remove a party (AGREEMENT_PARTY_REMOVED); the custody log keeps who it was."""
-    require(actor, Permission.AGREEMENTS_WRITE)
+    actor.require(Permission.AGREEMENTS_WRITE)
     row = get_row(session, actor, agreement_ref)
     party = next((p for p in row.parties if p.id == party_id), None)
     if party is None:
@@ -376,7 +375,7 @@ def add_signatory(
     session: Session, *, actor: Actor, agreement_ref: str, data: SignatoryCreate
 ) -> AgreementRead:
     """Record who signed, for which party and when (AGREEMENT_SIGNATORY_ADDED)."""
-    require(actor, Permission.AGREEMENTS_WRITE)
+    actor.require(Permission.AGREEMENTS_WRITE)
     row = get_row(session, actor, agreement_ref)
     signatory = resolve.signatory(session, actor, row, data)
     row.signatories.append(signatory)

@@ -8,9 +8,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from crownjewels.core.files import private_dir, private_file
 
@@ -22,6 +22,9 @@ _OWNER = "crownjewels.unit_of_work"
 #: a write that must outlive the unit of work that asked for it (`durable`)
 DurableWrite = Callable[[Session], object]
 KEPT = "crownjewels.kept"
+#: pg_advisory_xact_lock key of the append lock ("CJCUSTDY" as a 64-bit integer)
+APPEND_LOCK_KEY = int.from_bytes(b"CJCUSTDY", "big") - 2**63
+_APPEND_LOCKED = "crownjewels.append_locked"
 
 
 def is_sqlite(url: str) -> bool:
@@ -166,3 +169,22 @@ def after_rollback(session: Session, callback: Callable[[], None]) -> None:
     """Run `callback` if the unit of work rolls back (remove a blob written for it); never on
     commit. A crash skips it: what it would clean must be harmless when left behind."""
     session.info.setdefault(AFTER_ROLLBACK, []).append(callback)
+
+
+def append_lock(session: Session) -> None:
+    """Hold the append lock until the transaction ends: the one lock that serializes appending to
+    the custody log and numbering a reference (TS-0001 ...), so two writers never read the same
+    head or count the same rows. PostgreSQL: a transaction-scoped advisory lock (taken once per
+    transaction); SQLite: a write unit of work already holds the database's write lock from
+    BEGIN IMMEDIATE, so there is nothing more to take."""
+    if session.info.get(_APPEND_LOCKED) or session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+    session.info[_APPEND_LOCKED] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _append_lock_released(session: Session, transaction: SessionTransaction) -> None:
+    # the advisory lock ends with the outermost transaction; a savepoint's end keeps it
+    if transaction.parent is None:
+        session.info.pop(_APPEND_LOCKED, None)

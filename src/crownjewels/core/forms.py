@@ -9,7 +9,8 @@ so the layering holds.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, Protocol
+from datetime import date
+from typing import Annotated, Any, Literal, Protocol, overload
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -17,7 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from crownjewels.core.errors import CrownJewelsError
+from crownjewels.core.errors import CrownJewelsError, Forbidden, Invalid
 
 _FLASH = "flash"
 
@@ -60,6 +61,35 @@ def field_errors(exc: ValidationError | CrownJewelsError, *, fallback: str = "")
             message = message.removeprefix("Value error, ")
         out.setdefault(key, message)
     return out
+
+
+@overload
+def parse_day(value: str | None, *, field: str, required: Literal[True]) -> date: ...
+@overload
+def parse_day(value: str | None, *, field: str, required: bool = False) -> date | None: ...
+def parse_day(value: str | None, *, field: str, required: bool = False) -> date | None:
+    """A day typed as YYYY-MM-DD in a form or a query string; None when blank (Invalid when
+    `required`); otherwise Invalid on `field`, naming the value and the format to use."""
+    typed = (value or "").strip()
+    if not typed:
+        if required:
+            raise Invalid("give the date as YYYY-MM-DD", field=field)
+        return None
+    try:
+        return date.fromisoformat(typed)
+    except ValueError:
+        raise Invalid(f"{typed!r} is not a date; use YYYY-MM-DD", field=field) from None
+
+
+def refused(exc: Exception) -> bool:
+    """True for an error a form shows next to its fields (bad input, a conflict, a policy
+    denial with its reasons); False for one the error page shows: a Forbidden without reasons
+    (the actor may not do this at all) or anything that is not a refusal of the input."""
+    if isinstance(exc, ValidationError):
+        return True
+    if not isinstance(exc, CrownJewelsError):
+        return False
+    return not isinstance(exc, Forbidden) or hasattr(exc, "reasons")
 
 
 def error_status(exc: ValidationError | CrownJewelsError) -> int:

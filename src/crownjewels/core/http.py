@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Annotated, Protocol, TypeVar
+from urllib.parse import quote
 
 from annotated_types import Ge, Le
 from fastapi import Depends, Query, Request
@@ -37,6 +39,8 @@ Natural = Annotated[int, Ge(0), Le(INT64_MAX)]
 MAX_PARAMETER_CHARS = 1000
 #: a NUL character as JSON writes it (`\u0000` not preceded by another backslash)
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+#: what the quoted ASCII `filename` of a download may not hold: controls, quotes, backslashes
+_UNSAFE_IN_QUOTES = re.compile(r'[^\x20-\x7e]|["\\]')
 
 
 class Authenticator(Protocol):
@@ -190,3 +194,13 @@ async def refuse_unstorable_text(request: Request) -> None:
         for name, value in (await request.form()).multi_items():
             if isinstance(value, str) and "\x00" in value:
                 _check_text("form field", name, value)
+
+
+def attachment(filename: str) -> str:
+    """The Content-Disposition of every download, whatever the file name's characters (RFC 6266):
+    an ASCII `filename` for old clients (accents dropped, anything unsafe in quotes made `_`)
+    and the exact name, UTF-8 percent-encoded, as `filename*` (RFC 8187) for the rest."""
+    name = filename.strip() or "download"
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    ascii_name = _UNSAFE_IN_QUOTES.sub("_", ascii_name).strip() or "download"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"

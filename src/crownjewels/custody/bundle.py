@@ -1,16 +1,17 @@
 """The offline verifier of an evidence bundle (custody.export writes them): only the zip and a
-public key, no database, no settings; standard library, `cryptography` and the two pure modules
-`merkle` and `signing`. The steps are the ones README.txt in every bundle states in words."""
+public key, no database, no settings; standard library, `cryptography`, the two pure modules
+`merkle` and `signing`, and core's zip limits (a bundle is a ZIP from outside: a bomb is refused
+before a byte is expanded). The steps are the ones README.txt in every bundle states in words."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crownjewels.core import archives
 from crownjewels.custody import merkle, signing
 
 FORMAT = "crownjewels-custody-bundle-v1"
@@ -43,16 +44,25 @@ def encode(event: dict[str, Any]) -> bytes:
 
 
 def _load(path: Path) -> dict[str, Any]:
+    """The bundle's files, read through the zip limits (its JSON is parsed in memory)."""
+    not_a_bundle = f"{path} is not a Crown Jewels evidence bundle"
     try:
-        with zipfile.ZipFile(path) as archive:
+        with path.open("rb") as stream, archives.open_zip(stream, archives.IN_MEMORY) as archive:
             return {
                 "manifest": json.loads(archive.read("manifest.json")),
                 "events": json.loads(archive.read("events.json")),
                 "checkpoints": json.loads(archive.read("checkpoints.json")),
                 "public_key": archive.read("public_key.pem"),
             }
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise BadBundle(f"{path} is not a Crown Jewels evidence bundle: {exc}") from None
+    except (archives.BadArchive, archives.ArchiveRefused) as exc:
+        raise BadBundle(f"{not_a_bundle}: {exc.message}") from None
+    except KeyError:
+        raise BadBundle(
+            f"{not_a_bundle}: it lacks one of manifest.json, events.json, checkpoints.json and "
+            "public_key.pem; export it again with `crownjewels custody export`"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise BadBundle(f"{not_a_bundle}: {exc}") from None
 
 
 def verify(path: Path, *, trusted_key: bytes | None = None) -> Report:

@@ -3,24 +3,25 @@ verification (an htmx button on the log page), signed checkpoints and evidence-b
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from crownjewels.core.actor import Actor
-from crownjewels.core.errors import CrownJewelsError, Invalid
+from crownjewels.core.errors import CrownJewelsError
 from crownjewels.core.forms import (
     actor_labels,
     field_errors,
     flash,
     is_htmx,
+    parse_day,
     redirect,
     render,
     text,
 )
-from crownjewels.core.http import AppSettings, DbSession, Natural, Paging, require
+from crownjewels.core.http import AppSettings, DbSession, Natural, Paging, attachment, require
 from crownjewels.core.permissions import Permission as P
 from crownjewels.custody import checkpoints, export, keys, service, tsa
 from crownjewels.custody.schemas import EventFilter, EventType
@@ -35,12 +36,9 @@ _FILTERS = ("subject", "by", "type", "since", "until")
 
 def _day(value: str, field: str, *, end: bool = False) -> datetime | None:
     """A date field (YYYY-MM-DD) as the UTC moment it starts, or ends for `until`."""
-    if not value:
+    day = parse_day(value, field=field)
+    if day is None:
         return None
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(f"{value!r} is not a date; use YYYY-MM-DD", field=field) from None
     return datetime.combine(day + timedelta(days=1 if end else 0), time(), tzinfo=UTC)
 
 
@@ -128,7 +126,7 @@ async def export_bundle(
         subject_id=subject_id,
     )
     name = f"custody-{subject_type}-{subject_id}.zip"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    headers = {"Content-Disposition": attachment(name)}
     return Response(data, media_type="application/zip", headers=headers)
 
 

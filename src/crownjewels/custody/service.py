@@ -1,9 +1,10 @@
 """The custody verbs: record (in the caller's transaction), list, verify.
 
-Appends are serialized: on PostgreSQL by a transaction-scoped advisory lock taken at the first
-record() of a transaction, on SQLite by the write lock that every write unit of work takes at
-BEGIN IMMEDIATE. The head (last seq and hash) is read once under that lock and kept for the rest
-of the transaction; rows are buffered and inserted in one batch before commit or before a read.
+Appends are serialized: on PostgreSQL by a transaction-scoped advisory lock (core.db's append
+lock, which reference numbering shares) taken at the first record() of a transaction, on SQLite
+by the write lock that every write unit of work takes at BEGIN IMMEDIATE. The head (last seq and
+hash) is read once under that lock and kept for the rest of the transaction; rows are buffered
+and inserted in one batch before commit or before a read.
 """
 
 from __future__ import annotations
@@ -17,19 +18,18 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
+from crownjewels.core.db import append_lock
 from crownjewels.core.pagination import PageParams, paginate
 from crownjewels.custody import anchoring, fastpath, merkle, repository, rules, tree
 from crownjewels.custody.errors import BadSubject, EventNotFound
 from crownjewels.custody.models import CustodyEvent
 from crownjewels.custody.schemas import EventFilter, EventRead, EventType, VerifyResult
 
-#: pg_advisory_xact_lock key that serializes custody appends ("CJCUSTDY" as a 64-bit integer)
-PG_LOCK_KEY = int.from_bytes(b"CJCUSTDY", "big") - 2**63
 _STATE = "crownjewels.custody"
 
 
@@ -44,8 +44,7 @@ class _Pending:
 def _state(session: Session) -> _Pending:
     state: _Pending | None = session.info.get(_STATE)
     if state is None:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
+        append_lock(session)  # core's: reference numbering takes the same lock
         current = repository.head(session)
         seq, head_hash = current if current else (0, rules.GENESIS_HASH)
         state = _Pending(seq=seq, hash=head_hash, rows=[], leaves=[])

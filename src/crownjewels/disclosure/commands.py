@@ -12,7 +12,6 @@ from crownjewels.core.cli import JsonOpt, emit_json, emit_table, state
 from crownjewels.core.files import write_whole
 from crownjewels.disclosure import service
 from crownjewels.disclosure.schemas import Channel, CopyRead
-from crownjewels.vault import service as vault
 
 _COLUMNS = ["id", "issued_at", "document", "version", "recipient", "organisation", "channel",
             "purpose", "marked"]  # fmt: skip
@@ -31,13 +30,13 @@ def get(
 ) -> None:
     """Issue a registered copy of a document, marked for its recipient, to a file."""
     st = state(ctx)
-    key = service.watermark_key(st.settings.resolved_secret_key())
+    issuer = service.issuer(st.settings)
     with st.unit_of_work() as (session, actor):
         issued = service.issue_copy(
             session,
             actor=actor,
-            vault_=vault.open_vault(st.settings),
-            key=key,
+            vault_=issuer.vault,
+            key=issuer.key,
             document_id=document,
             purpose=purpose,
             channel=Channel.CLI,
@@ -71,7 +70,7 @@ def identify(
     a copy is named, 1 when no mark survives or the marks are damaged or foreign."""
     st = state(ctx)
     data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
-    key = service.watermark_key(st.settings.resolved_secret_key())
+    key = service.issuer(st.settings).key
     with st.unit_of_work() as (session, actor):
         result = service.identify(session, actor=actor, key=key, data=data)
     if as_json:

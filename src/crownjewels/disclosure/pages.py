@@ -5,7 +5,6 @@ each; and /identify, where a found file is uploaded and its verdict shown."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -25,7 +24,7 @@ from crownjewels.core.forms import (
     render,
     text,
 )
-from crownjewels.core.http import AppSettings, DbSession, require
+from crownjewels.core.http import AppSettings, DbSession, attachment, require
 from crownjewels.core.permissions import Permission as P
 from crownjewels.core.uploads import FORM_FRAMING, body_limit
 from crownjewels.disclosure import service
@@ -129,11 +128,9 @@ def upload(
     return redirect(f"/secrets/{secret.ref}/documents")
 
 
-def attachment(data: bytes, filename: str, headers: dict[str, str]) -> Response:
+def copy_response(data: bytes, filename: str, headers: dict[str, str]) -> Response:
     """The copy as a download, under a file name that survives any characters (RFC 6266)."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'") or "copy"
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    return Response(data, headers={"Content-Disposition": disposition, **headers})
+    return Response(data, headers={"Content-Disposition": attachment(filename), **headers})
 
 
 @router.post("/secrets/{ref}/documents/{document_id}/copy")
@@ -148,12 +145,13 @@ def download_copy(
 ) -> Response:
     """Issue a registered copy for the logged-in user (or a named recipient) and send it,
     marked, as a download; a refused form comes back on the page."""
+    issuer = service.issuer(settings)
     try:
         issued = service.issue_copy(
             session,
             actor=actor,
-            vault_=vault.open_vault(settings),
-            key=service.watermark_key(settings.resolved_secret_key()),
+            vault_=issuer.vault,
+            key=issuer.key,
             document_id=document_id,
             purpose=text(form, "purpose"),
             channel=Channel.WEB,
@@ -180,7 +178,7 @@ def download_copy(
         "X-Copy-Marked": "true" if copy.marked else "false",
         "X-Content-Type-Options": "nosniff",
     }
-    return attachment(issued.data, issued.filename, headers)
+    return copy_response(issued.data, issued.filename, headers)
 
 
 @router.get("/identify")
@@ -203,7 +201,7 @@ def identify(
     result = service.identify(
         session,
         actor=actor,
-        key=service.watermark_key(settings.resolved_secret_key()),
+        key=service.issuer(settings).key,
         data=found.file.read(MAX_IDENTIFY_BYTES),
     )
     return render(

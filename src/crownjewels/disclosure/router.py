@@ -4,28 +4,20 @@ list the copies issued, identify a found file."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Depends, Query, Response, status
 
 from crownjewels.core.actor import Actor
-from crownjewels.core.http import AppSettings, DbSession, require
+from crownjewels.core.http import AppSettings, DbSession, attachment, require
 from crownjewels.core.permissions import Permission as P
 from crownjewels.core.uploads import body_limit
 from crownjewels.disclosure import service
 from crownjewels.disclosure.schemas import Channel, CopyRead, CopyRequest, Identification
-from crownjewels.vault import service as vault
 
 router = APIRouter(tags=["copies"])
 Reader = Annotated[Actor, Depends(require(P.DOCUMENTS_READ))]
 #: a found file is read whole into memory to look for marks
 MAX_IDENTIFY_BYTES = 256 << 20
-
-
-def attachment(filename: str) -> str:
-    """A Content-Disposition that survives any file name (RFC 6266 with an ASCII fallback)."""
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'") or "copy"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
 @router.post(
@@ -39,11 +31,12 @@ def issue(
 ) -> Response:
     """The copy, marked for its recipient (default: the caller); X-Copy-Id names the copy and
     X-Copy-Marked says whether its type could carry a mark. Recorded as COPY_ISSUED."""
+    issuer = service.issuer(settings)
     issued = service.issue_copy(
         session,
         actor=actor,
-        vault_=vault.open_vault(settings),
-        key=service.watermark_key(settings.resolved_secret_key()),
+        vault_=issuer.vault,
+        key=issuer.key,
         document_id=document_id,
         purpose=body.purpose,
         channel=Channel.API,
@@ -92,6 +85,6 @@ def identify(
     return service.identify(
         session,
         actor=actor,
-        key=service.watermark_key(settings.resolved_secret_key()),
+        key=service.issuer(settings).key,
         data=data,  # bounded at the edge: a larger body is a 413 (body_limit above)
     )

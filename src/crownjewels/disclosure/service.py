@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection
 from datetime import datetime
+from functools import cached_property
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -48,6 +49,7 @@ from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretRead
 from crownjewels.parties import service as parties
 from crownjewels.parties.schemas import PersonRead
+from crownjewels.settings import Settings
 
 # The vault's decrypting reads live in `vault.reading`, the read half of its service.
 from crownjewels.vault import reading as vault_reading
@@ -67,6 +69,25 @@ def watermark_key(secret_key: str) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=WATERMARK_KEY_PURPOSE).derive(
         secret_key.encode("utf-8")
     )
+
+
+class Issuer:
+    """What handing out and tracing copies needs from the installation's settings: its vault
+    (opened on first use, so tracing a found file never opens it) and its watermark key."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.key = watermark_key(settings.resolved_secret_key())
+
+    @cached_property
+    def vault(self) -> vault.Vault:
+        """The installation's vault, where the documents to copy are."""
+        return vault.open_vault(self._settings)
+
+
+def issuer(settings: Settings) -> Issuer:
+    """The one place a route, page, command or job gets the vault and watermark key of copies."""
+    return Issuer(settings)
 
 
 def _self_download(actor: Actor, recipient: str | None) -> bool:

@@ -84,12 +84,6 @@ def name_taken(session: Session, name: str, *, exclude: str | None = None) -> bo
     return session.scalar(query) is not None
 
 
-def next_ref(session: Session) -> str:
-    """The next register reference, TS-0001 onwards (call under the custody append lock)."""
-    count = session.scalar(select(func.count()).select_from(T)) or 0
-    return f"{REF_PREFIX}{count + 1:04d}"
-
-
 def locations(session: Session, secret_id: str) -> list[SecretLocation]:
     """The locations of a secret."""
     return list(

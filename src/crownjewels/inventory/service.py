@@ -15,6 +15,7 @@ from crownjewels.core.errors import Forbidden
 from crownjewels.core.ids import new_id
 from crownjewels.core.pagination import PageParams, paginate
 from crownjewels.core.permissions import Permission
+from crownjewels.core.refs import next_ref
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.inventory import repository, rules
@@ -161,12 +162,11 @@ def register(session: Session, *, actor: Actor, data: SecretCreate, company: str
         raise DuplicateSecret(
             f"a secret named {data.name!r} is already registered; choose another name", field="name"
         )
-    custody.lock(session)  # numbering (TS-0001 ...) is serialized with the custody appends
     today = clock.today()
     cadence = rules.cadence_for(data.tier, data.review_cadence_days)
     secret = TradeSecret(
         id=new_id(),
-        ref=repository.next_ref(session),
+        ref=next_ref(session, TradeSecret.ref, repository.REF_PREFIX, 4),
         name=data.name,
         description=data.description,
         description_sha256=rules.description_digest(data.description),

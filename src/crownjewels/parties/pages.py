@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
-from crownjewels.core.errors import CrownJewelsError, Forbidden, NotFound
+from crownjewels.core.errors import CrownJewelsError, NotFound
 from crownjewels.core.forms import (
     PostedForm,
     actor_labels,
@@ -22,6 +22,7 @@ from crownjewels.core.forms import (
     is_htmx,
     optional,
     redirect,
+    refused,
     render,
     text,
 )
@@ -57,11 +58,6 @@ def _organisations(session: Session, actor: Actor) -> list[OrganisationRead]:
         session, actor=actor, filters=OrganisationFilter(), page=PageParams(limit=500)
     )
     return orgs
-
-
-def _refused(exc: ValidationError | CrownJewelsError) -> bool:
-    """True for an error a form shows next to its fields; False for one the error page shows."""
-    return not isinstance(exc, Forbidden)
 
 
 def _query(request: Request, *names: str) -> dict[str, str]:
@@ -145,7 +141,7 @@ def create_person(
         )
         person = service.create_person(session, actor=actor, data=data)
     except (ValidationError, CrownJewelsError) as exc:
-        if not _refused(exc):
+        if not refused(exc):
             raise
         discard(session)
         fallback = "organisation_id" if isinstance(exc, NotFound) else ""
@@ -210,7 +206,7 @@ def edit_person(
         )
         saved = service.update_person(session, actor=actor, person_ref=found.id, changes=changes)
     except (ValidationError, CrownJewelsError) as exc:
-        if not _refused(exc):
+        if not refused(exc):
             raise
         discard(session)
         values = _shown(found) | dict(form.items())
@@ -237,7 +233,7 @@ def depart(
         departure = Departure.model_validate({"on": optional(form, "on")})
         person = service.depart_person(session, actor=actor, person_ref=ref, departure=departure)
     except (ValidationError, CrownJewelsError) as exc:
-        if not _refused(exc) or isinstance(exc, NotFound):
+        if not refused(exc) or isinstance(exc, NotFound):
             raise
         discard(session)
         return _person_page(
@@ -325,7 +321,7 @@ def create_organisation(
         )
         org = service.create_organisation(session, actor=actor, data=data)
     except (ValidationError, CrownJewelsError) as exc:
-        if not _refused(exc):
+        if not refused(exc):
             raise
         discard(session)
         return _org_form(request, dict(form.items()), field_errors(exc), error_status(exc))
@@ -357,7 +353,7 @@ def edit_organisation(
         )
         saved = service.update_organisation(session, actor=actor, org_ref=org.id, changes=changes)
     except (ValidationError, CrownJewelsError) as exc:
-        if not _refused(exc):
+        if not refused(exc):
             raise
         discard(session)
         values = _shown(org) | dict(form.items())

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import after_commit
-from crownjewels.core.errors import Forbidden
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import checkpoints
 from crownjewels.custody import service as custody
@@ -37,8 +36,7 @@ from crownjewels.vault.service import (
 
 
 def _destroyer(session: Session, actor: Actor, document_id: str, what: str) -> Document:
-    if not actor.can(Permission.DOCUMENTS_DESTROY):
-        raise Forbidden(f"{what} needs the documents:destroy permission (legal or an admin)")
+    actor.require(Permission.DOCUMENTS_DESTROY, what=what)
     document, _ = owned_document(session, actor, document_id)
     require_active(document)
     return document

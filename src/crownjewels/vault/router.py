@@ -16,6 +16,7 @@ from crownjewels.core.http import (
     CurrentActor,
     DbSession,
     Natural,
+    attachment,
     audited_read,
     require,
 )
@@ -171,7 +172,7 @@ def download(
         "X-Content-SHA256": meta.sha256,
         "X-Document-Version": str(meta.number),
         "X-Content-Type-Options": "nosniff",
-        "Content-Disposition": "attachment",
+        "Content-Disposition": attachment(meta.filename or "document"),
     }
     body = itertools.chain([first], chunks)
     return StreamingResponse(body, media_type=meta.media_type, headers=headers)

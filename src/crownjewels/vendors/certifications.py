@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
+from crownjewels.core.permissions import Permission
 from crownjewels.custody.schemas import EventType
 from crownjewels.vault import service as vault
 from crownjewels.vendors import documents, reads, repository, service
@@ -31,7 +32,7 @@ def add_certification(
     filename: str | None = None,
 ) -> CertificationRead:
     """Record a certification; with `upload`, its certificate goes into the vault, encrypted."""
-    service.require_write(actor)
+    actor.require(Permission.VENDORS_WRITE, what="changing vendor files")
     vendor = reads.find(session, actor, vendor_ref)
     if data.certificate_number and any(
         c.standard == data.standard and c.certificate_number == data.certificate_number
@@ -105,7 +106,7 @@ def attach_certificate(
     filename: str | None = None,
 ) -> CertificationRead:
     """Store (or replace) the certificate file of a certification in the vault."""
-    service.require_write(actor)
+    actor.require(Permission.VENDORS_WRITE, what="changing vendor files")
     vendor = reads.find(session, actor, vendor_ref)
     row = repository.certification(session, vendor.id, certification_id)
     if row is None:
@@ -118,7 +119,7 @@ def remove_certification(
     session: Session, *, actor: Actor, vendor_ref: str, certification_id: str
 ) -> VendorRead:
     """Forget a certification (its certificate stays in the vault under its own retention)."""
-    service.require_write(actor)
+    actor.require(Permission.VENDORS_WRITE, what="changing vendor files")
     vendor = reads.find(session, actor, vendor_ref)
     row = repository.certification(session, vendor.id, certification_id)
     if row is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
+from crownjewels.core.permissions import Permission
 from crownjewels.custody.schemas import EventType
 from crownjewels.parties import service as parties
 from crownjewels.vendors import reads, repository, service
@@ -24,7 +25,7 @@ def add_contact(
     session: Session, *, actor: Actor, vendor_ref: str, data: ContactCreate
 ) -> ContactRead:
     """Record someone at the vendor; a primary contact replaces the previous primary one."""
-    service.require_write(actor)
+    actor.require(Permission.VENDORS_WRITE, what="changing vendor files")
     vendor = reads.find(session, actor, vendor_ref)
     email = str(data.email).lower()
     if any(c.email == email for c in repository.contacts(session, vendor.id)):
@@ -57,7 +58,7 @@ def update_contact(
     session: Session, *, actor: Actor, vendor_ref: str, contact_id: str, changes: ContactUpdate
 ) -> ContactRead:
     """Change a contact; records before and after."""
-    service.require_write(actor)
+    actor.require(Permission.VENDORS_WRITE, what="changing vendor files")
     vendor = reads.find(session, actor, vendor_ref)
     row = repository.contact(session, vendor.id, contact_id)
     if row is None:
@@ -87,7 +88,7 @@ def remove_contact(
     session: Session, *, actor: Actor, vendor_ref: str, contact_id: str
 ) -> VendorRead:
     """Forget a contact."""
-    service.require_write(actor)
+    actor.require(Permission.VENDORS_WRITE, what="changing vendor files")
     vendor = reads.find(session, actor, vendor_ref)
     row = repository.contact(session, vendor.id, contact_id)
     if row is None:

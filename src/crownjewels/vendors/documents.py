@@ -8,7 +8,6 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
-from crownjewels.core.errors import Forbidden
 from crownjewels.core.permissions import Permission
 from crownjewels.vault.schemas import Owner
 from crownjewels.vendors import repository
@@ -27,10 +26,8 @@ class VendorOwners:
         vendor = repository.find(session, actor, ref)
         if vendor is None:
             raise VendorNotFound(f"no vendor {ref!r}; `crownjewels vendors list` shows them")
-        if write and not actor.can(Permission.VENDORS_WRITE):
-            raise Forbidden(
-                "your roles do not allow changing vendor files; a vendor manager or admin can"
-            )
+        if write:
+            actor.require(Permission.VENDORS_WRITE, what="changing a vendor's documents")
         return Owner(
             owner_type=OWNER_TYPE,
             owner_id=vendor.id,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from crownjewels.core.actor import Actor
-from crownjewels.core.errors import CrownJewelsError, Forbidden
+from crownjewels.core.errors import CrownJewelsError
 from crownjewels.core.forms import (
     PostedForm,
     actor_labels,
@@ -26,6 +26,7 @@ from crownjewels.core.forms import (
     is_htmx,
     optional,
     redirect,
+    refused,
     render,
     text,
 )
@@ -146,11 +147,6 @@ def _form_page(
     return render(request, "vendors/form.html", ctx, status=status)
 
 
-def _refused(exc: Exception) -> bool:
-    """True for errors a form shows next to its fields (not a 403)."""
-    return isinstance(exc, ValidationError | CrownJewelsError) and not isinstance(exc, Forbidden)
-
-
 @router.get("/new")
 def new_form(request: Request, session: DbSession, actor: Writer) -> Response:
     """The form that opens a vendor file."""
@@ -173,7 +169,7 @@ def create(request: Request, session: DbSession, actor: Writer, form: PostedForm
         data = VendorCreate.model_validate(fields)
         vendor = service.create(session, actor=actor, data=data)
     except Exception as exc:
-        if not _refused(exc):
+        if not refused(exc):
             raise
         discard(session)
         errors = {
@@ -216,7 +212,7 @@ def edit(
         )
         vendor = service.update(session, actor=actor, vendor_ref=vendor.id, changes=changes)
     except Exception as exc:
-        if not _refused(exc):
+        if not refused(exc):
             raise
         discard(session)
         return _form_page(
@@ -301,7 +297,7 @@ def _sub_form(
     fallback: str = "",
 ) -> Response:
     """The vendor's page again with one small form open, its messages next to its fields."""
-    if not _refused(exc):
+    if not refused(exc):
         raise exc
     discard(session)
     return _vendor_page(

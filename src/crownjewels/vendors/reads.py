@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.codes import country_name
-from crownjewels.core.errors import Forbidden
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission
 from crownjewels.parties import service as parties
@@ -33,12 +32,6 @@ from crownjewels.vendors.schemas import (
 _RELATED = frozenset({"countries", "certifications", "contacts", "subcontractors", "chain"})
 
 
-def require_read(actor: Actor) -> None:
-    """Raise Forbidden unless the actor may read vendor files."""
-    if not actor.can(Permission.VENDORS_READ):
-        raise Forbidden("your roles do not allow reading vendor files; ask an admin")
-
-
 def vendor_org_names(session: Session, actor: Actor) -> dict[str, str]:
     """Organisation id -> name of every organisation of kind vendor the actor may see."""
     names: dict[str, str] = {}
@@ -58,7 +51,7 @@ def vendor_org_names(session: Session, actor: Actor) -> dict[str, str]:
 
 def find(session: Session, actor: Actor, ref: str) -> VendorProfile:
     """A visible profile by ref, id, organisation id or name, else VendorNotFound."""
-    require_read(actor)
+    actor.require(Permission.VENDORS_READ, what="reading vendor files")
     vendor = repository.find(session, actor, ref)
     if vendor is None:
         vendor = repository.find(session, actor, ref, names=vendor_org_names(session, actor))
@@ -164,7 +157,7 @@ def full(session: Session, actor: Actor, vendor: VendorProfile) -> VendorRead:
 def matching(session: Session, actor: Actor, filters: VendorFilter) -> tuple[list[VendorRead], int]:
     """Every profile that matches the filters, with its exposure (the country and review-due
     filters need the chain walk, so they are applied here rather than in SQL)."""
-    require_read(actor)
+    actor.require(Permission.VENDORS_READ, what="reading vendor files")
     names = vendor_org_names(session, actor)
     matched = None
     if filters.q:

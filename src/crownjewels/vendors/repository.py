@@ -70,12 +70,6 @@ def has_profile(session: Session, organisation_id: str) -> str | None:
     return session.scalar(select(V.ref).where(V.organisation_id == organisation_id))
 
 
-def next_ref(session: Session) -> str:
-    """The next vendor reference, VN-0001 onwards (call under the custody append lock)."""
-    count = session.scalar(select(func.count()).select_from(V)) or 0
-    return f"VN-{count + 1:04d}"
-
-
 def countries(session: Session, vendor_ids: Iterable[str] | None = None) -> dict[str, list[str]]:
     """Processing countries by vendor id (all vendors when `vendor_ids` is None)."""
     query = select(VendorCountry.vendor_id, VendorCountry.country).order_by(VendorCountry.country)

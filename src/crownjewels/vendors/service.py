@@ -15,10 +15,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.codes import country_name
-from crownjewels.core.errors import Forbidden
 from crownjewels.core.ids import new_id
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission
+from crownjewels.core.refs import next_ref
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventRead, EventType
 from crownjewels.parties import service as parties
@@ -81,20 +81,12 @@ def record_event(
     )
 
 
-def require_write(actor: Actor) -> None:
-    """Raise Forbidden unless the actor may change vendor files."""
-    if not actor.can(Permission.VENDORS_WRITE):
-        raise Forbidden(
-            "your roles do not allow changing vendor files; a vendor manager or an admin can"
-        )
-
-
 # --- the profile -----------------------------------------------------------------------------
 
 
 def create(session: Session, *, actor: Actor, data: VendorCreate) -> VendorRead:
     """Open the vendor file of an organisation of kind vendor."""
-    require_write(actor)
+    actor.require(Permission.VENDORS_WRITE, what="changing vendor files")
     org = parties.get_organisation(session, actor=actor, org_ref=data.organisation_id)
     if org.kind != OrgKind.VENDOR:
         raise NotAVendor(
@@ -113,7 +105,6 @@ def create(session: Session, *, actor: Actor, data: VendorCreate) -> VendorRead:
             f"a new vendor profile cannot start {data.status}; start it as one of: {allowed}",
             field="status",
         )
-    custody.lock(session)  # numbering (VN-0001 ...) is serialized with the custody appends
     today = clock.today()
     cadence = rules.cadence_for(data.criticality, data.review_cadence_months)
     status = VendorStatus(data.status)
@@ -122,7 +113,7 @@ def create(session: Session, *, actor: Actor, data: VendorCreate) -> VendorRead:
     )
     vendor = VendorProfile(
         id=new_id(),
-        ref=repository.next_ref(session),
+        ref=next_ref(session, VendorProfile.ref, "VN-", 4),
         organisation_id=org.id,
         services=data.services,
         criticality=data.criticality,
@@ -144,7 +135,7 @@ def create(session: Session, *, actor: Actor, data: VendorCreate) -> VendorRead:
 
 def update(session: Session, *, actor: Actor, vendor_ref: str, changes: VendorUpdate) -> VendorRead:
     """Change a profile's fields; records before and after of every changed field."""
-    require_write(actor)
+    actor.require(Permission.VENDORS_WRITE, what="changing vendor files")
     vendor = reads.find(session, actor, vendor_ref)
     if changes.version is not None and changes.version != vendor.version:
         raise StaleVendor(
@@ -194,7 +185,7 @@ def change_status(
 ) -> VendorRead:
     """Move the vendor through its lifecycle (prospect, onboarding, active, suspended,
     offboarded) with a reason; a move the lifecycle does not allow is refused with why."""
-    require_write(actor)
+    actor.require(Permission.VENDORS_WRITE, what="changing vendor files")
     vendor = reads.find(session, actor, vendor_ref)
     current = VendorStatus(vendor.status)
     refusal = rules.transition_refusal(current, change.status)
@@ -223,7 +214,7 @@ def change_status(
 
 def review(session: Session, *, actor: Actor, vendor_ref: str, data: ReviewCreate) -> VendorRead:
     """Record a periodic review of the vendor and schedule the next one by its cadence."""
-    require_write(actor)
+    actor.require(Permission.VENDORS_WRITE, what="changing vendor files")
     vendor = reads.find(session, actor, vendor_ref)
     if vendor.status == VendorStatus.OFFBOARDED:
         raise BadStatusChange(f"{vendor.ref} is offboarded; offboarded vendors are not reviewed")
@@ -314,7 +305,7 @@ def _add_country(session: Session, actor: Actor, vendor: VendorProfile, data: Co
 
 def add_country(session: Session, *, actor: Actor, vendor_ref: str, data: CountryAdd) -> VendorRead:
     """Record a country where the vendor processes or stores our data."""
-    require_write(actor)
+    actor.require(Permission.VENDORS_WRITE, what="changing vendor files")
     vendor = reads.find(session, actor, vendor_ref)
     _add_country(session, actor, vendor, data)
     return reads.full(session, actor, vendor)
@@ -322,7 +313,7 @@ def add_country(session: Session, *, actor: Actor, vendor_ref: str, data: Countr
 
 def remove_country(session: Session, *, actor: Actor, vendor_ref: str, country: str) -> VendorRead:
     """Forget a processing country (the custody log keeps that it was listed)."""
-    require_write(actor)
+    actor.require(Permission.VENDORS_WRITE, what="changing vendor files")
     vendor = reads.find(session, actor, vendor_ref)
     code = country.strip().upper()
     row = next((c for c in repository.country_rows(session, vendor.id) if c.country == code), None)
@@ -342,7 +333,7 @@ def add_subcontractor(
     session: Session, *, actor: Actor, vendor_ref: str, data: SubcontractorAdd
 ) -> VendorRead:
     """Record that another vendor does part of this vendor's service; refuses a cycle."""
-    require_write(actor)
+    actor.require(Permission.VENDORS_WRITE, what="changing vendor files")
     vendor = reads.find(session, actor, vendor_ref)
     sub = reads.find(session, actor, data.subcontractor)
     links = reads.links(session)
@@ -383,7 +374,7 @@ def remove_subcontractor(
     session: Session, *, actor: Actor, vendor_ref: str, subcontractor_ref: str
 ) -> VendorRead:
     """Forget a subcontracting link."""
-    require_write(actor)
+    actor.require(Permission.VENDORS_WRITE, what="changing vendor files")
     vendor = reads.find(session, actor, vendor_ref)
     sub = reads.find(session, actor, subcontractor_ref)
     row = next(

@@ -106,7 +106,11 @@ def test_filters_and_exports(rc: RoleClients, world: dict[str, str]) -> None:
         assert none == []
         bad = client.get(f"{API_PREFIX}/disclosures?since=2026-02-01&until=2026-01-01", headers=h)
         assert bad.status_code == 422 and "swap" in bad.json()["detail"]
-        text = client.get(f"{API_PREFIX}/disclosures.csv?secret={world['mine']}", headers=h).text
+        got = client.get(f"{API_PREFIX}/disclosures.csv?secret={world['mine']}", headers=h)
+        assert got.headers["content-disposition"].startswith(
+            'attachment; filename="disclosures.csv"'
+        )
+        text = got.text
         rows = list(csv.DictReader(io.StringIO(text)))
         assert [r["secret_ref"] for r in rows] == [world["mine"]]
         assert rows[0]["channel"] == "manual-physical" and rows[0]["custody_hash"]
@@ -114,6 +118,7 @@ def test_filters_and_exports(rc: RoleClients, world: dict[str, str]) -> None:
         assert pdf.headers["content-disposition"].startswith(
             'attachment; filename="disclosures.pdf"'
         )
+        assert got.headers["cache-control"] == pdf.headers["cache-control"] == "no-store"
         words = " ".join(
             " ".join(p.extract_text().split())
             for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages

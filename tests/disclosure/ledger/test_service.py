@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from datetime import timedelta
 
 import pypdf
@@ -20,7 +21,8 @@ from crownjewels.custody import service as custody
 from crownjewels.disclosure import service
 from crownjewels.disclosure.ledger import export as ledger_export
 from crownjewels.disclosure.ledger import service as ledger
-from crownjewels.disclosure.schemas import Channel, LedgerChannel, LedgerFilter
+from crownjewels.disclosure.schemas import Channel, EntryRead, LedgerChannel, LedgerFilter
+from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretRead
 from crownjewels.parties.schemas import PersonRead
 from crownjewels.vault import service as vault_service
@@ -101,6 +103,25 @@ def test_an_allowed_copy_writes_its_ledger_entry(
     assert event.details["copy_id"] == copy_id
 
 
+def _record(
+    session: Session,
+    actor: Actor,
+    secret: str,
+    person: str,
+    channel: LedgerChannel = LedgerChannel.MANUAL_ORAL,
+) -> EntryRead:
+    """A manual disclosure recorded now."""
+    return ledger.record_disclosure(
+        session,
+        actor=actor,
+        secret=secret,
+        person=person,
+        channel=channel,
+        on=None,
+        description="walked through the milling steps at the plant",
+    )
+
+
 def test_a_manual_disclosure_is_recorded_only_when_access_allows(
     session: Session, admin: Actor, secret: SecretRead, alice: PersonRead
 ) -> None:
@@ -127,20 +148,36 @@ def test_a_manual_disclosure_is_recorded_only_when_access_allows(
     assert entry.agreement_ref is not None and entry.copy_id is None
 
 
+def test_a_manual_disclosure_reads_its_secret_once(
+    session: Session,
+    admin: Actor,
+    secret: SecretRead,
+    alice: PersonRead,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bind_for_access(session, person_id=alice.id, secret_id=secret.id, level="view")
+    reads: list[str] = []
+    real_get = inventory.get
+    # the decision and the entry's labels; agreements and grants read what they show themselves
+    askers = {"crownjewels.access.decision", "crownjewels.disclosure.ledger.service"}
+
+    def spy(session: Session, *, actor: Actor, secret_ref: str) -> SecretRead:
+        if sys._getframe(1).f_globals["__name__"] in askers:
+            reads.append(secret_ref)
+        return real_get(session, actor=actor, secret_ref=secret_ref)
+
+    monkeypatch.setattr(inventory, "get", spy)
+    entry = _record(session, admin, secret.ref, alice.email)
+    assert reads == [secret.ref]  # the access decision and the entry's labels share one read
+    assert (entry.secret_ref, entry.secret_name) == (secret.ref, secret.name)
+
+
 def test_recording_needs_grants_manage(
     session: Session, admin: Actor, secret: SecretRead, alice: PersonRead
 ) -> None:
     owner = actor_for(session, make_user(session, admin, Role.SECRET_OWNER))
     with pytest.raises(Forbidden, match="grants:manage"):
-        ledger.record_disclosure(
-            session,
-            actor=owner,
-            secret=secret.ref,
-            person=alice.email,
-            channel=LedgerChannel.MANUAL_PHYSICAL,
-            on=None,
-            description="a sample handed over",
-        )
+        _record(session, owner, secret.ref, alice.email, LedgerChannel.MANUAL_PHYSICAL)
 
 
 def _two_disclosures(

@@ -98,7 +98,8 @@ def test_acknowledge_then_download_a_marked_registered_copy(
     assert rows[0].text_sha256 == hashlib.sha256(notice.encode("utf-8")).hexdigest()
     got = client.post(download, data={"csrf_token": csrf_of(acked.text)})
     assert got.status_code == 200, got.text
-    assert got.headers["content-disposition"].startswith("attachment;")
+    assert got.headers["content-disposition"].startswith("attachment; filename=")
+    assert got.headers["cache-control"] == "no-store"
     assert got.headers["x-copy-marked"] == "true" and got.content != SHEET
     marks = watermark.read_marks(
         got.content, "text/plain", key=watermark_key(settings.resolved_secret_key())

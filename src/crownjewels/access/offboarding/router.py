@@ -12,7 +12,7 @@ from crownjewels.access.offboarding import report as access_report
 from crownjewels.access.offboarding import schemas
 from crownjewels.access.offboarding import service as offboarding
 from crownjewels.core.actor import Actor
-from crownjewels.core.http import CurrentActor, DbSession, require
+from crownjewels.core.http import CurrentActor, DbSession, attachment, require
 from crownjewels.core.permissions import Permission as P
 
 router = APIRouter(prefix="/access", tags=["access lifecycle"])
@@ -106,5 +106,9 @@ def report(
     """Copies issued, documents read and denials of the last `days`, as JSON or CSV."""
     found = offboarding.report(session, actor=actor, ref=ref, days=days)
     if format_ == "csv":
-        return Response(access_report.to_csv(found), media_type="text/csv; charset=utf-8")
+        return Response(
+            access_report.to_csv(found),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": attachment(f"{ref}-report.csv")},
+        )
     return Response(found.model_dump_json(), media_type="application/json")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from crownjewels.access import repository, service
@@ -22,6 +22,7 @@ from crownjewels.core import clock
 from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.permissions import Permission
+from crownjewels.core.refs import next_ref
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.parties import service as parties
@@ -51,11 +52,10 @@ class OffboardingOwners:
 
     def resolve(self, session: Session, actor: Actor, ref: str, *, write: bool) -> Owner:
         """An offboarding record; changing its documents needs grants:manage."""
-        if not actor.can(Permission.GRANTS_READ):
-            raise Forbidden("offboarding records need the grants:read permission")
+        actor.require(Permission.GRANTS_READ, what="an offboarding record")
         row = _row(session, ref)
-        if write and not actor.can(Permission.GRANTS_MANAGE):
-            raise Forbidden("collecting an offboarding certificate needs grants:manage")
+        if write:
+            actor.require(Permission.GRANTS_MANAGE, what="collecting an offboarding certificate")
         return Owner(
             owner_type=OWNER_TYPE,
             owner_id=row.id,
@@ -155,11 +155,6 @@ def _revoke_all(session: Session, actor: Actor, row: Offboarding) -> int:
     return sum(1 for g in grants if g.status == GrantStatus.REVOKED)
 
 
-def _next_ref(session: Session) -> str:
-    count = session.scalar(select(func.count()).select_from(Offboarding)) or 0
-    return f"OFF-{count + 1:04d}"
-
-
 def offboard(
     session: Session, *, actor: Actor, person: str | None = None, organisation: str | None = None
 ) -> OffboardingRead:
@@ -177,7 +172,7 @@ def offboard(
         else None
     )
     row = Offboarding(
-        ref=_next_ref(session),
+        ref=next_ref(session, Offboarding.ref, "OFF-", 4),
         person_id=person_id,
         organisation_id=org_id,
         started_by=actor.ref,

@@ -3,7 +3,7 @@ buttons and the unused flag."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -13,8 +13,18 @@ from crownjewels.access.reviews import schemas
 from crownjewels.access.reviews import service as reviews
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
-from crownjewels.core.errors import CrownJewelsError, Forbidden, Invalid
-from crownjewels.core.forms import PostedForm, discard, flash, optional, redirect, render, text
+from crownjewels.core.errors import CrownJewelsError, Forbidden
+from crownjewels.core.forms import (
+    PostedForm,
+    discard,
+    flash,
+    optional,
+    parse_day,
+    redirect,
+    refused,
+    render,
+    text,
+)
 from crownjewels.core.http import AppSettings, CurrentActor, DbSession, require
 from crownjewels.core.permissions import Permission as P
 
@@ -22,13 +32,6 @@ router = APIRouter(prefix="/access", include_in_schema=False)
 Manager = Annotated[Actor, Depends(require(P.GRANTS_MANAGE))]
 Decider = Annotated[Actor, Depends(require(P.GRANTS_DECIDE))]
 GrantReader = Annotated[Actor, Depends(require(P.GRANTS_READ))]
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(f"{value!r} is not a date; use YYYY-MM-DD", field="due_on") from None
 
 
 @router.get("/reviews")
@@ -55,11 +58,11 @@ def review_start(
             session,
             actor=actor,
             name=text(form, "name"),
-            due_on=_date(text(form, "due_on")),
+            due_on=parse_day(text(form, "due_on"), field="due_on", required=True),
             unused_days=settings.access_unused_days,
         )
     except CrownJewelsError as exc:
-        if isinstance(exc, Forbidden):
+        if not refused(exc):
             raise
         discard(session)
         flash(request, exc.message, kind="error")

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from crownjewels.access.reviews import schemas
 from crownjewels.access.reviews import service as reviews
 from crownjewels.core.actor import Actor
-from crownjewels.core.http import AppSettings, CurrentActor, DbSession, require
+from crownjewels.core.http import AppSettings, CurrentActor, DbSession, attachment, require
 from crownjewels.core.permissions import Permission as P
 
 router = APIRouter(prefix="/access", tags=["access lifecycle"])
@@ -79,7 +79,7 @@ def export_review(session: DbSession, actor: CurrentActor, ref: str) -> Response
     return Response(
         text,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{ref}.csv"'},
+        headers={"Content-Disposition": attachment(f"{ref}.csv")},
     )
 
 

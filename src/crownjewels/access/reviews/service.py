@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crownjewels.access import service
@@ -20,6 +19,7 @@ from crownjewels.core import clock, exports
 from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.permissions import Permission
+from crownjewels.core.refs import next_ref
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.inventory import service as inventory
@@ -39,11 +39,6 @@ def unused(grant: Grant, now: datetime, days: int) -> bool:
     if grant.last_used_at is None:
         return grant.starts_at < cutoff
     return grant.last_used_at < cutoff
-
-
-def _next_ref(session: Session) -> str:
-    count = session.scalar(select(func.count()).select_from(ReviewCampaign)) or 0
-    return f"AR-{count + 1:04d}"
 
 
 def _campaign(session: Session, ref: str) -> ReviewCampaign:
@@ -78,7 +73,7 @@ def start(
     if due_on < now.date():
         raise InvalidGrant(f"the due date {due_on} is in the past", field="due_on")
     row = ReviewCampaign(
-        ref=_next_ref(session),
+        ref=next_ref(session, ReviewCampaign.ref, "AR-", 4),
         name=name.strip(),
         scope="secret-owner",
         due_on=due_on,

@@ -3,7 +3,7 @@ links, and a form to record a disclosure made outside the vault."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -21,6 +21,7 @@ from crownjewels.core.forms import (
     field_errors,
     flash,
     optional,
+    parse_day,
     redirect,
     render,
     text,
@@ -36,23 +37,14 @@ Recorder = Annotated[Actor, Depends(require(P.GRANTS_MANAGE))]
 MANUAL = [c for c in LedgerChannel if c is not LedgerChannel.VAULT_COPY]
 
 
-def _day(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Invalid(f"{name} is a day as YYYY-MM-DD", field=name) from None
-
-
 def _filters(request: Request) -> LedgerFilter:
     q = request.query_params
     return LedgerFilter(
         secret=q.get("secret") or None,
         organisation=q.get("organisation") or None,
         person=q.get("person") or None,
-        since=_day(q.get("since"), "since"),
-        until=_day(q.get("until"), "until"),
+        since=parse_day(q.get("since"), field="since"),
+        until=parse_day(q.get("until"), field="until"),
     )
 
 

@@ -9,11 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from crownjewels.core.actor import Actor
-from crownjewels.core.http import DbSession, require
+from crownjewels.core.http import DbSession, attachment, require
 from crownjewels.core.permissions import Permission as P
 from crownjewels.disclosure.ledger import export as ledger_export
 from crownjewels.disclosure.ledger import service as ledger
-from crownjewels.disclosure.router import attachment
 from crownjewels.disclosure.schemas import EntryRead, LedgerFilter, ManualDisclosure
 
 router = APIRouter(tags=["disclosures"])

@@ -159,8 +159,7 @@ def record_disclosure(
     """Record a disclosure made outside the vault (an oral briefing, a sample handed over, a
     file sent by SFTP …). The access rules must let the person view the secret: a denial is
     refused (AccessDenied, 403) with every reason, and nothing is recorded."""
-    if not actor.can(Permission.GRANTS_MANAGE):
-        raise Forbidden("recording a disclosure needs the grants:manage permission")
+    actor.require(Permission.GRANTS_MANAGE, what="recording a disclosure")
     if channel is LedgerChannel.VAULT_COPY:
         raise Invalid(
             "vault copies are entered when the copy is issued; record oral, physical or other "
@@ -174,13 +173,16 @@ def record_disclosure(
     if at > clock.now():
         raise Invalid("a disclosure is recorded after it happened; fix the date", field="on")
     recipient = parties.get_person(session, actor=actor, person_ref=person.strip())
+    # read once: the access decision and the entry's labels share it
+    secret_read = inventory.get(session, actor=READER, secret_ref=secret.strip())
     decision = access.require_allowed(
-        session, actor=actor, person=recipient.id, secret=secret.strip(), action=Level.VIEW
+        session, actor=actor, person=recipient, secret=secret_read, action=Level.VIEW
     )
     return enter(
         session,
         actor=actor,
         decision=decision,
+        secret=secret_read,
         person=recipient,
         channel=channel,
         purpose=purpose.strip() or description,
@@ -201,8 +203,7 @@ def _read(session: Session, row: DisclosureEntry, labels: dict[str, tuple[str, s
 
 def _owned_only(session: Session, actor: Actor) -> list[str] | None:
     """The secrets that bound the reader's ledger (a secret owner's own), else None."""
-    if not actor.can(Permission.DISCLOSURES_READ):
-        raise Forbidden("the disclosure ledger needs the disclosures:read permission")
+    actor.require(Permission.DISCLOSURES_READ, what="the disclosure ledger")
     if actor.can(Permission.SECRETS_READ_ALL):
         return None
     if actor.person_id is None:

@@ -15,9 +15,8 @@ from crownjewels.core.forms import discard, flash, redirect, render
 from crownjewels.core.http import AppSettings, CurrentActor, DbSession
 from crownjewels.disclosure import service
 from crownjewels.disclosure.errors import NotInPortal
-from crownjewels.disclosure.pages import attachment
+from crownjewels.disclosure.pages import copy_response
 from crownjewels.disclosure.portal import service as portal
-from crownjewels.vault import service as vault
 
 router = APIRouter(include_in_schema=False)
 
@@ -79,12 +78,13 @@ def download(
 ) -> Response:
     """The document as a registered copy marked for the user; a refusal (notice not yet
     acknowledged, grant not in force, an access rule failing) comes back on the grant's page."""
+    issuer = service.issuer(settings)
     try:
         issued = portal.download(
             session,
             actor=actor,
-            vault_=vault.open_vault(settings),
-            key=service.watermark_key(settings.resolved_secret_key()),
+            vault_=issuer.vault,
+            key=issuer.key,
             grant_ref=ref,
             document_id=document_id,
         )
@@ -101,4 +101,4 @@ def download(
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store",
     }
-    return attachment(issued.data, issued.filename, headers)
+    return copy_response(issued.data, issued.filename, headers)

@@ -40,7 +40,6 @@ from crownjewels.vendors.diligence.reads import (
     get_row,
     questionnaire_of,
     read,
-    require,
 )
 from crownjewels.vendors.diligence.schemas import (
     OPEN_FOR_VENDOR,
@@ -60,7 +59,7 @@ def canonical_sha256(values: dict[str, Any]) -> str:
 
 def require_answerer(actor: Actor, a: Assessment) -> None:
     """Raise unless the actor may answer and the assessment is open for answers."""
-    require(actor, Permission.ASSESSMENTS_ANSWER)
+    actor.require(Permission.ASSESSMENTS_ANSWER)
     if AssessmentStatus(a.status) not in OPEN_FOR_VENDOR:
         raise WrongState(
             f"{a.ref} is {AssessmentStatus(a.status).value.replace('_', ' ')}; answers can no "

@@ -18,7 +18,6 @@ from crownjewels.vendors.diligence.errors import (
 from crownjewels.vendors.diligence.models import (
     QuestionnaireTemplate,
 )
-from crownjewels.vendors.diligence.reads import require
 from crownjewels.vendors.diligence.schemas import (
     TemplateImported,
     TemplateRead,
@@ -30,7 +29,7 @@ TEMPLATE_SUBJECT = "questionnaire"
 def import_template(session: Session, *, actor: Actor, loaded: loader.Loaded) -> TemplateImported:
     """Store a validated questionnaire version; the same key and version with other content is
     refused (a new edition needs a higher version), the same content again changes nothing."""
-    require(actor, Permission.VENDORS_WRITE)
+    actor.require(Permission.VENDORS_WRITE)
     q = loaded.questionnaire
     existing = repository.template(session, q.key, q.version)
     if existing is not None:
@@ -72,5 +71,5 @@ def import_file(session: Session, *, actor: Actor, path: Path) -> TemplateImport
 
 def list_templates(session: Session, *, actor: Actor) -> list[TemplateRead]:
     """Every imported questionnaire version."""
-    require(actor, Permission.VENDORS_READ)
+    actor.require(Permission.VENDORS_READ)
     return [TemplateRead.model_validate(t) for t in repository.templates(session)]

@@ -51,11 +51,6 @@ from crownjewels.vendors.repository import certifications
 SUBJECT = "assessment"
 
 
-def require(actor: Actor, permission: Permission) -> None:
-    """Raise Forbidden unless the actor holds the permission (`Actor.require`; call that)."""
-    actor.require(permission)
-
-
 def template_row(session: Session, ref: str) -> QuestionnaireTemplate:
     """A stored template by id, `key` (latest version) or `key:version`, or TemplateNotFound."""
     key, _, version = ref.strip().partition(":")
@@ -260,7 +255,7 @@ def detail(session: Session, *, actor: Actor, assessment_ref: str) -> Assessment
 
 def vendor_choices(session: Session, *, actor: Actor) -> list[tuple[str, str]]:
     """(reference, "name (reference)") of every vendor, for the send form."""
-    require(actor, Permission.VENDORS_READ)
+    actor.require(Permission.VENDORS_READ)
     out = []
     for v in repository.vendors(session):
         try:
@@ -283,7 +278,7 @@ def remediation_items(session: Session, a: Assessment) -> list[RemediationRead]:
 
 def risk(session: Session, *, actor: Actor, assessment_ref: str) -> RiskExplanation:
     """The risk explanation of an assessment (frozen once completed)."""
-    require(actor, Permission.VENDORS_READ)
+    actor.require(Permission.VENDORS_READ)
     a = get_row(session, actor, assessment_ref)
     template = session.get(QuestionnaireTemplate, a.template_id)
     assert template is not None
@@ -292,7 +287,7 @@ def risk(session: Session, *, actor: Actor, assessment_ref: str) -> RiskExplanat
 
 def latest_risk(session: Session, *, actor: Actor, vendor_ref: str) -> RiskExplanation | None:
     """The frozen risk explanation of a vendor's last completed assessment (for vendor pages)."""
-    require(actor, Permission.VENDORS_READ)
+    actor.require(Permission.VENDORS_READ)
     last = repository.last_completed(session, vendor_row(session, actor, vendor_ref).id)
     if last is None or last.risk is None:
         return None

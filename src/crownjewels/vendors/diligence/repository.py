@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, false, func, select
+from sqlalchemy import Row, Select, false, select
 from sqlalchemy.orm import Session, aliased
 
 from crownjewels.core.actor import Actor
@@ -61,12 +61,6 @@ def filtered(
     if flt.status:
         query = query.where(Assessment.status == flt.status)
     return query.order_by(Assessment.sent_at.desc(), Assessment.id.desc())
-
-
-def next_ref(session: Session) -> str:
-    """The next assessment reference, DD-0001 onwards (call under the custody append lock)."""
-    count = session.scalar(select(func.count()).select_from(Assessment)) or 0
-    return f"DD-{count + 1:04d}"
 
 
 # --- templates ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Invalid, NotFound
 from crownjewels.core.ids import new_id
 from crownjewels.core.permissions import Permission, Role
+from crownjewels.core.refs import next_ref
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.inventory import service as inventory
@@ -32,7 +33,6 @@ from crownjewels.vendors.diligence.reads import (
     SUBJECT,
     get_row,
     read,
-    require,
     template_row,
     vendor_row,
 )
@@ -117,17 +117,16 @@ def _recipient(
 def send(session: Session, *, actor: Actor, data: AssessmentSend) -> AssessmentRead:
     """Send a questionnaire to a vendor contact: a vendor user answers it after logging in, a
     one-time link (returned once, in `link`) needs no account."""
-    require(actor, Permission.VENDORS_WRITE)
+    actor.require(Permission.VENDORS_WRITE)
     vendor = vendor_row(session, actor, data.vendor)
     template = template_row(session, data.template)
     secret_ids = []
     for ref in data.secrets:
         secret_ids.append(inventory.get(session, actor=actor, secret_ref=ref).id)
     contact_id, name, email, person_id = _recipient(session, actor, vendor, data)
-    custody.lock(session)  # DD-0001 numbering is serialized with the custody appends
     assessment = Assessment(
         id=new_id(),
-        ref=repository.next_ref(session),
+        ref=next_ref(session, Assessment.ref, "DD-", 4),
         vendor_id=vendor.id,
         organisation_id=vendor.organisation_id,
         template_id=template.id,
@@ -172,7 +171,7 @@ def issue_link(
     session: Session, *, actor: Actor, assessment_ref: str, days: int = 14
 ) -> LinkIssued:
     """A new one-time link for an assessment the vendor may still answer (earlier links stop)."""
-    require(actor, Permission.VENDORS_WRITE)
+    actor.require(Permission.VENDORS_WRITE)
     assessment = get_row(session, actor, assessment_ref)
     if assessment.status not in OPEN_FOR_VENDOR:
         raise WrongState(

@@ -27,7 +27,6 @@ from crownjewels.vendors.diligence.reads import list_assessments as list_assessm
 from crownjewels.vendors.diligence.reads import questionnaire_of as questionnaire_of
 from crownjewels.vendors.diligence.reads import read as read
 from crownjewels.vendors.diligence.reads import remediation_items as remediation_items
-from crownjewels.vendors.diligence.reads import require as require
 from crownjewels.vendors.diligence.reads import risk as risk
 from crownjewels.vendors.diligence.reads import standing as standing
 from crownjewels.vendors.diligence.reads import template_row as template_row
