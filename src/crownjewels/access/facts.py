@@ -42,6 +42,7 @@ class PersonFacts:
     organisation_kind: str
     organisation_status: str
     account_active: bool = True
+    organisation_name: str = ""
     processing_countries: frozenset[str] = frozenset()
     diligence_current: bool = True
     training_current: bool = True

@@ -61,6 +61,8 @@ class DocumentRead(BaseModel):
     retention_until: datetime | None
     legal_hold: bool
     legal_hold_reason: str | None
+    personal_data: bool = False
+    data_subject_regions: list[str] = Field(default_factory=list)
     created_at: datetime
     created_by: str
     destroyed_at: datetime | None
