@@ -69,6 +69,7 @@ from crownjewels.vendors.diligence import jobs as diligence_jobs
 from crownjewels.vendors.diligence import models as diligence_models
 from crownjewels.vendors.diligence import pages as diligence_pages
 from crownjewels.vendors.diligence import router as diligence_router
+from crownjewels.vendors.transfers import router as transfers_router
 
 MODELS = (
     custody_models,
@@ -94,6 +95,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     ledger_router.router,
     custody_router.router,
     diligence_router.router,
+    transfers_router.router,
     vendors_router.router,
     access_router.router,
     reviews_router.router,
