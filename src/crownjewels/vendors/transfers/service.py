@@ -240,19 +240,27 @@ def revoke_assessment(
 def transfers(session: Session, *, actor: Actor, vendor_ref: str) -> TransfersRead:
     """A vendor's mechanisms and assessments, newest first, revoked ones included."""
     vendor = reads.find(session, actor, vendor_ref)
+    name = reads.vendor_org_names(session, actor).get(vendor.organisation_id, vendor.ref)
+    return listing(session, actor=actor, vendor_id=vendor.id, vendor_ref=vendor.ref, name=name)
+
+
+def listing(
+    session: Session, *, actor: Actor, vendor_id: str, vendor_ref: str, name: str
+) -> TransfersRead:
+    """`transfers` for a vendor already read (its page): two queries."""
+    actor.require(Permission.VENDORS_READ, what="reading a vendor's transfers")
     mechanisms = session.scalars(
         select(TransferMechanism)
-        .where(TransferMechanism.vendor_id == vendor.id)
+        .where(TransferMechanism.vendor_id == vendor_id)
         .order_by(TransferMechanism.created_at.desc())
     )
     assessments = session.scalars(
         select(TransferAssessment)
-        .where(TransferAssessment.vendor_id == vendor.id)
+        .where(TransferAssessment.vendor_id == vendor_id)
         .order_by(TransferAssessment.assessed_on.desc(), TransferAssessment.created_at.desc())
     )
-    name = reads.vendor_org_names(session, actor).get(vendor.organisation_id, vendor.ref)
     return TransfersRead(
-        vendor_ref=vendor.ref,
+        vendor_ref=vendor_ref,
         vendor_name=name,
         mechanisms=[mechanism_read(m) for m in mechanisms],
         assessments=[AssessmentRead.model_validate(a) for a in assessments],
