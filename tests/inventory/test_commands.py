@@ -396,3 +396,16 @@ def test_secrets_commands_on_postgresql(pg_cli: Cli) -> None:
     pg_cli.ok("secrets", "review", "TS-0001", "--notes", "ok")
     assert pg_cli.ok("secrets", "list", "--json").json()["total"] == 1
     assert "chain intact" in pg_cli.ok("custody", "verify").out
+
+
+def test_the_personal_data_flag_is_set_and_cleared(registered: Cli) -> None:
+    shown = registered.ok("secrets", "show", "TS-0001", "--json").json()
+    assert (shown["personal_data"], shown["data_subject_regions"]) == (False, [])
+    registered.ok(
+        "secrets", "update", "TS-0001", "--personal-data", "--subjects-in", "fr",
+        "--subjects-in", "DE",
+    )  # fmt: skip
+    shown = registered.ok("secrets", "show", "TS-0001", "--json").json()
+    assert (shown["personal_data"], shown["data_subject_regions"]) == (True, ["DE", "FR"])
+    registered.ok("secrets", "update", "TS-0001", "--no-personal-data")
+    assert registered.ok("secrets", "show", "TS-0001", "--json").json()["personal_data"] is False
