@@ -4,6 +4,7 @@ vendor. The case that was wrong first: a DPA in force alone admitted the transfe
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,6 +27,8 @@ from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import Category, LocationCreate, SecretRead, SecretUpdate
 from crownjewels.parties import service as parties
 from crownjewels.parties.schemas import OrganisationRead, OrgKind, PersonKind, PersonRead
+from crownjewels.vault import service as vault_service
+from crownjewels.vault.service import Vault
 from crownjewels.vendors import contacts
 from crownjewels.vendors.schemas import ContactCreate, VendorRead
 from crownjewels.vendors.transfers import service as transfers
@@ -235,3 +238,28 @@ def test_mechanisms_are_refused_in_words_and_need_vendors_write(
         transfers.revoke_mechanism(
             session, actor=admin, vendor_ref=vendor.ref, mechanism_id=bcr.id, reason="again"
         )
+
+
+def test_a_document_flagged_as_personal_data_is_a_restricted_transfer(
+    session: Session, admin: Actor, vault: Vault
+) -> None:
+    """The secret as a whole holds none; one of its files, a claims export, does."""
+    bpo = _bpo(session, admin, personal_data=False)
+    doc = vault_service.add_document(
+        session,
+        actor=admin,
+        vault=vault,
+        owner_type="secret",
+        owner_ref=bpo.secret.id,
+        title="Claims export March",
+        upload=io.BytesIO(b"name,policy\nMaria Muster,DE-123\n"),
+        filename="claims.csv",
+    )
+    ask = {"person": bpo.agent.id, "secret": bpo.secret.ref, "action": Level.VIEW, "mfa": True}
+    assert access.decide(session, actor=admin, document_id=doc.id, record=False, **ask).allowed
+    vault_service.mark_personal_data(
+        session, actor=admin, document_id=doc.id, personal_data=True, data_subject_regions=["DE"]
+    )
+    denied = access.decide(session, actor=admin, document_id=doc.id, record=False, **ask)
+    assert "transfers from DE to IN" in _transfer_reason(denied)
+    assert access.decide(session, actor=admin, record=False, **ask).allowed  # the rest is not
