@@ -78,8 +78,10 @@ def gaps(
         # inside the EEA, and GDPR's own adequacy list
         ("DE", "FR", [], [], True),
         ("DE", "NO", [], [], True),
-        ("DE", "JP", [], [], False),  # JP is adequate for private-sector operators only
-        ("DE", "JP", [MechanismFacts("adequacy", "GDPR")], [], True),
+        ("DE", "JP", [], [], True),
+        ("DE", "BR", [], [], True),  # Brazil, January 2026
+        ("DE", "CA", [], [], False),  # adequate for organisations subject to PIPEDA only
+        ("DE", "CA", [MechanismFacts("adequacy", "GDPR")], [], True),
         ("DE", "KR", [], [], True),
         ("DE", "US", [], [], False),  # adequacy only for DPF-certified recipients
         ("DE", "US", [MechanismFacts("adequacy", "GDPR")], [], True),
