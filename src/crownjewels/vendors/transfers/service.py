@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crownjewels.core import clock
@@ -19,6 +18,7 @@ from crownjewels.vault import service as vault
 from crownjewels.vendors import documents, reads, service
 from crownjewels.vendors.errors import ItemNotFound
 from crownjewels.vendors.models import TransferAssessment, TransferMechanism, VendorProfile
+from crownjewels.vendors.transfers import repository
 from crownjewels.vendors.transfers.schemas import (
     AssessmentCreate,
     AssessmentRead,
@@ -138,11 +138,7 @@ def revoke_mechanism(
     """Revoke a mechanism (terminated SCCs, a withdrawn filing): it no longer admits transfers."""
     actor.require(Permission.VENDORS_WRITE, what="revoking a transfer mechanism")
     vendor = reads.find(session, actor, vendor_ref)
-    row = session.scalar(
-        select(TransferMechanism).where(
-            TransferMechanism.id == mechanism_id, TransferMechanism.vendor_id == vendor.id
-        )
-    )
+    row = repository.mechanism(session, vendor.id, mechanism_id)
     if row is None:
         raise ItemNotFound(
             f"{vendor.ref} has no transfer mechanism {mechanism_id!r}; "
@@ -210,11 +206,7 @@ def revoke_assessment(
     """Revoke an assessment (superseded, or the destination's law changed)."""
     actor.require(Permission.VENDORS_WRITE, what="revoking a transfer impact assessment")
     vendor = reads.find(session, actor, vendor_ref)
-    row = session.scalar(
-        select(TransferAssessment).where(
-            TransferAssessment.id == assessment_id, TransferAssessment.vendor_id == vendor.id
-        )
-    )
+    row = repository.assessment(session, vendor.id, assessment_id)
     if row is None:
         raise ItemNotFound(
             f"{vendor.ref} has no transfer impact assessment {assessment_id!r}; "
@@ -249,16 +241,8 @@ def listing(
 ) -> TransfersRead:
     """`transfers` for a vendor already read (its page): two queries."""
     actor.require(Permission.VENDORS_READ, what="reading a vendor's transfers")
-    mechanisms = session.scalars(
-        select(TransferMechanism)
-        .where(TransferMechanism.vendor_id == vendor_id)
-        .order_by(TransferMechanism.created_at.desc())
-    )
-    assessments = session.scalars(
-        select(TransferAssessment)
-        .where(TransferAssessment.vendor_id == vendor_id)
-        .order_by(TransferAssessment.assessed_on.desc(), TransferAssessment.created_at.desc())
-    )
+    mechanisms = repository.mechanisms(session, vendor_id)
+    assessments = repository.assessments(session, vendor_id)
     return TransfersRead(
         vendor_ref=vendor_ref,
         vendor_name=name,
@@ -270,22 +254,8 @@ def listing(
 def standing(session: Session, *, organisation_id: str, name: str) -> TransferStanding:
     """The access rule's facts about a recipient organisation: its mechanisms and assessments
     not revoked (one query each; none when it has no vendor profile)."""
-    mechanisms = session.scalars(
-        select(TransferMechanism)
-        .join(VendorProfile, VendorProfile.id == TransferMechanism.vendor_id)
-        .where(
-            VendorProfile.organisation_id == organisation_id,
-            TransferMechanism.revoked_at.is_(None),
-        )
-    )
-    assessments = session.scalars(
-        select(TransferAssessment)
-        .join(VendorProfile, VendorProfile.id == TransferAssessment.vendor_id)
-        .where(
-            VendorProfile.organisation_id == organisation_id,
-            TransferAssessment.revoked_at.is_(None),
-        )
-    )
+    mechanisms = repository.live_mechanisms_of(session, organisation_id)
+    assessments = repository.live_assessments_of(session, organisation_id)
     return TransferStanding(
         name=name,
         mechanisms=[mechanism_read(m) for m in mechanisms],
