@@ -32,7 +32,7 @@ from crownjewels.vault.service import Vault
 from crownjewels.vendors import contacts
 from crownjewels.vendors.schemas import ContactCreate, VendorRead
 from crownjewels.vendors.transfers import service as transfers
-from crownjewels.vendors.transfers.schemas import AssessmentCreate, MechanismCreate
+from crownjewels.vendors.transfers.schemas import MechanismCreate, TiaCreate
 from tests.access.factories import bind_for_access
 from tests.inventory.factories import COMPANY, make_secret
 from tests.parties.factories import make_org, make_person
@@ -145,7 +145,7 @@ def test_sccs_of_the_right_module_and_a_tia_admit_it(session: Session, admin: Ac
         session,
         actor=admin,
         vendor_ref=bpo.vendor.ref,
-        data=AssessmentCreate(
+        data=TiaCreate(
             regime="GDPR", country="IN", assessed_on=today - timedelta(days=5), outcome="proceed"
         ),
     )

@@ -19,7 +19,7 @@ from crownjewels.vault.keys import create_key_file
 from crownjewels.vendors import certifications, contacts, service
 from crownjewels.vendors.schemas import CertificationCreate, ContactCreate, SubcontractorAdd
 from crownjewels.vendors.transfers import service as transfers
-from crownjewels.vendors.transfers.schemas import AssessmentCreate, MechanismCreate
+from crownjewels.vendors.transfers.schemas import MechanismCreate, TiaCreate
 from tests.api_support import RoleClients, Roles
 from tests.conftest import savepoint_per_test
 from tests.parties.factories import make_org
@@ -63,7 +63,7 @@ def module_world(module_db: Database, roles: Roles) -> dict[str, str]:
         )  # fmt: skip
         tia = transfers.record_assessment(
             session, actor=admin, vendor_ref=a.ref,
-            data=AssessmentCreate.model_validate(
+            data=TiaCreate.model_validate(
                 {"regime": "GDPR", "country": "IN", "assessed_on": "2026-01-05",
                  "outcome": "proceed"}
             ),

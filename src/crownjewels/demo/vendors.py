@@ -26,12 +26,12 @@ from crownjewels.vendors.schemas import (
 )
 from crownjewels.vendors.transfers import service as transfers
 from crownjewels.vendors.transfers.schemas import (
-    AssessmentCreate,
-    AssessmentOutcome,
     MechanismCreate,
     MechanismKind,
     Regime,
     SccModule,
+    TiaCreate,
+    TiaOutcome,
 )
 
 
@@ -103,7 +103,7 @@ class Assessment(dataset.Record):
     regime: Regime
     country: str
     assessed_days_ago: int
-    outcome: AssessmentOutcome
+    outcome: TiaOutcome
     summary: str
 
 
@@ -176,7 +176,7 @@ def _seed_transfers(run: Seeding, files: VendorFiles, refs: dict[str, str]) -> N
         transfers.record_mechanism(run.session, actor=actor, vendor_ref=refs[m.vendor], data=data)
     for a in files.assessments:
         fields = a.model_dump(exclude={"vendor", "assessed_days_ago"})
-        done = AssessmentCreate.model_validate(
+        done = TiaCreate.model_validate(
             {**fields, "assessed_on": today - timedelta(days=a.assessed_days_ago)}
         )
         transfers.record_assessment(run.session, actor=actor, vendor_ref=refs[a.vendor], data=done)

@@ -57,11 +57,11 @@ from crownjewels.vendors.schemas import (
 )
 from crownjewels.vendors.transfers import service as transfers
 from crownjewels.vendors.transfers.schemas import (
-    AssessmentOutcome,
     Ground,
     MechanismKind,
     Regime,
     SccModule,
+    TiaOutcome,
 )
 
 router = APIRouter(prefix="/vendors", include_in_schema=False)
@@ -82,7 +82,7 @@ def _choices() -> dict[str, Any]:
         "regimes": [(r.value, r.value) for r in Regime],
         "scc_modules": [(m.value, m.value) for m in SccModule],
         "grounds": [(g.value, g.value.replace("-", " ")) for g in Ground],
-        "outcomes": [(o.value, o.value.replace("-", " ")) for o in AssessmentOutcome],
+        "outcomes": [(o.value, o.value.replace("-", " ")) for o in TiaOutcome],
     }
 
 

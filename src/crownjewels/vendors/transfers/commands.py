@@ -14,13 +14,13 @@ from crownjewels.core.errors import Invalid
 from crownjewels.vault import service as vault
 from crownjewels.vendors.transfers import service
 from crownjewels.vendors.transfers.schemas import (
-    AssessmentCreate,
-    AssessmentOutcome,
     Ground,
     MechanismCreate,
     MechanismKind,
     Regime,
     SccModule,
+    TiaCreate,
+    TiaOutcome,
 )
 
 app = typer.Typer(
@@ -144,12 +144,12 @@ def tia(
     regime: str = RegimeOpt,
     country: str = typer.Option(..., "--country", help="The destination assessed."),
     assessed: str = typer.Option(..., "--assessed", help="Assessed on (YYYY-MM-DD)."),
-    outcome: str = typer.Option(..., "--outcome", help=f"One of: {_choices(AssessmentOutcome)}."),
+    outcome: str = typer.Option(..., "--outcome", help=f"One of: {_choices(TiaOutcome)}."),
     summary: str | None = typer.Option(None, "--summary", help="What it found, which measures."),
     file: Path | None = FileOpt,
 ) -> None:
     """Record a transfer impact assessment of one destination for one origin regime."""
-    data = AssessmentCreate.model_validate(
+    data = TiaCreate.model_validate(
         _fields(
             regime=regime.strip().upper(),
             country=country,

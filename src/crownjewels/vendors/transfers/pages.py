@@ -13,7 +13,7 @@ from crownjewels.vault import service as vault
 from crownjewels.vendors import pages as vendor_pages
 from crownjewels.vendors.pages import Writer
 from crownjewels.vendors.transfers import service
-from crownjewels.vendors.transfers.schemas import AssessmentCreate, MechanismCreate
+from crownjewels.vendors.transfers.schemas import MechanismCreate, TiaCreate
 
 router = APIRouter(prefix="/vendors", include_in_schema=False)
 
@@ -84,7 +84,7 @@ def record_assessment(
     """Record a transfer impact assessment, with its document (optional) into the vault."""
     upload = vendor_pages.file_of(form, "document")
     try:
-        data = AssessmentCreate.model_validate(
+        data = TiaCreate.model_validate(
             {
                 "regime": text(form, "regime"),
                 "country": text(form, "country"),

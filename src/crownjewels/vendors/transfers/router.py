@@ -12,11 +12,11 @@ from crownjewels.core.http import DbSession, require
 from crownjewels.core.permissions import Permission as P
 from crownjewels.vendors.transfers import service
 from crownjewels.vendors.transfers.schemas import (
-    AssessmentCreate,
-    AssessmentRead,
     MechanismCreate,
     MechanismRead,
     Revocation,
+    TiaCreate,
+    TiaRead,
     TransfersRead,
 )
 
@@ -67,25 +67,25 @@ def revoke_mechanism(
 
 @router.post(
     "/{vendor_ref}/transfers/assessments",
-    response_model=AssessmentRead,
+    response_model=TiaRead,
     status_code=status.HTTP_201_CREATED,
     summary="Record a transfer impact assessment",
 )
 def record_assessment(
-    session: DbSession, actor: Writer, vendor_ref: str, body: AssessmentCreate
-) -> AssessmentRead:
+    session: DbSession, actor: Writer, vendor_ref: str, body: TiaCreate
+) -> TiaRead:
     """A transfer impact assessment of one destination for one origin regime."""
     return service.record_assessment(session, actor=actor, vendor_ref=vendor_ref, data=body)
 
 
 @router.post(
     "/{vendor_ref}/transfers/assessments/{assessment_id}/revoke",
-    response_model=AssessmentRead,
+    response_model=TiaRead,
     summary="Revoke a transfer impact assessment",
 )
 def revoke_assessment(
     session: DbSession, actor: Writer, vendor_ref: str, assessment_id: str, body: Revocation
-) -> AssessmentRead:
+) -> TiaRead:
     """The assessment no longer counts (superseded, or the destination's law changed)."""
     return service.revoke_assessment(
         session,

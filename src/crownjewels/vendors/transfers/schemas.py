@@ -81,7 +81,7 @@ class Ground(StrEnum):
     FREE_TRADE_ZONE_LIST = "free-trade-zone-list"
 
 
-class AssessmentOutcome(StrEnum):
+class TiaOutcome(StrEnum):
     """What a transfer impact assessment concluded."""
 
     PROCEED = "proceed"
@@ -190,7 +190,7 @@ class MechanismRead(BaseModel):
     revoked_reason: str | None
 
 
-class AssessmentCreate(BaseModel):
+class TiaCreate(BaseModel):
     """A transfer impact assessment of one destination for one origin regime."""
 
     model_config = ConfigDict(extra="forbid")
@@ -198,11 +198,11 @@ class AssessmentCreate(BaseModel):
     regime: Regime
     country: Country
     assessed_on: date
-    outcome: AssessmentOutcome
+    outcome: TiaOutcome
     summary: Note | None = None
 
 
-class AssessmentRead(BaseModel):
+class TiaRead(BaseModel):
     """A recorded assessment as shown."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -211,7 +211,7 @@ class AssessmentRead(BaseModel):
     regime: Regime
     country: str
     assessed_on: date
-    outcome: AssessmentOutcome
+    outcome: TiaOutcome
     summary: str | None
     document_id: str | None
     created_at: datetime
@@ -235,7 +235,7 @@ class TransfersRead(BaseModel):
     vendor_ref: str
     vendor_name: str
     mechanisms: list[MechanismRead]
-    assessments: list[AssessmentRead]
+    assessments: list[TiaRead]
 
 
 class TransferStanding(BaseModel):
@@ -244,4 +244,4 @@ class TransferStanding(BaseModel):
 
     name: str
     mechanisms: list[MechanismRead]
-    assessments: list[AssessmentRead]
+    assessments: list[TiaRead]

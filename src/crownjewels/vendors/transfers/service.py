@@ -20,12 +20,12 @@ from crownjewels.vendors.errors import ItemNotFound
 from crownjewels.vendors.models import TransferAssessment, TransferMechanism, VendorProfile
 from crownjewels.vendors.transfers import repository
 from crownjewels.vendors.transfers.schemas import (
-    AssessmentCreate,
-    AssessmentRead,
     MechanismCreate,
     MechanismKind,
     MechanismRead,
     MechanismState,
+    TiaCreate,
+    TiaRead,
     TransfersRead,
     TransferStanding,
 )
@@ -166,11 +166,11 @@ def record_assessment(
     *,
     actor: Actor,
     vendor_ref: str,
-    data: AssessmentCreate,
+    data: TiaCreate,
     vault_: vault.Vault | None = None,
     upload: vault.Upload | None = None,
     filename: str | None = None,
-) -> AssessmentRead:
+) -> TiaRead:
     """Record a transfer impact assessment of one destination; with `upload`, the assessment
     itself goes into the vault, encrypted."""
     actor.require(Permission.VENDORS_WRITE, what="recording a transfer impact assessment")
@@ -197,12 +197,12 @@ def record_assessment(
         document_id=row.document_id,
         sha256=sha256,
     )
-    return AssessmentRead.model_validate(row)
+    return TiaRead.model_validate(row)
 
 
 def revoke_assessment(
     session: Session, *, actor: Actor, vendor_ref: str, assessment_id: str, reason: str
-) -> AssessmentRead:
+) -> TiaRead:
     """Revoke an assessment (superseded, or the destination's law changed)."""
     actor.require(Permission.VENDORS_WRITE, what="revoking a transfer impact assessment")
     vendor = reads.find(session, actor, vendor_ref)
@@ -226,7 +226,7 @@ def revoke_assessment(
         country=row.country,
         reason=reason,
     )
-    return AssessmentRead.model_validate(row)
+    return TiaRead.model_validate(row)
 
 
 def transfers(session: Session, *, actor: Actor, vendor_ref: str) -> TransfersRead:
@@ -247,7 +247,7 @@ def listing(
         vendor_ref=vendor_ref,
         vendor_name=name,
         mechanisms=[mechanism_read(m) for m in mechanisms],
-        assessments=[AssessmentRead.model_validate(a) for a in assessments],
+        assessments=[TiaRead.model_validate(a) for a in assessments],
     )
 
 
@@ -259,5 +259,5 @@ def standing(session: Session, *, organisation_id: str, name: str) -> TransferSt
     return TransferStanding(
         name=name,
         mechanisms=[mechanism_read(m) for m in mechanisms],
-        assessments=[AssessmentRead.model_validate(a) for a in assessments],
+        assessments=[TiaRead.model_validate(a) for a in assessments],
     )
