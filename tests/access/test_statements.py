@@ -15,6 +15,7 @@ from crownjewels.access.facts import Level
 from crownjewels.core.actor import Actor
 from tests.access.conftest import make_world
 from tests.access.factories import bind_for_access
+from tests.access.test_transfers import _bpo, _check, allow
 from tests.parties.factories import make_person
 
 #: reads of one check: person with organisation, secret, names, locations, training (courses,
@@ -57,3 +58,20 @@ def test_an_allowed_and_a_denied_check_read_each_fact_once(session: Session, adm
         # the person is read once, with their organisation, however many services ask
         people = [s for s in seen if s.lstrip().startswith("SELECT person.organisation_id")]
         assert len(people) == 1, "\n".join(seen)
+
+
+def test_a_personal_data_check_reads_its_transfer_facts_once(
+    session: Session, admin: Actor
+) -> None:
+    """Personal data held in DE, reaching a vendor in IN under SCCs and a TIA: the transfer
+    facts add five reads to a plain check (our own company, where the data is held, the
+    vendor's mechanisms, its assessments, the kinds of its agreements in force for the SCC
+    module), 20 in all here, never one per destination."""
+    bpo = _bpo(session, admin, personal_data=True)
+    allow(session, admin, bpo)
+    session.expunge_all()
+    with counted(session) as seen:
+        assert _check(session, admin, bpo).allowed
+    assert len(seen) <= MOST + 4, "\n".join(seen)
+    mechanisms = [s for s in seen if "FROM vendor_transfer_mechanism" in s]
+    assert len(mechanisms) == 1, "\n".join(seen)

@@ -114,6 +114,28 @@ def _check(session: Session, admin: Actor, bpo: Bpo) -> Decision:
     )
 
 
+def allow(session: Session, admin: Actor, bpo: Bpo) -> None:
+    """SCCs module C2P for IN and a favourable TIA of IN, recorded with the BPO."""
+    today = clock.today()
+    transfers.record_mechanism(
+        session,
+        actor=admin,
+        vendor_ref=bpo.vendor.ref,
+        data=MechanismCreate(
+            kind="scc", regime="GDPR", module="C2P", countries=["IN"],
+            effective_on=today - timedelta(days=5),
+        ),
+    )  # fmt: skip
+    transfers.record_assessment(
+        session,
+        actor=admin,
+        vendor_ref=bpo.vendor.ref,
+        data=TiaCreate(
+            regime="GDPR", country="IN", assessed_on=today - timedelta(days=5), outcome="proceed"
+        ),
+    )
+
+
 def _transfer_reason(decision: Decision) -> str:
     return next(r.message for r in decision.reasons if r.rule == "region:transfer")
 

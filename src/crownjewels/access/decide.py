@@ -211,12 +211,10 @@ def _transfer(
 
 def _processor(session: Session, person: PersonFacts, on: date) -> bool:
     """The recipient processes for us when a DPA (GDPR Art. 28) with it is in force."""
-    return any(
-        a.kind.value == "dpa"
-        for a in agreements.in_force_for(
-            session, READER, organisation_id=person.organisation_id, on=on
-        )
+    kinds = agreements.kinds_in_force(
+        session, READER, organisation_id=person.organisation_id, on=on
     )
+    return "dpa" in kinds
 
 
 def _mechanism(m: transfers_schemas.MechanismRead) -> MechanismFacts:
