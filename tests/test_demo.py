@@ -267,7 +267,7 @@ def test_due_diligence_one_completed_with_its_explanation_one_in_progress(demo: 
 def test_the_agreements(demo: Cli) -> None:
     listed = demo.ok("agreements", "list", "--json").json()["items"]
     kinds = Counter(a["kind"] for a in listed)
-    assert kinds == {"nda": 6, "employee-confidentiality": 2}
+    assert kinds == {"nda": 6, "dpa": 1, "employee-confidentiality": 2}
     vendors = {o["id"] for o in _all(demo, "orgs", "list") if o["kind"] in ("vendor", "partner")}
     in_force = [a for a in listed if a["in_force_today"]]
     assert vendors <= {p["organisation_id"] for a in in_force for p in a["parties"]}

@@ -69,6 +69,8 @@ from crownjewels.vendors.diligence import jobs as diligence_jobs
 from crownjewels.vendors.diligence import models as diligence_models
 from crownjewels.vendors.diligence import pages as diligence_pages
 from crownjewels.vendors.diligence import router as diligence_router
+from crownjewels.vendors.transfers import pages as transfers_pages
+from crownjewels.vendors.transfers import router as transfers_router
 
 MODELS = (
     custody_models,
@@ -94,6 +96,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     ledger_router.router,
     custody_router.router,
     diligence_router.router,
+    transfers_router.router,
     vendors_router.router,
     access_router.router,
     reviews_router.router,
@@ -108,6 +111,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     parties_pages.router,
     custody_pages.router,
     diligence_pages.router,
+    transfers_pages.router,
     vendors_pages.router,
     access_pages.router,
     reviews_pages.router,

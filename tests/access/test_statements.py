@@ -17,6 +17,7 @@ from crownjewels.core.actor import Actor
 from crownjewels.parties.schemas import PersonKind
 from tests.access.conftest import make_world
 from tests.access.factories import bind_for_access
+from tests.access.test_transfers import _bpo, _check, allow
 from tests.parties.factories import make_person
 from tests.vendors.diligence_factories import make_contact, make_vendor
 
@@ -29,9 +30,13 @@ ALLOWED = 9
 #: custody event is written after, in a unit of work of its own
 DENIED = 8
 #: an allowed check of a vendor's staff: the allowed check's reads, and for the vendor its
-#: processing countries, its subcontracting links, and its due diligence (the vendor's cadence
-#: and its last completed assessment together)
-VENDOR = 12
+#: processing countries, its subcontracting links, its due diligence (the vendor's cadence
+#: and its last completed assessment together) and its certifications (an expired one lowers
+#: the standing)
+VENDOR = 13
+#: what a personal-data check adds: our own company, where the data is held, the vendor's
+#: transfer mechanisms, its transfer impact assessments, its agreement kinds in force
+TRANSFER = 5
 
 
 @contextmanager
@@ -96,3 +101,20 @@ def test_an_allowed_and_a_denied_check_read_each_fact_once(session: Session, adm
         assert len(_reading(seen, "vendor_profile")) == (2 if person is staff else 1), listing
         marks = [s for s in seen if s.startswith("UPDATE access_grant")]
         assert len(marks) == (1 if allowed else 0), listing
+
+
+def test_a_personal_data_check_reads_its_transfer_facts_once(
+    session: Session, admin: Actor
+) -> None:
+    """Personal data held in DE, reaching a vendor in IN under SCCs and a TIA: the transfer
+    facts add at most five reads to a vendor staff's check (our own company, where the data is
+    held, the vendor's mechanisms, its assessments, the kinds of its agreements in force for the
+    SCC module), never one per destination."""
+    bpo = _bpo(session, admin, personal_data=True)
+    allow(session, admin, bpo)
+    session.expunge_all()
+    with counted(session) as seen:
+        assert _check(session, admin, bpo).allowed
+    assert len(seen) <= VENDOR + TRANSFER, "\n".join(seen)
+    mechanisms = [s for s in seen if "FROM vendor_transfer_mechanism" in s]
+    assert len(mechanisms) == 1, "\n".join(seen)

@@ -4,12 +4,13 @@ the app refuses a database that is empty or behind."""
 from __future__ import annotations
 
 import ast
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import column, inspect, select, table, text
 
 from crownjewels.core import migrate
 from crownjewels.core.db import create_db_engine
@@ -81,13 +82,28 @@ def test_clause_evidence_loses_its_sentences_and_keeps_its_offsets(empty_url: st
     t = METADATA.tables
     sentence = "The Recipient shall return every copy."
     with engine.begin() as conn:
-        doc = conn.execute(
-            t["document"]
-            .insert()
-            .values(
-                owner_type="agreement", owner_id="a", owner_label="a", title="NDA", created_by="x"
+        # the document table as it was at 0012 (the model has grown columns since)
+        document = table(
+            "document",
+            *(column(c) for c in ("id", "owner_type", "owner_id", "owner_label", "title")),
+            *(column(c) for c in ("status", "current_version", "legal_hold", "created_at")),
+            column("created_by"),
+        )
+        doc = "01J0000000000000000000DOC1"
+        conn.execute(
+            document.insert().values(
+                id=doc,
+                owner_type="agreement",
+                owner_id="a",
+                owner_label="a",
+                title="NDA",
+                status="active",
+                current_version=0,
+                legal_hold=False,
+                created_at=datetime(2026, 1, 1, tzinfo=UTC),
+                created_by="x",
             )
-        ).inserted_primary_key[0]
+        )
         agreement = conn.execute(
             t["agreement"].insert().values(ref="AG-2026-001", kind="nda", title="NDA")
         ).inserted_primary_key[0]

@@ -407,3 +407,16 @@ def test_the_statutory_tests_are_printed_in_the_statutes_words(registered: Cli) 
     assert "(Not generally known or readily ascertainable)" in tests
     assert "(Has commercial value because it is secret)" in tests
     assert "(Reasonable measures taken to keep it secret)" in tests
+
+
+def test_the_personal_data_flag_is_set_and_cleared(registered: Cli) -> None:
+    shown = registered.ok("secrets", "show", "TS-0001", "--json").json()
+    assert (shown["personal_data"], shown["data_subject_regions"]) == (False, [])
+    registered.ok(
+        "secrets", "update", "TS-0001", "--personal-data", "--subjects-in", "fr",
+        "--subjects-in", "DE",
+    )  # fmt: skip
+    shown = registered.ok("secrets", "show", "TS-0001", "--json").json()
+    assert (shown["personal_data"], shown["data_subject_regions"]) == (True, ["DE", "FR"])
+    registered.ok("secrets", "update", "TS-0001", "--no-personal-data")
+    assert registered.ok("secrets", "show", "TS-0001", "--json").json()["personal_data"] is False

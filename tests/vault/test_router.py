@@ -67,7 +67,8 @@ def _expected(name: str, role: Role, perm: Permission, scoped: bool, ok: int) ->
     if perm is P.DOCUMENTS_WRITE and P.SECRETS_WRITE_ALL not in granted:
         # documents:write alone (a vendor manager: certificates, agreements) reaches no one
         # else's secret: the secret is refused, a document it cannot read is not found
-        return 404 if name == "new version" and P.DOCUMENTS_READ not in granted else 403
+        unseen = name in ("new version", "personal data") and P.DOCUMENTS_READ not in granted
+        return 404 if unseen else 403
     return ok
 
 
@@ -85,6 +86,15 @@ ROWS = [
     ("show", "GET", "/{doc}", None, P.DOCUMENTS_READ, True, 200),
     ("download", "GET", "/{doc}/content", None, P.DOCUMENTS_READ, True, 200),
     ("new version", "POST", "/{doc}/versions", b"v2", P.DOCUMENTS_WRITE, True, 201),
+    (
+        "personal data",
+        "PUT",
+        "/{doc}/personal-data",
+        {"personal_data": True, "data_subject_regions": ["de"]},
+        P.DOCUMENTS_WRITE,
+        True,
+        200,
+    ),
     ("hold", "POST", "/{doc}/hold", {"reason": "litigation"}, P.DOCUMENTS_DESTROY, True, 200),
     ("destroy", "POST", "/{doc}/destroy", {"reason": "expired"}, P.DOCUMENTS_DESTROY, True, 200),
 ]

@@ -12,7 +12,8 @@ from tests.cli_helpers import Cli, assert_user_error
 from tests.vault import samples
 
 TABLES = ("vendor_profile", "vendor_country", "vendor_subcontractor", "vendor_certification",
-          "vendor_contact", "custody_event", "document")  # fmt: skip
+          "vendor_contact", "vendor_transfer_mechanism", "vendor_transfer_assessment",
+          "custody_event", "document")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -175,3 +176,47 @@ def test_duplicate_profile_and_bad_dates_write_nothing(cli: Cli) -> None:
         "before the issue date",
     )  # fmt: skip
     assert _state(cli) == before
+
+
+def test_transfer_mechanisms_and_assessments(cli: Cli, tmp_path: Path) -> None:
+    ref = _add(cli, "Lotus Process", "--country", "IN")
+    pdf = tmp_path / "sccs.pdf"
+    pdf.write_bytes(samples.pdf())
+    out = cli.ok(
+        "vendors", "transfers", "mechanism", ref, "--kind", "scc", "--regime", "gdpr",
+        "--module", "c2p", "--country", "IN", "--effective", "2025-01-01", "--file", str(pdf),
+    ).out  # fmt: skip
+    assert out.startswith("recorded SCCs module C2P for GDPR transfers to IN")
+    assert "document in the vault as" in out
+    out = cli.ok(
+        "vendors", "transfers", "tia", ref, "--regime", "GDPR", "--country", "IN",
+        "--assessed", "2025-01-05", "--outcome", "proceed-with-measures",
+    ).out  # fmt: skip
+    assert "transfer impact assessment of IN of 2025-01-05: proceed-with-measures" in out
+    listed = cli.ok("vendors", "transfers", "list", ref, "--json").json()
+    [scc] = listed["mechanisms"]
+    assert (scc["label"], scc["state"]) == ("SCCs module C2P", "in-force")
+    shown = cli.ok("vendors", "transfers", "list", ref).out
+    assert "SCCs module C2P" in shown and "proceed-with-measures" in shown
+    before = _state(cli)
+    assert_user_error(
+        cli("vendors", "transfers", "mechanism", ref, "--kind", "scc", "--regime", "UK",
+            "--module", "C2P"),
+        "the EU SCCs alone are not a UK mechanism",
+    )  # fmt: skip
+    assert_user_error(
+        cli("vendors", "transfers", "mechanism", ref, "--kind", "cn-standard-contract",
+            "--regime", "CN"),
+        "give filed_on",
+    )  # fmt: skip
+    assert _state(cli) == before
+    out = cli.ok(
+        "vendors", "transfers", "revoke-mechanism", ref, scc["id"], "--reason", "terminated"
+    ).out
+    assert out.startswith("revoked SCCs module C2P for GDPR")
+    assert_user_error(
+        cli("vendors", "transfers", "revoke-mechanism", ref, scc["id"], "--reason", "again"),
+        "already revoked",
+    )
+    again = cli.ok("vendors", "transfers", "list", ref, "--json").json()
+    assert again["mechanisms"][0]["state"] == "revoked"

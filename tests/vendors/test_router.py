@@ -18,6 +18,8 @@ from crownjewels.parties.schemas import OrgKind
 from crownjewels.vault.keys import create_key_file
 from crownjewels.vendors import certifications, contacts, service
 from crownjewels.vendors.schemas import CertificationCreate, ContactCreate, SubcontractorAdd
+from crownjewels.vendors.transfers import service as transfers
+from crownjewels.vendors.transfers.schemas import MechanismCreate, TiaCreate
 from tests.api_support import RoleClients, Roles
 from tests.conftest import savepoint_per_test
 from tests.parties.factories import make_org
@@ -55,7 +57,21 @@ def module_world(module_db: Database, roles: Roles) -> dict[str, str]:
             data=ContactCreate(name="Arjun", email="arjun@alpha.example"),
         )  # fmt: skip
         org = make_org(session, admin, name="Gamma Cartridges", kind=OrgKind.VENDOR, country="VN")
-    return {"a": a.ref, "b": b.ref, "cert": cert.id, "contact": contact.id, "org": org.id}
+        bcr = transfers.record_mechanism(
+            session, actor=admin, vendor_ref=a.ref,
+            data=MechanismCreate(kind="bcr", regime="GDPR"),  # type: ignore[arg-type]
+        )  # fmt: skip
+        tia = transfers.record_assessment(
+            session, actor=admin, vendor_ref=a.ref,
+            data=TiaCreate.model_validate(
+                {"regime": "GDPR", "country": "IN", "assessed_on": "2026-01-05",
+                 "outcome": "proceed"}
+            ),
+        )  # fmt: skip
+    return {
+        "a": a.ref, "b": b.ref, "cert": cert.id, "contact": contact.id, "org": org.id,
+        "mechanism": bcr.id, "assessment": tia.id,
+    }  # fmt: skip
 
 
 @pytest.fixture
@@ -95,6 +111,17 @@ ROWS: list[tuple[str, str, str, Any, tuple[Permission, ...], int]] = [
      (W,), 201),
     ("update contact", "PATCH", "/{a}/contacts/{contact}", {"is_primary": True}, (W,), 200),
     ("remove contact", "DELETE", "/{a}/contacts/{contact}", None, (W,), 200),
+    ("transfers", "GET", "/{a}/transfers", None, (R,), 200),
+    ("record mechanism", "POST", "/{a}/transfers/mechanisms",
+     {"kind": "scc", "regime": "GDPR", "module": "C2P", "countries": ["IN"]}, (W,), 201),
+    ("revoke mechanism", "POST", "/{a}/transfers/mechanisms/{mechanism}/revoke",
+     {"reason": "terminated"}, (W,), 200),
+    ("record assessment", "POST", "/{a}/transfers/assessments",
+     {"regime": "GDPR", "country": "IN", "assessed_on": "2026-02-01", "outcome": "proceed"},
+     (W,), 201),
+    ("revoke assessment", "POST", "/{a}/transfers/assessments/{assessment}/revoke",
+     {"reason": "superseded"}, (W,), 200),
+    ("transfers missing", "GET", "/VN-9999/transfers", None, (R,), 404),
     ("show missing", "GET", "/VN-9999", None, (R,), 404),
     ("update missing", "PATCH", "/VN-9999", {"notes": "x"}, (W,), 404),
 ]  # fmt: skip
@@ -231,3 +258,17 @@ def test_certificate_upload_lands_in_the_vault(rc: RoleClients, world: dict[str,
             f"{V}/{world['a']}/certifications/{world['cert']}/certificate", content=b"", headers=h
         )
         assert empty.status_code == 422 and "empty" in empty.json()["detail"]
+
+
+def test_eu_sccs_for_uk_data_are_refused_in_words(rc: RoleClients, world: dict[str, str]) -> None:
+    with rc.client() as client:
+        r = client.post(
+            f"{V}/{world['a']}/transfers/mechanisms",
+            json={"kind": "scc", "regime": "UK", "module": "C2P"},
+            headers=rc.headers(Role.VENDOR_MANAGER),
+        )
+        assert r.status_code == 422
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert "the EU SCCs alone are not a UK mechanism" in r.text
+        listed = client.get(f"{V}/{world['a']}/transfers", headers=rc.headers(Role.AUDITOR))
+    assert [m["kind"] for m in listed.json()["mechanisms"]] == ["bcr"]

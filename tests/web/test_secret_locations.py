@@ -167,3 +167,46 @@ def test_only_those_who_may_write_the_secret_see_and_use_the_location_forms(
     )
     assert [loc.name for loc in reread(db, theirs).locations] == ["ERP"]
     assert sorted(loc.name for loc in reread(db, mine).locations) == ["ERP", "USB stick"]
+
+
+def test_where_a_copy_is_held_and_the_personal_data_flag(
+    client_for: ClientFor, db: Database
+) -> None:
+    """The country of a location is the origin of its personal data; the flag is set on the
+    edit form, never inferred from the category."""
+    with db.unit_of_work() as s:
+        secret = make_secret(s, system_actor(), name="EU key accounts", category="customer-list")
+    client = client_for(Role.LEGAL)
+    page = client.get(f"/secrets/{secret.ref}")
+    assert 'id="personal-data">no<' in page.text
+    bad = client.post(
+        f"/secrets/{secret.ref}/locations",
+        data={"location.kind": "drive", "location.name": "GmbH share", "location.country": "QQ",
+              "csrf_token": csrf_of(page.text)},
+    )  # fmt: skip
+    assert "not an ISO 3166 country code" in field_error(bad.text, "location-country")
+    added = client.post(
+        f"/secrets/{secret.ref}/locations",
+        data={"location.kind": "drive", "location.name": "GmbH share", "location.country": "de",
+              "csrf_token": csrf_of(page.text)},
+    )  # fmt: skip
+    assert "<td>DE</td>" in locations_article(added.text)
+    form = client.get(f"/secrets/{secret.ref}/edit")
+    assert (
+        'name="personal_data"' in form.text
+        and " checked" not in form.text.split('name="personal_data"')[1].split(">")[0]
+    )
+    fields = {
+        k: v
+        for k, v in re.findall(r'name="([^"]+)" value="([^"]*)"', form.text)
+        if not k.startswith("factor.") and k != "personal_data"
+    }
+    saved = client.post(
+        f"/secrets/{secret.ref}/edit",
+        data={**fields, "description": reread(db, secret).description, "category": "customer-list",
+              "tier": "sensitive", "owner_id": secret.owner_id, "personal_data": "yes",
+              "data_subject_regions": "FR, DE", "csrf_token": csrf_of(form.text)},
+    )  # fmt: skip
+    assert saved.status_code == 200, saved.text
+    assert "data subjects in DE, FR" in saved.text
+    assert reread(db, secret).personal_data

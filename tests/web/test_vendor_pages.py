@@ -314,3 +314,40 @@ def test_a_vendors_agreements_are_on_its_page(
     bare = client_for(Role.VENDOR_MANAGER).get(f"/vendors/{world['mekong']}")
     assert "No agreement with Mekong Precision" in bare.text
     assert client_for(Role.VENDOR_USER).get(f"/vendors/{world['lotus']}").status_code == 403
+
+
+def test_transfer_mechanisms_and_assessments_on_the_vendor_page(
+    client_for: ClientFor, world: dict[str, str], db: Database, settings: Settings
+) -> None:
+    create_key_file(settings.home / "vault.key")
+    client = client_for(Role.VENDOR_MANAGER)
+    page = client.get(f"/vendors/{world['lotus']}")
+    assert 'id="transfers"' in page.text and "No transfer mechanism recorded" in page.text
+    token = csrf_of(page.text)
+    events = _events(db)
+    refused = client.post(
+        f"/vendors/{world['lotus']}/transfers/mechanisms",
+        data={"regime": "UK", "kind": "scc", "module": "C2P", "countries": "IN",
+              "csrf_token": token},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert "the EU SCCs alone are not a UK mechanism" in html.unescape(refused.text)
+    assert _events(db) == events
+    done = client.post(
+        f"/vendors/{world['lotus']}/transfers/mechanisms",
+        data={"regime": "GDPR", "kind": "scc", "module": "C2P", "countries": "IN, PH",
+              "effective_on": "2025-01-01", "csrf_token": token},
+        files={"document": ("sccs.pdf", samples.pdf(), "application/pdf")},
+    )  # fmt: skip
+    assert done.status_code == 200, done.text
+    assert "SCCs module C2P for GDPR transfers is recorded" in done.text
+    row = re.search(r'<tr data-mechanism="[^"]+">(.*?)</tr>', done.text, re.S)
+    assert row and "IN, PH" in row.group(1) and "download" in row.group(1)
+    tia = client.post(
+        f"/vendors/{world['lotus']}/transfers/assessments",
+        data={"regime": "GDPR", "country": "IN", "assessed_on": "2025-01-05",
+              "outcome": "proceed-with-measures", "csrf_token": token},
+    )  # fmt: skip
+    assert tia.status_code == 200 and "assessment of IN (proceed with measures)" in tia.text
+    auditor = client_for(Role.AUDITOR).get(f"/vendors/{world['lotus']}").text
+    assert "SCCs module C2P" in auditor and 'id="mechanism-form"' not in auditor

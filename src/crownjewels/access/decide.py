@@ -8,27 +8,35 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from crownjewels.access import notice, repository
+from crownjewels.access import notice, regimes, repository
 from crownjewels.access.engine import NO_GRANT, PolicyEngine, Verdict, engine_for
-from crownjewels.access.facts import Facts, Level, PersonFacts, SecretFacts
+from crownjewels.access.facts import (
+    AssessmentFacts,
+    Facts,
+    Level,
+    MechanismFacts,
+    PersonFacts,
+    SecretFacts,
+)
 from crownjewels.access.repository import Applying
-from crownjewels.access.rules import levels_granted
+from crownjewels.access.rules import levels_granted, scc_module, transfer_gaps
 from crownjewels.access.schemas import Decision, Reason
 from crownjewels.agreements import service as agreements
 from crownjewels.core import clock
 from crownjewels.core.actor import fact_reader
+from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretRead
 from crownjewels.parties import service as parties
 from crownjewels.parties.schemas import PersonRead
 from crownjewels.training import service as training
+from crownjewels.vault import service as vault
 from crownjewels.vendors import service as vendors
 from crownjewels.vendors.diligence import service as diligence
+from crownjewels.vendors.transfers import schemas as transfers_schemas
+from crownjewels.vendors.transfers import service as transfers
 
 #: the facts are read with the installation's own eyes: the rules need them whoever asks
 READER = fact_reader("access")
-#: categories that carry personal data: their transfer out of a restricted regime needs a DPA
-PERSONAL_DATA = frozenset({"customer-list"})
-ADEQUATE = frozenset({"eu_eea", "adequate"})
 
 
 def _person_facts(
@@ -60,6 +68,7 @@ def _person_facts(
         kind=person.kind.value,
         country=person.country,
         organisation_id=org.id,
+        organisation_name=org.name,
         organisation_kind=org.kind.value,
         organisation_status=org_status,
         account_active=parties.account_active(session, person_id=person.id),
@@ -118,38 +127,101 @@ def _waiting(
         )
 
 
+def _origins(session: Session, secret: SecretRead, own_country: str | None) -> list[str]:
+    """Where the personal data is held, so exported from: the countries of the secret's
+    locations that name one (a German subsidiary's drive: DE), else our own company's."""
+    held = inventory.holding_countries(session, secret_id=secret.id)
+    return held or ([own_country] if own_country else [])
+
+
+def _personal_data(
+    session: Session, secret: SecretRead, document_id: str | None
+) -> tuple[bool, list[str]]:
+    """Whether the request reaches personal data (the secret's flag, or the asked document's),
+    and where its data subjects are. The category is not read: a customer list may hold only
+    companies, a process document may hold staff data."""
+    if secret.personal_data or document_id is None:
+        return secret.personal_data, list(secret.data_subject_regions)
+    return vault.personal_data_of(session, document_id=document_id)
+
+
 def _transfer(
-    session: Session, person: PersonFacts, secret: SecretRead, on: date, details: dict[str, str]
+    session: Session,
+    person: PersonFacts,
+    secret: SecretRead,
+    document_id: str | None,
+    on: date,
+    details: dict[str, str],
 ) -> bool:
-    """Personal data leaving a restricted regime (GDPR and the like) for a country without
-    adequacy needs a DPA in force with the recipient's organisation."""
-    if secret.category.value not in PERSONAL_DATA:
+    """Personal data leaving the regime of the country where it is held (GDPR, UK GDPR, the
+    Swiss FADP, China's PIPL: access/data/transfer_regimes.yaml) reaches the person's country
+    and the vendor's processing countries only under a mechanism of that regime recorded with
+    the recipient, plus its transfer impact assessment (`rules.transfer_gaps`). A DPA is not a
+    mechanism (GDPR Art. 28 governs processing; Chapter V, Art. 44, governs transfers); it only
+    tells the SCC module (the vendor processes for us: C2P). Our own staff are no importer for
+    data our own company exports (EDPB Guidelines 05/2021, the employee example)."""
+    personal, subjects = _personal_data(session, secret, document_id)
+    if not personal:
         return True
     own = parties.own_organisation(session)
-    origin = vendors.jurisdiction(own.country) if own else None
-    if origin is None or not origin.data_transfer.restricted:
-        return True
-    for country in sorted(
-        {person.country, *person.processing_countries} - {own.country if own else ""}
-    ):
-        there = vendors.jurisdiction(country)
-        if there is not None and there.gdpr_adequacy.status in ADEQUATE:
+    standing: transfers_schemas.TransferStanding | None = None
+    module: str | None = None
+    for origin in _origins(session, secret, own.country if own else None):
+        regime = regimes.regime_of(origin)
+        if regime is None or (
+            own and person.organisation_id == own.id and own.country in regime.members
+        ):
             continue
-        dpas = [
-            a
-            for a in agreements.in_force_for(
-                session, READER, organisation_id=person.organisation_id, on=on
+        for destination in sorted({person.country, *person.processing_countries}):
+            if destination in regime.members:
+                continue
+            if standing is None:
+                standing = transfers.standing(
+                    session, organisation_id=person.organisation_id, name=person.organisation_name
+                )
+            if module is None:
+                module = scc_module(importer_is_processor=_processor(session, person, on))
+            gaps = transfer_gaps(
+                regime=regime,
+                origin=origin,
+                destination=destination,
+                recipient=standing.name,
+                module=module,
+                mechanisms=[_mechanism(m) for m in standing.mechanisms],
+                assessments=[
+                    AssessmentFacts(a.regime.value, a.country, a.assessed_on, a.outcome.value)
+                    for a in standing.assessments
+                ],
+                on=on,
             )
-            if a.kind.value == "dpa"
-        ]
-        if not dpas:
-            details["region:transfer"] = (
-                f"{secret.ref} holds personal data: a transfer from {own.country if own else '?'} "
-                f"({origin.data_transfer.regime}) to {country} needs a DPA in force "
-                "with the recipient"
-            )
-            return False
+            if gaps:
+                who = f" (data subjects in {', '.join(subjects)})" if subjects else ""
+                details["region:transfer"] = (
+                    f"{secret.ref} holds personal data{who} under {regime.code}: " + "; ".join(gaps)
+                )
+                return False
     return True
+
+
+def _processor(session: Session, person: PersonFacts, on: date) -> bool:
+    """The recipient processes for us when a DPA (GDPR Art. 28) with it is in force."""
+    kinds = agreements.kinds_in_force(
+        session, READER, organisation_id=person.organisation_id, on=on
+    )
+    return "dpa" in kinds
+
+
+def _mechanism(m: transfers_schemas.MechanismRead) -> MechanismFacts:
+    return MechanismFacts(
+        kind=m.kind.value,
+        regime=m.regime.value,
+        countries=frozenset(m.countries),
+        module=m.module.value if m.module else None,
+        ground=m.ground.value if m.ground else None,
+        filed_on=m.filed_on,
+        effective_on=m.effective_on,
+        expires_on=m.expires_on,
+    )
 
 
 def gather(
@@ -182,7 +254,7 @@ def gather(
         mfa=mfa,
         agreement_covers=covers,
         acknowledged=acknowledged,
-        transfer_allowed=_transfer(session, pf, secret, on, details),
+        transfer_allowed=_transfer(session, pf, secret, document_id, on, details),
         details=details,
     )
     return facts, grants

@@ -5,6 +5,7 @@ into Cedar entities by `engine`. Pure data: the benchmark and the rule tests bui
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 
@@ -41,6 +42,7 @@ class PersonFacts:
     organisation_kind: str
     organisation_status: str
     account_active: bool = True
+    organisation_name: str = ""
     processing_countries: frozenset[str] = frozenset()
     diligence_current: bool = True
     training_current: bool = True
@@ -61,6 +63,33 @@ class SecretFacts:
     owner_id: str
     status: str = "active"
     allowed_regions: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class MechanismFacts:
+    """A transfer mechanism recorded with a recipient: its kind (scc, bcr, derogation,
+    adequacy, uk-idta, uk-addendum, cn-…), the origin regime it serves, the destinations it
+    covers (empty: every one), and what its kind needs (SCC module, ground, CAC filing date)."""
+
+    kind: str
+    regime: str
+    countries: frozenset[str] = frozenset()
+    module: str | None = None
+    ground: str | None = None
+    filed_on: date | None = None
+    effective_on: date | None = None
+    expires_on: date | None = None
+
+
+@dataclass(frozen=True)
+class AssessmentFacts:
+    """A transfer impact assessment recorded for a recipient: regime, destination, date and
+    outcome (proceed, proceed-with-measures, do-not-proceed)."""
+
+    regime: str
+    country: str
+    assessed_on: date
+    outcome: str
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from crownjewels.agreements import repository, rules
 from crownjewels.agreements.models import Agreement
-from crownjewels.agreements.reads import read, terms_of
+from crownjewels.agreements.reads import read, terms_of, terms_of_status
 from crownjewels.agreements.schemas import AgreementRead, SecretFacts, Terms
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Invalid
@@ -33,6 +33,20 @@ def in_force_for(
     )
     rows = session.scalars(query.order_by(Agreement.ref)).all()
     return [read(session, actor, r, on=on) for r in rows if rules.in_force(terms_of(r), on=on)]
+
+
+def kinds_in_force(
+    session: Session, actor: Actor, *, organisation_id: str, on: date
+) -> frozenset[str]:
+    """The kinds (nda, dpa, …) of the agreements in force on `on` with the organisation: one
+    query, for a rule that asks only whether a kind is in force (a DPA: the vendor is our
+    processor)."""
+    query = repository.not_drafts(
+        repository.with_party(repository.visible_to(actor, loaded=False), organisation_id, None)
+    )
+    return frozenset(
+        r.kind for r in session.scalars(query) if rules.in_force(terms_of_status(r), on=on)
+    )
 
 
 def covering(

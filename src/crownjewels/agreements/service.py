@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from crownjewels.agreements import repository, resolve, rules
 from crownjewels.agreements.coverage import covering as covering
 from crownjewels.agreements.coverage import in_force_for as in_force_for
+from crownjewels.agreements.coverage import kinds_in_force as kinds_in_force
 from crownjewels.agreements.coverage import why_not_covering as why_not_covering
 from crownjewels.agreements.errors import (
     AgreementNotFound,

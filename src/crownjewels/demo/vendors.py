@@ -1,5 +1,6 @@
 """The demo's vendor files (vendors.yaml): each vendor's profile and lifecycle so far, its
-certifications (one expiring, one expired), a subcontractor, and contacts."""
+certifications (one expiring, one expired), a subcontractor, contacts, and Lotus's transfer
+mechanism (SCCs module C2P) and transfer impact assessments."""
 
 from __future__ import annotations
 
@@ -22,6 +23,15 @@ from crownjewels.vendors.schemas import (
     SubcontractorAdd,
     VendorCreate,
     VendorStatus,
+)
+from crownjewels.vendors.transfers import service as transfers
+from crownjewels.vendors.transfers.schemas import (
+    MechanismCreate,
+    MechanismKind,
+    Regime,
+    SccModule,
+    TiaCreate,
+    TiaOutcome,
 )
 
 
@@ -74,13 +84,39 @@ class Contact(dataset.Record):
     primary: bool
 
 
+class Mechanism(dataset.Record):
+    """A transfer mechanism with a vendor, in force from some days ago."""
+
+    vendor: str
+    kind: MechanismKind
+    regime: Regime
+    module: SccModule | None = None
+    countries: Countries
+    effective_days_ago: int
+    reference: str
+
+
+class Assessment(dataset.Record):
+    """A transfer impact assessment of one destination, some days ago."""
+
+    vendor: str
+    regime: Regime
+    country: str
+    assessed_days_ago: int
+    outcome: TiaOutcome
+    summary: str
+
+
 class VendorFiles(dataset.DataFile):
-    """vendors.yaml: profiles by organisation key, certifications, subcontractors, contacts."""
+    """vendors.yaml: profiles by organisation key, certifications, subcontractors, contacts,
+    transfer mechanisms and assessments."""
 
     profiles: dict[str, Profile]
     certifications: list[Certification]
     subcontractors: list[Subcontractor]
     contacts: list[Contact]
+    transfer_mechanisms: list[Mechanism]
+    assessments: list[Assessment]
 
     def references(self, company: dataset.Company) -> Iterator[dataset.Reference]:
         """Profiles name an organisation; the other records name a profile or a person."""
@@ -95,6 +131,10 @@ class VendorFiles(dataset.DataFile):
         for i, contact in enumerate(self.contacts):
             yield ("contacts", i, "vendor"), contact.vendor, keys, "vendor profile"
             yield ("contacts", i, "email"), contact.email, company.locals(), "person"
+        for i, mechanism in enumerate(self.transfer_mechanisms):
+            yield ("transfer_mechanisms", i, "vendor"), mechanism.vendor, keys, "vendor profile"
+        for i, assessment in enumerate(self.assessments):
+            yield ("assessments", i, "vendor"), assessment.vendor, keys, "vendor profile"
 
 
 def seed(run: Seeding) -> None:
@@ -123,6 +163,23 @@ def seed(run: Seeding) -> None:
         )
         vendors.add_subcontractor(run.session, actor=actor, vendor_ref=refs[sub.vendor], data=added)
     _seed_contacts(run, files, refs)
+    _seed_transfers(run, files, refs)
+
+
+def _seed_transfers(run: Seeding, files: VendorFiles, refs: dict[str, str]) -> None:
+    today, actor = clock.today(), run.users[Role.VENDOR_MANAGER]
+    for m in files.transfer_mechanisms:
+        fields = m.model_dump(exclude={"vendor", "effective_days_ago"})
+        data = MechanismCreate.model_validate(
+            {**fields, "effective_on": today - timedelta(days=m.effective_days_ago)}
+        )
+        transfers.record_mechanism(run.session, actor=actor, vendor_ref=refs[m.vendor], data=data)
+    for a in files.assessments:
+        fields = a.model_dump(exclude={"vendor", "assessed_days_ago"})
+        done = TiaCreate.model_validate(
+            {**fields, "assessed_on": today - timedelta(days=a.assessed_days_ago)}
+        )
+        transfers.record_assessment(run.session, actor=actor, vendor_ref=refs[a.vendor], data=done)
 
 
 def _seed_certifications(run: Seeding, files: VendorFiles, refs: dict[str, str]) -> None:

@@ -59,6 +59,14 @@ CurrencyOpt = typer.Option(None, "--currency", help="ISO 4217 code of value and 
 RegionOpt = typer.Option(
     None, "--region", help="A country where it may be used (ISO code; repeatable)."
 )
+PersonalOpt = typer.Option(
+    None,
+    "--personal-data/--no-personal-data",
+    help="Whether it holds personal data (its transfers abroad then need a mechanism).",
+)
+SubjectsOpt = typer.Option(
+    None, "--subjects-in", help="A country of the data subjects (ISO code; repeatable)."
+)
 CadenceOpt = typer.Option(
     None, "--cadence", help="Review every N days (7-1095; default by tier: 90, 180, 365)."
 )
@@ -171,6 +179,8 @@ def add(
     cost: str | None = CostOpt,
     currency: str | None = CurrencyOpt,
     region: list[str] | None = RegionOpt,
+    personal: bool | None = PersonalOpt,
+    subjects: list[str] | None = SubjectsOpt,
     cadence: int | None = CadenceOpt,
     factor: list[str] | None = FactorOpt,
     legal_test: list[str] | None = LegalOpt,
@@ -193,6 +203,8 @@ def add(
             development_cost=cost,
             currency=currency,
             allowed_regions=region,
+            personal_data=personal,
+            data_subject_regions=subjects,
             review_cadence_days=cadence,
             secrecy_assessment=parse_factors(factor or []),
             legal_tests=parse_legal_tests(legal_test or []),
@@ -306,7 +318,11 @@ def _print_secret(secret: SecretRead, reviews: list[ReviewRead]) -> None:
         notes = f"  {result.notes}" if result and result.notes else ""
         typer.echo(f"  {test.value:<20} {met}  ({LEGAL_TESTS[test]}){notes}")
     typer.echo("\nlocations:")
-    emit_table(secret.locations, ["kind", "name", "owner_name", "notes"], empty="  none recorded")
+    emit_table(
+        secret.locations,
+        ["kind", "name", "country", "owner_name", "notes"],
+        empty="  none recorded",
+    )
     typer.echo("\nreviews:")
     emit_table(reviews, ["reviewed_on", "reviewer", "outcome", "notes"], empty="  none yet")
 
@@ -328,6 +344,8 @@ def update(
     region: list[str] | None = typer.Option(
         None, "--region", help="Allowed countries (ISO codes; repeatable): replaces the list."
     ),
+    personal: bool | None = PersonalOpt,
+    subjects: list[str] | None = SubjectsOpt,
     cadence: int | None = CadenceOpt,
     factor: list[str] | None = typer.Option(
         None,
@@ -355,6 +373,8 @@ def update(
         development_cost=cost,
         currency=currency,
         allowed_regions=region,
+        personal_data=personal,
+        data_subject_regions=subjects,
         review_cadence_days=cadence,
     )
     factors, tests = parse_factors(factor or []), parse_legal_tests(legal_test or [])

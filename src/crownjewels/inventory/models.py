@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Numeric, String, Text
+from sqlalchemy import ForeignKey, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crownjewels.core import clock
@@ -30,6 +30,10 @@ class TradeSecret(IdMixin, TimestampMixin, Base):
     development_cost: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     currency: Mapped[str | None] = mapped_column(String(3))
     allowed_regions: Mapped[list[str]]
+    #: holds personal data (GDPR Art. 4(1), PIPL Art. 4): its transfers abroad are restricted
+    personal_data: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: where the data subjects are (ISO 3166 alpha-2), shown with every transfer decision
+    data_subject_regions: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     secrecy_assessment: Mapped[dict[str, Any]]
     legal_tests: Mapped[dict[str, Any]]
     review_cadence_days: Mapped[int]
@@ -59,6 +63,9 @@ class SecretLocation(IdMixin, Base):
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(300))
     owner_id: Mapped[str | None] = mapped_column(ForeignKey("person.id"))
+    #: the country where this copy is held (a German subsidiary's drive: DE); personal data is
+    #: exported from here, so this country's transfer regime applies
+    country: Mapped[str | None] = mapped_column(String(2))
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 

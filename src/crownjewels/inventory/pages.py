@@ -137,6 +137,9 @@ def _fields(form: FormData) -> dict[str, Any]:
     for k in ("business_unit", "estimated_value", "development_cost", "currency"):
         data[k] = optional(form, k)
     data["allowed_regions"] = [r for r in re.split(r"[\s,;]+", text(form, "allowed_regions")) if r]
+    data["personal_data"] = text(form, "personal_data") == "yes"
+    subjects = text(form, "data_subject_regions")
+    data["data_subject_regions"] = [r for r in re.split(r"[\s,;]+", subjects) if r]
     data["secrecy_assessment"], data["legal_tests"] = {}, {}
     for f in Factor:  # a factor counts once it has a score or a rationale
         score, why = optional(form, f"factor.{f}.score"), text(form, f"factor.{f}.rationale")
@@ -166,6 +169,8 @@ def _values(secret: SecretRead) -> dict[str, Any]:
     """A secret as the flat form fields the edit form shows."""
     values: dict[str, Any] = secret.model_dump(mode="json")
     values["allowed_regions"] = ", ".join(secret.allowed_regions)
+    values["data_subject_regions"] = ", ".join(secret.data_subject_regions)
+    values["personal_data"] = "yes" if secret.personal_data else ""
     for factor, score in secret.secrecy_assessment.items():
         values[f"factor.{factor}.score"] = str(score.score)
         values[f"factor.{factor}.rationale"] = score.rationale
@@ -334,7 +339,7 @@ def add_location(
         data = LocationCreate.model_validate(
             {
                 **{k: text(form, _LOC + k) for k in ("kind", "name")},
-                **{k: optional(form, _LOC + k) for k in ("owner_id", "notes")},
+                **{k: optional(form, _LOC + k) for k in ("owner_id", "country", "notes")},
             }
         )
         service.add_location(session, actor=actor, secret_ref=secret.id, data=data)

@@ -111,3 +111,15 @@ def counts(session: Session, query: Select[TradeSecret], column: str) -> dict[st
     sub = query.subquery()
     col = sub.c[column]
     return {k: v for k, v in session.execute(select(col, func.count()).group_by(col)).all()}
+
+
+def location_countries(session: Session, secret_id: str) -> list[str]:
+    """The distinct countries named by the secret's locations, in order."""
+    return list(
+        session.scalars(
+            select(SecretLocation.country)
+            .where(SecretLocation.secret_id == secret_id, SecretLocation.country.is_not(None))
+            .distinct()
+            .order_by(SecretLocation.country)
+        )
+    )

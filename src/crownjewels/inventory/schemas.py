@@ -141,6 +141,7 @@ def _regions(value: list[str]) -> list[str]:
 
 
 Regions = Annotated[list[str], AfterValidator(_regions)]
+Country = Annotated[str, AfterValidator(country_code)]
 
 
 class LocationCreate(BaseModel):
@@ -151,6 +152,8 @@ class LocationCreate(BaseModel):
     kind: LocationKind
     name: Name
     owner_id: str | None = None
+    #: where this copy is held (ISO 3166 alpha-2): personal data is exported from here
+    country: Country | None = None
     notes: str | None = Field(default=None, max_length=4000)
 
 
@@ -178,6 +181,10 @@ class SecretCreate(BaseModel):
     development_cost: Money | None = None
     currency: Currency | None = None
     allowed_regions: Regions = Field(default_factory=list)
+    #: holds personal data: its transfers abroad follow the origin's transfer regime
+    personal_data: bool = False
+    #: where the data subjects are (ISO 3166 alpha-2 codes)
+    data_subject_regions: Regions = Field(default_factory=list)
     secrecy_assessment: dict[Factor, FactorScore] = Field(default_factory=dict)
     legal_tests: dict[LegalTest, LegalTestResult] = Field(default_factory=dict)
     review_cadence_days: int | None = Field(default=None, ge=7, le=1095)
@@ -205,6 +212,8 @@ class SecretUpdate(BaseModel):
     development_cost: Money | None = None
     currency: Currency | None = None
     allowed_regions: Regions | None = None
+    personal_data: bool | None = None
+    data_subject_regions: Regions | None = None
     secrecy_assessment: dict[Factor, FactorScore] | None = None
     legal_tests: dict[LegalTest, LegalTestResult] | None = None
     review_cadence_days: int | None = Field(default=None, ge=7, le=1095)
@@ -229,6 +238,8 @@ class SecretRead(BaseModel):
     development_cost: Decimal | None
     currency: str | None
     allowed_regions: list[str]
+    personal_data: bool = False
+    data_subject_regions: list[str] = Field(default_factory=list)
     secrecy_assessment: dict[Factor, FactorScore]
     secrecy_score: float | None = None
     legal_tests: dict[LegalTest, LegalTestResult]

@@ -57,6 +57,8 @@ _AUDITED = (
     "development_cost",
     "currency",
     "allowed_regions",
+    "personal_data",
+    "data_subject_regions",
     "secrecy_assessment",
     "legal_tests",
     "review_cadence_days",
@@ -77,6 +79,8 @@ _REQUIRED = frozenset(
         "tier",
         "owner_id",
         "allowed_regions",
+        "personal_data",
+        "data_subject_regions",
         "secrecy_assessment",
         "legal_tests",
         "review_cadence_days",
@@ -178,6 +182,8 @@ def register(session: Session, *, actor: Actor, data: SecretCreate, company: str
         development_cost=data.development_cost,
         currency=data.currency,
         allowed_regions=data.allowed_regions,
+        personal_data=data.personal_data,
+        data_subject_regions=data.data_subject_regions,
         secrecy_assessment={k.value: v.model_dump() for k, v in data.secrecy_assessment.items()},
         legal_tests={k.value: v.model_dump() for k, v in data.legal_tests.items()},
         review_cadence_days=cadence,
@@ -209,7 +215,12 @@ def _add_location(
         else None
     )
     location = SecretLocation(
-        secret_id=secret.id, kind=data.kind, name=data.name, owner_id=owner_id, notes=data.notes
+        secret_id=secret.id,
+        kind=data.kind,
+        name=data.name,
+        owner_id=owner_id,
+        country=data.country,
+        notes=data.notes,
     )
     session.add(location)
     session.flush()
@@ -250,7 +261,12 @@ def remove_location(
     )
     if location is None:
         raise SecretNotFound(f"secret {secret.ref} has no location {location_id!r}")
-    before = {"kind": location.kind, "name": location.name, "owner_id": location.owner_id}
+    before = {
+        "kind": location.kind,
+        "name": location.name,
+        "owner_id": location.owner_id,
+        "country": location.country,
+    }
     session.delete(location)
     session.flush()
     custody.record(
@@ -468,6 +484,12 @@ def outcomes() -> list[ReviewOutcome]:
 def status_choices(secret: SecretRead) -> list[SecretStatus]:
     """The statuses a secret may move to next (pages offer only these); read-only."""
     return sorted(rules.TRANSITIONS[SecretStatus(secret.status)])
+
+
+def holding_countries(session: Session, *, secret_id: str) -> list[str]:
+    """The countries where copies of the secret are held (its locations that name one): where
+    its personal data is exported from. One query."""
+    return repository.location_countries(session, secret_id)
 
 
 def owned_ids(session: Session, *, person_id: str) -> list[str]:

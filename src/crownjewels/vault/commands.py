@@ -1,6 +1,6 @@
-"""CLI sub-commands: `crownjewels vault put|export-raw|list|show|hold|release|retain|destroy|
-certificate` and `crownjewels keys rotate`. `vault get` (a registered, marked copy) and
-`vault identify` come from disclosure, mounted on this group by the registry."""
+"""CLI sub-commands: `crownjewels vault put|export-raw|list|show|personal-data|hold|release|
+retain|destroy|certificate` and `crownjewels keys rotate`. `vault get` (a registered, marked
+copy) and `vault identify` come from disclosure, mounted on this group by the registry."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from crownjewels.core.errors import Forbidden, Invalid
 from crownjewels.core.permissions import Role
 from crownjewels.vault import keyring, lifecycle, reading, service, sweep
 from crownjewels.vault.blobs import blob_store
-from crownjewels.vault.schemas import DocumentRead
+from crownjewels.vault.schemas import DocumentRead, PersonalDataSet
 
 app = typer.Typer(no_args_is_help=True, help="Encrypted documents: upload, read, destroy.")
 keys_app = typer.Typer(no_args_is_help=True, help="The vault's key-encryption keys.")
@@ -149,6 +149,36 @@ def show(ctx: typer.Context, document: str = typer.Argument(...), as_json: bool 
     else:
         emit_record(doc, skip=("versions",))
         emit_table(doc.versions, ["number", "media_type", "size", "sha256", "created_at"])
+
+
+@app.command("personal-data")
+def personal_data(
+    ctx: typer.Context,
+    document: str = typer.Argument(...),
+    personal: bool = typer.Option(
+        True, "--yes/--no", help="Whether the document holds personal data."
+    ),
+    subjects: list[str] = typer.Option(
+        [], "--subjects-in", help="A country of the data subjects (ISO code; repeatable)."
+    ),
+) -> None:
+    """Flag a document as holding personal data (or not): its transfers abroad then need a
+    mechanism of the origin's regime, even when its secret as a whole holds none."""
+    data = PersonalDataSet(personal_data=personal, data_subject_regions=subjects)
+    with state(ctx).unit_of_work() as (session, actor):
+        doc = service.mark_personal_data(
+            session,
+            actor=actor,
+            document_id=document,
+            personal_data=data.personal_data,
+            data_subject_regions=data.data_subject_regions,
+        )
+    where = (
+        f" (data subjects in {', '.join(doc.data_subject_regions)})"
+        if doc.data_subject_regions
+        else ""
+    )
+    typer.echo(f"{document}: {'holds' if doc.personal_data else 'holds no'} personal data{where}")
 
 
 @app.command("hold")

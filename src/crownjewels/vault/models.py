@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crownjewels.core import clock
@@ -28,6 +37,10 @@ class Document(IdMixin, Base):
     retention_until: Mapped[datetime | None]
     legal_hold: Mapped[bool] = mapped_column(default=False)
     legal_hold_reason: Mapped[str | None] = mapped_column(Text)
+    #: the file holds personal data (a customer export, say) even if its secret as a whole
+    #: is not flagged; where its data subjects are (ISO 3166 alpha-2)
+    personal_data: Mapped[bool] = mapped_column(default=False, server_default=false())
+    data_subject_regions: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     created_by: Mapped[str] = mapped_column(String(120))
     destroyed_at: Mapped[datetime | None]

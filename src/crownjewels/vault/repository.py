@@ -99,3 +99,13 @@ def known_blob_ids(session: Session, blob_ids: list[str]) -> set[str]:
         .where(DocumentVersion.blob_id.in_(blob_ids), DataKey.wrapped.is_not(None))
     )
     return set(session.scalars(query))
+
+
+def personal_data(session: Session, document_id: str) -> tuple[bool, list[str]] | None:
+    """A document's personal-data flag and data subjects' regions (None: no such document)."""
+    row = session.execute(
+        select(Document.personal_data, Document.data_subject_regions).where(
+            Document.id == document_id
+        )
+    ).first()
+    return (bool(row[0]), list(row[1] or [])) if row else None

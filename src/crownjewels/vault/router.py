@@ -28,6 +28,7 @@ from crownjewels.vault.schemas import (
     DestroyRequest,
     DocumentRead,
     HoldSet,
+    PersonalDataSet,
     RetentionSet,
 )
 
@@ -176,6 +177,25 @@ def download(
     }
     body = itertools.chain([first], chunks)
     return StreamingResponse(body, media_type=meta.media_type, headers=headers)
+
+
+@router.put(
+    "/{document_id}/personal-data",
+    response_model=DocumentRead,
+    summary="Flag a document's personal data",
+)
+def personal_data(
+    session: DbSession, actor: Writer, document_id: str, body: PersonalDataSet
+) -> DocumentRead:
+    """Whether the document holds personal data and where its data subjects are: the access
+    transfer rule reads the flag when the document is asked for."""
+    return service.mark_personal_data(
+        session,
+        actor=actor,
+        document_id=document_id,
+        personal_data=body.personal_data,
+        data_subject_regions=body.data_subject_regions,
+    )
 
 
 @router.post("/{document_id}/hold", response_model=DocumentRead, summary="Set a legal hold")

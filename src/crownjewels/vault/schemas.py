@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from crownjewels.core.codes import country_code
 
 
 class DocumentStatus(StrEnum):
@@ -61,10 +63,27 @@ class DocumentRead(BaseModel):
     retention_until: datetime | None
     legal_hold: bool
     legal_hold_reason: str | None
+    personal_data: bool = False
+    data_subject_regions: list[str] = Field(default_factory=list)
     created_at: datetime
     created_by: str
     destroyed_at: datetime | None
     versions: list[VersionRead] = Field(default_factory=list)
+
+
+def _regions(value: list[str]) -> list[str]:
+    return sorted({country_code(v) for v in value})
+
+
+class PersonalDataSet(BaseModel):
+    """Whether a document holds personal data, and where its data subjects are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    personal_data: bool
+    data_subject_regions: Annotated[list[str], AfterValidator(_regions)] = Field(
+        default_factory=list
+    )
 
 
 class HoldSet(BaseModel):

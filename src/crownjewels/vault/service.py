@@ -98,6 +98,8 @@ def read_document(document: Document, rows: list[tuple[DocumentVersion, DataKey]
         retention_until=document.retention_until,
         legal_hold=document.legal_hold,
         legal_hold_reason=document.legal_hold_reason,
+        personal_data=document.personal_data,
+        data_subject_regions=document.data_subject_regions,
         created_at=document.created_at,
         created_by=document.created_by,
         destroyed_at=document.destroyed_at,
@@ -358,3 +360,37 @@ def get_document(session: Session, *, actor: Actor, document_id: str) -> Documen
     """One document with its versions."""
     document, _ = owned_document(session, actor, document_id)
     return read_document(document, repository.versions(session, [document.id]))
+
+
+def mark_personal_data(
+    session: Session,
+    *,
+    actor: Actor,
+    document_id: str,
+    personal_data: bool,
+    data_subject_regions: list[str],
+) -> DocumentRead:
+    """Flag a document as holding personal data (or not), with where its data subjects are
+    (ISO 3166 alpha-2): the access transfer rule reads the flag when the document is asked for."""
+    actor.require(Permission.DOCUMENTS_WRITE, what="flagging a document's personal data")
+    document, _ = owned_document(session, actor, document_id, write=True)
+    before = {"personal_data": document.personal_data, "regions": document.data_subject_regions}
+    regions = sorted(set(data_subject_regions)) if personal_data else []
+    document.personal_data, document.data_subject_regions = personal_data, regions
+    session.flush()
+    custody.record(
+        session,
+        actor=actor,
+        event_type=EventType.DOCUMENT_PERSONAL_DATA_SET,
+        subject_type=SUBJECT,
+        subject_id=document.id,
+        details={"before": before, "after": {"personal_data": personal_data, "regions": regions}},
+    )
+    return read_document(document, repository.versions(session, [document.id]))
+
+
+def personal_data_of(session: Session, *, document_id: str) -> tuple[bool, list[str]]:
+    """Whether a document holds personal data, and its data subjects' regions (one query; a
+    document that does not exist holds none)."""
+    row = repository.personal_data(session, document_id)
+    return (row[0], list(row[1])) if row else (False, [])

@@ -1,6 +1,6 @@
 """CLI sub-commands of vendor profiles: `crownjewels vendors add|list|show|update|status|
 review|certify`, `vendors country add|remove`, `vendors subcontractor add|remove`,
-`vendors contact add`, `vendors certificate`."""
+`vendors contact add`, `vendors certificate`, `vendors transfers …`."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from crownjewels.vendors.schemas import (
     VendorStatus,
     VendorUpdate,
 )
+from crownjewels.vendors.transfers import commands as transfers_commands
 
 app = typer.Typer(no_args_is_help=True, help="Vendor profiles: the vendor file of each vendor.")
 country_app = typer.Typer(no_args_is_help=True, help="Where a vendor processes our data.")
@@ -37,6 +38,7 @@ contact_app = typer.Typer(no_args_is_help=True, help="People we deal with at a v
 app.add_typer(country_app, name="country")
 app.add_typer(sub_app, name="subcontractor")
 app.add_typer(contact_app, name="contact")
+app.add_typer(transfers_commands.app, name="transfers")
 
 
 def _choices(enum: type[Any]) -> str:

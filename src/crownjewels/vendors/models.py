@@ -1,5 +1,6 @@
 """Vendor profiles: what a vendor does for us, how critical it is, where it processes our data,
-its subcontractors, certifications and contacts."""
+its subcontractors, certifications, contacts, and the transfer mechanisms and transfer impact
+assessments under which personal data may reach it across a border."""
 
 from __future__ import annotations
 
@@ -105,3 +106,54 @@ class VendorContact(IdMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(50))
     is_primary: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
+class TransferMechanism(IdMixin, Base):
+    """A cross-border transfer mechanism with the vendor (SCCs with their module, BCRs, a
+    derogation with its ground, a China standard contract with its filing date…) for one
+    origin regime, covering some destinations (none listed: every destination). Revoked, not
+    deleted: the custody log and the page keep what was in force when."""
+
+    __tablename__ = "vendor_transfer_mechanism"
+
+    vendor_id: Mapped[str] = mapped_column(
+        ForeignKey("vendor_profile.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30))
+    regime: Mapped[str] = mapped_column(String(10))
+    countries: Mapped[list[str]]
+    module: Mapped[str | None] = mapped_column(String(3))
+    ground: Mapped[str | None] = mapped_column(String(60))
+    filed_on: Mapped[date | None]
+    effective_on: Mapped[date | None]
+    expires_on: Mapped[date | None]
+    reference: Mapped[str | None] = mapped_column(String(300))
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("document.id"))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    created_by: Mapped[str] = mapped_column(String(120))
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[str | None] = mapped_column(String(120))
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class TransferAssessment(IdMixin, Base):
+    """A transfer impact assessment of one destination for one origin regime: its date,
+    outcome and the assessment document (in the vault). Revoked, not deleted."""
+
+    __tablename__ = "vendor_transfer_assessment"
+
+    vendor_id: Mapped[str] = mapped_column(
+        ForeignKey("vendor_profile.id", ondelete="CASCADE"), index=True
+    )
+    regime: Mapped[str] = mapped_column(String(10))
+    country: Mapped[str] = mapped_column(String(2))
+    assessed_on: Mapped[date]
+    outcome: Mapped[str] = mapped_column(String(30))
+    summary: Mapped[str | None] = mapped_column(Text)
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("document.id"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    created_by: Mapped[str] = mapped_column(String(120))
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[str | None] = mapped_column(String(120))
+    revoked_reason: Mapped[str | None] = mapped_column(Text)

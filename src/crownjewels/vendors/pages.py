@@ -1,7 +1,8 @@
 """Pages of vendor profiles: the list with its risk view (countries x criticality) and filters,
 a vendor's page (profile, countries with their jurisdiction panels, certifications with expiry
-badges, the subcontractor chain, contacts, custody history), the create and edit forms, and the
-small forms on the vendor's page."""
+badges, transfer mechanisms and assessments, the subcontractor chain, contacts, custody
+history), the create and edit forms, and the small forms on the vendor's page (the transfer
+forms post to `transfers/pages.py`)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,14 @@ from crownjewels.vendors.schemas import (
     VendorStatus,
     VendorUpdate,
 )
+from crownjewels.vendors.transfers import service as transfers
+from crownjewels.vendors.transfers.schemas import (
+    Ground,
+    MechanismKind,
+    Regime,
+    SccModule,
+    TiaOutcome,
+)
 
 router = APIRouter(prefix="/vendors", include_in_schema=False)
 Reader = Annotated[Actor, Depends(require(P.VENDORS_READ))]
@@ -70,10 +79,15 @@ def _choices() -> dict[str, Any]:
         "criticality_options": [(c.value, c.value) for c in Criticality],
         "statuses": list(VendorStatus),
         "standards": list(STANDARD_NAMES.items()),
+        "mechanism_kinds": [(k.value, k.value) for k in MechanismKind],
+        "regimes": [(r.value, r.value) for r in Regime],
+        "scc_modules": [(m.value, m.value) for m in SccModule],
+        "grounds": [(g.value, g.value.replace("-", " ")) for g in Ground],
+        "outcomes": [(o.value, o.value.replace("-", " ")) for o in TiaOutcome],
     }
 
 
-def _countries(raw: str) -> list[str]:
+def countries_of(raw: str) -> list[str]:
     return [c for c in re.split(r"[\s,;]+", raw) if c]
 
 
@@ -162,7 +176,7 @@ def create(request: Request, session: DbSession, actor: Writer, form: PostedForm
             **_profile_fields(form),
             "organisation_id": text(form, "organisation_id"),
             "status": text(form, "status") or VendorStatus.PROSPECT.value,
-            "countries": _countries(text(form, "countries")),
+            "countries": countries_of(text(form, "countries")),
         }
         if not fields["organisation_id"]:
             del fields["organisation_id"]  # "this field is required", not "no organisation ''"
@@ -259,6 +273,9 @@ def _vendor_page(
     subject = {"organisation_id": vendor.organisation_id, "name": vendor.name}
     ctx = {
         "vendor": vendor,
+        "transfers": transfers.listing(
+            session, actor=actor, vendor_id=vendor.id, vendor_ref=vendor.ref, name=vendor.name
+        ),
         "slot_panels": panels(PANEL_SLOT, session, actor=actor, subject=subject),
         "panels": service.jurisdiction_panels(vendor),
         "risk": diligence.latest_risk(session, actor=actor, vendor_ref=vendor.ref),
@@ -285,7 +302,7 @@ def detail(request: Request, session: DbSession, actor: Reader, ref: str) -> Res
     return _vendor_page(request, session, actor, ref)
 
 
-def _sub_form(
+def sub_form(
     request: Request,
     session: Session,
     actor: Actor,
@@ -312,7 +329,7 @@ def _sub_form(
     )
 
 
-def _back(request: Request, vendor_ref: str, message: str, anchor: str) -> Response:
+def back(request: Request, vendor_ref: str, message: str, anchor: str) -> Response:
     flash(request, message)
     return redirect(f"/vendors/{vendor_ref}#{anchor}")
 
@@ -328,8 +345,8 @@ def change_status(
         )
         v = service.change_status(session, actor=actor, vendor_ref=ref, change=change)
     except Exception as exc:
-        return _sub_form(request, session, actor, ref, "status", form, exc)
-    return _back(request, v.ref, f"{v.ref} is now {v.status.value}.", "status-change")
+        return sub_form(request, session, actor, ref, "status", form, exc)
+    return back(request, v.ref, f"{v.ref} is now {v.status.value}.", "status-change")
 
 
 @router.post("/{ref}/review")
@@ -343,8 +360,8 @@ def record_review(
         )
         v = service.review(session, actor=actor, vendor_ref=ref, data=data)
     except Exception as exc:
-        return _sub_form(request, session, actor, ref, "review", form, exc)
-    return _back(
+        return sub_form(request, session, actor, ref, "review", form, exc)
+    return back(
         request, v.ref, f"The review is recorded; next one on {v.next_review_on}.", "review"
     )
 
@@ -360,8 +377,8 @@ def add_country(
         )
         v = service.add_country(session, actor=actor, vendor_ref=ref, data=data)
     except Exception as exc:
-        return _sub_form(request, session, actor, ref, "country", form, exc)
-    return _back(request, v.ref, f"{data.country} is added.", "countries")
+        return sub_form(request, session, actor, ref, "country", form, exc)
+    return back(request, v.ref, f"{data.country} is added.", "countries")
 
 
 @router.post("/{ref}/countries/{country}/remove")
@@ -370,7 +387,7 @@ def remove_country(
 ) -> Response:
     """Forget a processing country."""
     v = service.remove_country(session, actor=actor, vendor_ref=ref, country=country)
-    return _back(request, v.ref, f"{country.upper()} is removed.", "countries")
+    return back(request, v.ref, f"{country.upper()} is removed.", "countries")
 
 
 @router.post("/{ref}/subcontractors")
@@ -383,13 +400,13 @@ def add_subcontractor(
             {
                 "subcontractor": text(form, "subcontractor"),
                 "service": text(form, "service"),
-                "countries": _countries(text(form, "countries")),
+                "countries": countries_of(text(form, "countries")),
                 "notes": optional(form, "notes"),
             }
         )
         v = service.add_subcontractor(session, actor=actor, vendor_ref=ref, data=data)
     except Exception as exc:
-        return _sub_form(request, session, actor, ref, "subcontractor", form, exc,
+        return sub_form(request, session, actor, ref, "subcontractor", form, exc,
                          fallback="subcontractor")  # fmt: skip
     sub = next(
         x
@@ -397,7 +414,7 @@ def add_subcontractor(
         if data.subcontractor in (x.subcontractor_ref, x.subcontractor_id)
     )
     message = f"{sub.subcontractor_ref} {sub.subcontractor_name} is recorded as a subcontractor."
-    return _back(request, v.ref, message, "chain")
+    return back(request, v.ref, message, "chain")
 
 
 @router.post("/{ref}/subcontractors/{sub}/remove")
@@ -406,10 +423,10 @@ def remove_subcontractor(
 ) -> Response:
     """Forget a subcontracting link."""
     v = service.remove_subcontractor(session, actor=actor, vendor_ref=ref, subcontractor_ref=sub)
-    return _back(request, v.ref, "The subcontractor is removed.", "chain")
+    return back(request, v.ref, "The subcontractor is removed.", "chain")
 
 
-def _file(form: FormData, name: str) -> UploadFile | None:
+def file_of(form: FormData, name: str) -> UploadFile | None:
     value = form.get(name)
     if isinstance(value, UploadFile) and value.filename:
         return value
@@ -426,7 +443,7 @@ def add_certification(
     ref: str,
 ) -> Response:
     """Record a certification, with its certificate (optional) encrypted into the vault."""
-    upload = _file(form, "certificate")
+    upload = file_of(form, "certificate")
     try:
         data = CertificationCreate.model_validate(
             {
@@ -449,9 +466,9 @@ def add_certification(
             filename=upload.filename if upload else None,
         )
     except Exception as exc:
-        return _sub_form(request, session, actor, ref, "certification", form, exc,
+        return sub_form(request, session, actor, ref, "certification", form, exc,
                          fallback="certificate")  # fmt: skip
-    return _back(request, ref, f"{cert.label} from {cert.issuer} is recorded.", "certifications")
+    return back(request, ref, f"{cert.label} from {cert.issuer} is recorded.", "certifications")
 
 
 @router.post("/{ref}/certifications/{cert_id}/remove")
@@ -462,7 +479,7 @@ def remove_certification(
     v = certifications.remove_certification(
         session, actor=actor, vendor_ref=ref, certification_id=cert_id
     )
-    return _back(request, v.ref, "The certification is removed.", "certifications")
+    return back(request, v.ref, "The certification is removed.", "certifications")
 
 
 @router.post("/{ref}/contacts")
@@ -482,8 +499,8 @@ def add_contact(
         )
         c = contacts.add_contact(session, actor=actor, vendor_ref=ref, data=data)
     except Exception as exc:
-        return _sub_form(request, session, actor, ref, "contact", form, exc)
-    return _back(request, ref, f"{c.name} is added as a contact.", "contacts")
+        return sub_form(request, session, actor, ref, "contact", form, exc)
+    return back(request, ref, f"{c.name} is added as a contact.", "contacts")
 
 
 @router.post("/{ref}/contacts/{contact_id}/primary")
@@ -495,7 +512,7 @@ def make_primary(
         session, actor=actor, vendor_ref=ref, contact_id=contact_id,
         changes=ContactUpdate(is_primary=True),
     )  # fmt: skip
-    return _back(request, ref, f"{c.name} is now the primary contact.", "contacts")
+    return back(request, ref, f"{c.name} is now the primary contact.", "contacts")
 
 
 @router.post("/{ref}/contacts/{contact_id}/remove")
@@ -504,4 +521,4 @@ def remove_contact(
 ) -> Response:
     """Forget a contact."""
     v = contacts.remove_contact(session, actor=actor, vendor_ref=ref, contact_id=contact_id)
-    return _back(request, v.ref, "The contact is removed.", "contacts")
+    return back(request, v.ref, "The contact is removed.", "contacts")
