@@ -115,6 +115,12 @@ def require_assessment_link(request: Request, session: DbSession, settings: AppS
 LinkHolder = Annotated[Actor, Depends(require_assessment_link)]
 
 
+def require_link_token(session: DbSession, token: str) -> Actor:
+    """The access check of a link's first load: the token in its path (no account). Unknown
+    is 404; expired, used or withdrawn 410 saying what happened."""
+    return sending.link_actor(session, token=token)
+
+
 # --- lists and sending -------------------------------------------------------------------------
 
 
@@ -311,10 +317,11 @@ def save_answers(
 
 
 @router.get("/a/{token}")
-def link_open(request: Request, session: DbSession, settings: AppSettings, token: str) -> Response:
-    """The first load of a one-time link: check it (404, or 410 saying what happened), then
-    hand its token over in a short-lived HttpOnly cookie scoped to /a and redirect there."""
-    sending.link_actor(session, token=token)
+def link_open(
+    settings: AppSettings, token: str, _: Annotated[Actor, Depends(require_link_token)]
+) -> Response:
+    """The first load of a one-time link, checked by `require_link_token`: hand its token over
+    in a short-lived HttpOnly cookie scoped to /a and redirect there."""
     response = redirect(LINK_PAGE)
     response.set_cookie(
         LINK_COOKIE,
