@@ -1,24 +1,23 @@
-"""Clause analyser on ContractNLI: NLI accuracy, F1 (Entailment, Contradiction), evidence mAP
-and precision at 80 % recall, next to the published and measured anchors.
+"""Clause analyser on ContractNLI, scored by every aggregation of the official evaluation, each
+figure next to Span NLI BERT's figure of the same definition.
 
     python benchmarks/nda_eval.py DATASET.json [--json] [--folds K] [--rules-only] [--quick]
-                                               [--embeddings]
+                                               [--embeddings] [--predictions OUT.json]
 
 Each of the 17 hypotheses is mapped onto a requirement of our catalogue with a polarity
 (crownjewels.agreements.analysis.contractnli.HYPOTHESES; see docs/clause-analysis.md). For every
 document the analyser (`analyser.assess`, kind nda, generic profile) runs on the document's
 text with the document's own spans as its sentences (the task gives the spans), and we read,
-per hypothesis, the finding's status (mapped back to Entailment / Contradiction /
-NotMentioned) and the score of every span.
+per hypothesis, the status probabilities (mapped through the polarity onto Entailment /
+Contradiction / NotMentioned; the finding's status is the most probable) and the score of every
+span. These are the predictions in stanfordnlp/contract-nli-bert's results format;
+`--predictions OUT.json` writes them, so that anyone can score them with that project's
+`evaluate.py identification_classification DATASET.json OUT.json METRICS.json`.
 
-Metrics follow stanfordnlp/contract-nli-bert `contract_nli/evaluation.py`:
-* accuracy, F1 Entailment, F1 Contradiction: over all (document, hypothesis) pairs, 3 classes;
-* evidence mAP: for each hypothesis, the average precision (sklearn's definition: sum over
-  score thresholds of (R_n - R_n-1) * P_n) of the span ranking pooled over the documents whose
-  gold label is Entailment or Contradiction; then the mean over hypotheses (macro over labels,
-  micro over documents);
-* precision at 80 % recall: likewise, the precision at the highest threshold reaching 80 %
-  recall, macro over hypotheses.
+The metrics are computed from the same predictions by `contractnli_metrics.py` (the official
+definitions of `contract_nli/evaluation.py`: micro_label_micro_doc, macro_label_micro_doc,
+micro_label_macro_doc, and for spans macro_label_macro_doc; class, class_binary and span), and
+printed as one table: aggregation, our figure, the anchor of the same definition, the ratio.
 
 Models: by default the shipped `model.json`. If any document of DATASET was used to train it,
 the script switches to K-fold cross-validation over documents (K=5 unless --folds is given):
@@ -28,7 +27,8 @@ catalogue's patterns alone. --embeddings adds the optional sentence-embedding ev
 (the `nlp` extra; benchmarks/train_nda_embeddings.py), cross-validated in the same folds (or
 the shipped `embedding_model.json` when no document of DATASET trained it). --quick runs on
 ../shared/data/contract-nli/train_small.json.
-With --json the last line is one JSON object with the five metrics.
+With --json the last line is one JSON object: every aggregation's figure, keyed
+`aggregation/task/metric`.
 """
 
 from __future__ import annotations
@@ -41,119 +41,22 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from contractnli_metrics import CLASS_NAMES, SPAN_NLI_BERT, evaluate, label_wise
 from crownjewels.agreements.analysis import embedding
 from crownjewels.agreements.analysis import model as trained
 from crownjewels.agreements.analysis.analyser import assess
-from crownjewels.agreements.analysis.contractnli import HYPOTHESES, LABELS, Document, read, to_label
+from crownjewels.agreements.analysis.contractnli import HYPOTHESES, Document, class_probs, read
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data" / "contract-nli"
-ANCHORS: dict[str, dict[str, float | None]] = {
-    "Span NLI BERT (paper, re-run on dev)": {
-        "accuracy": 0.845,
-        "f1_entailment": 0.741,
-        "f1_contradiction": 0.357,
-        "evidence_map": 0.869,
-        "precision_at_80_recall": None,
-    },
-    "majority label per hypothesis (issue's figure)": {
-        "accuracy": 0.674,
-        "f1_entailment": None,
-        "f1_contradiction": None,
-        "evidence_map": None,
-        "precision_at_80_recall": None,
-    },
-    "MiniLM + logistic (measured)": {
-        "accuracy": 0.730,
-        "f1_entailment": None,
-        "f1_contradiction": 0.242,
-        "evidence_map": 0.758,
-        "precision_at_80_recall": None,
-    },
-}
-METRICS = (
-    "accuracy",
-    "f1_entailment",
-    "f1_contradiction",
-    "evidence_map",
-    "precision_at_80_recall",
-)
-
-
-# ---- metrics (the official definitions, in plain Python) ---------------------------------
-
-
-def average_precision(y_true: list[int], y_score: list[float]) -> float | None:
-    """sklearn's average_precision_score: sum over thresholds of (R_n - R_n-1) * P_n."""
-    positives = sum(y_true)
-    if positives == 0:
-        return None
-    pairs = sorted(zip(y_score, y_true, strict=True), key=lambda p: -p[0])
-    ap = tp = fp = 0.0
-    prev_recall = 0.0
-    i = 0
-    while i < len(pairs):
-        j = i
-        while j < len(pairs) and pairs[j][0] == pairs[i][0]:
-            tp += pairs[j][1]
-            fp += 1 - pairs[j][1]
-            j += 1
-        recall = tp / positives
-        ap += (recall - prev_recall) * (tp / (tp + fp))
-        prev_recall = recall
-        i = j
-    return ap
-
-
-def precision_at_recall(y_true: list[int], y_score: list[float], recall: float) -> float | None:
-    """contract-nli-bert's precision_at_recall: precision at the highest threshold reaching it."""
-    positives = sum(y_true)
-    if positives == 0:
-        return None
-    for thresh in sorted(set(y_score), reverse=True):
-        predicted = [t for s, t in zip(y_score, y_true, strict=True) if s >= thresh]
-        if sum(predicted) / positives >= recall:
-            return sum(predicted) / len(predicted)
-    return None  # pragma: no cover - the lowest threshold always reaches recall 1
-
-
-def f1(gold: list[str], pred: list[str], label: str) -> float | None:
-    """F1 of one class (None when the class never occurs in gold, as the official script)."""
-    tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == label and p == label)
-    fp = sum(1 for g, p in zip(gold, pred, strict=True) if g != label and p == label)
-    fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == label and p != label)
-    if tp + fn == 0:
-        return None
-    return 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
-
-
-def _mean(values: list[float | None]) -> float | None:
-    kept = [v for v in values if v is not None]
-    return sum(kept) / len(kept) if kept else None
-
-
-def classification(gold: list[str], pred: list[str]) -> dict[str, float | None]:
-    """Accuracy and per-class F1 over (document, hypothesis) pairs."""
-    n = len(gold)
-    return {
-        "accuracy": sum(1 for g, p in zip(gold, pred, strict=True) if g == p) / n if n else None,
-        "f1_entailment": f1(gold, pred, "Entailment"),
-        "f1_contradiction": f1(gold, pred, "Contradiction"),
-    }
-
-
-# ---- running the analyser -----------------------------------------------------------------
+ANCHOR = "Span NLI BERT (dev)"
 
 
 class Run:
-    """Predictions collected over documents: labels per pair and span scores per hypothesis."""
+    """Predictions collected over documents, in the official results format's annotations."""
 
     def __init__(self) -> None:
-        self.gold: list[str] = []
-        self.pred: list[str] = []
-        self.by_hyp: dict[str, list[tuple[str, str]]] = {h: [] for h in HYPOTHESES}
-        self.span_true: dict[str, list[int]] = {h: [] for h in HYPOTHESES}
-        self.span_score: dict[str, list[float]] = {h: [] for h in HYPOTHESES}
+        self.annotations: dict[str, dict[str, dict[str, Any]]] = {}
 
     def add(
         self,
@@ -162,7 +65,7 @@ class Run:
         evidence: embedding.EvidenceModel | None = None,
         vectors: Any = None,
     ) -> None:
-        """Analyse one document and record its predictions."""
+        """Analyse one document and record, per hypothesis, its class and span probabilities."""
         result = assess(
             doc.text,
             kind="nda",
@@ -171,45 +74,55 @@ class Run:
             embeddings=evidence if evidence is not None else False,
             vectors=vectors,
         )
+        out: dict[str, dict[str, Any]] = {}
         for hyp, (key, polarity) in HYPOTHESES.items():
-            if hyp not in doc.labels:
-                continue
-            gold = doc.labels[hyp]
-            pred = to_label(result.analysis.finding(key).status, polarity)
-            self.gold.append(gold)
-            self.pred.append(pred)
-            self.by_hyp[hyp].append((gold, pred))
-            if gold != "NotMentioned":
-                evidence = set(doc.evidence.get(hyp, []))
-                self.span_true[hyp].extend(
-                    1 if i in evidence else 0 for i in range(len(doc.segments))
-                )
-                self.span_score[hyp].extend(result.span_scores[key])
+            probs = class_probs(result.status_probabilities[key], polarity)
+            spans = [round(float(p), 6) for p in result.span_scores[key]]
+            out[hyp] = {
+                "choice": max(CLASS_NAMES, key=lambda n: probs[n]),
+                "class_probs": {n: round(probs[n], 6) for n in CLASS_NAMES},
+                "spans": [i for i, p in enumerate(spans) if p > 0.5],
+                "span_probs": spans,
+            }
+        self.annotations[doc.id] = out
 
-    def metrics(self) -> dict[str, float | None]:
-        """The five metrics of this run."""
-        out = classification(self.gold, self.pred)
-        out["evidence_map"] = _mean(
-            [average_precision(self.span_true[h], self.span_score[h]) for h in HYPOTHESES]
-        )
-        out["precision_at_80_recall"] = _mean(
-            [precision_at_recall(self.span_true[h], self.span_score[h], 0.8) for h in HYPOTHESES]
-        )
-        return out
+    def results(self, dataset: dict[str, Any]) -> list[dict[str, Any]]:
+        """The predictions in the official results format (documents sorted by id)."""
+        out = []
+        for d in dataset["documents"]:
+            out.append(
+                {
+                    "id": d["id"],
+                    "file_name": d.get("file_name", ""),
+                    "text": d["text"],
+                    "spans": d["spans"],
+                    "annotation_sets": [
+                        {
+                            "user": "prediction",
+                            "mturk": False,
+                            "annotations": self.annotations[str(d["id"])],
+                        }
+                    ],
+                }
+            )
+        return sorted(out, key=lambda r: r["id"])
 
 
-def majority(docs: list[Document]) -> dict[str, float | None]:
-    """Predict, for each hypothesis, its most frequent label in the same file."""
-    gold: list[str] = []
-    pred: list[str] = []
-    for hyp in HYPOTHESES:
-        labels = [d.labels[hyp] for d in docs if hyp in d.labels]
-        if not labels:
-            continue
-        top = Counter(labels).most_common(1)[0][0]
-        gold.extend(labels)
-        pred.extend([top] * len(labels))
-    return classification(gold, pred)
+def majority(dataset: dict[str, Any]) -> list[dict[str, Any]]:
+    """Class predictions of the baseline that gives each hypothesis its most frequent label."""
+    docs = dataset["documents"]
+    top = {
+        h: Counter(d["annotation_sets"][0]["annotations"][h]["choice"] for d in docs).most_common(
+            1
+        )[0][0]
+        for h in dataset["labels"]
+    }
+    one_hot = {h: {n: float(n == top[h]) for n in CLASS_NAMES} for h in dataset["labels"]}
+    return [
+        {"id": d["id"], "annotation_sets": [{"annotations": {h: {"class_probs": one_hot[h]}
+                                                             for h in dataset["labels"]}}]}
+        for d in docs
+    ]  # fmt: skip
 
 
 def _overlaps_training(
@@ -223,7 +136,7 @@ def _overlaps_training(
     return sum(1 for d in docs if sha256(d.text.encode("utf-8")).hexdigest()[:16] in seen)
 
 
-def evaluate(
+def evaluate_run(
     docs: list[Document],
     *,
     folds: int | None,
@@ -301,47 +214,46 @@ def _fmt(v: float | None) -> str:
     return "   -  " if v is None else f"{v:6.3f}"
 
 
-def report(docs: list[Document], run: Run, how: str, dataset: Path) -> dict[str, float | None]:
-    """Print the per-hypothesis table, the metrics, the anchors and the ratios."""
-    ours = run.metrics()
-    maj = majority(docs)
-    print(f"\nContractNLI clause analysis on {dataset.name}: {len(docs)} documents, "
-          f"{len(run.gold)} pairs; {how}")  # fmt: skip
-    print(f"\n{'hypothesis':<8} {'requirement':<34} {'acc':>6} {'AP':>6}  gold E/C/N   pred E/C/N")
-    for hyp, (key, pol) in HYPOTHESES.items():
-        pairs = run.by_hyp[hyp]
-        if not pairs:
-            continue
-        acc = sum(1 for g, p in pairs if g == p) / len(pairs)
-        ap = average_precision(run.span_true[hyp], run.span_score[hyp])
-        g = Counter(g for g, _ in pairs)
-        p = Counter(p for _, p in pairs)
-        gs = "/".join(str(g[lab]) for lab in LABELS)
-        ps = "/".join(str(p[lab]) for lab in LABELS)
+def report(
+    dataset: dict[str, Any], results: list[dict[str, Any]], how: str, path: Path
+) -> dict[str, float | None]:
+    """Print the per-hypothesis table and every aggregation beside its anchor and the ratio."""
+    ours = evaluate(dataset, results)
+    maj = evaluate(dataset, majority(dataset), spans=False)
+    pairs = len(dataset["documents"]) * len(dataset["labels"])
+    print(f"\nContractNLI clause analysis on {path.name}: {len(dataset['documents'])} documents, "
+          f"{pairs} pairs; {how}")  # fmt: skip
+    print(f"\n{'hypothesis':<10} {'requirement':<34} {'acc':>6} {'F1 E':>6} {'F1 C':>6} "
+          f"{'AP':>6}  gold E/C/N   pred E/C/N")  # fmt: skip
+    per = label_wise(dataset, results)
+    by_id = {r["id"]: r["annotation_sets"][0]["annotations"] for r in results}
+    for hyp in sorted(dataset["labels"], key=lambda h: int(h.split("-")[1])):
+        key, pol = HYPOTHESES[hyp]
+        m = per[hyp]
+        g = Counter(d["annotation_sets"][0]["annotations"][hyp]["choice"]
+                    for d in dataset["documents"])  # fmt: skip
+        p = Counter(by_id[d["id"]][hyp]["choice"] for d in dataset["documents"])
+        order = ("Entailment", "Contradiction", "NotMentioned")
+        gs = "/".join(str(g[lab]) for lab in order)
+        ps = "/".join(str(p[lab]) for lab in order)
         sign = "+" if pol > 0 else "-"
-        print(f"{hyp:<8} {sign}{key:<33} {acc:6.3f} {_fmt(ap)}  {gs:<11} {ps}")
-    rows: dict[str, dict[str, float | None]] = {"ours (clause analyser)": ours}
-    rows.update(ANCHORS)
-    rows["majority label per hypothesis (this run)"] = {
-        **maj,
-        "evidence_map": None,
-        "precision_at_80_recall": None,
-    }
-    print(f"\n{'system':<46}" + "".join(f"{m:>23}" for m in METRICS))
-    for name, vals in rows.items():
-        print(f"{name:<46}" + "".join(f"{_fmt(vals.get(m)):>23}" for m in METRICS))
-    print("\nratio ours / anchor (> 1.00 is better than the anchor)")
-    for name, vals in list(rows.items())[1:]:
-        cells = []
-        for m in METRICS:
-            a, o = vals.get(m), ours.get(m)
-            cells.append("   -  " if a is None or o is None or a == 0 else f"{o / a:6.2f}")
-        print(f"{name:<46}" + "".join(f"{c:>23}" for c in cells))
+        print(f"{hyp:<10} {sign}{key:<33} {_fmt(m['accuracy'])} {_fmt(m['f1_entailment'])} "
+              f"{_fmt(m['f1_contradiction'])} {_fmt(m['map'])}  {gs:<11} {ps}")  # fmt: skip
+    print(f"\n{'aggregation / task / metric':<52} {'ours':>6} {ANCHOR:>20} {'ratio':>6} "
+          f"{'majority':>9}")  # fmt: skip
+    for name, value in ours.items():
+        anchor = SPAN_NLI_BERT.get(name)
+        ratio = "   -  " if anchor is None or value is None else f"{value / anchor:6.2f}"
+        print(f"{name:<52} {_fmt(value)} {_fmt(anchor):>20} {ratio:>6} "
+              f"{_fmt(maj.get(name)):>9}")  # fmt: skip
+    short = [k for k, a in SPAN_NLI_BERT.items() if (ours.get(k) or 0.0) < a]
+    print(f"\nlike for like: {len(SPAN_NLI_BERT) - len(short)} of {len(SPAN_NLI_BERT)} figures "
+          f"at or above {ANCHOR}" + (f"; below: {', '.join(short)}" if short else ""))  # fmt: skip
     return ours
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, evaluate, print."""
+    """Parse arguments, evaluate, print (and write the predictions)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dataset", nargs="?", type=Path, help="a ContractNLI JSON file")
     parser.add_argument("--json", action="store_true", help="end with one JSON line of metrics")
@@ -350,6 +262,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="run on train_small.json")
     parser.add_argument(
         "--embeddings", action="store_true", help="add the sentence-embedding layer (nlp extra)"
+    )
+    parser.add_argument(
+        "--predictions",
+        type=Path,
+        metavar="OUT.json",
+        help="write the predictions in contract-nli-bert's results format",
     )
     args = parser.parse_args(argv)
     dataset = args.dataset or (SHARED / ("train_small.json" if args.quick else "dev.json"))
@@ -360,18 +278,19 @@ def main(argv: list[str] | None = None) -> int:
         print("--folds must be at least 2", file=sys.stderr)
         return 2
     docs, _ = read(dataset)
+    raw = json.loads(dataset.read_text(encoding="utf-8"))
     t0 = time.perf_counter()
-    run, how = evaluate(
+    run, how = evaluate_run(
         docs, folds=args.folds, rules_only=args.rules_only, embeddings=args.embeddings
     )
-    ours = report(docs, run, how, dataset)
+    results = run.results(raw)
+    ours = report(raw, results, how, dataset)
     print(f"\n{time.perf_counter() - t0:.1f} s on the CPU")
+    if args.predictions is not None:
+        args.predictions.write_text(json.dumps(results) + "\n", encoding="utf-8")
+        print(f"wrote the predictions to {args.predictions} (contract-nli-bert results format)")
     if args.json:
-        print(
-            json.dumps(
-                {m: (None if ours[m] is None else round(ours[m] or 0.0, 4)) for m in METRICS}
-            )
-        )
+        print(json.dumps({k: (None if v is None else round(v, 4)) for k, v in ours.items()}))
     return 0
 
 

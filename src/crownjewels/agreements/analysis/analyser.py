@@ -241,7 +241,8 @@ def rule_status(req: Requirement, segments: list[Segment]) -> Status:
 
 @dataclass(frozen=True)
 class Assessment:
-    """An analysis with what it was computed from: the segments and every sentence score."""
+    """An analysis with what it was computed from: the segments, every sentence score and, per
+    requirement, the status probabilities (the finding's status is the most probable)."""
 
     analysis: Analysis
     segments: list[Segment]
@@ -351,6 +352,7 @@ def _finding(
         explanation = f"Contradicted: {profile.expect[req.key].message}"
     evidence = [Evidence(j.segment.text, j.segment.start, j.segment.end) for j in cited]
     top = max(scores) if scores else 0.0
+    probs = _coherent(probs, status)
     finding = Finding(
         requirement=req.key,
         title=req.title,
@@ -361,6 +363,21 @@ def _finding(
         score=top,
     )
     return finding, scores, probs
+
+
+def _coherent(probs: dict[str, float], status: Status) -> dict[str, float]:
+    """The status probabilities with the decided status the most probable: when a guard (the
+    patterns, the evidence floor, the profile) overrode the document model, the decided status
+    takes the top probability and gives its own to the status the model preferred."""
+    top = max(STATUSES, key=lambda s: probs[s])
+    out = dict(probs)
+    if top != status:
+        out[status], out[top] = probs[top], probs[status]
+    if sum(1 for s in STATUSES if out[s] >= out[status]) > 1:  # a tie: make the status win it
+        out[status] += 1e-3
+        total = sum(out.values())
+        out = {s: v / total for s, v in out.items()}
+    return out
 
 
 def assess(

@@ -14,6 +14,7 @@ also satisfies)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,17 @@ def to_label(status: str, polarity: int) -> str:
         return "NotMentioned"
     positive = status == "satisfied"
     return "Entailment" if positive == (polarity > 0) else "Contradiction"
+
+
+def class_probs(status_probs: Mapping[str, float], polarity: int) -> dict[str, float]:
+    """Status probabilities as the hypothesis's class probabilities (its three labels)."""
+    positive, negative = status_probs["satisfied"], status_probs["contradicted"]
+    entail, contra = (positive, negative) if polarity > 0 else (negative, positive)
+    return {
+        "NotMentioned": status_probs["not_mentioned"],
+        "Entailment": entail,
+        "Contradiction": contra,
+    }
 
 
 @dataclass(frozen=True)
