@@ -51,7 +51,7 @@ lint: install-dev
 ## test: lint, then every test (PostgreSQL ones when CROWNJEWELS_TEST_DATABASE_URL is set),
 ## ending with the line coverage of the package (files not fully covered, then the total)
 test: install-dev test-tools lint
-	$(BIN)/pytest -n 2 --dist loadgroup --cov=crownjewels --cov-report=term:skip-covered
+	$(BIN)/pytest -n 2 --dist worksteal --cov=crownjewels --cov-report=term:skip-covered
 
 ## bench: the benchmarks, printing ratios against their peers
 bench: install-dev

@@ -36,7 +36,7 @@ def _has_all(lines: list[str], names: list[str], out: str) -> None:
 
 @pytest.mark.slow
 def test_custody_append_benchmark() -> None:
-    out, ratios = run_quick("custody_append.py", "--quick")
+    out, ratios = run_quick("custody_append.py", "--quick", "--events", "5000")
     assert "Summary (ratio = measured / target" in out
     names = ["sqlite grouped appends (sync=NORMAL)", "verify sqlite vs raw sha256"]
     if "PostgreSQL parts SKIPPED" not in out:
@@ -84,7 +84,7 @@ def test_watermark_benchmark() -> None:
 
 @pytest.mark.slow
 def test_authz_benchmark() -> None:
-    out, ratios = run_quick("authz.py", "--quick")
+    out, ratios = run_quick("authz.py", "--quick", "--samples", "100", "--checks", "50")
     assert "Summary (ratio = target / measured" in out
     assert "DISAGREE" not in out and out.count("agreement on") == 2
     assert "casbin / ours" in out
