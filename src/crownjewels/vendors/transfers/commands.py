@@ -3,9 +3,11 @@ list|mechanism|tia|revoke-mechanism|revoke-tia`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import typer
 
@@ -51,6 +53,25 @@ def _opened(stack: ExitStack, file: Path | None) -> BinaryIO | None:
     if not file.is_file():
         raise Invalid(f"no file {file}; give the path of the document", field="file")
     return stack.enter_context(file.open("rb"))
+
+
+Recorded = TypeVar("Recorded")
+
+
+def _recorded(ctx: typer.Context, file: Path | None, record: Callable[..., Recorded]) -> Recorded:
+    """Run one record verb in its unit of work, with the file (if any) going into the vault."""
+    st = state(ctx)
+    with ExitStack() as stack:
+        upload = _opened(stack, file)
+        vault_ = vault.open_vault(st.settings) if upload is not None else None
+        with st.unit_of_work() as (session, actor):
+            return record(
+                session,
+                actor=actor,
+                vault_=vault_,
+                upload=upload,
+                filename=file.name if file else None,
+            )
 
 
 @app.command("list")
@@ -115,20 +136,7 @@ def mechanism(
             notes=notes,
         )
     )
-    st = state(ctx)
-    with ExitStack() as stack:
-        upload = _opened(stack, file)
-        vault_ = vault.open_vault(st.settings) if upload is not None else None
-        with st.unit_of_work() as (session, actor):
-            made = service.record_mechanism(
-                session,
-                actor=actor,
-                vendor_ref=ref,
-                data=data,
-                vault_=vault_,
-                upload=upload,
-                filename=file.name if file else None,
-            )
+    made = _recorded(ctx, file, partial(service.record_mechanism, vendor_ref=ref, data=data))
     where = ", ".join(made.countries) or "every destination"
     stored = f"; document in the vault as {made.document_id}" if made.document_id else ""
     typer.echo(
@@ -158,20 +166,7 @@ def tia(
             summary=summary,
         )
     )
-    st = state(ctx)
-    with ExitStack() as stack:
-        upload = _opened(stack, file)
-        vault_ = vault.open_vault(st.settings) if upload is not None else None
-        with st.unit_of_work() as (session, actor):
-            made = service.record_assessment(
-                session,
-                actor=actor,
-                vendor_ref=ref,
-                data=data,
-                vault_=vault_,
-                upload=upload,
-                filename=file.name if file else None,
-            )
+    made = _recorded(ctx, file, partial(service.record_assessment, vendor_ref=ref, data=data))
     stored = f"; document in the vault as {made.document_id}" if made.document_id else ""
     typer.echo(
         f"recorded the {made.regime.value} transfer impact assessment of {made.country} of "

@@ -5,7 +5,7 @@ write records its custody event in the caller's transaction; nothing is deleted,
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -132,6 +132,31 @@ def record_mechanism(
     return mechanism_read(row)
 
 
+Revocable = TypeVar("Revocable", TransferMechanism, TransferAssessment)
+
+
+def _revoke(
+    session: Session,
+    actor: Actor,
+    vendor: VendorProfile,
+    row: Revocable | None,
+    what: str,
+    asked: str,
+    reason: str,
+) -> Revocable:
+    """Stamp a mechanism or an assessment revoked, or say why it cannot be."""
+    if row is None:
+        raise ItemNotFound(
+            f"{vendor.ref} has no {what} {asked!r}; "
+            f"`crownjewels vendors transfers {vendor.ref}` lists them"
+        )
+    if row.revoked_at is not None:
+        raise Conflict(f"that {what} was already revoked on {row.revoked_at:%Y-%m-%d}")
+    row.revoked_at, row.revoked_by, row.revoked_reason = clock.now(), actor.name, reason
+    session.flush()
+    return row
+
+
 def revoke_mechanism(
     session: Session, *, actor: Actor, vendor_ref: str, mechanism_id: str, reason: str
 ) -> MechanismRead:
@@ -139,15 +164,7 @@ def revoke_mechanism(
     actor.require(Permission.VENDORS_WRITE, what="revoking a transfer mechanism")
     vendor = reads.find(session, actor, vendor_ref)
     row = repository.mechanism(session, vendor.id, mechanism_id)
-    if row is None:
-        raise ItemNotFound(
-            f"{vendor.ref} has no transfer mechanism {mechanism_id!r}; "
-            f"`crownjewels vendors transfers {vendor.ref}` lists them"
-        )
-    if row.revoked_at is not None:
-        raise Conflict(f"that mechanism was already revoked on {row.revoked_at:%Y-%m-%d}")
-    row.revoked_at, row.revoked_by, row.revoked_reason = clock.now(), actor.name, reason
-    session.flush()
+    row = _revoke(session, actor, vendor, row, "transfer mechanism", mechanism_id, reason)
     _event(
         session,
         actor,
@@ -207,15 +224,7 @@ def revoke_assessment(
     actor.require(Permission.VENDORS_WRITE, what="revoking a transfer impact assessment")
     vendor = reads.find(session, actor, vendor_ref)
     row = repository.assessment(session, vendor.id, assessment_id)
-    if row is None:
-        raise ItemNotFound(
-            f"{vendor.ref} has no transfer impact assessment {assessment_id!r}; "
-            f"`crownjewels vendors transfers {vendor.ref}` lists them"
-        )
-    if row.revoked_at is not None:
-        raise Conflict(f"that assessment was already revoked on {row.revoked_at:%Y-%m-%d}")
-    row.revoked_at, row.revoked_by, row.revoked_reason = clock.now(), actor.name, reason
-    session.flush()
+    row = _revoke(session, actor, vendor, row, "transfer impact assessment", assessment_id, reason)
     _event(
         session,
         actor,
