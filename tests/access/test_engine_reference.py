@@ -28,35 +28,11 @@ from crownjewels.access.engine import (
     _person_entities,
     _secret_base,
 )
-from crownjewels.access.facts import Facts, Level, PersonFacts, SecretFacts
+from crownjewels.access.facts import Facts, Level
+from tests.access import test_engine as engine_facts
 
-PERSON = PersonFacts(
-    id="p-1",
-    status="active",
-    kind="vendor-staff",
-    country="DE",
-    organisation_id="o-1",
-    organisation_kind="vendor",
-    organisation_status="active",
-    processing_countries=frozenset({"DE", "FR"}),
-)
-SECRET = SecretFacts(
-    id="s-1",
-    tier="highly-sensitive",
-    category="formula",
-    owner_id="p-owner",
-    allowed_regions=frozenset({"DE", "FR", "US"}),
-)
-BASE = Facts(
-    person=PERSON,
-    secret=SECRET,
-    action=Level.VIEW,
-    granted=Level.VIEW.includes(),
-    mfa=True,
-    agreement_covers=True,
-    acknowledged=True,
-    transfer_allowed=True,
-)
+#: the engine tests' facts, asking to view: every rule passes
+BASE = replace(engine_facts.BASE, action=Level.VIEW, granted=Level.VIEW.includes())
 
 
 def _person(**changes: object) -> Callable[[Facts], Facts]:
