@@ -4,6 +4,7 @@ CROWNJEWELS_TEST_DATABASE_URL is set), each test inside a transaction that is ro
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,8 +36,30 @@ accounts.use_password_parameters(CHEAPEST)
 ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+# Adapter tests (pages, API routes, commands, the API fuzzing) check rendering, argument
+# parsing and permissions; the queries behind them are the services', which their own tests
+# run on both engines. So adapter modules run on SQLite only, unless marked `both_engines`
+# (an adapter test that pins an engine-specific path, such as server-side session revocation).
+ADAPTER_MODULE = re.compile(
+    r"(^tests/web/)|/test_(router|pages|commands|cli|api|openapi)[a-z_]*\.py$|_(pages|api|commands)\.py$"
+)
+
+
+def is_adapter_test(item: pytest.Item) -> bool:
+    """Whether the item is in an adapter module (see ADAPTER_MODULE) not marked both_engines."""
+    path = item.path.relative_to(item.config.rootpath).as_posix()
+    return bool(ADAPTER_MODULE.search(path)) and "both_engines" not in item.keywords
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if PG_URL:
+        kept, dropped = [], []
+        for item in items:
+            on_pg = "postgres" in item.keywords and is_adapter_test(item)
+            (dropped if on_pg else kept).append(item)
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
         return
     skip = pytest.mark.skip(reason="set CROWNJEWELS_TEST_DATABASE_URL to run the PostgreSQL tests")
     for item in items:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -20,6 +21,9 @@ from crownjewels.settings import Settings
 from crownjewels.web.auth import SESSION_COOKIE, login_cookie
 from tests.web.conftest import FrozenClock, Login, csrf_of
 from tests.web.test_pages import events
+
+# revocation is enforced by the session store's queries: pinned on both engines
+pytestmark = pytest.mark.both_engines
 
 MakeLogin = Callable[..., Login]
 ClientOf = Callable[[Login], TestClient]
