@@ -25,6 +25,14 @@ TRANSACTIONS = 15
 EVENTS_PER_TRANSACTION = 5
 
 
+def _processes() -> mp.context.BaseContext:
+    """Fresh processes (no state shared with the test's), forked from a server that imported
+    the package once: spawning each would import it again, a second of CPU per writer."""
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload([__name__])
+    return ctx
+
+
 def _writer(url: str, worker: int, barrier: mp.synchronize.Barrier) -> None:
     db = Database(url)
     actor = system_actor(f"writer-{worker}")
@@ -50,7 +58,7 @@ def test_concurrent_writers_make_one_gap_free_chain(
 ) -> None:
     url = fresh_database_url(kind, tmp_path, request)
     migrate.upgrade(url)
-    ctx = mp.get_context("spawn")
+    ctx = _processes()
     barrier = ctx.Barrier(WRITERS)
     procs = [ctx.Process(target=_writer, args=(url, w, barrier)) for w in range(WRITERS)]
     for p in procs:
@@ -100,7 +108,7 @@ def test_concurrent_registrations_number_without_clashes(
     db = Database(url)
     with db.unit_of_work() as session:
         owner = make_person(session, system_actor())
-    ctx = mp.get_context("spawn")
+    ctx = _processes()
     barrier = ctx.Barrier(4)
     procs = [ctx.Process(target=_register, args=(url, w, barrier, owner.id)) for w in range(4)]
     for p in procs:
