@@ -17,7 +17,7 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Invalid, NotFound
 from crownjewels.core.pagination import MAX_LIMIT, PageParams
 from crownjewels.parties import service as parties
-from crownjewels.parties.schemas import OrganisationCreate, OrgKind
+from crownjewels.parties.schemas import OrganisationCreate, OrganisationFilter, OrgKind
 from crownjewels.vendors import service
 from crownjewels.vendors.schemas import (
     Criticality,
@@ -44,11 +44,11 @@ REQUIRED = ("organisation_id", "services", "criticality")
 LABELS = {field: header for header, field in COLUMNS.items()}
 
 
-def _cells(vendor: VendorRead) -> list[object]:
+def _cells(vendor: VendorRead, homes: dict[str, str]) -> list[object]:
     return [
         vendor.ref,
         vendor.name,
-        vendor.home_country or "",
+        homes.get(vendor.organisation_id, ""),
         vendor.services,
         vendor.criticality.value,
         vendor.status.value,
@@ -64,16 +64,29 @@ def _cells(vendor: VendorRead) -> list[object]:
 def export(session: Session, *, actor: Actor, filters: VendorFilter, fmt: str) -> tuple[bytes, str]:
     """The vendors the actor sees under `filters`, as CSV or XLSX: (content, media type)."""
     header = [EXPORT_ONLY[0], *COLUMNS, *EXPORT_ONLY[1:]]
+    homes = _home_countries(session, actor)
     page = PageParams(limit=MAX_LIMIT)
     found, total = service.list_vendors(session, actor=actor, filters=filters, page=page)
-    rows = [_cells(v) for v in found]
+    rows = [_cells(v, homes) for v in found]
     while len(rows) < total:
         page = PageParams(limit=MAX_LIMIT, offset=len(rows))
         more, _ = service.list_vendors(session, actor=actor, filters=filters, page=page)
-        rows.extend(_cells(v) for v in more)
+        rows.extend(_cells(v, homes) for v in more)
     if fmt == "xlsx":
         return tables.to_xlsx(header, rows, title="Vendors"), tables.XLSX_TYPE
     return exports.to_csv(header, rows).encode("utf-8"), "text/csv; charset=utf-8"
+
+
+def _home_countries(session: Session, actor: Actor) -> dict[str, str]:
+    """The country of every vendor organisation the actor may see, by id."""
+    homes: dict[str, str] = {}
+    flt = OrganisationFilter(kind=OrgKind.VENDOR)
+    while True:
+        page = PageParams(limit=MAX_LIMIT, offset=len(homes))
+        orgs, total = parties.list_organisations(session, actor=actor, filters=flt, page=page)
+        homes |= {o.id: o.country for o in orgs}
+        if not orgs or len(homes) >= total:
+            return homes
 
 
 def _organisation(session: Session, actor: Actor, name: str, home: str | None) -> str:
