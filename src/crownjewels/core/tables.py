@@ -124,7 +124,9 @@ def _xlsx_lines(data: bytes, source: str) -> Iterable[tuple[int, list[str]]]:
         ) from None
     try:
         sheet = book.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        # some writers leave the sheet's size out or wrong: read every row there is
+        sheet.reset_dimensions()
+        for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
             yield number, [_cell(v) for v in values]
     finally:
         book.close()
