@@ -95,7 +95,8 @@ def run_page(
         return form_page(request, page, status=422, error=exc.message)
     if report.written:
         span = report.created[0] + (f" to {report.created[-1]}" if report.rows > 1 else "")
-        flash(request, f"Imported {report.rows} rows from {name} ({span}).")
+        rows = f"{report.rows} row" + ("s" if report.rows != 1 else "")
+        flash(request, f"Imported {rows} from {name} ({span}).")
         return redirect(page.back)
     carried = _carry(data) if not report.problems else ""
     too_big = len(carried) > _MAX_CARRIED
