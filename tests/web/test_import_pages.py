@@ -16,6 +16,7 @@ from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Role
 from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretFilter
+from crownjewels.parties import service as parties
 from tests.web.conftest import Login, csrf_of
 
 HEADER = "Name,Description,Category,Tier,Owner\r\n"
@@ -100,3 +101,29 @@ def test_an_import_page_refuses_a_wrong_file_in_words_and_a_reader_may_not_impor
     auditor = client_for(Role.AUDITOR)
     assert auditor.get("/secrets/import").status_code == 403
     assert auditor.get("/secrets/export.csv").status_code == 200
+
+
+def test_people_are_imported_from_their_page(
+    client_of: Callable[[Login], TestClient], make_login: Callable[..., Login], db: Database
+) -> None:
+    login = make_login(Role.ADMIN)
+    client = client_of(login)
+    people = client.get("/people")
+    assert 'href="/people/import"' in people.text
+    token = csrf_of(client.get("/people/import").text)
+    with db.unit_of_work(write=False) as s:
+        org = parties.get_person(s, actor=system_actor(), person_ref=login.person.id)
+    row = f"Nia Park,nia@acme.example,{org.organisation_name},KR\r\n"
+    text = "Name,Email,Organisation,Country\r\n" + row
+    files = {"file": ("people.csv", text.encode(), "text/csv")}
+    page = client.post("/people/import", data={"csrf_token": token}, files=files)
+    assert page.status_code == 200 and "Import 1 row" in page.text
+    confirm = {
+        "csrf_token": token,
+        "confirm": "yes",
+        "filename": _hidden(page.text, "filename"),
+        "content": _hidden(page.text, "content"),
+    }
+    done = client.post("/people/import", data=confirm)
+    assert done.url.path == "/people" and "Imported 1 row from people.csv" in done.text
+    assert "Nia Park" in done.text
