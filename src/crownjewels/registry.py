@@ -69,6 +69,7 @@ from crownjewels.vendors.diligence import jobs as diligence_jobs
 from crownjewels.vendors.diligence import models as diligence_models
 from crownjewels.vendors.diligence import pages as diligence_pages
 from crownjewels.vendors.diligence import router as diligence_router
+from crownjewels.vendors.imports import pages as vendor_imports_pages
 from crownjewels.vendors.transfers import pages as transfers_pages
 from crownjewels.vendors.transfers import router as transfers_router
 
@@ -112,6 +113,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     custody_pages.router,
     diligence_pages.router,
     transfers_pages.router,
+    vendor_imports_pages.router,
     vendors_pages.router,
     access_pages.router,
     reviews_pages.router,

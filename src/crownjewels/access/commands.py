@@ -9,14 +9,14 @@ from pathlib import Path
 
 import typer
 
+from crownjewels.access import bulk, service
 from crownjewels.access import decision as policy
-from crownjewels.access import service
 from crownjewels.access.engine import PolicyEngine
 from crownjewels.access.facts import Level
 from crownjewels.access.router import policy_engine
 from crownjewels.access.rules import GrantStatus
 from crownjewels.access.schemas import Decision, GrantFilter, GrantRead, GrantRequest
-from crownjewels.core.cli import JsonOpt, emit_json, emit_record, emit_table, state
+from crownjewels.core.cli import JsonOpt, emit_json, emit_record, emit_table, state, write_export
 from crownjewels.core.errors import Invalid
 
 app = typer.Typer(no_args_is_help=True, help="Need-to-know access: grants and decisions.")
@@ -157,12 +157,21 @@ def grants(
     person: str | None = typer.Option(None, "--person", help="For this person."),
     organisation: str | None = typer.Option(None, "--organisation", help="For this organisation."),
     status: str | None = typer.Option(None, "--status", help=f"One of: {_STATUSES}."),
+    fmt: str | None = typer.Option(None, "--format", help="csv or xlsx: the grants as a file."),
+    out: Path | None = typer.Option(None, "--out", help="With --format: write to this file."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """The grants, newest first."""
+    """The grants, newest first (with --format, as a spreadsheet naming people and secrets)."""
     flt = GrantFilter.model_validate(
         {"secret": secret, "person": person, "organisation": organisation, "status": status}
     )
+    if fmt is not None:
+        if fmt not in ("csv", "xlsx"):
+            raise Invalid(f"--format {fmt!r} is not csv or xlsx", field="format")
+        with state(ctx).unit_of_work(write=False) as (session, actor):
+            content, _ = bulk.export(session, actor=actor, filters=flt, fmt=fmt)
+        write_export(content, out=out)
+        return
     with state(ctx).unit_of_work(write=False) as (session, actor):
         items = service.list_grants(session, actor=actor, filters=flt)
     if as_json:

@@ -23,3 +23,14 @@ class AccessDenied(Forbidden):
     def __init__(self, message: str, *, reasons: list[str]) -> None:
         super().__init__(message)
         self.reasons = reasons
+
+
+class BatchRefused(Conflict):
+    """A batch in which some items were refused: nothing of it was done; `items` names each
+    refused item with its own reason."""
+
+    def __init__(self, items: list[str], *, total: int) -> None:
+        super().__init__(
+            f"{len(items)} of {total} could not be done, so none was: " + "; ".join(items)
+        )
+        self.items = items

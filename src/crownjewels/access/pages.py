@@ -6,15 +6,15 @@ and the check form that explains one decision."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from crownjewels.access import bulk, service
 from crownjewels.access import decision as policy
-from crownjewels.access import service
 from crownjewels.access.engine import PolicyEngine
 from crownjewels.access.facts import Level
 from crownjewels.access.router import policy_engine
@@ -35,7 +35,7 @@ from crownjewels.core.forms import (
     render,
     text,
 )
-from crownjewels.core.http import AppSettings, DbSession, require
+from crownjewels.core.http import AppSettings, DbSession, attachment, require
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission as P
 from crownjewels.inventory import service as inventory
@@ -90,8 +90,19 @@ def _choices(session: Session, actor: Actor) -> dict[str, Any]:
 @router.get("/grants")
 def grant_list(request: Request, session: DbSession, actor: Viewer) -> Response:
     """The grants the viewer may see, filtered by secret, person, organisation and status."""
+    return _grant_list(request, session, actor)
+
+
+def _grant_list(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    posted: dict[str, Any] | None = None,
+) -> Response:
     raw = {k: request.query_params.get(k, "").strip() for k in _FILTERS}
-    errors: dict[str, str] = {}
+    errors = dict(errors or {})
     items: list[GrantRead] = []
     try:
         flt = GrantFilter.model_validate({k: v or None for k, v in raw.items()})
@@ -99,9 +110,55 @@ def grant_list(request: Request, session: DbSession, actor: Viewer) -> Response:
     except (ValidationError, CrownJewelsError) as exc:
         if isinstance(exc, Forbidden):
             raise
-        errors = field_errors(exc, fallback="secret")
+        errors |= field_errors(exc, fallback="secret")
+        status = 422
     ctx = {"grants": items, "filters": raw, "errors": errors, **_choices(session, actor)}
-    return render(request, "access/list.html", ctx, status=422 if errors else 200)
+    ctx |= {"posted": posted or {"refs": [], "note": ""}}
+    return render(request, "access/list.html", ctx, status=status)
+
+
+@router.get("/grants/export.{fmt}")
+def export(
+    request: Request, session: DbSession, actor: Viewer, fmt: Literal["csv", "xlsx"]
+) -> Response:
+    """The grant list under its filters, as CSV or XLSX (people and secrets by name and ref)."""
+    raw = {k: request.query_params.get(k, "").strip() or None for k in _FILTERS}
+    content, media_type = bulk.export(
+        session, actor=actor, filters=GrantFilter.model_validate(raw), fmt=fmt
+    )
+    headers = {"Content-Disposition": attachment(f"grants.{fmt}")}
+    return Response(content, media_type=media_type, headers=headers)
+
+
+@router.post("/grants/bulk")
+def bulk_decide(
+    request: Request, session: DbSession, actor: Manager, engine: Engine, form: PostedForm
+) -> Response:
+    """Approve, suspend or revoke the checked grants, all or none; revoking asks first."""
+    refs = [str(r) for r in form.getlist("ref")]
+    action, note = text(form, "action"), text(form, "note")
+    posted = {"refs": refs, "note": note}
+    if action == "revoke" and text(form, "confirmed") != "yes" and refs:
+        ctx = {"refs": refs, "note": note, "action": action}
+        return render(request, "access/bulk_confirm.html", ctx)
+    try:
+        if action == "approve":
+            done = bulk.approve_many(
+                session, actor=actor, refs=refs, note=note or None, engine=engine
+            )
+        elif action in _CHANGES:
+            done = bulk.change_many(
+                session, actor=actor, refs=refs, status=_CHANGES[action], reason=note, engine=engine
+            )
+        else:
+            raise Invalid(f"{action!r}: choose approve, suspend or revoke", field="action")
+    except CrownJewelsError as exc:
+        if not refused(exc):
+            raise
+        discard(session)
+        return _grant_list(request, session, actor, {"": exc.message}, error_status(exc), posted)
+    flash(request, f"{len(done)} grants are now " + ", ".join(f"{g.ref} {g.status}" for g in done))
+    return redirect("/access/grants")
 
 
 def _expiry(session: Session, actor: Actor, form: dict[str, str]) -> datetime | None:

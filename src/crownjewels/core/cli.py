@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import getpass
 import json
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -17,7 +19,10 @@ from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.db import Database
+from crownjewels.core.errors import Invalid
+from crownjewels.core.files import write_whole
 from crownjewels.core.migrate import ensure_current
+from crownjewels.core.tables import ImportReport
 from crownjewels.settings import Settings
 
 T = TypeVar("T")
@@ -117,3 +122,38 @@ def _cell(value: Any, *, limit: int = 60) -> str:
 
 
 JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
+
+
+def read_import_file(path: Path) -> bytes:
+    """The bytes of a file to import, or Invalid naming the path."""
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError):
+        raise Invalid(f"{path}: no such file; give the path of a .csv or .xlsx file") from None
+
+
+def emit_import(report: ImportReport, *, dry_run: bool) -> None:
+    """Print an import's outcome; every bad row on stderr as FILE:LINE: problem, exit code 2."""
+    if report.problems:
+        for line in report.lines:
+            typer.echo(line, err=True)
+        typer.echo(
+            f"error: {len(report.problems)} problem(s) in {report.rows} row(s); nothing was "
+            "imported. Fix the rows above and run the import again",
+            err=True,
+        )
+        raise typer.Exit(2)
+    if dry_run:
+        typer.echo(f"{report.source}: all {report.rows} row(s) are good; nothing was written yet")
+        return
+    typer.echo(f"{report.source}: imported {report.rows} row(s): {', '.join(report.created)}")
+
+
+def write_export(content: bytes, *, out: Path | None) -> None:
+    """An export to the file `out` (written whole), or to stdout."""
+    if out is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return
+    write_whole(out, content)
+    typer.echo(f"wrote {out}", err=True)

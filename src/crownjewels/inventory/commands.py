@@ -1,4 +1,5 @@
-"""CLI sub-commands of the register: `crownjewels secrets add|list|show|update|review|retire`."""
+"""CLI sub-commands of the register: `crownjewels secrets add|list|show|update|review|retire|
+import|export`."""
 
 from __future__ import annotations
 
@@ -8,10 +9,19 @@ from typing import Any
 
 import typer
 
-from crownjewels.core.cli import JsonOpt, emit_json, emit_record, emit_table, state
+from crownjewels.core.cli import (
+    JsonOpt,
+    emit_import,
+    emit_json,
+    emit_record,
+    emit_table,
+    read_import_file,
+    state,
+    write_export,
+)
 from crownjewels.core.errors import Invalid
 from crownjewels.core.pagination import Page, PageParams
-from crownjewels.inventory import service
+from crownjewels.inventory import imports, service
 from crownjewels.inventory.schemas import (
     FACTOR_QUESTIONS,
     LEGAL_TESTS,
@@ -443,3 +453,46 @@ def retire(
     with state(ctx).unit_of_work() as (session, actor):
         secret = service.change_status(session, actor=actor, secret_ref=ref, change=change)
     typer.echo(f"{secret.ref} {secret.name} is now {secret.status.value}")
+
+
+FormatOpt = typer.Option("csv", "--format", help="csv or xlsx.")
+OutOpt = typer.Option(None, "--out", help="Write to this file (default: standard output).")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A .csv or .xlsx file with the export's columns."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check every row; write nothing."),
+) -> None:
+    """Register every row of a spreadsheet, or none: each bad row is listed as FILE:LINE."""
+    data = read_import_file(file)
+    st = state(ctx)
+    with st.unit_of_work() as (session, actor):
+        report = imports.import_secrets(
+            session,
+            actor=actor,
+            data=data,
+            source=file.name,
+            company=st.settings.company_name,
+            dry_run=dry_run,
+        )
+    emit_import(report, dry_run=dry_run)
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    fmt: str = FormatOpt,
+    out: Path | None = OutOpt,
+    tier: str | None = typer.Option(None, "--tier", help=f"One of: {_TIERS}."),
+    status: str | None = typer.Option(None, "--status", help=f"One of: {_choices(SecretStatus)}."),
+    owner: str | None = typer.Option(None, "--owner", help="The owner's email."),
+) -> None:
+    """The register as CSV or XLSX, with the columns `secrets import` reads."""
+    if fmt not in ("csv", "xlsx"):
+        raise Invalid(f"--format {fmt!r} is not csv or xlsx", field="format")
+    flt = SecretFilter.model_validate(_fields(tier=tier, status=status, owner_id=owner))
+    with state(ctx).unit_of_work(write=False) as (session, actor):
+        content, _ = imports.export(session, actor=actor, filters=flt, fmt=fmt)
+    write_export(content, out=out)

@@ -4,7 +4,7 @@ custody history, the register and edit forms, locations, reviews and status chan
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from crownjewels.core import tables
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import CrownJewelsError, Forbidden, NotFound
 from crownjewels.core.forms import (
@@ -27,11 +28,12 @@ from crownjewels.core.forms import (
     render,
     text,
 )
-from crownjewels.core.http import AppSettings, DbSession, Paging, require
+from crownjewels.core.http import AppSettings, DbSession, Paging, attachment, require
+from crownjewels.core.importing import ImportPage, form_page, read_upload, run_page
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission as P
 from crownjewels.custody import service as custody
-from crownjewels.inventory import service
+from crownjewels.inventory import imports, service
 from crownjewels.inventory.schemas import (
     FACTOR_QUESTIONS,
     LEGAL_TESTS,
@@ -55,6 +57,7 @@ from crownjewels.parties.schemas import PersonFilter, PersonRead
 router = APIRouter(prefix="/secrets", include_in_schema=False)
 Reader = Annotated[Actor, Depends(require(P.SECRETS_READ_ALL, P.SECRETS_READ_OWN))]
 Writer = Annotated[Actor, Depends(require(P.SECRETS_WRITE_ALL, P.SECRETS_WRITE_OWN))]
+Format = Literal["csv", "xlsx"]
 
 #: blank rows offered for locations on the register form
 NEW_LOCATION_ROWS = 3
@@ -92,13 +95,7 @@ def register_list(request: Request, session: DbSession, actor: Reader, paging: P
     raw = {k: request.query_params.get(k, "").strip() for k in _FILTERS}
     errors: dict[str, str] = {}
     try:
-        flt = SecretFilter.model_validate(
-            {
-                **{k: v for k, v in raw.items() if v and k not in ("owner", "overdue")},
-                "owner_id": raw["owner"] or None,
-                "overdue": raw["overdue"] in ("true", "on", "1") or None,
-            }
-        )
+        flt = _filter(raw)
         items, total = service.list_secrets(session, actor=actor, filters=flt, page=paging)
     except (ValidationError, CrownJewelsError) as exc:
         errors, items, total = field_errors(exc, fallback="owner"), [], 0
@@ -107,6 +104,61 @@ def register_list(request: Request, session: DbSession, actor: Reader, paging: P
         return render(request, "inventory/_results.html", ctx, status=422 if errors else 200)
     ctx |= {"people": _people(session, actor), **_choices()}
     return render(request, "inventory/list.html", ctx, status=422 if errors else 200)
+
+
+def _filter(raw: dict[str, str]) -> SecretFilter:
+    return SecretFilter.model_validate(
+        {
+            **{k: v for k, v in raw.items() if v and k not in ("owner", "overdue")},
+            "owner_id": raw["owner"] or None,
+            "overdue": raw["overdue"] in ("true", "on", "1") or None,
+        }
+    )
+
+
+@router.get("/export.{fmt}")
+def export(request: Request, session: DbSession, actor: Reader, fmt: Format) -> Response:
+    """The register under the listing's filters, as CSV or XLSX (the import's columns)."""
+    flt = _filter({k: request.query_params.get(k, "").strip() for k in _FILTERS})
+    content, media_type = imports.export(session, actor=actor, filters=flt, fmt=fmt)
+    headers = {"Content-Disposition": attachment(f"register.{fmt}")}
+    return Response(content, media_type=media_type, headers=headers)
+
+
+_IMPORT = ImportPage(
+    title="Import secrets",
+    back="/secrets",
+    back_label="Back to the register",
+    action="/secrets/import",
+    columns=list(imports.COLUMNS),
+    required=[imports.LABELS[f] for f in imports.REQUIRED],
+)
+
+
+@router.get("/import")
+def import_form(request: Request, actor: Writer) -> Response:
+    """The import page: upload a spreadsheet of new secrets."""
+    return form_page(request, _IMPORT)
+
+
+@router.post("/import")
+def import_file(
+    request: Request, session: DbSession, actor: Writer, settings: AppSettings, form: PostedForm
+) -> Response:
+    """Check an uploaded register (dry run), or import it once confirmed (checked again)."""
+
+    def run(data: bytes, source: str, dry_run: bool) -> tables.ImportReport:
+        return imports.import_secrets(
+            session,
+            actor=actor,
+            data=data,
+            source=source,
+            company=settings.company_name,
+            dry_run=dry_run,
+        )
+
+    confirm = text(form, "confirm") == "yes"
+    return run_page(request, session, _IMPORT, read_upload(form), run, confirm=confirm)
 
 
 # --- register and edit forms -----------------------------------------------------------------

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
-from crownjewels.core.cli import JsonOpt, emit_json, emit_record, emit_table, state
+from crownjewels.core.cli import (
+    JsonOpt,
+    emit_import,
+    emit_json,
+    emit_record,
+    emit_table,
+    read_import_file,
+    state,
+)
 from crownjewels.core.errors import Invalid
 from crownjewels.core.pagination import Page, PageParams
 from crownjewels.core.permissions import Permission, Role, parse_role
-from crownjewels.parties import accounts, service
+from crownjewels.parties import accounts, imports, service
 from crownjewels.parties import tokens as api_tokens
 from crownjewels.parties.errors import UserNotFound
 from crownjewels.parties.schemas import (
@@ -391,3 +401,18 @@ def people_depart(
         person = service.depart_person(session, actor=actor, person_ref=ref, departure=departure)
     when = person.departed_on if person.status == PersonStatus.DEPARTED else person.departing_on
     typer.echo(f"{person.full_name} is {person.status.value} (on {when})")
+
+
+@people.command("import")
+def people_import(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A .csv or .xlsx file: Name, Email, Organisation, …"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Check every row; write nothing."),
+) -> None:
+    """Record every person of a spreadsheet, or none: each bad row is listed as FILE:LINE."""
+    data = read_import_file(file)
+    with state(ctx).unit_of_work() as (session, actor):
+        report = imports.import_people(
+            session, actor=actor, data=data, source=file.name, dry_run=dry_run
+        )
+    emit_import(report, dry_run=dry_run)

@@ -27,10 +27,12 @@ from crownjewels.core.forms import (
     text,
 )
 from crownjewels.core.http import DbSession, Paging, require
+from crownjewels.core.importing import ImportPage, form_page, read_upload, run_page
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission as P
+from crownjewels.core.tables import ImportReport
 from crownjewels.custody import service as custody
-from crownjewels.parties import accounts, service, sessions
+from crownjewels.parties import accounts, imports, service, sessions
 from crownjewels.parties.schemas import (
     Departure,
     OrganisationCreate,
@@ -155,6 +157,37 @@ def create_person(
         )
     flash(request, f"{person.full_name} is added.")
     return redirect(f"/people/{person.id}")
+
+
+_IMPORT = ImportPage(
+    title="Import people",
+    back="/people",
+    back_label="Back to people",
+    action="/people/import",
+    columns=list(imports.COLUMNS),
+    required=[imports.LABELS[f] for f in imports.REQUIRED],
+)
+
+
+@router.get("/people/import")
+def import_people_form(request: Request, actor: Writer) -> Response:
+    """The import page: upload a spreadsheet of people."""
+    return form_page(request, _IMPORT)
+
+
+@router.post("/people/import")
+def import_people(
+    request: Request, session: DbSession, actor: Writer, form: PostedForm
+) -> Response:
+    """Check an uploaded list of people (dry run), or import it once confirmed (checked again)."""
+
+    def run(data: bytes, source: str, dry_run: bool) -> ImportReport:
+        return imports.import_people(
+            session, actor=actor, data=data, source=source, dry_run=dry_run
+        )
+
+    confirm = text(form, "confirm") == "yes"
+    return run_page(request, session, _IMPORT, read_upload(form), run, confirm=confirm)
 
 
 def _person_page(

@@ -338,3 +338,19 @@ def own_organisation(session: Session) -> OrganisationRead | None:
     """Our own company's organisation record (None before it is registered)."""
     row = session.scalar(select(Organisation).where(Organisation.kind == OrgKind.OWN))
     return OrganisationRead.model_validate(row) if row is not None else None
+
+
+def person_id_by_label(session: Session, *, actor: Actor, label: str) -> str:
+    """The id of a visible person named by id, email or full name (as a spreadsheet names an
+    owner); a name two people share is refused, asking for the email instead."""
+    if "@" in label:
+        return _person(session, actor, label).id
+    query = repository.people_visible_to(actor).where(
+        func.lower(Person.full_name) == " ".join(label.split()).lower()
+    )
+    found = session.scalars(query.with_only_columns(Person.id).limit(2)).all()
+    if len(found) > 1:
+        raise Invalid(f"more than one person is named {label!r}; give their email instead")
+    if found:
+        return found[0]
+    return _person(session, actor, label).id

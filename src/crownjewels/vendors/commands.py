@@ -14,6 +14,7 @@ from crownjewels.core.errors import Invalid
 from crownjewels.core.pagination import Page, PageParams
 from crownjewels.vault import service as vault
 from crownjewels.vendors import certifications, contacts, service
+from crownjewels.vendors.imports import commands as imports_commands
 from crownjewels.vendors.schemas import (
     CertificationCreate,
     ContactCreate,
@@ -39,6 +40,8 @@ app.add_typer(country_app, name="country")
 app.add_typer(sub_app, name="subcontractor")
 app.add_typer(contact_app, name="contact")
 app.add_typer(transfers_commands.app, name="transfers")
+app.command("import")(imports_commands.import_)
+app.command("export")(imports_commands.export)
 
 
 def _choices(enum: type[Any]) -> str:

@@ -97,6 +97,28 @@ def review_decide(
     return redirect(f"/access/reviews/{ref}")
 
 
+@router.post("/reviews/{ref}/keep")
+def review_keep(
+    request: Request, session: DbSession, actor: Decider, form: PostedForm, ref: str
+) -> Response:
+    """Keep (confirm) every ticked item at once; if one cannot be kept, none is."""
+    try:
+        done = reviews.keep_many(
+            session,
+            actor=actor,
+            campaign_ref=ref,
+            item_ids=[str(i) for i in form.getlist("item")],
+            note=optional(form, "note"),
+        )
+        flash(request, f"{len(done)} kept: " + ", ".join(i.grant_ref for i in done))
+    except CrownJewelsError as exc:
+        if not refused(exc):
+            raise
+        discard(session)
+        flash(request, exc.message, kind="error")
+    return redirect(f"/access/reviews/{ref}")
+
+
 @router.post("/reviews/{ref}/close")
 def review_close(request: Request, session: DbSession, actor: Manager, ref: str) -> Response:
     """Close the campaign."""

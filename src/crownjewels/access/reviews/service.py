@@ -10,14 +10,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from crownjewels.access import service
-from crownjewels.access.errors import GrantConflict, InvalidGrant
+from crownjewels.access.errors import BatchRefused, GrantConflict, InvalidGrant
 from crownjewels.access.models import Grant, ReviewCampaign, ReviewItem
 from crownjewels.access.reviews import repository
 from crownjewels.access.reviews.schemas import CampaignRead, CampaignStatus, Decision, ItemRead
 from crownjewels.access.rules import GrantStatus
 from crownjewels.core import clock, exports
 from crownjewels.core.actor import Actor, fact_reader
-from crownjewels.core.errors import Forbidden, NotFound
+from crownjewels.core.errors import CrownJewelsError, Forbidden, NotFound
 from crownjewels.core.permissions import Permission
 from crownjewels.core.refs import next_ref
 from crownjewels.custody import service as custody
@@ -275,3 +275,34 @@ def export_csv(session: Session, *, actor: Actor, campaign_ref: str) -> str:
     return exports.dicts_to_csv(
         CSV_FIELDS, (item.model_dump(mode="json") for item in campaign.items)
     )
+
+
+def keep_many(
+    session: Session,
+    *,
+    actor: Actor,
+    campaign_ref: str,
+    item_ids: list[str],
+    note: str | None = None,
+) -> list[ItemRead]:
+    """Confirm (keep) several items of one campaign at once, each through `decide` (its checks,
+    its event); all or none: BatchRefused names every item that could not be kept."""
+    campaign = _campaign(session, campaign_ref)
+    wanted = list(dict.fromkeys(i for i in item_ids if i))
+    if not wanted:
+        raise InvalidGrant("tick the items to keep, then keep them", field="item")
+    refs = {i.id: i.grant_ref for i in _items(session, campaign.id)}
+    done: list[ItemRead] = []
+    refused: list[str] = []
+    for item_id in wanted:
+        try:
+            if item_id not in refs:
+                raise ReviewNotFound(f"it is not an item of {campaign.ref}")
+            done.append(
+                decide(session, actor=actor, item_id=item_id, decision=Decision.CONFIRM, note=note)
+            )
+        except CrownJewelsError as exc:
+            refused.append(f"{refs.get(item_id, item_id)}: {exc.message}")
+    if refused:
+        raise BatchRefused(refused, total=len(wanted))
+    return done

@@ -18,7 +18,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
-from crownjewels.core.errors import CrownJewelsError
+from crownjewels.core.errors import CrownJewelsError, Invalid
 from crownjewels.core.forms import (
     PostedForm,
     discard,
@@ -388,7 +388,8 @@ def _assessment_id(session: Session, actor: Actor) -> str:
 def review(
     request: Request, session: DbSession, actor: Writer, form: PostedForm, ref: str
 ) -> Response:
-    """Save the decisions on answers; "return" also reopens the asked-again answers."""
+    """Save the decisions on answers; "return" also reopens the asked-again answers;
+    "accept" accepts every checked answer at once (the same verb, an event per answer)."""
     decisions = [
         {
             "question_id": key.removeprefix("decision."),
@@ -398,7 +399,15 @@ def review(
         for key in form
         if key.startswith("decision.") and text(form, key)
     ]
+    if text(form, "action") == "accept":
+        checked = [str(q) for q in form.getlist("select")]
+        decisions = [
+            {"question_id": q, "decision": "accepted", "note": optional(form, "note." + q)}
+            for q in checked
+        ]
     try:
+        if text(form, "action") == "accept" and not decisions:
+            raise Invalid("tick the answers to accept, then accept them")
         data = ReviewSave.model_validate(
             {"decisions": decisions, "return_to_vendor": text(form, "action") == "return"}
         )
