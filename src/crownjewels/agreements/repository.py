@@ -55,6 +55,21 @@ def with_party(
     return query.where(exists().where(AgreementParty.agreement_id == A.id, or_(*wanted)))
 
 
+def with_any_party(
+    query: Select[Agreement], organisation_ids: set[str], person_ids: set[str]
+) -> Select[Agreement]:
+    """Agreements naming any of the organisations or any of the persons as a party."""
+    return query.where(
+        exists().where(
+            AgreementParty.agreement_id == A.id,
+            or_(
+                AgreementParty.organisation_id.in_(sorted(organisation_ids)),
+                AgreementParty.person_id.in_(sorted(person_ids)),
+            ),
+        )
+    )
+
+
 def covering_secret(query: Select[Agreement], secret_id: str, category: str) -> Select[Agreement]:
     """Agreements whose scope takes in the secret: all, naming it, or its category."""
     named = exists().where(

@@ -106,6 +106,16 @@ class SecretFacts:
     category: str
 
 
+@dataclass(frozen=True)
+class CoverAsk:
+    """One question for `coverage.covered`: does an agreement with the organisation or the
+    person (either) cover disclosing the secret?"""
+
+    secret: SecretFacts
+    organisation_id: str | None
+    person_id: str | None
+
+
 # --- input ----------------------------------------------------------------------------------
 
 

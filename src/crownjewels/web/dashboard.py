@@ -1,0 +1,114 @@
+"""What the dashboard shows an actor: the posture of the secrets they may see, and the counts
+that wait for someone (agreements expiring, grants to approve, questionnaires to review,
+access reviews due, vendors due for review, the custody state), each with the filtered list
+behind it. Each panel is gathered only when the actor's permissions allow it (None else)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from crownjewels.access import service as access
+from crownjewels.access.posture import service as posture
+from crownjewels.access.posture.schemas import Posture
+from crownjewels.access.reviews import service as reviews
+from crownjewels.access.schemas import GrantFilter, GrantStatus
+from crownjewels.agreements import service as agreements
+from crownjewels.agreements.schemas import AgreementFilter
+from crownjewels.core.actor import Actor
+from crownjewels.core.pagination import PageParams
+from crownjewels.core.permissions import Permission
+from crownjewels.custody import checkpoints
+from crownjewels.custody import service as custody
+from crownjewels.vendors import service as vendors
+from crownjewels.vendors.diligence import service as diligence
+from crownjewels.vendors.diligence.schemas import AssessmentFilter, AssessmentStatus
+from crownjewels.vendors.schemas import VendorFilter
+
+P = Permission
+#: the windows of the agreements panel, in days
+WINDOWS = (30, 60, 90)
+#: a count is all a panel needs of a list
+ONE = PageParams(limit=1)
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number that waits for someone, and the list behind it."""
+
+    label: str
+    count: int
+    href: str
+
+
+@dataclass(frozen=True)
+class CustodyState:
+    """Where the custody log stands: its newest event and its newest signed checkpoint."""
+
+    events: int
+    last_event_at: datetime | None
+    checkpoint_size: int | None
+    checkpoint_at: datetime | None
+    timestamped: bool
+
+
+def posture_of(session: Session, actor: Actor) -> Posture | None:
+    """The posture of the secrets the actor may see (a secret owner: their own)."""
+    if not (actor.can(P.SECRETS_READ_ALL) or actor.can(P.SECRETS_READ_OWN)):
+        return None
+    return posture.posture(session, actor=actor)
+
+
+def agreements_expiring(session: Session, actor: Actor) -> list[Count] | None:
+    """Agreements in force that expire within 30, 60 and 90 days."""
+    if not actor.can(P.AGREEMENTS_READ):
+        return None
+    out = []
+    for days in WINDOWS:
+        flt = AgreementFilter(expiring_within_days=days)
+        _, total = agreements.list_agreements(session, actor=actor, filters=flt, page=ONE)
+        out.append(Count(f"within {days} days", total, f"/agreements?expiring={days}"))
+    return out
+
+
+def waiting(session: Session, actor: Actor) -> list[Count]:
+    """What waits for a decision, as far as the actor may see it."""
+    out = []
+    if actor.can(P.GRANTS_READ) or actor.can(P.GRANTS_DECIDE):
+        flt = GrantFilter(status=GrantStatus.REQUESTED)
+        grants = access.list_grants(session, actor=actor, filters=flt)
+        out.append(Count("grants waiting for approval", len(grants), _grants_href()))
+        due = reviews.overdue(session, actor=actor)
+        out.append(Count("access review items overdue", len(due), "/access/reviews#overdue"))
+    if actor.can(P.VENDORS_READ) and actor.can(P.VENDORS_WRITE):
+        flt_a = AssessmentFilter(status=AssessmentStatus.SUBMITTED)
+        _, total = diligence.list_assessments(session, actor=actor, filters=flt_a, page=ONE)
+        href = f"/vendors/assessments?status={AssessmentStatus.SUBMITTED.value}"
+        out.append(Count("questionnaires waiting for review", total, href))
+        _, due_v = vendors.list_vendors(
+            session, actor=actor, filters=VendorFilter(review_due=True), page=ONE
+        )
+        out.append(Count("vendors due for review", due_v, "/vendors?review_due=true"))
+    return out
+
+
+def _grants_href() -> str:
+    return f"/access/grants?status={GrantStatus.REQUESTED.value}"
+
+
+def custody_state(session: Session, actor: Actor) -> CustodyState | None:
+    """The newest custody event and the newest signed checkpoint, with their dates."""
+    if not actor.can(P.CUSTODY_READ):
+        return None
+    newest = custody.recent(session, limit=1)
+    signed, _ = checkpoints.list_checkpoints(session, actor=actor, limit=1)
+    last = signed[0] if signed else None
+    return CustodyState(
+        events=newest[0].seq if newest else 0,
+        last_event_at=newest[0].recorded_at if newest else None,
+        checkpoint_size=last.tree_size if last else None,
+        checkpoint_at=last.signed_at if last else None,
+        timestamped=bool(last and last.timestamped),
+    )
