@@ -30,6 +30,8 @@ from crownjewels.vendors.schemas import VendorFilter
 P = Permission
 #: the windows of the agreements panel, in days
 WINDOWS = (30, 60, 90)
+#: how far ahead a certificate's expiry counts as soon
+CERTIFICATE_DAYS = 90
 #: a count is all a panel needs of a list
 ONE = PageParams(limit=1)
 
@@ -83,15 +85,34 @@ def waiting(session: Session, actor: Actor) -> list[Count]:
         due = reviews.overdue(session, actor=actor)
         out.append(Count("access review items overdue", len(due), "/access/reviews#overdue"))
     if actor.can(P.VENDORS_READ) and actor.can(P.VENDORS_WRITE):
-        flt_a = AssessmentFilter(status=AssessmentStatus.SUBMITTED)
-        _, total = diligence.list_assessments(session, actor=actor, filters=flt_a, page=ONE)
-        href = f"/vendors/assessments?status={AssessmentStatus.SUBMITTED.value}"
-        out.append(Count("questionnaires waiting for review", total, href))
-        _, due_v = vendors.list_vendors(
-            session, actor=actor, filters=VendorFilter(review_due=True), page=ONE
-        )
-        out.append(Count("vendors due for review", due_v, "/vendors?review_due=true"))
+        out += _vendor_work(session, actor)
     return out
+
+
+def _vendor_work(session: Session, actor: Actor) -> list[Count]:
+    """What waits for the vendor manager: answers to review, remediation past due, vendors
+    whose certificate lapses soon, vendors due for their periodic review."""
+    submitted = AssessmentFilter(status=AssessmentStatus.SUBMITTED)
+    _, answered = diligence.list_assessments(session, actor=actor, filters=submitted, page=ONE)
+    late = AssessmentFilter(remediation_overdue=True)
+    _, remediation = diligence.list_assessments(session, actor=actor, filters=late, page=ONE)
+    certs = VendorFilter(certificate_expiring=CERTIFICATE_DAYS)
+    _, expiring = vendors.list_vendors(session, actor=actor, filters=certs, page=ONE)
+    _, due = vendors.list_vendors(
+        session, actor=actor, filters=VendorFilter(review_due=True), page=ONE
+    )
+    return [
+        Count("questionnaires waiting for review", answered, "/assessments?status=submitted"),
+        Count(
+            "assessments with remediation overdue", remediation, "/assessments?remediation=overdue"
+        ),
+        Count(
+            f"vendors with a certificate expiring within {CERTIFICATE_DAYS} days",
+            expiring,
+            f"/vendors?certificate_expiring={CERTIFICATE_DAYS}",
+        ),
+        Count("vendors due for review", due, "/vendors?review_due=true"),
+    ]
 
 
 def _grants_href() -> str:

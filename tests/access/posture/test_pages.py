@@ -22,7 +22,13 @@ from crownjewels.core.db import Database
 from crownjewels.core.permissions import MATRIX, Permission, Role
 from crownjewels.inventory.schemas import Tier
 from crownjewels.parties.schemas import OrgKind
+from crownjewels.vendors import certifications
+from crownjewels.vendors.diligence import review
+from crownjewels.vendors.diligence import service as diligence
+from crownjewels.vendors.diligence.schemas import AssessmentSend, RemediationCreate
+from crownjewels.vendors.schemas import CertificationCreate
 from tests.access.conftest import make_world
+from tests.vendors.diligence_factories import import_builtin, make_contact, make_vendor
 from tests.web import conftest as web
 from tests.web.conftest import Login
 
@@ -73,7 +79,7 @@ PANELS = {
     'id="posture"': {P.SECRETS_READ_ALL, P.SECRETS_READ_OWN},
     'href="/agreements?expiring=30"': {P.AGREEMENTS_READ},
     'href="/access/grants?status=requested"': {P.GRANTS_READ, P.GRANTS_DECIDE},
-    'href="/vendors/assessments?status=submitted"': {P.VENDORS_WRITE},
+    'href="/assessments?status=submitted"': {P.VENDORS_WRITE},
     'id="custody-state"': {P.CUSTODY_READ},
 }
 
@@ -156,3 +162,51 @@ def test_the_posture_list_refuses_an_unknown_tier_or_measure_in_words(
     assert client.get("/posture/secrets?tier=top-secret").status_code == 422
     vendor = client_of(make_login(Role.VENDOR_USER, org_kind=OrgKind.VENDOR))
     assert vendor.get("/posture/secrets").status_code == 403
+
+
+def test_the_vendor_managers_numbers_match_their_lists(
+    db: Database, make_login: MakeLogin, client_of: ClientOf
+) -> None:
+    manager = make_login(Role.VENDOR_MANAGER)
+    today = clock.today()
+    with db.unit_of_work() as s:
+        admin = system_actor("test")
+        import_builtin(s, admin)
+        soon, _ = make_vendor(s, admin, name="Lotus Process")
+        later, _ = make_vendor(s, admin, name="Far Horizon")
+        make_contact(s, soon)
+        for vendor, days in ((soon, 30), (later, 200)):
+            certifications.add_certification(
+                s,
+                actor=admin,
+                vendor_ref=vendor.ref,
+                data=CertificationCreate.model_validate(
+                    {
+                        "standard": "iso-27001",
+                        "issuer": "BSI",
+                        "expires_on": today + timedelta(days=days),
+                    }
+                ),
+            )
+        sent = diligence.send(s, actor=admin, data=AssessmentSend(vendor=soon.ref))
+        for title, due in (("Patch the file server", -3), ("Rotate the keys", 10)):
+            review.add_remediation(
+                s,
+                actor=admin,
+                assessment_ref=sent.ref,
+                data=RemediationCreate(
+                    title=title, owner=manager.person.id, due_on=today + timedelta(days=due)
+                ),
+            )
+    client = client_of(manager)
+    page = client.get("/").text
+    assert 'id="custody-state"' not in page
+    for href, rows in (
+        ("/vendors?certificate_expiring=90", r'href="/vendors/(VEN-\d+)"'),
+        ("/assessments?remediation=overdue", r'href="/assessments/(DD-[\w-]+)"'),
+    ):
+        shown = re.search(rf'href="{re.escape(href)}"><span class="stat-value">(\d+)', page)
+        assert shown and int(shown.group(1)) == 1, href
+        listed = client.get(href)
+        assert listed.status_code == 200
+        assert len(set(re.findall(rows, listed.text))) == 1, href

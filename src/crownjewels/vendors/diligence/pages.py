@@ -129,10 +129,17 @@ def assessments(request: Request, session: DbSession, actor: Viewer, paging: Pag
     """Assessments the actor may see, newest first (a vendor user: its organisation's)."""
     status = request.query_params.get("status") or None
     flt = AssessmentFilter(
-        status=AssessmentStatus(status) if status in set(AssessmentStatus) else None
+        status=AssessmentStatus(status) if status in set(AssessmentStatus) else None,
+        remediation_overdue=request.query_params.get("remediation") == "overdue" or None,
     )
     items, total = reads.list_assessments(session, actor=actor, filters=flt, page=paging)
-    ctx = {"items": items, "total": total, "paging": paging, "statuses": list(AssessmentStatus)}
+    ctx = {
+        "items": items,
+        "total": total,
+        "paging": paging,
+        "statuses": list(AssessmentStatus),
+        "remediation_overdue": flt.remediation_overdue,
+    }
     return render(request, "diligence/list.html", ctx)
 
 
