@@ -285,6 +285,8 @@ class AgreementFilter(BaseModel):
     secret: str | None = Field(default=None, max_length=200)
     expiring_within_days: int | None = Field(default=None, ge=0, le=3650)
     renewal_due: bool | None = None
+    #: only agreements whose latest analysed version has a clause finding legal has not decided
+    findings_to_decide: bool | None = None
     q: str | None = Field(default=None, max_length=200)
 
 

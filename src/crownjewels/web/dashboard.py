@@ -75,6 +75,16 @@ def agreements_expiring(session: Session, actor: Actor) -> list[Count] | None:
     return out
 
 
+def findings_to_decide(session: Session, actor: Actor) -> Count | None:
+    """Agreements whose latest analysed version has clause findings legal has not decided."""
+    if not actor.can(P.AGREEMENTS_REVIEW):
+        return None
+    flt = AgreementFilter(findings_to_decide=True)
+    _, total = agreements.list_agreements(session, actor=actor, filters=flt, page=ONE)
+    href = "/agreements?findings=undecided"
+    return Count("agreements with clause findings to decide", total, href)
+
+
 def waiting(session: Session, actor: Actor) -> list[Count]:
     """What waits for a decision, as far as the actor may see it."""
     out = []

@@ -60,6 +60,7 @@ def dashboard(request: Request, session: DbSession, actor: CurrentActor) -> Resp
         "share": charts.share,
         "expiring": panels.agreements_expiring(session, actor),
         "waiting": panels.waiting(session, actor),
+        "findings": panels.findings_to_decide(session, actor),
         "custody_state": panels.custody_state(session, actor),
         "labels": MEASURE_LABELS,
         "own_only": not actor.can(Permission.SECRETS_READ_ALL),
