@@ -108,6 +108,7 @@ def _vendor_work(session: Session, actor: Actor) -> list[Count]:
     _, remediation = diligence.list_assessments(session, actor=actor, filters=late, page=ONE)
     certs = VendorFilter(certificate_expiring=CERTIFICATE_DAYS)
     _, expiring = vendors.list_vendors(session, actor=actor, filters=certs, page=ONE)
+    reassess = len(diligence.reassessments_due(session, actor=actor))
     _, due = vendors.list_vendors(
         session, actor=actor, filters=VendorFilter(review_due=True), page=ONE
     )
@@ -121,6 +122,7 @@ def _vendor_work(session: Session, actor: Actor) -> list[Count]:
             expiring,
             f"/vendors?certificate_expiring={CERTIFICATE_DAYS}",
         ),
+        Count("vendors due for reassessment", reassess, "/assessments#reassessments-due"),
         Count("vendors due for review", due, "/vendors?review_due=true"),
     ]
 
