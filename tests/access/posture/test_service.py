@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from crownjewels.access.posture import service
@@ -16,6 +17,7 @@ from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.permissions import Role
 from crownjewels.inventory.schemas import Factor, Tier
+from crownjewels.parties import service as parties
 from crownjewels.parties.schemas import OrgKind
 from crownjewels.training import service as training
 from crownjewels.training.schemas import CourseCreate, RequiredFor
@@ -111,3 +113,28 @@ def test_the_secrets_behind_a_number_and_the_owner_scope(session: Session, admin
     mine = service.posture(session, actor=owner)
     assert mine.total == 3  # Elsewhere belongs to somebody else
     assert refs["other"] not in {g.ref for g in service.gaps(session, actor=owner)}
+
+
+def test_the_reads_do_not_grow_with_the_number_of_secrets(session: Session, admin: Actor) -> None:
+    """Bulk reads: more secrets of the same owner cost no more queries."""
+    refs = _world(session, admin)
+    owner = parties.get_person(session, actor=admin, person_ref=refs["owner"])
+
+    def queries() -> int:
+        seen: list[str] = []
+
+        def count(*args: object) -> None:
+            seen.append(str(args[2]))
+
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            service.posture(session, actor=admin)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(seen)
+
+    before = queries()
+    for n in range(4):
+        make_secret(session, admin, owner=owner, name=f"More {n}", secrecy_assessment=FULL)
+    assert queries() == before
