@@ -19,7 +19,7 @@ from crownjewels.agreements import service as agreements
 from crownjewels.agreements.schemas import AgreementFilter
 from crownjewels.core.actor import Actor
 from crownjewels.core.pagination import PageParams
-from crownjewels.core.permissions import Permission
+from crownjewels.core.permissions import Permission, Role
 from crownjewels.custody import checkpoints
 from crownjewels.custody import service as custody
 from crownjewels.vendors import service as vendors
@@ -63,39 +63,64 @@ def posture_of(session: Session, actor: Actor) -> Posture | None:
     return posture.posture(session, actor=actor)
 
 
-def agreements_expiring(session: Session, actor: Actor) -> list[Count] | None:
-    """Agreements in force that expire within 30, 60 and 90 days."""
-    if not actor.can(P.AGREEMENTS_READ):
-        return None
-    out = []
-    for days in WINDOWS:
-        flt = AgreementFilter(expiring_within_days=days)
-        _, total = agreements.list_agreements(session, actor=actor, filters=flt, page=ONE)
-        out.append(Count(f"within {days} days", total, f"/agreements?expiring={days}"))
-    return out
+@dataclass(frozen=True)
+class Panel:
+    """A group of numbers that wait for one kind of person (access, vendors, agreements)."""
+
+    key: str
+    title: str
+    counts: list[Count]
 
 
-def findings_to_decide(session: Session, actor: Actor) -> Count | None:
-    """Agreements whose latest analysed version has clause findings legal has not decided."""
-    if not actor.can(P.AGREEMENTS_REVIEW):
-        return None
-    flt = AgreementFilter(findings_to_decide=True)
-    _, total = agreements.list_agreements(session, actor=actor, filters=flt, page=ONE)
-    href = "/agreements?findings=undecided"
-    return Count("agreements with clause findings to decide", total, href)
+#: the panel a role looks at first (the rest follow in the default order)
+_FIRST = ((Role.AUDITOR, "custody"), (Role.LEGAL, "agreements"), (Role.VENDOR_MANAGER, "vendors"))
+_ORDER = ("posture", "access", "agreements", "vendors", "custody")
 
 
-def waiting(session: Session, actor: Actor) -> list[Count]:
-    """What waits for a decision, as far as the actor may see it."""
+def order(actor: Actor) -> list[str]:
+    """The panels in the order the actor reads them: their own role's first."""
+    keys = list(_ORDER)
+    if Role.ADMIN not in actor.roles:
+        for role, key in reversed(_FIRST):
+            if role in actor.roles:
+                keys.remove(key)
+                keys.insert(0, key)
+    return keys
+
+
+def work(session: Session, actor: Actor) -> list[Panel]:
+    """What waits for someone, per panel, as far as the actor's permissions allow."""
     out = []
     if actor.can(P.GRANTS_READ) or actor.can(P.GRANTS_DECIDE):
         flt = GrantFilter(status=GrantStatus.REQUESTED)
         grants = access.list_grants(session, actor=actor, filters=flt)
-        out.append(Count("grants waiting for approval", len(grants), _grants_href()))
         due = reviews.overdue(session, actor=actor)
-        out.append(Count("access review items overdue", len(due), "/access/reviews#overdue"))
+        counts = [
+            Count("grants waiting for approval", len(grants), _grants_href()),
+            Count("access review items overdue", len(due), "/access/reviews#overdue"),
+        ]
+        out.append(Panel("access", "Access", counts))
+    if actor.can(P.AGREEMENTS_READ):
+        out.append(Panel("agreements", "Agreements", _agreements_work(session, actor)))
     if actor.can(P.VENDORS_READ) and actor.can(P.VENDORS_WRITE):
-        out += _vendor_work(session, actor)
+        out.append(Panel("vendors", "Vendors", _vendor_work(session, actor)))
+    return out
+
+
+def _agreements_work(session: Session, actor: Actor) -> list[Count]:
+    """Clause findings legal has not decided (for those who decide them), then the agreements
+    in force that expire within 30, 60 and 90 days."""
+    out = []
+    if actor.can(P.AGREEMENTS_REVIEW):
+        flt = AgreementFilter(findings_to_decide=True)
+        _, total = agreements.list_agreements(session, actor=actor, filters=flt, page=ONE)
+        href = "/agreements?findings=undecided"
+        out.append(Count("agreements with clause findings to decide", total, href))
+    for days in WINDOWS:
+        flt = AgreementFilter(expiring_within_days=days)
+        _, total = agreements.list_agreements(session, actor=actor, filters=flt, page=ONE)
+        label = f"agreements expiring within {days} days"
+        out.append(Count(label, total, f"/agreements?expiring={days}"))
     return out
 
 

@@ -75,6 +75,11 @@ def _world(db: Database, owner: Login) -> None:
         )
 
 
+FIRST = {
+    Role.AUDITOR: 'id="custody-state"',
+    Role.LEGAL: 'id="work-agreements"',
+    Role.VENDOR_MANAGER: 'id="work-vendors"',
+}
 PANELS = {
     'id="posture"': {P.SECRETS_READ_ALL, P.SECRETS_READ_OWN},
     'href="/agreements?expiring=30"': {P.AGREEMENTS_READ},
@@ -99,6 +104,14 @@ def test_each_role_sees_the_panels_its_permissions_allow(
         assert "Your secrets" in page.text  # their own secrets' posture, not the register's
     if role == Role.AUDITOR:
         assert "Last signed checkpoint" in page.text
+    # each role's own panel comes first; the others open on the posture
+    first = page.text.index(FIRST.get(role, 'id="posture"'))
+    others = [
+        page.text.index(m)
+        for m in ('id="posture"', 'id="work-', 'id="custody-state"')
+        if m in page.text
+    ]
+    assert first == min(others), role
 
 
 def _counts(text: str) -> dict[str, int]:
