@@ -15,6 +15,7 @@ from crownjewels.access.offboarding import commands as offboarding_commands
 from crownjewels.access.offboarding import pages as offboarding_pages
 from crownjewels.access.offboarding import router as offboarding_router
 from crownjewels.access.offboarding import service as access_offboarding
+from crownjewels.access.posture import pages as posture_pages
 from crownjewels.access.reviews import commands as reviews_commands
 from crownjewels.access.reviews import pages as reviews_pages
 from crownjewels.access.reviews import router as reviews_router
@@ -116,6 +117,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     vendor_imports_pages.router,
     vendors_pages.router,
     access_pages.router,
+    posture_pages.router,
     reviews_pages.router,
     offboarding_pages.router,
 )

@@ -104,7 +104,7 @@ def test_log_in_enrol_register_search_and_read_the_history(live: Live, browser: 
     expect(page.locator("#verify-outcome")).to_contain_text("Chain intact")
 
     page.click("a.brand")
-    expect(page.locator("#chart-tier")).to_be_visible()
+    expect(page.locator("#posture-chart")).to_be_visible()
     expect(page.locator("#overdue")).to_contain_text("No review is overdue")
     page.screenshot(path=str(SCREENSHOTS / "cj_dashboard.png"), full_page=True)
 

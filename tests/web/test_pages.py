@@ -494,17 +494,17 @@ def test_custody_log_filters_shows_an_event_and_verifies_the_chain(
     assert "<html" not in verify.text
 
 
-def test_dashboard_shows_charts_data_overdue_and_recent_events(
+def test_dashboard_shows_the_posture_chart_overdue_and_recent_events(
     client_for: ClientFor, db: Database
 ) -> None:
     with db.unit_of_work() as s:
         make_secret(s, system_actor(), name="Old recipe", review_cadence_days=7)
     client = client_for(Role.ADMIN)
     page = client.get("/")
-    data = re.search(r'id="dashboard-data">([^<]+)<', page.text)
-    assert data
-    assert '"sensitive": 1' in data.group(1)
-    assert "/static/vendor/chartjs/chart.umd.min.js" in page.text
+    # the chart is inline SVG carrying its numbers: no script, no chart library
+    assert 'id="posture-chart"' in page.text
+    assert re.search(r'<text class="posture-count"[^>]*data-tier="sensitive">1</text>', page.text)
+    assert "<script" not in page.text.split("</header>", 1)[1].split("<footer", 1)[0]
     assert "Recent custody events" in page.text
     assert client.get("/static/vendor/htmx/htmx.min.js").status_code == 200
 

@@ -3,6 +3,7 @@ person, which cover disclosing a secret to them, and, when none does, why not in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 from crownjewels.agreements import repository, rules
 from crownjewels.agreements.models import Agreement
 from crownjewels.agreements.reads import read, terms_of, terms_of_status
-from crownjewels.agreements.schemas import AgreementRead, SecretFacts, Terms
+from crownjewels.agreements.schemas import AgreementRead, CoverAsk, SecretFacts, Terms
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Invalid
 from crownjewels.inventory import service as inventory
@@ -73,6 +74,35 @@ def covering(
     )
     rows = session.scalars(query.order_by(Agreement.ref)).all()
     return [read(session, actor, r, on=on) for r in rows if rules.covers(terms_of(r), facts, on=on)]
+
+
+def covered(session: Session, actor: Actor, *, asks: Sequence[CoverAsk], on: date) -> list[bool]:
+    """`covering` as yes or no for many questions at once (the posture of the whole register):
+    the agreements naming any of the parties are read once, with their parties and scope, and
+    `rules.covers` decides each question, as it does for one."""
+    orgs = {a.organisation_id for a in asks if a.organisation_id}
+    people = {a.person_id for a in asks if a.person_id}
+    if not orgs and not people:
+        return [False] * len(asks)
+    query = repository.with_any_party(
+        repository.not_drafts(repository.visible_to(actor)), orgs, people
+    )
+    found = [
+        (
+            terms_of(row),
+            {p.organisation_id for p in row.parties if p.organisation_id},
+            {p.person_id for p in row.parties if p.person_id},
+        )
+        for row in session.scalars(query)
+    ]
+    return [
+        any(
+            (a.organisation_id in org_ids or a.person_id in person_ids)
+            and rules.covers(terms, a.secret, on=on)
+            for terms, org_ids, person_ids in found
+        )
+        for a in asks
+    ]
 
 
 def _covers(

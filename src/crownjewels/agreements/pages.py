@@ -58,7 +58,7 @@ router = APIRouter(prefix="/agreements", include_in_schema=False)
 router.include_router(clauses.router)
 Reader = Annotated[Actor, Depends(require(P.AGREEMENTS_READ))]
 Writer = Annotated[Actor, Depends(require(P.AGREEMENTS_WRITE))]
-_FILTERS = ("kind", "status", "party", "expiring", "renewal_due", "q")
+_FILTERS = ("kind", "status", "party", "expiring", "renewal_due", "findings", "q")
 
 
 # --- the listing -----------------------------------------------------------------------------
@@ -79,6 +79,7 @@ def agreement_list(request: Request, session: DbSession, actor: Reader, paging: 
                 "organisation": raw["party"] or None,
                 "expiring_within_days": raw["expiring"] or None,
                 "renewal_due": raw["renewal_due"] in ("true", "on", "1") or None,
+                "findings_to_decide": raw["findings"] == "undecided" or None,
                 "q": raw["q"] or None,
             }
         )

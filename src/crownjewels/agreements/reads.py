@@ -114,6 +114,8 @@ def list_agreements(
     if filters.secret:
         secret = inventory.get(session, actor=actor, secret_ref=filters.secret)
         query = repository.covering_secret(query, secret.id, secret.category)
+    if filters.findings_to_decide:
+        query = repository.with_findings_to_decide(query)
     today = clock.today()
     query = repository.filtered(
         query,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, Select, delete, exists, false, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from crownjewels.agreements.models import (
     Agreement,
@@ -55,6 +55,21 @@ def with_party(
     return query.where(exists().where(AgreementParty.agreement_id == A.id, or_(*wanted)))
 
 
+def with_any_party(
+    query: Select[Agreement], organisation_ids: set[str], person_ids: set[str]
+) -> Select[Agreement]:
+    """Agreements naming any of the organisations or any of the persons as a party."""
+    return query.where(
+        exists().where(
+            AgreementParty.agreement_id == A.id,
+            or_(
+                AgreementParty.organisation_id.in_(sorted(organisation_ids)),
+                AgreementParty.person_id.in_(sorted(person_ids)),
+            ),
+        )
+    )
+
+
 def covering_secret(query: Select[Agreement], secret_id: str, category: str) -> Select[Agreement]:
     """Agreements whose scope takes in the secret: all, naming it, or its category."""
     named = exists().where(
@@ -98,6 +113,24 @@ def filtered(
             or_(func.lower(A.title).contains(needle), func.lower(A.ref).contains(needle))
         )
     return query.order_by(A.expires_on.is_(None), A.expires_on, A.ref)
+
+
+def with_findings_to_decide(query: Select[Agreement]) -> Select[Agreement]:
+    """Agreements whose latest analysed version has a clause finding not yet reviewed."""
+    newer = aliased(AgreementVersion)
+    latest = (
+        select(func.max(newer.number))
+        .where(newer.agreement_id == A.id, newer.analysed_at.is_not(None))
+        .scalar_subquery()
+    )
+    return query.where(
+        exists().where(
+            AgreementVersion.agreement_id == A.id,
+            AgreementVersion.number == latest,
+            ClauseFinding.version_id == AgreementVersion.id,
+            ClauseFinding.review.is_(None),
+        )
+    )
 
 
 def in_force_with_expiry(query: Select[Agreement], *, today: date) -> Select[Agreement]:

@@ -106,6 +106,16 @@ class SecretFacts:
     category: str
 
 
+@dataclass(frozen=True)
+class CoverAsk:
+    """One question for `coverage.covered`: does an agreement with the organisation or the
+    person (either) cover disclosing the secret?"""
+
+    secret: SecretFacts
+    organisation_id: str | None
+    person_id: str | None
+
+
 # --- input ----------------------------------------------------------------------------------
 
 
@@ -275,6 +285,8 @@ class AgreementFilter(BaseModel):
     secret: str | None = Field(default=None, max_length=200)
     expiring_within_days: int | None = Field(default=None, ge=0, le=3650)
     renewal_due: bool | None = None
+    #: only agreements whose latest analysed version has a clause finding legal has not decided
+    findings_to_decide: bool | None = None
     q: str | None = Field(default=None, max_length=200)
 
 

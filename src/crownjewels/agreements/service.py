@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from crownjewels.agreements import repository, resolve, rules
+from crownjewels.agreements.coverage import covered as covered
 from crownjewels.agreements.coverage import covering as covering
 from crownjewels.agreements.coverage import in_force_for as in_force_for
 from crownjewels.agreements.coverage import kinds_in_force as kinds_in_force

@@ -495,3 +495,12 @@ def holding_countries(session: Session, *, secret_id: str) -> list[str]:
 def owned_ids(session: Session, *, person_id: str) -> list[str]:
     """The ids of the secrets a person owns (for scoping grants and access lists)."""
     return list(session.scalars(select(TradeSecret.id).where(TradeSecret.owner_id == person_id)))
+
+
+def active_secrets(session: Session, *, actor: Actor) -> list[SecretRead]:
+    """Every active secret the actor may see, by ref, with its owner's name: two queries,
+    whatever their number (the posture reads them all at once)."""
+    query = repository.visible_to(actor).where(TradeSecret.status == SecretStatus.ACTIVE)
+    rows = session.scalars(query.order_by(TradeSecret.ref)).all()
+    names = parties.person_names(session, {r.owner_id for r in rows})
+    return [_read(session, r, names=names) for r in rows]

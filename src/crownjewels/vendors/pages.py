@@ -69,7 +69,7 @@ router = APIRouter(prefix="/vendors", include_in_schema=False)
 Reader = Annotated[Actor, Depends(require(P.VENDORS_READ))]
 Writer = Annotated[Actor, Depends(require(P.VENDORS_WRITE))]
 
-_FILTERS = ("status", "criticality", "country", "q", "review_due")
+_FILTERS = ("status", "criticality", "country", "q", "review_due", "certificate_expiring")
 
 
 def _choices() -> dict[str, Any]:

@@ -163,7 +163,9 @@ def matching(session: Session, actor: Actor, filters: VendorFilter) -> tuple[lis
     if filters.q:
         needle = filters.q.strip().lower()
         matched = [oid for oid, name in names.items() if needle in name.lower()]
-    query = repository.filtered(repository.visible_to(actor), filters, org_ids=matched)
+    query = repository.filtered(
+        repository.visible_to(actor), filters, org_ids=matched, today=clock.today()
+    )
     rows = list(session.scalars(query))
     country_rows, all_links = repository.all_country_rows(session), links(session)
     own = {vid: [c.country for c in cs] for vid, cs in country_rows.items()}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, timedelta
 
-from sqlalchemy import Row, Select, false, func, or_, select
+from sqlalchemy import Row, Select, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
@@ -49,9 +50,23 @@ def find(
 
 
 def filtered(
-    query: Select[VendorProfile], flt: VendorFilter, *, org_ids: Iterable[str] | None
+    query: Select[VendorProfile],
+    flt: VendorFilter,
+    *,
+    org_ids: Iterable[str] | None,
+    today: date | None = None,
 ) -> Select[VendorProfile]:
-    """Apply listing filters (`org_ids`: organisations whose name matched the text search)."""
+    """Apply listing filters (`org_ids`: organisations whose name matched the text search;
+    `today`: the day a certificate's expiry is counted from)."""
+    if flt.certificate_expiring is not None and today is not None:
+        horizon = today + timedelta(days=flt.certificate_expiring)
+        query = query.where(
+            exists().where(
+                Certification.vendor_id == V.id,
+                Certification.expires_on.is_not(None),
+                Certification.expires_on <= horizon,
+            )
+        )
     if flt.status:
         query = query.where(V.status == flt.status)
     if flt.criticality:

@@ -226,6 +226,8 @@ class VendorFilter(BaseModel):
     country: CountryCode | None = None
     q: str | None = Field(default=None, max_length=200)
     review_due: bool | None = None
+    #: vendors holding a certification that expired or expires within this many days
+    certificate_expiring: int | None = Field(default=None, ge=0, le=3650)
 
 
 # --- outputs ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from crownjewels.access.posture.schemas import MEASURE_LABELS
 from crownjewels.core.forms import actor_labels, redirect, render
 from crownjewels.core.http import CurrentActor, DbSession
 from crownjewels.core.pagination import PageParams
@@ -16,7 +17,8 @@ from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
 from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretFilter
-from crownjewels.web import auth
+from crownjewels.web import auth, charts
+from crownjewels.web import dashboard as panels
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth.router)
@@ -26,7 +28,8 @@ DASHBOARD_LIST = 10
 
 @router.get("/")
 def dashboard(request: Request, session: DbSession, actor: CurrentActor) -> Response:
-    """The dashboard: the register by tier and category, overdue reviews, recent custody events.
+    """The dashboard: "am I protected?" (the posture of the secrets the actor may see, per
+    tier), what waits for someone, overdue reviews and the custody state.
 
     Any logged-in user may open it (it is the landing page); each panel shows only what the
     actor's permissions allow. A vendor user (no internal role) goes to the portal instead.
@@ -46,5 +49,21 @@ def dashboard(request: Request, session: DbSession, actor: CurrentActor) -> Resp
     if actor.can(Permission.CUSTODY_READ):
         events = custody.recent(session, limit=DASHBOARD_LIST)
         actors = actor_labels(request, session, (e.actor for e in events))
-    ctx = {"stats": stats, "overdue": overdue, "events": events, "actors": actors}
+    posture = panels.posture_of(session, actor)
+    ctx = {
+        "stats": stats,
+        "overdue": overdue,
+        "events": events,
+        "actors": actors,
+        "posture": posture,
+        "segments": charts.donut([(t.tier, t.total) for t in posture.tiers]) if posture else [],
+        "share": charts.share,
+        "work": panels.work(session, actor),
+        "order": panels.order(actor),
+        "custody_state": panels.custody_state(session, actor),
+        "labels": MEASURE_LABELS,
+        "own_only": not actor.can(Permission.SECRETS_READ_ALL),
+        "may_register": actor.can(Permission.SECRETS_WRITE_ALL)
+        or actor.can(Permission.SECRETS_WRITE_OWN),
+    }
     return render(request, "dashboard.html", ctx)

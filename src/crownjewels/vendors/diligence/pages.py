@@ -40,7 +40,14 @@ from crownjewels.parties import service as parties
 from crownjewels.parties.schemas import PersonFilter
 from crownjewels.settings import Settings
 from crownjewels.vault import service as vault
-from crownjewels.vendors.diligence import answering, catalog, documents, reads, sending
+from crownjewels.vendors.diligence import (
+    answering,
+    catalog,
+    documents,
+    reads,
+    schedule,
+    sending,
+)
 from crownjewels.vendors.diligence import review as reviewing
 from crownjewels.vendors.diligence.errors import AnswerErrors, BadAnswer, LinkGone, LinkNotOpened
 from crownjewels.vendors.diligence.schemas import (
@@ -129,10 +136,21 @@ def assessments(request: Request, session: DbSession, actor: Viewer, paging: Pag
     """Assessments the actor may see, newest first (a vendor user: its organisation's)."""
     status = request.query_params.get("status") or None
     flt = AssessmentFilter(
-        status=AssessmentStatus(status) if status in set(AssessmentStatus) else None
+        status=AssessmentStatus(status) if status in set(AssessmentStatus) else None,
+        remediation_overdue=request.query_params.get("remediation") == "overdue" or None,
     )
     items, total = reads.list_assessments(session, actor=actor, filters=flt, page=paging)
-    ctx = {"items": items, "total": total, "paging": paging, "statuses": list(AssessmentStatus)}
+    ctx = {
+        "items": items,
+        "total": total,
+        "paging": paging,
+        "statuses": list(AssessmentStatus),
+        "remediation_overdue": flt.remediation_overdue,
+        # the vendor manager's queue; a vendor user sees only its own assessments
+        "due": schedule.reassessments_due(session, actor=actor)
+        if actor.can(P.VENDORS_READ)
+        else [],
+    }
     return render(request, "diligence/list.html", ctx)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import NotFound
 from crownjewels.core.pagination import PageParams, paginate
@@ -186,7 +187,7 @@ def list_assessments(
 ) -> tuple[list[AssessmentRead], int]:
     """A page of the assessments the actor may see, newest first."""
     vendor_id = vendor_row(session, actor, filters.vendor).id if filters.vendor else None
-    query = repository.filtered(_visible(session, actor), filters, vendor_id)
+    query = repository.filtered(_visible(session, actor), filters, vendor_id, today=clock.today())
     rows, total = paginate(session, query, page)
     return [read(session, actor, a) for a in rows], total
 

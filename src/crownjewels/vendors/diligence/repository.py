@@ -4,10 +4,10 @@ its one assessment."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, false, select
+from sqlalchemy import Row, Select, exists, false, select
 from sqlalchemy.orm import Session, aliased
 
 from crownjewels.core.actor import Actor
@@ -20,7 +20,11 @@ from crownjewels.vendors.diligence.models import (
     ReassessmentDue,
     RemediationItem,
 )
-from crownjewels.vendors.diligence.schemas import AssessmentFilter, AssessmentStatus
+from crownjewels.vendors.diligence.schemas import (
+    AssessmentFilter,
+    AssessmentStatus,
+    RemediationStatus,
+)
 from crownjewels.vendors.models import VendorContact, VendorCountry, VendorProfile
 
 #: the actor kind of someone answering through a one-time link (its id is the link's id)
@@ -53,9 +57,17 @@ def find(session: Session, query: Select[Assessment], ref: str) -> Assessment | 
 
 
 def filtered(
-    query: Select[Assessment], flt: AssessmentFilter, vendor_id: str | None
+    query: Select[Assessment], flt: AssessmentFilter, vendor_id: str | None, *, today: date
 ) -> Select[Assessment]:
     """Apply listing filters; newest first."""
+    if flt.remediation_overdue:
+        query = query.where(
+            exists().where(
+                RemediationItem.assessment_id == Assessment.id,
+                RemediationItem.status == RemediationStatus.OPEN,
+                RemediationItem.due_on < today,
+            )
+        )
     if vendor_id:
         query = query.where(Assessment.vendor_id == vendor_id)
     if flt.status:

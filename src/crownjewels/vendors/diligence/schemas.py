@@ -289,6 +289,8 @@ class AssessmentFilter(BaseModel):
 
     vendor: str | None = None
     status: AssessmentStatus | None = None
+    #: only assessments with an open remediation item past its due date
+    remediation_overdue: bool | None = None
 
 
 class VendorFacts(BaseModel):

@@ -32,6 +32,7 @@ from crownjewels.vendors.diligence.reads import standing as standing
 from crownjewels.vendors.diligence.reads import template_row as template_row
 from crownjewels.vendors.diligence.reads import vendor_choices as vendor_choices
 from crownjewels.vendors.diligence.reads import vendor_row as vendor_row
+from crownjewels.vendors.diligence.schedule import reassessments_due as reassessments_due
 from crownjewels.vendors.diligence.sending import LINK_PREFIX as LINK_PREFIX
 from crownjewels.vendors.diligence.sending import issue_link as issue_link
 from crownjewels.vendors.diligence.sending import link_actor as link_actor
