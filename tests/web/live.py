@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from crownjewels.app import create_app
 from crownjewels import demo
+from crownjewels.app import create_app
 from crownjewels.core import migrate
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
