@@ -89,30 +89,31 @@ def _shots(demo: Demo) -> list[tuple[str, Role, str]]:
 
 def test_the_main_pages_at_desktop_and_phone_widths(demo: Demo, browser: Any) -> None:
     FOLDER.mkdir(parents=True, exist_ok=True)
+    host = demo.live.base.split("//", 1)[1].split(":")[0]
+    pages: dict[Role, Any] = {}
     wide: list[str] = []
     skipped: list[str] = []
     for name, role, path in _shots(demo):
+        if role not in pages:  # one browser context per role, signed in by its cookie
+            context = browser.new_context(reduced_motion="reduce")
+            cookie = {"name": SESSION_COOKIE, "value": demo.cookies[role], "domain": host}
+            context.add_cookies([{**cookie, "path": "/"}])
+            pages[role] = context.new_page()
+        page = pages[role]
         for size, (width, height) in SIZES.items():
-            context = browser.new_context(
-                viewport={"width": width, "height": height}, reduced_motion="reduce"
-            )
-            host = demo.live.base.split("//", 1)[1].split(":")[0]
-            context.add_cookies(
-                [{"name": SESSION_COOKIE, "value": demo.cookies[role], "domain": host, "path": "/"}]
-            )
-            page = context.new_page()
+            page.set_viewport_size({"width": width, "height": height})
             response = page.goto(demo.live.base + path)
             assert response is not None
             if name == "tasks" and response.status == 404:
                 skipped.append(f"{path} is not built on this branch")
-                context.close()
                 break
             assert response.status == 200, f"{path} as {role}: {response.status}"
             page.screenshot(path=str(FOLDER / f"{name}-{size}.png"), full_page=True)
             scroll = page.evaluate("document.documentElement.scrollWidth")
-            if size == "phone" and scroll > width:
-                wide.append(f"{name} ({path}) is {scroll} px wide")
-            context.close()
-    assert wide == [], f"pages that scroll sideways at 390 px: {wide}"
+            if scroll > width:
+                wide.append(f"{name} ({path}) is {scroll} px wide at {width} px")
+    for page in pages.values():
+        page.context.close()
+    assert wide == [], f"pages that scroll sideways: {wide}"
     if skipped:
         pytest.skip("; ".join(skipped))
