@@ -23,6 +23,7 @@ def test_the_favicon_is_served_and_linked(app: FastAPI, client_for: ClientFor) -
     assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
     assert "<svg" in icon.text
     assert '<link rel="icon" href="/static/favicon.svg"' in anonymous.get("/login").text
+    anonymous.close()
     assert '<link rel="icon"' in client_for(Role.AUDITOR).get("/").text
 
 
