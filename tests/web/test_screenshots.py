@@ -87,6 +87,25 @@ def _shots(demo: Demo) -> list[tuple[str, Role, str]]:
     ]
 
 
+#: the tops of the header's main links: within a few pixels when they sit on one line
+TOPS = "[...document.querySelectorAll('#main-nav > li')].map(li => li.getBoundingClientRect().top)"
+
+
+def _check_the_header(page: Any, size: str) -> None:
+    """On a desktop every main link sits on one line; on a phone they hide behind Menu, which
+    opens them (a checkbox: no script) and is photographed open."""
+    from playwright.sync_api import expect
+
+    if size == "desktop":
+        tops = page.evaluate(TOPS)
+        assert max(tops) - min(tops) < 16, f"the header's links wrap at 1440 px: {tops}"
+        return
+    expect(page.locator("#main-nav")).to_be_hidden()
+    page.click("label[for=nav-toggle]")
+    expect(page.locator("#main-nav a[href='/secrets']")).to_be_visible()
+    page.screenshot(path=str(FOLDER / "menu-open-phone.png"))
+
+
 def test_the_main_pages_at_desktop_and_phone_widths(demo: Demo, browser: Any) -> None:
     FOLDER.mkdir(parents=True, exist_ok=True)
     host = demo.live.base.split("//", 1)[1].split(":")[0]
@@ -112,6 +131,8 @@ def test_the_main_pages_at_desktop_and_phone_widths(demo: Demo, browser: Any) ->
             scroll = page.evaluate("document.documentElement.scrollWidth")
             if scroll > width:
                 wide.append(f"{name} ({path}) is {scroll} px wide at {width} px")
+            if name == "dashboard-admin":
+                _check_the_header(page, size)
     for page in pages.values():
         page.context.close()
     assert wide == [], f"pages that scroll sideways: {wide}"
