@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip -q --disable-pip-version-check
 export CROWNJEWELS_HOME ?= $(HOME)/.crownjewels
 
-.PHONY: run test lint bench install install-dev test-tools clean
+.PHONY: run test lint bench install install-dev test-tools clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ lint: install-dev
 ## ending with the line coverage of the package (files not fully covered, then the total)
 test: install-dev test-tools lint
 	$(BIN)/pytest -n 2 --dist worksteal --cov=crownjewels --cov-report=term:skip-covered
+
+## screenshots: the main pages as each role sees them, at 1440x900 and 390x844, written to
+## screenshots/ (or CROWNJEWELS_SCREENSHOTS); the test fails if a page scrolls sideways on a phone
+screenshots: install-dev test-tools
+	$(BIN)/pytest -m screenshots -p no:cacheprovider tests/web/test_screenshots.py
+	@echo "screenshots in $${CROWNJEWELS_SCREENSHOTS:-screenshots}/"
 
 ## bench: the benchmarks, printing ratios against their peers
 bench: install-dev

@@ -43,6 +43,7 @@ PUBLIC_PATHS = frozenset(
         "/login/enrol",
         "/logout",
         "/static",
+        "/favicon.ico",
     }
 )
 

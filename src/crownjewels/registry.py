@@ -53,6 +53,8 @@ from crownjewels.parties import pages as parties_pages
 from crownjewels.parties import router as parties_router
 from crownjewels.training import commands as training_commands
 from crownjewels.training import models as training_models
+from crownjewels.training import pages as training_pages
+from crownjewels.training import panels as training_panels
 from crownjewels.training import router as training_router
 from crownjewels.vault import commands as vault_commands
 from crownjewels.vault import jobs as vault_jobs
@@ -120,6 +122,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     posture_pages.router,
     reviews_pages.router,
     offboarding_pages.router,
+    training_pages.router,
 )
 
 #: (name, Typer sub-app, help) mounted on the root CLI
@@ -166,6 +169,8 @@ vault_owners.register(access_offboarding.OWNER_TYPE, access_offboarding.OFFBOARD
 
 #: panels a capability shows on another's page: the agreements with a vendor on its page
 panels.register(vendors_pages.PANEL_SLOT, agreements_panels.vendor_agreements)
+#: a person's training and acknowledgements on their page
+panels.register(parties_pages.PERSON_SLOT, training_panels.person_training)
 
 #: packages whose templates/ folder the page renderer searches
 TEMPLATE_PACKAGES = (
@@ -178,4 +183,5 @@ TEMPLATE_PACKAGES = (
     "vendors/diligence",
     "agreements",
     "access",
+    "training",
 )

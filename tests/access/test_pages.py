@@ -25,6 +25,7 @@ from tests.inventory.factories import make_secret
 from tests.vendors.diligence_factories import make_contact, make_vendor, make_vendor_user
 from tests.web import conftest as web
 from tests.web.conftest import Login, csrf_of
+from tests.web.markup import confirmed
 
 # the page fixtures of tests/web: the app, its settings, the frozen clock, logins
 app, settings, frozen = web.app, web.settings, web.frozen
@@ -121,12 +122,15 @@ def test_request_then_approve_through_the_forms(
     owner_client = client_of(owner)
     page = owner_client.get(f"/access/grants/{ref}")
     assert 'id="approve-button"' in page.text and 'id="deny-button"' in page.text
+    assert confirmed(page.text, 'id="deny-button"')  # denying asks once more; approving does not
+    assert not confirmed(page.text, 'id="approve-button"')
     approved = owner_client.post(
         f"/access/grants/{ref}/approve", data={"csrf_token": csrf_of(page.text), "note": "go"}
     )
     assert approved.status_code == 200, approved.text
     assert f"{ref} is active" in approved.text
     assert 'id="revoke-button"' in approved.text and 'id="approve-button"' not in approved.text
+    assert confirmed(approved.text, 'id="revoke-button"')
 
     legal = client_of(make_login(Role.LEGAL))
     secret_page = legal.get(f"/secrets/{world.secret.ref}")

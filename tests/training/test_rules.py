@@ -63,3 +63,41 @@ def test_missing_names_the_lapsed_and_the_never_done() -> None:
 def test_expiry_adds_the_validity() -> None:
     assert rules.expiry(D, 365) == date(2027, 6, 1)
     assert rules.expiry(D, None) is None
+
+
+@pytest.mark.parametrize(
+    ("completions", "current", "expires_on", "lapsing"),
+    [
+        ([], False, None, False),  # never done
+        ([CompletionFacts("c1", D, date(2026, 6, 30), True)], True, date(2026, 6, 30), True),
+        ([CompletionFacts("c1", D, date(2026, 7, 1), True)], True, date(2026, 7, 1), False),
+        ([CompletionFacts("c1", D, None, True)], True, None, False),  # never expires
+        # the latest current completion counts; an expired or failed one does not
+        (
+            [
+                CompletionFacts("c1", date(2025, 1, 1), date(2026, 1, 1), True),
+                CompletionFacts("c1", D, date(2026, 6, 10), True),
+                CompletionFacts("c1", D, date(2027, 6, 1), False),
+            ],
+            True,
+            date(2026, 6, 10),
+            True,
+        ),
+        ([CompletionFacts("c1", date(2025, 1, 1), date(2026, 1, 1), True)], False, None, False),
+    ],
+)
+def test_standing_of_a_required_course(
+    completions: list[CompletionFacts], current: bool, expires_on: date | None, lapsing: bool
+) -> None:
+    [held] = rules.standing([TS, OPT], completions, "employee", on=D, lapsing_days=30)
+    assert (held.course, held.current, held.expires_on, held.lapsing) == (
+        TS,
+        current,
+        expires_on,
+        lapsing,
+    )
+
+
+def test_a_vendors_people_count_as_vendor_staff() -> None:
+    assert rules.kind_of("employee", "vendor") == "vendor-staff"
+    assert rules.kind_of("contractor", "subsidiary") == "contractor"

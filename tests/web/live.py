@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from crownjewels import demo
 from crownjewels.app import create_app
 from crownjewels.core import migrate
 from crownjewels.core.actor import system_actor
@@ -29,6 +30,7 @@ from crownjewels.core.permissions import Role
 from crownjewels.inventory.schemas import SecretRead, Tier
 from crownjewels.settings import Settings
 from crownjewels.vault.keys import create_key_file
+from crownjewels.vault.service import open_vault
 from tests.inventory.factories import make_secret
 from tests.parties.factories import make_org, make_person, make_user
 
@@ -136,10 +138,34 @@ class LiveServer:
             secret = make_secret(s, actor, owner=person, name="Glaze recipe", tier=tier)
             if seed is not None:
                 seed(s, settings, secret)
-        app = create_app(settings, db=db, run_jobs=False)
-        self._mount.app = app
-        try:
+        with self._serving(settings, db):
             yield Live(base=self.base, username=user.username, url=url)
+
+    @contextmanager
+    def demo_workspace(self, home: Path, *, secret_key: str) -> Iterator[tuple[Live, Settings]]:
+        """A fresh workspace in `home` holding the demo company (`crownjewels demo`), served
+        until the block ends; its settings sign the demo logins' session cookies."""
+        assert self._mount.app is _IDLE, "another browser-test workspace is still mounted"
+        url = self._fresh_database(home)
+        create_key_file(home / "vault.key")
+        settings = Settings(home=home, database_url=url, secret_key=secret_key)
+        db = Database(url)
+        with db.unit_of_work() as s:
+            result = demo.seed(
+                s,
+                actor=system_actor("demo"),
+                company=demo.COMPANY,
+                secret_key=secret_key,
+                vault=lambda: open_vault(settings),
+            )
+        with self._serving(settings, db):
+            yield Live(base=self.base, username=result.admin.email, url=url), settings
+
+    @contextmanager
+    def _serving(self, settings: Settings, db: Database) -> Iterator[None]:
+        self._mount.app = create_app(settings, db=db, run_jobs=False)
+        try:
+            yield
         finally:
             self._mount.app = _IDLE
             db.dispose()

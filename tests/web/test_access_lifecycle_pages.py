@@ -18,6 +18,7 @@ from crownjewels.core.permissions import Role
 from tests.access.lifecycle_factories import bound_person, granted, nda, partner
 from tests.inventory.factories import make_secret
 from tests.web.conftest import Login, csrf_of
+from tests.web.markup import confirmed
 
 MakeLogin = Callable[..., Login]
 ClientOf = Callable[[Login], TestClient]
@@ -51,6 +52,7 @@ def test_review_from_start_to_revoke(
     reviewer = client_of(owner)
     campaign = reviewer.get(f"/access/reviews/{ref}")
     assert 'class="unused"' in campaign.text and 'value="revoke"' in campaign.text
+    assert confirmed(campaign.text, 'value="revoke"')  # revoking asks once more
     action = campaign.text.split(f'action="/access/reviews/{ref}/items/')[1].split('"')[0]
     done = reviewer.post(
         f"/access/reviews/{ref}/items/{action}",

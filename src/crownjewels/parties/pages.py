@@ -29,6 +29,7 @@ from crownjewels.core.forms import (
 from crownjewels.core.http import DbSession, Paging, require
 from crownjewels.core.importing import ImportPage, form_page, read_upload, run_page
 from crownjewels.core.pagination import PageParams
+from crownjewels.core.panels import panels
 from crownjewels.core.permissions import Permission as P
 from crownjewels.core.tables import ImportReport
 from crownjewels.custody import service as custody
@@ -190,6 +191,11 @@ def import_people(
     return run_page(request, session, _IMPORT, read_upload(form), run, confirm=confirm)
 
 
+#: the slot of a person's page where other capabilities' panels go (registry.py plugs them in);
+#: its subject is the person's `person_id` and `name`
+PERSON_SLOT = "person"
+
+
 def _person_page(
     request: Request, session: Session, actor: Actor, ref: str, **extra: Any
 ) -> Response:
@@ -203,6 +209,12 @@ def _person_page(
     ctx = {
         "person": person,
         "live_sessions": live,
+        "slot_panels": panels(
+            PERSON_SLOT,
+            session,
+            actor=actor,
+            subject={"person_id": person.id, "name": person.full_name},
+        ),
         "events": events,
         "actors": actor_labels(request, session, (e.actor for e in events)),
         "depart_errors": {},

@@ -151,3 +151,37 @@ def attestations_of(session: Session, person_id: str) -> Sequence[Attestation]:
         .where(Attestation.person_id == person_id)
         .order_by(Attestation.acknowledged_at.desc())
     ).all()
+
+
+def completions(
+    session: Session, *, on: date, state: str = "", course_id: str | None = None, limit: int = 500
+) -> Sequence[Completion]:
+    """Completions, newest first: `state` "current" (passed and not expired on `on`),
+    "expired" (its expiry day is past) or "" for every one; optionally of one course."""
+    query = select(Completion)
+    if course_id:
+        query = query.where(Completion.course_id == course_id)
+    if state == "current":
+        query = query.where(
+            Completion.result == "passed",
+            Completion.completed_on <= on,
+            or_(Completion.expires_on.is_(None), Completion.expires_on >= on),
+        )
+    elif state == "expired":
+        query = query.where(Completion.expires_on < on)
+    order = (Completion.completed_on.desc(), Completion.id)
+    return session.scalars(query.order_by(*order).limit(limit)).all()
+
+
+def required_courses(session: Session) -> Sequence[Course]:
+    """The courses required of someone, by code."""
+    query = select(Course).where(Course.required_for != "none").order_by(Course.code)
+    return session.scalars(query).all()
+
+
+def completions_of_courses(session: Session, course_ids: Iterable[str]) -> Sequence[Completion]:
+    """Every completion of these courses (what the roster reads, in one query)."""
+    ids = list(course_ids)
+    if not ids:
+        return []
+    return session.scalars(select(Completion).where(Completion.course_id.in_(ids))).all()

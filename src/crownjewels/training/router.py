@@ -11,7 +11,6 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.http import DbSession, require
 from crownjewels.core.permissions import Permission as P
 from crownjewels.training import service
-from crownjewels.training.errors import InvalidTraining
 from crownjewels.training.schemas import (
     AttestationRead,
     CompletionCreate,
@@ -25,8 +24,6 @@ from crownjewels.training.schemas import (
 router = APIRouter(prefix="/training", tags=["training"])
 Reader = Annotated[Actor, Depends(require(P.TRAINING_READ))]
 Writer = Annotated[Actor, Depends(require(P.TRAINING_WRITE))]
-#: the largest LMS export accepted in one request
-MAX_IMPORT_BYTES = 5 << 20
 
 
 @router.get("/courses", response_model=list[CourseRead], summary="List courses")
@@ -60,17 +57,7 @@ def complete(session: DbSession, actor: Writer, body: CompletionCreate) -> Compl
 def import_export(
     session: DbSession, actor: Writer, file: UploadFile, dry_run: bool = Query(False)
 ) -> ImportResult:
-    raw = file.file.read(MAX_IMPORT_BYTES + 1)
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise InvalidTraining(
-            f"the export is over {MAX_IMPORT_BYTES >> 20} MiB: split it", field="file"
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidTraining(
-            "the export is not UTF-8 text: save it as CSV UTF-8", field="file"
-        ) from None
+    text = service.decode_export(file.file.read(service.MAX_IMPORT_BYTES + 1))
     source = file.filename or "export.csv"
     return service.import_completions(
         session, actor=actor, text=text, source=source, dry_run=dry_run

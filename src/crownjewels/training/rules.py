@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 EMPLOYEE_KINDS = frozenset({"employee", "contractor"})
+#: a current course "lapses" when it stops counting within this many days
+LAPSING_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -73,4 +75,43 @@ def missing(
             continue
         expired = [c.expires_on for c in mine if c.passed and c.expires_on is not None]
         out.append((course, max(expired) if expired else None))
+    return out
+
+
+def kind_of(person_kind: str, organisation_kind: str) -> str:
+    """A person's kind for the rules: a vendor organisation's people count as vendor staff."""
+    return "vendor-staff" if organisation_kind == "vendor" else person_kind
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One required course of a person on a date: current or not, and until when."""
+
+    course: CourseFacts
+    current: bool
+    expires_on: date | None
+    lapsing: bool
+
+
+def standing(
+    courses: Iterable[CourseFacts],
+    completions: Iterable[CompletionFacts],
+    person_kind: str,
+    *,
+    on: date,
+    lapsing_days: int,
+) -> list[Standing]:
+    """Each course required of the person: current on `on` or not, the last day it counts, and
+    whether it lapses within `lapsing_days` (current now, expired by then)."""
+    done = list(completions)
+    soon = on + timedelta(days=lapsing_days)
+    out = []
+    for course in courses:
+        if not required_of(course, person_kind):
+            continue
+        mine = [c for c in done if c.course_id == course.id and is_current(c, on=on)]
+        never = any(c.expires_on is None for c in mine)
+        until = None if never or not mine else max(c.expires_on for c in mine if c.expires_on)
+        lapsing = bool(mine) and until is not None and until < soon
+        out.append(Standing(course, bool(mine), until, lapsing))
     return out

@@ -117,6 +117,7 @@ class CourseStatus(BaseModel):
     name: str
     current: bool
     expires_on: date | None = None
+    lapsing: bool = False
 
 
 class PersonTraining(BaseModel):
@@ -165,3 +166,36 @@ class ImportResult(BaseModel):
     recorded: int
     skipped_duplicates: int
     dry_run: bool
+
+
+class CompletionState(StrEnum):
+    """Which completions a listing shows."""
+
+    ALL = ""
+    CURRENT = "current"
+    EXPIRED = "expired"
+
+
+class CompletionRow(CompletionRead):
+    """A completion in a listing: whose it is, by name, and whether it counts today."""
+
+    person_name: str = ""
+    current: bool = False
+
+
+class Standing(StrEnum):
+    """Where a person stands with their required training."""
+
+    CURRENT = "current"
+    LAPSING = "lapsing"
+    NOT_CURRENT = "not-current"
+
+
+class RosterEntry(BaseModel):
+    """One person's required courses, for the status page."""
+
+    person_id: str
+    name: str
+    organisation: str
+    standing: Standing
+    courses: list[CourseStatus]

@@ -47,6 +47,8 @@ READER = fact_reader("training")
 #: the LMS export columns (header names, case and spaces ignored); score is optional
 COLUMNS = ("email", "course", "completed_on", "result")
 _ALIASES = {"course_code": "course", "completed": "completed_on", "date": "completed_on"}
+#: the largest LMS export accepted in one upload
+MAX_IMPORT_BYTES = 5 << 20
 
 
 def _course(session: Session, ref: str) -> Course:
@@ -156,6 +158,21 @@ def record_completion(session: Session, *, actor: Actor, data: CompletionCreate)
         },
     )
     return _completion_read(row, course.code)
+
+
+def decode_export(raw: bytes) -> str:
+    """An uploaded LMS export's text (UTF-8, a byte-order mark allowed), or a message saying
+    how to save it; `raw` holds at most one byte past MAX_IMPORT_BYTES."""
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise InvalidTraining(
+            f"the export is over {MAX_IMPORT_BYTES >> 20} MiB: split it", field="file"
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidTraining(
+            "the export is not UTF-8 text: save it as CSV UTF-8", field="file"
+        ) from None
 
 
 def _header(fields: list[str]) -> dict[str, int]:
@@ -310,7 +327,7 @@ def _kind(session: Session, person_id: str) -> str:
     """The person's kind for the rules: a vendor organisation's people count as vendor staff."""
     person = parties.get_person(session, actor=READER, person_ref=person_id)
     org = parties.get_organisation(session, actor=READER, org_ref=person.organisation_id)
-    return "vendor-staff" if org.kind.value == "vendor" else person.kind.value
+    return rules.kind_of(person.kind.value, org.kind.value)
 
 
 def required_missing(session: Session, *, person_id: str, on: date) -> list[MissingTraining]:
@@ -331,20 +348,16 @@ def status(
     read = parties.get_person(session, actor=READER, person_ref=person)
     courses, done = _facts(session, read.id)
     kind = _kind(session, read.id)
-    gaps = {c.id for c, _ in rules.missing(courses, done, kind, on=on)}
-    required = []
-    for c in courses:
-        if not rules.required_of(c, kind):
-            continue
-        exp = [d.expires_on for d in done if d.course_id == c.id and rules.is_current(d, on=on)]
-        required.append(
-            CourseStatus(
-                code=c.code,
-                name=c.name,
-                current=c.id not in gaps,
-                expires_on=max((e for e in exp if e), default=None),
-            )
+    required = [
+        CourseStatus(
+            code=h.course.code,
+            name=h.course.name,
+            current=h.current,
+            expires_on=h.expires_on,
+            lapsing=h.lapsing,
         )
+        for h in rules.standing(courses, done, kind, on=on, lapsing_days=rules.LAPSING_DAYS)
+    ]
     codes = repository.course_codes(session)
     rows = repository.completions_of(session, read.id)
     return PersonTraining(

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from crownjewels.access.posture.schemas import MEASURE_LABELS
 from crownjewels.core.forms import actor_labels, redirect, render
@@ -24,6 +24,12 @@ router = APIRouter(include_in_schema=False)
 router.include_router(auth.router)
 
 DASHBOARD_LIST = 10
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the SVG icon."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 @router.get("/")
