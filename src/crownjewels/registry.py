@@ -43,6 +43,7 @@ from crownjewels.disclosure.ledger import router as ledger_router
 from crownjewels.disclosure.portal import pages as disclosure_portal
 from crownjewels.inventory import commands as inventory_commands
 from crownjewels.inventory import documents as inventory_documents
+from crownjewels.inventory import jobs as inventory_jobs
 from crownjewels.inventory import models as inventory_models
 from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
@@ -156,6 +157,7 @@ JOBS: tuple[Job, ...] = (
     *custody_jobs.JOBS,
     *notifications_jobs.JOBS,
     *vault_jobs.JOBS,
+    *inventory_jobs.JOBS,
     *diligence_jobs.JOBS,
     *agreements_jobs.JOBS,
     *access_jobs.JOBS,
