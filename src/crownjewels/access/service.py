@@ -31,10 +31,11 @@ from crownjewels.access.notice import notice_acknowledgement as notice_acknowled
 from crownjewels.access.notice import notice_text as notice_text
 from crownjewels.access.rules import GrantStatus
 from crownjewels.access.schemas import ApprovalRead, GrantFilter, GrantRead, GrantRequest
+from crownjewels.access.tasks import tasks_for as tasks_for
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
-from crownjewels.core.permissions import Permission, Role
+from crownjewels.core.permissions import Permission
 from crownjewels.core.refs import next_ref
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
@@ -46,8 +47,7 @@ from crownjewels.vault import service as vault
 
 SUBJECT = "grant"
 READER = fact_reader("access")
-#: roles whose holder may give the second approval of a highly sensitive secret
-SECOND_APPROVERS = frozenset({Role.ADMIN, Role.LEGAL, Role.SECURITY})
+SECOND_APPROVERS = rules.SECOND_APPROVERS
 #: rules an approval does not wait for: the recipient meets them at first access
 AT_FIRST_ACCESS = frozenset({"bound:acknowledgement"})
 
