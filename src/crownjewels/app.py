@@ -153,7 +153,7 @@ def create_app(
     app.state.settings = settings
     app.state.db = database
     # mail a request queued goes out once its unit of work committed (the outbox job retries)
-    mail_sender.install(database, settings)
+    mail_sender.install(database, settings, in_thread=True)
     app.state.authenticate = authenticate
     app.state.actor_labels = accounts.actor_labels
     app.state.templates = make_templates(registry.TEMPLATE_PACKAGES)

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crownjewels.core import clock
+from crownjewels.core import clock, migrate
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import Database
 from crownjewels.core.errors import Forbidden, Invalid
@@ -185,3 +185,25 @@ def test_admins_list_and_retry_others_may_not(session: Session, admin: Actor) ->
         service.list_messages(session, actor=owner, page=PageParams())
     with pytest.raises(Forbidden):
         service.retry(session, actor=owner, message_id=row.id)
+
+
+def test_the_web_app_mails_in_a_thread_of_its_own(
+    tmp_path: Path, admin: Actor, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    url = f"sqlite:///{tmp_path / 'cj.db'}"
+    migrate.upgrade(url)
+    db = Database(url)
+    try:
+        sender.install(db, _settings(tmp_path, port), in_thread=True)
+        sender.install(db, _settings(tmp_path, port), in_thread=True)  # once is enough
+        [hook] = db.on_commit
+        assert isinstance(hook, sender._PromptSend)
+        with db.unit_of_work() as s:
+            person = make_person(s, admin, name="Dana Whitfield")
+            assert _queue(s, admin, person.id) is not None
+        assert hook.last is not None
+        hook.last.join()
+        assert [e.rcpt_tos for e in inbox.envelopes] == [[person.email]]
+    finally:
+        db.dispose()

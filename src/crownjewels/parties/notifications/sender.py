@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -122,19 +123,33 @@ def deliver(
 
 
 class _PromptSend:
-    """The commit hook that mails what a unit of work queued as soon as it committed."""
+    """The commit hook that mails what a unit of work queued as soon as it committed; in a
+    thread of its own for the web app, so that no response waits on the mail server."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
-        self.db, self.settings = db, settings
+    def __init__(self, db: Database, settings: Settings, *, in_thread: bool) -> None:
+        self.db, self.settings, self.in_thread = db, settings, in_thread
+        #: the newest sending thread (a test joins it instead of waiting a while)
+        self.last: threading.Thread | None = None
 
     def __call__(self, info: dict[str, Any]) -> None:
         ids = info.get(QUEUED)
-        if ids:
-            deliver(self.db, self.settings, ids=list(ids))
+        if not ids:
+            return
+        if self.in_thread:
+            self.last = threading.Thread(target=self._send, args=(list(ids),), daemon=True)
+            self.last.start()
+        else:
+            self._send(list(ids))
+
+    def _send(self, ids: list[str]) -> None:
+        try:
+            deliver(self.db, self.settings, ids=ids)
+        except Exception:  # the job retries whatever this attempt left
+            log.exception("mail: the prompt send failed")
 
 
-def install(db: Database, settings: Settings) -> None:
+def install(db: Database, settings: Settings, *, in_thread: bool = False) -> None:
     """Mail queued messages promptly after each commit on `db` (when SMTP is configured);
     installing twice changes nothing."""
     if settings.smtp_host and not any(isinstance(h, _PromptSend) for h in db.on_commit):
-        db.on_commit.append(_PromptSend(db, settings))
+        db.on_commit.append(_PromptSend(db, settings, in_thread=in_thread))
