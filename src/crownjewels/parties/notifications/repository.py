@@ -15,16 +15,16 @@ from crownjewels.parties.notifications.models import MailMessage, MailPreference
 
 def due(session: Session, *, now: datetime, ids: Sequence[str] | None, limit: int) -> list[str]:
     """Ids of unsent messages whose next attempt is due (of the given ids, or all), oldest
-    first."""
+    first, locked for the caller's transaction; rows another sender holds are skipped
+    (PostgreSQL), so two senders never claim one message."""
     query = select(MailMessage.id).where(
         MailMessage.sent_at.is_(None),
         or_(MailMessage.next_attempt_at.is_(None), MailMessage.next_attempt_at <= now),
     )
     if ids is not None:
         query = query.where(MailMessage.id.in_(list(ids)))
-    return list(
-        session.scalars(query.order_by(MailMessage.created_at, MailMessage.id).limit(limit))
-    )
+    query = query.order_by(MailMessage.created_at, MailMessage.id).limit(limit)
+    return list(session.scalars(query.with_for_update(skip_locked=True)))
 
 
 def page(
