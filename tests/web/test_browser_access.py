@@ -110,6 +110,8 @@ def test_request_approve_acknowledge_download_and_see_it_in_the_ledger(
     owner = _log_in(browser, live, live.username)
     expect(owner.locator(".tasks-link .task-count")).to_have_text("1")
     owner.click(".tasks-link")
+    expect(owner.locator("h1")).to_have_text("My tasks")
+    owner.screenshot(path="/tmp/cj_tasks.png", full_page=True)
     owner.click(f"a:has-text('Approve or deny {grant}')")
     expect(owner).to_have_url(live.base + f"/access/grants/{grant}")
     owner.fill("#approve-form input[name=note]", "trials confirmed with the plant")

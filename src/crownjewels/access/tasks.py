@@ -46,7 +46,6 @@ def _to_approve(session: Session, actor: Actor) -> list[Task]:
                     group="Approvals",
                     title=f"Approve or deny {row.ref}: {secret.ref} {secret.name} for {who}",
                     href=f"/access/grants/{row.ref}",
-                    due_on=row.starts_at.date(),
                 )
             )
     return out
