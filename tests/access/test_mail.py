@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crownjewels.access import service as access
+from crownjewels.access.reviews import service as reviews
 from crownjewels.access.schemas import GrantRead, GrantRequest
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
@@ -99,3 +100,25 @@ def test_a_second_approver_is_asked_after_the_first_approval(
     assert ask.kind == "grant-to-approve" and grant.ref in ask.subject
     assert [t.kind for t in access.tasks_for(session, actor=legal)] == ["approve-grant"]
     assert _mail_to(session, requester.person_id) == []  # not decided yet
+
+
+def test_the_holder_acknowledges_and_the_owner_reviews_from_their_tasks(
+    session: Session, admin: Actor
+) -> None:
+    owner, requester, recipient, secret = _world(session, admin, Tier.SENSITIVE)
+    holder = actor_for(session, make_user(session, admin, Role.VENDOR_USER, person=recipient))
+    grant = _request(session, requester, recipient, secret)
+    access.approve(session, actor=owner, grant_ref=grant.ref)
+    [ack] = access.tasks_for(session, actor=holder)
+    assert ack.kind == "acknowledge-notice" and ack.href == f"/portal/grants/{grant.ref}"
+    approved = access.get(session, actor=admin, grant_ref=grant.ref)
+    access.acknowledge_notice(
+        session, actor=holder, grant=approved, secret=secret, channel="portal"
+    )
+    assert access.tasks_for(session, actor=holder) == []
+    campaign = reviews.start(
+        session, actor=admin, name="Q4 review", due_on=clock.today() + timedelta(days=14)
+    )
+    [review] = access.tasks_for(session, actor=owner)
+    assert review.kind == "access-review" and campaign.ref in review.title
+    assert review.href == f"/access/reviews/{campaign.ref}" and review.due_on == campaign.due_on
