@@ -92,6 +92,10 @@ OWN_ACTIONS = frozenset(
         f"{API_PREFIX}/access/reviews/overdue",
         f"{API_PREFIX}/access/reviews/{{ref}}",
         f"{API_PREFIX}/access/reviews/{{ref}}/export.csv",
+        # the signed-in person's own tasks and notification choices
+        "/tasks",
+        "/tasks/count",
+        "/settings/notifications",
     }
 )
 

@@ -25,6 +25,7 @@ from crownjewels.core.http import csrf_protect, refuse_unstorable_text
 from crownjewels.core.migrate import ensure_current
 from crownjewels.core.templating import make_templates
 from crownjewels.parties import accounts, sessions, tokens
+from crownjewels.parties.notifications import sender as mail_sender
 from crownjewels.settings import Settings
 from crownjewels.web import auth as web_auth
 from crownjewels.web import bodies, headers
@@ -152,6 +153,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.db = database
+    # mail a request queued goes out once its unit of work committed (the outbox job retries)
+    mail_sender.install(database, settings, in_thread=True)
     app.state.authenticate = authenticate
     app.state.actor_labels = accounts.actor_labels
     app.state.templates = make_templates(registry.TEMPLATE_PACKAGES)

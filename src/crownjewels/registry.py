@@ -44,6 +44,7 @@ from crownjewels.disclosure.ledger import router as ledger_router
 from crownjewels.disclosure.portal import pages as disclosure_portal
 from crownjewels.inventory import commands as inventory_commands
 from crownjewels.inventory import documents as inventory_documents
+from crownjewels.inventory import jobs as inventory_jobs
 from crownjewels.inventory import models as inventory_models
 from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
@@ -51,6 +52,10 @@ from crownjewels.parties import commands as parties_commands
 from crownjewels.parties import models as parties_models
 from crownjewels.parties import pages as parties_pages
 from crownjewels.parties import router as parties_router
+from crownjewels.parties.notifications import commands as notifications_commands
+from crownjewels.parties.notifications import jobs as notifications_jobs
+from crownjewels.parties.notifications import models as notifications_models
+from crownjewels.parties.notifications import pages as notifications_pages
 from crownjewels.training import commands as training_commands
 from crownjewels.training import models as training_models
 from crownjewels.training import pages as training_pages
@@ -79,6 +84,7 @@ from crownjewels.vendors.transfers import router as transfers_router
 MODELS = (
     custody_models,
     parties_models,
+    notifications_models,
     vault_models,
     inventory_models,
     training_models,
@@ -113,6 +119,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     disclosure_portal.router,
     agreements_pages.router,
     parties_pages.router,
+    notifications_pages.router,
     custody_pages.router,
     diligence_pages.router,
     transfers_pages.router,
@@ -131,6 +138,7 @@ COMMANDS: tuple[tuple[str, Typer], ...] = (
     ("tokens", parties_commands.tokens),
     ("orgs", parties_commands.orgs),
     ("people", parties_commands.people),
+    ("mail", notifications_commands.app),
     ("secrets", inventory_commands.app),
     ("vault", vault_commands.app),
     ("keys", vault_commands.keys_app),
@@ -154,7 +162,9 @@ vendors_commands.app.command("assess")(diligence_commands.assess_command)
 #: scheduled jobs that `crownjewels worker` (and `serve`, in a thread) runs
 JOBS: tuple[Job, ...] = (
     *custody_jobs.JOBS,
+    *notifications_jobs.JOBS,
     *vault_jobs.JOBS,
+    *inventory_jobs.JOBS,
     *diligence_jobs.JOBS,
     *agreements_jobs.JOBS,
     *access_jobs.JOBS,
@@ -177,6 +187,7 @@ TEMPLATE_PACKAGES = (
     "web",
     "inventory",
     "parties",
+    "parties/notifications",
     "custody",
     "disclosure",
     "vendors",

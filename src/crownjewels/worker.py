@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from crownjewels import registry
 from crownjewels.core.db import Database
 from crownjewels.core.jobs import Job, JobContext
+from crownjewels.parties.notifications import sender
 from crownjewels.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,7 @@ def run_once(
     db: Database, settings: Settings, *, jobs: Sequence[Job] = registry.JOBS
 ) -> list[JobRun]:
     """Run every job once (each decides whether it has work), for cron and tests."""
+    sender.install(db, settings)  # mail a job queued goes out right after its commit
     ctx = JobContext(db=db, settings=settings)
     return [run_job(job, ctx) for job in jobs]
 
@@ -139,6 +141,7 @@ def run_loop(
 ) -> None:
     """Run each job every `job.interval(settings)` seconds until `stop` is set (checked between
     jobs; a job in progress finishes first)."""
+    sender.install(db, settings)  # mail a job queued goes out right after its commit
     ctx = JobContext(db=db, settings=settings, stop=stop)
     due = {job.name: time.monotonic() for job in jobs}
     while not stop.is_set():

@@ -1,5 +1,5 @@
 """The lifecycle jobs: an NDA expires and the grants it carried are suspended, the secret's
-owner gets a notice (stored, and mailed through a real local SMTP server)."""
+owner gets a message in the mail outbox (mailed through a real local SMTP server)."""
 
 from __future__ import annotations
 
@@ -17,13 +17,15 @@ from sqlalchemy.orm import Session
 from crownjewels import registry
 from crownjewels.access import jobs
 from crownjewels.access.lifecycle import service as lifecycle
-from crownjewels.access.models import Grant, Notice
+from crownjewels.access.models import Grant
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import Database
 from crownjewels.core.jobs import JobContext
 from crownjewels.custody import service as custody
 from crownjewels.parties import service as parties
+from crownjewels.parties.notifications import sender
+from crownjewels.parties.notifications.models import MailMessage
 from crownjewels.parties.schemas import Departure
 from crownjewels.settings import Settings
 from crownjewels.training import service as training
@@ -85,7 +87,12 @@ def test_an_expired_nda_suspends_the_grants_it_carried(session: Session, admin: 
         assert "confidentiality agreement (NDA)" in (grant.status_reason or "")
     session.refresh(kept)
     assert kept.status == "active"
-    notice = session.scalars(select(Notice).where(Notice.recipient_person_id == owner_id)).one()
+    notice = session.scalars(
+        select(MailMessage).where(
+            MailMessage.recipient_person_id == owner_id, MailMessage.kind == "grants-suspended"
+        )
+    ).one()
+    assert notice.kind == "grants-suspended"
     assert all(g.ref in notice.body for g in carried) and kept.ref not in notice.body
     history = custody.history(session, subject_type="grant", subject_id=carried[0].id)
     assert history[0].event_type == "ACCESS_GRANT_STATUS_CHANGED"
@@ -129,6 +136,7 @@ def test_the_jobs_suspend_then_mail_the_owner(
         smtp_from="cj@example.com",
     )
     ctx = JobContext(db=db, settings=settings)
+    sender.install(db, settings)  # as the worker does
     assert jobs.suspend_lapsed(ctx) is None
     moment = clock.now() + timedelta(days=3)
     clock.set_clock(lambda: moment)
@@ -137,13 +145,15 @@ def test_the_jobs_suspend_then_mail_the_owner(
         assert jobs.suspend_lapsed(ctx) is None  # nothing left to do
     finally:
         pin()
-    assert summary and "notices mailed: 1" in summary
+    assert summary and "owners told: 1" in summary
+    # the worker's commit hook mailed it right after the suspensions committed
     assert len(inbox.messages) == 1
     mail = inbox.messages[0]
     assert mail.rcpt_tos == [owner_email]
     assert all(g.ref in mail.content.decode() for g in carried)
     with db.unit_of_work(write=False) as s:
-        assert all(n.sent_at for n in s.scalars(select(Notice)))
+        suspended = select(MailMessage).where(MailMessage.kind == "grants-suspended")
+        assert all(n.sent_at for n in s.scalars(suspended))
     assert {"access.expire_grants", "access.suspend_lapsed"} <= {j.name for j in registry.JOBS}
 
 

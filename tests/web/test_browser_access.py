@@ -1,7 +1,7 @@
 """In Chromium, the whole need-to-know path: a vendor manager requests a grant for a vendor's
-analyst, the secret's owner approves it, the analyst enrols TOTP at their first login,
-acknowledges the notice in the portal and downloads a watermarked copy, and the ledger shows the
-disclosure under its agreement."""
+analyst, the secret's owner finds it under My tasks and approves it, the analyst enrols TOTP at
+their first login, acknowledges the notice in the portal and downloads a watermarked copy, and
+the ledger shows the disclosure under its agreement."""
 
 from __future__ import annotations
 
@@ -106,9 +106,14 @@ def test_request_approve_acknowledge_download_and_see_it_in_the_ledger(
     grant = ref.group(0)
     expect(manager.locator("body")).to_contain_text("requested")
 
-    # the secret's owner approves it
+    # the secret's owner finds it under My tasks (the header counts it) and approves it
     owner = _log_in(browser, live, live.username)
-    owner.goto(live.base + f"/access/grants/{grant}")
+    expect(owner.locator(".tasks-link .task-count")).to_have_text("1")
+    owner.click(".tasks-link")
+    expect(owner.locator("h1")).to_have_text("My tasks")
+    owner.screenshot(path="/tmp/cj_tasks.png", full_page=True)
+    owner.click(f"a:has-text('Approve or deny {grant}')")
+    expect(owner).to_have_url(live.base + f"/access/grants/{grant}")
     owner.fill("#approve-form input[name=note]", "trials confirmed with the plant")
     owner.click("#approve-button")
     expect(owner.locator("body")).to_contain_text("active")

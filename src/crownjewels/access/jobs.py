@@ -1,8 +1,8 @@
 """Scheduled grant jobs: `access.expire_grants` moves approved grants whose start came to
 active and past-expiry grants to expired; `access.suspend_lapsed` re-checks every live grant
 and suspends those whose holder no longer passes (an NDA expired, due diligence lapsed,
-training expired, the person is leaving), then mails the secret owners' notices after the
-commit when SMTP is configured. Both decide from the data, so running them again does nothing."""
+training expired, the person is leaving), queueing a message to each secret owner in the mail
+outbox (mailed after the commit). Both decide from the data, so running them again does nothing."""
 
 from __future__ import annotations
 
@@ -22,17 +22,12 @@ def expire_grants(ctx: JobContext) -> str | None:
 
 
 def suspend_lapsed(ctx: JobContext) -> str | None:
-    """Suspend grants whose holder no longer meets the rules; mail the notices."""
+    """Suspend grants whose holder no longer meets the rules; queue the owners' messages."""
     with ctx.db.unit_of_work() as session:
         done = lifecycle.suspend_lapsed(session, actor=ctx.actor)
-    sent = 0
-    if ctx.settings.smtp_host:
-        # mailed after the commit: a notice is never sent for a suspension that rolled back
-        with ctx.db.unit_of_work() as session:
-            sent = lifecycle.send_notices(session, settings=ctx.settings)
-    if not done.refs and not sent:
+    if not done.refs:
         return None
-    return f"suspended {', '.join(done.refs) or 'none'}; notices mailed: {sent}"
+    return f"suspended {', '.join(done.refs)}; owners told: {len(done.notice_ids)}"
 
 
 JOBS = (

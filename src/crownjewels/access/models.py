@@ -86,19 +86,6 @@ class ReviewItem(IdMixin, Base):
     decided_at: Mapped[datetime | None]
 
 
-class Notice(IdMixin, Base):
-    """A message to a person (a secret owner told of suspended grants); mailed when SMTP is
-    configured, `sent_at` set once it was."""
-
-    __tablename__ = "access_notice"
-
-    recipient_person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime]
-    sent_at: Mapped[datetime | None]
-
-
 class Offboarding(IdMixin, Base):
     """Offboarding a person or a whole vendor organisation: grants revoked, the exit
     attestation, the return-or-destruction certificate, completion."""

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from crownjewels.access.facts import AssessmentFacts, Level, MechanismFacts
 from crownjewels.access.regimes import Regime
+from crownjewels.core.permissions import Role
 
 
 class GrantStatus(StrEnum):
@@ -44,6 +45,8 @@ LIVE = frozenset({S.REQUESTED, S.APPROVED, S.ACTIVE, S.SUSPENDED})
 #: statuses under which a grant is in force: it gives access (within its dates), its documents
 #: may be listed and its notice acknowledged
 IN_FORCE = frozenset({S.APPROVED, S.ACTIVE})
+#: roles whose holder may give the second approval of a highly sensitive secret
+SECOND_APPROVERS = frozenset({Role.ADMIN, Role.LEGAL, Role.SECURITY})
 
 
 def in_force(status: GrantStatus | str) -> bool:

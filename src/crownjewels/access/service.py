@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crownjewels.access import decide as deciding
-from crownjewels.access import repository, rules
+from crownjewels.access import mail, repository, rules
 
 # the questions other capabilities ask (they import `access.service` only)
 from crownjewels.access.decision import NO_MFA, recipient_mfa
@@ -31,22 +31,23 @@ from crownjewels.access.notice import notice_acknowledgement as notice_acknowled
 from crownjewels.access.notice import notice_text as notice_text
 from crownjewels.access.rules import GrantStatus
 from crownjewels.access.schemas import ApprovalRead, GrantFilter, GrantRead, GrantRequest
+from crownjewels.access.tasks import tasks_for as tasks_for
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
-from crownjewels.core.permissions import Permission, Role
+from crownjewels.core.permissions import Permission
 from crownjewels.core.refs import next_ref
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretRead
 from crownjewels.parties import service as parties
+from crownjewels.parties.notifications import service as notifications
 from crownjewels.vault import service as vault
 
 SUBJECT = "grant"
 READER = fact_reader("access")
-#: roles whose holder may give the second approval of a highly sensitive secret
-SECOND_APPROVERS = frozenset({Role.ADMIN, Role.LEGAL, Role.SECURITY})
+SECOND_APPROVERS = rules.SECOND_APPROVERS
 #: rules an approval does not wait for: the recipient meets them at first access
 AT_FIRST_ACCESS = frozenset({"bound:acknowledgement"})
 
@@ -176,6 +177,8 @@ def request_grant(session: Session, *, actor: Actor, data: GrantRequest) -> Gran
         expires_at=row.expires_at,
         document_id=row.document_id,
     )
+    owner = notifications.person_recipient(session, secret.owner_id)
+    mail.to_approvers(session, actor=actor, row=row, secret=secret, recipients=[owner])
     return read(session, row)
 
 
@@ -276,6 +279,10 @@ def approve(
         )
         if row.organisation_id:
             _expand(session, actor, row)
+        mail.to_requester(session, actor=actor, row=row, secret=secret, approved=True)
+    else:
+        second = notifications.holders_of(session, SECOND_APPROVERS)
+        mail.to_approvers(session, actor=actor, row=row, secret=secret, recipients=second)
     return read(session, row)
 
 
@@ -370,6 +377,7 @@ def deny(session: Session, *, actor: Actor, grant_ref: str, reason: str) -> Gran
     )
     session.flush()
     _record(session, actor, EventType.ACCESS_GRANT_DENIED, row, reason=reason.strip())
+    mail.to_requester(session, actor=actor, row=row, secret=secret, approved=False)
     return read(session, row)
 
 

@@ -231,3 +231,17 @@ def document_id(session: Session, agreement_id: str) -> str | None:
         .where(AgreementVersion.agreement_id == agreement_id)
         .limit(1)
     )
+
+
+def expiring(session: Session, *, today: date, until: date) -> Sequence[Agreement]:
+    """Agreements in force expiring between `today` and `until`, soonest first."""
+    return session.scalars(
+        select(A)
+        .where(
+            A.status == AgreementStatus.IN_FORCE,
+            A.expires_on.is_not(None),
+            A.expires_on >= today,
+            A.expires_on <= until,
+        )
+        .order_by(A.expires_on, A.ref)
+    ).all()

@@ -178,3 +178,16 @@ def why_not_renewable(terms: Terms, new_expiry: date | None, *, on: date) -> str
     if new_expiry < on:
         return f"the new expiry {new_expiry} is already past; give a date from {on} on"
     return None
+
+
+#: days before expiry at which legal is mailed, once each (the dashboard's 90/30/7 days)
+EXPIRY_THRESHOLDS = (90, 30, 7)
+
+
+def expiry_threshold(days_left: int | None) -> int | None:
+    """The smallest reminder threshold an agreement `days_left` from expiry has reached (None:
+    not near expiry, indefinite, or already past)."""
+    if days_left is None or days_left < 0:
+        return None
+    reached = [t for t in EXPIRY_THRESHOLDS if days_left <= t]
+    return min(reached) if reached else None

@@ -43,6 +43,7 @@ from crownjewels.agreements.schemas import (
     SignatoryCreate,
     Termination,
 )
+from crownjewels.agreements.tasks import tasks_for as tasks_for
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.ids import new_id

@@ -3,6 +3,7 @@ commits or rolls back; services only add and flush."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,8 +18,11 @@ from crownjewels.core.files import private_dir, private_file
 AFTER_COMMIT = "crownjewels.after_commit"
 AFTER_ROLLBACK = "crownjewels.after_rollback"
 DURABLE = "crownjewels.durable"
+log = logging.getLogger(__name__)
 _OWNER = "crownjewels.unit_of_work"
 
+#: run with a committed unit of work's `session.info`, after its session closed (`on_commit`)
+CommitHook = Callable[[dict[str, Any]], None]
 #: a write that must outlive the unit of work that asked for it (`durable`)
 DurableWrite = Callable[[Session], object]
 KEPT = "crownjewels.kept"
@@ -79,6 +83,7 @@ class Database:
         self.url = normalise_url(url)
         self.engine = create_db_engine(self.url, **engine_kwargs)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self.on_commit: list[CommitHook] = []
 
     @classmethod
     def bound_to(cls, connection: Connection) -> Database:
@@ -90,6 +95,7 @@ class Database:
         db.sessionmaker = sessionmaker(
             bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
         )
+        db.on_commit = []
         return db
 
     @property
@@ -106,6 +112,7 @@ class Database:
         work, whether this one committed, rolled back or raised.
         """
         durable_writes: list[DurableWrite] = []
+        committed: dict[str, Any] | None = None
         try:
             with self.sessionmaker() as session:
                 session.info[_OWNER] = durable_writes
@@ -125,9 +132,21 @@ class Database:
                 session.info.pop(AFTER_ROLLBACK, None)
                 for callback in session.info.pop(AFTER_COMMIT, []):
                     callback()
+                committed = dict(session.info) if write else None
         finally:
             # after the session is closed: its transaction (and its custody append lock) is over
             self._run_durable(durable_writes)
+        if committed is not None:
+            self._run_hooks(committed)
+
+    def _run_hooks(self, info: dict[str, Any]) -> None:
+        """The process's commit hooks (installed by the edge that owns the process: the mail
+        outbox's prompt send); a failing hook is logged, never raised, the write committed."""
+        for hook in self.on_commit:
+            try:
+                hook(info)
+            except Exception:
+                log.exception("a commit hook failed (the unit of work itself committed)")
 
     def _run_durable(self, writes: list[DurableWrite]) -> None:
         """Each durable write in a unit of work of its own, in the order they were asked for."""

@@ -132,6 +132,10 @@ class EventType(StrEnum):
     OFFBOARDING_COMPLETED = "OFFBOARDING_COMPLETED"
     # disclosure
     DISCLOSURE_RECORDED = "DISCLOSURE_RECORDED"
+    # notifications (parties): the mail outbox and each person's choices
+    MAIL_QUEUED = "MAIL_QUEUED"
+    MAIL_RETRIED = "MAIL_RETRIED"
+    MAIL_PREFERENCES_CHANGED = "MAIL_PREFERENCES_CHANGED"
 
 
 class EventRead(BaseModel):

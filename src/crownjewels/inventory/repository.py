@@ -123,3 +123,9 @@ def location_countries(session: Session, secret_id: str) -> list[str]:
             .order_by(SecretLocation.country)
         )
     )
+
+
+def reviews_due(session: Session, *, today: date) -> list[TradeSecret]:
+    """Active secrets whose review is due on or before `today`, by reference."""
+    query = select(T).where(T.status == "active", T.next_review_on <= today).order_by(T.ref)
+    return list(session.scalars(query))

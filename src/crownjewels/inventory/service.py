@@ -41,6 +41,7 @@ from crownjewels.inventory.schemas import (
     StatusChange,
     Tier,
 )
+from crownjewels.inventory.tasks import tasks_for as tasks_for
 from crownjewels.parties import service as parties
 
 SUBJECT = "secret"

@@ -17,11 +17,12 @@ from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
 from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretFilter
-from crownjewels.web import auth, charts
+from crownjewels.web import auth, charts, tasks
 from crownjewels.web import dashboard as panels
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth.router)
+router.include_router(tasks.router)
 
 DASHBOARD_LIST = 10
 

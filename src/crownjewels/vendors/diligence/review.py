@@ -13,7 +13,7 @@ from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.parties import service as parties
-from crownjewels.vendors.diligence import answering, reads, repository, rules, scoring
+from crownjewels.vendors.diligence import answering, mail, reads, repository, rules, scoring
 from crownjewels.vendors.diligence.errors import BadAnswer, RemediationNotFound, WrongState
 from crownjewels.vendors.diligence.models import (
     Assessment,
@@ -105,6 +105,7 @@ def _return_to_vendor(
         subject_id=a.id,
         details={"ref": a.ref, "round": a.round, "reopened": again},
     )
+    mail.answers_returned(session, actor=actor, a=a, rows=rows, again=again)
 
 
 def complete(session: Session, *, actor: Actor, assessment_ref: str) -> AssessmentDetail:

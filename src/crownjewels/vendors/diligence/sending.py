@@ -20,7 +20,7 @@ from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.inventory import service as inventory
 from crownjewels.parties import service as parties
-from crownjewels.vendors.diligence import repository, rules
+from crownjewels.vendors.diligence import mail, repository, rules
 from crownjewels.vendors.diligence.errors import (
     LinkGone,
     WrongState,
@@ -164,6 +164,7 @@ def send(session: Session, *, actor: Actor, data: AssessmentSend) -> AssessmentR
     link = (
         _issue_link(session, actor, assessment, data.link_days) if data.channel == "link" else None
     )
+    mail.questionnaire_sent(session, actor=actor, a=assessment, link=link)
     return read(session, actor, assessment, template=template, link=link)
 
 
@@ -180,7 +181,9 @@ def issue_link(
         )
     if not 1 <= days <= 90:
         raise Invalid("a link is valid for 1 to 90 days", field="days")
-    return _issue_link(session, actor, assessment, days)
+    link = _issue_link(session, actor, assessment, days)
+    mail.questionnaire_sent(session, actor=actor, a=assessment, link=link)
+    return link
 
 
 def link_actor(session: Session, *, token: str) -> Actor:

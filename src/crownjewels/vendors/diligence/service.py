@@ -37,3 +37,4 @@ from crownjewels.vendors.diligence.sending import LINK_PREFIX as LINK_PREFIX
 from crownjewels.vendors.diligence.sending import issue_link as issue_link
 from crownjewels.vendors.diligence.sending import link_actor as link_actor
 from crownjewels.vendors.diligence.sending import send as send
+from crownjewels.vendors.diligence.tasks import tasks_for as tasks_for
