@@ -24,6 +24,7 @@ from crownjewels.core.errors import CrownJewelsError, NotInitialised, Unauthenti
 from crownjewels.core.http import csrf_protect, refuse_unstorable_text
 from crownjewels.core.migrate import ensure_current
 from crownjewels.core.templating import make_templates
+from crownjewels.custody import labels as custody_labels
 from crownjewels.parties import accounts, sessions, tokens
 from crownjewels.settings import Settings
 from crownjewels.web import auth as web_auth
@@ -152,7 +153,7 @@ def create_app(
     app.state.settings = settings
     app.state.db = database
     app.state.authenticate = authenticate
-    app.state.actor_labels = accounts.actor_labels
+    app.state.actor_labels = custody_labels.refs
     app.state.templates = make_templates(registry.TEMPLATE_PACKAGES)
 
     api = APIRouter(prefix=API_PREFIX)

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from crownjewels.core.forms import actor_labels, redirect, render
+from crownjewels.core.forms import event_labels, redirect, render
 from crownjewels.core.http import CurrentActor, DbSession
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission
@@ -45,6 +45,6 @@ def dashboard(request: Request, session: DbSession, actor: CurrentActor) -> Resp
         )
     if actor.can(Permission.CUSTODY_READ):
         events = custody.recent(session, limit=DASHBOARD_LIST)
-        actors = actor_labels(request, session, (e.actor for e in events))
+        actors = event_labels(request, session, events)
     ctx = {"stats": stats, "overdue": overdue, "events": events, "actors": actors}
     return render(request, "dashboard.html", ctx)

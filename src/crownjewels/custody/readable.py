@@ -1,0 +1,105 @@
+"""One custody event as a person reads it: the fields that changed, in words, old -> new,
+with ids shown as the names and refs they stand for (the raw JSON stays in the API and in a
+collapsed block of the page)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from crownjewels.custody import labels
+from crownjewels.custody.labels import Label
+from crownjewels.custody.schemas import EventRead
+from crownjewels.custody.words import spelled
+
+#: id fields whose last word is not the kind of subject they name
+_ALIASES = {"owner": "person", "requester": "person", "approver": "person"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One field of an event: its words, its code, and its values before and after."""
+
+    words: str
+    code: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class EventView:
+    """What the event page shows below the event's header."""
+
+    changes: list[Row]
+    details: list[Row]
+    labels: Mapping[str, Label]
+
+
+def _kind(field: str) -> str | None:
+    """The kind of subject an `x_id` field names (owner_id -> person), if any."""
+    if not field.endswith("_id"):
+        return None
+    last = field.removesuffix("_id").rsplit("_", 1)[-1]
+    return _ALIASES.get(last, last)
+
+
+def _keys(field: str, value: Any) -> Iterable[str]:
+    """Refs a value may stand for: `type:id` strings, and ids of an `x_id` field."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _keys(k, v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _keys(field, v)
+    elif isinstance(value, str):
+        if ":" in value and " " not in value:
+            yield value
+        kind = _kind(field)
+        if kind:
+            yield f"{kind}:{value}"
+
+
+def _show(field: str, value: Any, found: Mapping[str, Label]) -> str:
+    """A value as words: names for ids, "yes"/"no", lists joined, mappings as "a: b"."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return "; ".join(f"{spelled(k)}: {_show(k, v, found)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_show(field, v, found) for v in value)
+    text = str(value)
+    label = found.get(text) or found.get(f"{_kind(field)}:{text}")
+    return label.text if label else text
+
+
+def _rows(fields: Iterable[str], before: Any, after: Any, found: Mapping[str, Label]) -> list[Row]:
+    out: list[Row] = []
+    for field in fields:
+        old = _show(field, before[field], found) if field in before else None
+        new = _show(field, after[field], found) if field in after else None
+        out.append(Row(words=spelled(field), code=field, before=old, after=new))
+    return out
+
+
+def view(session: Session, event: EventRead) -> EventView:
+    """The event's changes and other details in words, ids named (one lookup per kind)."""
+    details = event.details
+    before, after = details.get("before"), details.get("after")
+    snapshot = isinstance(before, dict) or isinstance(after, dict)
+    before = before if isinstance(before, dict) else {}
+    after = after if isinstance(after, dict) else {}
+    others = {k: v for k, v in details.items() if not (snapshot and k in ("before", "after"))}
+    keys = {event.actor, f"{event.subject_type}:{event.subject_id}"}
+    keys.update(_keys("", details))
+    found = labels.refs(session, keys)
+    changed = sorted({*before, *after})
+    return EventView(
+        changes=_rows(changed, before, after, found),
+        details=_rows(others, {}, others, found),
+        labels=found,
+    )
