@@ -118,10 +118,18 @@ def actors(session: Session, keys: Iterable[str]) -> dict[str, Label]:
     return {ref: found.get(ref) or Label(text=ref) for ref in wanted}
 
 
+def actor_texts(session: Session, keys: Iterable[str]) -> dict[str, str]:
+    """Actors as lines of text, "Dana Whitfield (dana@example.com)" for a user (for files
+    such as a PDF or a CSV, where a link cannot carry the email)."""
+    return {
+        ref: f"{label.text} ({label.short})" if label.short else label.text
+        for ref, label in actors(session, keys).items()
+    }
+
+
 def actor_text(session: Session, ref: str) -> str:
-    """One actor as a line of text: "Dana Whitfield (dana@example.com)" for a user."""
-    label = actors(session, [ref])[ref]
-    return f"{label.text} ({label.short})" if label.short else label.text
+    """One actor as a line of text (actor_texts)."""
+    return actor_texts(session, [ref])[ref]
 
 
 def _nouns(kinds: Iterable[str]) -> str:
