@@ -77,6 +77,12 @@ def test_every_custody_table_names_the_user_and_links_to_their_page(
         # the internal id is nowhere: not as text, not as a title
         assert not [c for c in cells if "user:" in c], path
 
+    # the actor filter takes an email or a name, as a person knows them
+    for typed in (login.person.email, login.person.full_name.upper()):
+        mine = actor_cells(client.get("/custody", params={"by": typed}).text)
+        assert mine and set(mine) == {me}, typed
+    unknown = client.get("/custody", params={"by": "nobody@labels.example"})
+    assert unknown.status_code == 422 and "No one with a login is called" in unknown.text
     seq = re.search(r'<a href="/custody/(\d+)">', org.text)
     assert seq
     event = client.get(f"/custody/{seq.group(1)}").text
