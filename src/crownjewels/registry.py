@@ -60,6 +60,7 @@ from crownjewels.training import models as training_models
 from crownjewels.training import router as training_router
 from crownjewels.vault import commands as vault_commands
 from crownjewels.vault import jobs as vault_jobs
+from crownjewels.vault import labels as vault_labels
 from crownjewels.vault import models as vault_models
 from crownjewels.vault import owners as vault_owners
 from crownjewels.vault import router as vault_router
@@ -174,6 +175,7 @@ custody_labels.register("grant", access_labels.GRANTS)
 custody_labels.register("person", parties_labels.PEOPLE)
 custody_labels.register("user", parties_labels.USERS)
 custody_labels.register("organisation", parties_labels.ORGANISATIONS)
+custody_labels.register("document", vault_labels.DOCUMENTS)
 custody_labels.register_users(parties_labels.find_users)
 
 #: panels a capability shows on another's page: the agreements with a vendor on its page

@@ -129,6 +129,14 @@ def test_request_then_approve_through_the_forms(
     assert 'id="revoke-button"' in approved.text and 'id="approve-button"' not in approved.text
     # requester and approver by name, never by internal id
     assert owner.person.full_name in approved.text and "user:" not in approved.text
+    auditor = client_of(make_login(Role.AUDITOR))
+    log = auditor.get("/custody", params={"subject": ref})  # the grant's ref finds its events
+    assert "Access grant requested" in log.text and "Access grant approved" in log.text
+    for seq in re.findall(r'href="/custody/(\d+)"', log.text):
+        event = auditor.get(f"/custody/{seq}").text
+        assert world.secret.ref in event and "Grace Hopper" in event  # ids named
+        for internal in ("user:", "secret:", world.secret.id, world.grantee.id):
+            assert internal not in event, (seq, internal)
 
     legal = client_of(make_login(Role.LEGAL))
     secret_page = legal.get(f"/secrets/{world.secret.ref}")

@@ -55,7 +55,7 @@ def _keys(field: str, value: Any) -> Iterable[str]:
         for v in value:
             yield from _keys(field, v)
     elif isinstance(value, str):
-        if ":" in value and " " not in value:
+        if ":" in value and " " not in value and field != "rule":
             yield value
         kind = _kind(field)
         if kind:
@@ -68,6 +68,8 @@ def _show(field: str, value: Any, found: Mapping[str, Label]) -> str:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, dict) and {"rule", "message"} <= value.keys():
+        return str(value["message"])  # a policy's reason: its sentence (the id is in the JSON)
     if isinstance(value, dict):
         return "; ".join(f"{spelled(k)}: {_show(k, v, found)}" for k, v in value.items())
     if isinstance(value, list):
