@@ -3,7 +3,9 @@ validation that leaves nothing behind, and who may open which page."""
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from collections.abc import Callable
 
@@ -490,6 +492,11 @@ def test_custody_log_filters_shows_an_event_and_verifies_the_chain(
     assert unknown.status_code == 422
     assert "No secret, agreement or vendor is called TS-9999" in unknown.text
     assert client.get("/custody?subject=nonsense").status_code == 422
+    exported = client.get("/custody/log.csv", params={"subject": secret.ref})
+    assert exported.headers["content-type"].startswith("text/csv")
+    [row] = list(csv.DictReader(io.StringIO(exported.text)))
+    assert (row["event"], row["subject"]) == ("Secret registered", f"{secret.ref} Sauce formula")
+    assert (row["event_type"], row["subject_ref"]) == ("SECRET_REGISTERED", f"secret:{secret.id}")
     seq = re.search(r'href="/custody/(\d+)"', log.text)
     assert seq
     event = client.get(f"/custody/{seq.group(1)}")

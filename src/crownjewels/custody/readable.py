@@ -4,12 +4,13 @@ collapsed block of the page)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from crownjewels.core import exports
 from crownjewels.custody import labels
 from crownjewels.custody.labels import Label
 from crownjewels.custody.schemas import EventRead
@@ -105,3 +106,39 @@ def view(session: Session, event: EventRead) -> EventView:
         details=_rows(others, {}, others, found),
         labels=found,
     )
+
+
+#: the columns of the log as CSV: words for people first, the exact refs for machines last
+LOG_COLUMNS = (
+    "seq", "recorded_at", "event", "subject", "actor", "event_type", "subject_ref", "actor_ref",
+    "hash",
+)  # fmt: skip
+
+
+def log_csv(session: Session, events: Sequence[EventRead]) -> str:
+    """Events as CSV: the event in words, the subject and actor named (one lookup per kind),
+    then the type code, `type:id` and actor ref a machine joins on."""
+    keys = [e.actor for e in events] + [f"{e.subject_type}:{e.subject_id}" for e in events]
+    found = labels.refs(session, keys)
+
+    def named(key: str) -> str:
+        label = found.get(key)
+        if label is None:
+            return key
+        return f"{label.text} ({label.short})" if label.short not in label.text else label.text
+
+    rows = (
+        {
+            "seq": e.seq,
+            "recorded_at": e.recorded_at.isoformat(),
+            "event": e.title,
+            "subject": named(f"{e.subject_type}:{e.subject_id}"),
+            "actor": named(e.actor),
+            "event_type": e.event_type,
+            "subject_ref": f"{e.subject_type}:{e.subject_id}",
+            "actor_ref": e.actor,
+            "hash": e.hash,
+        }
+        for e in events
+    )
+    return exports.dicts_to_csv(LOG_COLUMNS, rows)
