@@ -104,6 +104,11 @@ def test_log_in_enrol_register_search_and_read_the_history(live: Live, browser: 
     page.click("form.filters button[type=submit]")
     expect(page.locator("table.events td.subject").first).to_contain_text("Brine curing process")
     expect(page.locator("table.events")).not_to_contain_text("secret:")
+    page.screenshot(path=str(SCREENSHOTS / "cj_custody.png"), full_page=True)
+    page.click("table.events td a[href^='/custody/']")
+    expect(page.locator("h1")).to_contain_text("Secret location added")
+    page.screenshot(path=str(SCREENSHOTS / "cj_custody_event.png"), full_page=True)
+    page.go_back()
     page.click("#verify-button")
     expect(page.locator("#verify-outcome")).to_contain_text("Chain intact")
 

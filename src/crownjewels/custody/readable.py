@@ -80,12 +80,22 @@ def _show(field: str, value: Any, found: Mapping[str, Label]) -> str:
     return label.text if label else text
 
 
+def _bare_id(field: str, value: Any, found: Mapping[str, Label]) -> bool:
+    """An id nothing labels (a location's, a row's): it means nothing to a person."""
+    return (
+        field.endswith("_id") and isinstance(value, str) and f"{_kind(field)}:{value}" not in found
+    )
+
+
 def _rows(fields: Iterable[str], before: Any, after: Any, found: Mapping[str, Label]) -> list[Row]:
     out: list[Row] = []
     for field in fields:
+        if any(_bare_id(field, side.get(field), found) for side in (before, after)):
+            continue  # left to the JSON
         old = _show(field, before[field], found) if field in before else None
         new = _show(field, after[field], found) if field in after else None
-        out.append(Row(words=spelled(field), code=field, before=old, after=new))
+        words = spelled(field.removesuffix("_id"))  # owner_id names the owner: "Owner"
+        out.append(Row(words=words, code=field, before=old, after=new))
     return out
 
 
