@@ -337,7 +337,7 @@ def verify_bundle(
     if as_json:
         emit_json({"ok": report.ok, **asdict(report)})
     elif report.ok:
-        typer.echo(f"bundle verified: {report.subject}, key {report.key_id}")
+        typer.echo(f"bundle verified: {report.subject_name or report.subject}, key {report.key_id}")
         for fact in report.facts:
             typer.echo(f"  {fact}")
     if not report.ok:
