@@ -24,6 +24,7 @@ from crownjewels.core.errors import CrownJewelsError, NotInitialised, Unauthenti
 from crownjewels.core.http import csrf_protect, refuse_unstorable_text
 from crownjewels.core.migrate import ensure_current
 from crownjewels.core.templating import make_templates
+from crownjewels.custody import labels as custody_labels
 from crownjewels.parties import accounts, sessions, tokens
 from crownjewels.parties.notifications import sender as mail_sender
 from crownjewels.settings import Settings
@@ -156,7 +157,7 @@ def create_app(
     # mail a request queued goes out once its unit of work committed (the outbox job retries)
     mail_sender.install(database, settings, in_thread=True)
     app.state.authenticate = authenticate
-    app.state.actor_labels = accounts.actor_labels
+    app.state.actor_labels = custody_labels.refs
     app.state.templates = make_templates(registry.TEMPLATE_PACKAGES)
 
     api = APIRouter(prefix=API_PREFIX)

@@ -8,6 +8,7 @@ from typer import Typer
 
 from crownjewels.access import commands as access_commands
 from crownjewels.access import jobs as access_jobs
+from crownjewels.access import labels as access_labels
 from crownjewels.access import models as access_models
 from crownjewels.access import pages as access_pages
 from crownjewels.access import router as access_router
@@ -22,6 +23,7 @@ from crownjewels.access.reviews import router as reviews_router
 from crownjewels.agreements import commands as agreements_commands
 from crownjewels.agreements import documents as agreements_documents
 from crownjewels.agreements import jobs as agreements_jobs
+from crownjewels.agreements import labels as agreements_labels
 from crownjewels.agreements import models as agreements_models
 from crownjewels.agreements import pages as agreements_pages
 from crownjewels.agreements import panels as agreements_panels
@@ -31,6 +33,7 @@ from crownjewels.core.jobs import Job
 from crownjewels.core.models import Base
 from crownjewels.custody import commands as custody_commands
 from crownjewels.custody import jobs as custody_jobs
+from crownjewels.custody import labels as custody_labels
 from crownjewels.custody import models as custody_models
 from crownjewels.custody import pages as custody_pages
 from crownjewels.custody import router as custody_router
@@ -45,10 +48,12 @@ from crownjewels.disclosure.portal import pages as disclosure_portal
 from crownjewels.inventory import commands as inventory_commands
 from crownjewels.inventory import documents as inventory_documents
 from crownjewels.inventory import jobs as inventory_jobs
+from crownjewels.inventory import labels as inventory_labels
 from crownjewels.inventory import models as inventory_models
 from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
 from crownjewels.parties import commands as parties_commands
+from crownjewels.parties import labels as parties_labels
 from crownjewels.parties import models as parties_models
 from crownjewels.parties import pages as parties_pages
 from crownjewels.parties import router as parties_router
@@ -63,11 +68,13 @@ from crownjewels.training import panels as training_panels
 from crownjewels.training import router as training_router
 from crownjewels.vault import commands as vault_commands
 from crownjewels.vault import jobs as vault_jobs
+from crownjewels.vault import labels as vault_labels
 from crownjewels.vault import models as vault_models
 from crownjewels.vault import owners as vault_owners
 from crownjewels.vault import router as vault_router
 from crownjewels.vendors import commands as vendors_commands
 from crownjewels.vendors import documents as vendors_documents
+from crownjewels.vendors import labels as vendors_labels
 from crownjewels.vendors import models as vendors_models
 from crownjewels.vendors import pages as vendors_pages
 from crownjewels.vendors import router as vendors_router
@@ -176,6 +183,17 @@ vault_owners.register(diligence_documents.OWNER_TYPE, diligence_documents.ASSESS
 vault_owners.register(vendors_documents.OWNER_TYPE, vendors_documents.VENDOR_OWNERS)
 vault_owners.register(agreements_documents.OWNER_TYPE, agreements_documents.AGREEMENT_OWNERS)
 vault_owners.register(access_offboarding.OWNER_TYPE, access_offboarding.OFFBOARDING_OWNERS)
+
+#: custody subjects as people read and type them (TS-0014, Dana Whitfield), one kind each
+custody_labels.register("secret", inventory_labels.SECRETS)
+custody_labels.register("agreement", agreements_labels.AGREEMENTS)
+custody_labels.register("vendor", vendors_labels.VENDORS)
+custody_labels.register("grant", access_labels.GRANTS)
+custody_labels.register("person", parties_labels.PEOPLE)
+custody_labels.register("user", parties_labels.USERS)
+custody_labels.register("organisation", parties_labels.ORGANISATIONS)
+custody_labels.register("document", vault_labels.DOCUMENTS)
+custody_labels.register_users(parties_labels.find_users)
 
 #: panels a capability shows on another's page: the agreements with a vendor on its page
 panels.register(vendors_pages.PANEL_SLOT, agreements_panels.vendor_agreements)

@@ -131,6 +131,16 @@ def test_request_then_approve_through_the_forms(
     assert f"{ref} is active" in approved.text
     assert 'id="revoke-button"' in approved.text and 'id="approve-button"' not in approved.text
     assert confirmed(approved.text, 'id="revoke-button"')
+    # requester and approver by name, never by internal id
+    assert owner.person.full_name in approved.text and "user:" not in approved.text
+    auditor = client_of(make_login(Role.AUDITOR))
+    log = auditor.get("/custody", params={"subject": ref})  # the grant's ref finds its events
+    assert "Access grant requested" in log.text and "Access grant approved" in log.text
+    for seq in re.findall(r'href="/custody/(\d+)"', log.text):
+        event = auditor.get(f"/custody/{seq}").text
+        assert world.secret.ref in event and "Grace Hopper" in event  # ids named
+        for internal in ("user:", "secret:", world.secret.id, world.grantee.id):
+            assert internal not in event, (seq, internal)
 
     legal = client_of(make_login(Role.LEGAL))
     secret_page = legal.get(f"/secrets/{world.secret.ref}")
@@ -168,7 +178,9 @@ def test_the_check_form_explains_a_denial(
     assert result.status_code == 200
     text = html.unescape(result.text)
     assert "Sam Stranger may not view" in text
-    assert "need-to-know" in text and "bound:agreement" in text
+    # each failed rule reads as the sentence it stands for; its id only in the tooltip
+    assert "No confidentiality agreement binds the recipient" in text
+    assert 'title="bound:agreement"' in text and ">bound:agreement" not in text
 
 
 def test_approving_for_a_vendor_user_without_mfa_says_what_to_do(

@@ -128,6 +128,10 @@ def test_log_lists_newest_first_and_filters(cli: Cli) -> None:
     about = cli.ok("custody", "log", "--subject", f"secret:{secret_id}", "--json").json()
     assert [e["event_type"] for e in about["items"]] == ["SECRET_REGISTERED"]
     assert about["items"][0]["details"]["ref"] == "TS-0001"
+    by_ref = cli.ok("custody", "log", "--subject", "TS-0001", "--json").json()
+    assert by_ref["items"] == about["items"]  # the ref a person reads finds the same events
+    table = cli.ok("custody", "log", "--subject", "TS-0001").out
+    assert "TS-0001" in table and "Secret registered" in table and secret_id not in table
     typed = cli.ok("custody", "log", "--type", "organisation_created", "--json").json()
     assert typed["total"] == 2
     actor = page["items"][0]["actor"]
@@ -145,7 +149,11 @@ def test_log_lists_newest_first_and_filters(cli: Cli) -> None:
 
 
 def test_log_bad_input(cli: Cli) -> None:
-    assert_user_error(cli("custody", "log", "--subject", "secret"), "TYPE:ID")
+    assert_user_error(
+        cli("custody", "log", "--subject", "TS-9999"),
+        "No secret, agreement or vendor is called TS-9999",
+    )
+    assert_user_error(cli("custody", "log", "--actor", "nobody@x.example"), "No one with a login")
     assert_user_error(cli("custody", "log", "--type", "SECRET_STOLEN"), "not an event type")
     assert_user_error(cli("custody", "log", "--since", "last tuesday"), "ISO")
     assert_user_error(cli("custody", "log", "--limit", "9999"), "limit")

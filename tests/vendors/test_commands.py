@@ -187,17 +187,18 @@ def test_transfer_mechanisms_and_assessments(cli: Cli, tmp_path: Path) -> None:
         "--module", "c2p", "--country", "IN", "--effective", "2025-01-01", "--file", str(pdf),
     ).out  # fmt: skip
     assert out.startswith("recorded SCCs module C2P for GDPR transfers to IN")
-    assert "document in the vault as" in out
+    assert "(M1)" in out and "stored encrypted in the vault" in out
     out = cli.ok(
         "vendors", "transfers", "tia", ref, "--regime", "GDPR", "--country", "IN",
         "--assessed", "2025-01-05", "--outcome", "proceed-with-measures",
     ).out  # fmt: skip
-    assert "transfer impact assessment of IN of 2025-01-05: proceed-with-measures" in out
+    assert "transfer impact assessment of IN of 2025-01-05: proceed-with-measures (T1)" in out
     listed = cli.ok("vendors", "transfers", "list", ref, "--json").json()
     [scc] = listed["mechanisms"]
     assert (scc["label"], scc["state"]) == ("SCCs module C2P", "in-force")
     shown = cli.ok("vendors", "transfers", "list", ref).out
     assert "SCCs module C2P" in shown and "proceed-with-measures" in shown
+    assert "M1" in shown and "T1" in shown and scc["id"] not in shown  # numbers, not ids
     before = _state(cli)
     assert_user_error(
         cli("vendors", "transfers", "mechanism", ref, "--kind", "scc", "--regime", "UK",
@@ -210,13 +211,19 @@ def test_transfer_mechanisms_and_assessments(cli: Cli, tmp_path: Path) -> None:
         "give filed_on",
     )  # fmt: skip
     assert _state(cli) == before
+    assert_user_error(
+        cli("vendors", "transfers", "revoke-mechanism", ref, "M7", "--reason", "terminated"),
+        f"{ref} has no transfer mechanism 'M7'",
+    )
     out = cli.ok(
-        "vendors", "transfers", "revoke-mechanism", ref, scc["id"], "--reason", "terminated"
+        "vendors", "transfers", "revoke-mechanism", ref, "M1", "--reason", "terminated"
     ).out
     assert out.startswith("revoked SCCs module C2P for GDPR")
-    assert_user_error(
+    assert_user_error(  # a script may still give the id
         cli("vendors", "transfers", "revoke-mechanism", ref, scc["id"], "--reason", "again"),
         "already revoked",
     )
+    out = cli.ok("vendors", "transfers", "revoke-tia", ref, "t1", "--reason", "superseded").out
+    assert out.startswith("revoked the IN transfer impact assessment (T1)")
     again = cli.ok("vendors", "transfers", "list", ref, "--json").json()
     assert again["mechanisms"][0]["state"] == "revoked"

@@ -1,5 +1,5 @@
-"""Custody tables name the people who acted (linked to their page) instead of raw `user:` ids;
-the system and the command line read as words; the raw ref stays in the title."""
+"""Custody tables name the people who acted (linked to their page, their email in the title)
+instead of raw `user:` ids; the system and the command line read as words."""
 
 from __future__ import annotations
 
@@ -8,17 +8,14 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
 from crownjewels.core.templating import make_templates
-from crownjewels.parties import accounts
-from crownjewels.parties.accounts import ActorLabel
+from crownjewels.custody.labels import Label
 from crownjewels.registry import TEMPLATE_PACKAGES
 from tests.inventory.factories import make_secret
-from tests.parties.factories import make_person, make_user
 from tests.web.conftest import Login, csrf_of
 
 MakeLogin = Callable[..., Login]
@@ -29,27 +26,6 @@ def actor_cells(html: str) -> list[str]:
     return [c.strip() for c in re.findall(r'<td class="actor">(.*?)</td>', html, re.S)]
 
 
-def test_labels_name_users_and_spell_out_the_system_and_the_command_line(
-    session: Session, admin: Actor
-) -> None:
-    person = make_person(session, admin, name="Priya Raman")
-    user = make_user(session, admin, Role.LEGAL, person=person)
-    ghost = "user:01ZZZZZZZZZZZZZZZZZZZZZZZZ"
-    refs = {f"user:{user.id}", "system:login", "system:system", "cli:ops", ghost, "odd"}
-
-    labels = accounts.actor_labels(session, refs)
-
-    assert labels == {
-        f"user:{user.id}": ActorLabel(text="Priya Raman", person_id=person.id),
-        "system:login": ActorLabel(text="system (login)"),
-        "system:system": ActorLabel(text="system"),
-        "cli:ops": ActorLabel(text="ops (command line)"),
-        ghost: ActorLabel(text=ghost),  # a user unknown here keeps its ref, without a link
-        "odd": ActorLabel(text="odd"),
-    }
-    assert accounts.actor_labels(session, set()) == {}
-
-
 def test_every_custody_table_names_the_user_and_links_to_their_page(
     client_of: Callable[[Login], TestClient], make_login: MakeLogin, db: Database
 ) -> None:
@@ -57,7 +33,7 @@ def test_every_custody_table_names_the_user_and_links_to_their_page(
     with db.unit_of_work() as s:
         secret = make_secret(s, system_actor("test"), name="Sauce formula")
     client = client_of(login)
-    me = f'<a href="/people/{login.person.id}" title="user:{login.user.id}">'
+    me = f'<a href="/people/{login.person.id}" title="{login.person.email}">'
     me += f"{login.person.full_name}</a>"
     system = '<span title="system:test">system (test)</span>'
 
@@ -98,26 +74,34 @@ def test_every_custody_table_names_the_user_and_links_to_their_page(
         cells = actor_cells(client.get(path).text)
         assert me in cells, path
         assert system in cells, path
-        # the raw ref is only ever a title, never the text of a cell
-        assert not [c for c in cells if re.search(r">\s*user:", c)], path
+        # the internal id is nowhere: not as text, not as a title
+        assert not [c for c in cells if "user:" in c], path
 
+    # the actor filter takes an email or a name, as a person knows them
+    for typed in (login.person.email, login.person.full_name.upper()):
+        mine = actor_cells(client.get("/custody", params={"by": typed}).text)
+        assert mine and set(mine) == {me}, typed
+    unknown = client.get("/custody", params={"by": "nobody@labels.example"})
+    assert unknown.status_code == 422 and "No one with a login is called" in unknown.text
     seq = re.search(r'<a href="/custody/(\d+)">', org.text)
     assert seq
     event = client.get(f"/custody/{seq.group(1)}").text
     assert me in event
-    assert f"<code>user:{login.user.id}</code>" in event  # the event page keeps the exact ref
+    assert "user:" not in event and login.user.id not in event  # the API keeps the exact ref
 
 
 def test_the_name_links_only_for_viewers_who_may_read_parties() -> None:
     env = make_templates(TEMPLATE_PACKAGES).env
     cell = env.from_string('{% import "macros.html" as m with context %}{{ m.actor(ref, labels) }}')
-    labels = {"user:U1": ActorLabel(text="Priya <Raman>", person_id="P1")}
+    labels = {"user:U1": Label(text="Priya <Raman>", short="priya@x.example", url="/people/P1")}
 
     def shown(role: Role, ref: str = "user:U1") -> str:
         viewer = Actor(kind="user", id="V", name="Viewer", roles=frozenset({role}))
         request = SimpleNamespace(state=SimpleNamespace(actor=viewer))
         return cell.render(request=request, ref=ref, labels=labels).strip()
 
-    assert shown(Role.AUDITOR) == '<a href="/people/P1" title="user:U1">Priya &lt;Raman&gt;</a>'
-    assert shown(Role.VENDOR_USER) == '<span title="user:U1">Priya &lt;Raman&gt;</span>'
-    assert shown(Role.AUDITOR, "user:U9") == '<span title="user:U9">user:U9</span>'
+    assert shown(Role.AUDITOR) == (
+        '<a href="/people/P1" title="priya@x.example">Priya &lt;Raman&gt;</a>'
+    )
+    assert shown(Role.VENDOR_USER) == '<span title="priya@x.example">Priya &lt;Raman&gt;</span>'
+    assert shown(Role.AUDITOR, "user:U9") == "<span>user:U9</span>"  # a login since deleted

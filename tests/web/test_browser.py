@@ -94,13 +94,22 @@ def test_log_in_enrol_register_search_and_read_the_history(live: Live, browser: 
     expect(page.locator("h1")).to_have_text("Brine curing process")
     expect(page.locator("#legend")).to_contain_text("HIGHLY SENSITIVE - TRADE SECRET OF ACME FOODS")
     expect(page.locator("#description-sha256")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
-    expect(page.locator("#custody-history")).to_contain_text("SECRET_REGISTERED")
-    expect(page.locator("#custody-history")).to_contain_text("SECRET_LOCATION_ADDED")
+    expect(page.locator("#custody-history")).to_contain_text("Secret registered")
+    expect(page.locator("#custody-history")).to_contain_text("Secret location added")
     page.screenshot(path=str(SCREENSHOTS / "cj_secret.png"), full_page=True)
 
     # verify the chain with the htmx button (a GET carrying the CSRF header)
     page.click("details.more-menu summary")  # the custody log is under More
     page.click("a[href='/custody']")
+    page.fill("form.filters input[name=subject]", "brine curing process")  # as a person knows it
+    page.click("form.filters button[type=submit]")
+    expect(page.locator("table.events td.subject").first).to_contain_text("Brine curing process")
+    expect(page.locator("table.events")).not_to_contain_text("secret:")
+    page.screenshot(path=str(SCREENSHOTS / "cj_custody.png"), full_page=True)
+    page.click("table.events td a[href^='/custody/']")
+    expect(page.locator("h1")).to_contain_text("Secret location added")
+    page.screenshot(path=str(SCREENSHOTS / "cj_custody_event.png"), full_page=True)
+    page.go_back()
     page.click("#verify-button")
     expect(page.locator("#verify-outcome")).to_contain_text("Chain intact")
 

@@ -81,7 +81,7 @@ def test_open_a_vendor_file_and_read_its_jurisdictions(live: Live, browser: obje
         "href", re.compile(r"^https://")
     )
     expect(page.locator("#jurisdiction-PH")).to_contain_text("through a subcontractor")
-    expect(page.locator("#custody-history")).to_contain_text("VENDOR_SUBCONTRACTOR_ADDED")
+    expect(page.locator("#custody-history")).to_contain_text("Vendor subcontractor added")
     page.screenshot(path=str(Path("/tmp") / "cj_vendor.png"), full_page=True)
 
     # the risk view counts the critical vendor in India and, through Bayani, the Philippines

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,12 +36,12 @@ def test_sign_a_checkpoint_and_export_a_bundle(
     log = client.get("/custody")
     response = client.post(
         "/custody/export",
-        data={"csrf_token": csrf_of(log.text), "subject": f"secret:{secret.id}"},
+        data={"csrf_token": csrf_of(log.text), "subject": secret.ref},  # the ref people read
     )
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/zip"
     assert response.headers["content-disposition"].startswith(
-        f'attachment; filename="custody-secret-{secret.id}.zip"'
+        f'attachment; filename="custody-{secret.ref}.zip"'
     )
     assert response.headers["cache-control"] == "no-store"  # the evidence is never cached
     path = tmp_path / "bundle.zip"
@@ -47,6 +49,12 @@ def test_sign_a_checkpoint_and_export_a_bundle(
     public = (settings.home / keys.PUBLIC_FILE).read_bytes()
     report = bundle.verify(path, trusted_key=public)
     assert report.ok, report.problems
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        events = json.loads(archive.read("events.json"))
+    assert manifest["subject_name"] == f"{secret.ref} Sauce formula"
+    assert events[0]["event"] == "Secret registered"
+    assert events[0]["subject_name"] == manifest["subject_name"]
 
 
 def test_signing_and_export_need_the_sign_permission_and_a_real_subject(
@@ -69,6 +77,8 @@ def test_signing_and_export_need_the_sign_permission_and_a_real_subject(
     legal = client_for(Role.LEGAL)
     token = csrf_of(legal.get("/custody").text)
     missing = legal.post("/custody/export", data={"csrf_token": token, "subject": "secret:nope"})
-    assert missing.status_code == 404
-    bad = legal.post("/custody/export", data={"csrf_token": token, "subject": "nocolon"})
-    assert bad.status_code == 422 and "TYPE:ID" in bad.text
+    assert missing.status_code == 422 and "no custody events about" in missing.text
+    bad = legal.post("/custody/export", data={"csrf_token": token, "subject": "TS-9999"})
+    assert bad.status_code == 422
+    assert "No secret, agreement or vendor is called TS-9999" in bad.text
+    assert 'value="TS-9999"' in bad.text  # what was typed stays in the field

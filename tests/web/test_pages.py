@@ -3,7 +3,9 @@ validation that leaves nothing behind, and who may open which page."""
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 from collections.abc import Callable
 
@@ -480,14 +482,28 @@ def test_custody_log_filters_shows_an_event_and_verifies_the_chain(
     with db.unit_of_work() as s:
         secret = make_secret(s, system_actor(), name="Sauce formula")
     client = client_for(Role.AUDITOR)
-    log = client.get(f"/custody?subject=secret:{secret.id}")
-    shown = re.findall(r'<code class="event-type">(\w+)</code>', log.text)
-    assert shown == ["SECRET_REGISTERED"]
+    log = client.get(f"/custody?subject={secret.ref}")  # the ref a person reads
+    shown = re.findall(r'<span class="event-type" title="(\w+)">([^<]+)</span>', log.text)
+    assert shown == [("SECRET_REGISTERED", "Secret registered")]
+    assert f">{secret.ref} Sauce formula</a>" in log.text
+    assert "secret:" not in log.text and secret.id not in log.text
+    assert client.get(f"/custody?subject=secret:{secret.id}").text.count("event-type") == 1
+    unknown = client.get("/custody?subject=TS-9999")
+    assert unknown.status_code == 422
+    assert "No secret, agreement or vendor is called TS-9999" in unknown.text
     assert client.get("/custody?subject=nonsense").status_code == 422
+    exported = client.get("/custody/log.csv", params={"subject": secret.ref})
+    assert exported.headers["content-type"].startswith("text/csv")
+    [row] = list(csv.DictReader(io.StringIO(exported.text)))
+    assert (row["event"], row["subject"]) == ("Secret registered", f"{secret.ref} Sauce formula")
+    assert (row["event_type"], row["subject_ref"]) == ("SECRET_REGISTERED", f"secret:{secret.id}")
     seq = re.search(r'href="/custody/(\d+)"', log.text)
     assert seq
     event = client.get(f"/custody/{seq.group(1)}")
+    assert "Secret registered" in event.text and "SECRET_REGISTERED" in event.text
     assert "Sauce formula" in event.text  # the "after" snapshot, shown as a table
+    assert "secret:" not in event.text and "user:" not in event.text
+    assert '<pre class="json">' not in event.text  # the exact JSON is the API's
     verify = client.get("/custody/verify", headers={"HX-Request": "true"})
     assert verify.status_code == 200
     assert 'data-ok="true"' in verify.text

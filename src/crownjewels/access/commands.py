@@ -65,11 +65,11 @@ def _row(g: GrantRead) -> dict[str, object]:
 def _explain(d: Decision) -> None:
     typer.echo(("ALLOWED  " if d.allowed else "DENIED  ") + d.summary.split(": ")[0])
     for reason in d.reasons:
-        typer.echo(f"  - {reason.rule}: {reason.message}")
+        typer.echo(f"  - {reason.message}")  # the rule id is in --json
     if d.grant_refs:
         typer.echo("  grants: " + ", ".join(d.grant_refs))
-    if d.permitted_by:
-        typer.echo("  permitted by: " + ", ".join(d.permitted_by))
+    if d.permits:
+        typer.echo("  allowed because " + "; ".join(p.message for p in d.permits))
 
 
 @app.command("check")
@@ -110,7 +110,7 @@ def _decisions(items: list[Decision], as_json: bool, *, by_person: bool) -> None
             "person" if by_person else "secret": d.person_name if by_person else d.secret_ref,
             "allowed": "yes" if d.allowed else "no",
             "grants": d.grant_refs,
-            "reasons": "; ".join(f"{r.rule}: {r.message}" for r in d.reasons) or "-",
+            "reasons": "; ".join(r.message for r in d.reasons) or "-",
         }
         for d in items
     ]

@@ -24,6 +24,7 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.errors import CrownJewelsError, Forbidden, Invalid
 from crownjewels.core.forms import (
     PostedForm,
+    actor_labels,
     discard,
     error_status,
     field_errors,
@@ -262,6 +263,8 @@ def _grant_page(
 ) -> Response:
     grant = service.get(session, actor=actor, grant_ref=ref)
     ctx = {"grant": grant, "buttons": _buttons(session, actor, grant), "errors": errors or {}}
+    who = [grant.requested_by, *(a.approver for a in grant.approvals)]
+    ctx["actors"] = actor_labels(request, session, who)  # names, not `user:` ids
     return render(request, "access/detail.html", ctx, status=status)
 
 

@@ -226,3 +226,18 @@ def _assessment_gaps(
     if last.outcome not in PROCEED:
         return [f"the {name} of {last.assessed_on} concluded {last.outcome}"]
     return []
+
+
+#: what each permitting policy of the default set stands for (policies/default.cedar)
+_PERMITS = {
+    "need-to-know:know-of": "a need-to-know grant lets them know of the secret",
+    "need-to-know:view": "a need-to-know grant lets them view the secret",
+    "need-to-know:download": "a need-to-know grant lets them download the secret",
+    "need-to-know:edit": "a need-to-know grant lets them edit the secret",
+    "need-to-know:owner": "they are the secret's business owner",
+}
+
+
+def permit_words(rule: str) -> str:
+    """A permitting policy id (`need-to-know:view`) as the sentence it stands for."""
+    return _PERMITS.get(rule) or f"the policy {rule.replace(':', ' ').replace('-', ' ')} allows it"

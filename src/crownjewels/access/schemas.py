@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from crownjewels.access.facts import Level as Level  # re-exported: the public name of a level
 from crownjewels.access.rules import GrantStatus as GrantStatus  # re-exported, like Level
-from crownjewels.access.rules import in_force
+from crownjewels.access.rules import in_force, permit_words
 
 
 class GrantRequest(BaseModel):
@@ -110,6 +110,12 @@ class Decision(BaseModel):
     reasons: list[Reason] = []
     permitted_by: list[str] = []
     grant_refs: list[str] = []
+
+    @property
+    def permits(self) -> list[Reason]:
+        """The policies that allowed it, each as the sentence it stands for (pages show the
+        sentence; the rule id stays in a tooltip and in the JSON)."""
+        return [Reason(rule=r, message=permit_words(r)) for r in self.permitted_by]
 
     @property
     def summary(self) -> str:

@@ -135,8 +135,9 @@ def redirect(url: str) -> RedirectResponse:
 
 
 class ActorLabeller(Protocol):
-    """Labels custody actor refs (`user:<id>` as a person's name, ...); app.py installs one
-    as `app.state.actor_labels`, so custody's pages name people without importing parties."""
+    """Labels custody refs (`user:<id>` as a person's name, `secret:<id>` as TS-0014 …);
+    app.py installs one as `app.state.actor_labels`, so pages name people and subjects
+    without importing the capabilities that own them."""
 
     def __call__(self, session: Session, refs: set[str]) -> Mapping[str, Any]: ...
 
@@ -146,3 +147,17 @@ def actor_labels(request: Request, session: Session, refs: Iterable[str]) -> Map
     labeller: ActorLabeller = request.app.state.actor_labels
     wanted = set(refs)
     return labeller(session, wanted) if wanted else {}
+
+
+class _Event(Protocol):
+    actor: str
+    subject_type: str
+    subject_id: str
+
+
+def event_labels(request: Request, session: Session, events: Iterable[_Event]) -> Mapping[str, Any]:
+    """Labels of the actors and the subjects of custody events (one lookup per kind), for
+    the `labels` of the events_table macro."""
+    rows = list(events)
+    keys = [e.actor for e in rows] + [f"{e.subject_type}:{e.subject_id}" for e in rows]
+    return actor_labels(request, session, keys)

@@ -31,6 +31,8 @@ class Report:
     facts: list[str] = field(default_factory=list)
     subject: str = ""
     key_id: str = ""
+    #: what the subject is called (TS-0014 Sauce formula), as the manifest says; not verified
+    subject_name: str = ""
 
     @property
     def ok(self) -> bool:
@@ -72,7 +74,10 @@ def verify(path: Path, *, trusted_key: bytes | None = None) -> Report:
     manifest = data["manifest"]
     if manifest.get("format") != FORMAT:
         raise BadBundle(f"{path}: unknown bundle format {manifest.get('format')!r}")
-    report = Report(subject=str(manifest.get("subject", "")))
+    report = Report(
+        subject=str(manifest.get("subject", "")),
+        subject_name=str(manifest.get("subject_name", "")),
+    )
     try:
         key = signing.load_public_key(data["public_key"])
         trusted = signing.load_public_key(trusted_key) if trusted_key is not None else None

@@ -20,6 +20,7 @@ from crownjewels.custody import (
     export,
     jobs,
     keys,
+    labels,
     service,
     timestamps,
     tsa,
@@ -95,13 +96,15 @@ def verify(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
     raise typer.Exit(1)
 
 
-def _row(event: EventRead) -> dict[str, Any]:
+def _row(event: EventRead, named: dict[str, labels.Label]) -> dict[str, Any]:
+    """An event as the table shows it: names and refs, the type in words (--json keeps ids)."""
+    subject = f"{event.subject_type}:{event.subject_id}"
     return {
         "seq": event.seq,
         "at": f"{event.recorded_at:%Y-%m-%d %H:%M:%S}",
-        "actor": event.actor,
-        "type": event.event_type,
-        "subject": f"{event.subject_type}:{event.subject_id}",
+        "actor": named[event.actor].text if event.actor in named else event.actor,
+        "type": event.title,
+        "subject": named[subject].text if subject in named else subject,
     }
 
 
@@ -109,9 +112,9 @@ def _row(event: EventRead) -> dict[str, Any]:
 def log(
     ctx: typer.Context,
     subject: str | None = typer.Option(
-        None, "--subject", help="Only this subject, TYPE:ID (e.g. secret:01J...)."
+        None, "--subject", help="Only this subject: a ref (TS-0001, AG-2026-001), email or name."
     ),
-    by: str | None = typer.Option(None, "--actor", help="Only this actor, e.g. user:01J..."),
+    by: str | None = typer.Option(None, "--actor", help="Only this person: an email or a name."),
     event_type: str | None = typer.Option(
         None, "--type", help="Only this event type, e.g. SECRET_REGISTERED."
     ),
@@ -122,24 +125,28 @@ def log(
     as_json: bool = JsonOpt,
 ) -> None:
     """The custody log, newest first."""
-    subject_type, subject_id = service.parse_subject(subject) if subject else (None, None)
-    flt = EventFilter(
-        subject_type=subject_type,
-        subject_id=subject_id,
-        actor=by,
-        event_type=_event_type(event_type),
-        since=_moment(since, "--since"),
-        until=_moment(until, "--until"),
-    )
     page = PageParams(limit=limit, offset=offset)
     with state(ctx).unit_of_work(write=False) as (session, actor):
         actor.require(Permission.CUSTODY_READ)
+        subject_type, subject_id = labels.find(session, subject) if subject else (None, None)
+        flt = EventFilter(
+            subject_type=subject_type,
+            subject_id=subject_id,
+            actor=labels.find_actor(session, by) if by else None,
+            event_type=_event_type(event_type),
+            since=_moment(since, "--since"),
+            until=_moment(until, "--until"),
+        )
         rows, total = service.list_events(session, actor=actor, filters=flt, page=page)
+        keys_ = [e.actor for e in rows] + [f"{e.subject_type}:{e.subject_id}" for e in rows]
+        named = labels.refs(session, keys_)
     if as_json:
         emit_json(Page(items=rows, total=total, limit=page.limit, offset=page.offset))
         return
     emit_table(
-        [_row(e) for e in rows], ["seq", "at", "actor", "type", "subject"], empty="no events"
+        [_row(e, named) for e in rows],
+        ["seq", "at", "actor", "type", "subject"],
+        empty="no events",
     )
     if total > offset + len(rows):
         typer.echo(
@@ -295,14 +302,16 @@ def consistency(
 @app.command("export")
 def export_bundle(
     ctx: typer.Context,
-    subject: str = typer.Option(..., "--subject", help="TYPE:ID, e.g. secret:01J..."),
+    subject: str = typer.Option(
+        ..., "--subject", help="The subject's ref, e.g. TS-0001, AG-2026-001 or VN-0001."
+    ),
     out: Path = typer.Option(..., "--out", help="The zip file to write."),
 ) -> None:
     """Write the evidence bundle of one subject (signs a fresh checkpoint)."""
-    subject_type, subject_id = service.parse_subject(subject)
     st = state(ctx)
     with st.unit_of_work() as (session, actor):
         actor.require(Permission.CUSTODY_SIGN)
+        subject_type, subject_id = labels.find(session, subject)
         key = keys.load_signing_key(st.settings.home)
         data = export.export(
             session, actor=actor, key=key, subject_type=subject_type, subject_id=subject_id
@@ -328,7 +337,7 @@ def verify_bundle(
     if as_json:
         emit_json({"ok": report.ok, **asdict(report)})
     elif report.ok:
-        typer.echo(f"bundle verified: {report.subject}, key {report.key_id}")
+        typer.echo(f"bundle verified: {report.subject_name or report.subject}, key {report.key_id}")
         for fact in report.facts:
             typer.echo(f"  {fact}")
     if not report.ok:

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
-from crownjewels.custody import checkpoints, repository, service, signing, tree
+from crownjewels.custody import checkpoints, labels, repository, service, signing, tree
 from crownjewels.custody.errors import EventNotFound
 from crownjewels.custody.models import CustodyCheckpoint, CustodyEvent
 from crownjewels.custody.schemas import EventType
+from crownjewels.custody.words import event_words
 
 FORMAT = "crownjewels-custody-bundle-v1"
 FIELDS = ("seq", "at_us", "actor", "event_type", "subject_type", "subject_id", "prev_hash")
@@ -31,9 +32,28 @@ def events_digest(pairs: list[tuple[int, str]]) -> str:
     return hashlib.sha256("".join(f"{s} {h}\n" for s, h in pairs).encode()).hexdigest()
 
 
-def _event(event: CustodyEvent, proof: dict[str, Any]) -> dict[str, Any]:
+def _event(
+    event: CustodyEvent, proof: dict[str, Any], named: dict[str, labels.Label]
+) -> dict[str, Any]:
     fields = {name: getattr(event, name) for name in FIELDS}
-    return {**fields, "details": event.details, "hash": event.hash, "inclusion": proof}
+    subject = f"{event.subject_type}:{event.subject_id}"
+    words = {  # for the person reading the file; the verifier reads only the fields above
+        "event": event_words(event.event_type),
+        "actor_name": _named(named, event.actor),
+        "subject_name": _named(named, subject),
+    }
+    return {**fields, **words, "details": event.details, "hash": event.hash, "inclusion": proof}
+
+
+def _named(named: dict[str, labels.Label], ref: str) -> str:
+    label = named.get(ref)
+    if label is None:
+        return ref
+    return (
+        f"{label.text} ({label.short})"
+        if label.short and label.short not in label.text
+        else label.text
+    )
 
 
 def export(
@@ -61,15 +81,22 @@ def export(
     size = latest.tree_size
     exported = session.get(CustodyEvent, seq)
     assert exported is not None
+    every = [*found, exported]
+    named = labels.refs(
+        session, {e.actor for e in every} | {f"{e.subject_type}:{e.subject_id}" for e in every}
+    )
     events = []
-    for event in [*found, exported]:
+    for event in every:
         _, path, _ = tree.inclusion(session, event.seq - 1, size)
-        events.append(_event(event, {"tree_size": size, "proof": [p.hex() for p in path]}))
+        proof = {"tree_size": size, "proof": [p.hex() for p in path]}
+        events.append(_event(event, proof, named))
     rows = list(reversed(repository.checkpoints(session, limit=1_000_000)))
     public = key.public_key()
     manifest = {
         "format": FORMAT,
         "subject": f"{subject_type}:{subject_id}",
+        "subject_name": _named(named, f"{subject_type}:{subject_id}"),
+        "exported_by": _named(named, actor.ref),
         "origin": signing.origin(public),
         "key_id": signing.key_id(public),
         "exported_at": clock.now().isoformat(),

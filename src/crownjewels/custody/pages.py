@@ -12,7 +12,9 @@ from fastapi.responses import Response
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import CrownJewelsError
 from crownjewels.core.forms import (
-    actor_labels,
+    PostedForm,
+    discard,
+    event_labels,
     field_errors,
     flash,
     is_htmx,
@@ -22,9 +24,11 @@ from crownjewels.core.forms import (
     text,
 )
 from crownjewels.core.http import AppSettings, DbSession, Natural, Paging, attachment, require
+from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission as P
-from crownjewels.custody import checkpoints, export, keys, service, tsa
+from crownjewels.custody import checkpoints, export, keys, labels, readable, service, tsa
 from crownjewels.custody.schemas import EventFilter, EventType
+from crownjewels.custody.words import event_words
 
 router = APIRouter(prefix="/custody", include_in_schema=False)
 Reader = Annotated[Actor, Depends(require(P.CUSTODY_READ))]
@@ -42,14 +46,15 @@ def _day(value: str, field: str, *, end: bool = False) -> datetime | None:
     return datetime.combine(day + timedelta(days=1 if end else 0), time(), tzinfo=UTC)
 
 
-def _filter(raw: dict[str, str]) -> EventFilter:
+def _filter(session: DbSession, raw: dict[str, str]) -> EventFilter:
+    """The filters as typed: a subject by ref, email or name; an actor by email or name."""
     subject_type, subject_id = (
-        service.parse_subject(raw["subject"]) if raw["subject"] else (None, None)
+        labels.find(session, raw["subject"]) if raw["subject"] else (None, None)
     )
     return EventFilter(
         subject_type=subject_type,
         subject_id=subject_id,
-        actor=raw["by"] or None,
+        actor=labels.find_actor(session, raw["by"]) if raw["by"] else None,
         event_type=raw["type"] or None,
         since=_day(raw["since"], "since"),
         until=_day(raw["until"], "until", end=True),
@@ -60,21 +65,49 @@ def _filter(raw: dict[str, str]) -> EventFilter:
 def log(request: Request, session: DbSession, actor: Reader, paging: Paging) -> Response:
     """The log, newest first, filtered by subject, actor, type and dates."""
     raw = {k: request.query_params.get(k, "").strip() for k in _FILTERS}
-    errors: dict[str, str] = {}
+    return _log(request, session, actor, paging, raw)
+
+
+def _log(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    paging: PageParams,
+    raw: dict[str, str],
+    errors: dict[str, str] | None = None,
+) -> Response:
+    errors = dict(errors or {})
+    events: list[Any] = []
+    total = 0
     try:
-        events, total = service.list_events(session, actor=actor, filters=_filter(raw), page=paging)
+        filters = _filter(session, raw) if not errors else EventFilter()
+        events, total = service.list_events(session, actor=actor, filters=filters, page=paging)
     except CrownJewelsError as exc:
-        errors, events, total = field_errors(exc, fallback="subject"), [], 0
+        errors.update(field_errors(exc, fallback="subject"))
     ctx: dict[str, Any] = {
         "events": events,
         "total": total,
         "paging": paging,
         "filters": raw,
         "errors": errors,
-        "event_types": list(EventType),
-        "actors": actor_labels(request, session, (e.actor for e in events)),
+        "event_types": sorted((event_words(t), t.value) for t in EventType),
+        "actors": event_labels(request, session, events),
     }
     return render(request, "custody/log.html", ctx, status=422 if errors else 200)
+
+
+@router.get("/log.csv")
+def log_csv(request: Request, session: DbSession, actor: Reader) -> Response:
+    """The filtered log as CSV (the newest 10,000 events): names for people, refs for machines."""
+    raw = {k: request.query_params.get(k, "").strip() for k in _FILTERS}
+    try:
+        filters = _filter(session, raw)
+    except CrownJewelsError as exc:
+        errors = field_errors(exc, fallback="subject")
+        return _log(request, session, actor, PageParams(), raw, errors)
+    events = service.events_for_export(session, actor=actor, filters=filters)
+    headers = {"Content-Disposition": attachment("custody-log.csv")}
+    return Response(readable.log_csv(session, events), media_type="text/csv", headers=headers)
 
 
 @router.get("/verify")
@@ -112,20 +145,35 @@ def checkpoint_create(
 
 
 @router.post("/export")
-async def export_bundle(
-    request: Request, session: DbSession, actor: Signer, settings: AppSettings
+def export_bundle(
+    request: Request,
+    session: DbSession,
+    actor: Signer,
+    settings: AppSettings,
+    form: PostedForm,
+    paging: Paging,
 ) -> Response:
-    """Download the evidence bundle of one subject (signs a fresh checkpoint)."""
-    subject = text(await request.form(), "subject")
-    subject_type, subject_id = service.parse_subject(subject)
-    data = export.export(
-        session,
-        actor=actor,
-        key=keys.load_signing_key(settings.home),
-        subject_type=subject_type,
-        subject_id=subject_id,
+    """Download the evidence bundle of one subject, named by its ref (signs a checkpoint)."""
+    typed = text(form, "subject")
+    try:
+        subject_type, subject_id = labels.find(session, typed)
+        data = export.export(
+            session,
+            actor=actor,
+            key=keys.load_signing_key(settings.home),
+            subject_type=subject_type,
+            subject_id=subject_id,
+        )
+    except CrownJewelsError as exc:
+        discard(session)
+        raw = {**dict.fromkeys(_FILTERS, ""), "export": typed}
+        return _log(request, session, actor, paging, raw, {"export": exc.message})
+    shown = labels.subjects(session, [(subject_type, subject_id)]).get(
+        f"{subject_type}:{subject_id}"
     )
-    name = f"custody-{subject_type}-{subject_id}.zip"
+    name = (
+        f"custody-{shown.short if shown and shown.short else subject_type + '-' + subject_id}.zip"
+    )
     headers = {"Content-Disposition": attachment(name)}
     return Response(data, media_type="application/zip", headers=headers)
 
@@ -134,13 +182,6 @@ async def export_bundle(
 def event(request: Request, session: DbSession, actor: Reader, seq: Natural) -> Response:
     """One event with its details; before and after shown side by side."""
     found = service.get_event(session, seq=seq)
-    before = found.details.get("before")
-    after = found.details.get("after")
-    changed: list[str] = []
-    if isinstance(before, dict) or isinstance(after, dict):
-        changed = sorted({*(before or {}), *(after or {})})
-    others = {k: v for k, v in found.details.items() if not (changed and k in ("before", "after"))}
-    ctx = {"event": found, "changed": changed, "before": before or {}, "after": after or {}}
-    ctx["others"] = others
-    ctx["actors"] = actor_labels(request, session, [found.actor])
+    shown = readable.view(session, found)
+    ctx = {"event": found, "view": shown, "actors": shown.labels}
     return render(request, "custody/event.html", ctx)

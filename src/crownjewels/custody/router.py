@@ -11,7 +11,7 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.http import AppSettings, DbSession, Natural, Paging, require
 from crownjewels.core.pagination import Page
 from crownjewels.core.permissions import Permission as P
-from crownjewels.custody import checkpoints, keys, service, tsa
+from crownjewels.custody import checkpoints, keys, labels, service, tsa
 from crownjewels.custody.schemas import (
     CheckpointRead,
     ConsistencyProofRead,
@@ -32,18 +32,20 @@ def list_events(
     session: DbSession,
     actor: Reader,
     paging: Paging,
-    subject: str | None = Query(default=None, description="TYPE:ID, e.g. secret:01J..."),
-    by: str | None = Query(default=None, description="actor, e.g. user:01J..."),
+    subject: str | None = Query(
+        default=None, description="a ref (TS-0001, AG-2026-001, VN-0001), an email, or TYPE:ID"
+    ),
+    by: str | None = Query(default=None, description="an email or a name, or the actor ref"),
     event_type: str | None = Query(default=None, alias="type"),
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> Page[EventRead]:
     """Events newest first, filtered by subject, actor, type and time range."""
-    subject_type, subject_id = service.parse_subject(subject) if subject else (None, None)
+    subject_type, subject_id = labels.find(session, subject) if subject else (None, None)
     flt = EventFilter(
         subject_type=subject_type,
         subject_id=subject_id,
-        actor=by,
+        actor=labels.find_actor(session, by) if by else None,
         event_type=event_type,
         since=since,
         until=until,

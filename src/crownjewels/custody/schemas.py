@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from crownjewels.custody.words import event_words
+
 
 @unique
 class EventType(StrEnum):
@@ -150,6 +152,11 @@ class EventRead(BaseModel):
     details: dict[str, Any]
     prev_hash: str
     hash: str
+
+    @property
+    def title(self) -> str:
+        """The event type in words ("Access grant requested"); pages show the code small."""
+        return event_words(self.event_type)
 
 
 class EventFilter(BaseModel):

@@ -6,7 +6,6 @@ import contextlib
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
@@ -448,41 +447,3 @@ def confirm_mfa_enrolment(
         subject_id=user.id,
     )
     _login_succeeded(session, user, mfa=True)
-
-
-# --- who did it: actors of custody events, as pages show them --------------------------------
-
-
-@dataclass(frozen=True)
-class ActorLabel:
-    """A custody event's actor as a page shows it: a name, and the person behind a user."""
-
-    text: str
-    person_id: str | None = None
-
-
-def _label(ref: str, people: dict[str, tuple[str, str]]) -> ActorLabel:
-    kind, _, name = ref.partition(":")
-    if kind == "user" and name in people:
-        person_id, full_name = people[name]
-        return ActorLabel(text=full_name, person_id=person_id)
-    if kind == "system" and name:
-        return ActorLabel(text="system" if name == "system" else f"system ({name})")
-    if kind == "cli" and name:
-        return ActorLabel(text=f"{name} (command line)")
-    return ActorLabel(text=ref)  # a user since deleted, or a kind this code does not know
-
-
-def actor_labels(session: Session, refs: set[str]) -> dict[str, ActorLabel]:
-    """Labels for custody actor refs: `user:<id>` as the person's name (one query for all),
-    `system:x` as "system (x)", `cli:x` as "x (command line)", anything else as it is."""
-    user_ids = {ref.removeprefix("user:") for ref in refs if ref.startswith("user:")}
-    people: dict[str, tuple[str, str]] = {}
-    if user_ids:
-        rows = session.execute(
-            select(User.id, Person.id, Person.full_name)
-            .join(Person, Person.id == User.person_id)
-            .where(User.id.in_(user_ids))
-        )
-        people = {uid: (pid, name) for uid, pid, name in rows}
-    return {ref: _label(ref, people) for ref in refs}

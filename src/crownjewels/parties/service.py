@@ -287,6 +287,20 @@ def person_names(session: Session, ids: set[str]) -> dict[str, str]:
     return {pid: name for pid, name in rows}
 
 
+def organisation_names(session: Session, ids: set[str]) -> dict[str, str]:
+    """Names for a set of organisation ids (for labels of other capabilities)."""
+    if not ids:
+        return {}
+    query = select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))
+    return {oid: name for oid, name in session.execute(query)}
+
+
+def organisations_named(session: Session, name: str) -> list[str]:
+    """Ids of the organisations called `name`, case-insensitively (for typed filters)."""
+    query = select(Organisation.id).where(func.lower(Organisation.name) == name.strip().lower())
+    return list(session.scalars(query))
+
+
 def list_people(
     session: Session, *, actor: Actor, filters: PersonFilter, page: PageParams
 ) -> tuple[list[PersonRead], int]:

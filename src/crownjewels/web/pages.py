@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from crownjewels.access.posture.schemas import MEASURE_LABELS
-from crownjewels.core.forms import actor_labels, redirect, render
+from crownjewels.core.forms import event_labels, redirect, render
 from crownjewels.core.http import CurrentActor, DbSession
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission
@@ -55,7 +55,7 @@ def dashboard(request: Request, session: DbSession, actor: CurrentActor) -> Resp
         )
     if actor.can(Permission.CUSTODY_READ):
         events = custody.recent(session, limit=DASHBOARD_LIST)
-        actors = actor_labels(request, session, (e.actor for e in events))
+        actors = event_labels(request, session, events)
     posture = panels.posture_of(session, actor)
     ctx = {
         "stats": stats,

@@ -258,6 +258,31 @@ def test_csv_and_pdf_exports(
     assert entries[0].custody_hash[:20] in text.replace("\n", "")
 
 
+def test_the_exports_name_the_approver_and_who_generated_them(
+    session: Session, admin: Actor, vault: Vault, secret: SecretRead, alice: PersonRead
+) -> None:
+    owner = parties_person(session, admin, secret)
+    approver = actor_for(session, make_user(session, admin, Role.SECRET_OWNER, person=owner))
+    auditor_person = make_person(session, admin, name="Dana Whitfield")
+    auditor = actor_for(session, make_user(session, admin, Role.AUDITOR, person=auditor_person))
+    bind_for_access(session, person_id=alice.id, secret_id=secret.id, approver=approver)
+    _issue(session, admin, vault, _upload(session, admin, vault, secret), alice)
+
+    [row] = csv.DictReader(
+        io.StringIO(ledger_export.ledger_csv(session, actor=auditor, filters=LedgerFilter()))
+    )
+    assert row["approved_by"] == f"{owner.full_name} ({owner.email})"
+    assert row["approved_by_ref"] == approver.ref  # the exact ref, for machines
+    assert row["recorded_by"] == "system (test)" and row["recorded_by_ref"] == admin.ref
+    pdf = ledger_export.ledger_pdf(session, actor=auditor, filters=LedgerFilter())
+    flat = " ".join(
+        "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split()
+    )
+    assert f"by Dana Whitfield ({auditor_person.email})" in flat
+    assert owner.full_name in flat
+    assert "user:" not in flat and "secret:" not in flat
+
+
 def test_the_csv_export_neutralises_cells_a_spreadsheet_would_run(
     session: Session, admin: Actor, secret: SecretRead, alice: PersonRead
 ) -> None:

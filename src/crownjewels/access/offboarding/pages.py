@@ -11,7 +11,16 @@ from fastapi.responses import Response
 from crownjewels.access.offboarding import service as offboarding
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import CrownJewelsError, Forbidden
-from crownjewels.core.forms import PostedForm, discard, flash, optional, redirect, render, text
+from crownjewels.core.forms import (
+    PostedForm,
+    actor_labels,
+    discard,
+    flash,
+    optional,
+    redirect,
+    render,
+    text,
+)
 from crownjewels.core.http import CurrentActor, DbSession, require
 from crownjewels.core.permissions import Permission as P
 
@@ -60,7 +69,9 @@ def offboarding_page(
     """The record, its certificate form and the access report."""
     record = offboarding.get(session, actor=actor, ref=ref)
     found = offboarding.report(session, actor=actor, ref=ref)
-    return render(request, "access/offboarding.html", {"record": record, "report": found})
+    actors = actor_labels(request, session, [record.started_by])  # a name, not a `user:` id
+    ctx = {"record": record, "report": found, "actors": actors}
+    return render(request, "access/offboarding.html", ctx)
 
 
 @router.post("/offboarding/{ref}/certificate")

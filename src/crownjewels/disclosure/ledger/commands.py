@@ -9,6 +9,7 @@ import typer
 
 from crownjewels.core.cli import JsonOpt, emit_json, emit_table, state
 from crownjewels.core.files import write_whole
+from crownjewels.custody import labels
 from crownjewels.disclosure.ledger import export as ledger_export
 from crownjewels.disclosure.ledger import service as ledger
 from crownjewels.disclosure.schemas import EntryRead, LedgerChannel, LedgerFilter
@@ -97,12 +98,13 @@ def export_command(
     wanted = _filters(secret, organisation, person, since, until)
     with state(ctx).unit_of_work(write=False) as (session, actor):
         entries = ledger.list_entries(session, actor=actor, filters=wanted)
-        by = actor.ref
+        names = ledger_export.people_of(session, entries)
+        by = labels.actor_text(session, actor.ref)
     if csv_file is not None:
-        write_whole(csv_file, ledger_export.to_csv(entries).encode("utf-8"))
+        write_whole(csv_file, ledger_export.to_csv(entries, names).encode("utf-8"))
         typer.echo(f"wrote {csv_file}: {len(entries)} entries")
     if pdf_file is not None:
-        write_whole(pdf_file, ledger_export.to_pdf(entries, wanted, by))
+        write_whole(pdf_file, ledger_export.to_pdf(entries, wanted, by, names))
         typer.echo(f"wrote {pdf_file}: {len(entries)} entries")
 
 

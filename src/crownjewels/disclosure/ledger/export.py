@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from reportlab.lib import colors
@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session
 
 from crownjewels.core import clock, exports
 from crownjewels.core.actor import Actor
+from crownjewels.custody import labels
 from crownjewels.disclosure.ledger import service as ledger
 from crownjewels.disclosure.schemas import EntryRead, LedgerFilter
 
-#: the CSV columns, in order; lists (grants, approvers) are joined with "; "
+#: the CSV columns, in order; lists (grants, approvers) are joined with "; ". People are named
+#: ("Dana Whitfield (dana@example.com)"); the `_ref` columns keep the exact actor refs.
 COLUMNS = (
     "id",
     "disclosed_at",
@@ -45,6 +47,8 @@ COLUMNS = (
     "recorded_by",
     "custody_seq",
     "custody_hash",
+    "approved_by_ref",
+    "recorded_by_ref",
 )
 TITLE = "Disclosure ledger"
 
@@ -59,16 +63,32 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def to_csv(entries: Sequence[EntryRead]) -> str:
-    """The entries as CSV text with a header row."""
+def _named(entry: EntryRead, names: Mapping[str, str]) -> dict[str, object]:
+    """The entry's fields, people by name and their refs in the `_ref` columns."""
+    fields: dict[str, object] = entry.model_dump()
+    fields["approved_by"] = [names.get(r, r) for r in entry.approved_by]
+    fields["recorded_by"] = names.get(entry.recorded_by, entry.recorded_by)
+    fields["approved_by_ref"] = entry.approved_by
+    fields["recorded_by_ref"] = entry.recorded_by
+    return fields
+
+
+def to_csv(entries: Sequence[EntryRead], names: Mapping[str, str] | None = None) -> str:
+    """The entries as CSV text with a header row; `names`: actor ref -> name (people_of)."""
+    rows = (_named(entry, names or {}) for entry in entries)
     return exports.to_csv(
-        COLUMNS,
-        ([_cell(getattr(entry, c)) for c in COLUMNS] for entry in entries),
-        lineterminator="\n",
+        COLUMNS, ([_cell(row[c]) for c in COLUMNS] for row in rows), lineterminator="\n"
     )
 
 
-def _row(entry: EntryRead, style: object) -> list[Paragraph]:
+def people_of(session: Session, entries: Sequence[EntryRead]) -> dict[str, str]:
+    """The people who approved or recorded the entries, by actor ref (one lookup for all)."""
+    return labels.actor_texts(
+        session, {r for e in entries for r in (*e.approved_by, e.recorded_by)}
+    )
+
+
+def _row(entry: EntryRead, style: object, names: Mapping[str, str]) -> list[Paragraph]:
     what = entry.secret_ref or entry.secret_id
     if entry.document_id:
         what += f" doc {entry.document_id} v{entry.document_version}"
@@ -83,7 +103,7 @@ def _row(entry: EntryRead, style: object) -> list[Paragraph]:
         recipient,
         entry.channel.value + (f"<br/>copy {entry.copy_id}" if entry.copy_id else ""),
         agreement,
-        _escape(", ".join(entry.approved_by)) or "-",
+        _escape(", ".join(names.get(r, r) for r in entry.approved_by)) or "-",
         _escape(entry.purpose),
         f"#{entry.custody_seq}<br/>{entry.custody_hash}",
     ]
@@ -94,14 +114,20 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def to_pdf(entries: Sequence[EntryRead], filters: LedgerFilter, generated_by: str) -> bytes:
-    """The entries as a landscape A4 report."""
+def to_pdf(
+    entries: Sequence[EntryRead],
+    filters: LedgerFilter,
+    generated_by: str,
+    names: Mapping[str, str] | None = None,
+) -> bytes:
+    """The entries as a landscape A4 report; `generated_by` and `names` (actor ref -> name)
+    name people as a reader knows them."""
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=7, leading=8.5, wordWrap="CJK")
     head = ["Disclosed", "Secret / version", "Recipient", "Channel", "Agreement",
             "Approved by", "Purpose", "Custody seq / hash"]  # fmt: skip
     data: list[list[object]] = [[Paragraph(f"<b>{h}</b>", small) for h in head]]
-    data += [_row(e, small) for e in entries]
+    data += [_row(e, small, names or {}) for e in entries]
     table = Table(
         data,
         repeatRows=1,
@@ -137,10 +163,12 @@ def to_pdf(entries: Sequence[EntryRead], filters: LedgerFilter, generated_by: st
 
 def ledger_csv(session: Session, *, actor: Actor, filters: LedgerFilter) -> str:
     """The ledger the actor may read, filtered, as CSV."""
-    return to_csv(ledger.list_entries(session, actor=actor, filters=filters))
+    entries = ledger.list_entries(session, actor=actor, filters=filters)
+    return to_csv(entries, people_of(session, entries))
 
 
 def ledger_pdf(session: Session, *, actor: Actor, filters: LedgerFilter) -> bytes:
     """The ledger the actor may read, filtered, as a PDF report."""
     entries = ledger.list_entries(session, actor=actor, filters=filters)
-    return to_pdf(entries, filters, actor.ref)
+    who = labels.actor_text(session, actor.ref)
+    return to_pdf(entries, filters, who, people_of(session, entries))

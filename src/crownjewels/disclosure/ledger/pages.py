@@ -16,6 +16,7 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.errors import CrownJewelsError, Invalid
 from crownjewels.core.forms import (
     PostedForm,
+    actor_labels,
     discard,
     error_status,
     field_errors,
@@ -69,6 +70,7 @@ def _page(
         "record_errors": {},
         "reasons": [],
         "values": {},
+        "actors": actor_labels(request, session, {a for e in entries for a in e.approved_by}),
         **extra,
     }
     return render(request, "disclosure/ledger.html", ctx, status=status)

@@ -88,13 +88,13 @@ def list_transfers(ctx: typer.Context, ref: str = RefArg, as_json: bool = JsonOp
             {**m.model_dump(), "countries": ", ".join(m.countries) or "all"}
             for m in found.mechanisms
         ],
-        ["id", "regime", "label", "countries", "effective_on", "expires_on", "state"],
+        ["number", "regime", "label", "countries", "effective_on", "expires_on", "state"],
         empty="  none recorded",
     )
     typer.echo("\ntransfer impact assessments:")
     emit_table(
         [{**a.model_dump(), "revoked": a.revoked_at is not None} for a in found.assessments],
-        ["id", "regime", "country", "assessed_on", "outcome", "revoked", "document_id"],
+        ["number", "regime", "country", "assessed_on", "outcome", "revoked"],
         empty="  none recorded",
     )
 
@@ -138,9 +138,9 @@ def mechanism(
     )
     made = _recorded(ctx, file, partial(service.record_mechanism, vendor_ref=ref, data=data))
     where = ", ".join(made.countries) or "every destination"
-    stored = f"; document in the vault as {made.document_id}" if made.document_id else ""
+    stored = "; the document is stored encrypted in the vault" if made.document_id else ""
     typer.echo(
-        f"recorded {made.label} for {made.regime.value} transfers to {where} ({made.id}), "
+        f"recorded {made.label} for {made.regime.value} transfers to {where} ({made.number}), "
         f"{made.state.value}{stored}"
     )
 
@@ -167,10 +167,10 @@ def tia(
         )
     )
     made = _recorded(ctx, file, partial(service.record_assessment, vendor_ref=ref, data=data))
-    stored = f"; document in the vault as {made.document_id}" if made.document_id else ""
+    stored = "; the document is stored encrypted in the vault" if made.document_id else ""
     typer.echo(
         f"recorded the {made.regime.value} transfer impact assessment of {made.country} of "
-        f"{made.assessed_on}: {made.outcome.value} ({made.id}){stored}"
+        f"{made.assessed_on}: {made.outcome.value} ({made.number}){stored}"
     )
 
 
@@ -181,7 +181,9 @@ ReasonOpt = typer.Option(..., "--reason", help="Why it no longer holds.")
 def revoke_mechanism(
     ctx: typer.Context,
     ref: str = RefArg,
-    mechanism_id: str = typer.Argument(..., help="The mechanism's id (`transfers list`)."),
+    mechanism_id: str = typer.Argument(
+        ..., help="The mechanism's number, e.g. M2 (`transfers list` shows them)."
+    ),
     reason: str = ReasonOpt,
 ) -> None:
     """Revoke a transfer mechanism: it no longer admits transfers."""
@@ -189,14 +191,16 @@ def revoke_mechanism(
         done = service.revoke_mechanism(
             session, actor=actor, vendor_ref=ref, mechanism_id=mechanism_id, reason=reason
         )
-    typer.echo(f"revoked {done.label} for {done.regime.value} ({done.id})")
+    typer.echo(f"revoked {done.label} for {done.regime.value} ({mechanism_id.upper()})")
 
 
 @app.command("revoke-tia")
 def revoke_tia(
     ctx: typer.Context,
     ref: str = RefArg,
-    assessment_id: str = typer.Argument(..., help="The assessment's id (`transfers list`)."),
+    assessment_id: str = typer.Argument(
+        ..., help="The assessment's number, e.g. T1 (`transfers list` shows them)."
+    ),
     reason: str = ReasonOpt,
 ) -> None:
     """Revoke a transfer impact assessment (superseded, or the destination's law changed)."""
@@ -204,4 +208,4 @@ def revoke_tia(
         done = service.revoke_assessment(
             session, actor=actor, vendor_ref=ref, assessment_id=assessment_id, reason=reason
         )
-    typer.echo(f"revoked the transfer impact assessment of {done.country} ({done.id})")
+    typer.echo(f"revoked the {done.country} transfer impact assessment ({assessment_id.upper()})")

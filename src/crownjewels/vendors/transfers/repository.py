@@ -8,24 +8,6 @@ from sqlalchemy.orm import Session
 from crownjewels.vendors.models import TransferAssessment, TransferMechanism, VendorProfile
 
 
-def mechanism(session: Session, vendor_id: str, mechanism_id: str) -> TransferMechanism | None:
-    """One mechanism of the vendor."""
-    return session.scalar(
-        select(TransferMechanism).where(
-            TransferMechanism.id == mechanism_id, TransferMechanism.vendor_id == vendor_id
-        )
-    )
-
-
-def assessment(session: Session, vendor_id: str, assessment_id: str) -> TransferAssessment | None:
-    """One assessment of the vendor."""
-    return session.scalar(
-        select(TransferAssessment).where(
-            TransferAssessment.id == assessment_id, TransferAssessment.vendor_id == vendor_id
-        )
-    )
-
-
 def mechanisms(session: Session, vendor_id: str) -> list[TransferMechanism]:
     """The vendor's mechanisms, newest first, revoked ones included."""
     return list(

@@ -183,6 +183,8 @@ class MechanismRead(BaseModel):
     notes: str | None
     label: str = ""
     state: MechanismState = MechanismState.IN_FORCE
+    #: what a person types to name it: M1 for the vendor's first mechanism recorded, M2 …
+    number: str = ""
     created_at: datetime
     created_by: str
     revoked_at: datetime | None
@@ -214,6 +216,8 @@ class TiaRead(BaseModel):
     outcome: TiaOutcome
     summary: str | None
     document_id: str | None
+    #: what a person types to name it: T1 for the vendor's first assessment recorded, T2 …
+    number: str = ""
     created_at: datetime
     created_by: str
     revoked_at: datetime | None

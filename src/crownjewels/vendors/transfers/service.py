@@ -4,6 +4,7 @@ write records its custody event in the caller's transaction; nothing is deleted,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, TypeVar
 
@@ -129,7 +130,8 @@ def record_mechanism(
         document_id=row.document_id,
         sha256=sha256,
     )
-    return mechanism_read(row)
+    number = f"M{len(repository.mechanisms(session, vendor.id))}"  # the newest is the last
+    return mechanism_read(row).model_copy(update={"number": number})
 
 
 Revocable = TypeVar("Revocable", TransferMechanism, TransferAssessment)
@@ -148,7 +150,7 @@ def _revoke(
     if row is None:
         raise ItemNotFound(
             f"{vendor.ref} has no {what} {asked!r}; "
-            f"`crownjewels vendors transfers {vendor.ref}` lists them"
+            f"`crownjewels vendors transfers list {vendor.ref}` lists them with their numbers"
         )
     if row.revoked_at is not None:
         raise Conflict(f"that {what} was already revoked on {row.revoked_at:%Y-%m-%d}")
@@ -157,13 +159,29 @@ def _revoke(
     return row
 
 
+def numbered(rows: Sequence[Revocable], prefix: str) -> dict[str, Revocable]:
+    """The vendor's rows by the number a person types (M1 = the first recorded, M2 …): stable,
+    since rows are revoked, never deleted."""
+    ordered = sorted(rows, key=lambda r: (r.created_at, r.id))
+    return {f"{prefix}{n}": row for n, row in enumerate(ordered, start=1)}
+
+
+def _chosen(rows: Sequence[Revocable], prefix: str, typed: str) -> Revocable | None:
+    """The row a person named by its number (M2, or just 2) or, as scripts do, by its id."""
+    wanted = typed.strip().upper()
+    by_number = numbered(rows, prefix)
+    found = by_number.get(wanted) or by_number.get(f"{prefix}{wanted}")
+    return found or next((r for r in rows if r.id == typed.strip()), None)
+
+
 def revoke_mechanism(
     session: Session, *, actor: Actor, vendor_ref: str, mechanism_id: str, reason: str
 ) -> MechanismRead:
-    """Revoke a mechanism (terminated SCCs, a withdrawn filing): it no longer admits transfers."""
+    """Revoke a mechanism (terminated SCCs, a withdrawn filing): it no longer admits transfers.
+    `mechanism_id` is its number (M2, from `transfers list`) or its id."""
     actor.require(Permission.VENDORS_WRITE, what="revoking a transfer mechanism")
     vendor = reads.find(session, actor, vendor_ref)
-    row = repository.mechanism(session, vendor.id, mechanism_id)
+    row = _chosen(repository.mechanisms(session, vendor.id), "M", mechanism_id)
     row = _revoke(session, actor, vendor, row, "transfer mechanism", mechanism_id, reason)
     _event(
         session,
@@ -214,16 +232,18 @@ def record_assessment(
         document_id=row.document_id,
         sha256=sha256,
     )
-    return TiaRead.model_validate(row)
+    number = f"T{len(repository.assessments(session, vendor.id))}"  # the newest is the last
+    return TiaRead.model_validate(row).model_copy(update={"number": number})
 
 
 def revoke_assessment(
     session: Session, *, actor: Actor, vendor_ref: str, assessment_id: str, reason: str
 ) -> TiaRead:
-    """Revoke an assessment (superseded, or the destination's law changed)."""
+    """Revoke an assessment (superseded, or the destination's law changed). `assessment_id` is
+    its number (T1, from `transfers list`) or its id."""
     actor.require(Permission.VENDORS_WRITE, what="revoking a transfer impact assessment")
     vendor = reads.find(session, actor, vendor_ref)
-    row = repository.assessment(session, vendor.id, assessment_id)
+    row = _chosen(repository.assessments(session, vendor.id), "T", assessment_id)
     row = _revoke(session, actor, vendor, row, "transfer impact assessment", assessment_id, reason)
     _event(
         session,
@@ -252,11 +272,18 @@ def listing(
     actor.require(Permission.VENDORS_READ, what="reading a vendor's transfers")
     mechanisms = repository.mechanisms(session, vendor_id)
     assessments = repository.assessments(session, vendor_id)
+    m_numbers = {row.id: n for n, row in numbered(mechanisms, "M").items()}
+    t_numbers = {row.id: n for n, row in numbered(assessments, "T").items()}
     return TransfersRead(
         vendor_ref=vendor_ref,
         vendor_name=name,
-        mechanisms=[mechanism_read(m) for m in mechanisms],
-        assessments=[TiaRead.model_validate(a) for a in assessments],
+        mechanisms=[
+            mechanism_read(m).model_copy(update={"number": m_numbers[m.id]}) for m in mechanisms
+        ],
+        assessments=[
+            TiaRead.model_validate(a).model_copy(update={"number": t_numbers[a.id]})
+            for a in assessments
+        ],
     )
 
 

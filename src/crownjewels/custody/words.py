@@ -1,0 +1,59 @@
+"""Custody codes as a person reads them: event types ("Access grant requested" for
+ACCESS_GRANT_REQUESTED) and detail field names ("Expires on" for expires_on). One mapping for
+the types whose words differ from their code; every other code reads as its words."""
+
+from __future__ import annotations
+
+#: words that stay in capitals when a code is spelled out
+_ACRONYMS = frozenset({"MFA", "API", "NDA", "TIA", "TOTP", "URL", "SHA256", "PDF", "CSV", "ID"})
+
+#: event types whose plain spelling would mislead or read as jargon
+EVENT_WORDS = {
+    "USER_CREATED": "Login created",
+    "USER_LOGIN_SUCCEEDED": "Signed in",
+    "USER_LOGIN_FAILED": "Sign-in failed",
+    "USER_LOCKED_OUT": "Login locked after failed sign-ins",
+    "USER_LOGGED_OUT": "Signed out",
+    "USER_SESSIONS_REVOKED": "Sessions ended",
+    "USER_MFA_ENROLLED": "Two-step sign-in (MFA) set up",
+    "USER_MFA_RESET": "Two-step sign-in (MFA) reset",
+    "TOKEN_CREATED": "API token created",
+    "TOKEN_REVOKED": "API token revoked",
+    "KEYS_ROTATED": "Encryption keys rotated",
+    "ORPHAN_BLOBS_SWEPT": "Orphaned files removed",
+    "VENDOR_PROFILE_CREATED": "Vendor added",
+    "VENDOR_PROFILE_UPDATED": "Vendor updated",
+    "TRANSFER_ASSESSMENT_RECORDED": "Transfer impact assessment recorded",
+    "TRANSFER_ASSESSMENT_REVOKED": "Transfer impact assessment revoked",
+    "ASSESSMENT_SENT": "Due diligence questionnaire sent",
+    "ASSESSMENT_LINK_ISSUED": "Questionnaire link issued",
+    "ASSESSMENT_ANSWER_SAVED": "Questionnaire answer saved",
+    "ASSESSMENT_SUBMITTED": "Questionnaire answers submitted",
+    "ASSESSMENT_ANSWER_REVIEWED": "Questionnaire answer reviewed",
+    "ASSESSMENT_RETURNED": "Answers sent back for another look",
+    "ASSESSMENT_COMPLETED": "Due diligence completed",
+    "ASSESSMENT_CANCELLED": "Due diligence cancelled",
+    "REASSESSMENT_DUE": "Due diligence renewal due",
+    "COPY_ISSUED": "Marked copy issued",
+    "COPY_IDENTIFIED": "Found copy traced",
+    "AGREEMENT_ANALYSED": "Agreement clauses analysed",
+    "AGREEMENT_FINDING_REVIEWED": "Clause finding reviewed",
+    "CUSTODY_EXPORTED": "Evidence bundle exported",
+    "DEMO_SEEDED": "Demo data loaded",
+    "ACCESS_DENIED": "Access refused",
+    "ACCESS_NOTICE_CREATED": "Confidentiality notice created",
+}
+
+
+def spelled(code: str) -> str:
+    """A code's words, first one capitalised: expires_on -> "Expires on", MFA kept."""
+    words = [w for w in code.replace("-", "_").split("_") if w]
+    out = [w.upper() if w.upper() in _ACRONYMS else w.lower() for w in words]
+    if out and out[0] not in _ACRONYMS:
+        out[0] = out[0].capitalize()
+    return " ".join(out)
+
+
+def event_words(event_type: str) -> str:
+    """What an event type means, in words ("Access grant requested")."""
+    return EVENT_WORDS.get(event_type) or spelled(event_type)
