@@ -42,6 +42,9 @@ EVENT_WORDS = {
     "DEMO_SEEDED": "Demo data loaded",
     "ACCESS_DENIED": "Access refused",
     "ACCESS_NOTICE_CREATED": "Confidentiality notice created",
+    "MAIL_QUEUED": "Email queued",
+    "MAIL_RETRIED": "Email sent again",
+    "MAIL_PREFERENCES_CHANGED": "Email choices changed",
 }
 
 
