@@ -106,6 +106,14 @@ def _check_the_header(page: Any, size: str) -> None:
     page.screenshot(path=str(FOLDER / "menu-open-phone.png"))
 
 
+#: the innermost elements reaching past the viewport, so a failure names what to mend
+WIDEST = """(width) => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > width + 0.5 && !e.querySelector('*'))
+  .slice(0, 5)
+  .map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} `
+    + `${Math.round(e.getBoundingClientRect().right)}px`)"""
+
+
 def test_the_main_pages_at_desktop_and_phone_widths(demo: Demo, browser: Any) -> None:
     FOLDER.mkdir(parents=True, exist_ok=True)
     host = demo.live.base.split("//", 1)[1].split(":")[0]
@@ -130,7 +138,8 @@ def test_the_main_pages_at_desktop_and_phone_widths(demo: Demo, browser: Any) ->
             page.screenshot(path=str(FOLDER / f"{name}-{size}.png"), full_page=True)
             scroll = page.evaluate("document.documentElement.scrollWidth")
             if scroll > width:
-                wide.append(f"{name} ({path}) is {scroll} px wide at {width} px")
+                culprits = page.evaluate(WIDEST, width)
+                wide.append(f"{name} ({path}) is {scroll} px wide at {width} px: {culprits}")
             if name == "dashboard-admin":
                 _check_the_header(page, size)
     for page in pages.values():
