@@ -10,7 +10,7 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 
 from crownjewels.access import decide as deciding
-from crownjewels.access.decision import READER, _of_person, recipient_mfa
+from crownjewels.access.decision import READER, of_person, recipient_mfa
 from crownjewels.access.engine import PolicyEngine, engine_for
 from crownjewels.access.facts import Facts, Level
 from crownjewels.access.schemas import ApprovalContext, Check, Decision, GrantRead
@@ -52,7 +52,7 @@ def approval_context(
         person_name=person.full_name,
         agreements=_agreements(session, person, facts),
         checks=_checks(facts, secret.ref),
-        decision=_of_person(person, decision),
+        decision=of_person(person, decision),
     )
 
 

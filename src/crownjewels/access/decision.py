@@ -134,7 +134,7 @@ def recipient_mfa(session: Session, person: PersonRead) -> bool:
     return parties.mfa_in_place(session, person_id=person.id)
 
 
-def _of_person(person: PersonRead, decision: Decision) -> Decision:
+def of_person(person: PersonRead, decision: Decision) -> Decision:
     """A decision about the person (not a session): an `mfa` failure names the enrolment."""
     reasons = [
         r.model_copy(update={"message": NO_MFA.format(name=person.full_name)})
@@ -182,7 +182,7 @@ def who_can(
     )
     people = [_person(session, pid) for pid in ids]
     return [
-        _of_person(
+        of_person(
             person,
             deciding.evaluate(
                 session,
@@ -216,7 +216,7 @@ def what_can(
     )
     mfa = recipient_mfa(session, person_read)
     return [
-        _of_person(
+        of_person(
             person_read,
             deciding.evaluate(
                 session,
