@@ -22,6 +22,7 @@ from tests.web.live import Live, LiveServer
 from tests.web.test_browser_diligence import NO, YES
 
 pytestmark = pytest.mark.browser
+SCREENSHOTS = Path("/tmp")
 COMPANY = "Northwind Biologics"
 ADMIN = "dana.whitfield@northwind.example"
 OWNER = "elena.vasquez@northwind.example"
@@ -309,11 +310,19 @@ def _access(browser: Any, tour: Tour) -> None:
     page.goto(base + "/access/grants")
     page.locator("tr", has_text="Kavya Nair").locator("a").first.click()
     expect(page.locator("#approval-context")).to_contain_text("If approved")
+    page.screenshot(path=str(SCREENSHOTS / "cj_tour_approve.png"), full_page=True)
     page.click("#approve-button")
     expect(page.locator("h1")).to_contain_text(re.compile("approved|active"))
     page.goto(base + "/secrets/TS-0010")
     page.click("#who-can-link")
     expect(page.locator("main")).to_contain_text("Arjun Mehta")
+    # the owner may not take a copy of the playbook (its personal data may not leave the EU
+    # for her): the page says why, and that a grant would not change it
+    page.goto(base + "/secrets/TS-0010/documents")
+    withheld = page.locator(".withheld").first
+    expect(withheld).to_contain_text("No copy for you yet")
+    expect(withheld).to_contain_text("A grant would not change this")
+    page.screenshot(path=str(SCREENSHOTS / "cj_tour_withheld.png"), full_page=True)
     check = tour.cli(
         "access", "check", "rohan.gupta@lotus-process.example", "TS-0010", "--action", "download"
     )
