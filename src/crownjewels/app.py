@@ -23,7 +23,7 @@ from crownjewels.core.db import Database
 from crownjewels.core.errors import CrownJewelsError, NotInitialised, Unauthenticated
 from crownjewels.core.http import csrf_protect, refuse_unstorable_text
 from crownjewels.core.migrate import ensure_current
-from crownjewels.core.needs import missing
+from crownjewels.core.needs import BY_THE_RULES, missing
 from crownjewels.core.templating import make_templates
 from crownjewels.parties import accounts, sessions, tokens
 from crownjewels.settings import Settings
@@ -78,6 +78,7 @@ def _problem(
     detail: str,
     *,
     needs: tuple[str, ...] = (),
+    by_rules: bool = False,
     **extra: Any,
 ) -> Response:
     if not request.url.path.startswith(API_PREFIX) and status == 401:
@@ -85,7 +86,8 @@ def _problem(
     if not request.url.path.startswith(API_PREFIX):
         templates: Jinja2Templates = request.app.state.templates
         # a refusal for a missing permission says, in words, who has it and what to do
-        words = {"missing": missing(needs)} if status == 403 else {}
+        said = missing(needs) or (BY_THE_RULES if by_rules else None)
+        words = {"missing": said} if status == 403 else {}
         return templates.TemplateResponse(
             request,
             "error.html",
@@ -104,7 +106,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         if reasons:
             extra["reasons"] = list(reasons)
         needs: tuple[str, ...] = getattr(exc, "needs", ())
-        return _problem(request, exc.status_code, exc.title, exc.message, needs=needs, **extra)
+        return _problem(
+            request,
+            exc.status_code,
+            exc.title,
+            exc.message,
+            needs=needs,
+            by_rules=bool(reasons),
+            **extra,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

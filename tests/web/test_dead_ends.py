@@ -115,6 +115,15 @@ def test_download_my_copy_is_offered_only_when_the_decision_allows_it(
     assert re.search(r'<option value="download"\s+selected', form.text), form.text
     # someone else's copy can still be issued (recipient required), as documents:read allows
     assert "Issue a copy for them" in page.text
+    # a copy asked for anyway is refused by a page that says why and what to do
+    refused = client.post(
+        f"/secrets/{secret.ref}/documents/{doc_id}/copy",
+        data={"csrf_token": csrf_of(page.text), "purpose": "kiln trial"},
+    )
+    assert refused.status_code == 403
+    words = _text(refused.text)
+    assert "The access rules refuse this." in words and "Request access" in words, words
+    assert f"may not download {secret.ref}" in words
 
     with db.unit_of_work() as s:
         bind_for_access(s, person_id=login.person.id, secret_id=secret.id)

@@ -65,6 +65,16 @@ class Missing:
     todo: str
 
 
+#: a refusal by the access rules (their reasons are in the message): what to do about it
+BY_THE_RULES = Missing(
+    headline="The access rules refuse this",
+    todo=(
+        "Each reason below names what must change. If a grant is what is missing, ask for one "
+        "with Request access on the secret's page, or ask the secret's owner."
+    ),
+)
+
+
 def _listed(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
