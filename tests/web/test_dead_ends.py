@@ -202,6 +202,22 @@ def test_approving_shows_the_context_and_the_decision_it_would_give(
     assert f"If approved: Gail Guest may view {secret.ref} ." in context
     assert "Due diligence yes not a vendor" in context
 
+    # an organisation's grant: each member is checked when it is approved, and the page says so
+    with db.unit_of_work() as s:
+        whole = access.request_grant(
+            s,
+            actor=system_actor("test"),
+            data=GrantRequest(
+                organisation=harbor.id,
+                secret=secret.id,
+                level=Level.VIEW,
+                purpose="joint trials",
+                expires_at=access.default_expiry("sensitive"),
+            ),
+        )
+    members = _text(client.get(f"/access/grants/{whole.ref}").text)
+    assert "checks every rule but the grant for each active person of Harbor Labs" in members
+
     # a viewer who may not approve sees no context (nor the button)
     watcher = client_of(make_login(Role.AUDITOR)).get(
         f"/access/grants/{_requested(db, guest.id, secret.id)}"
