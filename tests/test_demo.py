@@ -24,6 +24,7 @@ from crownjewels.demo import access as demo_access
 from crownjewels.demo import agreements as demo_agreements
 from crownjewels.demo import dataset
 from crownjewels.demo import diligence as demo_diligence
+from crownjewels.demo import documents as demo_documents
 from crownjewels.demo import inventory as demo_inventory
 from crownjewels.demo import training as demo_training
 from crownjewels.demo import vendors as demo_vendors
@@ -309,11 +310,23 @@ def test_the_demo_vendor_user_may_download_its_granted_playbook(demo: Cli) -> No
         assert [g.person_name for g in pending] == ["Kavya Nair"]
 
 
+def test_every_granted_secret_has_a_document_to_hand_out(demo: Cli) -> None:
+    """A granted download (the tour's vendor portal step) finds a file: each secret a grant
+    names has a document in the vault, and the seeded grants name at least one."""
+    granted = {g.secret for g in dataset.load("access.yaml", demo_access.Grants).grants}
+    assert granted
+    for ref in sorted(granted):
+        docs = demo.ok("vault", "list", "--secret", ref, "--json").json()
+        assert docs, f"{ref} is granted but has no document"
+        assert all(d["status"] == "active" for d in docs), ref
+
+
 #: every shipped data file but company.yaml, with the model of its seeding step
 DATA_FILES: dict[str, type[dataset.DataFile]] = {
     "access.yaml": demo_access.Grants,
     "agreements.yaml": demo_agreements.Agreements,
     "diligence.yaml": demo_diligence.Diligence,
+    "documents.yaml": demo_documents.Documents,
     "secrets.yaml": demo_inventory.Register,
     "training.yaml": demo_training.Training,
     "vendors.yaml": demo_vendors.VendorFiles,

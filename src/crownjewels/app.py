@@ -23,6 +23,7 @@ from crownjewels.core.db import Database
 from crownjewels.core.errors import CrownJewelsError, NotInitialised, Unauthenticated
 from crownjewels.core.http import csrf_protect, refuse_unstorable_text
 from crownjewels.core.migrate import ensure_current
+from crownjewels.core.needs import BY_THE_RULES, missing
 from crownjewels.core.templating import make_templates
 from crownjewels.custody import labels as custody_labels
 from crownjewels.parties import accounts, sessions, tokens
@@ -73,15 +74,27 @@ def authenticate(session: Session, request: Request) -> Actor | None:
         return None
 
 
-def _problem(request: Request, status: int, title: str, detail: str, **extra: Any) -> Response:
+def _problem(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    needs: tuple[str, ...] = (),
+    by_rules: bool = False,
+    **extra: Any,
+) -> Response:
     if not request.url.path.startswith(API_PREFIX) and status == 401:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     if not request.url.path.startswith(API_PREFIX):
         templates: Jinja2Templates = request.app.state.templates
+        # a refusal for a missing permission says, in words, who has it and what to do
+        said = missing(needs) or (BY_THE_RULES if by_rules else None)
+        words = {"missing": said} if status == 403 else {}
         return templates.TemplateResponse(
             request,
             "error.html",
-            {"status": status, "title": title, "detail": detail},
+            {"status": status, "title": title, "detail": detail, **words},
             status_code=status,
         )
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
@@ -95,7 +108,16 @@ def _install_error_handlers(app: FastAPI) -> None:
         reasons = getattr(exc, "reasons", None)  # an access denial names every failed rule
         if reasons:
             extra["reasons"] = list(reasons)
-        return _problem(request, exc.status_code, exc.title, exc.message, **extra)
+        needs: tuple[str, ...] = getattr(exc, "needs", ())
+        return _problem(
+            request,
+            exc.status_code,
+            exc.title,
+            exc.message,
+            needs=needs,
+            by_rules=bool(reasons),
+            **extra,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -170,6 +170,25 @@ class LiveServer:
             self._mount.app = _IDLE
             db.dispose()
 
+    def fresh_home(self, home: Path) -> str:
+        """A migrated database in `home` (where the CLI looks for it), for an installation the
+        CLI then makes (`crownjewels init`, `crownjewels demo`) and `installation` serves."""
+        return self._fresh_database(home)
+
+    @contextmanager
+    def installation(self, home: Path, *, company_name: str) -> Iterator[Live]:
+        """The installation the CLI made in `home`, served as `make run` serves it (its own
+        keys and database under home) until the block ends; log in as any of its users."""
+        assert self._mount.app is _IDLE, "another browser-test workspace is still mounted"
+        settings = Settings(home=home, company_name=company_name)
+        db = Database(settings.resolved_database_url())
+        self._mount.app = create_app(settings, db=db, run_jobs=False)
+        try:
+            yield Live(base=self.base, username="", url=db.url)
+        finally:
+            self._mount.app = _IDLE
+            db.dispose()
+
 
 @contextmanager
 def serving(root: Path) -> Iterator[LiveServer]:

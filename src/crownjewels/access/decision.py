@@ -134,7 +134,7 @@ def recipient_mfa(session: Session, person: PersonRead) -> bool:
     return parties.mfa_in_place(session, person_id=person.id)
 
 
-def _of_person(person: PersonRead, decision: Decision) -> Decision:
+def of_person(person: PersonRead, decision: Decision) -> Decision:
     """A decision about the person (not a session): an `mfa` failure names the enrolment."""
     reasons = [
         r.model_copy(update={"message": NO_MFA.format(name=person.full_name)})
@@ -145,6 +145,14 @@ def _of_person(person: PersonRead, decision: Decision) -> Decision:
     return decision.model_copy(update={"reasons": reasons})
 
 
+def may_see_who_can(actor: Actor, secret: SecretRead) -> bool:
+    """Whether the actor may see who can reach the secret: with grants:read, or as its owner
+    (an owner answers for their own secret without reading anybody else's grants)."""
+    if actor.can(Permission.GRANTS_READ):
+        return True
+    return actor.person_id is not None and actor.person_id == secret.owner_id
+
+
 def who_can(
     session: Session,
     *,
@@ -153,12 +161,15 @@ def who_can(
     action: Level = Level.VIEW,
     engine: PolicyEngine | None = None,
 ) -> list[Decision]:
-    """Every person holding a live grant on the secret (and its owner), with the decision."""
-    actor.require(Permission.GRANTS_READ)
+    """Every person holding a live grant on the secret (and its owner), with the decision.
+    Needs grants:read, except for the secret's owner asking about their own secret."""
     try:
         secret_read = _secret(session, secret)
     except NotFound as exc:
+        actor.require(Permission.GRANTS_READ)  # without it, an unknown secret is no answer
         raise InvalidGrant(exc.message, field="secret") from None
+    if not may_see_who_can(actor, secret_read):
+        actor.require(Permission.GRANTS_READ, what="seeing who can access a secret you do not own")
     ids = dict.fromkeys(
         [
             secret_read.owner_id,
@@ -171,7 +182,7 @@ def who_can(
     )
     people = [_person(session, pid) for pid in ids]
     return [
-        _of_person(
+        of_person(
             person,
             deciding.evaluate(
                 session,
@@ -205,7 +216,7 @@ def what_can(
     )
     mfa = recipient_mfa(session, person_read)
     return [
-        _of_person(
+        of_person(
             person_read,
             deciding.evaluate(
                 session,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from crownjewels.access import bulk, service
 from crownjewels.access import decision as policy
+from crownjewels.access.approval import approval_context
 from crownjewels.access.engine import PolicyEngine
 from crownjewels.access.facts import Level
 from crownjewels.access.router import policy_engine
@@ -188,10 +189,13 @@ def _form_page(
 
 @router.get("/grants/new")
 def new_form(request: Request, session: DbSession, actor: Requester) -> Response:
-    """The request form; with ?secret= the expiry is the tier's longest."""
+    """The request form, prefilled from ?secret=, ?person=, ?organisation= and ?level=; with
+    ?secret= the expiry is the tier's longest."""
     values: dict[str, Any] = {"level": Level.VIEW.value, "target": "person"}
     for key in ("secret", "person", "organisation"):
         values[key] = request.query_params.get(key, "").strip()
+    if request.query_params.get("level") in {level.value for level in Level}:
+        values["level"] = request.query_params["level"]  # e.g. download, from a withheld copy
     if values["secret"]:
         try:
             secret = inventory.get(session, actor=actor, secret_ref=values["secret"])
@@ -262,9 +266,13 @@ def _grant_page(
     status: int = 200,
 ) -> Response:
     grant = service.get(session, actor=actor, grant_ref=ref)
-    ctx = {"grant": grant, "buttons": _buttons(session, actor, grant), "errors": errors or {}}
+    buttons = _buttons(session, actor, grant)
+    ctx = {"grant": grant, "buttons": buttons, "errors": errors or {}}
     who = [grant.requested_by, *(a.approver for a in grant.approvals)]
     ctx["actors"] = actor_labels(request, session, who)  # names, not `user:` ids
+    # an approver reads what approving means before the button: agreements, training,
+    # acknowledgement, due diligence, and the decision the policies would then give
+    ctx["context"] = approval_context(session, grant=grant) if "approve" in buttons else None
     return render(request, "access/detail.html", ctx, status=status)
 
 
@@ -346,9 +354,10 @@ def change(
 
 @router.get("/secrets/{ref}")
 def secret_access(
-    request: Request, session: DbSession, actor: Reader, engine: Engine, ref: str
+    request: Request, session: DbSession, actor: Viewer, engine: Engine, ref: str
 ) -> Response:
-    """Who can reach a secret at each level asked (?action=), each with the reasons."""
+    """Who can reach a secret at each level asked (?action=), each with the reasons (for
+    grants:read, or the secret's owner: the decision's own check)."""
     action = Level(request.query_params.get("action") or Level.VIEW.value)
     secret = inventory.get(session, actor=actor, secret_ref=ref)
     decisions = policy.who_can(session, actor=actor, secret=secret.id, action=action, engine=engine)

@@ -125,3 +125,22 @@ class Decision(BaseModel):
         if self.allowed:
             return head
         return head + ": " + "; ".join(r.message for r in self.reasons)
+
+
+class Check(BaseModel):
+    """One fact an approver weighs, in words: whether it holds and what it says."""
+
+    label: str
+    ok: bool
+    message: str
+
+
+class ApprovalContext(BaseModel):
+    """What approving a grant would mean for its recipient: the agreements in force with
+    them, the facts the rules read (agreement covering the secret, training, acknowledgement,
+    due diligence), and the decision the policies would give were the grant approved."""
+
+    person_name: str
+    agreements: list[str]
+    checks: list[Check]
+    decision: Decision

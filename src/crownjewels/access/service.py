@@ -19,6 +19,7 @@ from crownjewels.access import mail, repository, rules
 # the questions other capabilities ask (they import `access.service` only)
 from crownjewels.access.decision import NO_MFA, recipient_mfa
 from crownjewels.access.decision import decide as decide
+from crownjewels.access.decision import may_see_who_can as may_see_who_can
 from crownjewels.access.decision import require_allowed as require_allowed
 from crownjewels.access.decision import what_can as what_can
 from crownjewels.access.decision import who_can as who_can

@@ -64,7 +64,8 @@ class Actor:
         if not self.can(permission):
             raise Forbidden(
                 f"{what} needs the {permission.value} permission; ask an admin for a role "
-                "that has it"
+                "that has it",
+                needs=(permission.value,),
             )
 
 

@@ -30,10 +30,17 @@ class NotFound(CrownJewelsError):
 
 
 class Forbidden(CrownJewelsError):
-    """The actor is known but lacks the permission."""
+    """The actor is known but lacks the permission; `needs` names the permissions (any one of
+    them would do) when a missing permission is the reason, so a page can say it in words."""
 
     status_code = 403
     title = "Forbidden"
+
+    def __init__(
+        self, message: str, *, field: str | None = None, needs: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message, field=field)
+        self.needs = needs
 
 
 class Unauthenticated(CrownJewelsError):

@@ -101,7 +101,8 @@ def require(*permissions: Permission) -> Callable[[Actor], Actor]:
         if not any(actor.can(p) for p in permissions):
             names = " or ".join(p.value for p in permissions)
             raise Forbidden(
-                f"this needs the {names} permission; ask an admin for a role that has it"
+                f"this needs the {names} permission; ask an admin for a role that has it",
+                needs=tuple(p.value for p in permissions),
             )
         return actor
 

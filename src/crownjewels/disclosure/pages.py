@@ -55,10 +55,13 @@ def _documents_page(
     **forms: Any,
 ) -> Response:
     secret = inventory.get(session, actor=actor, secret_ref=ref)
+    docs = vault.list_documents(session, actor=actor, owner_type="secret", owner_ref=secret.id)
     ctx = {
         "secret": secret,
-        "documents": vault.list_documents(
-            session, actor=actor, owner_type="secret", owner_ref=secret.id
+        "documents": docs,
+        # "Download my copy" is offered only where the access decision allows it
+        "decisions": service.own_copy_decisions(
+            session, actor=actor, secret=secret, documents=docs
         ),
         "copies": service.list_copies(session, actor=actor, secret_ref=secret.id),
         "may_upload": actor.can(P.DOCUMENTS_WRITE) and inventory.may_write(actor, secret),

@@ -324,6 +324,29 @@ def issue_copy(
     )
 
 
+def own_copy_decisions(
+    session: Session, *, actor: Actor, secret: SecretRead, documents: Collection[DocumentRead]
+) -> dict[str, Decision]:
+    """For each document of the secret, whether the actor may take their own copy now: the
+    access decision, asked without recording it (the page only offers; a download asks again
+    and records). Empty when the actor has no person record to receive a copy."""
+    if actor.person_id is None:
+        return {}
+    person = parties.get_person(session, actor=READER, person_ref=actor.person_id)
+    return {
+        doc.id: access.decide(
+            session,
+            actor=actor,
+            person=person,
+            secret=secret,
+            action=Level.DOWNLOAD,
+            document_id=doc.id,
+            record=False,
+        )
+        for doc in documents
+    }
+
+
 def _documents(
     session: Session, actor: Actor, *, secret_ref: str | None = None
 ) -> dict[str, DocumentRead]:
