@@ -24,6 +24,7 @@ from crownjewels.core.errors import CrownJewelsError, NotInitialised, Unauthenti
 from crownjewels.core.http import csrf_protect, refuse_unstorable_text
 from crownjewels.core.migrate import ensure_current
 from crownjewels.core.templating import make_templates
+from crownjewels.core.wording import plain_message
 from crownjewels.parties import accounts, sessions, tokens
 from crownjewels.settings import Settings
 from crownjewels.web import auth as web_auth
@@ -97,7 +98,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p != "body"),
+                "message": plain_message(e),
+            }
             for e in exc.errors()
         ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)

@@ -63,7 +63,7 @@ def test_record_upload_analyse_and_review(
 
     refused = _record(client, org.id, expires_on="2020-01-01")
     assert refused.status_code == 422
-    assert "before effective_on" in html.unescape(refused.text)
+    assert "is before the effective date" in html.unescape(refused.text)
     assert 'value="Mutual NDA with Lotus"' in refused.text  # the form comes back filled
 
     page = _record(client, org.id)
@@ -122,7 +122,7 @@ def test_record_upload_analyse_and_review(
         f"{url}/findings/{breach_id}/review",
         data={"csrf_token": csrf_of(page.text), "decision": "overridden", "status": "satisfied"},
     )
-    assert refused.status_code == 422 and "needs a `reason`" in html.unescape(refused.text)
+    assert refused.status_code == 422 and "needs a reason saying why" in html.unescape(refused.text)
     page = client.post(
         f"{url}/findings/{breach_id}/review",
         data={
@@ -155,7 +155,7 @@ def test_record_upload_analyse_and_review(
     assert row not in client.get("/agreements?kind=msa").text
     page = client.get(url)
     page = client.post(f"{url}/terminate", data={"csrf_token": csrf_of(page.text), "reason": ""})
-    assert page.status_code == 422 and "this field is required" in page.text
+    assert page.status_code == 422 and "Enter the reason" in page.text
     page = client.post(
         f"{url}/terminate", data={"csrf_token": csrf_of(page.text), "reason": "offboarded"}
     )

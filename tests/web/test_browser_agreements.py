@@ -61,7 +61,7 @@ def test_upload_an_nda_and_see_its_clause_table_with_highlighted_evidence(
     page.fill("#f-expires_on", str(today - timedelta(days=10)))
     page.fill("#f-governing_law", "US")
     page.click("#save-agreement")
-    expect(page.locator("#expires_on-error")).to_contain_text("before effective_on")
+    expect(page.locator("#expires_on-error")).to_contain_text("is before the effective date")
     page.fill("#f-expires_on", str(today + timedelta(days=365)))
     page.click("#save-agreement")
     expect(page.locator(".flash")).to_contain_text("is recorded")

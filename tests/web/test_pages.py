@@ -292,11 +292,11 @@ def test_register_form_creates_the_secret_and_its_custody_event(
 @pytest.mark.parametrize(
     ("change", "field", "status", "message"),
     [
-        ({"tier": "ultra-secret"}, "tier", 422, "Input should be"),
-        ({"owner_id": ""}, "owner_id", 422, "this field is required"),
+        ({"tier": "ultra-secret"}, "tier", 422, "Choose the tier from the list"),
+        ({"owner_id": ""}, "owner_id", 422, "Choose the owner"),
         ({"owner_id": "01ZZZZZZZZZZZZZZZZZZZZZZZZ"}, "owner_id", 422, "no person"),
-        ({"name": "  "}, "name", 422, "this field is required"),
-        ({"factor.value.rationale": "no score"}, "factor-value-score", 422, "valid integer"),
+        ({"name": "  "}, "name", 422, "Enter the name"),
+        ({"factor.value.rationale": "no score"}, "factor-value-score", 422, "as a whole number"),
         ({"allowed_regions": "US, Narnia"}, "allowed_regions", 422, "not an ISO 3166"),
     ],
 )
@@ -334,7 +334,7 @@ def test_a_duplicate_name_is_a_conflict_and_a_failing_location_leaves_nothing(
     bad_kind["loc.0.name"] = "somewhere"
     response = client.post("/secrets/new", data=bad_kind)
     assert response.status_code == 422
-    assert "Input should be" in field_error(response.text, "loc-0-kind")
+    assert "Choose the kind from the list" in field_error(response.text, "loc-0-kind")
 
     # the secret row and its event are written before the location's owner is found missing:
     # the page rolls all of it back before showing the message
@@ -369,7 +369,7 @@ def test_edit_review_and_status_change_through_the_forms(
     form["name"] = ""
     refused = client.post(f"{path}/edit", data=form)
     assert refused.status_code == 422
-    assert field_error(refused.text, "name") == "this field is required"
+    assert field_error(refused.text, "name") == "Enter the name"
 
     form["name"] = "Brine curing process v2"
     saved = client.post(f"{path}/edit", data=form)
@@ -393,7 +393,7 @@ def test_edit_review_and_status_change_through_the_forms(
 
     no_reason = client.post(f"{path}/status", data={"status": "retired", "csrf_token": token})
     assert no_reason.status_code == 422
-    assert field_error(no_reason.text, "reason") == "this field is required"
+    assert field_error(no_reason.text, "reason") == "Enter the reason"
     retired = client.post(
         f"{path}/status",
         data={"status": "retired", "reason": "Product discontinued", "csrf_token": token},

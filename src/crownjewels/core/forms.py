@@ -19,14 +19,9 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from crownjewels.core.errors import CrownJewelsError, Forbidden, Invalid
+from crownjewels.core.wording import plain_message
 
 _FLASH = "flash"
-
-#: pydantic error types whose default message is unkind to a person filling a form
-_MESSAGES = {
-    "missing": "this field is required",
-    "string_too_short": "this field is required",
-}
 
 
 async def read_form(request: Request) -> FormData:
@@ -56,10 +51,7 @@ def field_errors(exc: ValidationError | CrownJewelsError, *, fallback: str = "")
     out: dict[str, str] = {}
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"])
-        message = _MESSAGES.get(err["type"], err["msg"])
-        if message.startswith("Value error, "):
-            message = message.removeprefix("Value error, ")
-        out.setdefault(key, message)
+        out.setdefault(key, plain_message(err))  # words for people, never pydantic's text
     return out
 
 
