@@ -83,7 +83,7 @@ def test_upload_an_nda_and_see_its_clause_table_with_highlighted_evidence(
     expect(limited).to_have_attribute("data-status", "satisfied")
     breach = page.locator('tr.finding[data-requirement="breach_notification"]')
     expect(breach).to_have_attribute("data-status", "contradicted")
-    expect(breach.locator(".badge").first).to_contain_text("contradicted")
+    expect(breach.locator(".badge").first).to_contain_text("Contradicted")
     expect(page.locator('tr.finding[data-requirement="audit_right"]')).to_have_attribute(
         "data-status", "not_mentioned"
     )

@@ -175,3 +175,48 @@ def plain_message(error: Mapping[str, Any]) -> str:
         return template.format(label=name, Label=name[:1].upper() + name[1:], **values)
     except (KeyError, IndexError):
         return _FALLBACK.format(Label=name[:1].upper() + name[1:])
+
+
+#: words that keep their capitals inside a status or tier ("NDA expired", "MFA required")
+_ACRONYMS = frozenset({"nda", "msa", "dpa", "sow", "mfa", "api", "pdf", "sftp", "id", "sha"})
+
+
+def words(value: object) -> str:
+    """A status, tier or other code as words, in one capitalisation everywhere: sentence case
+    ("highly-sensitive" -> "Highly sensitive", "in_force" -> "In force", "ask-again" -> "Ask
+    again"); acronyms stay capitals. The Jinja filter `words` is this function."""
+    raw = str(getattr(value, "value", value) or "")
+    parts = raw.replace("_", " ").replace("-", " ").split()
+    shown = [p.upper() if p.lower() in _ACRONYMS else p.lower() for p in parts]
+    if shown and shown[0].lower() not in _ACRONYMS:
+        shown[0] = shown[0][:1].upper() + shown[0][1:]
+    return " ".join(shown)
+
+
+#: media types as a person calls them
+_FILE_KINDS: Mapping[str, str] = {
+    "application/pdf": "PDF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word document",
+    "application/msword": "Word document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel workbook",
+    "application/vnd.ms-excel": "Excel workbook",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "PowerPoint",
+    "text/plain": "Text",
+    "text/markdown": "Text (Markdown)",
+    "text/csv": "CSV",
+    "application/json": "JSON",
+    "application/zip": "ZIP archive",
+    "image/png": "PNG image",
+    "image/jpeg": "JPEG image",
+    "application/octet-stream": "File",
+}
+
+
+def file_kind(media_type: object) -> str:
+    """A media type (application/pdf) as a person calls the file ("PDF"); the Jinja filter
+    `file_kind`. Unknown types are named by their family ("Image", "Text", "File")."""
+    raw = str(media_type or "").split(";")[0].strip().lower()
+    if raw in _FILE_KINDS:
+        return _FILE_KINDS[raw]
+    family = raw.split("/")[0]
+    return family.capitalize() if family in ("image", "text", "audio", "video") else "File"
