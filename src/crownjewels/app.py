@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -112,7 +113,21 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         detail = str(exc.detail) if exc.status_code != 404 else f"nothing at {request.url.path}"
+        if exc.status_code == 404 and not request.url.path.startswith(API_PREFIX):
+            # no route ran, so nobody looked at who is asking: the page offers them a way on
+            await run_in_threadpool(_who_is_asking, request)
         return _problem(request, exc.status_code, "Error", detail)
+
+
+def _who_is_asking(request: Request) -> None:
+    if getattr(request.state, "actor", None) is not None:
+        return
+    try:
+        database: Database = request.app.state.db
+        with database.unit_of_work(write=False) as session:
+            request.state.actor = authenticate(session, request)
+    except CrownJewelsError:
+        request.state.actor = None  # no database yet: the page still says what happened
 
 
 def _jobs_lifespan(database: Database, settings: Settings) -> Any:

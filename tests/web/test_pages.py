@@ -600,3 +600,21 @@ def test_unknown_pages_and_objects_are_404(client_for: ClientFor) -> None:
     assert client.get("/people/nobody@example.com").status_code == 404
     assert client.get("/custody/999999").status_code == 404
     assert client.get("/no/such/page").status_code == 404
+
+
+def test_the_404_page_speaks_to_a_person_and_the_api_stays_problem_json(
+    client_for: ClientFor,
+) -> None:
+    client = client_for(Role.SECRET_OWNER)
+    for path in ("/no/such/page", "/secrets/TS-9999"):
+        page = client.get(path)
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+        assert "We could not find that page" in page.text
+        assert 'href="/">the dashboard</a>' in page.text and 'href="/secrets"' in page.text
+        assert "nothing at" not in page.text
+    api = client.get("/api/v1/no/such/thing")
+    assert api.status_code == 404
+    assert api.headers["content-type"].startswith("application/problem+json")
+    assert api.json()["status"] == 404
+    portal = client_for(Role.VENDOR_USER).get("/no/such/page")
+    assert portal.status_code == 404 and 'href="/portal">your portal</a>' in portal.text
