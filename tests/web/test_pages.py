@@ -282,6 +282,10 @@ def test_register_form_creates_the_secret_and_its_custody_event(
     assert secret.currency == "USD"
     assert secret.description_sha256 in page.text
     assert "git.example.com/rnd/brine" in page.text
+    # the score is the mean of what is assessed, and says how much that is
+    assert '<span class="score">4.0</span> / 5' in page.text
+    assert '<span id="factors-assessed">1 of 6 factors assessed</span>' in page.text
+    assert page.text.count('<tr class="not-assessed">') == 5
     assert "SECRET_REGISTERED" in page.text
     assert "HIGHLY SENSITIVE - TRADE SECRET OF ACME FOODS" in page.text
     # the statutory test in both prongs (18 U.S.C. §1839(3)(B); Directive 2016/943 Art. 2(1)(a))

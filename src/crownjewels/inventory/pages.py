@@ -31,7 +31,7 @@ from crownjewels.core.http import AppSettings, DbSession, Paging, require
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission as P
 from crownjewels.custody import service as custody
-from crownjewels.inventory import service
+from crownjewels.inventory import rules, service
 from crownjewels.inventory.schemas import (
     FACTOR_QUESTIONS,
     LEGAL_TESTS,
@@ -309,6 +309,7 @@ def _secret_page(
         "may_write": may_write,
         "people": _people(session, actor) if may_write else [],  # owners for a new location
         "status_choices": service.status_choices(secret),
+        "assessed": rules.factors_assessed(secret.secrecy_assessment),
         "review_errors": {},
         "status_errors": {},
         "location_errors": {},
