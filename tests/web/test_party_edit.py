@@ -102,7 +102,7 @@ def test_edit_a_person(client_for: ClientFor, db: Database, maria: PersonRead) -
     ("change", "field", "status", "message"),
     [
         ({"full_name": " "}, "full_name", 422, "Enter the full name"),
-        ({"email": "not-an-email"}, "email", 422, "valid email"),
+        ({"email": "not-an-email"}, "email", 422, "Enter an email address"),
         ({"country": "ZZ"}, "country", 422, "ISO 3166"),
         ({"email": "JOSE"}, "email", 409, "already exists"),
     ],

@@ -133,7 +133,7 @@ def test_detail_shows_jurisdictions_badges_chain_and_history(
     assert "badge-cert-valid" in text and "badge-cert-expiring" in text
     assert "badge-cert-expired" in text
     assert world["mekong"] in text and "cartridge moulding" in text
-    assert "Arjun Mehta" in text and "primary" in text
+    assert "Arjun Mehta" in text and "Primary" in text
     assert "VENDOR_PROFILE_CREATED" in text and "VENDOR_CERTIFICATION_ADDED" in text
     # the due diligence and the agreements are the real ones (none recorded for Lotus here)
     assert "No completed assessment yet" in text and "No agreement with Lotus Process" in text

@@ -28,6 +28,7 @@ LABELS: Mapping[str, str] = {
     "signed_on": "the signature date",
     "terminated_on": "the end date",
     "completed_on": "the completion date",
+    "assessed_on": "the assessment date",
     "issued_on": "the issue date",
     "next_review_on": "the next review date",
     "estimated_value": "the estimated value",
@@ -77,7 +78,7 @@ _ON_BAD: Mapping[str, str] = {
     "email": "Enter an email address, e.g. dana@example.com",
 }
 
-_DATE = "as a date, e.g. 2026-12-07"
+_DATE = "as YYYY-MM-DD, e.g. 2026-12-07"
 #: pydantic error type -> message; {label} is the field's label, {Label} the same capitalised
 _BY_TYPE: Mapping[str, str] = {
     "missing": "Enter {label}",
@@ -158,18 +159,26 @@ def plain_message(error: Mapping[str, Any]) -> str:
     """One pydantic error (an item of `ValidationError.errors()`) in plain words."""
     kind = str(error.get("type", ""))
     loc = error.get("loc", ())
-    if kind in ("value_error", "assertion_error"):
-        return _own_words(str(error.get("msg", "")))
     field = _field(loc)
-    blank = kind == "missing" or (
-        kind == "string_too_short" and (error.get("ctx") or {}).get("min_length", 1) <= 1
+    message = str(error.get("msg", ""))
+    if "value is not a valid email address" in message:  # the email validator's own words
+        return _ON_BAD["email"]
+    if kind in ("value_error", "assertion_error"):
+        if "'' is not" in message:  # a validator naming a blank value: it was left blank
+            return _ON_MISSING.get(field) or _BY_TYPE["missing"].format(label=label(loc))
+        return _own_words(message)
+    typed = error.get("input")
+    blank = (
+        kind == "missing"
+        or (isinstance(typed, str) and not typed.strip())  # a choice left on "choose…"
+        or (kind == "string_too_short" and (error.get("ctx") or {}).get("min_length", 1) <= 1)
     )
     if blank and field in _ON_MISSING:
         return _ON_MISSING[field]
     if not blank and field in _ON_BAD and kind != "extra_forbidden":
         return _ON_BAD[field]
     name = label(loc)
-    template = _BY_TYPE.get(kind, _FALLBACK)
+    template = _BY_TYPE["missing"] if blank else _BY_TYPE.get(kind, _FALLBACK)
     values = {k: v for k, v in (error.get("ctx") or {}).items() if isinstance(v, (int, float))}
     try:
         return template.format(label=name, Label=name[:1].upper() + name[1:], **values)
