@@ -25,7 +25,7 @@ from crownjewels.core.errors import CrownJewelsError, NotInitialised, Unauthenti
 from crownjewels.core.http import csrf_protect, refuse_unstorable_text
 from crownjewels.core.migrate import ensure_current
 from crownjewels.core.templating import make_templates
-from crownjewels.core.wording import plain_message
+from crownjewels.core.wording import for_pages, plain_message
 from crownjewels.parties import accounts, sessions, tokens
 from crownjewels.settings import Settings
 from crownjewels.web import auth as web_auth
@@ -80,7 +80,7 @@ def _problem(request: Request, status: int, title: str, detail: str, **extra: An
         return templates.TemplateResponse(
             request,
             "error.html",
-            {"status": status, "title": title, "detail": detail},
+            {"status": status, "title": title, "detail": for_pages(detail)},
             status_code=status,
         )
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}

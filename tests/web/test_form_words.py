@@ -208,3 +208,37 @@ def test_a_refused_form_keeps_what_was_typed_and_its_summary_links_to_the_fields
     assert 'value="Brine curing process"' in refused.text
     assert "Time, temperature and salinity of the brine cure." in refused.text
     assert re.search(r'<option value="highly-sensitive"\s+selected', refused.text)
+
+
+#: developer words a page must not say: field names, documentation paths, media types, commands
+DEVELOPER = re.compile(
+    r"\b[a-z]+_(?:at|on|id)\b|\bdocs/[\w-]+\.md\b|\b(?:application|text|image)/[a-z.+-]+\b"
+    r"|`?crownjewels [a-z-]+ [a-z-]+"
+)
+
+
+def test_pages_speak_without_developer_words(
+    app: FastAPI,
+    world: World,
+    db: Database,
+    make_login: Callable[..., Login],
+    client_of: Callable[[Login], TestClient],
+) -> None:
+    if not db.is_sqlite:
+        pytest.skip("the words on the pages do not depend on the engine: SQLite only")
+    refs = _refs(world, db)
+    client = client_of(make_login(Role.ADMIN))
+    problems: list[str] = []
+    pages = 0
+    for path, route in walk(app.routes):
+        if "GET" not in route.methods or path.startswith("/api/") or SKIPPED.match(path):
+            continue
+        r = client.get(_url(path, refs, world))
+        if not r.headers.get("content-type", "").startswith("text/html"):
+            continue
+        pages += 1
+        said = sorted(set(DEVELOPER.findall(_visible(r.text))))
+        if said:
+            problems.append(f"GET {r.url.path}: {said}")
+    assert pages > 30
+    assert not problems, "\n".join(problems)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from crownjewels.core.errors import CrownJewelsError, Forbidden, Invalid
-from crownjewels.core.wording import plain_message
+from crownjewels.core.wording import for_pages, plain_message
 
 _FLASH = "flash"
 
@@ -47,7 +47,7 @@ def optional(form: FormData, name: str) -> str | None:
 def field_errors(exc: ValidationError | CrownJewelsError, *, fallback: str = "") -> dict[str, str]:
     """Messages keyed by the dotted name of the field they belong to ("" for the whole form)."""
     if isinstance(exc, CrownJewelsError):
-        return {exc.field or fallback: exc.message}
+        return {exc.field or fallback: for_pages(exc.message)}
     out: dict[str, str] = {}
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"])

@@ -229,3 +229,13 @@ def file_kind(media_type: object) -> str:
         return _FILE_KINDS[raw]
     family = raw.split("/")[0]
     return family.capitalize() if family in ("image", "text", "audio", "video") else "File"
+
+
+_COMMAND = re.compile(r"`crownjewels [^`]*`|crownjewels [a-z-]+ [a-z-]+")
+
+
+def for_pages(message: str) -> str:
+    """A domain message as a page shows it: the clauses that tell a command-line user what to
+    type ("; `crownjewels agreements list` shows them") are left out, the rest is kept."""
+    kept = [part for part in message.split("; ") if not _COMMAND.search(part)]
+    return "; ".join(kept) if kept else message
