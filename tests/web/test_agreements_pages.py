@@ -63,7 +63,8 @@ def test_record_upload_analyse_and_review(
 
     refused = _record(client, org.id, expires_on="2020-01-01")
     assert refused.status_code == 422
-    assert "is before the effective date" in html.unescape(refused.text)
+    expiry = re.search(r'id="expires_on-error">([^<]*)<', refused.text)
+    assert expiry and "is before the effective date" in html.unescape(expiry.group(1))
     assert 'value="Mutual NDA with Lotus"' in refused.text  # the form comes back filled
 
     page = _record(client, org.id)

@@ -159,11 +159,11 @@ def _form_key(key: str) -> str:
 
 #: the field a whole-form message (a model validator's) belongs next to, by how it starts
 _MESSAGE_FIELDS = (
-    ("expires_on", "expires_on"),
-    ("governing_law_subdivision", "governing_law"),
+    ("the expiry date", "expires_on"),
+    ("the governing law", "governing_law"),
     ("scope 'named'", "secrets"),
     ("scope 'categories'", "categories"),
-    ("an agreement in force needs effective_on", "effective_on"),
+    ("an agreement in force needs", "effective_on"),
     ("a new agreement", "status"),
 )
 
