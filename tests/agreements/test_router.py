@@ -219,6 +219,12 @@ def test_errors_are_problem_json(rc: RoleClients, world: dict[str, str]) -> None
             headers=admin,
         )
         assert r.status_code == 422 and "is before the effective date" in r.text
+        r = client.post(BASE, json={"kind": "pact", "effective_on": "soon"}, headers=admin)
+        errors = {e["field"]: e["message"] for e in r.json()["errors"]}
+        assert r.status_code == 422 and errors["title"] == "Enter the title"
+        assert errors["kind"] == "Choose the kind from the list"
+        assert errors["effective_on"].startswith("Enter the effective date as YYYY-MM-DD")
+        assert "Input should be" not in r.text and "Field required" not in r.text
         r = client.post(
             f"{BASE}/{world['ref']}/renew", json={"expires_on": "2000-01-01"}, headers=admin
         )
