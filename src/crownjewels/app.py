@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -25,6 +26,7 @@ from crownjewels.core.http import csrf_protect, refuse_unstorable_text
 from crownjewels.core.migrate import ensure_current
 from crownjewels.core.needs import BY_THE_RULES, missing
 from crownjewels.core.templating import make_templates
+from crownjewels.core.wording import for_pages, plain_message
 from crownjewels.custody import labels as custody_labels
 from crownjewels.parties import accounts, sessions, tokens
 from crownjewels.parties.notifications import sender as mail_sender
@@ -94,7 +96,7 @@ def _problem(
         return templates.TemplateResponse(
             request,
             "error.html",
-            {"status": status, "title": title, "detail": detail, **words},
+            {"status": status, "title": title, "detail": for_pages(detail), **words},
             status_code=status,
         )
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
@@ -122,16 +124,35 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+            {
+                "field": ".".join(str(p) for p in e["loc"] if p != "body"),
+                "message": plain_message(e),
+            }
             for e in exc.errors()
         ]
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        detail = "; ".join(
+            f"{e['field']}: {e['message']}" if e["field"] else e["message"] for e in errors
+        )
         return _problem(request, 422, "Invalid input", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         detail = str(exc.detail) if exc.status_code != 404 else f"nothing at {request.url.path}"
+        if exc.status_code == 404 and not request.url.path.startswith(API_PREFIX):
+            # no route ran, so nobody looked at who is asking: the page offers them a way on
+            await run_in_threadpool(_who_is_asking, request)
         return _problem(request, exc.status_code, "Error", detail)
+
+
+def _who_is_asking(request: Request) -> None:
+    if getattr(request.state, "actor", None) is not None:
+        return
+    try:
+        database: Database = request.app.state.db
+        with database.unit_of_work(write=False) as session:
+            request.state.actor = authenticate(session, request)
+    except CrownJewelsError:
+        request.state.actor = None  # no database yet: the page still says what happened
 
 
 def _jobs_lifespan(database: Database, settings: Settings) -> Any:

@@ -218,7 +218,13 @@ def test_errors_are_problem_json(rc: RoleClients, world: dict[str, str]) -> None
             },
             headers=admin,
         )
-        assert r.status_code == 422 and "before effective_on" in r.text
+        assert r.status_code == 422 and "is before the effective date" in r.text
+        r = client.post(BASE, json={"kind": "pact", "effective_on": "soon"}, headers=admin)
+        errors = {e["field"]: e["message"] for e in r.json()["errors"]}
+        assert r.status_code == 422 and errors["title"] == "Enter the title"
+        assert errors["kind"] == "Choose the kind from the list"
+        assert errors["effective_on"].startswith("Enter the effective date as YYYY-MM-DD")
+        assert "Input should be" not in r.text and "Field required" not in r.text
         r = client.post(
             f"{BASE}/{world['ref']}/renew", json={"expires_on": "2000-01-01"}, headers=admin
         )
@@ -228,7 +234,7 @@ def test_errors_are_problem_json(rc: RoleClients, world: dict[str, str]) -> None
             json={"decision": "overridden", "status": "satisfied"},
             headers=admin,
         )
-        assert r.status_code == 422 and "needs a `reason`" in r.text
+        assert r.status_code == 422 and "needs a reason saying why" in r.text
         # a scanned PDF uploads (it is a valid PDF) but cannot be analysed; nothing changes
         r = client.post(f"{BASE}/{world['ref']}/versions", content=scanned_pdf(), headers=admin)
         assert r.status_code == 201

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from crownjewels import registry
 from crownjewels.agreements import coverage, documents, service
 from crownjewels.agreements import jobs as agreement_jobs
+from crownjewels.agreements import review as reviews
 from crownjewels.agreements.analysis.errors import UnreadableDocument
 from crownjewels.agreements.errors import (
     AgreementNotFound,
@@ -492,7 +493,7 @@ def test_upload_analyse_and_review(session: Session, admin: Actor, vault: Vault)
         FindingReview(decision="overridden", status="satisfied")  # type: ignore[arg-type]
     fresh = documents.findings(session, actor=admin, agreement_ref=made.ref)
     target = next(f for f in fresh if f.requirement == "breach_notification")
-    reviewed = documents.review_finding(
+    reviewed = reviews.review_finding(
         session,
         actor=admin,
         agreement_ref=made.ref,
@@ -502,7 +503,7 @@ def test_upload_analyse_and_review(session: Session, admin: Actor, vault: Vault)
         ),  # type: ignore[arg-type]
     )
     assert reviewed.effective_status == "satisfied" and reviewed.status == finding.status
-    accepted = documents.review_finding(
+    accepted = reviews.review_finding(
         session,
         actor=admin,
         agreement_ref=made.ref,
@@ -511,7 +512,7 @@ def test_upload_analyse_and_review(session: Session, admin: Actor, vault: Vault)
     )
     assert accepted.review == "accepted" and accepted.effective_status == "contradicted"
     with pytest.raises(FindingNotFound):
-        documents.review_finding(
+        reviews.review_finding(
             session,
             actor=admin,
             agreement_ref=made.ref,
@@ -619,7 +620,7 @@ def test_review_needs_agreements_review(session: Session, admin: Actor, vault: V
     detail = documents.analyse_version(session, actor=admin, vault_=vault, agreement_ref=made.ref)
     manager = _actor(session, admin, Role.VENDOR_MANAGER)
     with pytest.raises(Forbidden, match="agreements:review"):
-        documents.review_finding(
+        reviews.review_finding(
             session,
             actor=manager,
             agreement_ref=made.ref,
@@ -628,7 +629,7 @@ def test_review_needs_agreements_review(session: Session, admin: Actor, vault: V
         )
     legal = _actor(session, admin, Role.LEGAL)
     assert (
-        documents.review_finding(
+        reviews.review_finding(
             session,
             actor=legal,
             agreement_ref=made.ref,

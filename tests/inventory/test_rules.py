@@ -67,6 +67,7 @@ def test_legends_name_the_company_and_differ_by_tier() -> None:
 def test_secrecy_score(scores: list[int], mean: float | None) -> None:
     assessment = {str(i): FactorScore(score=s) for i, s in enumerate(scores)}
     assert rules.secrecy_score(assessment) == mean
+    assert rules.factors_assessed(assessment) == (len(scores), 6)
 
 
 def test_description_digest() -> None:

@@ -25,7 +25,7 @@ from tests.web.conftest import Login, csrf_of
 
 MakeLogin = Callable[..., Login]
 ClientOf = Callable[[Login], TestClient]
-MARK = re.compile(r'<mark id="(ev-\d+)" data-findings="([^"]*)">(.*?)</mark>', re.S)
+MARK = re.compile(r'<mark id="(ev-\d+)" data-findings="([^"]*)"[^>]*>(.*?)</mark>', re.S)
 
 
 def _record(client: TestClient, org_id: str, **fields: str) -> TestClient:
@@ -63,7 +63,8 @@ def test_record_upload_analyse_and_review(
 
     refused = _record(client, org.id, expires_on="2020-01-01")
     assert refused.status_code == 422
-    assert "before effective_on" in html.unescape(refused.text)
+    expiry = re.search(r'id="expires_on-error">([^<]*)<', refused.text)
+    assert expiry and "is before the effective date" in html.unescape(expiry.group(1))
     assert 'value="Mutual NDA with Lotus"' in refused.text  # the form comes back filled
 
     page = _record(client, org.id)
@@ -72,7 +73,7 @@ def test_record_upload_analyse_and_review(
     ref = re.search(r'id="agreement-ref">(AG-\d{4}-\d{3})<', page.text)
     assert ref
     url = f"/agreements/{ref.group(1)}"
-    assert "renewal due" in page.text and "Priya Shah" in page.text
+    assert "Renewal due" in page.text and "Priya Shah" in page.text
 
     no_file = client.post(f"{url}/versions", data={"csrf_token": csrf_of(page.text)})
     assert no_file.status_code == 422 and "choose the agreement file" in no_file.text
@@ -122,7 +123,7 @@ def test_record_upload_analyse_and_review(
         f"{url}/findings/{breach_id}/review",
         data={"csrf_token": csrf_of(page.text), "decision": "overridden", "status": "satisfied"},
     )
-    assert refused.status_code == 422 and "needs a `reason`" in html.unescape(refused.text)
+    assert refused.status_code == 422 and "needs a reason saying why" in html.unescape(refused.text)
     page = client.post(
         f"{url}/findings/{breach_id}/review",
         data={
@@ -149,13 +150,13 @@ def test_record_upload_analyse_and_review(
     assert "Clause analysis</strong> · version 1" in failed.text
 
     listing = client.get("/agreements?status=in_force")
-    assert ref.group(1) in listing.text and "renewal due" in listing.text
+    assert ref.group(1) in listing.text and "Renewal due" in listing.text
     row = f'<tr data-ref="{ref.group(1)}">'
     assert row in client.get("/agreements?renewal_due=true").text
     assert row not in client.get("/agreements?kind=msa").text
     page = client.get(url)
     page = client.post(f"{url}/terminate", data={"csrf_token": csrf_of(page.text), "reason": ""})
-    assert page.status_code == 422 and "this field is required" in page.text
+    assert page.status_code == 422 and "Enter the reason" in page.text
     page = client.post(
         f"{url}/terminate", data={"csrf_token": csrf_of(page.text), "reason": "offboarded"}
     )
@@ -262,3 +263,85 @@ def test_add_a_party_and_a_signature(
         page.text
     )
     assert "AGREEMENT_PARTY_ADDED" in page.text and "AGREEMENT_SIGNATORY_ADDED" in page.text
+
+
+def _analysed_page(client: TestClient, org_id: str) -> tuple[str, str]:
+    page = _record(client, org_id)
+    ref = re.search(r'id="agreement-ref">(AG-\d{4}-\d{3})<', page.text)
+    assert ref
+    url = f"/agreements/{ref.group(1)}"
+    page = client.post(
+        f"{url}/versions",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"file": ("nda.txt", NDA_TEXT.encode(), "text/plain")},
+    )
+    page = client.post(f"{url}/analyse", data={"csrf_token": csrf_of(page.text), "version": "1"})
+    assert page.status_code == 200 and "is analysed" in page.text
+    return url, page.text
+
+
+def _rows(text: str) -> list[tuple[str, str, str]]:
+    return re.findall(
+        r'<tr id="finding-([0-9A-Z]{26})" class="finding" data-requirement="([a-z_]+)" '
+        r'data-status="([a-z_]+)">',
+        text,
+    )
+
+
+def _visible(text: str) -> str:
+    """The page's words as a reader sees them: no tags, no attributes."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", text))
+
+
+def test_the_clause_table_is_triaged_and_accepts_all_satisfied_in_one_action(
+    settings: Settings, db: Database, make_login: MakeLogin, client_of: ClientOf
+) -> None:
+    create_key_file(Path(settings.home) / "vault.key")
+    with db.unit_of_work() as s:
+        org = make_org(s, system_actor(), name="Lotus Process Services")
+    client = client_of(make_login(Role.LEGAL))
+    url, text = _analysed_page(client, org.id)
+
+    rows = _rows(text)
+    order = [{"contradicted": 0, "not_mentioned": 1, "satisfied": 2}[st] for _, _, st in rows]
+    assert order == sorted(order)  # contradictions, then what is missing, then satisfied
+    counts = {st: sum(1 for _, _, s in rows if s == st) for st in ("contradicted", "satisfied")}
+    summary = re.search(r'id="triage-summary">(.*?)</div>', text, re.S)
+    assert summary
+    words = " ".join(_visible(summary.group(1)).split())
+    assert f"{counts['contradicted']} contradicted" in words
+    assert f"{counts['satisfied']} satisfied" in words and "required clause" in words
+    # the highlight says what a sentence does, with a legend
+    assert 'class="tone-contradicts"' in text and 'class="tone-satisfies"' in text
+    assert '<mark class="tone-satisfies">satisfies</mark>' in text
+    # requirement ids live in tooltips and attributes, not in the words a lawyer reads
+    clauses = re.search(r'<article id="clauses">(.*?)</article>', text, re.S)
+    assert clauses and "breach_notification" not in _visible(clauses.group(1))
+    assert 'title="Requirement breach_notification"' in text
+
+    # an override without a reason keeps the choice and says so next to the reason, in view
+    breach = next(fid for fid, req, _ in rows if req == "breach_notification")
+    form = f'action="{url}/findings/{breach}/review#finding-{breach}"'
+    assert form in text  # the refused page opens at the finding
+    refused = client.post(
+        f"{url}/findings/{breach}/review",
+        data={"csrf_token": csrf_of(text), "decision": "overridden", "status": "satisfied"},
+    )
+    assert refused.status_code == 422
+    row = refused.text[refused.text.index(f'id="finding-{breach}"') :]
+    row = row[: row.index("</tr>")]
+    assert '<option value="overridden" selected>' in row
+    assert '<option value="satisfied" selected>' in row
+    assert re.search(r'name="reason"[^>]*aria-invalid="true"', row)
+    assert "needs a reason saying why" in html.unescape(row)
+
+    accepted = client.post(
+        f"{url}/findings/accept-satisfied", data={"csrf_token": csrf_of(refused.text)}
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert f"{counts['satisfied']} satisfied findings are accepted" in accepted.text
+    assert 'id="accept-satisfied-form"' not in accepted.text  # nothing left to accept
+    again = client.post(
+        f"{url}/findings/accept-satisfied", data={"csrf_token": csrf_of(accepted.text)}
+    )
+    assert again.status_code == 422 and "no satisfied finding waiting" in again.text

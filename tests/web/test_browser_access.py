@@ -104,7 +104,7 @@ def test_request_approve_acknowledge_download_and_see_it_in_the_ledger(
     ref = re.search(r"GR-\d+", manager.locator("h1").inner_text())
     assert ref is not None
     grant = ref.group(0)
-    expect(manager.locator("body")).to_contain_text("requested")
+    expect(manager.locator("body")).to_contain_text(re.compile("requested", re.I))
 
     # the secret's owner finds it under My tasks (the header counts it) and approves it
     owner = _log_in(browser, live, live.username)
@@ -116,7 +116,7 @@ def test_request_approve_acknowledge_download_and_see_it_in_the_ledger(
     expect(owner).to_have_url(live.base + f"/access/grants/{grant}")
     owner.fill("#approve-form input[name=note]", "trials confirmed with the plant")
     owner.click("#approve-button")
-    expect(owner.locator("body")).to_contain_text("active")
+    expect(owner.locator("body")).to_contain_text(re.compile("active", re.I))
 
     # the analyst enrols TOTP at their first login, like staff, and lands in the portal; there
     # they acknowledge the notice, then download a marked copy

@@ -61,7 +61,7 @@ def test_upload_an_nda_and_see_its_clause_table_with_highlighted_evidence(
     page.fill("#f-expires_on", str(today - timedelta(days=10)))
     page.fill("#f-governing_law", "US")
     page.click("#save-agreement")
-    expect(page.locator("#expires_on-error")).to_contain_text("before effective_on")
+    expect(page.locator("#expires_on-error")).to_contain_text("is before the effective date")
     page.fill("#f-expires_on", str(today + timedelta(days=365)))
     page.click("#save-agreement")
     expect(page.locator(".flash")).to_contain_text("is recorded")
@@ -83,7 +83,7 @@ def test_upload_an_nda_and_see_its_clause_table_with_highlighted_evidence(
     expect(limited).to_have_attribute("data-status", "satisfied")
     breach = page.locator('tr.finding[data-requirement="breach_notification"]')
     expect(breach).to_have_attribute("data-status", "contradicted")
-    expect(breach.locator(".badge").first).to_contain_text("contradicted")
+    expect(breach.locator(".badge").first).to_contain_text("Contradicted")
     expect(page.locator('tr.finding[data-requirement="audit_right"]')).to_have_attribute(
         "data-status", "not_mentioned"
     )
@@ -103,16 +103,34 @@ def test_upload_an_nda_and_see_its_clause_table_with_highlighted_evidence(
     expect(page.locator("#agreement-text mark.current")).to_contain_text("solely for the Purpose")
     expect(page.locator("#agreement-text mark.current")).to_be_in_viewport()
 
-    # legal overrides the breach-notification finding with a reason
+    # the summary counts what to decide; contradictions come first
+    expect(page.locator("#count-contradicted")).to_contain_text("contradicted")
+    assert page.locator("tr.finding").first.get_attribute("data-status") == "contradicted"
+
+    # an override without a reason comes back open at its finding, the choice kept
     breach.locator("details.review summary").click()
     form = breach.locator("form.review-form")
     form.locator("select[name=decision]").select_option("overridden")
     form.locator("select[name=status]").select_option("satisfied")
+    form.locator("button[type=submit]").click()
+    reason = breach.locator("input[name=reason]")
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(reason).to_be_in_viewport()
+    expect(breach.locator(".field-error")).to_contain_text("needs a reason")
+    expect(form.locator("select[name=decision]")).to_have_value("overridden")
+    expect(form.locator("select[name=status]")).to_have_value("satisfied")
+
+    # legal overrides the breach-notification finding with a reason
     form.locator("input[name=reason]").fill("Schedule 2 sets a 48-hour notice")
     form.locator("button[type=submit]").click()
     expect(page.locator(".flash")).to_contain_text("is overridden")
     expect(page.locator('tr.finding[data-requirement="breach_notification"]')).to_have_attribute(
         "data-status", "satisfied"
     )
+
+    # every satisfied finding not yet reviewed is accepted in one action
+    page.click("#accept-satisfied-form button[type=submit]")
+    expect(page.locator(".flash")).to_contain_text("satisfied findings are accepted")
+    expect(page.locator("#accept-satisfied-form")).to_have_count(0)
     assert failed == []
     context.close()

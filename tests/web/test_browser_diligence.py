@@ -167,7 +167,7 @@ def test_send_answer_resume_submit_review_and_read_the_explanation(
     expect(inherent).to_contain_text("criticality high: +3")
     expect(inherent).to_contain_text("(highly sensitive): +4")
     expect(inherent).to_contain_text("India: USTR Priority Watch List 2025: +2")
-    expect(inherent.locator(".badge")).to_have_text("critical")
+    expect(inherent.locator(".badge")).to_have_text("Critical")
     residual = page.locator("#residual-risk")
     expect(residual).to_contain_text("encryption at rest in place (answer 2.1 accepted, weight 3)")
     expect(residual).to_contain_text("MFA for all staff answer 3.2 rejected: no reduction")

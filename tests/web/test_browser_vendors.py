@@ -61,7 +61,7 @@ def test_open_a_vendor_file_and_read_its_jurisdictions(live: Live, browser: obje
     page.fill("#f-services", "Payer claims processing")
     page.fill("#f-countries", "in")
     page.click("#vendor-form button[type=submit]")
-    expect(page.locator("#criticality-error")).to_have_text("this field is required")
+    expect(page.locator("#criticality-error")).to_have_text("Choose a criticality")
     page.select_option("#f-criticality", "critical")
     page.click("#vendor-form button[type=submit]")
     expect(page).to_have_url(re.compile(r"/vendors/VN-\d{4}$"))

@@ -284,6 +284,10 @@ def test_register_form_creates_the_secret_and_its_custody_event(
     assert secret.currency == "USD"
     assert secret.description_sha256 in page.text
     assert "git.example.com/rnd/brine" in page.text
+    # the score is the mean of what is assessed, and says how much that is
+    assert '<span class="score">4.0</span> / 5' in page.text
+    assert '<span id="factors-assessed">1 of 6 factors assessed</span>' in page.text
+    assert page.text.count('<tr class="not-assessed">') == 5
     assert "SECRET_REGISTERED" in page.text
     assert "HIGHLY SENSITIVE - TRADE SECRET OF ACME FOODS" in page.text
     # the statutory test in both prongs (18 U.S.C. §1839(3)(B); Directive 2016/943 Art. 2(1)(a))
@@ -294,11 +298,11 @@ def test_register_form_creates_the_secret_and_its_custody_event(
 @pytest.mark.parametrize(
     ("change", "field", "status", "message"),
     [
-        ({"tier": "ultra-secret"}, "tier", 422, "Input should be"),
-        ({"owner_id": ""}, "owner_id", 422, "this field is required"),
+        ({"tier": "ultra-secret"}, "tier", 422, "Choose the tier from the list"),
+        ({"owner_id": ""}, "owner_id", 422, "Choose the owner"),
         ({"owner_id": "01ZZZZZZZZZZZZZZZZZZZZZZZZ"}, "owner_id", 422, "no person"),
-        ({"name": "  "}, "name", 422, "this field is required"),
-        ({"factor.value.rationale": "no score"}, "factor-value-score", 422, "valid integer"),
+        ({"name": "  "}, "name", 422, "Enter the name"),
+        ({"factor.value.rationale": "no score"}, "factor-value-score", 422, "as a whole number"),
         ({"allowed_regions": "US, Narnia"}, "allowed_regions", 422, "not an ISO 3166"),
     ],
 )
@@ -336,7 +340,7 @@ def test_a_duplicate_name_is_a_conflict_and_a_failing_location_leaves_nothing(
     bad_kind["loc.0.name"] = "somewhere"
     response = client.post("/secrets/new", data=bad_kind)
     assert response.status_code == 422
-    assert "Input should be" in field_error(response.text, "loc-0-kind")
+    assert "Choose the kind from the list" in field_error(response.text, "loc-0-kind")
 
     # the secret row and its event are written before the location's owner is found missing:
     # the page rolls all of it back before showing the message
@@ -371,7 +375,7 @@ def test_edit_review_and_status_change_through_the_forms(
     form["name"] = ""
     refused = client.post(f"{path}/edit", data=form)
     assert refused.status_code == 422
-    assert field_error(refused.text, "name") == "this field is required"
+    assert field_error(refused.text, "name") == "Enter the name"
 
     form["name"] = "Brine curing process v2"
     saved = client.post(f"{path}/edit", data=form)
@@ -395,7 +399,7 @@ def test_edit_review_and_status_change_through_the_forms(
 
     no_reason = client.post(f"{path}/status", data={"status": "retired", "csrf_token": token})
     assert no_reason.status_code == 422
-    assert field_error(no_reason.text, "reason") == "this field is required"
+    assert field_error(no_reason.text, "reason") == "Enter the reason"
     retired = client.post(
         f"{path}/status",
         data={"status": "retired", "reason": "Product discontinued", "csrf_token": token},
@@ -616,3 +620,21 @@ def test_unknown_pages_and_objects_are_404(client_for: ClientFor) -> None:
     assert client.get("/people/nobody@example.com").status_code == 404
     assert client.get("/custody/999999").status_code == 404
     assert client.get("/no/such/page").status_code == 404
+
+
+def test_the_404_page_speaks_to_a_person_and_the_api_stays_problem_json(
+    client_for: ClientFor,
+) -> None:
+    client = client_for(Role.SECRET_OWNER)
+    for path in ("/no/such/page", "/secrets/TS-9999"):
+        page = client.get(path)
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+        assert "We could not find that page" in page.text
+        assert 'href="/">the dashboard</a>' in page.text and 'href="/secrets"' in page.text
+        assert "nothing at" not in page.text
+    api = client.get("/api/v1/no/such/thing")
+    assert api.status_code == 404
+    assert api.headers["content-type"].startswith("application/problem+json")
+    assert api.json()["status"] == 404
+    portal = client_for(Role.VENDOR_USER).get("/no/such/page")
+    assert portal.status_code == 404 and 'href="/portal">your portal</a>' in portal.text

@@ -83,8 +83,8 @@ def test_add_a_location_then_remove_it(client_for: ClientFor, db: Database) -> N
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"location.name": "  "}, "location-name", "this field is required"),
-        ({"location.kind": "cloud"}, "location-kind", "Input should be"),
+        ({"location.name": "  "}, "location-name", "Enter the name"),
+        ({"location.kind": "cloud"}, "location-kind", "Choose the kind from the list"),
         ({"location.owner_id": "nobody"}, "location-owner_id", "no person"),
     ],
 )

@@ -133,7 +133,7 @@ def test_detail_shows_jurisdictions_badges_chain_and_history(
     assert "badge-cert-valid" in text and "badge-cert-expiring" in text
     assert "badge-cert-expired" in text
     assert world["mekong"] in text and "cartridge moulding" in text
-    assert "Arjun Mehta" in text and "primary" in text
+    assert "Arjun Mehta" in text and "Primary" in text
     assert "VENDOR_PROFILE_CREATED" in text and "VENDOR_CERTIFICATION_ADDED" in text
     # the due diligence and the agreements are the real ones (none recorded for Lotus here)
     assert "No completed assessment yet" in text and "No agreement with Lotus Process" in text
@@ -157,15 +157,15 @@ def test_create_form_refuses_bad_input_and_writes_nothing(
     before, events = _vendors(db), _events(db)
     cases = [
         ({"organisation_id": world["spare"], "services": "LIMS", "criticality": "extreme"},
-         "criticality", "Input should be"),
+         "criticality", "Choose the criticality from the list"),
         ({"organisation_id": world["spare"], "services": "LIMS", "criticality": "high",
           "countries": "PL, XX"}, "countries", "not an ISO 3166 country code"),
         ({"organisation_id": world["partner"], "services": "LIMS", "criticality": "high"},
          "organisation_id", "kind partner, not vendor"),
         ({"organisation_id": "", "services": "LIMS", "criticality": "high"},
-         "organisation_id", "required"),
+         "organisation_id", "Choose an organisation"),
         ({"organisation_id": world["spare"], "services": "LIMS", "criticality": ""},
-         "criticality", "this field is required"),
+         "criticality", "Choose a criticality"),
     ]  # fmt: skip
     for data, field, needle in cases:
         r = client.post("/vendors/new", data={**data, "csrf_token": token})

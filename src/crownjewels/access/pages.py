@@ -399,6 +399,8 @@ def check(
         if isinstance(exc, Forbidden):
             raise
         discard(session)
-        errors = field_errors(exc) if isinstance(exc, CrownJewelsError) else {"action": str(exc)}
-        return _check_page(request, session, actor, values, errors=errors or {"": str(exc)})
+        # a ValueError here is an action that is not a level: say so in words
+        chosen = {"action": "Choose an action from the list"}
+        errors = field_errors(exc) if isinstance(exc, CrownJewelsError) else chosen
+        return _check_page(request, session, actor, values, errors=errors)
     return _check_page(request, session, actor, values, decision=decision)

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from crownjewels.agreements import documents
+from crownjewels.agreements import review as reviews
 from crownjewels.agreements.forms import file_of, refused
 from crownjewels.agreements.schemas import FindingReview, ReviewDecision
 from crownjewels.core.actor import Actor
@@ -105,7 +106,7 @@ def review(
                 "reason": optional(form, "reason"),
             }
         )
-        finding = documents.review_finding(
+        finding = reviews.review_finding(
             session, actor=actor, agreement_ref=ref, finding_id=finding_id, data=data
         )
     except (ValidationError, CrownJewelsError) as exc:
@@ -119,6 +120,33 @@ def review(
             form,
             "review_errors",
             review_finding=finding_id,
+            place=_review_field,
         )
     flash(request, f"The finding on {finding.title} is {finding.review}.")
     return redirect(f"/agreements/{ref}#finding-{finding_id}")
+
+
+def _review_field(message: str) -> str:
+    """The review form's field a whole-form message belongs next to (the override's rule)."""
+    if "corrected status" in message:
+        return "status"
+    return "reason" if "reason" in message else ""
+
+
+@router.post("/{ref}/findings/accept-satisfied")
+def accept_satisfied(
+    request: Request,
+    session: DbSession,
+    actor: Reviewer,
+    settings: AppSettings,
+    form: PostedForm,
+    ref: str,
+) -> Response:
+    """Legal accepts every satisfied finding not yet reviewed, in one action."""
+    try:
+        accepted = reviews.accept_satisfied(session, actor=actor, agreement_ref=ref)
+    except CrownJewelsError as exc:
+        return refused(request, session, actor, settings, ref, exc, form, "accept_errors")
+    count = len(accepted)
+    flash(request, f"{count} satisfied {'finding is' if count == 1 else 'findings are'} accepted.")
+    return redirect(f"/agreements/{ref}#clauses")

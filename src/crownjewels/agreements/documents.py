@@ -1,13 +1,12 @@
 """An agreement's documents and their clause analysis. Agreements own vault documents (one
 document per agreement, one vault version per uploaded version of the agreement); this module
 decides who may attach to or read them, records each upload as an AgreementVersion, analyses a
-version's text clause by clause and keeps legal's review of each finding."""
+version's text clause by clause (legal's review of the findings is in `review.py`)."""
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
@@ -24,15 +23,13 @@ from crownjewels.agreements.analysis.extract import (
 )
 from crownjewels.agreements.analysis.requirements import has_profile
 from crownjewels.agreements.analysis.types import Analysis
-from crownjewels.agreements.errors import AgreementNotFound, FindingNotFound, VersionNotFound
+from crownjewels.agreements.errors import AgreementNotFound, VersionNotFound
 from crownjewels.agreements.models import Agreement, AgreementVersion, ClauseFinding
 from crownjewels.agreements.reads import get_row, read
 from crownjewels.agreements.schemas import (
     AgreementDetail,
     AgreementRead,
     FindingRead,
-    FindingReview,
-    ReviewDecision,
     VersionRead,
 )
 from crownjewels.agreements.service import SUBJECT
@@ -385,52 +382,3 @@ def findings(
     if vault_ is None or not found:
         return found
     return evidence.quoted(_text(session, actor, vault_, version), found)
-
-
-def review_finding(
-    session: Session,
-    *,
-    actor: Actor,
-    agreement_ref: str,
-    finding_id: str,
-    data: FindingReview,
-) -> FindingRead:
-    """Legal accepts a finding, or overrides its status with a reason
-    (AGREEMENT_FINDING_REVIEWED); a later review replaces an earlier one, the log keeps both."""
-    actor.require(Permission.AGREEMENTS_REVIEW)
-    row = get_row(session, actor, agreement_ref)
-    version_ids: Sequence[str] = [v.id for v in repository.versions(session, row.id)]
-    finding = repository.finding(session, list(version_ids), finding_id)
-    if finding is None:
-        raise FindingNotFound(f"{row.ref} has no clause finding {finding_id!r}")
-    before = {
-        "review": finding.review,
-        "review_status": finding.review_status,
-        "review_reason": finding.review_reason,
-    }
-    overridden = data.decision == ReviewDecision.OVERRIDDEN
-    finding.review = data.decision
-    finding.review_status = data.status if overridden else None
-    finding.review_reason = (data.reason or "").strip() or None
-    finding.reviewed_by = actor.ref
-    finding.reviewed_at = clock.now()
-    session.flush()
-    custody.record(
-        session,
-        actor=actor,
-        event_type=EventType.AGREEMENT_FINDING_REVIEWED,
-        subject_type=SUBJECT,
-        subject_id=row.id,
-        details={
-            "finding_id": finding.id,
-            "requirement": finding.requirement,
-            "analyser_status": finding.status,
-            "before": before,
-            "after": {
-                "review": finding.review,
-                "review_status": finding.review_status,
-                "review_reason": finding.review_reason,
-            },
-        },
-    )
-    return _finding_read(finding)

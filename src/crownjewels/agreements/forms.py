@@ -4,6 +4,7 @@ to its fields (the agreement's page also shows the analysed text with its eviden
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
@@ -14,6 +15,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from crownjewels.agreements import documents
 from crownjewels.agreements.highlight import highlight
+from crownjewels.agreements.rules import triage
 from crownjewels.agreements.schemas import (
     AgreementDetail,
     AgreementKind,
@@ -157,11 +159,11 @@ def _form_key(key: str) -> str:
 
 #: the field a whole-form message (a model validator's) belongs next to, by how it starts
 _MESSAGE_FIELDS = (
-    ("expires_on", "expires_on"),
-    ("governing_law_subdivision", "governing_law"),
+    ("the expiry date", "expires_on"),
+    ("the governing law", "governing_law"),
     ("scope 'named'", "secrets"),
     ("scope 'categories'", "categories"),
-    ("an agreement in force needs effective_on", "effective_on"),
+    ("an agreement in force needs", "effective_on"),
     ("a new agreement", "status"),
 )
 
@@ -257,6 +259,8 @@ def agreement_page(
         "status_errors": {},
         "review_errors": {},
         "review_finding": None,
+        "accept_errors": {},
+        "triage": triage(agreement.findings),
         "party_errors": {},
         "values": {},
         "organisations": organisations(session, actor) if actor.can(P.AGREEMENTS_WRITE) else [],
@@ -277,11 +281,17 @@ def refused(
     exc: ValidationError | CrownJewelsError,
     form: FormData,
     errors_key: str,
+    place: Callable[[str], str] | None = None,
     **extra: Any,
 ) -> Response:
+    """The agreement's page again with the refused form's values and its messages; `place`
+    names the field a whole-form message belongs next to."""
     if isinstance(exc, Forbidden) or getattr(exc, "status_code", 0) == 404:
         raise exc
     discard(session)
+    errors = field_errors(exc, fallback="file" if errors_key == "upload_errors" else "")
+    if place is not None and "" in errors:
+        errors.setdefault(place(errors[""]) or "", errors.pop(""))
     return agreement_page(
         request,
         session,
@@ -290,7 +300,7 @@ def refused(
         ref,
         status=error_status(exc),
         values=dict(form.items()),
-        **{errors_key: field_errors(exc, fallback="file" if errors_key == "upload_errors" else "")},
+        **{errors_key: errors},
         **extra,
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from crownjewels.agreements.evidence import locate
-from crownjewels.agreements.schemas import FindingRead
+from crownjewels.agreements.schemas import FindingRead, FindingStatus
 
 
 @dataclass
@@ -16,6 +16,9 @@ class Piece:
     text: str
     mark: str | None = None
     findings: list[str] = field(default_factory=list)
+    #: what the marked sentence does: "contradicts" when any of its findings is contradicted,
+    #: "satisfies" when all are satisfied, "" otherwise (the colour of the mark)
+    tone: str = ""
 
 
 @dataclass
@@ -52,9 +55,20 @@ def highlight(text: str, findings: list[FindingRead]) -> tuple[list[Piece], dict
         pos = g.end
     if pos < len(text):
         pieces.append(Piece(text[pos:]))
+    _tone(pieces, findings)
     first: dict[str, str] = {}
     for f in findings:
         best = next((e for e in f.evidence if locate(text, e)), None)
         if best is not None:
             first[f.id] = next(g.mark for g in groups if g.start <= best.start < g.end)
     return pieces, first
+
+
+def _tone(pieces: list[Piece], findings: list[FindingRead]) -> None:
+    status = {f.id: f.effective_status for f in findings}
+    for piece in pieces:
+        shown = {status[fid] for fid in piece.findings}
+        if FindingStatus.CONTRADICTED in shown:
+            piece.tone = "contradicts"
+        elif shown == {FindingStatus.SATISFIED}:
+            piece.tone = "satisfies"

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 
 from crownjewels.agreements import documents, reads, service
+from crownjewels.agreements import review as reviews
 from crownjewels.agreements.schemas import (
     Activation,
     AgreementCreate,
@@ -280,6 +281,6 @@ def review_finding(
     session: DbSession, actor: Reviewer, ref: str, finding_id: str, body: FindingReview
 ) -> FindingRead:
     """Accept the finding, or override its status with the reason."""
-    return documents.review_finding(
+    return reviews.review_finding(
         session, actor=actor, agreement_ref=ref, finding_id=finding_id, data=body
     )

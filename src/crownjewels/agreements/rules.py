@@ -17,9 +17,18 @@ Boundary semantics (the access rules rely on them):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from crownjewels.agreements.schemas import AgreementStatus, ScopeKind, SecretFacts, Terms
+from crownjewels.agreements.schemas import (
+    AgreementStatus,
+    FindingRead,
+    FindingStatus,
+    ScopeKind,
+    SecretFacts,
+    Terms,
+)
 
 
 def standing(terms: Terms, *, on: date) -> str | None:
@@ -191,3 +200,43 @@ def expiry_threshold(days_left: int | None) -> int | None:
         return None
     reached = [t for t in EXPIRY_THRESHOLDS if days_left <= t]
     return min(reached) if reached else None
+
+
+@dataclass(frozen=True)
+class Triage:
+    """Clause findings as a lawyer works through them: the counts of the summary and the
+    findings in the order to decide them."""
+
+    contradicted: int
+    missing_required: int
+    satisfied: int
+    other: int
+    #: satisfied findings nobody has reviewed yet: what "Accept all satisfied" accepts
+    waiting: int
+    findings: list[FindingRead] = field(default_factory=list)
+
+
+def _rank(finding: FindingRead) -> int:
+    status = finding.effective_status
+    if status == FindingStatus.CONTRADICTED:
+        return 0
+    if status == FindingStatus.NOT_MENTIONED:
+        return 1 if finding.strictness == "required" else 2
+    return 3
+
+
+def triage(findings: Sequence[FindingRead]) -> Triage:
+    """Contradictions first, then required clauses the text does not have, then the other
+    missing ones, then what is satisfied; the analyser's order within each group. Counts
+    follow the status that counts (legal's override, else the analyser's)."""
+    ranks = [_rank(f) for f in findings]
+    return Triage(
+        contradicted=ranks.count(0),
+        missing_required=ranks.count(1),
+        other=ranks.count(2),
+        satisfied=ranks.count(3),
+        waiting=sum(
+            1 for f in findings if f.review is None and f.status == FindingStatus.SATISFIED
+        ),
+        findings=[f for _, f in sorted(zip(ranks, findings, strict=True), key=lambda p: p[0])],
+    )

@@ -19,14 +19,9 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from crownjewels.core.errors import CrownJewelsError, Forbidden, Invalid
+from crownjewels.core.wording import for_pages, plain_message
 
 _FLASH = "flash"
-
-#: pydantic error types whose default message is unkind to a person filling a form
-_MESSAGES = {
-    "missing": "this field is required",
-    "string_too_short": "this field is required",
-}
 
 
 async def read_form(request: Request) -> FormData:
@@ -52,14 +47,11 @@ def optional(form: FormData, name: str) -> str | None:
 def field_errors(exc: ValidationError | CrownJewelsError, *, fallback: str = "") -> dict[str, str]:
     """Messages keyed by the dotted name of the field they belong to ("" for the whole form)."""
     if isinstance(exc, CrownJewelsError):
-        return {exc.field or fallback: exc.message}
+        return {exc.field or fallback: for_pages(exc.message)}
     out: dict[str, str] = {}
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"])
-        message = _MESSAGES.get(err["type"], err["msg"])
-        if message.startswith("Value error, "):
-            message = message.removeprefix("Value error, ")
-        out.setdefault(key, message)
+        out.setdefault(key, plain_message(err))  # words for people, never pydantic's text
     return out
 
 

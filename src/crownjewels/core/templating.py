@@ -9,6 +9,8 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
+from crownjewels.core.wording import file_kind, words
+
 
 def make_templates(packages: Iterable[str]) -> Jinja2Templates:
     """Templates found in `crownjewels/<package>/templates/` for each package, in order."""
@@ -23,4 +25,6 @@ def make_templates(packages: Iterable[str]) -> Jinja2Templates:
     env = Environment(
         loader=loader, autoescape=select_autoescape(), trim_blocks=True, lstrip_blocks=True
     )
+    env.filters["words"] = words  # one capitalisation for statuses and tiers on every page
+    env.filters["file_kind"] = file_kind  # "PDF", not application/pdf
     return Jinja2Templates(env=env)

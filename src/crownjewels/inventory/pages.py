@@ -33,7 +33,7 @@ from crownjewels.core.importing import ImportPage, form_page, read_upload, run_p
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission as P
 from crownjewels.custody import service as custody
-from crownjewels.inventory import imports, service
+from crownjewels.inventory import imports, rules, service
 from crownjewels.inventory.schemas import (
     FACTOR_QUESTIONS,
     LEGAL_TESTS,
@@ -361,6 +361,7 @@ def _secret_page(
         "may_write": may_write,
         "people": _people(session, actor) if may_write else [],  # owners for a new location
         "status_choices": service.status_choices(secret),
+        "assessed": rules.factors_assessed(secret.secrecy_assessment),
         "review_errors": {},
         "status_errors": {},
         "location_errors": {},

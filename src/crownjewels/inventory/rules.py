@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from crownjewels.inventory.schemas import FactorScore, SecretStatus, Tier
+from crownjewels.inventory.schemas import Factor, FactorScore, SecretStatus, Tier
 
 DEFAULT_CADENCE_DAYS: dict[Tier, int] = {
     Tier.HIGHLY_SENSITIVE: 90,
@@ -68,10 +68,22 @@ def is_overdue(next_review_on: date, *, on: date) -> bool:
     return next_review_on < on
 
 
+def _assessed(assessment: Mapping[Any, FactorScore]) -> list[int]:
+    # a factor is in the assessment only once it is scored (1-5): the rest are not assessed
+    return [v.score for v in assessment.values()]
+
+
 def secrecy_score(assessment: Mapping[Any, FactorScore]) -> float | None:
-    """The mean of the factor scores (1-5), None when nothing is scored."""
-    scores = [v.score for v in assessment.values()]
+    """The mean over the factors that are assessed (scored 1-5), None when none is: a factor
+    not yet assessed neither lowers nor raises the score."""
+    scores = _assessed(assessment)
     return round(sum(scores) / len(scores), 2) if scores else None
+
+
+def factors_assessed(assessment: Mapping[Any, FactorScore]) -> tuple[int, int]:
+    """How many of the six factors are assessed, and of how many: (3, 6) reads "3 of 6
+    factors assessed", said beside the score so a mean of two factors is not read as six."""
+    return len(_assessed(assessment)), len(Factor)
 
 
 def can_change_status(current: SecretStatus, new: SecretStatus) -> bool:

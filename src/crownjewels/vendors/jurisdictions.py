@@ -263,8 +263,8 @@ def stale_warning(j: Jurisdiction, *, on: date, max_age_days: int = MAX_AGE_DAYS
     if not problems:
         return None
     return (
-        f"The {j.name} profile may be out of date: {'; '.join(problems)}. Check its sources,"
-        " correct the values and change reviewed_at."
+        f"The {j.name} profile may be out of date: {'; '.join(problems)}. Check its sources"
+        " and ask an admin to correct the profile and mark it reviewed."
     )
 
 

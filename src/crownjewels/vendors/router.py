@@ -14,6 +14,7 @@ from crownjewels.core.http import AppSettings, DbSession, Paging, require
 from crownjewels.core.pagination import Page
 from crownjewels.core.permissions import Permission as P
 from crownjewels.core.uploads import RequestBody
+from crownjewels.core.wording import plain_message
 from crownjewels.vault import service as vault
 from crownjewels.vendors import certifications, contacts, service
 from crownjewels.vendors.schemas import (
@@ -66,9 +67,7 @@ def _filters(
             status=status_, criticality=criticality, country=country, q=q, review_due=review_due
         )
     except ValidationError as exc:
-        raise Invalid(
-            "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()), field="country"
-        ) from None
+        raise Invalid("; ".join(plain_message(e) for e in exc.errors()), field="country") from None
 
 
 Filters = Annotated[VendorFilter, Depends(_filters)]
