@@ -111,7 +111,7 @@ def test_import_is_all_or_nothing_with_line_numbers(
     with pytest.raises(ImportFileError) as caught:
         service.import_completions(session, actor=admin, text=bad, source="lms.csv")
     assert [line for line, _ in caught.value.problems] == [3, 5]
-    assert "lms.csv:3: completed_on '05/01/2026' is not a date" in caught.value.message
+    assert "lms.csv:3: the completion date '05/01/2026' is not a date" in caught.value.message
     assert session.scalars(select(Completion)).all() == []
     unknown = "email,course,completed_on,result\nnobody@example.com,VC-01,2026-01-05,passed\n"
     with pytest.raises(ImportFileError, match=r"lms\.csv:2: no person"):

@@ -312,7 +312,7 @@ def _access(browser: Any, tour: Tour) -> None:
     expect(page.locator("#approval-context")).to_contain_text("If approved")
     page.screenshot(path=str(SCREENSHOTS / "cj_tour_approve.png"), full_page=True)
     page.click("#approve-button")
-    expect(page.locator("h1")).to_contain_text(re.compile("approved|active"))
+    expect(page.locator("h1")).to_contain_text(re.compile("approved|active", re.IGNORECASE))
     page.goto(base + "/secrets/TS-0010")
     page.click("#who-can-link")
     expect(page.locator("main")).to_contain_text("Arjun Mehta")

@@ -192,15 +192,15 @@ def test_approving_shows_the_context_and_the_decision_it_would_give(
     assert f"If approved: {analyst.full_name} may not view {secret.ref} yet" in context, context
     assert f"has not acknowledged the confidentiality notice of {secret.ref}" in context
     assert agreement.ref in context
-    assert "Training yes every required course is current" in context
-    assert "Acknowledgement no acknowledged in the portal at first access" in context
-    assert "Due diligence yes" in context
+    assert "Training Yes every required course is current" in context
+    assert "Acknowledgement No acknowledged in the portal at first access" in context
+    assert "Due diligence Yes" in context
     assert page.text.index('id="approval-context"') < page.text.index('id="approve-form"')
 
     ready = client.get(f"/access/grants/{_requested(db, guest.id, secret.id)}")
     context = _text(ready.text.split('id="approval-context"')[1].split("</section>")[0])
     assert f"If approved: Gail Guest may view {secret.ref} ." in context
-    assert "Due diligence yes not a vendor" in context
+    assert "Due diligence Yes not a vendor" in context
 
     # an organisation's grant: each member is checked when it is approved, and the page says so
     with db.unit_of_work() as s:

@@ -71,8 +71,8 @@ def test_the_status_page_puts_who_is_not_current_first_then_who_is_lapsing(
     assert cy < ben < ana
     lapsing_until = clock.today() + timedelta(days=15)
     row = text[ben:ana]
-    assert 'badge-departing">lapsing' in row and f"{lapsing_until:%Y-%m-%d}" in row
-    assert 'badge-overdue">not current' in text[cy:ben]
+    assert 'badge-departing">Lapsing' in row and f"{lapsing_until:%Y-%m-%d}" in row
+    assert 'badge-overdue">Not current' in text[cy:ben]
     assert 'href="/training/courses"' in text and 'href="/training/import"' not in text
 
 

@@ -189,11 +189,11 @@ def _parse_row(line: int, cells: list[str], cols: dict[str, int]) -> ImportRow |
     try:
         on = date.fromisoformat(cell("completed_on"))
     except ValueError:
-        return f"completed_on {cell('completed_on')!r} is not a date: write it as YYYY-MM-DD"
+        return f"the completion date {cell('completed_on')!r} is not a date: write it as YYYY-MM-DD"
     result = cell("result").lower() or "passed"
     result = {"pass": "passed", "fail": "failed", "completed": "passed"}.get(result, result)
     if result not in ("passed", "failed"):
-        return f"result {cell('result')!r} is not passed or failed"
+        return f"the result {cell('result')!r} is not passed or failed"
     score_text = cell("score")
     try:
         score = float(score_text) if score_text else None
