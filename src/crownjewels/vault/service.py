@@ -362,6 +362,15 @@ def get_document(session: Session, *, actor: Actor, document_id: str) -> Documen
     return read_document(document, repository.versions(session, [document.id]))
 
 
+def originals_of(session: Session, *, actor: Actor, sha256: str) -> list[DocumentRead]:
+    """The visible documents one of whose versions is byte for byte the file with this
+    SHA-256 (its matching versions are those whose `sha256` equals it); oldest first."""
+    digest = sha256.strip().lower()
+    docs = repository.with_sha256(session, actor, digest)
+    rows = repository.versions(session, [d.id for d in docs])
+    return [read_document(d, rows) for d in docs]
+
+
 def mark_personal_data(
     session: Session,
     *,
