@@ -50,6 +50,7 @@ from crownjewels.parties import commands as parties_commands
 from crownjewels.parties import models as parties_models
 from crownjewels.parties import pages as parties_pages
 from crownjewels.parties import router as parties_router
+from crownjewels.parties.profile import pages as profile_pages
 from crownjewels.training import commands as training_commands
 from crownjewels.training import models as training_models
 from crownjewels.training import router as training_router
@@ -109,6 +110,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     disclosure_portal.router,
     agreements_pages.router,
     parties_pages.router,
+    profile_pages.router,
     custody_pages.router,
     diligence_pages.router,
     transfers_pages.router,
