@@ -125,3 +125,10 @@ def test_tokens_are_made_with_allowed_scopes_shown_once_and_revoked(
     again = client.post(f"/settings/tokens/{token_id.group(1)}/revoke", data={"csrf_token": csrf})
     assert "Nothing was revoked" in again.text and "already revoked" in again.text
     assert events(db, EventType.TOKEN_REVOKED, token_id.group(1)) == 1
+    other = client_of(make_login(Role.AUDITOR))
+    theirs = other.post(
+        f"/settings/tokens/{token_id.group(1)}/revoke",
+        data={"csrf_token": csrf_of(other.get("/settings").text)},
+    )
+    assert "that is not one of your tokens" in theirs.text
+    assert token_id.group(1) not in theirs.text

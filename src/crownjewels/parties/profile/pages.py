@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
-from crownjewels.core.errors import CrownJewelsError, Invalid
+from crownjewels.core.errors import CrownJewelsError, Invalid, NotFound
 from crownjewels.core.forms import (
     PostedForm,
     discard,
@@ -223,7 +223,9 @@ def revoke_token(
         if not refused(exc):
             raise
         discard(session)
-        flash(request, f"Nothing was revoked: {exc.message}.", kind="error")
+        # the id typed is not echoed: a page never repeats a value that names someone else's
+        why = "that is not one of your tokens" if isinstance(exc, NotFound) else exc.message
+        flash(request, f"Nothing was revoked: {why}.", kind="error")
         return redirect("/settings")
     flash(request, f"The token “{revoked.name}” is revoked; it no longer works.")
     return redirect("/settings")
