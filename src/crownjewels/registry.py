@@ -72,6 +72,7 @@ from crownjewels.vendors.diligence import pages as diligence_pages
 from crownjewels.vendors.diligence import router as diligence_router
 from crownjewels.vendors.transfers import pages as transfers_pages
 from crownjewels.vendors.transfers import router as transfers_router
+from crownjewels.web import search as search_pages
 
 MODELS = (
     custody_models,
@@ -118,6 +119,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     access_pages.router,
     reviews_pages.router,
     offboarding_pages.router,
+    search_pages.router,
 )
 
 #: (name, Typer sub-app, help) mounted on the root CLI
