@@ -26,6 +26,7 @@ from crownjewels.core.forms import (
 from crownjewels.core.http import AppSettings, CurrentActor, DbSession
 from crownjewels.core.sealing import Sealer
 from crownjewels.parties import accounts, tokens
+from crownjewels.parties.errors import TokenNotFound
 from crownjewels.parties.profile import service
 from crownjewels.parties.schemas import MfaEnrolment, TokenIssued
 from crownjewels.settings import Settings
@@ -219,13 +220,16 @@ def revoke_token(
     """Revoke one of one's own tokens."""
     try:
         revoked = tokens.revoke_token(session, actor=actor, token_id=token_id)
+    except NotFound:
+        # a 404 that does not repeat the id typed (it may name someone else's token)
+        raise TokenNotFound(
+            "that is not one of your tokens; yours are listed in your settings"
+        ) from None
     except CrownJewelsError as exc:
         if not refused(exc):
             raise
         discard(session)
-        # the id typed is not echoed: a page never repeats a value that names someone else's
-        why = "that is not one of your tokens" if isinstance(exc, NotFound) else exc.message
-        flash(request, f"Nothing was revoked: {why}.", kind="error")
+        flash(request, f"Nothing was revoked: {exc.message}.", kind="error")
         return redirect("/settings")
     flash(request, f"The token “{revoked.name}” is revoked; it no longer works.")
     return redirect("/settings")
