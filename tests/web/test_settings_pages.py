@@ -63,6 +63,8 @@ def test_a_password_change_signs_out_the_other_sessions_only(
     refused = client.post("/settings/password", data=wrong)
     assert refused.status_code == 422 and "not your current password" in refused.text
     assert 'aria-invalid="true" aria-describedby="current-error"' in refused.text
+    # kept, and counted towards the lockout, though the refused form rolled back
+    assert events(db, EventType.USER_LOGIN_FAILED, login.user.id) == 1
     form = {"csrf_token": csrf, "current": PASSWORD, "password": NEW, "repeat": NEW}
     done = client.post("/settings/password", data=form)
     assert done.url.path == "/settings", done.text

@@ -310,6 +310,15 @@ def _fail(
     return LoginOutcome(ok=False, message=WRONG_LOGIN)
 
 
+def proof_failed(session: Session, *, user_id: str, reason: str) -> None:
+    """A wrong current password or code typed by a signed-in person (the settings page asks
+    them before a change): recorded and counted towards the lockout exactly as a failed login,
+    so a stolen session cannot guess them freely."""
+    user = session.get(User, user_id)
+    if user is not None:
+        _fail(session, user, "", reason, max_failures=5, lockout_seconds=900)
+
+
 def _locked_until(session: Session, user: User | None, name_hash: str) -> datetime | None:
     """The end of the lockout of this account or unknown name, if it is locked now."""
     if user is not None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
+from crownjewels.core.db import durable
 from crownjewels.core.errors import Forbidden, Invalid
 from crownjewels.core.permissions import Permission, permissions_of
 from crownjewels.core.sealing import Sealer
@@ -21,6 +22,19 @@ from crownjewels.parties.schemas import TokenCreate, TokenIssued, UserRead
 
 #: the longest life a token made here may have, in days (TokenCreate's own bound)
 MAX_TOKEN_DAYS = 366
+
+
+def _refused(session: Session, user: User, reason: str) -> None:
+    """Keep a failed proof (and count it towards the lockout) though the form rolls back."""
+    user_id = user.id
+    durable(session, lambda own: accounts.proof_failed(own, user_id=user_id, reason=reason))
+
+
+def _prove(session: Session, user: User, password: str, *, where: str) -> None:
+    """Refuse a wrong current password, keeping the failure."""
+    if not accounts.password_matches(user, password):
+        _refused(session, user, f"wrong current password ({where})")
+        raise Invalid("that is not your current password; type it again", field="current")
 
 
 def _own(session: Session, actor: Actor, *, what: str) -> User:
@@ -72,8 +86,7 @@ def change_own_password(
     """Set a new password after the current one is proved; every other session of the person
     ends (a stolen cookie stops working), the one they are using stays. The count ended."""
     user = _own(session, actor, what="changing your password")
-    if not accounts.password_matches(user, current):
-        raise Invalid("that is not your current password; type it again", field="current")
+    _prove(session, user, current, where="password change")
     if password != repeat:
         raise Invalid("the two new passwords differ; type the same one twice", field="repeat")
     if password == current:
@@ -103,9 +116,9 @@ def check_reenrolment(
     """Prove it is the person before a new authenticator replaces the old one: the current
     password, and a code of the current authenticator when one is set up. Nothing changes."""
     user = _own(session, actor, what="setting up a new authenticator")
-    if not accounts.password_matches(user, password):
-        raise Invalid("that is not your current password; type it again", field="current")
+    _prove(session, user, password, where="new authenticator")
     if user.mfa_enrolled_at is not None and accounts.totp_step(user, code, sealer) is None:
+        _refused(session, user, "wrong TOTP code (new authenticator)")
         raise BadTotp(
             "wrong code: enter the 6 digits your current authenticator app shows now",
             field="code",
