@@ -450,6 +450,21 @@ def list_secrets(
     return [_read(session, r, names=names) for r in rows], total
 
 
+def search(session: Session, *, actor: Actor, q: str) -> list[SecretRead]:
+    """Secrets the actor may see: the reference typed (TS-0014) first, then names containing
+    the words (the global search)."""
+    rows = core_search.matching(
+        session,
+        repository.visible_to(actor),
+        exact=[TradeSecret.ref],
+        names=[TradeSecret.name],
+        q=q,
+        order=TradeSecret.ref,
+    )
+    names = parties.person_names(session, {r.owner_id for r in rows})
+    return [_read(session, r, names=names) for r in rows]
+
+
 def stats(session: Session, *, actor: Actor) -> RegisterStats:
     """Counts of the visible register for the dashboard."""
     query = repository.visible_to(actor)
@@ -496,18 +511,3 @@ def holding_countries(session: Session, *, secret_id: str) -> list[str]:
 def owned_ids(session: Session, *, person_id: str) -> list[str]:
     """The ids of the secrets a person owns (for scoping grants and access lists)."""
     return list(session.scalars(select(TradeSecret.id).where(TradeSecret.owner_id == person_id)))
-
-
-def search(session: Session, *, actor: Actor, q: str) -> list[SecretRead]:
-    """Secrets the actor may see: the reference typed (TS-0014) first, then names containing
-    the words (the global search)."""
-    rows = core_search.matching(
-        session,
-        repository.visible_to(actor),
-        exact=[TradeSecret.ref],
-        names=[TradeSecret.name],
-        q=q,
-        order=TradeSecret.ref,
-    )
-    names = parties.person_names(session, {r.owner_id for r in rows})
-    return [_read(session, r, names=names) for r in rows]

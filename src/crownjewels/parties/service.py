@@ -303,6 +303,20 @@ def list_people(
     return out, total
 
 
+def search_people(session: Session, *, actor: Actor, q: str) -> list[PersonRead]:
+    """People the actor may see: the email typed first, then names or emails containing the
+    words (the global search)."""
+    rows = core_search.matching(
+        session,
+        repository.people_visible_to(actor),
+        exact=[Person.email],
+        names=[Person.full_name, Person.email],
+        q=q,
+        order=Person.full_name,
+    )
+    return [_person_read(session, p) for p in rows]
+
+
 def check_departure_date(on: date | None) -> None:
     """Departure dates more than ten years away are surely a typo."""
     if on is not None and abs((on - clock.today()).days) > 3650:
@@ -339,17 +353,3 @@ def own_organisation(session: Session) -> OrganisationRead | None:
     """Our own company's organisation record (None before it is registered)."""
     row = session.scalar(select(Organisation).where(Organisation.kind == OrgKind.OWN))
     return OrganisationRead.model_validate(row) if row is not None else None
-
-
-def search_people(session: Session, *, actor: Actor, q: str) -> list[PersonRead]:
-    """People the actor may see: the email typed first, then names or emails containing the
-    words (the global search)."""
-    rows = core_search.matching(
-        session,
-        repository.people_visible_to(actor),
-        exact=[Person.email],
-        names=[Person.full_name, Person.email],
-        q=q,
-        order=Person.full_name,
-    )
-    return [_person_read(session, p) for p in rows]
