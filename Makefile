@@ -32,8 +32,8 @@ run: install
 
 ## test-tools: what the tests drive from Debian when missing: Chromium for the browser tests;
 ## qpdf, Ghostscript and LibreOffice re-save the watermarked PDF and DOCX copies that
-## `vault identify` must still read
-TEST_TOOLS := chromium:chromium qpdf:qpdf gs:ghostscript soffice:libreoffice-writer-nogui
+## `vault identify` must still read; poppler's pdftoppm renders stamped pages to check the stamp
+TEST_TOOLS := chromium:chromium qpdf:qpdf gs:ghostscript soffice:libreoffice-writer-nogui pdftoppm:poppler-utils
 test-tools:
 	@missing=""; for pair in $(TEST_TOOLS); do \
 	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \

@@ -74,9 +74,10 @@ def _secret_body(role: Role, w: dict[str, str]) -> dict[str, Any]:
 
 
 #: routes any logged-in person calls without a permission, each checked by its service: their own
-#: acknowledgements, their portal and home page, and the access reviews (a reviewer without
-#: grants:read sees only their own items; access.reviews.service._may_see asks for grants:read
-#: or grants:decide). Any other route without `require(...)` fails the test below.
+#: acknowledgements, their portal and home page, their settings, the search, and the access
+#: reviews (a reviewer without grants:read sees only their own items;
+#: access.reviews.service._may_see asks for grants:read or grants:decide). Any other route
+#: without `require(...)` fails the test below.
 OWN_ACTIONS = frozenset(
     {
         "/",
@@ -96,6 +97,16 @@ OWN_ACTIONS = frozenset(
         "/tasks",
         "/tasks/count",
         "/settings/notifications",
+        # one's own settings (parties/profile: the service takes the actor's own login only)
+        "/settings",
+        "/settings/profile",
+        "/settings/password",
+        "/settings/totp",
+        "/settings/totp/confirm",
+        "/settings/tokens",
+        "/settings/tokens/{token_id}/revoke",
+        # the global search: each kind is scoped by its own capability's visible_to
+        "/search",
     }
 )
 

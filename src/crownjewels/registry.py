@@ -61,6 +61,7 @@ from crownjewels.parties.notifications import commands as notifications_commands
 from crownjewels.parties.notifications import jobs as notifications_jobs
 from crownjewels.parties.notifications import models as notifications_models
 from crownjewels.parties.notifications import pages as notifications_pages
+from crownjewels.parties.profile import pages as profile_pages
 from crownjewels.training import commands as training_commands
 from crownjewels.training import models as training_models
 from crownjewels.training import pages as training_pages
@@ -87,6 +88,7 @@ from crownjewels.vendors.diligence import router as diligence_router
 from crownjewels.vendors.imports import pages as vendor_imports_pages
 from crownjewels.vendors.transfers import pages as transfers_pages
 from crownjewels.vendors.transfers import router as transfers_router
+from crownjewels.web import search as search_pages
 
 MODELS = (
     custody_models,
@@ -127,6 +129,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     agreements_pages.router,
     parties_pages.router,
     notifications_pages.router,
+    profile_pages.router,
     custody_pages.router,
     diligence_pages.router,
     transfers_pages.router,
@@ -137,6 +140,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     reviews_pages.router,
     offboarding_pages.router,
     training_pages.router,
+    search_pages.router,
 )
 
 #: (name, Typer sub-app, help) mounted on the root CLI

@@ -95,6 +95,16 @@ def test_identify_exits_1_when_no_mark_survives(cli: Cli, tmp_path: Path) -> Non
     assert cli("vault", "identify", str(plain), "--json").json()["verdict"] == "no-mark"
 
 
+def test_identify_names_the_original_of_a_vault_document(cli: Cli, tmp_path: Path) -> None:
+    source = tmp_path / "process.pdf"
+    source.write_bytes(make_pdf(1))
+    _put(cli, source)
+    found = cli.ok("vault", "identify", str(source))
+    assert found.out.startswith("original: This is the original of “process.pdf” v1 of TS-0001")
+    data = cli.ok("vault", "identify", str(source), "--json").json()
+    assert data["verdict"] == "original" and data["original"]["owner_label"] == "TS-0001"
+
+
 def test_an_unmarkable_type_is_registered_with_a_warning(cli: Cli, tmp_path: Path) -> None:
     source = tmp_path / "blob.bin"
     source.write_bytes(samples.binary())

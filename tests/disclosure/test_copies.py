@@ -151,10 +151,31 @@ def test_an_unmarkable_type_is_registered_as_unmarked(
     assert not issued.copy.marked and issued.copy.methods == []
     assert issued.data == data
     found = service.identify(session, actor=admin, key=KEY, data=issued.data)
-    assert found.verdict is Verdict.NO_MARK and "no mark survives" in found.message
+    # an unmarked copy is the original's bytes: reported as the original, never "untraceable"
+    assert found.verdict is Verdict.ORIGINAL and found.known and not found.identified
     assert [c.id for c in service.list_copies(session, actor=admin, secret_ref=secret.ref)] == [
         issued.copy.id
     ]
+
+
+def test_the_original_is_named_as_the_original_to_those_who_may_see_it(
+    session: Session, admin: Actor, vault: Vault, secret: SecretRead
+) -> None:
+    data = make_pdf(2)
+    doc = _upload(session, admin, vault, secret, data)
+    found = service.identify(session, actor=admin, key=KEY, data=data)
+    assert found.verdict is Verdict.ORIGINAL, found.message
+    assert found.message.startswith(f"This is the original of “Process sheet” v1 of {secret.ref}")
+    assert "not a registered copy" in found.message
+    assert found.original is not None and found.original.document_id == doc
+    assert found.record is None and found.copy_id is None
+    # one byte more is another file: no mark, no original
+    other = service.identify(session, actor=admin, key=KEY, data=data + b"\n")
+    assert other.verdict is Verdict.NO_MARK and other.original is None
+    # someone who may not see the secret's documents learns nothing of the original
+    outsider = actor_for(session, make_user(session, admin, Role.SECRET_OWNER))
+    hidden = service.identify(session, actor=outsider, key=KEY, data=data)
+    assert hidden.verdict is Verdict.NO_MARK and hidden.original is None
 
 
 def test_a_pikepdf_resave_still_names_the_copy(
@@ -180,6 +201,9 @@ def test_pasted_text_names_the_copy_and_stripped_text_does_not(
     assert found.verdict is Verdict.IDENTIFIED and found.copy_id == issued.copy.id
     stripped = "".join(ch for ch in text if ch not in wm_text.ZW)
     found = service.identify(session, actor=admin, key=KEY, data=stripped.encode())
+    # stripped of every mark, the text is the original's bytes again: named as the original
+    assert found.verdict is Verdict.ORIGINAL and found.copy_id is None
+    found = service.identify(session, actor=admin, key=KEY, data=stripped[1:].encode())
     assert found.verdict is Verdict.NO_MARK
 
 

@@ -94,6 +94,13 @@ def test_upload_download_a_marked_copy_and_identify_it(
         files={"file": ("plain.txt", b"just words\n", "text/plain")},
     )
     assert "no mark survives" in nothing.text
+    original = client.post(
+        "/identify",
+        data={"csrf_token": csrf_of(form.text)},
+        files={"file": ("glaze.txt", prose(3).encode(), "text/plain")},
+    )
+    assert f"This is the original of “Glaze sheet” v1 of {secret.ref}" in original.text
+    assert "not a registered copy" in original.text and 'id="original"' in original.text
 
 
 def test_roles_without_documents_read_see_no_documents(

@@ -34,6 +34,7 @@ from crownjewels.access.rules import GrantStatus
 from crownjewels.access.schemas import ApprovalRead, GrantFilter, GrantRead, GrantRequest
 from crownjewels.access.tasks import tasks_for as tasks_for
 from crownjewels.core import clock
+from crownjewels.core import search as core_search
 from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.permissions import Permission
@@ -480,3 +481,17 @@ def expire_due(session: Session, *, actor: Actor, at: datetime | None = None) ->
 def default_expiry(tier: str, starts_at: datetime | None = None) -> datetime:
     """The longest expiry the tier allows from the start (for forms' defaults)."""
     return (starts_at or clock.now()) + timedelta(days=rules.MAX_DAYS.get(tier, 90))
+
+
+def search(session: Session, *, actor: Actor, q: str) -> list[GrantRead]:
+    """Grants the actor may see: the reference typed first, then purposes containing the
+    words (the global search)."""
+    rows = core_search.matching(
+        session,
+        _visible(session, actor),
+        exact=[Grant.ref],
+        names=[Grant.purpose],
+        q=q,
+        order=Grant.ref.desc(),
+    )
+    return [read(session, r) for r in rows]

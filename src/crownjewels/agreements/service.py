@@ -45,6 +45,7 @@ from crownjewels.agreements.schemas import (
 )
 from crownjewels.agreements.tasks import tasks_for as tasks_for
 from crownjewels.core import clock
+from crownjewels.core import search as core_search
 from crownjewels.core.actor import Actor
 from crownjewels.core.ids import new_id
 from crownjewels.core.permissions import Permission
@@ -455,3 +456,17 @@ def flag_renewals(session: Session, *, actor: Actor, on: date | None = None) -> 
         )
         done.append(row.ref)
     return done
+
+
+def search(session: Session, *, actor: Actor, q: str) -> list[AgreementRead]:
+    """Agreements the actor may see: the reference typed (AG-2026-005) first, then titles
+    containing the words (the global search)."""
+    rows = core_search.matching(
+        session,
+        repository.visible_to(actor),
+        exact=[Agreement.ref],
+        names=[Agreement.title],
+        q=q,
+        order=Agreement.ref,
+    )
+    return [read(session, actor, r) for r in rows]

@@ -66,8 +66,9 @@ def identify(
     file: Path = typer.Argument(..., help="A file found in the wild ('-' for stdin)."),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Read the marks of a found file and name its copy, recipient and date. Exit code 0 when
-    a copy is named, 1 when no mark survives or the marks are damaged or foreign."""
+    """Read the marks of a found file and name its copy, recipient and date (or the vault
+    original it equals). Exit code 0 when a copy or an original is named, 1 when no mark
+    survives or the marks are damaged or foreign."""
     st = state(ctx)
     data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
     key = service.issuer(st.settings).key
@@ -77,9 +78,11 @@ def identify(
         emit_json(result)
     elif result.identified:
         typer.echo(f"identified: {result.message}")
+    elif result.known:
+        typer.echo(f"original: {result.message}")
     else:
         typer.echo(f"not identified ({result.verdict.value}): {result.message}", err=True)
-    if not result.identified:
+    if not result.known:
         raise typer.Exit(1)
 
 

@@ -69,6 +69,7 @@ class Verdict(StrEnum):
     """What identify concluded about a found file."""
 
     IDENTIFIED = "identified"  # a valid mark names a registered copy
+    ORIGINAL = "original"  # byte for byte a vault original: not a copy at all
     UNKNOWN_COPY = "unknown-copy"  # a valid mark, but no copy you may see has that id
     UNVERIFIED = "unverified"  # intact marks whose tags fail: forged or another installation
     CONFLICTING = "conflicting"  # valid marks of several copies
@@ -85,6 +86,17 @@ class FoundMarkRead(BaseModel):
     count: int
 
 
+class OriginalRead(BaseModel):
+    """The vault original a found file equals byte for byte: its document and version."""
+
+    document_id: str
+    document_title: str
+    version_number: int
+    owner_type: str
+    owner_id: str
+    owner_label: str
+
+
 class Identification(BaseModel):
     """The verdict on a found file: the copy, its recipient and date, or why none is named."""
 
@@ -92,6 +104,7 @@ class Identification(BaseModel):
     message: str
     copy_id: str | None = None
     record: CopyRead | None = None
+    original: OriginalRead | None = None
     marks: list[FoundMarkRead] = Field(default_factory=list)
     media_type: str
     sha256: str
@@ -100,6 +113,11 @@ class Identification(BaseModel):
     def identified(self) -> bool:
         """True when the file names one registered copy."""
         return self.verdict is Verdict.IDENTIFIED
+
+    @property
+    def known(self) -> bool:
+        """True when the file is traced: to a registered copy, or to a vault original."""
+        return self.verdict in (Verdict.IDENTIFIED, Verdict.ORIGINAL)
 
 
 class LedgerChannel(StrEnum):

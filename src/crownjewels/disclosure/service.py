@@ -41,6 +41,7 @@ from crownjewels.disclosure.schemas import (
     Identification,
     IssuedCopy,
     LedgerChannel,
+    OriginalRead,
     Verdict,
 )
 from crownjewels.disclosure.watermark import engine as watermark
@@ -395,6 +396,30 @@ def _found(found: Collection[watermark.FoundMark]) -> list[FoundMarkRead]:
     ]
 
 
+def _original(session: Session, actor: Actor, result: Identification) -> Identification:
+    """The verdict on a file with no copy named: if it is byte for byte a vault original the
+    actor may see, it is that original (no copy carries the original's bytes unless its type
+    takes no mark), not an untraceable file."""
+    for doc in vault.originals_of(session, actor=actor, sha256=result.sha256):
+        number = next(v.number for v in doc.versions if v.sha256 == result.sha256)
+        owner = doc.owner_label or doc.owner_id
+        result.verdict = Verdict.ORIGINAL
+        result.original = OriginalRead(
+            document_id=doc.id,
+            document_title=doc.title,
+            version_number=number,
+            owner_type=doc.owner_type,
+            owner_id=doc.owner_id,
+            owner_label=owner,
+        )
+        result.message = (
+            f"This is the original of “{doc.title}” v{number} of {owner}, not a registered "
+            "copy: its SHA-256 equals the version kept in the vault"
+        )
+        return result
+    return result
+
+
 def identify(
     session: Session,
     *,
@@ -403,8 +428,9 @@ def identify(
     data: bytes,
     media_type: str | None = None,
 ) -> Identification:
-    """Read the marks of a found file and name its copy, recipient and date; or say that no
-    mark survives, that the marks are damaged, or that they were made by another installation.
+    """Read the marks of a found file and name its copy, recipient and date; or the vault
+    original it equals byte for byte; or say that no mark survives, that the marks are damaged,
+    or that they were made by another installation.
     A file that names a copy is recorded (COPY_IDENTIFIED) against that copy."""
     actor.require(Permission.DOCUMENTS_READ, what="identifying a file")
     kind = media_type or watermark.sniff(data)
@@ -420,7 +446,7 @@ def identify(
         sha256=digest,
     )
     if verdict.copy_id is None:
-        return result
+        return _original(session, actor, result)
     docs = _documents(session, actor)
     row = repository.find(session, actor, docs, verdict.copy_id)
     if row is None:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from crownjewels.core import clock
+from crownjewels.core import search as core_search
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Forbidden
 from crownjewels.core.ids import new_id
@@ -448,6 +449,21 @@ def list_secrets(
     rows, total = paginate(session, query, page)
     names = parties.person_names(session, {r.owner_id for r in rows})
     return [_read(session, r, names=names) for r in rows], total
+
+
+def search(session: Session, *, actor: Actor, q: str) -> list[SecretRead]:
+    """Secrets the actor may see: the reference typed (TS-0014) first, then names containing
+    the words (the global search)."""
+    rows = core_search.matching(
+        session,
+        repository.visible_to(actor),
+        exact=[TradeSecret.ref],
+        names=[TradeSecret.name],
+        q=q,
+        order=TradeSecret.ref,
+    )
+    names = parties.person_names(session, {r.owner_id for r in rows})
+    return [_read(session, r, names=names) for r in rows]
 
 
 def stats(session: Session, *, actor: Actor) -> RegisterStats:

@@ -73,6 +73,19 @@ def _read(session: Session, user: User, *, mfa_policy: bool = True) -> UserRead:
     )
 
 
+def hash_password(password: str) -> str:
+    """The argon2 hash a login keeps of its password."""
+    return _hasher.hash(password)
+
+
+def password_matches(user: User, password: str) -> bool:
+    """True when the password is the login's (the settings page asks it before a change)."""
+    try:
+        return bool(_hasher.verify(user.password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def check_password_strength(password: str) -> None:
     """At least 12 characters, not all one kind."""
     if len(password) < 12:
@@ -296,6 +309,15 @@ def _fail(
     return LoginOutcome(ok=False, message=WRONG_LOGIN)
 
 
+def proof_failed(session: Session, *, user_id: str, reason: str) -> None:
+    """A wrong current password or code typed by a signed-in person (the settings page asks
+    them before a change): recorded and counted towards the lockout exactly as a failed login,
+    so a stolen session cannot guess them freely."""
+    user = session.get(User, user_id)
+    if user is not None:
+        _fail(session, user, "", reason, max_failures=5, lockout_seconds=900)
+
+
 def _locked_until(session: Session, user: User | None, name_hash: str) -> datetime | None:
     """The end of the lockout of this account or unknown name, if it is locked now."""
     if user is not None:
@@ -382,6 +404,11 @@ def _totp_matches(user: User, code: str, sealer: Sealer) -> int | None:
     return None
 
 
+def totp_step(user: User, code: str, sealer: Sealer) -> int | None:
+    """The time step an enrolled user's code matches now (None: wrong, or replayed)."""
+    return _totp_matches(user, code, sealer)
+
+
 def check_totp(
     session: Session,
     *,
@@ -415,9 +442,10 @@ def check_totp(
     return LoginOutcome(ok=True, user_id=user.id)
 
 
-def begin_mfa_enrolment(*, username: str, issuer: str) -> MfaEnrolment:
-    """A fresh TOTP secret with its otpauth:// URI and QR code (nothing stored until confirmed)."""
-    secret = pyotp.random_base32()
+def begin_mfa_enrolment(*, username: str, issuer: str, secret: str | None = None) -> MfaEnrolment:
+    """A fresh TOTP secret (or `secret` again, for a retry) with its otpauth:// URI and QR
+    code (nothing stored until confirmed)."""
+    secret = secret or pyotp.random_base32()
     uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=issuer)
     svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#111", light="#fff")
     return MfaEnrolment(secret=secret, provisioning_uri=uri, qr_svg=svg)

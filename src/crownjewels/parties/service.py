@@ -8,6 +8,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, joinedload
 
 from crownjewels.core import clock
+from crownjewels.core import search as core_search
 from crownjewels.core.actor import Actor
 from crownjewels.core.changes import apply_changes
 from crownjewels.core.db import keep
@@ -314,6 +315,20 @@ def list_people(
         read.organisation_name = orgs.get(p.organisation_id)
         out.append(read)
     return out, total
+
+
+def search_people(session: Session, *, actor: Actor, q: str) -> list[PersonRead]:
+    """People the actor may see: the email typed first, then names or emails containing the
+    words (the global search)."""
+    rows = core_search.matching(
+        session,
+        repository.people_visible_to(actor),
+        exact=[Person.email],
+        names=[Person.full_name, Person.email],
+        q=q,
+        order=Person.full_name,
+    )
+    return [_person_read(session, p) for p in rows]
 
 
 def check_departure_date(on: date | None) -> None:

@@ -13,7 +13,7 @@ import secrets
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from crownjewels.core import clock
@@ -114,6 +114,17 @@ def revoke_user_sessions(session: Session, *, user_id: str, reason: EndReason) -
     """Revoke every live session of a user; the count revoked. The caller records the change
     it makes (password, roles, departure) and names this count in its event."""
     return _revoke(session, LoginSession.user_id == user_id, reason)
+
+
+def revoke_other_sessions(
+    session: Session, *, user_id: str, keep_session_id: str | None, reason: EndReason
+) -> int:
+    """Revoke every live session of a user but the one whose cookie carries `keep_session_id`
+    (the person changing their own password stays signed in where they did it)."""
+    where = LoginSession.user_id == user_id
+    if keep_session_id:
+        where = and_(where, LoginSession.token_hash != _digest(keep_session_id))
+    return _revoke(session, where, reason)
 
 
 def live_sessions(session: Session, *, user_id: str) -> int:

@@ -50,6 +50,13 @@ def listed(
     return list(session.scalars(query.order_by(D.created_at.desc(), D.id.desc())))
 
 
+def with_sha256(session: Session, actor: Actor, digest: str) -> list[Document]:
+    """Visible documents one of whose versions has this plaintext SHA-256, oldest first."""
+    matching = select(DocumentVersion.document_id).where(DocumentVersion.sha256 == digest)
+    query = visible_to(actor).where(D.id.in_(matching.scalar_subquery()))
+    return list(session.scalars(query.order_by(D.created_at, D.id)))
+
+
 def versions(session: Session, document_ids: list[str]) -> list[tuple[DocumentVersion, DataKey]]:
     """The versions of some documents with their data keys, oldest first."""
     if not document_ids:

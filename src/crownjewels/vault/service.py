@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
 from crownjewels.core import archives, clock
+from crownjewels.core import search as core_search
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import after_rollback
 from crownjewels.core.errors import Conflict, Invalid
@@ -362,6 +363,15 @@ def get_document(session: Session, *, actor: Actor, document_id: str) -> Documen
     return read_document(document, repository.versions(session, [document.id]))
 
 
+def originals_of(session: Session, *, actor: Actor, sha256: str) -> list[DocumentRead]:
+    """The visible documents one of whose versions is byte for byte the file with this
+    SHA-256 (its matching versions are those whose `sha256` equals it); oldest first."""
+    digest = sha256.strip().lower()
+    docs = repository.with_sha256(session, actor, digest)
+    rows = repository.versions(session, [d.id for d in docs])
+    return [read_document(d, rows) for d in docs]
+
+
 def mark_personal_data(
     session: Session,
     *,
@@ -394,3 +404,18 @@ def personal_data_of(session: Session, *, document_id: str) -> tuple[bool, list[
     document that does not exist holds none)."""
     row = repository.personal_data(session, document_id)
     return (row[0], list(row[1])) if row else (False, [])
+
+
+def search_documents(session: Session, *, actor: Actor, q: str) -> list[DocumentRead]:
+    """Documents the actor may see: the id typed first, then titles containing the words
+    (the global search)."""
+    docs = core_search.matching(
+        session,
+        repository.visible_to(actor),
+        exact=[Document.id],
+        names=[Document.title],
+        q=q,
+        order=Document.title,
+    )
+    rows = repository.versions(session, [d.id for d in docs])
+    return [read_document(d, rows) for d in docs]

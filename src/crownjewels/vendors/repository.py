@@ -73,7 +73,11 @@ def filtered(
         query = query.where(V.criticality == flt.criticality)
     if flt.q:
         needle = flt.q.strip().lower()
-        clauses = [func.lower(V.services).contains(needle), func.lower(V.ref) == needle]
+        # a typed % or _ is a plain character, not a wildcard
+        clauses = [
+            func.lower(V.services).contains(needle, autoescape=True),
+            func.lower(V.ref) == needle,
+        ]
         if org_ids:
             clauses.append(V.organisation_id.in_(list(org_ids)))
         query = query.where(or_(*clauses))

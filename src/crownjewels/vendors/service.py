@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from crownjewels.core import clock
+from crownjewels.core import search as core_search
 from crownjewels.core.actor import Actor
 from crownjewels.core.codes import country_name
 from crownjewels.core.ids import new_id
@@ -458,3 +459,26 @@ def standing(session: Session, *, organisation_id: str) -> VendorStanding | None
 def jurisdiction(code: str) -> jurisdictions.Jurisdiction | None:
     """The built-in jurisdiction profile of a country (None when the file has none)."""
     return jurisdictions.lookup(code)
+
+
+def search(session: Session, *, actor: Actor, q: str) -> list[VendorRead]:
+    """Vendors the actor may see: the reference typed (VN-0001) first, then those whose
+    organisation's name contains the words (the global search); none without vendors:read."""
+    if not actor.can(Permission.VENDORS_READ):
+        return []
+    names = reads.vendor_org_names(session, actor)
+    exact = core_search.matching(
+        session,
+        repository.visible_to(actor),
+        exact=[VendorProfile.ref],
+        names=[],
+        q=q,
+        order=VendorProfile.ref,
+    )
+    found = [reads.base(v, names, {}) for v in exact]
+    typed = " ".join(q.split())[: core_search.MAX_CHARS]
+    if typed:
+        by_name, _ = reads.matching(session, actor, VendorFilter(q=typed))
+        seen = {v.id for v in found}
+        found += sorted((v for v in by_name if v.id not in seen), key=lambda v: v.name.lower())
+    return found[: core_search.LIMIT]

@@ -1,0 +1,1 @@
+"""The signed-in person's own account: the settings page and the verbs it calls."""
