@@ -123,7 +123,7 @@ def test_tokens_are_made_with_allowed_scopes_shown_once_and_revoked(
     token_id = re.search(r'data-token="([0-9A-Z]{26})"', listed.text)
     assert token_id
     revoked = client.post(f"/settings/tokens/{token_id.group(1)}/revoke", data={"csrf_token": csrf})
-    assert "is revoked" in revoked.text and "revoked</" in revoked.text
+    assert "is revoked" in revoked.text and "Revoked</" in revoked.text
     again = client.post(f"/settings/tokens/{token_id.group(1)}/revoke", data={"csrf_token": csrf})
     assert "Nothing was revoked" in again.text and "already revoked" in again.text
     assert events(db, EventType.TOKEN_REVOKED, token_id.group(1)) == 1
