@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from crownjewels.agreements import documents, service
+from crownjewels.agreements import documents, review, service
 from crownjewels.agreements.schemas import (
     AgreementCreate,
     AgreementFilter,
@@ -63,11 +63,11 @@ def test_listed_until_every_finding_is_decided(
     assert _listed(session, admin) == [analysed]
     accept = FindingReview(decision=ReviewDecision.ACCEPTED)
     for f in found.findings[:-1]:
-        documents.review_finding(
+        review.review_finding(
             session, actor=admin, agreement_ref=analysed, finding_id=f.id, data=accept
         )
     assert _listed(session, admin) == [analysed]  # one finding still waits
-    documents.review_finding(
+    review.review_finding(
         session, actor=admin, agreement_ref=analysed, finding_id=found.findings[-1].id, data=accept
     )
     assert _listed(session, admin) == []

@@ -170,7 +170,9 @@ def test_show_one_event(cli: Cli) -> None:
 def test_roles_are_checked(cli: Cli) -> None:
     as_auditor = ("--as", "elena@northwind.example")
     assert cli.ok(*as_auditor, "custody", "verify").code == 0
-    assert cli.ok(*as_auditor, "custody", "log", "--json").json()["total"] == 6
+    log = cli.ok(*as_auditor, "custody", "log", "--json").json()
+    assert log["total"] == 7  # six events, then the auditor's verification of them
+    assert log["items"][0]["event_type"] == "CHAIN_VERIFIED"
     # signing is a write: the auditor verifies, but neither signs nor exports (which signs)
     assert_user_error(cli(*as_auditor, "custody", "checkpoint"), "custody:sign")
     assert_user_error(

@@ -7,7 +7,7 @@ from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from crownjewels.core.actor import Actor
+from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.pagination import PageParams
 from crownjewels.custody import rules
@@ -268,3 +268,17 @@ def test_control_characters_in_subject_are_refused(session: Session, admin: Acto
             subject_type="test",
             subject_id="a\nb",
         )
+
+
+def test_a_verification_is_kept_after_its_read_only_unit_of_work(db: Database) -> None:
+    auditor = system_actor("auditor")
+    with db.unit_of_work(write=False) as session:
+        assert custody.last_verification(session) is None
+        result = custody.verify(session, actor=auditor)
+        custody.record_verification(session, actor=auditor, result=result)
+    with db.unit_of_work(write=False) as session:
+        kept = custody.last_verification(session)
+        assert custody.verify(session, actor=auditor).ok  # the new event links like any other
+    assert kept is not None and kept.actor == auditor.ref
+    assert kept.event_type == "CHAIN_VERIFIED" and kept.details["ok"] is True
+    assert kept.details["checked"] == result.checked

@@ -54,3 +54,11 @@ def test_offboarding_asks_once_more(client_for: ClientFor) -> None:
     page = client_for(Role.SECURITY).get("/access/offboarding").text
     assert confirmed(page, 'id="offboard-button"')
     assert not confirmed(page, 'name="person"')  # the form's fields stay in view
+
+
+def test_only_admins_find_the_email_outbox_under_more(client_for: ClientFor) -> None:
+    for role, shown in ((Role.ADMIN, True), (Role.AUDITOR, False), (Role.SECURITY, False)):
+        page = client_for(role).get("/").text
+        more = re.search(r'<details class="dropdown more-menu">.*?</details>', page, re.S)
+        assert more
+        assert ('href="/admin/outbox"' in more.group(0)) is shown, role

@@ -269,6 +269,8 @@ def _grant_page(
     buttons = _buttons(session, actor, grant)
     ctx = {"grant": grant, "buttons": buttons, "errors": errors or {}}
     who = [grant.requested_by, *(a.approver for a in grant.approvals)]
+    if grant.document_id:  # a grant on one document names it by its title
+        who.append(f"document:{grant.document_id}")
     ctx["actors"] = actor_labels(request, session, who)  # names, not `user:` ids
     # an approver reads what approving means before the button: agreements, training,
     # acknowledgement, due diligence, and the decision the policies would then give

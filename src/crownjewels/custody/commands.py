@@ -65,6 +65,7 @@ def verify(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
         result = service.verify(
             session, actor=actor, public_key=keys.load_public_key(state(ctx).settings.home)
         )
+        service.record_verification(session, actor=actor, result=result)
         broken: EventRead | None = None
         if not result.ok and result.first_broken_seq is not None:
             try:

@@ -114,6 +114,7 @@ def log_csv(request: Request, session: DbSession, actor: Reader) -> Response:
 def verify(request: Request, session: DbSession, actor: Verifier) -> Response:
     """Recompute the chain; htmx gets the result fragment, a plain request the whole page."""
     result = service.verify(session, actor=actor)
+    service.record_verification(session, actor=actor, result=result)
     template = "custody/_verify.html" if is_htmx(request) else "custody/verify.html"
     return render(request, template, {"result": result})
 

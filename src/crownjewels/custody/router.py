@@ -63,7 +63,9 @@ def get_event(session: DbSession, actor: Reader, seq: Natural) -> EventRead:
 @router.get("/verify", response_model=VerifyResult, summary="Verify the chain")
 def verify(session: DbSession, actor: Verifier, settings: AppSettings) -> VerifyResult:
     """Recompute the whole chain and hold it against the newest signed checkpoint."""
-    return service.verify(session, actor=actor, public_key=keys.load_public_key(settings.home))
+    result = service.verify(session, actor=actor, public_key=keys.load_public_key(settings.home))
+    service.record_verification(session, actor=actor, result=result)
+    return result
 
 
 @router.get("/checkpoints", response_model=Page[CheckpointRead], summary="List checkpoints")

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
-from crownjewels.core.db import append_lock
+from crownjewels.core.db import append_lock, durable
 from crownjewels.core.pagination import PageParams, paginate
 from crownjewels.custody import anchoring, fastpath, merkle, repository, rules, tree
 from crownjewels.custody.errors import BadSubject, EventNotFound
@@ -231,6 +231,44 @@ def recent(session: Session, *, limit: int = 10) -> list[EventRead]:
     query = select(CustodyEvent).order_by(CustodyEvent.seq.desc()).limit(limit)
     rows = session.scalars(query).all()
     return [_read(e) for e in rows]
+
+
+#: the subject of CHAIN_VERIFIED events: the log itself
+CHAIN_SUBJECT = ("custody", "chain")
+
+
+def record_verification(session: Session, *, actor: Actor, result: VerifyResult) -> None:
+    """Keep that the chain was verified intact, by whom and up to which event (evidence that it
+    is checked, shown on the auditor's dashboard). Verifying is a read, so the event is written
+    in a unit of work of its own after this one ends. A broken chain is not appended to: a new
+    event would link to a damaged head (the verifier reports the break itself)."""
+    if not result.ok:
+        return
+    details = {"ok": True, "checked": result.checked, "head_seq": result.head_seq}
+    durable(
+        session,
+        lambda own: record(
+            own,
+            actor=actor,
+            event_type=EventType.CHAIN_VERIFIED,
+            subject_type=CHAIN_SUBJECT[0],
+            subject_id=CHAIN_SUBJECT[1],
+            details=details,
+        ),
+    )
+
+
+def last_verification(session: Session) -> EventRead | None:
+    """The newest recorded (intact) verification of the chain, if any."""
+    flush(session)
+    query = (
+        select(CustodyEvent)
+        .where(CustodyEvent.event_type == EventType.CHAIN_VERIFIED.value)
+        .order_by(CustodyEvent.seq.desc())
+        .limit(1)
+    )
+    row = session.scalars(query).first()
+    return _read(row) if row is not None else None
 
 
 def verify_rows(rows: Iterator[Any]) -> VerifyResult:

@@ -39,6 +39,7 @@ EVENT_WORDS = {
     "AGREEMENT_ANALYSED": "Agreement clauses analysed",
     "AGREEMENT_FINDING_REVIEWED": "Clause finding reviewed",
     "CUSTODY_EXPORTED": "Evidence bundle exported",
+    "CHAIN_VERIFIED": "Custody chain verified",
     "DEMO_SEEDED": "Demo data loaded",
     "ACCESS_DENIED": "Access refused",
     "ACCESS_NOTICE_CREATED": "Confidentiality notice created",

@@ -54,6 +54,9 @@ class CustodyState:
     checkpoint_size: int | None
     checkpoint_at: datetime | None
     timestamped: bool
+    #: the newest recorded intact verification of the chain: when, by whom (actor ref)
+    verified_at: datetime | None = None
+    verified_by: str | None = None
 
 
 def posture_of(session: Session, actor: Actor) -> Posture | None:
@@ -163,7 +166,10 @@ def custody_state(session: Session, actor: Actor) -> CustodyState | None:
     newest = custody.recent(session, limit=1)
     signed, _ = checkpoints.list_checkpoints(session, actor=actor, limit=1)
     last = signed[0] if signed else None
+    verified = custody.last_verification(session)
     return CustodyState(
+        verified_at=verified.recorded_at if verified else None,
+        verified_by=verified.actor if verified else None,
         events=newest[0].seq if newest else 0,
         last_event_at=newest[0].recorded_at if newest else None,
         checkpoint_size=last.tree_size if last else None,

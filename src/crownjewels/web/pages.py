@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from crownjewels.access.posture.schemas import MEASURE_LABELS
-from crownjewels.core.forms import event_labels, redirect, render
+from crownjewels.core.forms import actor_labels, event_labels, redirect, render
 from crownjewels.core.http import CurrentActor, DbSession
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission
@@ -57,6 +57,9 @@ def dashboard(request: Request, session: DbSession, actor: CurrentActor) -> Resp
         events = custody.recent(session, limit=DASHBOARD_LIST)
         actors = event_labels(request, session, events)
     posture = panels.posture_of(session, actor)
+    custody_state = panels.custody_state(session, actor)
+    if custody_state and custody_state.verified_by:  # who verified, by name
+        actors = {**actors, **actor_labels(request, session, [custody_state.verified_by])}
     ctx = {
         "stats": stats,
         "overdue": overdue,
@@ -67,7 +70,7 @@ def dashboard(request: Request, session: DbSession, actor: CurrentActor) -> Resp
         "share": charts.share,
         "work": panels.work(session, actor),
         "order": panels.order(actor),
-        "custody_state": panels.custody_state(session, actor),
+        "custody_state": custody_state,
         "labels": MEASURE_LABELS,
         "own_only": not actor.can(Permission.SECRETS_READ_ALL),
         "may_register": actor.can(Permission.SECRETS_WRITE_ALL)

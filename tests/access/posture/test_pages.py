@@ -223,3 +223,19 @@ def test_the_vendor_managers_numbers_match_their_lists(
         listed = client.get(href)
         assert listed.status_code == 200
         assert len(set(re.findall(rows, listed.text))) == 1, href
+
+
+def test_the_auditor_sees_when_the_chain_was_last_verified_and_by_whom(
+    make_login: MakeLogin, client_of: ClientOf
+) -> None:
+    auditor = make_login(Role.AUDITOR)
+    client = client_of(auditor)
+
+    def last() -> str:
+        found = re.search(r'id="last-verification">(.*?)</dd>', client.get("/").text, re.S)
+        assert found, "the custody panel has no last verification"
+        return re.sub(r"<[^>]+>", "", found.group(1))
+
+    assert last() == "not yet"
+    assert client.get("/custody/verify").status_code == 200  # a read, kept as evidence
+    assert auditor.person.full_name in last()
