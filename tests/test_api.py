@@ -332,7 +332,10 @@ def test_bad_input_is_problem_json_and_leaves_nothing(
         assert problem["status"] == status and needle in problem["detail"]
         total = client.get(f"{API_PREFIX}/secrets", headers=h).json()["total"]
         assert total == 2
-        assert client.get(f"{API_PREFIX}/custody/verify", headers=h).json()["checked"] == before
+        # one event more: the first verification's own CHAIN_VERIFIED, nothing of the refusal
+        assert client.get(f"{API_PREFIX}/custody/verify", headers=h).json()["checked"] == before + 1
+        newest = client.get(f"{API_PREFIX}/custody/events?limit=1", headers=h).json()["items"]
+        assert newest[0]["event_type"] == "CHAIN_VERIFIED"
 
 
 def test_pagination_and_filters(rc: RoleClients, world: dict[str, str]) -> None:
