@@ -62,3 +62,9 @@ def test_only_admins_find_the_email_outbox_under_more(client_for: ClientFor) -> 
         more = re.search(r'<details class="dropdown more-menu">.*?</details>', page, re.S)
         assert more
         assert ('href="/admin/outbox"' in more.group(0)) is shown, role
+
+
+def test_the_search_box_is_for_internal_roles_only(client_for: ClientFor) -> None:
+    assert 'class="site-search"' in client_for(Role.AUDITOR).get("/").text
+    portal = client_for(Role.VENDOR_USER).get("/portal")
+    assert portal.status_code == 200 and 'class="site-search"' not in portal.text

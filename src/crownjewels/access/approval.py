@@ -13,7 +13,7 @@ from crownjewels.access import decide as deciding
 from crownjewels.access.decision import READER, of_person, recipient_mfa
 from crownjewels.access.engine import PolicyEngine, engine_for
 from crownjewels.access.facts import Facts, Level
-from crownjewels.access.schemas import ApprovalContext, Check, Decision, GrantRead
+from crownjewels.access.schemas import ApprovalContext, Check, GrantRead
 from crownjewels.agreements import service as agreements
 from crownjewels.core import clock
 from crownjewels.inventory import service as inventory
@@ -38,15 +38,8 @@ def approval_context(
     # the decision as it would be were this grant approved: its levels granted
     prospective = replace(facts, granted=facts.granted | level.includes())
     verdict = engine.decide(prospective)
-    decision = Decision(
-        allowed=verdict.allowed,
-        person_id=person.id,
-        person_name=person.full_name,
-        secret_id=secret.id,
-        secret_ref=secret.ref,
-        action=level,
-        reasons=[deciding.explain(engine, prospective, r, secret.ref) for r in verdict.failed],
-        permitted_by=list(verdict.permitted_by),
+    decision = deciding.decision_of(
+        engine, prospective, verdict, person=person, secret=secret, action=level
     )
     return ApprovalContext(
         person_name=person.full_name,

@@ -304,6 +304,33 @@ def explain(engine: PolicyEngine, facts: Facts, rule: str, secret_ref: str) -> R
     )
 
 
+def decision_of(
+    engine: PolicyEngine,
+    facts: Facts,
+    verdict: Verdict,
+    *,
+    person: PersonRead,
+    secret: SecretRead,
+    action: Level,
+    failed: list[str] | None = None,
+) -> Decision:
+    """The engine's verdict on `facts` as a Decision that names its rules in words; `failed`
+    overrides the verdict's failed rules (a missing grant said first)."""
+    return Decision(
+        allowed=verdict.allowed,
+        person_id=person.id,
+        person_name=person.full_name,
+        secret_id=secret.id,
+        secret_ref=secret.ref,
+        action=action,
+        reasons=[
+            explain(engine, facts, r, secret.ref)
+            for r in dict.fromkeys(verdict.failed if failed is None else failed)
+        ],
+        permitted_by=list(verdict.permitted_by),
+    )
+
+
 def evaluate(
     session: Session,
     *,
@@ -357,15 +384,8 @@ def evaluate_with_grants(
     failed = list(verdict.failed)
     if not verdict.allowed and action not in facts.granted and person.id != secret.owner_id:
         failed.insert(0, NO_GRANT)  # forbidden, and no grant either: say both
-    decision = Decision(
-        allowed=verdict.allowed,
-        person_id=person.id,
-        person_name=person.full_name,
-        secret_id=secret.id,
-        secret_ref=secret.ref,
-        action=action,
-        reasons=[explain(engine, facts, r, secret.ref) for r in dict.fromkeys(failed)],
-        permitted_by=list(verdict.permitted_by),
-        grant_refs=[g.ref for g in grants],
+    decision = decision_of(
+        engine, facts, verdict, person=person, secret=secret, action=action, failed=failed
     )
+    decision.grant_refs = [g.ref for g in grants]
     return decision, [g.id for g in grants]

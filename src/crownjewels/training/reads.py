@@ -21,11 +21,10 @@ from crownjewels.training.schemas import (
     CompletionRow,
     CompletionState,
     CourseRead,
-    CourseStatus,
     RosterEntry,
     Standing,
 )
-from crownjewels.training.service import READER
+from crownjewels.training.service import READER, course_statuses
 
 
 def course(session: Session, *, actor: Actor, ref: str) -> CourseRead:
@@ -112,16 +111,7 @@ def roster(session: Session, *, actor: Actor, on: date | None = None) -> list[Ro
                 name=person.full_name,
                 organisation=person.organisation_name or "",
                 standing=standing,
-                courses=[
-                    CourseStatus(
-                        code=h.course.code,
-                        name=h.course.name,
-                        current=h.current,
-                        expires_on=h.expires_on,
-                        lapsing=h.lapsing,
-                    )
-                    for h in held
-                ],
+                courses=course_statuses(held),
             )
         )
     order = list(Standing)[::-1]  # not current, lapsing, current

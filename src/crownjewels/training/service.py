@@ -339,6 +339,20 @@ def required_missing(session: Session, *, person_id: str, on: date) -> list[Miss
     ]
 
 
+def course_statuses(held: list[rules.Standing]) -> list[CourseStatus]:
+    """Each required course's standing as pages and the API show it."""
+    return [
+        CourseStatus(
+            code=h.course.code,
+            name=h.course.name,
+            current=h.current,
+            expires_on=h.expires_on,
+            lapsing=h.lapsing,
+        )
+        for h in held
+    ]
+
+
 def status(
     session: Session, *, actor: Actor, person: str, on: date | None = None
 ) -> PersonTraining:
@@ -348,16 +362,9 @@ def status(
     read = parties.get_person(session, actor=READER, person_ref=person)
     courses, done = _facts(session, read.id)
     kind = _kind(session, read.id)
-    required = [
-        CourseStatus(
-            code=h.course.code,
-            name=h.course.name,
-            current=h.current,
-            expires_on=h.expires_on,
-            lapsing=h.lapsing,
-        )
-        for h in rules.standing(courses, done, kind, on=on, lapsing_days=rules.LAPSING_DAYS)
-    ]
+    required = course_statuses(
+        rules.standing(courses, done, kind, on=on, lapsing_days=rules.LAPSING_DAYS)
+    )
     codes = repository.course_codes(session)
     rows = repository.completions_of(session, read.id)
     return PersonTraining(
