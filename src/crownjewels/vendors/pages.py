@@ -7,7 +7,7 @@ forms post to `transfers/pages.py`)."""
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -35,6 +35,7 @@ from crownjewels.core.http import AppSettings, DbSession, Paging, require
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.panels import panels
 from crownjewels.core.permissions import Permission as P
+from crownjewels.settings import Settings
 from crownjewels.vault import service as vault
 from crownjewels.vendors import certifications, contacts, service
 from crownjewels.vendors.diligence import service as diligence
@@ -433,6 +434,25 @@ def file_of(form: FormData, name: str) -> UploadFile | None:
     return None
 
 
+class Attachment(TypedDict):
+    """A form's optional document as the recording services take it (keyword arguments)."""
+
+    vault_: vault.Vault | None
+    upload: vault.Upload | None
+    filename: str | None
+
+
+def attachment_of(form: FormData, name: str, settings: Settings) -> Attachment:
+    """The document posted as `name`, with the vault it goes into; all None when none was
+    chosen (the vault is opened only for a file)."""
+    upload = file_of(form, name)
+    if upload is None:
+        return Attachment(vault_=None, upload=None, filename=None)
+    return Attachment(
+        vault_=vault.open_vault(settings), upload=upload.file, filename=upload.filename
+    )
+
+
 @router.post("/{ref}/certifications")
 def add_certification(
     request: Request,
@@ -443,7 +463,6 @@ def add_certification(
     ref: str,
 ) -> Response:
     """Record a certification, with its certificate (optional) encrypted into the vault."""
-    upload = file_of(form, "certificate")
     try:
         data = CertificationCreate.model_validate(
             {
@@ -461,9 +480,7 @@ def add_certification(
             actor=actor,
             vendor_ref=ref,
             data=data,
-            vault_=vault.open_vault(settings) if upload else None,
-            upload=upload.file if upload else None,
-            filename=upload.filename if upload else None,
+            **attachment_of(form, "certificate", settings),
         )
     except Exception as exc:
         return sub_form(request, session, actor, ref, "certification", form, exc,

@@ -9,7 +9,6 @@ from fastapi.responses import Response
 
 from crownjewels.core.forms import PostedForm, optional, text
 from crownjewels.core.http import AppSettings, DbSession
-from crownjewels.vault import service as vault
 from crownjewels.vendors import pages as vendor_pages
 from crownjewels.vendors.pages import Writer
 from crownjewels.vendors.transfers import service
@@ -28,7 +27,6 @@ def record_mechanism(
     ref: str,
 ) -> Response:
     """Record a transfer mechanism, with its document (optional) encrypted into the vault."""
-    upload = vendor_pages.file_of(form, "document")
     try:
         data = MechanismCreate.model_validate(
             {
@@ -48,9 +46,7 @@ def record_mechanism(
             actor=actor,
             vendor_ref=ref,
             data=data,
-            vault_=vault.open_vault(settings) if upload else None,
-            upload=upload.file if upload else None,
-            filename=upload.filename if upload else None,
+            **vendor_pages.attachment_of(form, "document", settings),
         )
     except Exception as exc:
         return vendor_pages.sub_form(request, session, actor, ref, "mechanism", form, exc,
@@ -82,7 +78,6 @@ def record_assessment(
     ref: str,
 ) -> Response:
     """Record a transfer impact assessment, with its document (optional) into the vault."""
-    upload = vendor_pages.file_of(form, "document")
     try:
         data = TiaCreate.model_validate(
             {
@@ -98,9 +93,7 @@ def record_assessment(
             actor=actor,
             vendor_ref=ref,
             data=data,
-            vault_=vault.open_vault(settings) if upload else None,
-            upload=upload.file if upload else None,
-            filename=upload.filename if upload else None,
+            **vendor_pages.attachment_of(form, "document", settings),
         )
     except Exception as exc:
         return vendor_pages.sub_form(request, session, actor, ref, "assessment", form, exc,
