@@ -52,6 +52,7 @@ from crownjewels.inventory import labels as inventory_labels
 from crownjewels.inventory import models as inventory_models
 from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
+from crownjewels.monitoring import models as monitoring_models
 from crownjewels.parties import commands as parties_commands
 from crownjewels.parties import labels as parties_labels
 from crownjewels.parties import models as parties_models
@@ -102,6 +103,7 @@ MODELS = (
     diligence_models,
     access_models,
     disclosure_models,
+    monitoring_models,
 )
 METADATA = Base.metadata
 

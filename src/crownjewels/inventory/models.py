@@ -67,6 +67,9 @@ class SecretLocation(IdMixin, Base):
     #: exported from here, so this country's transfer regime applies
     country: Mapped[str | None] = mapped_column(String(2))
     notes: Mapped[str | None] = mapped_column(Text)
+    #: where monitoring finds this copy in other systems' activity: URL prefixes
+    #: (https://github.com/acme/ingest), path globs (/srv/sftp/recipes/**), s3://bucket/prefix
+    patterns: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
 

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection, pool
 
 from crownjewels.core.db import create_db_engine
+from crownjewels.core.migrate import compared
 from crownjewels.registry import METADATA
 
 config = context.config
@@ -43,6 +44,7 @@ def _run(connection: Connection) -> None:
         target_metadata=METADATA,
         render_as_batch=True,
         compare_type=True,
+        include_object=compared,
     )
     with context.begin_transaction():
         context.run_migrations()

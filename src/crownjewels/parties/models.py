@@ -35,8 +35,12 @@ class Person(IdMixin, TimestampMixin, Base):
     country: Mapped[str] = mapped_column(String(2))
     title: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="active", index=True)
+    #: the day notice of departure was given (HR); `departing_on` is the last day
+    notice_on: Mapped[date | None]
     departing_on: Mapped[date | None]
     departed_on: Mapped[date | None]
+    #: an IANA zone (Asia/Kolkata) for judging working hours; None: the country's main zone
+    timezone: Mapped[str | None] = mapped_column(String(64))
 
     organisation: Mapped[Organisation] = relationship(lazy="raise")
 
