@@ -52,6 +52,7 @@ from crownjewels.inventory import labels as inventory_labels
 from crownjewels.inventory import models as inventory_models
 from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
+from crownjewels.monitoring import commands as monitoring_commands
 from crownjewels.monitoring import models as monitoring_models
 from crownjewels.parties import commands as parties_commands
 from crownjewels.parties import labels as parties_labels
@@ -162,6 +163,7 @@ COMMANDS: tuple[tuple[str, Typer], ...] = (
     ("training", training_commands.app),
     ("access", access_commands.app),
     ("disclosures", ledger_commands.app),
+    ("monitor", monitoring_commands.app),
 )
 
 #: `vault get` issues a registered, marked copy; `vault identify` names a found file's copy
@@ -219,4 +221,5 @@ TEMPLATE_PACKAGES = (
     "agreements",
     "access",
     "training",
+    "monitoring",
 )
