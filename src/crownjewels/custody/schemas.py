@@ -139,6 +139,9 @@ class EventType(StrEnum):
     MAIL_QUEUED = "MAIL_QUEUED"
     MAIL_RETRIED = "MAIL_RETRIED"
     MAIL_PREFERENCES_CHANGED = "MAIL_PREFERENCES_CHANGED"
+    # monitoring: alerts raised by scoring
+    ALERT_RAISED = "ALERT_RAISED"
+    ALERT_UPDATED = "ALERT_UPDATED"
 
 
 class EventRead(BaseModel):

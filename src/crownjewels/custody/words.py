@@ -46,6 +46,8 @@ EVENT_WORDS = {
     "MAIL_QUEUED": "Email queued",
     "MAIL_RETRIED": "Email sent again",
     "MAIL_PREFERENCES_CHANGED": "Email choices changed",
+    "ALERT_RAISED": "Monitoring alert raised",
+    "ALERT_UPDATED": "Monitoring alert grew (more activity)",
 }
 
 

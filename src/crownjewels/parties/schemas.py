@@ -130,6 +130,8 @@ class PersonRead(BaseModel):
     status: PersonStatus
     departing_on: date | None
     departed_on: date | None
+    notice_on: date | None = None
+    timezone: str | None = None
     created_at: datetime
     updated_at: datetime
 

@@ -1,0 +1,135 @@
+"""Stored events as the detector sees them: each event row joined with its person (and their
+organisation, role, zone, notice and last day, whether they are watched), its secret (tier,
+allowed regions) and, for activity seen in other systems, the person's grant windows on the
+secret. Read in bulk through the lower capabilities' services: a handful of queries per batch,
+whatever its size."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crownjewels.access import service as access
+from crownjewels.inventory import service as inventory
+from crownjewels.monitoring.detection.types import (
+    GrantWindow,
+    Observation,
+    PersonFacts,
+    SecretFacts,
+)
+from crownjewels.monitoring.models import ActivityEvent
+from crownjewels.monitoring.schemas import Action
+from crownjewels.monitoring.scoring import hooks
+from crownjewels.monitoring.scoring.queue import Claimed
+from crownjewels.parties import service as parties
+
+#: channels whose events access already decided inside Crown Jewels (no grant window to judge)
+_DECIDED_INSIDE = frozenset({"custody", "signal"})
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """The people and secrets of a batch, by id."""
+
+    people: dict[str, PersonFacts]
+    secrets: dict[str, SecretFacts]
+
+
+def load_events(session: Session, claimed: Sequence[Claimed]) -> list[ActivityEvent]:
+    """The claimed events, in the order they happened (the time bounds prune partitions)."""
+    if not claimed:
+        return []
+    first = min(c.occurred_at for c in claimed)
+    last = max(c.occurred_at for c in claimed)
+    rows: list[ActivityEvent] = []
+    ids = [c.event_id for c in claimed]
+    for start in range(0, len(ids), 1000):
+        query = select(ActivityEvent).where(
+            ActivityEvent.id.in_(ids[start : start + 1000]),
+            ActivityEvent.occurred_at >= first,
+            ActivityEvent.occurred_at <= last,
+        )
+        rows.extend(session.scalars(query))
+    rows.sort(key=lambda e: (e.occurred_at, e.id))
+    return rows
+
+
+def facts_of(session: Session, events: Sequence[ActivityEvent]) -> Facts:
+    """What detection knows of the batch's people and secrets."""
+    person_ids = {e.person_id for e in events if e.person_id}
+    secret_ids = {e.secret_id for e in events if e.secret_id}
+    people = parties.people_by_ids(session, person_ids)
+    own = parties.own_organisation(session)
+    admins = parties.administrators_among(session, person_ids)
+    watched = hooks.heightened(session) if people else set()
+    person_facts = {
+        p.id: PersonFacts(
+            key=p.id,
+            name=p.full_name,
+            email=p.email,
+            organisation_id=p.organisation_id,
+            organisation_name=p.organisation_name or "",
+            role=str(p.kind),
+            external=own is not None and p.organisation_id != own.id,
+            country=p.country,
+            timezone=p.timezone,
+            notice_on=p.notice_on,
+            last_day=p.departing_on or p.departed_on,
+            heightened=p.id in watched,
+            admin=p.id in admins,
+        )
+        for p in people
+    }
+    secret_facts = {
+        s.id: SecretFacts(
+            id=s.id,
+            ref=s.ref,
+            name=s.name,
+            tier=str(s.tier),
+            allowed_regions=tuple(s.allowed_regions or ["*"]),
+        )
+        for s in inventory.secrets_by_ids(session, secret_ids)
+    }
+    return Facts(people=person_facts, secrets=secret_facts)
+
+
+def observations(session: Session, events: Sequence[ActivityEvent]) -> list[Observation]:
+    """The events as `Observation`s, in the order given."""
+    facts = facts_of(session, events)
+    outside = [e for e in events if e.channel not in _DECIDED_INSIDE]
+    windows = access.grant_windows(
+        session,
+        person_ids={e.person_id for e in outside if e.person_id},
+        secret_ids={e.secret_id for e in outside if e.secret_id},
+    )
+    out = []
+    for e in events:
+        grants: tuple[GrantWindow, ...] | None = None
+        if e.channel not in _DECIDED_INSIDE and e.person_id and e.secret_id:
+            grants = tuple(
+                GrantWindow(starts_at=s, expires_at=x)
+                for s, x in windows.get((e.person_id, e.secret_id), [])
+            )
+        out.append(
+            Observation(
+                event_id=e.id,
+                occurred_at=e.occurred_at,
+                actor=e.actor,
+                action=Action(e.action),
+                resource=e.resource,
+                person=facts.people.get(e.person_id) if e.person_id else None,
+                secret=facts.secrets.get(e.secret_id) if e.secret_id else None,
+                document_id=e.document_id,
+                bytes=e.bytes,
+                ip=e.ip,
+                country=e.country,
+                device=e.device,
+                source=e.source,
+                grants=grants,
+                details=dict(e.details or {}),
+            )
+        )
+    return out
