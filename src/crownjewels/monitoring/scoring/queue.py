@@ -29,9 +29,12 @@ from crownjewels.monitoring.models import PendingScore
 #: the first key of the two-part advisory locks on person keys ("CJ" "MS": monitoring scorer)
 LOCK_CLASS = 0x434A4D53 - 2**31
 
+#: how far into the queue a scorer looks for people no other scorer holds (× the batch size)
+HEAD = 4
+
 _HEAD = text(
-    "SELECT person_key FROM (SELECT person_key, event_id FROM monitoring_pending "
-    "ORDER BY event_id LIMIT :limit) AS head GROUP BY person_key ORDER BY min(event_id)"
+    "SELECT person_key, count(*) FROM (SELECT person_key, event_id FROM monitoring_pending "
+    "ORDER BY event_id LIMIT :window) AS head GROUP BY person_key ORDER BY min(event_id)"
 )
 _TRY_LOCK = text(
     "SELECT k FROM unnest(:keys) AS k WHERE pg_try_advisory_xact_lock(:cls, hashtext(k))"
@@ -58,12 +61,10 @@ def claim(session: Session, *, limit: int) -> list[Claimed]:
 
 
 def _claim_postgresql(session: Session, limit: int) -> list[Claimed]:
-    keys = list(session.scalars(_HEAD, {"limit": limit}))
-    if not keys:
-        return []
-    locked = list(session.scalars(_TRY_LOCK, {"keys": keys, "cls": LOCK_CLASS}))
+    head = [(key, n) for key, n in session.execute(_HEAD, {"window": limit * HEAD})]
+    locked = _lock_people(session, head, limit)
     if not locked:
-        return []  # another scorer has every person at the head of the queue
+        return []  # another scorer holds every person at the head of the queue
     query = (
         select(PendingScore.event_id, PendingScore.occurred_at, PendingScore.person_key)
         .where(PendingScore.person_key.in_(locked))
@@ -72,6 +73,27 @@ def _claim_postgresql(session: Session, limit: int) -> list[Claimed]:
         .with_for_update(skip_locked=True)
     )
     return _ordered(session.execute(query).all())
+
+
+def _lock_people(session: Session, head: list[tuple[str, int]], limit: int) -> list[str]:
+    """Lock the first people of the head, oldest first, until their rows fill a batch: each
+    round tries just enough of the next ones (those another scorer holds are passed over), so
+    a scorer does not hold people it will not score and the others find work."""
+    locked: list[str] = []
+    held = 0
+    rest = head
+    while rest and held < limit:
+        need, take = limit - held, 0
+        for _key, n in rest:
+            take += 1
+            need -= n
+            if need <= 0:
+                break
+        chunk, rest = rest[:take], rest[take:]
+        got = set(session.scalars(_TRY_LOCK, {"keys": [k for k, _ in chunk], "cls": LOCK_CLASS}))
+        locked += [k for k, _ in chunk if k in got]
+        held += sum(n for k, n in chunk if k in got)
+    return locked
 
 
 def _ordered(rows: Sequence[Row[int, datetime, str]]) -> list[Claimed]:
