@@ -26,7 +26,7 @@ from crownjewels.monitoring.schemas import SEVERITY_ORDER, AlertStatus, Severity
 from crownjewels.monitoring.scoring import hooks
 
 #: a finding groups into an alert whose last event is at most this much older, unless the rule
-#: says otherwise (its finding's `facts["group_window_s"]`)
+#: says otherwise (its finding's `facts["group_window_s"]`, or a longer `window_seconds`)
 DEFAULT_GROUP_WINDOW = timedelta(hours=24)
 #: alerts still being worked: a new hit adds to them (a dismissed or confirmed one is closed)
 WORKING = (AlertStatus.OPEN, AlertStatus.ASSIGNED, AlertStatus.ESCALATED)
@@ -44,10 +44,14 @@ class Stored:
 
 
 def group_window(finding: Finding) -> timedelta:
-    """How far back an alert may lie and still take this finding."""
+    """How far back an alert may lie and still take this finding: the rule's own grouping
+    window when it names one, else a day (or the rule's detection window, if longer)."""
     seconds = finding.facts.get("group_window_s")
     if isinstance(seconds, int | float) and seconds > 0:
         return timedelta(seconds=seconds)
+    window = finding.facts.get("window_seconds")
+    if isinstance(window, int | float) and window > 0:
+        return max(DEFAULT_GROUP_WINDOW, timedelta(seconds=window))
     return DEFAULT_GROUP_WINDOW
 
 

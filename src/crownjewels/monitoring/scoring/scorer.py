@@ -19,12 +19,13 @@ from sqlalchemy.engine import make_url
 
 from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.db import Database
+from crownjewels.monitoring import storage
 from crownjewels.monitoring.scoring.service import BATCH, DetectorLike, ScoreResult, score_batch
 
 log = logging.getLogger(__name__)
 
 #: the channel storage notifies when events are stored
-EVENTS_CHANNEL = "monitoring_events"
+EVENTS_CHANNEL = storage.CHANNEL
 #: SQLite: how often the queue is looked at (seconds)
 POLL = 0.2
 #: PostgreSQL: the longest wait for a notification before looking anyway (seconds)

@@ -10,6 +10,7 @@ row to lock."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,16 @@ from crownjewels.monitoring.models import Baseline
 
 #: the measure under which the detector's whole state of a subject is kept
 MEASURE = "state"
+#: the longest subject kept as it is (the column's width); a longer one (an unknown actor's
+#: long name) is kept under a digest of it
+LONGEST = 120
+
+
+def key_of(subject: str) -> str:
+    """The stored key of a subject: itself, or `digest:<sha256>` when too long."""
+    if len(subject) <= LONGEST:
+        return subject
+    return "digest:" + hashlib.sha256(subject.encode()).hexdigest()
 
 
 def _float(value: Any) -> float:
@@ -32,7 +43,8 @@ def _float(value: Any) -> float:
 def load(session: Session, subjects: Iterable[str], *, now: datetime) -> dict[str, dict[str, Any]]:
     """The stored state of each subject ({} for a subject never seen), locked for this
     transaction on PostgreSQL."""
-    wanted = sorted(set(subjects))
+    keys = {key_of(s): s for s in subjects}
+    wanted = sorted(keys)
     if not wanted:
         return {}
     dialect = session.get_bind().dialect.name
@@ -62,7 +74,7 @@ def load(session: Session, subjects: Iterable[str], *, now: datetime) -> dict[st
         if dialect == "postgresql":
             query = query.with_for_update()
         found.update({subject: dict(state or {}) for subject, state in session.execute(query)})
-    return {s: found.get(s, {}) for s in wanted}
+    return {keys[k]: found.get(k, {}) for k in wanted}
 
 
 def save(session: Session, states: Mapping[str, dict[str, Any]], *, now: datetime) -> None:
@@ -71,7 +83,7 @@ def save(session: Session, states: Mapping[str, dict[str, Any]], *, now: datetim
     which the pages read without unpacking the state."""
     rows = [
         {
-            "subject": subject,
+            "subject": key_of(subject),
             "measure": MEASURE,
             "state": data,
             "median": _float(data.get("median")),

@@ -1,0 +1,587 @@
+"""Monitoring's real path under load: activity sent through the HTTP API into PostgreSQL
+(events/s), and the time from an event's ingestion to its stored alert (p50, p99) while that
+load runs. Target (issue 12): p99 < 1 s.
+
+Run alone (`.venv/bin/python benchmarks/monitoring_latency.py [--quick]`) or through
+`benchmarks/monitoring.py`, which calls `run(url)`.
+
+The world, in a database created for the run on the server at `url` (CREATE DATABASE allowed;
+CROWNJEWELS_BENCH_DATABASE_URL, else CROWNJEWELS_TEST_DATABASE_URL, else the local server;
+dropped at the end unless `keep`): our organisation and a vendor, `people` people (a third
+vendor staff), four secrets allowed in the US and India, each with a location whose pattern
+is `s3://acme-recipes/<ref>/`, and a user with an `ingest` token, all made through the
+services.
+
+Three processes besides PostgreSQL, as in production: the API (uvicorn, one worker, the app of
+`crownjewels serve` without its in-process jobs), the scorer (`crownjewels monitor score`'s
+loop: LISTEN monitoring_events, a batch per transaction) and this one, which sends and
+measures. `senders` threads post NDJSON batches of `batch` events (views and downloads by
+random people of random secrets from allowed countries, now) as fast as the API takes them,
+until `events` are sent. Every batch carries `triggers` events that must each raise an alert
+of their own: a person downloading from a country outside the secret's allowed regions, each
+(person, country) pair used once. A thread here LISTENs on `monitoring_alerts` (the scorer
+notifies each alert's ref when it commits) and notes when each ref first arrives.
+
+Latency of a trigger = the moment its alert's notification arrived here − the moment the POST
+carrying it was sent: HTTP, parsing, mapping, storage and its commit, the wake-up, the queue,
+detection and the alert's commit, all included. Ingestion throughput = events sent / the time
+from the first POST to the last response."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from crownjewels.core.actor import system_actor
+from crownjewels.core.db import Database, normalise_url
+from crownjewels.core.migrate import upgrade
+from crownjewels.core.permissions import Role
+from crownjewels.inventory import service as inventory
+from crownjewels.inventory.schemas import Category, LocationCreate, LocationKind, SecretCreate, Tier
+from crownjewels.parties import accounts, tokens
+from crownjewels.parties import service as parties
+from crownjewels.parties.schemas import (
+    OrganisationCreate,
+    OrgKind,
+    PersonCreate,
+    PersonKind,
+    TokenCreate,
+    UserCreate,
+)
+from crownjewels.settings import Settings
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+TARGET_P99_MS = 1000.0
+ALLOWED = ["US", "IN"]
+#: countries outside the secrets' allowed regions, one per trigger of a person
+ELSEWHERE = ["BR", "DE", "FR", "JP", "KR", "MX", "NG", "PL", "RU", "SG", "TR", "VN", "ZA", "AR"]
+SECRETS = 4
+BUCKET = "s3://acme-recipes"
+
+
+def say(line: str = "") -> None:
+    print(line, flush=True)
+
+
+@dataclass
+class World:
+    url: str
+    token: str
+    people: list[str]
+    refs: list[str]
+    home: Path
+
+
+@dataclass
+class Notes:
+    """When each alert's ref first arrived here."""
+
+    arrived: dict[str, float] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+# -- the database and its world ---------------------------------------------------------------
+
+
+def pg_database(server: str, name: str, *, drop: bool = False) -> str | None:
+    """Create (or drop) a database on the server; its URL, None when the server cannot."""
+    base = make_url(normalise_url(server))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    try:
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if not drop:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except Exception as exc:  # unreachable server, no CREATE DATABASE right
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        say(f"monitoring latency SKIPPED: cannot use PostgreSQL at {base} ({first})")
+        return None
+    return url
+
+
+def build(url: str, people: int, home: Path) -> World:
+    """Migrate, then make the organisations, people, secrets and the ingest token."""
+    upgrade(url)
+    db = Database(url)
+    actor = system_actor("bench")
+    with db.unit_of_work() as session:
+        own = parties.create_organisation(
+            session,
+            actor=actor,
+            data=OrganisationCreate(name="Acme Foods", kind=OrgKind.OWN, country="US"),
+        )
+        vendor = parties.create_organisation(
+            session,
+            actor=actor,
+            data=OrganisationCreate(name="Spice Vendors", kind=OrgKind.VENDOR, country="IN"),
+        )
+        emails = []
+        for n in range(people):
+            external = n % 3 == 0
+            person = parties.create_person(
+                session,
+                actor=actor,
+                data=PersonCreate(
+                    full_name=f"Person {n}",
+                    email=f"person{n}@bench.example",
+                    organisation_id=(vendor if external else own).id,
+                    country="IN" if external else "US",
+                    kind=PersonKind.VENDOR_STAFF if external else PersonKind.EMPLOYEE,
+                ),
+            )
+            emails.append(person.email)
+        owner = parties.create_person(
+            session,
+            actor=actor,
+            data=PersonCreate(
+                full_name="Bench Admin",
+                email="admin@bench.example",
+                organisation_id=own.id,
+                country="US",
+                kind=PersonKind.EMPLOYEE,
+            ),
+        )
+        refs = []
+        for n in range(SECRETS):
+            secret = inventory.register(
+                session,
+                actor=actor,
+                data=SecretCreate.model_validate(
+                    {
+                        "name": f"Recipe {n}",
+                        "description": "The exact recipe and its process parameters.",
+                        "category": Category.FORMULA,
+                        "tier": Tier.SENSITIVE,
+                        "owner_id": owner.id,
+                        "allowed_regions": ALLOWED,
+                    }
+                ),
+                company="Acme Foods",
+            )
+            inventory.add_location(
+                session,
+                actor=actor,
+                secret_ref=secret.ref,
+                data=LocationCreate(
+                    kind=LocationKind.SYSTEM,
+                    name=f"Recipe bucket {secret.ref}",
+                    patterns=[f"{BUCKET}/{secret.ref}/"],
+                ),
+            )
+            refs.append(secret.ref)
+        user = accounts.create_user(
+            session,
+            actor=actor,
+            data=UserCreate(
+                person_id=owner.id, password="bench-horse-42-battery", roles=[Role.ADMIN]
+            ),
+        )
+        as_user = accounts.actor_for_user(session, user_id=user.id, mfa=True)
+        issued = tokens.create_token(
+            session, actor=as_user, data=TokenCreate(name="bench ingest", scopes=["ingest"])
+        )
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE"))
+    db.dispose()
+    return World(url=url, token=issued.token, people=emails, refs=refs, home=home)
+
+
+# -- the processes ------------------------------------------------------------------------------
+
+
+def _settings(url: str, home: Path) -> Settings:
+    return Settings(home=home, database_url=url)
+
+
+def _serve_api(url: str, home: str, port: int) -> None:
+    import uvicorn
+
+    from crownjewels.app import create_app
+
+    settings = _settings(url, Path(home))
+    app = create_app(settings, db=Database(url), run_jobs=False)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def _score(url: str, home: str, stop: Any, batch: int) -> None:
+    from crownjewels.monitoring.scoring import detectors, scorer
+
+    settings = _settings(url, Path(home))
+    runner = scorer.Scorer(Database(url), detector=detectors.default_factory(settings), batch=batch)
+    halt = threading.Event()
+    threading.Thread(target=lambda: (stop.wait(), halt.set()), daemon=True).start()
+    runner.run(halt)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for_api(base: str, deadline: float = 60.0) -> None:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=1.0).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("the API did not start within a minute")
+
+
+def _listen(url: str, notes: Notes, ready: threading.Event, stop: threading.Event) -> None:
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("LISTEN monitoring_alerts")
+        ready.set()
+        while not stop.is_set():
+            for note in conn.notifies(timeout=0.2):
+                at = time.perf_counter()
+                with notes.lock:
+                    notes.arrived.setdefault(note.payload, at)
+
+
+# -- the load -----------------------------------------------------------------------------------
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _normal(rng: random.Random, world: World) -> dict[str, Any]:
+    ref = rng.choice(world.refs)
+    return {
+        "time": _now(),
+        "actor": rng.choice(world.people),
+        "action": rng.choice(("view", "view", "view", "download")),
+        "resource": f"{BUCKET}/{ref}/doc-{rng.randrange(200)}.pdf",
+        "bytes": rng.randrange(10_000, 2_000_000),
+        "ip": f"198.51.100.{rng.randrange(1, 255)}",
+        "country": rng.choice(ALLOWED),
+        "source": "s3",
+    }
+
+
+def _pairs(world: World) -> Iterator[tuple[str, str]]:
+    """(person, country) pairs, each used once: every trigger raises an alert of its own."""
+    for country in ELSEWHERE:
+        for person in world.people:
+            yield person, country
+
+
+@dataclass
+class Load:
+    sent: int = 0
+    batches: int = 0
+    errors: list[str] = field(default_factory=list)
+    #: trigger resource -> when the POST carrying it was sent
+    triggers: dict[str, float] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _send(
+    base: str,
+    world: World,
+    load: Load,
+    pairs: Iterator[tuple[str, str]],
+    *,
+    total: int,
+    batch: int,
+    triggers: int,
+    seed: int,
+) -> None:
+    rng = random.Random(seed)
+    headers = {
+        "Authorization": f"Bearer {world.token}",
+        "Content-Type": "application/x-ndjson",
+    }
+    with httpx.Client(base_url=base, headers=headers, timeout=60.0) as client:
+        while True:
+            with load.lock:
+                if load.sent >= total:
+                    return
+                load.sent += batch
+                marks = []
+                for _ in range(triggers):
+                    person, country = next(pairs)
+                    marks.append((person, country, f"trigger-{len(load.triggers) + len(marks)}"))
+            lines = [_normal(rng, world) for _ in range(batch - len(marks))]
+            for person, country, mark in marks:
+                lines.append(
+                    {
+                        "time": _now(),
+                        "actor": person,
+                        "action": "download",
+                        "resource": f"{BUCKET}/{rng.choice(world.refs)}/{mark}.pdf",
+                        "bytes": 123_456,
+                        "ip": "203.0.113.9",
+                        "country": country,
+                        "source": "s3",
+                    }
+                )
+            rng.shuffle(lines)
+            body = "\n".join(json.dumps(line) for line in lines)
+            sent_at = time.perf_counter()
+            response = client.post("/api/v1/monitoring/events", content=body)
+            with load.lock:
+                load.batches += 1
+                for _person, _country, mark in marks:
+                    load.triggers[mark] = sent_at
+                if response.status_code >= 300:
+                    load.errors.append(f"{response.status_code}: {response.text[:200]}")
+
+
+def _trigger_alerts(url: str) -> dict[str, str]:
+    """trigger mark -> the ref of the alert holding its event."""
+    engine = create_engine(normalise_url(url))
+    query = text(
+        "SELECT e.resource, a.ref FROM monitoring_alert_event ae "
+        "JOIN monitoring_alert a ON a.id = ae.alert_id "
+        "JOIN activity_event e ON e.id = ae.event_id "
+        "WHERE e.resource LIKE '%/trigger-%'"
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+        alerts = conn.execute(text("SELECT count(*) FROM monitoring_alert")).scalar_one()
+        backlog = conn.execute(text("SELECT count(*) FROM monitoring_pending")).scalar_one()
+    engine.dispose()
+    out = {resource.rsplit("/", 1)[1].removesuffix(".pdf"): ref for resource, ref in rows}
+    out["__alerts__"] = str(alerts)
+    out["__backlog__"] = str(backlog)
+    return out
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def measure(
+    world: World,
+    *,
+    events: int,
+    batch: int,
+    triggers: int,
+    senders: int,
+    scorers: int,
+    score_batch: int,
+) -> dict[str, Any]:
+    """Start the API and the scorers, send the load, and measure."""
+    ctx = multiprocessing.get_context("spawn")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    api = ctx.Process(target=_serve_api, args=(world.url, str(world.home), port), daemon=True)
+    stop_scorers = ctx.Event()
+    scoring = [
+        ctx.Process(
+            target=_score,
+            args=(world.url, str(world.home), stop_scorers, score_batch),
+            daemon=True,
+        )
+        for _ in range(scorers)
+    ]
+    notes, listening, stop_listening = Notes(), threading.Event(), threading.Event()
+    listener = threading.Thread(
+        target=_listen, args=(world.url, notes, listening, stop_listening), daemon=True
+    )
+    api.start()
+    for p in scoring:
+        p.start()
+    listener.start()
+    try:
+        _wait_for_api(base)
+        listening.wait(10)
+        pairs = iter(_pairs(world))
+        # warm-up: the processes' first requests and batches (imports, caches, plans)
+        warm = Load()
+        _send(base, world, warm, pairs, total=batch * 2, batch=batch, triggers=1, seed=1)
+        _settle(world.url, deadline=60.0)
+        with notes.lock:
+            notes.arrived.clear()
+        load = Load()
+        threads = [
+            threading.Thread(
+                target=_send,
+                args=(base, world, load, pairs),
+                kwargs={"total": events, "batch": batch, "triggers": triggers, "seed": 10 + i},
+            )
+            for i in range(senders)
+        ]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        ingest_seconds = time.perf_counter() - started
+        _settle(world.url, deadline=120.0)
+    finally:
+        stop_listening.set()
+        stop_scorers.set()
+        for p in scoring:
+            p.join(10)
+        api.terminate()
+        api.join(10)
+        listener.join(5)
+    found = _trigger_alerts(world.url)
+    latencies = [
+        (notes.arrived[found[mark]] - sent_at) * 1000.0
+        for mark, sent_at in load.triggers.items()
+        if mark in found and found[mark] in notes.arrived
+    ]
+    missed = len(load.triggers) - len(latencies)
+    return {
+        "events": load.sent,
+        "batch": batch,
+        "senders": senders,
+        "scorers": scorers,
+        "ingest_seconds": round(ingest_seconds, 3),
+        "events_per_s": round(load.sent / ingest_seconds, 1),
+        "errors": load.errors[:5],
+        "triggers": len(load.triggers),
+        "missed": missed,
+        "alerts": int(found["__alerts__"]),
+        "backlog_after": int(found["__backlog__"]),
+        "latency_p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+        "latency_p99_ms": round(_percentile(latencies, 0.99), 1) if latencies else None,
+        "latency_max_ms": round(max(latencies), 1) if latencies else None,
+        "target_p99_ms": TARGET_P99_MS,
+    }
+
+
+def _backlog(url: str) -> int:
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        row = conn.execute("SELECT count(*) FROM monitoring_pending").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _settle(url: str, *, deadline: float) -> None:
+    """Wait until the scorers emptied the queue (or the deadline passed), then a moment for
+    the last notifications to arrive."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end and _backlog(url):
+        time.sleep(0.2)
+    time.sleep(0.5)
+
+
+def run(
+    url: str | None = None,
+    *,
+    events: int = 40_000,
+    batch: int = 1_000,
+    triggers: int = 4,
+    senders: int = 2,
+    scorers: int = 1,
+    score_batch: int = 500,
+    people: int = 300,
+    keep: bool = False,
+) -> dict[str, Any]:
+    """Build the world on the PostgreSQL server at `url`, measure, drop it; the figures (an
+    empty dict with a `skipped` reason when there is no server)."""
+    server = (
+        url
+        or os.environ.get("CROWNJEWELS_BENCH_DATABASE_URL")
+        or os.environ.get("CROWNJEWELS_TEST_DATABASE_URL")
+        or DEFAULT_PG
+    )
+    name = f"bench_monitoring_{os.getpid()}"
+    database = pg_database(server, name)
+    if database is None:
+        return {"skipped": f"no PostgreSQL server at {server}"}
+    try:
+        with tempfile.TemporaryDirectory(prefix="cj-bench-monitoring-") as home:
+            started = time.perf_counter()
+            world = build(database, people, Path(home))
+            built = time.perf_counter() - started
+            figures = measure(
+                world,
+                events=events,
+                batch=batch,
+                triggers=triggers,
+                senders=senders,
+                scorers=scorers,
+                score_batch=score_batch,
+            )
+            figures["build_seconds"] = round(built, 1)
+            return figures
+    finally:
+        if not keep:
+            pg_database(server, name, drop=True)
+
+
+def report(figures: dict[str, Any]) -> None:
+    """Print the figures and the ratio to the target."""
+    if "skipped" in figures:
+        say(f"monitoring latency SKIPPED: {figures['skipped']}")
+        return
+    say(
+        f"Monitoring ingestion (HTTP API -> PostgreSQL): {figures['events']:,} events in "
+        f"batches of {figures['batch']:,} from {figures['senders']} senders, "
+        f"{figures['scorers']} scorer(s)"
+    )
+    say(f"   ingestion            {figures['events_per_s']:>12,.0f} events/s")
+    p50, p99 = figures["latency_p50_ms"], figures["latency_p99_ms"]
+    say(
+        f"   ingestion -> alert   p50 {p50} ms, p99 {p99} ms, max {figures['latency_max_ms']} ms "
+        f"over {figures['triggers'] - figures['missed']} triggers ({figures['missed']} missed)"
+    )
+    if p99:
+        ratio = TARGET_P99_MS / p99
+        verdict = "meets target" if ratio >= 1 else "BELOW target"
+        say(f"   p99 target {TARGET_P99_MS:.0f} ms: ratio {ratio:.2f}  {verdict}")
+    if figures["errors"]:
+        say(f"   errors: {figures['errors']}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pg", default=None, help="a PostgreSQL server (CREATE DATABASE allowed)")
+    parser.add_argument("--quick", action="store_true", help="a short run (8,000 events)")
+    parser.add_argument("--events", type=int, default=None)
+    parser.add_argument("--batch", type=int, default=1_000)
+    parser.add_argument("--senders", type=int, default=2)
+    parser.add_argument("--scorers", type=int, default=1)
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    events = args.events or (8_000 if args.quick else 40_000)
+    figures = run(
+        args.pg,
+        events=events,
+        batch=args.batch,
+        senders=args.senders,
+        scorers=args.scorers,
+        keep=args.keep,
+    )
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        report(figures)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
