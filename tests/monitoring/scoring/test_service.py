@@ -14,6 +14,9 @@ from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.custody import service as custody
 from crownjewels.custody.models import CustodyEvent
+from crownjewels.inventory import service as inventory
+from crownjewels.inventory.schemas import LocationCreate, LocationKind
+from crownjewels.monitoring import service as monitoring
 from crownjewels.monitoring.models import Alert, AlertEvent, Baseline, PendingScore
 from crownjewels.monitoring.schemas import AlertStatus
 from crownjewels.monitoring.scoring import hooks, service
@@ -203,3 +206,34 @@ def test_heightened_people_come_from_the_registered_watch(session: Session, admi
 
 def test_an_empty_queue_scores_nothing(session: Session, admin: Actor) -> None:
     assert service.score_batch(session, actor=admin, detector=TinyDetector()).events == 0
+
+
+def test_activity_sent_through_the_intake_is_scored_into_an_alert(
+    session: Session, admin: Actor
+) -> None:
+    world = _world(session, admin)
+    secret = world["secret"]
+    inventory.add_location(
+        session,
+        actor=admin,
+        secret_ref=secret.ref,
+        data=LocationCreate(
+            kind=LocationKind.SYSTEM, name="Recipe bucket", patterns=["s3://recipes/"]
+        ),
+    )
+    at = clock.now() - timedelta(minutes=30)
+    lines = [
+        {
+            "time": (at + timedelta(minutes=i)).isoformat(),
+            "actor": world["rohan"].email.upper(),
+            "action": "download",
+            "resource": f"s3://recipes/batch-{i}.pdf",
+            "country": "IN",
+        }
+        for i in range(3)
+    ]
+    assert monitoring.ingest(session, actor=admin, lines=lines, channel="api").accepted == 3
+    result = service.score_batch(session, actor=admin, detector=TinyDetector())
+    assert result.events == 3 and len(result.alerts_raised) == 1
+    alert = session.scalars(select(Alert).where(Alert.ref == result.alerts_raised[0])).one()
+    assert (alert.person_id, alert.secret_ids) == (world["rohan"].id, [secret.id])

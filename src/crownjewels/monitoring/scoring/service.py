@@ -59,8 +59,9 @@ def score_batch(
             detector.restore(subject, data)
     findings = [f for o in seen for f in detector.observe(o)]
     state.save(session, {s: detector.state_of(s) for s in subjects}, now=now)
-    stored = alerts.store(session, actor=actor, findings=findings, now=now)
     queue.release(session, [c.event_id for c in claimed])
+    # last: numbering alerts and their custody events hold the append lock until the commit
+    stored = alerts.store(session, actor=actor, findings=findings, now=now)
     raised = [s.ref for s in stored if s.new]
     updated = sorted({s.ref for s in stored if not s.new} - set(raised))
     return ScoreResult(events=len(claimed), alerts_raised=raised, alerts_updated=updated)
