@@ -151,6 +151,9 @@ class Secret:
     documents: list[str]
     repo: str | None
 
+    def __post_init__(self) -> None:
+        self.index = frozenset(self.documents)
+
 
 @dataclass
 class Person:
@@ -177,7 +180,7 @@ class Person:
     vpn: bool = False
     phone: str | None = None
     profiles: set[str] = field(default_factory=set)
-    seen: set[str] = field(default_factory=set)  # documents touched so far
+    seen: dict[str, None] = field(default_factory=dict)  # documents touched, in order
 
 
 @dataclass
@@ -412,7 +415,7 @@ class Generator:
                     days=rng.randint(20, self.days - 5)
                 )
                 person.profiles.add("new-device")
-        for team in {p.team for p in self.people}:
+        for team in sorted({p.team for p in self.people}):
             self.bursts[team] = {
                 self.start + timedelta(days=rng.randint(0, self.days - 1))
                 for _ in range(rng.randint(1, 3))
@@ -510,13 +513,9 @@ class Generator:
         if not person.secrets or rng.random() < 0.15:
             return "view", rng.choice(self.unclassified)
         secret = rng.choice(person.secrets)
-        pool = (
-            [d for d in person.seen if d.startswith(tuple(secret.patterns))]
-            if rng.random() < 0.7
-            else []
-        )
+        pool = [d for d in person.seen if d in secret.index] if rng.random() < 0.7 else []
         document = rng.choice(pool) if pool else _document(rng, secret, person)
-        person.seen.add(document)
+        person.seen[document] = None
         weights = {
             "view": 55,
             "download": 25,
@@ -845,7 +844,7 @@ class Planter:
                         plan,
                         _size(rng, document) if action == "download" else None,
                     )
-                    person.seen.add(document)
+                    person.seen[document] = None
 
     def _session(
         self,
@@ -868,7 +867,7 @@ class Planter:
                 plan,
                 _size(rng, document) if action == "download" else None,
             )
-            person.seen.add(document)
+            person.seen[document] = None
 
 
 def _weekday(day: date) -> date:
