@@ -39,7 +39,7 @@ listed in profiles.csv):
 Insider scenarios (labels.csv `scenario`), placed after at least 45 days of history:
 - `departure-offhours-exfiltration`: after giving notice, on two to four nights or a weekend
   before their last day, an employee downloads 25-70 documents of their team's secrets each
-  time, half the time on a personal device. Window: notice date to last day.
+  time, half the time on a personal device. Window: the first of those days to the last.
 - `vendor-bulk-download`: a vendor's staff member downloads 80-250 documents of their secrets
   in one or two working days, from their usual place. Window: those days.
 - `shared-credential-new-country`: someone's credential is used from a country the person and
@@ -709,7 +709,10 @@ class Planter:
                 count=rng.randint(25, 70),
                 device=personal,
             )
-        self._label(person, person.notice, person.last_day, "departure-offhours-exfiltration")
+        # a night session may run past midnight: the window ends the morning after the last
+        first_night = first + timedelta(days=min(days))
+        last_morning = min(person.last_day, first + timedelta(days=max(days) + 1))
+        self._label(person, first_night, last_morning, "departure-offhours-exfiltration")
 
     def _vendor_bulk_download(self, person: Person, first: date) -> None:
         rng = self.rng
