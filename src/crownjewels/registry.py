@@ -54,6 +54,8 @@ from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
 from crownjewels.monitoring import commands as monitoring_commands
 from crownjewels.monitoring import models as monitoring_models
+from crownjewels.monitoring.scoring import commands as scoring_commands
+from crownjewels.monitoring.scoring import jobs as scoring_jobs
 from crownjewels.parties import commands as parties_commands
 from crownjewels.parties import labels as parties_labels
 from crownjewels.parties import models as parties_models
@@ -166,6 +168,8 @@ COMMANDS: tuple[tuple[str, Typer], ...] = (
     ("monitor", monitoring_commands.app),
 )
 
+#: `monitor score`: the continuous scorer (or one pass with --once)
+scoring_commands.mount(monitoring_commands.app)
 #: `vault get` issues a registered, marked copy; `vault identify` names a found file's copy
 disclosure_commands.mount(vault_commands.app)
 #: `access review …`, `access offboard …`, `access offboarding …`: the grant lifecycle
@@ -183,6 +187,7 @@ JOBS: tuple[Job, ...] = (
     *diligence_jobs.JOBS,
     *agreements_jobs.JOBS,
     *access_jobs.JOBS,
+    *scoring_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own

@@ -23,7 +23,7 @@ def _rules(extra: Path | None, changed: float) -> RuleSet:
 def default_factory(settings: Settings) -> Callable[[], DetectorLike]:
     """A maker of fresh detectors over the rules in force (a rules error is raised here, with
     every problem as file:line, before any event is scored)."""
-    extra: Path | None = getattr(settings, "monitoring_rules", None)
+    extra = settings.monitoring_rules
     changed = extra.stat().st_mtime if extra is not None and extra.is_file() else 0.0
     rules = _rules(extra, changed)
 
