@@ -33,6 +33,7 @@ class People:
 
     by_name: dict[str, Who] = field(default_factory=dict)
     by_user: dict[str, Who] = field(default_factory=dict)
+    by_person: dict[str, Who] = field(default_factory=dict)
 
     def of(self, actor: str) -> Who | None:
         """The person an actor names (an email, a username, a key id), or None: unknown."""
@@ -48,18 +49,18 @@ def load_people(session: Session) -> People:
     people = People()
     for handle in parties.directory(session):
         who = Who(handle.person_id, handle.organisation_id)
+        people.by_person[handle.person_id] = who
         people.by_name[handle.email.lower()] = who
         if handle.username:
             # a login's username is a name the person goes by too, unless someone's email
             people.by_name.setdefault(handle.username.lower(), who)
         if handle.user_id:
             people.by_user[handle.user_id] = who
-    organisations = {who.person_id: who.organisation_id for who in people.by_name.values()}
     rows = session.execute(select(Identity.value, Identity.person_id))
     for value, person_id in rows:
-        if person_id in organisations:
+        if person_id in people.by_person:
             # an identity monitoring keeps wins over a username that happens to match it
-            people.by_name[value] = Who(person_id, organisations[person_id])
+            people.by_name[value] = people.by_person[person_id]
     return people
 
 
