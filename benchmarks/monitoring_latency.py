@@ -42,23 +42,27 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 import psycopg
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
+from crownjewels.access.models import Grant
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database, normalise_url
+from crownjewels.core.ids import new_id
 from crownjewels.core.migrate import upgrade
 from crownjewels.core.permissions import Role
 from crownjewels.inventory import service as inventory
+from crownjewels.inventory.models import TradeSecret
 from crownjewels.inventory.schemas import Category, LocationCreate, LocationKind, SecretCreate, Tier
 from crownjewels.parties import accounts, tokens
 from crownjewels.parties import service as parties
+from crownjewels.parties.models import Person
 from crownjewels.parties.schemas import (
     OrganisationCreate,
     OrgKind,
@@ -201,10 +205,41 @@ def build(url: str, people: int, home: Path) -> World:
         issued = tokens.create_token(
             session, actor=as_user, data=TokenCreate(name="bench ingest", scopes=["ingest"])
         )
+    _grant_everyone(db)
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
     db.dispose()
     return World(url=url, token=issued.token, people=emails, refs=refs, home=home)
+
+
+def _grant_everyone(db: Database) -> None:
+    """A download grant in force for every person on every secret, inserted in bulk (as the
+    authz benchmark does): the world's activity is then legitimate, and what the rules find
+    in it is what the triggers plant."""
+    now = datetime.now(UTC)
+    with db.unit_of_work() as session:
+        people = list(session.scalars(select(Person.id)))
+        secrets = list(session.scalars(select(TradeSecret.id)))
+        rows = [
+            {
+                "id": new_id(),
+                "created_at": now,
+                "updated_at": now,
+                "ref": f"GR-{n + 1:06d}",
+                "person_id": pid,
+                "secret_id": sid,
+                "level": "download",
+                "purpose": "benchmark world",
+                "requested_by": "bench",
+                "approvals_needed": 1,
+                "status": "active",
+                "starts_at": now - timedelta(days=30),
+                "expires_at": now + timedelta(days=300),
+                "version": 1,
+            }
+            for n, (pid, sid) in enumerate((p, s) for p in people for s in secrets)
+        ]
+        session.execute(insert(Grant), rows)
 
 
 # -- the processes ------------------------------------------------------------------------------
@@ -272,15 +307,17 @@ def _now() -> str:
 
 
 def _normal(rng: random.Random, world: World) -> dict[str, Any]:
+    """Someone at work: from their own country and network, a document of a secret."""
+    n = rng.randrange(len(world.people))
     ref = rng.choice(world.refs)
     return {
         "time": _now(),
-        "actor": rng.choice(world.people),
+        "actor": world.people[n],
         "action": rng.choice(("view", "view", "view", "download")),
         "resource": f"{BUCKET}/{ref}/doc-{rng.randrange(200)}.pdf",
         "bytes": rng.randrange(10_000, 2_000_000),
-        "ip": f"198.51.100.{rng.randrange(1, 255)}",
-        "country": rng.choice(ALLOWED),
+        "ip": f"198.51.{n % 3}.{n % 250 + 1}",
+        "country": "IN" if n % 3 == 0 else "US",
         "source": "s3",
     }
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.types import Text
 
 from crownjewels.core.actor import Actor
 from crownjewels.core.ids import new_id
@@ -31,6 +34,10 @@ DEFAULT_GROUP_WINDOW = timedelta(hours=24)
 #: alerts still being worked: a new hit adds to them (a dismissed or confirmed one is closed)
 WORKING = (AlertStatus.OPEN, AlertStatus.ASSIGNED, AlertStatus.ESCALATED)
 NOTIFY_CHANNEL = "monitoring_alerts"
+PREFIX = "AL-"
+_NOTIFY = text("SELECT pg_notify(:channel, ref) FROM unnest(:refs) AS ref").bindparams(
+    bindparam("refs", type_=ARRAY(Text))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,29 +62,27 @@ def group_window(finding: Finding) -> timedelta:
     return DEFAULT_GROUP_WINDOW
 
 
-def _working_alert(session: Session, finding: Finding) -> Alert | None:
-    since = finding.first_event_at - group_window(finding)
-    query = (
-        select(Alert)
-        .where(
-            Alert.group_key == finding.group_key,
-            Alert.status.in_(WORKING),
-            Alert.last_event_at >= since,
+def _working_alerts(session: Session, keys: Sequence[str]) -> dict[str, Alert]:
+    """The latest alert still being worked of each grouping key (one query per 500 keys)."""
+    found: dict[str, Alert] = {}
+    for start in range(0, len(keys), 500):
+        query = (
+            select(Alert)
+            .where(Alert.group_key.in_(keys[start : start + 500]), Alert.status.in_(WORKING))
+            .order_by(Alert.last_event_at)
         )
-        .order_by(Alert.last_event_at.desc())
-        .limit(1)
-    )
-    return session.scalars(query).first()
+        for alert in session.scalars(query):
+            found[alert.group_key] = alert  # ascending: the latest wins
+    return found
 
 
 def _higher(a: str, b: str) -> str:
     return a if SEVERITY_ORDER[Severity(a)] >= SEVERITY_ORDER[Severity(b)] else b
 
 
-def _raise(session: Session, finding: Finding, now: datetime) -> Alert:
-    alert = Alert(
+def _new_alert(finding: Finding, now: datetime) -> Alert:
+    return Alert(
         id=new_id(),
-        ref=next_ref(session, Alert.ref, "AL-", 4),
         rule_id=finding.rule_id,
         rule_version=finding.rule_version,
         severity=str(finding.severity),
@@ -96,8 +101,6 @@ def _raise(session: Session, finding: Finding, now: datetime) -> Alert:
         created_at=now,
         updated_at=now,
     )
-    session.add(alert)
-    return alert
 
 
 def _grow(alert: Alert, finding: Finding, now: datetime) -> None:
@@ -112,39 +115,77 @@ def _grow(alert: Alert, finding: Finding, now: datetime) -> None:
     alert.updated_at = now
 
 
-def _add_events(session: Session, alert: Alert, event_ids: Sequence[int], *, new: bool) -> int:
-    wanted = set(event_ids)
-    if not new and wanted:
-        held = select(AlertEvent.event_id).where(
-            AlertEvent.alert_id == alert.id, AlertEvent.event_id.in_(wanted)
-        )
-        wanted -= set(session.scalars(held))
-    session.add_all(AlertEvent(alert_id=alert.id, event_id=e) for e in sorted(wanted))
-    return len(wanted)
+def _number(session: Session, alerts: Sequence[Alert]) -> None:
+    """AL-0001 …: the next ref once (under the append lock), then one more for each."""
+    if not alerts:
+        return
+    first = int(next_ref(session, Alert.ref, PREFIX, 4).removeprefix(PREFIX))
+    for n, alert in enumerate(alerts):
+        alert.ref = f"{PREFIX}{first + n:04d}"
+
+
+def _new_events(
+    session: Session, events: dict[str, set[int]], grown: set[str]
+) -> list[dict[str, Any]]:
+    """The (alert, event) rows not held yet: an alert that grew may hold some already."""
+    held: set[tuple[str, int]] = set()
+    ids = sorted(grown)
+    wanted = sorted({e for a in ids for e in events[a]})
+    for start in range(0, len(ids), 500):
+        for first in range(0, len(wanted), 1000):
+            query = select(AlertEvent.alert_id, AlertEvent.event_id).where(
+                AlertEvent.alert_id.in_(ids[start : start + 500]),
+                AlertEvent.event_id.in_(wanted[first : first + 1000]),
+            )
+            held.update((a, e) for a, e in session.execute(query))
+    return [
+        {"alert_id": a, "event_id": e}
+        for a, found in events.items()
+        for e in sorted(found)
+        if (a, e) not in held
+    ]
 
 
 def store(
     session: Session, *, actor: Actor, findings: Sequence[Finding], now: datetime
 ) -> list[Stored]:
-    """Store a batch's findings as alerts (see the module's docstring); in order."""
-    out: list[Stored] = []
-    by_key: dict[str, Alert] = {}
+    """Store a batch's findings as alerts (see the module's docstring), in a few statements
+    whatever their number: one alert and one custody event per alert raised or grown."""
+    if not findings:
+        return []
+    keys = sorted({f.group_key[:300] for f in findings})
+    working = _working_alerts(session, keys)
+    current: dict[str, Alert] = dict(working)
+    touched: dict[str, Alert] = {}
+    raised: list[Alert] = []
+    events: dict[str, set[int]] = {}
     for finding in findings:
-        alert = by_key.get(finding.group_key)
+        key = finding.group_key[:300]
+        alert = current.get(key)
         if alert is not None and alert.last_event_at < finding.first_event_at - group_window(
             finding
         ):
-            alert = None
+            alert = None  # past the grouping window: a new alert
         if alert is None:
-            alert = _working_alert(session, finding)
-        new = alert is None
-        if alert is None:
-            alert = _raise(session, finding, now)
-            session.flush()  # the alert's row before its events
+            alert = current[key] = _new_alert(finding, now)
+            raised.append(alert)
         else:
             _grow(alert, finding, now)
-        by_key[finding.group_key] = alert
-        added = _add_events(session, alert, finding.event_ids, new=new)
+        touched[alert.id] = alert
+        events.setdefault(alert.id, set()).update(finding.event_ids)
+    _number(session, raised)
+    session.add_all(raised)
+    session.flush()
+    new_ids = {a.id for a in raised}
+    rows = _new_events(session, events, set(touched) - new_ids)
+    if rows:
+        session.execute(insert(AlertEvent), rows)
+    added: dict[str, int] = {}
+    for row in rows:
+        added[row["alert_id"]] = added.get(row["alert_id"], 0) + 1
+    out: list[Stored] = []
+    for alert in touched.values():
+        new = alert.id in new_ids
         custody.record(
             session,
             actor=actor,
@@ -153,22 +194,18 @@ def store(
             subject_id=alert.id,
             details={
                 "ref": alert.ref,
-                "rule": finding.rule_id,
-                "rule_version": finding.rule_version,
+                "rule": alert.rule_id,
+                "rule_version": alert.rule_version,
                 "severity": alert.severity,
                 "hits": alert.hits,
-                "events_added": added,
+                "events_added": added.get(alert.id, 0),
                 "person_id": alert.person_id,
                 "secret_ids": alert.secret_ids,
                 "title": alert.title,
             },
         )
-        session.flush()
         hooks.dispatch(session, alert=alert, new=new)
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(
-                text("SELECT pg_notify(:channel, :ref)"),
-                {"channel": NOTIFY_CHANNEL, "ref": alert.ref},
-            )
         out.append(Stored(alert.ref, alert.rule_id, alert.severity, new))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_NOTIFY, {"channel": NOTIFY_CHANNEL, "refs": [s.ref for s in out]})
     return out

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from crownjewels.access import service as access
@@ -38,26 +39,47 @@ class Facts:
     secrets: dict[str, SecretFacts]
 
 
-def load_events(session: Session, claimed: Sequence[Claimed]) -> list[ActivityEvent]:
+#: the columns of an event that detection reads (plain rows: no ORM objects to build)
+_COLUMNS = (
+    ActivityEvent.id,
+    ActivityEvent.occurred_at,
+    ActivityEvent.actor,
+    ActivityEvent.person_id,
+    ActivityEvent.action,
+    ActivityEvent.resource,
+    ActivityEvent.secret_id,
+    ActivityEvent.document_id,
+    ActivityEvent.bytes,
+    ActivityEvent.ip,
+    ActivityEvent.country,
+    ActivityEvent.device,
+    ActivityEvent.source,
+    ActivityEvent.channel,
+    ActivityEvent.details,
+)
+Event = Row[tuple[Any, ...]]
+
+
+def load_events(session: Session, claimed: Sequence[Claimed]) -> list[Event]:
     """The claimed events, in the order they happened (the time bounds prune partitions)."""
     if not claimed:
         return []
     first = min(c.occurred_at for c in claimed)
     last = max(c.occurred_at for c in claimed)
-    rows: list[ActivityEvent] = []
+    rows: list[Event] = []
     ids = [c.event_id for c in claimed]
     for start in range(0, len(ids), 1000):
-        query = select(ActivityEvent).where(
+        query = select(*_COLUMNS).where(
             ActivityEvent.id.in_(ids[start : start + 1000]),
             ActivityEvent.occurred_at >= first,
             ActivityEvent.occurred_at <= last,
         )
-        rows.extend(session.scalars(query))
+        rows.extend(session.execute(query))
     rows.sort(key=lambda e: (e.occurred_at, e.id))
     return rows
 
 
-def facts_of(session: Session, events: Sequence[ActivityEvent]) -> Facts:
+def facts_of(session: Session, events: Sequence[Event]) -> Facts:
     """What detection knows of the batch's people and secrets."""
     person_ids = {e.person_id for e in events if e.person_id}
     secret_ids = {e.secret_id for e in events if e.secret_id}
@@ -96,7 +118,7 @@ def facts_of(session: Session, events: Sequence[ActivityEvent]) -> Facts:
     return Facts(people=person_facts, secrets=secret_facts)
 
 
-def observations(session: Session, events: Sequence[ActivityEvent]) -> list[Observation]:
+def observations(session: Session, events: Sequence[Event]) -> list[Observation]:
     """The events as `Observation`s, in the order given."""
     facts = facts_of(session, events)
     outside = [e for e in events if e.channel not in _DECIDED_INSIDE]
