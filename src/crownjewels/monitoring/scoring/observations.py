@@ -24,6 +24,7 @@ from crownjewels.monitoring.detection.types import (
 from crownjewels.monitoring.models import ActivityEvent
 from crownjewels.monitoring.schemas import Action
 from crownjewels.monitoring.scoring import hooks
+from crownjewels.monitoring.scoring.among import among
 from crownjewels.monitoring.scoring.queue import Claimed
 from crownjewels.parties import service as parties
 
@@ -68,9 +69,9 @@ def load_events(session: Session, claimed: Sequence[Claimed]) -> list[Event]:
     last = max(c.occurred_at for c in claimed)
     rows: list[Event] = []
     ids = [c.event_id for c in claimed]
-    for start in range(0, len(ids), 1000):
+    for start in range(0, len(ids), 5000):
         query = select(*_COLUMNS).where(
-            ActivityEvent.id.in_(ids[start : start + 1000]),
+            among(session, ActivityEvent.id, ids[start : start + 5000]),
             ActivityEvent.occurred_at >= first,
             ActivityEvent.occurred_at <= last,
         )

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import Text
 
 from crownjewels.monitoring.models import PendingScore
+from crownjewels.monitoring.scoring.among import among
 
 #: the first key of the two-part advisory locks on person keys ("CJ" "MS": monitoring scorer)
 LOCK_CLASS = 0x434A4D53 - 2**31
@@ -67,7 +68,7 @@ def _claim_postgresql(session: Session, limit: int) -> list[Claimed]:
         return []  # another scorer holds every person at the head of the queue
     query = (
         select(PendingScore.event_id, PendingScore.occurred_at, PendingScore.person_key)
-        .where(PendingScore.person_key.in_(locked))
+        .where(among(session, PendingScore.person_key, locked))
         .order_by(PendingScore.occurred_at, PendingScore.event_id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -104,9 +105,9 @@ def _ordered(rows: Sequence[Row[int, datetime, str]]) -> list[Claimed]:
 
 def release(session: Session, event_ids: list[int]) -> None:
     """Take scored rows off the queue (in the transaction that stored their alerts)."""
-    for start in range(0, len(event_ids), 1000):
-        chunk = event_ids[start : start + 1000]
-        session.execute(delete(PendingScore).where(PendingScore.event_id.in_(chunk)))
+    for start in range(0, len(event_ids), 5000):
+        chunk = event_ids[start : start + 5000]
+        session.execute(delete(PendingScore).where(among(session, PendingScore.event_id, chunk)))
 
 
 def backlog(session: Session) -> int:

@@ -11,7 +11,7 @@ row to lock."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from crownjewels.monitoring.models import Baseline
+from crownjewels.monitoring.scoring.among import among
 
 #: the measure under which the detector's whole state of a subject is kept
 MEASURE = "state"
@@ -40,20 +41,41 @@ def _float(value: Any) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
+def _locked(session: Session, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The stored states of these keys, read FOR UPDATE on PostgreSQL, in key order."""
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(keys), 2000):
+        query = (
+            select(Baseline.subject, Baseline.state)
+            .where(
+                Baseline.measure == MEASURE,
+                among(session, Baseline.subject, keys[start : start + 2000]),
+            )
+            .order_by(Baseline.subject)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        found.update({subject: dict(state or {}) for subject, state in session.execute(query)})
+    return found
+
+
 def load(session: Session, subjects: Iterable[str], *, now: datetime) -> dict[str, dict[str, Any]]:
     """The stored state of each subject ({} for a subject never seen), locked for this
-    transaction on PostgreSQL."""
+    transaction on PostgreSQL: the rows that exist are read FOR UPDATE (in key order), the
+    missing ones inserted empty (an insert locks its row); a row another scorer inserted in
+    the meantime is then read FOR UPDATE too."""
     keys = {key_of(s): s for s in subjects}
     wanted = sorted(keys)
     if not wanted:
         return {}
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
+    found = _locked(session, wanted)
+    missing = [k for k in wanted if k not in found]
+    if missing:
+        postgresql = session.get_bind().dialect.name == "postgresql"
+        insert = pg_insert if postgresql else sqlite_insert
         rows = [
             {
-                "subject": s,
+                "subject": k,
                 "measure": MEASURE,
                 "state": {},
                 "median": 0.0,
@@ -61,19 +83,15 @@ def load(session: Session, subjects: Iterable[str], *, now: datetime) -> dict[st
                 "days": 0,
                 "updated_at": now,
             }
-            for s in chunk
+            for k in missing
         ]
-        session.execute(insert(Baseline).values(rows).on_conflict_do_nothing())
-    found: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(wanted), 500):
-        query = (
-            select(Baseline.subject, Baseline.state)
-            .where(Baseline.measure == MEASURE, Baseline.subject.in_(wanted[start : start + 500]))
-            .order_by(Baseline.subject)
-        )
-        if dialect == "postgresql":
-            query = query.with_for_update()
-        found.update({subject: dict(state or {}) for subject, state in session.execute(query)})
+        statement = insert(Baseline).on_conflict_do_nothing().returning(Baseline.subject)
+        inserted = set(session.scalars(statement, rows)) if postgresql else set(missing)
+        if postgresql:
+            raced = [k for k in missing if k not in inserted]
+            found.update(_locked(session, raced) if raced else {})
+        else:
+            session.execute(insert(Baseline).on_conflict_do_nothing(), rows)
     return {keys[k]: found.get(k, {}) for k in wanted}
 
 
