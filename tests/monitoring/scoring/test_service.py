@@ -7,11 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
+from crownjewels.core.db import Database
 from crownjewels.custody import service as custody
 from crownjewels.custody.models import CustodyEvent
 from crownjewels.inventory import service as inventory
@@ -20,6 +22,7 @@ from crownjewels.monitoring import service as monitoring
 from crownjewels.monitoring.models import Alert, AlertEvent, Baseline, PendingScore
 from crownjewels.monitoring.schemas import AlertStatus
 from crownjewels.monitoring.scoring import hooks, service
+from crownjewels.monitoring.scoring.scorer import Scorer
 from crownjewels.parties.schemas import OrgKind, PersonKind
 from tests.access.factories import bind_for_access
 from tests.inventory.factories import make_secret
@@ -237,3 +240,54 @@ def test_activity_sent_through_the_intake_is_scored_into_an_alert(
     assert result.events == 3 and len(result.alerts_raised) == 1
     alert = session.scalars(select(Alert).where(Alert.ref == result.alerts_raised[0])).one()
     assert (alert.person_id, alert.secret_ids) == (world["rohan"].id, [secret.id])
+
+
+def _hand_over(session: Session) -> None:
+    """Write what the test's session holds (custody buffers its rows) before a scorer's own
+    unit of work, on the same connection, reads and appends."""
+    custody.flush(session)
+    session.flush()
+
+
+def test_a_kept_detector_reads_again_what_another_scorer_wrote(
+    session: Session, admin: Actor, db: Database
+) -> None:
+    world = _world(session, admin)
+    a = Scorer(db, detector=TinyDetector, actor=admin)
+    b = Scorer(db, detector=TinyDetector, actor=admin)
+    for scorer in (a, b, a):  # A, then B, then A again with what B saved
+        _downloads(session, world, 1)
+        _hand_over(session)
+        scorer.once()
+    state = session.get(Baseline, (f"person:{world['rohan'].id}", "state"))
+    assert state is not None
+    session.refresh(state)
+    assert state.state["events"] == 3
+    assert session.scalar(select(func.count()).select_from(Alert)) == 1  # the third download
+
+
+def test_a_failed_batch_leaves_nothing_remembered(
+    session: Session, admin: Actor, db: Database
+) -> None:
+    world = _world(session, admin)
+    a = Scorer(db, detector=TinyDetector, actor=admin)
+    _downloads(session, world, 2)
+    _hand_over(session)
+    a.once()
+
+    def fail(session: Session, *, alert: Alert, new: bool) -> None:
+        raise RuntimeError("the channel broke")
+
+    hooks.register_dispatch(fail)
+    try:
+        _downloads(session, world, 1)
+        _hand_over(session)
+        with pytest.raises(RuntimeError):
+            a.once()  # the third download raises an alert: the dispatch fails, all rolls back
+    finally:
+        hooks.unregister(fail)
+    assert a.once().alerts_raised  # scored again from the stored state: the same third download
+    state = session.get(Baseline, (f"person:{world['rohan'].id}", "state"))
+    assert state is not None
+    session.refresh(state)
+    assert state.state["events"] == 3

@@ -28,7 +28,10 @@ class TinyDetector:
         return out
 
     def restore(self, subject: str, data: dict[str, Any]) -> None:
-        self.states[subject] = dict(data)
+        if data:
+            self.states[subject] = dict(data)
+        else:  # start afresh, as the engine does
+            self.states.pop(subject, None)
 
     def state_of(self, subject: str) -> dict[str, Any]:
         return self.states.get(subject, {})

@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 import psycopg
 from sqlalchemy.engine import make_url
@@ -47,13 +48,23 @@ class Scorer:
         self.detector = detector
         self.actor = actor or system_actor("scorer")
         self.batch = batch
+        self._kept: tuple[DetectorLike, dict[str, datetime]] | None = None
 
     def once(self) -> ScoreResult:
-        """Score one batch in its own unit of work."""
-        with self.db.unit_of_work() as session:
-            return score_batch(
-                session, actor=self.actor, detector=self.detector(), limit=self.batch
-            )
+        """Score one batch in its own unit of work. The detector is kept between batches with
+        the version of each subject it holds (only subjects another scorer wrote since are
+        read again); a batch that fails drops both, so nothing uncommitted is remembered."""
+        if self._kept is None:
+            self._kept = (self.detector(), {})
+        detector, held = self._kept
+        try:
+            with self.db.unit_of_work() as session:
+                return score_batch(
+                    session, actor=self.actor, detector=detector, limit=self.batch, held=held
+                )
+        except BaseException:
+            self._kept = None
+            raise
 
     def drain(self, stop: threading.Event | None = None) -> ScoreResult:
         """Score batches until the queue has nothing this scorer may take."""

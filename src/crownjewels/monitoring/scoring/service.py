@@ -3,6 +3,7 @@ caller's transaction (the edge, a command or the continuous scorer, owns it)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic import BaseModel
@@ -42,11 +43,20 @@ class ScoreResult(BaseModel):
 
 
 def score_batch(
-    session: Session, *, actor: Actor, detector: DetectorLike, limit: int = BATCH
+    session: Session,
+    *,
+    actor: Actor,
+    detector: DetectorLike,
+    limit: int = BATCH,
+    held: dict[str, datetime] | None = None,
 ) -> ScoreResult:
-    """Claim up to `limit` queued events, run them through `detector` (a fresh one: its
-    subjects' state is restored from the database and saved back), store what it found as
-    alerts and take the events off the queue. Nothing is claimed: an empty result."""
+    """Claim up to `limit` queued events, run them through `detector`, store what it found as
+    alerts and take the events off the queue. Nothing is claimed: an empty result.
+
+    The detector's state of each subject the batch touches is restored from the database and
+    saved back. A detector kept across batches passes `held` (subject -> the version it saved
+    last; updated here): a subject nobody else wrote since is not read again. If the
+    transaction fails, the caller must drop that detector and `held` together."""
     claimed = queue.claim(session, limit=limit)
     if not claimed:
         return ScoreResult()
@@ -54,11 +64,14 @@ def score_batch(
     events = observations.load_events(session, claimed)
     seen = observations.observations(session, events)
     subjects = sorted({s for o in seen for s in detector.subjects(o)})
-    for subject, data in state.load(session, subjects, now=now).items():
-        if data:
-            detector.restore(subject, data)
+    stored_states = state.load(session, subjects, now=now, held=held)
+    for subject, data in stored_states.items():
+        if data or held is not None:
+            detector.restore(subject, data)  # {}: start afresh (forget what it held)
     findings = [f for o in seen for f in detector.observe(o)]
     state.save(session, {s: detector.state_of(s) for s in subjects}, now=now)
+    if held is not None:
+        held.update(dict.fromkeys(subjects, now))
     queue.release(session, [c.event_id for c in claimed])
     # last: numbering alerts and their custody events hold the append lock until the commit
     stored = alerts.store(session, actor=actor, findings=findings, now=now)

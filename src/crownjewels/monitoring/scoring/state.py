@@ -41,35 +41,55 @@ def _float(value: Any) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
-def _locked(session: Session, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """The stored states of these keys, read FOR UPDATE on PostgreSQL, in key order."""
-    found: dict[str, dict[str, Any]] = {}
+def _versions(session: Session, keys: Sequence[str]) -> dict[str, datetime]:
+    """When each existing row of these keys was last written, the rows locked FOR UPDATE on
+    PostgreSQL (in key order, so two scorers never wait for each other in a circle)."""
+    found: dict[str, datetime] = {}
     for start in range(0, len(keys), 2000):
+        chunk = keys[start : start + 2000]
         query = (
-            select(Baseline.subject, Baseline.state)
-            .where(
-                Baseline.measure == MEASURE,
-                among(session, Baseline.subject, keys[start : start + 2000]),
-            )
+            select(Baseline.subject, Baseline.updated_at)
+            .where(Baseline.measure == MEASURE, among(session, Baseline.subject, chunk))
             .order_by(Baseline.subject)
         )
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update()
-        found.update({subject: dict(state or {}) for subject, state in session.execute(query)})
+        found.update({subject: at for subject, at in session.execute(query)})
     return found
 
 
-def load(session: Session, subjects: Iterable[str], *, now: datetime) -> dict[str, dict[str, Any]]:
+def _states(session: Session, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(keys), 2000):
+        chunk = keys[start : start + 2000]
+        query = select(Baseline.subject, Baseline.state).where(
+            Baseline.measure == MEASURE, among(session, Baseline.subject, chunk)
+        )
+        found.update({subject: dict(data or {}) for subject, data in session.execute(query)})
+    return found
+
+
+def load(
+    session: Session,
+    subjects: Iterable[str],
+    *,
+    now: datetime,
+    held: Mapping[str, datetime] | None = None,
+) -> dict[str, dict[str, Any]]:
     """The stored state of each subject ({} for a subject never seen), locked for this
-    transaction on PostgreSQL: the rows that exist are read FOR UPDATE (in key order), the
-    missing ones inserted empty (an insert locks its row); a row another scorer inserted in
-    the meantime is then read FOR UPDATE too."""
+    transaction on PostgreSQL: the rows that exist are locked FOR UPDATE, the missing ones
+    inserted empty (an insert locks its row; one another scorer inserted in the meantime is
+    then locked too).
+
+    `held`: the version (`updated_at`) of each subject whose state the caller's detector
+    already holds, as it last saved it; those still at that version are left out of the
+    answer (nobody else wrote them since), the others are read."""
     keys = {key_of(s): s for s in subjects}
     wanted = sorted(keys)
     if not wanted:
         return {}
-    found = _locked(session, wanted)
-    missing = [k for k in wanted if k not in found]
+    versions = _versions(session, wanted)
+    missing = [k for k in wanted if k not in versions]
     if missing:
         postgresql = session.get_bind().dialect.name == "postgresql"
         insert = pg_insert if postgresql else sqlite_insert
@@ -85,14 +105,17 @@ def load(session: Session, subjects: Iterable[str], *, now: datetime) -> dict[st
             }
             for k in missing
         ]
-        statement = insert(Baseline).on_conflict_do_nothing().returning(Baseline.subject)
-        inserted = set(session.scalars(statement, rows)) if postgresql else set(missing)
         if postgresql:
+            statement = insert(Baseline).on_conflict_do_nothing().returning(Baseline.subject)
+            inserted = set(session.scalars(statement, rows))
             raced = [k for k in missing if k not in inserted]
-            found.update(_locked(session, raced) if raced else {})
+            versions.update(_versions(session, raced) if raced else {})
         else:
             session.execute(insert(Baseline).on_conflict_do_nothing(), rows)
-    return {keys[k]: found.get(k, {}) for k in wanted}
+    held = held or {}
+    stale = [k for k in wanted if k in versions and held.get(keys[k]) != versions[k]]
+    found = _states(session, stale) if stale else {}
+    return {keys[k]: found.get(k, {}) for k in wanted if k not in versions or k in found}
 
 
 def save(session: Session, states: Mapping[str, dict[str, Any]], *, now: datetime) -> None:
