@@ -6,8 +6,9 @@ whatever its size."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -32,12 +33,24 @@ from crownjewels.parties import service as parties
 _DECIDED_INSIDE = frozenset({"custody", "signal"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass
 class Facts:
-    """The people and secrets of a batch, by id."""
+    """The people and secrets of a batch, by id. A scorer keeps one between batches for
+    `ttl` seconds (`FACTS_TTL`): a person's notice, watch or organisation changed in the
+    meantime reaches detection within that time; each batch reads only whom it has not got."""
 
-    people: dict[str, PersonFacts]
-    secrets: dict[str, SecretFacts]
+    people: dict[str, PersonFacts] = field(default_factory=dict)
+    secrets: dict[str, SecretFacts] = field(default_factory=dict)
+    loaded_at: float = field(default_factory=time.monotonic)
+    ttl: float = 0.0
+
+    def fresh(self) -> bool:
+        """Whether what it holds may still be used."""
+        return time.monotonic() - self.loaded_at < self.ttl
+
+
+#: how long a scorer uses the facts it read (seconds)
+FACTS_TTL = 5.0
 
 
 #: the columns of an event that detection reads (plain rows: no ORM objects to build)
@@ -80,62 +93,73 @@ def load_events(session: Session, claimed: Sequence[Claimed]) -> list[Event]:
     return rows
 
 
-def facts_of(session: Session, events: Sequence[Event]) -> Facts:
-    """What detection knows of the batch's people and secrets."""
-    person_ids = {e.person_id for e in events if e.person_id}
-    secret_ids = {e.secret_id for e in events if e.secret_id}
+def facts_of(session: Session, events: Sequence[Event], kept: Facts | None = None) -> Facts:
+    """What detection knows of the batch's people and secrets (`kept`: what an earlier batch
+    read, added to when still fresh)."""
+    facts = kept if kept is not None and kept.fresh() else Facts(ttl=kept.ttl if kept else 0.0)
+    person_ids = {e.person_id for e in events if e.person_id} - set(facts.people)
+    secret_ids = {e.secret_id for e in events if e.secret_id} - set(facts.secrets)
     people = parties.people_by_ids(session, person_ids)
-    own = parties.own_organisation(session)
-    admins = parties.administrators_among(session, person_ids)
-    watched = hooks.heightened(session) if people else set()
-    person_facts = {
-        p.id: PersonFacts(
-            key=p.id,
-            name=p.full_name,
-            email=p.email,
-            organisation_id=p.organisation_id,
-            organisation_name=p.organisation_name or "",
-            role=str(p.kind),
-            external=own is not None and p.organisation_id != own.id,
-            country=p.country,
-            timezone=p.timezone,
-            notice_on=p.notice_on,
-            last_day=p.departing_on or p.departed_on,
-            heightened=p.id in watched,
-            admin=p.id in admins,
+    if people:
+        own = parties.own_organisation(session)
+        admins = parties.administrators_among(session, person_ids)
+        watched = hooks.heightened(session)
+        facts.people.update(
+            (
+                p.id,
+                PersonFacts(
+                    key=p.id,
+                    name=p.full_name,
+                    email=p.email,
+                    organisation_id=p.organisation_id,
+                    organisation_name=p.organisation_name or "",
+                    role=str(p.kind),
+                    external=own is not None and p.organisation_id != own.id,
+                    country=p.country,
+                    timezone=p.timezone,
+                    notice_on=p.notice_on,
+                    last_day=p.departing_on or p.departed_on,
+                    heightened=p.id in watched,
+                    admin=p.id in admins,
+                ),
+            )
+            for p in people
         )
-        for p in people
-    }
-    secret_facts = {
-        s.id: SecretFacts(
-            id=s.id,
-            ref=s.ref,
-            name=s.name,
-            tier=str(s.tier),
-            allowed_regions=tuple(s.allowed_regions or ["*"]),
+    facts.secrets.update(
+        (
+            s.id,
+            SecretFacts(
+                id=s.id,
+                ref=s.ref,
+                name=s.name,
+                tier=str(s.tier),
+                allowed_regions=tuple(s.allowed_regions or ["*"]),
+            ),
         )
         for s in inventory.secrets_by_ids(session, secret_ids)
-    }
-    return Facts(people=person_facts, secrets=secret_facts)
+    )
+    return facts
 
 
-def observations(session: Session, events: Sequence[Event]) -> list[Observation]:
+def observations(
+    session: Session, events: Sequence[Event], kept: Facts | None = None
+) -> list[Observation]:
     """The events as `Observation`s, in the order given."""
-    facts = facts_of(session, events)
+    facts = facts_of(session, events, kept)
     outside = [e for e in events if e.channel not in _DECIDED_INSIDE]
-    windows = access.grant_windows(
+    found = access.grant_windows(
         session,
         person_ids={e.person_id for e in outside if e.person_id},
         secret_ids={e.secret_id for e in outside if e.secret_id},
     )
+    windows = {
+        pair: tuple(GrantWindow(starts_at=s, expires_at=x) for s, x in spans)
+        for pair, spans in found.items()
+    }
+    people, secrets = facts.people, facts.secrets
     out = []
     for e in events:
-        grants: tuple[GrantWindow, ...] | None = None
-        if e.channel not in _DECIDED_INSIDE and e.person_id and e.secret_id:
-            grants = tuple(
-                GrantWindow(starts_at=s, expires_at=x)
-                for s, x in windows.get((e.person_id, e.secret_id), [])
-            )
+        inside = e.channel in _DECIDED_INSIDE
         out.append(
             Observation(
                 event_id=e.id,
@@ -143,16 +167,18 @@ def observations(session: Session, events: Sequence[Event]) -> list[Observation]
                 actor=e.actor,
                 action=Action(e.action),
                 resource=e.resource,
-                person=facts.people.get(e.person_id) if e.person_id else None,
-                secret=facts.secrets.get(e.secret_id) if e.secret_id else None,
+                person=people.get(e.person_id) if e.person_id else None,
+                secret=secrets.get(e.secret_id) if e.secret_id else None,
                 document_id=e.document_id,
                 bytes=e.bytes,
                 ip=e.ip,
                 country=e.country,
                 device=e.device,
                 source=e.source,
-                grants=grants,
-                details=dict(e.details or {}),
+                grants=None
+                if inside or not (e.person_id and e.secret_id)
+                else windows.get((e.person_id, e.secret_id), ()),
+                details=dict(e.details) if e.details else {},
             )
         )
     return out

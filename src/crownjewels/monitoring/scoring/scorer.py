@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.db import Database
 from crownjewels.monitoring import storage
+from crownjewels.monitoring.scoring.observations import FACTS_TTL, Facts
 from crownjewels.monitoring.scoring.service import BATCH, DetectorLike, ScoreResult, score_batch
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class Scorer:
         self.actor = actor or system_actor("scorer")
         self.batch = batch
         self._kept: tuple[DetectorLike, dict[str, datetime]] | None = None
+        self._facts = Facts(ttl=FACTS_TTL)
 
     def once(self) -> ScoreResult:
         """Score one batch in its own unit of work. The detector is kept between batches with
@@ -56,11 +58,18 @@ class Scorer:
         read again); a batch that fails drops both, so nothing uncommitted is remembered."""
         if self._kept is None:
             self._kept = (self.detector(), {})
+        if not self._facts.fresh():
+            self._facts = Facts(ttl=FACTS_TTL)
         detector, held = self._kept
         try:
             with self.db.unit_of_work() as session:
                 return score_batch(
-                    session, actor=self.actor, detector=detector, limit=self.batch, held=held
+                    session,
+                    actor=self.actor,
+                    detector=detector,
+                    limit=self.batch,
+                    held=held,
+                    facts=self._facts,
                 )
         except BaseException:
             self._kept = None

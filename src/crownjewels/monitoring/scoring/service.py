@@ -49,6 +49,7 @@ def score_batch(
     detector: DetectorLike,
     limit: int = BATCH,
     held: dict[str, datetime] | None = None,
+    facts: observations.Facts | None = None,
 ) -> ScoreResult:
     """Claim up to `limit` queued events, run them through `detector`, store what it found as
     alerts and take the events off the queue. Nothing is claimed: an empty result.
@@ -56,13 +57,14 @@ def score_batch(
     The detector's state of each subject the batch touches is restored from the database and
     saved back. A detector kept across batches passes `held` (subject -> the version it saved
     last; updated here): a subject nobody else wrote since is not read again. If the
-    transaction fails, the caller must drop that detector and `held` together."""
+    transaction fails, the caller must drop that detector and `held` together. `facts`: the
+    people and secrets an earlier batch read (see `observations.Facts`), added to here."""
     claimed = queue.claim(session, limit=limit)
     if not claimed:
         return ScoreResult()
     now = clock.now()
     events = observations.load_events(session, claimed)
-    seen = observations.observations(session, events)
+    seen = observations.observations(session, events, facts)
     subjects = sorted({s for o in seen for s in detector.subjects(o)})
     stored_states = state.load(session, subjects, now=now, held=held)
     for subject, data in stored_states.items():
