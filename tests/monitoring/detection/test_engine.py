@@ -244,7 +244,7 @@ def test_a_slow_drift_no_single_day_shows() -> None:
     assert drifts and len({f.group_key for f in drifts}) == 1
     drifting = drifts[0]
     assert (
-        "has been above their usual day after day: today 3 documents never touched "
+        "has been above their usual day after day: today 1 document never touched "
         "before" in drifting.explanation
     )
     assert "their daily median is 0 documents never touched before" in drifting.explanation
