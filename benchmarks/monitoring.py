@@ -148,10 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     world = insider_data.generate(args.seed, people, days, per_scenario=per_scenario)
     with tempfile.TemporaryDirectory() as tmp:
         paths = insider_data.write(world, Path(tmp))
+        del world  # the events as dicts: half the memory of the run
         data = insiders.load(
             paths["people.csv"], paths["events.jsonl"], paths["labels.csv"], paths["resources.csv"]
         )
-    del world
     built = time.perf_counter() - began
     print(
         f"organisation: {people} people, {days} days, {len(data.observations):,} events,"
