@@ -213,7 +213,8 @@ def load(people_path: Path, events_path: Path, labels_path: Path, resources_path
                     resource=resource,
                     person=person,
                     secret=resources.secret_of(resource),
-                    document_id=None if action in (Action.LOGIN, Action.FAILED_LOGIN) else resource,
+                    # as the database path gives external events: no Crown Jewels document
+                    document_id=None,
                     bytes=event.get("bytes"),
                     ip=event.get("ip"),
                     country=event.get("country"),
