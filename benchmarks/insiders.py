@@ -556,13 +556,17 @@ def report(result: dict[str, Any], source: str) -> list[str]:
         f" chance {_pct(forest['chance_recall']).strip()});"
         f" at {_pct(TARGET_FP).strip()} FP: recall {_pct(forest5['recall'])}"
     )
-    lines.append(f"\n{'scenario':<34}{'detector':>14}{'det FP':>9}{'forest':>14}")
+    lines.append(
+        "\nper scenario: insiders caught, and the FP rate over those insiders' own days outside"
+        " their windows"
+    )
+    lines.append(f"{'scenario':<34}{'detector':>14}{'its FP':>9}{'forest':>14}{'its FP':>9}")
     for scenario, fig in forest["per_scenario"].items():
         d = det["per_scenario"].get(scenario) if det else None
         dtext = f"{d['caught']}/{d['insiders']} {_pct(d['recall'])}" if d else "-"
         dfp = _pct(d["fp_rate"]) if d else "-"
         ftext = f"{fig['caught']}/{fig['insiders']} {_pct(fig['recall'])}"
-        lines.append(f"{scenario:<34}{dtext:>14}{dfp:>9}{ftext:>14}")
+        lines.append(f"{scenario:<34}{dtext:>14}{dfp:>9}{ftext:>14}{_pct(fig['fp_rate']):>9}")
     if det:
         if det["missed"]:
             lines.append("missed: " + ", ".join(det["missed"]))
