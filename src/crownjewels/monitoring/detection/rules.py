@@ -408,7 +408,7 @@ class Rule:
 
 def tiered(values: Mapping[str, float], tier: str | None) -> float:
     """A tiered threshold's value for `tier` (None: unclassified)."""
-    return values[tier] if tier in values else values[DEFAULT]
+    return values[tier] if tier is not None and tier in values else values[DEFAULT]
 
 
 def pick_severity(
