@@ -394,7 +394,7 @@ def off_hours(rule: Rule, ev: Event) -> Finding | None:
 def new_country(rule: Rule, ev: Event) -> Finding | None:
     """A country the person has not been seen in."""
     value = ev.o.country
-    if not value or value in ev.st.seen["country"]:
+    if not value:
         return None
     return _novelty(rule, ev, "country", value)
 
@@ -404,7 +404,7 @@ def new_network(rule: Rule, ev: Event) -> Finding | None:
     if not ev.o.ip:
         return None
     value = ev.network
-    if not value or value in ev.st.seen["network"]:
+    if not value:
         return None
     return _novelty(rule, ev, "network", value)
 
@@ -412,33 +412,51 @@ def new_network(rule: Rule, ev: Event) -> Finding | None:
 def new_device(rule: Rule, ev: Event) -> Finding | None:
     """A device the person has not been seen with."""
     value = ev.o.device
-    if not value or value in ev.st.seen["device"]:
+    if not value:
         return None
     return _novelty(rule, ev, "device", value)
 
 
 def _novelty(rule: Rule, ev: Event, kind: str, value: str) -> Finding | None:
-    o = ev.o
-    seen = ev.st.seen[kind]
-    spec = rule.spec
-    if ev.st.events < spec.min_events or ev.st.history.days < spec.min_days:
+    """A value seen for the first time, or on the day it first appeared, once the person has
+    a history; a finding when enough documents were touched from it that day."""
+    st = ev.st
+    seen = st.seen[kind]
+    fresh = st.fresh.get(kind)
+    if value in seen and (fresh is None or value not in fresh):
         return None
-    usual = sorted(seen.items(), key=lambda item: -item[1])[:3]
+    spec = rule.spec
+    if st.events < spec.min_events or st.history.days < spec.min_days:
+        return None
+    if fresh is None:
+        fresh = st.fresh[kind] = set()
+    fresh.add(value)
+    o = ev.o
+    tally = ev.tally(f"{rule.id}:{value}")
+    tally.add(ev.epoch, o.event_id, o.document_id or o.resource if o.secret is not None else None)
+    need = tiered(spec.documents, ev.tier) * ev.factor(rule)
+    count = len(tally.keys) if need > 1 else tally.count
+    if count < need or tally.fired:
+        return None
+    tally.fired = count
+    usual = sorted(((v, n) for v, n in seen.items() if v not in fresh), key=lambda i: -i[1])[:3]
     before = ", ".join(f"{v} ({explain.plural(n, 'events')})" for v, n in usual)
+    many = f"{_documents(tally)} {explain.of_secret(o)}"
+    what = many if need > 1 else explain.target(o)
     words = (
-        f"{explain.who(o)} {explain.VERBS[o.action]} {explain.target(o)} from {kind} "
-        f"{value} for the first time, {explain.span(ev.tz, ev.epoch, ev.epoch)}; "
-        + (f"until now from {before}" if before else f"no {kind} of theirs was known before")
+        f"{explain.who(o)} {explain.VERBS[o.action]} {what} from {kind} {value}, new for "
+        f"them, {_span(ev, tally)}; "
+        + (f"until then from {before}" if before else f"no {kind} of theirs was known before")
     )
-    facts = {kind: value, "usual": dict(usual), "events_before": ev.st.events}
+    facts = {kind: value, "usual": dict(usual), "events_before": st.events}
     return finding(
         rule,
         ev,
         words=words,
         facts=facts,
-        ids=[o.event_id],
-        first=ev.epoch,
-        last=ev.epoch,
+        ids=tally.ids,
+        first=tally.first,
+        last=tally.last,
         group=value,
     )
 
@@ -449,8 +467,10 @@ def travel(rule: Rule, ev: Event) -> Finding | None:
     country, last = o.country, ev.st.last_country
     if not country or not last or country == last:
         return None
-    km = places.distance_km(last, country)
     spec = rule.spec
+    if spec.known_after and ev.st.seen["country"].get(country, 0) >= spec.known_after:
+        return None
+    km = places.distance_km(last, country)
     if km is None or km < spec.min_km:
         return None
     hours = max(ev.epoch - ev.st.last_epoch, 60.0) / 3600

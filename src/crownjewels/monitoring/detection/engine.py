@@ -155,7 +155,7 @@ class Detector:
             nbytes = o.bytes or 0
             move = action in MOVES
             sid = secret.id if secret is not None else ""
-            st.today.add(epoch, doc, sid, nbytes, move, o.event_id)
+            st.today.add(epoch, doc, sid, nbytes, move, o.event_id, st.docs_seen.add(doc))
             if org is not None and (person.external or self._all_orgs):  # type: ignore[union-attr]
                 utc_day = int(epoch // 86400)
                 if utc_day > org.day:
@@ -200,6 +200,7 @@ class Detector:
                 group.close(today)
         st.today = Day()
         st.tallies = {}
+        st.fresh = {}
 
     def _remember(self, ev: checks.Event) -> None:
         """What the person was seen with, after the rules judged the event as new."""

@@ -149,7 +149,8 @@ ACCESS = frozenset(Action) - {
 }
 #: the actions that take content away
 MOVES = frozenset({Action.DOWNLOAD, Action.COPY, Action.CLONE, Action.EXPORT, Action.PRINT})
-MEASURES = ("events", "documents", "bytes", "secrets", "moves")
+MEASURES = ("events", "documents", "bytes", "secrets", "moves", "new-documents")
+Measure = Literal["events", "documents", "bytes", "secrets", "moves", "new-documents"]
 
 
 class _Spec(BaseModel):
@@ -201,6 +202,9 @@ class Novelty(_Spec):
     #: events of the person seen before anything can be new
     min_events: int = Field(default=20, ge=0)
     min_days: int = Field(default=3, ge=0)
+    #: distinct documents touched from the new value on its first day before it is a finding
+    #: (1: the first event)
+    documents: TieredCount = Field(default_factory=lambda: {DEFAULT: 1.0})
 
 
 class Travel(_Spec):
@@ -210,6 +214,9 @@ class Travel(_Spec):
     actions: Actions = frozenset(Action) - {Action.SIGNAL, Action.GRANT_CHANGE}
     speed_kmh: float = Field(default=900, gt=0)
     min_km: float = Field(default=500, ge=0)
+    #: ignore arrival in a country the person was seen in this many times before (a VPN's
+    #: exit, a second office); 0: judge every jump
+    known_after: int = Field(default=3, ge=0)
 
 
 class Departing(_Spec):
@@ -245,7 +252,7 @@ class OrgVolume(_Spec):
 
     kind: Literal["organisation-volume"]
     actions: Actions = ACCESS
-    measure: Literal["events", "documents", "bytes", "moves"] = "events"
+    measure: Measure = "events"
     z: float = Field(default=6.0, gt=0)
     min_days: int = Field(default=7, ge=1)
     #: and at least this many times its median
@@ -272,7 +279,7 @@ class UnusualDay(_Spec):
 
     kind: Literal["unusual-day"]
     actions: Actions = ACCESS
-    measure: Literal["events", "documents", "bytes", "secrets", "moves"] = "documents"
+    measure: Measure = "documents"
     #: robust z against the person's own days, and against their peers' person-days
     z_own: float = Field(default=5.0, gt=0)
     z_peers: float = Field(default=3.0, ge=0)
@@ -291,7 +298,7 @@ class Sustained(_Spec):
 
     kind: Literal["sustained"]
     actions: Actions = MOVES
-    measure: Literal["events", "documents", "bytes", "secrets", "moves"] = "documents"
+    measure: Measure = "documents"
     slack: float = Field(default=1.0, ge=0)
     limit: float = Field(default=8.0, gt=0)
     floor: float = Field(default=1.0, gt=0)
