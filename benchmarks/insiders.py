@@ -620,7 +620,9 @@ def ratio_lines(result: dict[str, Any]) -> list[str]:
         # ahead of the forest means strictly more insiders caught at the same FP budget
         met = ratio > 1.0 if name.startswith("recall vs") else ratio >= 1.0
         verdict = "meets target" if met else "BELOW target"
-        out.append(f"   {name:<38}{measured:>20}  target {target:<9} ratio {ratio:5.2f}  {verdict}")
+        out.append(
+            f"   {name:<40}{measured:>22}  target {target:<12} ratio {ratio:5.2f}  {verdict}"
+        )
     return out
 
 

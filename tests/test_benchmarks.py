@@ -210,3 +210,21 @@ def test_insider_evaluation_reads_files_of_its_format_from_anywhere(tmp_path: Pa
     forest = result["forest_at_target_fp"]
     assert forest["innocent_person_days"] == 13
     assert set(forest["per_scenario"]) == {"taking-it"}
+
+
+@pytest.mark.slow
+def test_monitoring_benchmark() -> None:
+    out, ratios = run_quick("monitoring.py", "--quick", "--people", "80", "--events", "20000")
+    assert "river" in out and "HalfSpaceTrees" in out and "isolation forest" in out
+    names = []
+    if "detector SKIPPED" not in out:
+        names += [
+            "scoring throughput (one process)",
+            "detector vs river HalfSpaceTrees",
+            "insiders caught (recall)",
+            "false-positive person-days",
+            "recall vs isolation forest",
+        ]
+    if "ingestion and latency SKIPPED" not in out:
+        names += ["ingestion to stored alert, p99"]
+    _has_all(ratios, names, out)
