@@ -264,3 +264,21 @@ def test_state_survives_a_save_and_restore_as_json() -> None:
         f.explanation for f in run(second, [replace(o) for o in night])
     ]
     assert second.state_of("person:nobody") == {}
+
+
+def test_night_work_is_usual_for_a_night_worker() -> None:
+    detector = Detector()
+    nights = routine(ROHAN, HISTORY, hour=23)
+    assert "off-hours" not in rules_of(run(detector, nights))
+    found = run(detector, [obs(local(NEXT, 23, k), doc=f"d{k % 3}") for k in range(6)])
+    assert "off-hours" not in rules_of(found)
+
+
+def test_first_time_documents_are_remembered_across_a_restore() -> None:
+    first = warmed()
+    run(first, [obs(local(NEXT, 10), doc="fresh-1")])
+    assert first.people["person:p-rohan"].today.fresh == 1
+    second = Detector()
+    second.restore("person:p-rohan", json.loads(json.dumps(first.state_of("person:p-rohan"))))
+    run(second, [obs(local(NEXT, 11), doc="fresh-1"), obs(local(NEXT, 12), doc="fresh-2")])
+    assert second.people["person:p-rohan"].today.fresh == 2  # fresh-1 once, fresh-2 once

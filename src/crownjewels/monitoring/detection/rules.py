@@ -10,6 +10,7 @@ multiplied by `heightened` and the severity goes up one step."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -567,11 +568,19 @@ def _read(
 def load_rules(paths: Iterable[Path] | None = None, *, extra: Path | None = None) -> RuleSet:
     """The default rules (or the files in `paths`), then the organisation's own file
     (`extra`, the setting `monitoring_rules`) over them."""
+    if paths is None and extra is None:
+        return _defaults()
     files = list(paths) if paths is not None else [DEFAULT_RULES]
     if extra is not None:
         files.append(extra)
     texts = [(str(p), datafile.read_text(p, what="a rules YAML file")) for p in files]
     return parse(texts)
+
+
+@lru_cache(maxsize=1)
+def _defaults() -> RuleSet:
+    """The shipped rules, read once per process (the scorer builds a detector per batch)."""
+    return load_rules([DEFAULT_RULES])
 
 
 def rules_for(settings: Settings) -> RuleSet:
