@@ -105,13 +105,16 @@ def test_a_new_country_and_impossible_travel() -> None:
             obs(local(NEXT, 10, 30), action=Action.VIEW, country="BR", ip="200.1.2.3"),
         ],
     )
-    assert {"new-country", "new-network", "impossible-travel", "region"} <= rules_of(found)
+    assert {"new-country", "impossible-travel", "region"} <= rules_of(found)
+    assert "new-network" not in rules_of(found)  # a network alone: documents must follow
     travel = next(f for f in found if f.rule_id == "impossible-travel")
     assert "was seen in IN on 2026-12-02 at 10:00 IST and in BR" in travel.explanation
     assert travel.facts["km"] > 10_000
     country = next(f for f in found if f.rule_id == "new-country")
-    assert "from country BR for the first time" in country.explanation
-    assert "until now from IN (" in country.explanation
+    assert "viewed TS-0003 from country BR, new for them, on 2026-12-02 at 10:30 IST" in (
+        country.explanation
+    )
+    assert "until then from IN (" in country.explanation
 
 
 def test_a_known_place_is_not_new() -> None:
@@ -217,12 +220,34 @@ def test_secrets_outside_the_persons_and_peers_work() -> None:
     )
 
 
+def test_documents_from_a_new_network_on_its_first_day() -> None:
+    detector = warmed()
+    home = [obs(local(NEXT, 9, k), ip="203.0.113.7", doc=f"d{k % 3}") for k in range(4)]
+    assert run(detector, home) == []  # the usual documents, a few times
+    more = [obs(local(NEXT, 10, k), ip="203.0.113.8", doc=f"h{k}") for k in range(3)]
+    (found,) = run(detector, more)
+    assert found.rule_id == "new-network"
+    assert found.explanation.startswith(
+        "Rohan Gupta downloaded 5 documents of TS-0003 from network 203.0.113.0/24, new for "
+        "them, on 2026-12-02 between 09:00 and 10:01 IST; until then from 10.1.2.0/24"
+    )
+    assert run(detector, [obs(local(NEXT + timedelta(days=1), 9), ip="203.0.113.9")]) == []
+
+
 def test_a_slow_drift_no_single_day_shows() -> None:
     detector = warmed()
     days = workdays(NEXT, 15)
-    found = run(detector, routine(ROHAN, days, per_day=6))
+    drift = [obs(local(day, 15, k), doc=f"new-{day}-{k}") for day in days for k in range(3)]
+    found = run(detector, sorted(routine(ROHAN, days) + drift, key=lambda o: o.occurred_at))
     assert "unusual-day" not in rules_of(found) and "bulk-secret" not in rules_of(found)
-    assert "sustained" in rules_of(found)
+    drifts = [f for f in found if f.rule_id == "sustained"]
+    assert drifts and len({f.group_key for f in drifts}) == 1
+    drifting = drifts[0]
+    assert (
+        "has been above their usual day after day: today 1 document never touched "
+        "before" in drifting.explanation
+    )
+    assert "their daily median is 0 documents never touched before" in drifting.explanation
 
 
 def test_state_survives_a_save_and_restore_as_json() -> None:
@@ -239,3 +264,21 @@ def test_state_survives_a_save_and_restore_as_json() -> None:
         f.explanation for f in run(second, [replace(o) for o in night])
     ]
     assert second.state_of("person:nobody") == {}
+
+
+def test_night_work_is_usual_for_a_night_worker() -> None:
+    detector = Detector()
+    nights = routine(ROHAN, HISTORY, hour=23)
+    assert "off-hours" not in rules_of(run(detector, nights))
+    found = run(detector, [obs(local(NEXT, 23, k), doc=f"d{k % 3}") for k in range(6)])
+    assert "off-hours" not in rules_of(found)
+
+
+def test_first_time_documents_are_remembered_across_a_restore() -> None:
+    first = warmed()
+    run(first, [obs(local(NEXT, 10), doc="fresh-1")])
+    assert first.people["person:p-rohan"].today.fresh == 1
+    second = Detector()
+    second.restore("person:p-rohan", json.loads(json.dumps(first.state_of("person:p-rohan"))))
+    run(second, [obs(local(NEXT, 11), doc="fresh-1"), obs(local(NEXT, 12), doc="fresh-2")])
+    assert second.people["person:p-rohan"].today.fresh == 2  # fresh-1 once, fresh-2 once

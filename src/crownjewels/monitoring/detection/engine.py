@@ -9,11 +9,10 @@ plain JSON (`state_of`, `restore`), so the scoring pipeline persists it between 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
 from typing import Any
 
 from crownjewels.monitoring.detection import checks, places
-from crownjewels.monitoring.detection.rules import ACCESS, MOVES, Rule, RuleSet, load_rules
+from crownjewels.monitoring.detection.rules import ACCESS, MOVES, RuleSet, load_rules
 from crownjewels.monitoring.detection.state import Day, GroupState, OrgState, PersonState
 from crownjewels.monitoring.detection.types import Finding, Observation
 from crownjewels.monitoring.schemas import Action
@@ -21,8 +20,6 @@ from crownjewels.monitoring.schemas import Action
 #: days from 0001-01-01 (date.toordinal's origin) to 1970-01-01
 EPOCH_ORDINAL = 719163
 SEEN_CAP = 500
-
-Check = Callable[[Rule, "checks.Event"], Finding | None]
 
 
 class Detector:
@@ -35,10 +32,11 @@ class Detector:
         self.people: dict[str, PersonState] = {}
         self.groups: dict[str, GroupState] = {}
         self.organisations: dict[str, OrgState] = {}
-        self._plan: dict[Action, list[tuple[Rule, Check]]] = {action: [] for action in Action}
+        self._plan: dict[Action, list[checks.Gate]] = {action: [] for action in Action}
         for rule in self.rules.enabled:
+            gated = checks.gate(rule)
             for action in rule.spec.actions:
-                self._plan[action].append((rule, checks.CHECKS[rule.kind]))
+                self._plan[action].append(gated)
         self._cusum = [r for r in self.rules.enabled if r.kind == "sustained"]
         self._habits = [r for r in self.rules.enabled if r.kind == "off-hours"]
         #: the organisation figures are kept for our own organisation too only when a rule
@@ -108,8 +106,8 @@ class Detector:
         """Update the baselines with one observation and return what the rules found."""
         ev = self._event(o)
         found: list[Finding] = []
-        for rule, check in self._plan[o.action]:
-            finding = check(rule, ev)
+        for check in self._plan[o.action]:
+            finding = check(ev)
             if finding is not None:
                 found.append(finding)
         self._remember(ev)
@@ -155,7 +153,7 @@ class Detector:
             nbytes = o.bytes or 0
             move = action in MOVES
             sid = secret.id if secret is not None else ""
-            st.today.add(epoch, doc, sid, nbytes, move, o.event_id)
+            st.today.add(epoch, doc, sid, nbytes, move, o.event_id, st.docs_seen.add(doc))
             if org is not None and (person.external or self._all_orgs):  # type: ignore[union-attr]
                 utc_day = int(epoch // 86400)
                 if utc_day > org.day:
@@ -200,21 +198,38 @@ class Detector:
                 group.close(today)
         st.today = Day()
         st.tallies = {}
+        st.fresh = {}
 
     def _remember(self, ev: checks.Event) -> None:
         """What the person was seen with, after the rules judged the event as new."""
         o, st = ev.o, ev.st
         st.events += 1
-        if o.country:
-            _count(st.seen["country"], o.country)
-            st.last_country, st.last_epoch = o.country, ev.epoch
-        network = ev.network
-        if network is not None:
-            _count(st.seen["network"], network)
-        if o.device:
-            _count(st.seen["device"], o.device)
+        seen = st.seen
+        country = o.country
+        if country:
+            counts = seen["country"]
+            if country in counts:
+                counts[country] += 1
+            else:
+                _count(counts, country)
+            st.last_country, st.last_epoch = country, ev.epoch
+        if o.ip:
+            network = ev.network
+            if network is not None:
+                counts = seen["network"]
+                if network in counts:
+                    counts[network] += 1
+                else:
+                    _count(counts, network)
+        device = o.device
+        if device:
+            counts = seen["device"]
+            if device in counts:
+                counts[device] += 1
+            else:
+                _count(counts, device)
         secret = o.secret
-        if secret is not None and o.action in ACCESS and secret.id not in st.secrets:
+        if secret is not None and secret.id not in st.secrets and o.action in ACCESS:
             st.secrets.add(secret.id)
             if ev.group is not None and o.person is not None:
                 users = ev.group.users.setdefault(secret.id, [])

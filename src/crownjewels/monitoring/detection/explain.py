@@ -33,6 +33,7 @@ UNITS = {
     "bytes": "bytes",
     "secrets": "secrets",
     "moves": "downloads and copies",
+    "new-documents": "documents never touched before",
 }
 
 
@@ -52,6 +53,8 @@ def amount(value: float, measure: str) -> str:
         return size(value)
     if measure == "moves":
         return f"{number(value)} downloads and copies"
+    if measure == "new-documents":
+        return f"{plural(value, 'documents')} never touched before"
     return plural(value, UNITS[measure])
 
 

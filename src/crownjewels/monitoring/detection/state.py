@@ -7,12 +7,15 @@ working day) whose median and MAD are recomputed when a day closes, not per even
 
 from __future__ import annotations
 
+import base64
+import math
+import zlib
 from collections import deque
 from typing import Any
 
 from crownjewels.monitoring.stats import median_mad
 
-MEASURES = ("events", "documents", "bytes", "secrets", "moves")
+MEASURES = ("events", "documents", "bytes", "secrets", "moves", "new-documents")
 #: event ids kept per day or window as an alert's evidence
 EVIDENCE = 200
 #: values remembered per kind of novelty (countries, networks, devices)
@@ -22,10 +25,12 @@ SEEN_CAP = 500
 class Day:
     """One subject's figures for the day so far."""
 
-    __slots__ = ("bytes", "docs", "events", "first", "ids", "last", "moves", "secrets")
+    __slots__ = ("bytes", "docs", "events", "first", "fresh", "ids", "last", "moves", "secrets")
 
     def __init__(self) -> None:
         self.events = 0
+        #: documents touched for the first time (as far as the subject's memory goes)
+        self.fresh = 0
         self.bytes = 0
         self.moves = 0
         self.docs: set[str] = set()
@@ -35,8 +40,17 @@ class Day:
         self.ids: list[int] = []
 
     def add(
-        self, epoch: float, doc: str, secret: str, nbytes: int, move: bool, event_id: int
+        self,
+        epoch: float,
+        doc: str,
+        secret: str,
+        nbytes: int,
+        move: bool,
+        event_id: int,
+        fresh: bool = False,
     ) -> None:
+        if fresh:
+            self.fresh += 1
         if not self.events:
             self.first = epoch
         self.events += 1
@@ -58,6 +72,8 @@ class Day:
             return self.bytes
         if measure == "moves":
             return self.moves
+        if measure == "new-documents":
+            return self.fresh
         return len(self.secrets)
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,6 +81,7 @@ class Day:
             "events": self.events,
             "bytes": self.bytes,
             "moves": self.moves,
+            "fresh": self.fresh,
             "docs": sorted(self.docs),
             "secrets": sorted(self.secrets),
             "first": self.first,
@@ -76,15 +93,48 @@ class Day:
     def from_dict(cls, data: dict[str, Any]) -> Day:
         day = cls()
         day.events, day.bytes, day.moves = data["events"], data["bytes"], data["moves"]
+        day.fresh = data["fresh"]
         day.docs, day.secrets = set(data["docs"]), set(data["secrets"])
         day.first, day.last, day.ids = data["first"], data["last"], list(data["ids"])
         return day
 
 
+class Bloom:
+    """Which documents a person has touched: a Bloom filter of fixed size (8 KiB, two bit
+    positions from one CRC-32: under 1 % false "seen before" at 3,000 documents), so that a
+    person's state stays small however much they read. A false "seen" only hides a first
+    touch, never invents one."""
+
+    __slots__ = ("bits",)
+
+    def __init__(self, bits: bytearray | None = None) -> None:
+        self.bits = bits if bits is not None else bytearray(8192)
+
+    def add(self, key: str) -> bool:
+        """Remember `key`; whether it was new."""
+        h = zlib.crc32(key.encode())
+        bits = self.bits
+        low, high = h & 0xFFFF, h >> 16
+        a, b = low >> 3, high >> 3
+        ma, mb = 1 << (low & 7), 1 << (high & 7)
+        if bits[a] & ma and bits[b] & mb:
+            return False
+        bits[a] |= ma
+        bits[b] |= mb
+        return True
+
+    def to_text(self) -> str:
+        return base64.b64encode(zlib.compress(bytes(self.bits))).decode()
+
+    @classmethod
+    def from_text(cls, text: str) -> Bloom:
+        return cls(bytearray(zlib.decompress(base64.b64decode(text))))
+
+
 class Tally:
     """What one rule counted for a subject today: events, their span, distinct keys."""
 
-    __slots__ = ("count", "fired", "first", "ids", "keys", "last")
+    __slots__ = ("count", "fired", "first", "ids", "keys", "last", "next")
 
     def __init__(self) -> None:
         self.count = 0
@@ -94,6 +144,8 @@ class Tally:
         self.keys: set[str] = set()
         #: the value at which the rule last fired (it fires again at twice that)
         self.fired = 0.0
+        #: below this value today the rule cannot fire (its thresholds solved once a day)
+        self.next = 0.0
 
     def add(self, epoch: float, event_id: int, key: str | None = None) -> None:
         if not self.count:
@@ -113,6 +165,7 @@ class Tally:
             "ids": self.ids,
             "keys": sorted(self.keys),
             "fired": self.fired,
+            "next": self.next if self.next != math.inf else None,
         }
 
     @classmethod
@@ -120,6 +173,7 @@ class Tally:
         tally = cls()
         tally.count, tally.first, tally.last = data["count"], data["first"], data["last"]
         tally.ids, tally.keys, tally.fired = list(data["ids"]), set(data["keys"]), data["fired"]
+        tally.next = math.inf if data.get("next", 0.0) is None else data.get("next", 0.0)
         return tally
 
 
@@ -166,23 +220,30 @@ class Window:
 
 
 class History:
-    """A rolling window of daily values per measure with their median and MAD."""
+    """A rolling window of daily values per measure; their median and MAD are computed when
+    first asked after a day closed (most days no rule needs them)."""
 
-    __slots__ = ("days", "stats", "values")
+    __slots__ = ("_stats", "days", "values")
 
     def __init__(self, size: int) -> None:
         self.values: dict[str, deque[float]] = {m: deque(maxlen=size) for m in MEASURES}
-        self.stats: dict[str, tuple[float, float]] = {m: (0.0, 0.0) for m in MEASURES}
+        self._stats: dict[str, tuple[float, float]] = {}
         #: active days seen in all (not only those still in the window)
         self.days = 0
 
     def close(self, day: Day) -> None:
-        """Add a finished day and refresh the figures."""
+        """Add a finished day."""
         self.days += 1
         for measure in MEASURES:
-            values = self.values[measure]
-            values.append(day.value(measure))
-            self.stats[measure] = median_mad(values)
+            self.values[measure].append(day.value(measure))
+        self._stats = {}
+
+    def stats(self, measure: str) -> tuple[float, float]:
+        """The median and MAD of the window's values."""
+        found = self._stats.get(measure)
+        if found is None:
+            found = self._stats[measure] = median_mad(self.values[measure])
+        return found
 
     def to_dict(self) -> dict[str, Any]:
         return {"values": {m: list(v) for m, v in self.values.items()}, "days": self.days}
@@ -192,7 +253,7 @@ class History:
         for measure, values in data["values"].items():
             if measure in self.values:
                 self.values[measure].extend(values)
-                self.stats[measure] = median_mad(self.values[measure])
+        self._stats = {}
 
 
 class PersonState:
@@ -201,13 +262,17 @@ class PersonState:
     __slots__ = (
         "cusum",
         "day",
+        "docs_seen",
         "events",
+        "fresh",
         "group",
         "group_of",
         "habits",
         "history",
+        "ip",
         "last_country",
         "last_epoch",
+        "network",
         "org",
         "secrets",
         "seen",
@@ -226,7 +291,10 @@ class PersonState:
         self.today = Day()
         self.history = History(window_days)
         self.events = 0
+        self.docs_seen = Bloom()
         self.seen: dict[str, dict[str, int]] = {"country": {}, "network": {}, "device": {}}
+        #: countries, networks and devices first seen today (still new until the day ends)
+        self.fresh: dict[str, set[str]] = {}
         self.secrets: set[str] = set()
         self.last_country: str | None = None
         self.last_epoch = 0.0
@@ -240,6 +308,8 @@ class PersonState:
         self.tz_offset = 0
         #: caches (not saved): the zone and whose facts it came from, the peer group and
         #: organisation and the (organisation, role) they were bound for
+        self.ip: str | None = None
+        self.network: str | None = None
         self.tz: Any = None
         self.tz_of: Any = None
         self.group: GroupState | None = None
@@ -252,7 +322,9 @@ class PersonState:
             "today": self.today.to_dict(),
             "history": self.history.to_dict(),
             "events": self.events,
+            "docs_seen": self.docs_seen.to_text(),
             "seen": self.seen,
+            "fresh": {k: sorted(v) for k, v in self.fresh.items()},
             "secrets": sorted(self.secrets),
             "last_country": self.last_country,
             "last_epoch": self.last_epoch,
@@ -269,7 +341,9 @@ class PersonState:
         state.today = Day.from_dict(data["today"])
         state.history.load(data["history"])
         state.events = data["events"]
+        state.docs_seen = Bloom.from_text(data["docs_seen"])
         state.seen = {k: dict(v) for k, v in data["seen"].items()}
+        state.fresh = {k: set(v) for k, v in data["fresh"].items()}
         state.secrets = set(data["secrets"])
         state.last_country, state.last_epoch = data["last_country"], data["last_epoch"]
         state.tallies = {k: Tally.from_dict(v) for k, v in data["tallies"].items()}
@@ -282,11 +356,11 @@ class PersonState:
 class GroupState:
     """A peer group's (organisation + role) person-days, and who in it uses which secret."""
 
-    __slots__ = ("pending", "stats", "users", "values")
+    __slots__ = ("_stats", "pending", "users", "values")
 
     def __init__(self, size: int) -> None:
         self.values: dict[str, deque[float]] = {m: deque(maxlen=size) for m in MEASURES}
-        self.stats: dict[str, tuple[float, float]] = {m: (0.0, 0.0) for m in MEASURES}
+        self._stats: dict[str, tuple[float, float]] = {}
         #: person-days added since the figures were computed
         self.pending = 0
         self.users: dict[str, list[str]] = {}
@@ -295,15 +369,18 @@ class GroupState:
         for measure in MEASURES:
             self.values[measure].append(day.value(measure))
         self.pending += 1
-        # recomputing the median of hundreds of values per person-day would dominate the
-        # cost; the figures move slowly, so refresh them every few percent of new days
+        # the median of hundreds of values per person-day would dominate the cost; the
+        # figures move slowly, so they are recomputed after a few percent of new days
         if self.pending * 20 >= len(self.values["events"]) or self.pending >= 50:
-            self.refresh()
+            self.pending = 0
+            self._stats = {}
 
-    def refresh(self) -> None:
-        self.pending = 0
-        for measure in MEASURES:
-            self.stats[measure] = median_mad(self.values[measure])
+    def stats(self, measure: str) -> tuple[float, float]:
+        """The median and MAD of the group's recent person-days."""
+        found = self._stats.get(measure)
+        if found is None:
+            found = self._stats[measure] = median_mad(self.values[measure])
+        return found
 
     @property
     def days(self) -> int:
@@ -319,7 +396,6 @@ class GroupState:
             if measure in state.values:
                 state.values[measure].extend(values)
         state.users = {k: list(v) for k, v in data["users"].items()}
-        state.refresh()
         return state
 
 
