@@ -89,3 +89,14 @@ def test_identities_feed_and_retention(cli: Cli, tmp_path: Path) -> None:
     purged = cli.ok("monitor", "retention", "--json").json()
     assert purged["rows"] == 1
     assert cli.count("activity_event") == 1, "only what is past the retention"
+
+
+def test_ingest_shows_a_progress_bar_on_a_terminal(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "activity.jsonl"
+    path.write_text("\n".join(_event() for _ in range(30)) + "\n")
+    shown = cli("monitor", "ingest", str(path), TTY_COMPATIBLE="1")
+    assert shown.code == 0, shown.err
+    assert "ingesting" in shown.err and "30 kept, 0 rejected" in shown.err
+    quiet = cli("monitor", "ingest", str(path), "--json", TTY_COMPATIBLE="1")
+    assert "ingesting" not in quiet.err, "no bar with --json"
+    assert quiet.json()["accepted"] == 30
