@@ -41,7 +41,6 @@ IDS_CURSOR = "activity-ids"
 CHUNK = 10_000
 #: pg_advisory_xact_lock key serializing partition changes ("CJMONPRT" as a 64-bit integer)
 PARTITION_LOCK_KEY = int.from_bytes(b"CJMONPRT", "big") - 2**63
-_PARTITIONS_SEEN = "crownjewels.monitoring.partitions"
 
 
 def person_key(person_id: str | None, actor: str) -> str:
@@ -119,14 +118,11 @@ def ensure_partitions(session: Session, months: Iterable[date]) -> list[str]:
     if not _is_postgresql(session):
         return []
     wanted = {partition_name(m): m for m in months}
-    seen: set[str] = session.info.setdefault(_PARTITIONS_SEEN, set())
-    missing = {name: m for name, m in wanted.items() if name not in seen}
-    if not missing:
-        return []
+    # asked of the catalogue every batch (one query): a cache could outlive a rolled-back
+    # savepoint that created the partition, and the rows would land in the default partition
     connection = session.connection()
     present = existing_partitions(connection)
-    seen.update(name for name in missing if name in present)
-    missing = {name: m for name, m in missing.items() if name not in present}
+    missing = {name: m for name, m in wanted.items() if name not in present}
     if not missing:
         return []
     # two batches creating the same month queue here; the second finds it made
@@ -137,7 +133,6 @@ def ensure_partitions(session: Session, months: Iterable[date]) -> list[str]:
         if name not in present:
             _create_partition(connection, name, first)
             created.append(name)
-        seen.add(name)
     return created
 
 
@@ -287,7 +282,6 @@ def purge_before(session: Session, cutoff: datetime) -> Purged:
             connection.execute(text(f"ALTER TABLE activity_event DETACH PARTITION {name}"))
             connection.execute(text(f"DROP TABLE {name}"))
             dropped.append(name)
-    session.info.pop(_PARTITIONS_SEEN, None)
     return Purged(cutoff=cutoff, partitions=dropped, rows=rows)
 
 
