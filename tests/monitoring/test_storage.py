@@ -6,6 +6,7 @@ scorers, delivered at commit."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -164,3 +165,27 @@ def test_scorers_are_woken_at_commit(pg: Database, pg_url: str) -> None:
             service.ingest(session, actor=ADMIN, lines=[_line(clock.now())] * 3, channel="api")
         woken = list(listener.notifies(timeout=10, stop_after=1))
     assert [(n.channel, n.payload) for n in woken] == [("monitoring_events", "3")]
+
+
+@pytest.mark.postgres
+def test_two_batches_making_the_same_month_both_land(pg: Database) -> None:
+    month = datetime(2035, 1, 10, tzinfo=UTC)
+    start = threading.Barrier(2)
+    results: list[int] = []
+
+    def send(actor: str) -> None:
+        start.wait()
+        with pg.unit_of_work() as session:
+            lines = [_line(month, actor=actor)] * 50
+            results.append(
+                service.ingest(session, actor=ADMIN, lines=lines, channel="api").accepted
+            )
+
+    threads = [threading.Thread(target=send, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [50, 50]
+    placed = [name for name in _partition_of(pg).values() if name.endswith("2035_01")]
+    assert len(placed) == 100
