@@ -64,6 +64,12 @@ def test_ingest_splits_a_big_file_into_batches_of_10000(cli: Cli, tmp_path: Path
     assert ingested[0][0] == 2
 
 
+def test_ingest_reads_standard_input(cli: Cli) -> None:
+    run = cli.ok("monitor", "ingest", "-", input=_event() + "\n" + _event() + "\n")
+    assert run.out.startswith("standard input: 2 events kept, 0 rejected")
+    assert cli.count("activity_event") == 2
+
+
 def test_a_missing_file_is_named(cli: Cli, tmp_path: Path) -> None:
     assert_user_error(cli("monitor", "ingest", str(tmp_path / "nope.jsonl")), "nope.jsonl")
 
