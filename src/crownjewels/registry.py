@@ -55,6 +55,8 @@ from crownjewels.inventory import router as inventory_router
 from crownjewels.monitoring import commands as monitoring_commands
 from crownjewels.monitoring import jobs as monitoring_jobs
 from crownjewels.monitoring import models as monitoring_models
+from crownjewels.monitoring import pages as monitoring_pages
+from crownjewels.monitoring import panels as monitoring_panels
 from crownjewels.monitoring import router as monitoring_router
 from crownjewels.monitoring.scoring import commands as scoring_commands
 from crownjewels.monitoring.scoring import jobs as scoring_jobs
@@ -149,6 +151,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     offboarding_pages.router,
     training_pages.router,
     search_pages.router,
+    monitoring_pages.router,
 )
 
 #: (name, Typer sub-app, help) mounted on the root CLI
@@ -216,6 +219,8 @@ custody_labels.register_users(parties_labels.find_users)
 panels.register(vendors_pages.PANEL_SLOT, agreements_panels.vendor_agreements)
 #: a person's training and acknowledgements on their page
 panels.register(parties_pages.PERSON_SLOT, training_panels.person_training)
+#: the identities a person acts under in other systems, on their page
+panels.register(parties_pages.PERSON_SLOT, monitoring_panels.person_identities)
 
 #: packages whose templates/ folder the page renderer searches
 TEMPLATE_PACKAGES = (
