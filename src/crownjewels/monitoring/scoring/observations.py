@@ -41,6 +41,8 @@ class Facts:
 
     people: dict[str, PersonFacts] = field(default_factory=dict)
     secrets: dict[str, SecretFacts] = field(default_factory=dict)
+    #: (person id, secret id) -> the person's grant windows on the secret (() for none)
+    grants: dict[tuple[str, str], tuple[GrantWindow, ...]] = field(default_factory=dict)
     loaded_at: float = field(default_factory=time.monotonic)
     ttl: float = 0.0
 
@@ -146,16 +148,20 @@ def observations(
 ) -> list[Observation]:
     """The events as `Observation`s, in the order given."""
     facts = facts_of(session, events, kept)
-    outside = [e for e in events if e.channel not in _DECIDED_INSIDE]
-    found = access.grant_windows(
-        session,
-        person_ids={e.person_id for e in outside if e.person_id},
-        secret_ids={e.secret_id for e in outside if e.secret_id},
-    )
-    windows = {
-        pair: tuple(GrantWindow(starts_at=s, expires_at=x) for s, x in spans)
-        for pair, spans in found.items()
-    }
+    windows = facts.grants
+    unknown = {
+        (e.person_id, e.secret_id)
+        for e in events
+        if e.channel not in _DECIDED_INSIDE and e.person_id and e.secret_id
+    } - set(windows)
+    if unknown:
+        person_ids, secret_ids = {p for p, _ in unknown}, {s for _, s in unknown}
+        found = access.grant_windows(session, person_ids=person_ids, secret_ids=secret_ids)
+        windows.update(dict.fromkeys(unknown, ()))
+        windows.update(
+            (pair, tuple(GrantWindow(starts_at=s, expires_at=x) for s, x in spans))
+            for pair, spans in found.items()
+        )
     people, secrets = facts.people, facts.secrets
     out = []
     for e in events:
