@@ -52,6 +52,8 @@ class Permission(StrEnum):
     GRANTS_DECIDE = "grants:decide"
     GRANTS_MANAGE = "grants:manage"
     DISCLOSURES_READ = "disclosures:read"
+    ALERTS_READ = "alerts:read"
+    ALERTS_TRIAGE = "alerts:triage"
 
     @property
     def writes(self) -> bool:
@@ -79,6 +81,7 @@ _WRITES = frozenset(
         Permission.GRANTS_REQUEST,
         Permission.GRANTS_DECIDE,
         Permission.GRANTS_MANAGE,
+        Permission.ALERTS_TRIAGE,
     }
 )
 
@@ -115,7 +118,17 @@ MATRIX: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.SECURITY: frozenset(
-        {*_READ_ALL, *_GRANTS, P.DOCUMENTS_READ, P.TOKENS_OWN, P.CUSTODY_SIGN}
+        {
+            *_READ_ALL,
+            *_GRANTS,
+            P.DOCUMENTS_READ,
+            P.TOKENS_OWN,
+            P.CUSTODY_SIGN,
+            # monitoring's alert queue: read and triage (a secret owner sees their own
+            # secrets' alerts read-only, which the service scopes without a permission)
+            P.ALERTS_READ,
+            P.ALERTS_TRIAGE,
+        }
     ),
     Role.COMPLIANCE: frozenset({*_READ_ALL, P.DOCUMENTS_READ, P.TRAINING_WRITE, P.TOKENS_OWN}),
     Role.VENDOR_MANAGER: frozenset(

@@ -46,6 +46,10 @@ EVENT_WORDS = {
     "MAIL_QUEUED": "Email queued",
     "MAIL_RETRIED": "Email sent again",
     "MAIL_PREFERENCES_CHANGED": "Email choices changed",
+    "ALERT_COMMENTED": "Comment added to an alert",
+    "ALERT_DISMISSED": "Alert dismissed as a false alarm",
+    "ALERT_CONFIRMED": "Alert confirmed as a true positive",
+    "ALERT_GRANTS_SUSPENDED": "Grants suspended from an alert",
 }
 
 
