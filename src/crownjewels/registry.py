@@ -54,6 +54,10 @@ from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
 from crownjewels.monitoring import commands as monitoring_commands
 from crownjewels.monitoring import models as monitoring_models
+from crownjewels.monitoring.triage import commands as triage_commands
+from crownjewels.monitoring.triage import labels as triage_labels
+from crownjewels.monitoring.triage import pages as triage_pages
+from crownjewels.monitoring.triage import router as triage_router
 from crownjewels.parties import commands as parties_commands
 from crownjewels.parties import labels as parties_labels
 from crownjewels.parties import models as parties_models
@@ -123,6 +127,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     access_router.router,
     reviews_router.router,
     offboarding_router.router,
+    triage_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -144,6 +149,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     offboarding_pages.router,
     training_pages.router,
     search_pages.router,
+    triage_pages.router,
 )
 
 #: (name, Typer sub-app, help) mounted on the root CLI
@@ -173,6 +179,8 @@ reviews_commands.mount(access_commands.app)
 offboarding_commands.mount(access_commands.app)
 #: `vendors assess VENDOR` starts a vendor's due diligence (sends the questionnaire)
 vendors_commands.app.command("assess")(diligence_commands.assess_command)
+#: `monitor alerts …`: the alert queue and triage
+triage_commands.mount(monitoring_commands.app)
 
 #: scheduled jobs that `crownjewels worker` (and `serve`, in a thread) runs
 JOBS: tuple[Job, ...] = (
@@ -201,6 +209,7 @@ custody_labels.register("person", parties_labels.PEOPLE)
 custody_labels.register("user", parties_labels.USERS)
 custody_labels.register("organisation", parties_labels.ORGANISATIONS)
 custody_labels.register("document", vault_labels.DOCUMENTS)
+custody_labels.register("alert", triage_labels.ALERTS)
 custody_labels.register_users(parties_labels.find_users)
 
 #: panels a capability shows on another's page: the agreements with a vendor on its page

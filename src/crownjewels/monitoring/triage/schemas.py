@@ -185,3 +185,34 @@ class SuspensionOutcome(BaseModel):
 
     alert: AlertRead
     grants: list[str]
+
+
+class EvidencePage(BaseModel):
+    """The events behind an alert (at most a page of them) and how many there are."""
+
+    events: list[EvidenceEvent]
+    total: int
+
+
+class Assignment(BaseModel):
+    """Whom to give an alert to: an email, a full name, or "me"."""
+
+    assignee: str = Field(min_length=1, max_length=320)
+
+
+class CommentIn(BaseModel):
+    """A comment for the trail."""
+
+    body: str = Field(min_length=1, max_length=10_000)
+
+
+class Reason(BaseModel):
+    """Why: a dismissal, a reopening, a suspension."""
+
+    reason: str = Field(min_length=1, max_length=2_000)
+
+
+class Note(BaseModel):
+    """A note with a decision: optional when confirming, required when escalating."""
+
+    note: str | None = Field(default=None, max_length=2_000)
