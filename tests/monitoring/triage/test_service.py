@@ -215,3 +215,14 @@ def test_an_unknown_actors_activity_is_found_by_the_name_they_used(
     seen = triage.activity(session, actor=world.analyst, ref=world.quiet.ref)
     assert seen.subject == "ci-bot" and seen.days[-1].flagged
     assert triage.grants_of(session, actor=world.analyst, ref=world.quiet.ref) == []
+
+
+def test_alerts_assigned_to_an_analyst_wait_in_their_tasks(session: Session, world: World) -> None:
+    assert triage.tasks_for(session, actor=world.analyst) == []
+    triage.assign(session, actor=world.analyst, ref=world.alert.ref, assignee="me")
+    (task,) = triage.tasks_for(session, actor=world.analyst)
+    assert task.group == "Alerts" and task.href == f"/alerts/{world.alert.ref}"
+    assert task.title.startswith(f"Triage {world.alert.ref} (high)")
+    triage.dismiss(session, actor=world.analyst, ref=world.alert.ref, reason="audit pull")
+    assert triage.tasks_for(session, actor=world.analyst) == []
+    assert triage.tasks_for(session, actor=world.owner) == []

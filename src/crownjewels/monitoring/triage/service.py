@@ -25,6 +25,7 @@ from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission as P
+from crownjewels.core.tasks import Task
 from crownjewels.custody import labels
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
@@ -44,6 +45,7 @@ from crownjewels.monitoring.triage.schemas import (
     NoteRead,
     QueueCounts,
     RuleFeedback,
+    StatusFilter,
     SuspensionOutcome,
 )
 from crownjewels.parties import service as parties
@@ -304,6 +306,27 @@ def rule_feedback(session: Session, *, actor: Actor) -> list[RuleFeedback]:
             )
         )
     return sorted(out, key=lambda f: (-f.dismissed, -f.total, f.rule_id))
+
+
+def tasks_for(session: Session, *, actor: Actor) -> list[Task]:
+    """The alerts assigned to the actor and not yet decided, for My tasks (most severe first)."""
+    if not actor.person_id or not actor.can(P.ALERTS_TRIAGE):
+        return []
+    query = repository.filtered(
+        repository.visible_to(None),
+        status=StatusFilter.ACTIVE,
+        assignee_id=actor.person_id,
+    )
+    rows = session.scalars(repository.queue_order(query).limit(100)).all()
+    return [
+        Task(
+            kind="triage-alert",
+            group="Alerts",
+            title=f"Triage {r.ref} ({r.severity}): {r.title}",
+            href=f"/alerts/{r.ref}",
+        )
+        for r in rows
+    ]
 
 
 # --- acting -----------------------------------------------------------------------------------
