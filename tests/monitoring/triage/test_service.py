@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from crownjewels.access.models import Grant
@@ -226,3 +227,17 @@ def test_alerts_assigned_to_an_analyst_wait_in_their_tasks(session: Session, wor
     triage.dismiss(session, actor=world.analyst, ref=world.alert.ref, reason="audit pull")
     assert triage.tasks_for(session, actor=world.analyst) == []
     assert triage.tasks_for(session, actor=world.owner) == []
+
+
+def test_an_alert_changed_meanwhile_is_a_conflict_not_a_crash(
+    session: Session, world: World
+) -> None:
+    triage.get(session, actor=world.analyst, ref=world.alert.ref)  # loaded at version 1
+    # the scorer adds a hit in its own transaction meanwhile
+    session.connection().execute(
+        text("UPDATE monitoring_alert SET version = version + 1, hits = hits + 1 WHERE id = :id"),
+        {"id": world.alert.id},
+    )
+    with pytest.raises(AlertConflict, match="changed while you were acting"):
+        triage.comment(session, actor=world.analyst, ref=world.alert.ref, body="on it")
+    session.rollback()  # as the edge does after a refused action

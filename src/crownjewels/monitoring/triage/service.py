@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from crownjewels.access import service as access
 from crownjewels.access.schemas import GrantFilter, GrantRead, GrantStatus
@@ -338,7 +339,13 @@ def _note(session: Session, actor: Actor, row: Alert, kind: str, body: str) -> N
 
 def _record(session: Session, actor: Actor, event: EventType, row: Alert, **details: Any) -> None:
     row.updated_at = clock.now()
-    session.flush()  # the version moves with the change (optimistic locking)
+    try:
+        session.flush()  # the version moves with the change (optimistic locking)
+    except StaleDataError:
+        raise AlertConflict(
+            f"{row.ref} changed while you were acting on it (new events, or another analyst); "
+            "open it again and repeat the action"
+        ) from None
     custody.record(
         session,
         actor=actor,
