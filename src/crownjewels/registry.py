@@ -57,6 +57,7 @@ from crownjewels.monitoring import models as monitoring_models
 from crownjewels.monitoring.triage import commands as triage_commands
 from crownjewels.monitoring.triage import labels as triage_labels
 from crownjewels.monitoring.triage import pages as triage_pages
+from crownjewels.monitoring.triage import panels as triage_panels
 from crownjewels.monitoring.triage import router as triage_router
 from crownjewels.parties import commands as parties_commands
 from crownjewels.parties import labels as parties_labels
@@ -216,6 +217,8 @@ custody_labels.register_users(parties_labels.find_users)
 panels.register(vendors_pages.PANEL_SLOT, agreements_panels.vendor_agreements)
 #: a person's training and acknowledgements on their page
 panels.register(parties_pages.PERSON_SLOT, training_panels.person_training)
+#: the alerts naming a person, on their page (for readers of alerts)
+panels.register(parties_pages.PERSON_SLOT, triage_panels.person_alerts)
 
 #: packages whose templates/ folder the page renderer searches
 TEMPLATE_PACKAGES = (

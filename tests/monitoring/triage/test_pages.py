@@ -139,3 +139,16 @@ def test_a_secret_owner_cannot_act(
         data={"csrf_token": csrf_of(page.text), "reason": "not worth it"},
     )
     assert refused.status_code == 403
+
+
+def test_a_persons_page_lists_their_alerts_for_readers_of_alerts(
+    db: Database, make_login: MakeLogin, client_of: ClientOf
+) -> None:
+    world = _world(db)
+    rohan = world.rohan_id
+    seen = client_of(make_login(Role.SECURITY)).get(f"/people/{rohan}")
+    assert seen.status_code == 200
+    assert 'id="person-alerts"' in seen.text and f'href="/alerts/{world.alert}"' in seen.text
+    assert world.quiet not in seen.text
+    hidden = client_of(make_login(Role.LEGAL)).get(f"/people/{rohan}")
+    assert hidden.status_code == 200 and 'id="person-alerts"' not in hidden.text

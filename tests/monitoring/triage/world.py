@@ -26,6 +26,7 @@ class TriageWorld:
     other_secret: str
     rohan: str
     rohan_email: str
+    rohan_id: str
 
 
 def make_triage_world(
@@ -50,4 +51,5 @@ def make_triage_world(
         other_secret=other.ref,
         rohan=rohan.full_name,
         rohan_email=rohan.email,
+        rohan_id=rohan.id,
     )
