@@ -54,6 +54,7 @@ from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
 from crownjewels.monitoring import commands as monitoring_commands
 from crownjewels.monitoring import models as monitoring_models
+from crownjewels.monitoring.sources import commands as monitoring_sources_commands
 from crownjewels.parties import commands as parties_commands
 from crownjewels.parties import labels as parties_labels
 from crownjewels.parties import models as parties_models
@@ -173,6 +174,8 @@ reviews_commands.mount(access_commands.app)
 offboarding_commands.mount(access_commands.app)
 #: `vendors assess VENDOR` starts a vendor's due diligence (sends the questionnaire)
 vendors_commands.app.command("assess")(diligence_commands.assess_command)
+#: `monitor convert` and `monitor syslog`: other systems' activity in the event format
+monitoring_sources_commands.mount(monitoring_commands.app)
 
 #: scheduled jobs that `crownjewels worker` (and `serve`, in a thread) runs
 JOBS: tuple[Job, ...] = (
