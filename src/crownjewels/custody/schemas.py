@@ -139,6 +139,13 @@ class EventType(StrEnum):
     MAIL_QUEUED = "MAIL_QUEUED"
     MAIL_RETRIED = "MAIL_RETRIED"
     MAIL_PREFERENCES_CHANGED = "MAIL_PREFERENCES_CHANGED"
+    # monitoring: intake (one event per batch, never one per activity event)
+    ACTIVITY_INGESTED = "ACTIVITY_INGESTED"
+    ACTIVITY_PURGED = "ACTIVITY_PURGED"
+    IDENTITY_ADDED = "IDENTITY_ADDED"
+    IDENTITY_REMOVED = "IDENTITY_REMOVED"
+    # inventory: where monitoring finds a location in other systems' activity
+    SECRET_LOCATION_PATTERNS_SET = "SECRET_LOCATION_PATTERNS_SET"
 
 
 class EventRead(BaseModel):

@@ -46,6 +46,11 @@ EVENT_WORDS = {
     "MAIL_QUEUED": "Email queued",
     "MAIL_RETRIED": "Email sent again",
     "MAIL_PREFERENCES_CHANGED": "Email choices changed",
+    "ACTIVITY_INGESTED": "Activity received for monitoring",
+    "ACTIVITY_PURGED": "Activity past its retention removed",
+    "IDENTITY_ADDED": "Identity linked to a person",
+    "IDENTITY_REMOVED": "Identity unlinked from a person",
+    "SECRET_LOCATION_PATTERNS_SET": "Location's monitoring patterns set",
 }
 
 
