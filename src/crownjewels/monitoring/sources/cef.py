@@ -167,7 +167,7 @@ _ACTION_WORDS = {
     "printed": "print", "shared": "share", "deleted": "delete", "remove": "delete",
     "removed": "delete", "cloned": "clone", "pushed": "push", "logon": "login",
     "logged-in": "login", "login-failed": "failed-login", "failed-logon": "failed-login",
-    "logon-failed": "failed-login", "denied": "denied", "blocked": "denied",
+    "logon-failed": "failed-login",
 }  # fmt: skip
 _ACTIONS = {"login", "view", "download", "upload", "copy", "print", "share", "delete", "clone",
             "push", "failed-login"}  # fmt: skip

@@ -1,6 +1,7 @@
 """AWS CloudTrail records in monitoring's format: S3 data events (GetObject is a download,
 PutObject an upload, CopyObject a copy, DeleteObject(s) a delete, ListObjects a view, an
-object's or bucket's ACL or policy a share) and console sign-ins. A file is CloudTrail's own
+object's or bucket's ACL or policy a share) and console sign-ins; refused and failed
+requests are counted, not converted. A file is CloudTrail's own
 (`{"Records": [...]}`, gzip or not), one record per line, or EventBridge's envelope."""
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ S3_ACTIONS = {
 }
 _LISTS = {"ListObjects", "ListObjectsV2", "ListObjectVersions"}
 _BUCKET_WIDE = {"PutBucketAcl", "PutBucketPolicy"}
-#: a refused request is evidence (a burst of denials); other errors did nothing
+#: the error codes of a refused request (counted apart from other failures)
 _DENIALS = {"AccessDenied", "AllAccessDisabled", "AccountProblem", "InvalidAccessKeyId",
             "SignatureDoesNotMatch"}  # fmt: skip
 
@@ -112,10 +113,10 @@ def convert_record(record: Any, *, at: int, into: Conversion) -> None:
         into.skip(name)
         return
     error = record.get("errorCode")
-    if error and error not in _DENIALS:
-        into.skip(f"{name} failed ({error})")
+    if error:  # refused or failed: nothing was read or written (the format has no refusal)
+        into.skip(f"{name} {'refused' if error in _DENIALS else 'failed'} ({error})")
         return
-    action = "denied" if error else S3_ACTIONS[name]
+    action = S3_ACTIONS[name]
     resources = list(_resources(record, name))
     if not resources:
         into.reject(at, f"{name}: no bucket and key in requestParameters or resources")

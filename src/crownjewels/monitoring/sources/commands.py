@@ -4,15 +4,20 @@ monitor command group by the registry."""
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import sys
 from enum import StrEnum
 from pathlib import Path
 
 import typer
 
+from crownjewels.core.cli import state
 from crownjewels.core.errors import Invalid
 from crownjewels.monitoring.sources import cloudtrail, m365, syslog
 from crownjewels.monitoring.sources.conversion import Conversion
+from crownjewels.monitoring.sources.listener import SyslogListener
+from crownjewels.monitoring.sources.serving import StoreBatches, serve
 
 
 class SourceFormat(StrEnum):
@@ -80,6 +85,56 @@ def convert(
         raise typer.Exit(1)
 
 
+def listen(
+    ctx: typer.Context,
+    port: int = typer.Option(
+        5514, "--port", min=0, max=65535, help="The port, for TCP and UDP (0: any free one)."
+    ),
+    host: str = typer.Option(
+        "127.0.0.1", "--host", help="The address to listen on (0.0.0.0: every interface)."
+    ),
+    tcp: bool = typer.Option(True, "--tcp/--no-tcp", help="Listen on TCP."),
+    udp: bool = typer.Option(True, "--udp/--no-udp", help="Listen on UDP."),
+    batch: int = typer.Option(
+        1000, "--batch", min=1, max=10_000, help="The most lines stored in one transaction."
+    ),
+    flush: float = typer.Option(
+        0.5, "--flush-seconds", min=0.01, max=60.0, help="How long a batch waits to fill up."
+    ),
+) -> None:
+    """Receive activity by syslog (RFC 5424 over TCP, octet-counted or one message per line,
+    and over UDP) carrying CEF or a JSON event, and store it in batches until Ctrl-C or
+    SIGTERM. Syslog has no authentication: listen on 127.0.0.1 behind your log relay, or
+    firewall the port to your senders."""
+    st = state(ctx)
+    if not (tcp or udp):
+        raise Invalid("--no-tcp and --no-udp together leave nothing to listen on", field="tcp")
+    st.database()  # refuse to listen on a database that is not set up
+    handler = StoreBatches(st)
+    listener = SyslogListener(
+        handler, host=host, port=port, tcp=tcp, udp=udp, batch_size=batch, flush_after=flush
+    )
+    over = " and ".join(name for name, on in (("TCP", tcp), ("UDP", udp)) if on)
+    ready = f"listening for syslog on {host}:{{port}} over {over}; Ctrl-C stops"
+    try:
+        asyncio.run(serve(listener, on_ready=ready))
+    except OSError as exc:
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise Invalid(
+                f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port "
+                "(ports below 1024 need administrator rights) or --host"
+            ) from None
+        raise
+    totals = handler.totals
+    typer.echo(
+        f"stopped: {totals.lines} line(s) received, {totals.stored} stored, "
+        f"{totals.rejected} not readable, {listener.stats.dropped} dropped (UDP, queue full), "
+        f"{listener.stats.failed_batches} batch(es) failed",
+        err=True,
+    )
+
+
 def mount(app: typer.Typer) -> None:
-    """Add `convert` (and `syslog`) to the monitor command group."""
+    """Add `convert` and `syslog` to the monitor command group."""
     app.command("convert")(convert)
+    app.command("syslog")(listen)

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from crownjewels.monitoring.schemas import ActivityIn, Rejected
+from crownjewels.monitoring.schemas import EXTERNAL_ACTIONS, Action, ActivityIn, Rejected
 
 
 @dataclass
@@ -83,15 +83,11 @@ def plain_errors(exc: ValidationError) -> str:
         if error["type"] == "missing":
             message = "missing"
         elif error["type"] == "enum":
-            message = "not one of " + ", ".join(a for a in _ACTIONS)
+            message = "not one of " + ", ".join(a.value for a in Action if a in EXTERNAL_ACTIONS)
         elif error["type"] == "timezone_aware":
             message = "has no time zone; give one (e.g. 2026-12-01T03:12:00Z)"
         parts.append(f"{name}: {message}")
     return "; ".join(parts)
-
-
-_ACTIONS = ("login", "view", "download", "upload", "copy", "print", "share", "delete", "clone",
-            "push", "failed-login", "denied")  # fmt: skip
 
 
 def ip_or_none(value: object) -> str | None:

@@ -211,7 +211,7 @@ class SyslogListener:
         except Exception as exc:  # a failing batch must not stop the listener
             self.stats.failed_batches += 1
             self._note(f"a batch of {len(batch)} line(s) could not be handled: {exc}")
-            log.exception("syslog batch failed")
+            log.debug("syslog batch failed", exc_info=True)
 
     def _note(self, message: str) -> None:
         self.stats.errors.append(message)

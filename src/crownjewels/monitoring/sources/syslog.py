@@ -239,12 +239,17 @@ def convert_lines(
     `first`; a line that says nothing readable is named with its reason."""
     result = Conversion(unit="line")
     for number, line in enumerate(lines, start=first):
-        if not line.strip():
-            continue
-        try:
-            data = event_of(line, received_at=received_at)
-        except (SyslogError, cef.CefError) as exc:
-            result.reject(number, str(exc))
-            continue
-        result.add(data, at=number)
+        read_line(line, at=number, received_at=received_at, into=result)
     return result
+
+
+def read_line(text: str, *, at: int, received_at: datetime | None, into: Conversion) -> None:
+    """One received line into `into`: its event, or its problem; a blank line is nothing."""
+    if not text.strip():
+        return
+    try:
+        data = event_of(text, received_at=received_at)
+    except (SyslogError, cef.CefError) as exc:
+        into.reject(at, str(exc))
+        return
+    into.add(data, at=at)
