@@ -53,7 +53,9 @@ from crownjewels.inventory import models as inventory_models
 from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
 from crownjewels.monitoring import commands as monitoring_commands
+from crownjewels.monitoring import jobs as monitoring_jobs
 from crownjewels.monitoring import models as monitoring_models
+from crownjewels.monitoring import router as monitoring_router
 from crownjewels.monitoring.sources import commands as monitoring_sources_commands
 from crownjewels.parties import commands as parties_commands
 from crownjewels.parties import labels as parties_labels
@@ -124,6 +126,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     access_router.router,
     reviews_router.router,
     offboarding_router.router,
+    monitoring_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -186,6 +189,7 @@ JOBS: tuple[Job, ...] = (
     *diligence_jobs.JOBS,
     *agreements_jobs.JOBS,
     *access_jobs.JOBS,
+    *monitoring_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own
