@@ -130,3 +130,23 @@ def test_a_port_in_use_is_named(cli: Cli, listener: tuple[subprocess.Popen[str],
     _, port = listener
     run = cli("monitor", "syslog", "--port", str(port))
     assert_user_error(run, f"cannot listen on 127.0.0.1:{port}", "choose another --port")
+
+
+def test_ingest_from_another_systems_log_stores_its_events(cli: Cli) -> None:
+    before = cli.count("activity_event")
+    run = cli("monitor", "ingest", "--from", "m365", str(FIXTURES / "m365-audit.csv"))
+    assert run.code == 1  # one row could not be read: named, the others kept
+    assert run.out.startswith("m365-audit.csv: 8 events kept from m365, 1 line(s) rejected, "
+                              "1 skipped")  # fmt: skip
+    assert run.err_lines == [
+        "  line 11: the AuditData column is not complete JSON (Unterminated string starting "
+        "at); export the row again or leave it out"
+    ]
+    assert cli.count("activity_event") == before + 8
+    rows = cli.sql("SELECT DISTINCT channel, source FROM activity_event WHERE id > :n", n=before)
+    assert [tuple(r) for r in rows] == [("file", "m365")]
+    data = cli("monitor", "ingest", "--from", "cloudtrail", "--json",
+               str(FIXTURES / "cloudtrail-s3.json")).json()  # fmt: skip
+    assert (data["accepted"], data["unit"], data["batches"]) == (9, "record", 1)
+    assert [r["line"] for r in data["rejected"]] == [12, 13]
+    assert data["skipped"]["ListBuckets"] == 1
