@@ -107,8 +107,8 @@ def test_the_listener_stores_what_tcp_and_udp_clients_send(
                     "suser=ravi@acme.example act=download fname=/brine/p.pdf fsize=4096")
         + b"<134>1 - sftp01 sftpgw - - - this is not an event\n",
     )  # fmt: skip
-    send_udp(port, b'<134>1 2026-12-01T02:11:00Z dlp01 dlp - - - '
-                   b'{"actor": "ana@nw.example", "action": "print", "resource": "/brine/q.pdf"}')  # fmt: skip
+    event = {"actor": "ana@nw.example", "action": "print", "resource": "/brine/q.pdf"}
+    send_udp(port, b"<134>1 2026-12-01T02:11:00Z dlp01 dlp - - - " + json.dumps(event).encode())
     wait_until(lambda: cli.count("activity_event") == before + 2, "two events stored")
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=PATIENCE)
@@ -150,3 +150,8 @@ def test_ingest_from_another_systems_log_stores_its_events(cli: Cli) -> None:
     assert (data["accepted"], data["unit"], data["batches"]) == (9, "record", 1)
     assert [r["line"] for r in data["rejected"]] == [12, 13]
     assert data["skipped"]["ListBuckets"] == 1
+
+
+def test_a_bad_allowed_network_is_named(cli: Cli) -> None:
+    run = cli("monitor", "syslog", "--port", "0", "--allow", "10.0.0.0/33")
+    assert_user_error(run, "--allow '10.0.0.0/33' is not a network", "10.0.0.0/8")

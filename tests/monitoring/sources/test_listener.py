@@ -3,6 +3,7 @@ feeds, UDP datagrams, batching, a malformed stream, a failing batch, and a clean
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import threading
 
@@ -125,3 +126,19 @@ def _closed_by_peer(conn: socket.socket) -> bool:
         return conn.recv(1) == b""
     except ConnectionResetError:
         return True
+
+
+def test_senders_outside_the_allowed_networks_are_refused() -> None:
+    collector = Collector()
+    only_elsewhere = [ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("2001:db8::/32")]
+    with listening(collector, flush_after=0.01, allow=only_elsewhere) as listener:
+        send_udp(listener.bound_port, b"<14>1 - h a - - - from loopback")
+        with socket.create_connection(("127.0.0.1", listener.bound_port), timeout=PATIENCE) as conn:
+            conn.sendall(octet_frame("<14>1 - h a - - - from loopback"))
+            assert _closed_by_peer(conn)
+        wait_until(lambda: listener.stats.refused == 2, "both senders refused")
+        assert listener.stats.received == 0
+    assert collector.batches == []
+    with listening(collector, flush_after=0.01, allow=[ipaddress.ip_network("127.0.0.0/8")]) as ok:
+        send_udp(ok.bound_port, b"<14>1 - h a - - - from loopback")
+        wait_until(lambda: len(collector.lines) == 1, "an allowed sender's message")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import ipaddress
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -19,7 +20,7 @@ from crownjewels.monitoring import service as monitoring
 from crownjewels.monitoring.schemas import Rejected
 from crownjewels.monitoring.sources import cloudtrail, m365, syslog
 from crownjewels.monitoring.sources.conversion import Conversion
-from crownjewels.monitoring.sources.listener import SyslogListener
+from crownjewels.monitoring.sources.listener import Network, SyslogListener
 from crownjewels.monitoring.sources.serving import StoreBatches, serve
 
 
@@ -142,6 +143,9 @@ def listen(
     flush: float = typer.Option(
         0.5, "--flush-seconds", min=0.01, max=60.0, help="How long a batch waits to fill up."
     ),
+    allow: list[str] = typer.Option(
+        [], "--allow", help="Accept only senders in this network (repeat: 10.0.0.0/8 …)."
+    ),
 ) -> None:
     """Receive activity by syslog (RFC 5424 over TCP, octet-counted or one message per line,
     and over UDP) carrying CEF or a JSON event, and store it in batches until Ctrl-C or
@@ -150,11 +154,11 @@ def listen(
     st = state(ctx)
     if not (tcp or udp):
         raise Invalid("--no-tcp and --no-udp together leave nothing to listen on", field="tcp")
+    networks = [_network(text) for text in allow]
     st.database()  # refuse to listen on a database that is not set up
     handler = StoreBatches(st)
-    listener = SyslogListener(
-        handler, host=host, port=port, tcp=tcp, udp=udp, batch_size=batch, flush_after=flush
-    )
+    listener = SyslogListener(handler, host=host, port=port, tcp=tcp, udp=udp,
+                              batch_size=batch, flush_after=flush, allow=networks)  # fmt: skip
     over = " and ".join(name for name, on in (("TCP", tcp), ("UDP", udp)) if on)
     ready = f"listening for syslog on {host}:{{port}} over {over}; Ctrl-C stops"
     try:
@@ -170,9 +174,21 @@ def listen(
     typer.echo(
         f"stopped: {totals.lines} line(s) received, {totals.stored} stored, "
         f"{totals.rejected} not readable, {listener.stats.dropped} dropped (UDP, queue full), "
-        f"{listener.stats.failed_batches} batch(es) failed",
+        f"{listener.stats.failed_batches} batch(es) failed, {listener.stats.refused} refused "
+        "(sender not allowed)",
         err=True,
     )
+
+
+def _network(text: str) -> Network:
+    try:
+        return ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        raise Invalid(
+            f"--allow {text!r} is not a network; write an address or a range such as "
+            "10.0.0.0/8 or 2001:db8::/32",
+            field="allow",
+        ) from None
 
 
 def mount(app: typer.Typer) -> None:

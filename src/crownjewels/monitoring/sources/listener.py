@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import ipaddress
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -33,6 +34,7 @@ class Received:
 
 
 BatchHandler = Callable[[list[Received]], None]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass
@@ -44,6 +46,7 @@ class ListenerStats:
     dropped: int = 0  # UDP datagrams beyond a full queue
     framing_errors: int = 0  # TCP connections closed for a malformed frame
     failed_batches: int = 0  # batches whose handler raised
+    refused: int = 0  # connections and datagrams from senders outside --allow
     errors: list[str] = field(default_factory=list)
 
 
@@ -66,6 +69,7 @@ class SyslogListener:
         flush_after: float = 0.5,
         max_pending: int = 50_000,
         max_message: int = MAX_MESSAGE,
+        allow: Sequence[Network] = (),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         if not (tcp or udp):
@@ -75,6 +79,8 @@ class SyslogListener:
         self.tcp, self.udp = tcp, udp
         self.batch_size, self.flush_after = batch_size, flush_after
         self.max_message = max_message
+        #: the senders' networks accepted (empty: any sender)
+        self.allow = tuple(allow)
         self.clock = clock
         self.stats = ListenerStats()
         self._max_pending = max_pending
@@ -141,6 +147,18 @@ class SyslogListener:
 
     # ------------------------------------------------------------------ receiving
 
+    def allowed(self, address: str) -> bool:
+        """Whether a sender may send (no --allow: everyone who can reach the port)."""
+        if not self.allow:
+            return True
+        try:
+            ip = ipaddress.ip_address(address.split("%", 1)[0])
+        except ValueError:
+            return False
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        return any(ip in network for network in self.allow)
+
     def _accept_nowait(self, text: str, peer: str) -> None:
         assert self._queue is not None
         item = Received(text, peer, "udp", self.clock())
@@ -155,6 +173,10 @@ class SyslogListener:
         assert self._queue is not None
         address = writer.get_extra_info("peername")
         peer = f"{address[0]}:{address[1]}" if address else "unknown"
+        if not address or not self.allowed(str(address[0])):
+            self.stats.refused += 1
+            writer.close()
+            return
         self._connections.add(writer)
         try:
             while True:
@@ -226,6 +248,9 @@ class _Datagrams(asyncio.DatagramProtocol):
         self.listener = listener
 
     def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
+        if not self.listener.allowed(str(addr[0])):
+            self.listener.stats.refused += 1
+            return
         text = _decode(data[: self.listener.max_message])
         if text:
             self.listener._accept_nowait(text, f"{addr[0]}:{addr[1]}")
