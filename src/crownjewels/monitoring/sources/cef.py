@@ -40,10 +40,19 @@ class CefEvent:
 
     def custom(self, label: str) -> str | None:
         """The value of a custom string (cs1..cs6) whose label is `label` (any case)."""
+        return self.customs().get(label)
+
+    def customs(self) -> dict[str, str]:
+        """The custom strings (cs1..cs6) by their labels, lower-cased."""
+        ext = self.extension
+        if not any(key.startswith("cs") for key in ext):
+            return {}
+        found = {}
         for n in range(1, 7):
-            if self.extension.get(f"cs{n}Label", "").strip().lower() == label:
-                return self.extension.get(f"cs{n}")
-        return None
+            label = ext.get(f"cs{n}Label")
+            if label and f"cs{n}" in ext:
+                found[label.strip().lower()] = ext[f"cs{n}"]
+        return found
 
 
 def parse(text: str) -> CefEvent:
@@ -74,6 +83,9 @@ def parse(text: str) -> CefEvent:
 
 def _split_header(text: str) -> tuple[list[str], str]:
     """The header fields (unescaped) and the extension after the seventh `|`."""
+    if "\\" not in text:  # the common case: nothing escaped
+        parts = text.split("|", 7)
+        return parts[:7], (parts[7] if len(parts) > 7 else "")
     fields: list[str] = []
     current: list[str] = []
     i = 0
@@ -101,7 +113,9 @@ def parse_extension(text: str) -> dict[str, str]:
     text = text.strip()
     if not text:
         return {}
-    keys = [m for m in _KEY.finditer(text) if not _escaped(text, m.end() - 1)]
+    keys = list(_KEY.finditer(text))
+    if "\\" in text:
+        keys = [m for m in keys if not _escaped(text, m.end() - 1)]
     if not keys or keys[0].start() != 0:
         raise CefError("the CEF extension must be key=value pairs (e.g. suser=ravi act=download)")
     pairs: dict[str, str] = {}
@@ -120,6 +134,8 @@ def _escaped(text: str, at: int) -> bool:
 
 
 def _unescape_value(value: str) -> str:
+    if "\\" not in value:
+        return value
     out: list[str] = []
     i = 0
     while i < len(value):
@@ -226,19 +242,19 @@ def to_activity(
     moment = cef_time(ext.get("rt")) or cef_time(ext.get("end")) or cef_time(ext.get("start"))
     action = action_of(ext.get("act")) or action_of(event.signature_id) or action_of(event.name)
     size = nonempty(ext.get(k) for k in ("fsize", "out", "in"))
+    custom = event.customs()
     data: dict[str, Any] = {
         "time": moment or default_time,
         "actor": nonempty(ext.get(k) for k in ("suser", "duser", "suid", "duid")),
         "action": action or ext.get("act") or event.signature_id,
         "resource": nonempty(
-            [ext.get("request"), ext.get("filePath"), ext.get("fname"), event.custom("resource")]
+            [ext.get("request"), ext.get("filePath"), ext.get("fname"), custom.get("resource")]
         ),
         "bytes": int(size) if size and size.isdigit() else size,
         "ip": ip_or_none(ext.get("src") or ext.get("c6a2")),
-        "country": event.custom("country"),
-        "device": nonempty([event.custom("device"), ext.get("shost")]),
-        "source": nonempty([event.custom("source"), event.product.lower(), default_source])
-        or "cef",
+        "country": custom.get("country"),
+        "device": nonempty([custom.get("device"), ext.get("shost")]),
+        "source": nonempty([custom.get("source"), event.product.lower(), default_source]) or "cef",
     }
     return {k: v for k, v in data.items() if v is not None}
 
