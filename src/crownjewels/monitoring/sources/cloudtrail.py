@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -114,7 +115,8 @@ def convert_record(record: Any, *, at: int, into: Conversion) -> None:
         return
     error = record.get("errorCode")
     if error:  # refused or failed: nothing was read or written (the format has no refusal)
-        into.skip(f"{name} {'refused' if error in _DENIALS else 'failed'} ({error})")
+        code = error if isinstance(error, str) else json.dumps(error)[:40]
+        into.skip(f"{name} {'refused' if code in _DENIALS else 'failed'} ({code})")
         return
     action = S3_ACTIONS[name]
     resources = list(_resources(record, name))
@@ -122,13 +124,31 @@ def convert_record(record: Any, *, at: int, into: Conversion) -> None:
         into.reject(at, f"{name}: no bucket and key in requestParameters or resources")
         return
     base = _common(record)
-    extra = record.get("additionalEventData") or {}
-    size = extra.get("bytesTransferredIn" if action == "upload" else "bytesTransferredOut")
+    size = _bytes(_dict(record.get("additionalEventData")), action)
     for resource in resources:
         event = {**base, "action": action, "resource": resource}
-        if action in ("download", "upload", "copy") and isinstance(size, int | float) and size:
-            event["bytes"] = int(size)
+        if size is not None:
+            event["bytes"] = size
         into.add(event, at=at)
+
+
+def _bytes(extra: dict[str, Any], action: str) -> int | None:
+    """The bytes a download, upload or copy moved (CloudTrail writes them as numbers)."""
+    if action not in ("download", "upload", "copy"):
+        return None
+    size = extra.get("bytesTransferredIn" if action == "upload" else "bytesTransferredOut")
+    if isinstance(size, bool) or not isinstance(size, int | float) or not math.isfinite(size):
+        return None
+    return int(size) or None
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    """A JSON object, or an empty one when the record has something else there."""
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _common(record: dict[str, Any]) -> dict[str, Any]:
@@ -161,31 +181,32 @@ def actor_of(identity: Any) -> str | None:
 
 def _resources(record: dict[str, Any], name: str) -> Iterator[str]:
     """The objects touched, as s3://bucket/key (a listing: s3://bucket/prefix)."""
-    params = record.get("requestParameters") or {}
-    bucket = params.get("bucketName")
+    params = _dict(record.get("requestParameters"))
+    bucket = _text(params.get("bucketName"))
     if name in ("CopyObject", "UploadPartCopy"):
         source = params.get("x-amz-copy-source")
         if isinstance(source, str) and source:  # what was copied (bucket/key?versionId=…)
             yield "s3://" + source.lstrip("/").split("?", 1)[0]
             return
     if name == "DeleteObjects":
-        objects = ((params.get("delete") or {}).get("Object")) or []
+        objects = _dict(params.get("delete")).get("Object") or []
         objects = objects if isinstance(objects, list) else [objects]
-        keys = [o.get("Key") for o in objects if isinstance(o, dict) and o.get("Key")]
+        keys = [o["Key"] for o in objects if isinstance(o, dict) and _text(o.get("Key"))]
         if bucket and keys:
             yield from (f"s3://{bucket}/{key}" for key in keys)
             return
     if bucket and name in _LISTS:
-        yield f"s3://{bucket}/{params.get('prefix') or ''}"
+        yield f"s3://{bucket}/{_text(params.get('prefix')) or ''}"
         return
     if bucket and name in _BUCKET_WIDE:
         yield f"s3://{bucket}/"
         return
-    key = params.get("key")
+    key = _text(params.get("key"))
     if bucket and key:
         yield f"s3://{bucket}/{key}"
         return
-    for item in record.get("resources") or []:  # arn:aws:s3:::bucket/key
+    items = record.get("resources")
+    for item in items if isinstance(items, list) else []:  # arn:aws:s3:::bucket/key
         arn = item.get("ARN") if isinstance(item, dict) else None
         if isinstance(arn, str) and item.get("type") == "AWS::S3::Object":
             yield "s3://" + arn.split(":::", 1)[-1]
@@ -193,10 +214,10 @@ def _resources(record: dict[str, Any], name: str) -> Iterator[str]:
 
 
 def _console_login(record: dict[str, Any], *, at: int, into: Conversion) -> None:
-    outcome = (record.get("responseElements") or {}).get("ConsoleLogin")
+    outcome = _dict(record.get("responseElements")).get("ConsoleLogin")
     failed = outcome == "Failure" or bool(record.get("errorMessage"))
-    account = record.get("recipientAccountId") or (record.get("userIdentity") or {}).get(
-        "accountId"
+    account = _text(record.get("recipientAccountId")) or _text(
+        _dict(record.get("userIdentity")).get("accountId")
     )
     event = {
         **_common(record),

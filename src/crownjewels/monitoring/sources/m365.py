@@ -62,6 +62,9 @@ def read(data: bytes) -> Conversion:
         result.reject(1, "the file is empty: expected an audit log export with an "
                       "AuditData column")  # fmt: skip
         return result
+    except csv.Error as exc:
+        result.reject(1 + skipped_lines, f"not readable as CSV ({exc})")
+        return result
     columns = _columns(header)
     if columns is None:
         result.reject(
@@ -71,7 +74,14 @@ def read(data: bytes) -> Conversion:
         )
         return result
     previous_end = reader.line_num
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # the rest of the file cannot be split into rows
+            result.reject(previous_end + 1 + skipped_lines, f"not readable as CSV ({exc})")
+            break
         at = previous_end + 1 + skipped_lines
         previous_end = reader.line_num
         if not any(cell.strip() for cell in row):
@@ -164,7 +174,8 @@ def _device(audit: dict[str, Any]) -> str | None:
     """A device id: SharePoint's MachineId, or the Id among a sign-in's DeviceProperties."""
     if isinstance(audit.get("MachineId"), str) and audit["MachineId"]:
         return str(audit["MachineId"])
-    for prop in audit.get("DeviceProperties") or []:
+    properties = audit.get("DeviceProperties")
+    for prop in properties if isinstance(properties, list) else []:
         if isinstance(prop, dict) and prop.get("Name") == "Id" and prop.get("Value"):
             return str(prop["Value"])
     return None
