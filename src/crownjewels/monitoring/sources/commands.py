@@ -150,7 +150,7 @@ def listen(
     """Receive activity by syslog (RFC 5424 over TCP, octet-counted or one message per line,
     and over UDP) carrying CEF or a JSON event, and store it in batches until Ctrl-C or
     SIGTERM. Syslog has no authentication: listen on 127.0.0.1 behind your log relay, or
-    firewall the port to your senders."""
+    name your senders' networks with --allow (and firewall the port)."""
     st = state(ctx)
     if not (tcp or udp):
         raise Invalid("--no-tcp and --no-udp together leave nothing to listen on", field="tcp")
