@@ -4,9 +4,14 @@ feeds, UDP datagrams, batching, a malformed stream, a failing batch, and a clean
 from __future__ import annotations
 
 import ipaddress
+import shutil
 import socket
+import subprocess
 import threading
 
+import pytest
+
+from crownjewels.monitoring.sources import syslog
 from crownjewels.monitoring.sources.listener import Received
 from crownjewels.monitoring.sources.syslog import octet_frame
 from tests.monitoring.sources.listening import (
@@ -142,3 +147,25 @@ def test_senders_outside_the_allowed_networks_are_refused() -> None:
     with listening(collector, flush_after=0.01, allow=[ipaddress.ip_network("127.0.0.0/8")]) as ok:
         send_udp(ok.bound_port, b"<14>1 - h a - - - from loopback")
         wait_until(lambda: len(collector.lines) == 1, "an allowed sender's message")
+
+
+@pytest.mark.skipif(shutil.which("logger") is None, reason="util-linux logger is not installed")
+def test_a_standard_client_over_udp_tcp_and_octet_counting_is_understood() -> None:
+    collector = Collector()
+    cef = "CEF:0|Acme|SFTP|1|get|Get|3|suser=ravi@acme.example act=download fname=/brine/p.pdf"
+    with listening(collector, flush_after=0.01) as listener:
+        port = str(listener.bound_port)
+        for transport in (["-d"], ["-T"], ["-T", "--octet-count"]):
+            subprocess.run(
+                ["logger", "--rfc5424", "-n", "127.0.0.1", "-P", port, *transport, "-t", "sftpgw",
+                 "--sd-id", "meta@32473", "--sd-param", 'via="logger"', cef],
+                check=True, timeout=PATIENCE,
+            )  # fmt: skip
+        wait_until(lambda: len(collector.lines) == 3, "three messages from logger")
+    result = syslog.convert_lines(collector.texts())
+    assert not result.problems, result.problems
+    assert [(e.actor, e.action.value, e.source) for e in result.events] == [
+        ("ravi@acme.example", "download", "sftp")
+    ] * 3
+    parsed = syslog.parse(collector.texts()[0])
+    assert parsed.app_name == "sftpgw" and parsed.structured_data["meta@32473"] == {"via": "logger"}
