@@ -18,6 +18,7 @@ from crownjewels.monitoring.models import ActivityEvent
 from crownjewels.parties import tokens as api_tokens
 from crownjewels.parties.schemas import TokenCreate
 from tests.api_support import RoleClients, Roles, connection  # noqa: F401
+from tests.inventory.factories import make_secret
 from tests.parties.factories import make_user
 
 BASE = f"{API_PREFIX}/monitoring"
@@ -124,3 +125,31 @@ def test_identities_are_linked_listed_and_unlinked(db: Database, rc: RoleClients
     )
     assert gone.status_code == 200
     assert client.get(f"{BASE}/identities", headers=rc.headers(Role.ADMIN)).json() == []
+
+
+def test_patterns_set_through_the_api_classify_activity(db: Database, rc: RoleClients) -> None:
+    client = rc.client()
+    with db.unit_of_work() as session:
+        secret = make_secret(session, system_actor("test"), name="Brine")
+    added = client.post(
+        f"{API_PREFIX}/secrets/{secret.ref}/locations",
+        json={"kind": "system", "name": "SFTP"},
+        headers=rc.headers(Role.ADMIN),
+    )
+    assert added.status_code == 201, added.text
+    location = added.json()["locations"][0]["id"]
+    put = client.put(
+        f"{API_PREFIX}/secrets/{secret.ref}/locations/{location}/patterns",
+        json={"patterns": ["/srv/sftp/brine/**"]},
+        headers=rc.headers(Role.ADMIN),
+    )
+    assert put.status_code == 200, put.text
+    sent = client.post(
+        f"{BASE}/events",
+        json=[{**EVENT, "resource": "/srv/sftp/brine/cure.xlsx"}, EVENT],
+        headers=_token(db, Role.SECURITY, ["ingest"]),
+    )
+    assert sent.json()["unclassified"] == 1
+    with db.unit_of_work(write=False) as session:
+        secrets = set(session.scalars(select(ActivityEvent.secret_id)))
+    assert secrets == {secret.id, None}

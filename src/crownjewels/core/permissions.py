@@ -99,6 +99,7 @@ def token_carries(permission: Permission, scopes: frozenset[str]) -> bool:
         return SCOPED[permission] in scopes
     return ("write" if permission.writes else "read") in scopes
 
+
 P = Permission
 _READ_ALL = {
     P.SECRETS_READ_ALL,

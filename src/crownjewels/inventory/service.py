@@ -288,14 +288,18 @@ def remove_location(
 def set_location_patterns(
     session: Session, *, actor: Actor, secret_ref: str, location_id: str, data: LocationPatterns
 ) -> SecretRead:
-    """Set where monitoring finds a location in other systems' activity (its patterns replace
-    the ones it had; an empty list stops matching it)."""
+    """Set where monitoring finds a location (by id or name) in other systems' activity: its
+    patterns replace the ones it had; an empty list stops matching it."""
     secret = _get(session, actor, secret_ref)
     require_write(actor, secret.owner_id)
-    location = session.scalar(
-        select(SecretLocation).where(
-            SecretLocation.id == location_id, SecretLocation.secret_id == secret.id
-        )
+    named = location_id.strip()
+    location = next(
+        (
+            loc
+            for loc in repository.locations(session, secret.id)
+            if named in (loc.id, loc.name) or loc.name.lower() == named.lower()
+        ),
+        None,
     )
     if location is None:
         raise SecretNotFound(
