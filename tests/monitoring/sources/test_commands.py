@@ -155,3 +155,37 @@ def test_ingest_from_another_systems_log_stores_its_events(cli: Cli) -> None:
 def test_a_bad_allowed_network_is_named(cli: Cli) -> None:
     run = cli("monitor", "syslog", "--port", "0", "--allow", "10.0.0.0/33")
     assert_user_error(run, "--allow '10.0.0.0/33' is not a network", "10.0.0.0/8")
+
+
+def test_converted_activity_is_mapped_to_people_and_secrets(tmp_path: Path) -> None:
+    cli = Cli(tmp_path)
+    cli.ok("init")
+    cli.ok("orgs", "add", "Northwind", "--kind", "own", "--country", "US")
+    cli.ok("orgs", "add", "Acme Ltd", "--kind", "vendor", "--country", "IN")
+    cli.ok("people", "add", "Elena Vasquez", "--email", "elena@nw.example", "--org", "Northwind",
+           "--country", "US")  # fmt: skip
+    cli.ok("people", "add", "Ravi Rao", "--email", "ravi@acme.example", "--org", "Acme Ltd",
+           "--country", "IN")  # fmt: skip
+    cli.ok("secrets", "add", "Brine", "--description", "d", "--category", "formula", "--tier",
+           "sensitive", "--owner", "elena@nw.example", "--location", "drive:Formulas site",
+           "--location", "system:nw-formulas bucket")  # fmt: skip
+    site = "https://northwind.sharepoint.com/sites/Formulas/Shared%20Documents/Brine/"
+    cli.ok("secrets", "patterns", "TS-0001", "Formulas site", "--pattern", site)
+    cli.ok("secrets", "patterns", "TS-0001", "nw-formulas bucket", "--pattern",
+           "s3://nw-formulas/brine/")  # fmt: skip
+    cli.ok("monitor", "identities", "add", "ravi@acme.example", "username", "ravi.rao")
+
+    m365 = cli("monitor", "ingest", "--from", "m365", "--json", str(FIXTURES / "m365-audit.csv"))
+    data = m365.json()
+    # everyone is known; only the two sign-ins touch no secret
+    assert (data["accepted"], data["unknown_actors"], data["unclassified"]) == (8, 0, 2)
+    trail = cli("monitor", "ingest", "--from", "cloudtrail", "--json",
+                str(FIXTURES / "cloudtrail-s3.json")).json()  # fmt: skip
+    # unknown: elena's SSO session name is her email (known), the hidden console user and the
+    # backup service are not people; unclassified: the console sign-ins
+    assert (trail["accepted"], trail["unknown_actors"], trail["unclassified"]) == (9, 2, 2)
+    rows = cli.sql(
+        "SELECT p.email, count(*) FROM activity_event e JOIN person p ON p.id = e.person_id "
+        "WHERE e.secret_id IS NOT NULL GROUP BY p.email ORDER BY p.email"
+    )
+    assert [tuple(r) for r in rows] == [("elena@nw.example", 3), ("ravi@acme.example", 9)]

@@ -12,7 +12,8 @@ import pytest
 from crownjewels.monitoring.sources import m365
 from tests.monitoring.sources.fixtures import fixture
 
-SITE = "https://northwind.sharepoint.com/sites/Formulas/Shared Documents/Brine"
+#: ObjectId writes "Shared Documents" raw; the event has it as a browser shows it
+SITE = "https://northwind.sharepoint.com/sites/Formulas/Shared%20Documents/Brine"
 
 
 def test_the_portal_export_maps_files_sharing_and_sign_ins() -> None:
@@ -109,3 +110,10 @@ def test_a_file_that_is_not_an_export_says_what_it_needs() -> None:
     result = m365.read(b"Date,User,What\n1,2,3\n")
     assert "needs CreationDate, UserIds (or UserId), Operations" in result.problems[0].reason
     assert "empty" in m365.read(b"").problems[0].reason
+
+
+def test_urls_are_written_as_a_browser_shows_them() -> None:
+    assert (
+        m365.as_url("https://x.example/a b/ü%20c.pdf") == "https://x.example/a%20b/%C3%BC%20c.pdf"
+    )
+    assert m365.as_url("OneDrive file.docx") == "OneDrive file.docx"

@@ -10,6 +10,7 @@ import io
 import json
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from crownjewels.monitoring.sources.conversion import Conversion, ip_or_none, nonempty, utc
 
@@ -166,8 +167,17 @@ def _resource(audit: dict[str, Any], operation: str) -> str | None:
     site, folder, name = (audit.get(k) for k in ("SiteUrl", "SourceRelativeUrl",
                                                   "SourceFileName"))  # fmt: skip
     if operation == "FileCopied" and all(isinstance(v, str) and v for v in (site, folder, name)):
-        return f"{str(site).rstrip('/')}/{str(folder).strip('/')}/{name}"
-    return nonempty([audit.get("ObjectId"), audit.get("SourceFileName")])
+        return as_url(f"{str(site).rstrip('/')}/{str(folder).strip('/')}/{name}")
+    found = nonempty([audit.get("ObjectId"), audit.get("SourceFileName")])
+    return as_url(found) if found else None
+
+
+def as_url(text: str) -> str:
+    """An ObjectId as the browser shows it: the audit log writes spaces and other characters
+    raw (".../Shared Documents/..."), a location's URL-prefix pattern has them %-encoded."""
+    if not text.lower().startswith(("https://", "http://")):
+        return text
+    return quote(text, safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def _device(audit: dict[str, Any]) -> str | None:
