@@ -76,9 +76,9 @@ def convert(
     Records that are not file activity or sign-ins are skipped and counted; unreadable ones
     are named on stderr with their number."""
     conversion = read_source(kind, read_file(file))
-    if out is None:
-        for line in conversion.lines():
-            typer.echo(line)
+    if out is None:  # one write: echoing a million lines one by one flushes a million times
+        sys.stdout.write("".join(line + "\n" for line in conversion.lines()))
+        sys.stdout.flush()
     else:
         out.write_text("".join(line + "\n" for line in conversion.lines()), encoding="utf-8")
     report_problems(file, conversion)
