@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -95,7 +96,11 @@ def ip_or_none(value: object) -> str | None:
     (CloudTrail writes 'AWS Internal' or a service name for calls made by AWS itself)."""
     if not isinstance(value, str) or not value.strip():
         return None
-    text = value.strip()
+    return _address(value.strip())
+
+
+@lru_cache(maxsize=65_536)  # a log repeats its few addresses; parsing one costs microseconds
+def _address(text: str) -> str | None:
     candidates = [text]
     if text.startswith("[") and "]" in text:  # [2001:db8::1]:443
         candidates.insert(0, text[1 : text.index("]")])
