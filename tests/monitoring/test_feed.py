@@ -3,16 +3,23 @@ moves with what it stored (none missed, none read twice, restartable)."""
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+from pathlib import Path
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import Database
+from crownjewels.core.jobs import JobContext
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
-from crownjewels.monitoring import feed
+from crownjewels.monitoring import feed, jobs, service
 from crownjewels.monitoring.models import ActivityEvent, Cursor, PendingScore
 from crownjewels.parties import accounts
+from crownjewels.settings import Settings
 from tests.inventory.factories import make_secret
 from tests.parties.factories import PASSWORD, make_person, make_user
 
@@ -106,3 +113,24 @@ def test_a_failed_pass_moves_nothing(db: Database, admin: Actor) -> None:
         after = session.scalar(select(Cursor.position).where(Cursor.name == feed.CURSOR))
         assert after == position
         assert feed.run_once(session).read > 0, "read again by the next pass"
+
+
+def test_the_workers_jobs_read_the_log_and_apply_retention(
+    db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    ctx = JobContext(db=db, settings=Settings(home=tmp_path, monitoring_retention_days=30))
+    with db.unit_of_work() as session:
+        make_person(session, admin)
+        user = make_user(session, admin)
+        accounts.check_password(session, username=user.username, password="no", name_key="k")
+    said = jobs.read_custody(ctx)
+    assert said is not None and said.startswith("custody feed:")
+    assert jobs.read_custody(ctx) is None, "caught up: nothing more to say"
+
+    # PostgreSQL keeps a month while any of its days is within retention: two months back
+    old = (clock.now() - timedelta(days=70)).isoformat()
+    line = json.dumps({"time": old, "actor": "x", "action": "view", "resource": "/x"})
+    with db.unit_of_work() as session:
+        service.ingest(session, actor=admin, lines=[line], channel="api")
+    assert jobs.apply_retention(ctx) is not None
+    assert jobs.apply_retention(ctx) is None
