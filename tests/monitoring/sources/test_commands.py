@@ -19,6 +19,8 @@ from tests.cli_helpers import BINARY, Cli, assert_user_error
 from tests.monitoring.sources.fixtures import FIXTURES
 from tests.monitoring.sources.listening import PATIENCE, send_tcp, send_udp, wait_until
 
+PASSWORD = "correct-horse-42-battery"
+
 
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
@@ -189,3 +191,8 @@ def test_converted_activity_is_mapped_to_people_and_secrets(tmp_path: Path) -> N
         "WHERE e.secret_id IS NOT NULL GROUP BY p.email ORDER BY p.email"
     )
     assert [tuple(r) for r in rows] == [("elena@nw.example", 3), ("ravi@acme.example", 9)]
+    # a user who may not send activity is refused before the listener opens its port
+    cli.ok("users", "create", "elena@nw.example", "-r", "auditor", "--password", PASSWORD)
+    run = cli("--as", "elena@nw.example", "monitor", "syslog", "--port", "0")
+    assert_user_error(run, "activity:ingest")
+    assert "listening" not in run.out

@@ -15,6 +15,7 @@ import typer
 
 from crownjewels.core.cli import CliState, emit_json, state
 from crownjewels.core.errors import Invalid
+from crownjewels.core.permissions import Permission
 from crownjewels.monitoring import intake
 from crownjewels.monitoring import service as monitoring
 from crownjewels.monitoring.schemas import Rejected
@@ -155,7 +156,8 @@ def listen(
     if not (tcp or udp):
         raise Invalid("--no-tcp and --no-udp together leave nothing to listen on", field="tcp")
     networks = [_network(text) for text in allow]
-    st.database()  # refuse to listen on a database that is not set up
+    with st.unit_of_work(write=False) as (_, actor):  # refuse now, not at the first batch
+        actor.require(Permission.ACTIVITY_INGEST, what="receiving activity by syslog")
     handler = StoreBatches(st)
     listener = SyslogListener(handler, host=host, port=port, tcp=tcp, udp=udp,
                               batch_size=batch, flush_after=flush, allow=networks)  # fmt: skip
