@@ -3,6 +3,7 @@ right shape with fields of any JSON type, any text as syslog, any bytes as a fil
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from crownjewels.monitoring.sources import cloudtrail, m365, syslog
 from crownjewels.monitoring.sources.cloudtrail import S3_ACTIONS
+from crownjewels.monitoring.sources.listener import FramingError, read_frame
 
 _json: st.SearchStrategy[Any] = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
@@ -103,3 +105,32 @@ _syslogish = st.text(max_size=80) | st.builds(
 def test_any_text_as_syslog(text: str) -> None:
     result = syslog.convert_lines([text])
     assert len(result.events) + len(result.problems) <= 1
+
+
+def _frames(data: bytes, max_message: int = 64) -> list[bytes]:
+    async def read_all() -> list[bytes]:
+        reader = asyncio.StreamReader(limit=max_message + 32)
+        reader.feed_data(data)
+        reader.feed_eof()
+        frames: list[bytes] = []
+        try:
+            while (frame := await read_frame(reader, max_message)) is not None:
+                frames.append(frame)
+        except FramingError:
+            pass
+        return frames
+
+    return asyncio.run(read_all())
+
+
+@settings(max_examples=200)
+@given(messages=st.lists(st.binary(max_size=40), max_size=5))
+def test_octet_counted_frames_come_back_whole(messages: list[bytes]) -> None:
+    data = b"".join(str(len(m)).encode() + b" " + m for m in messages)
+    assert _frames(data) == messages
+
+
+@settings(max_examples=200)
+@given(data=st.binary(max_size=300))
+def test_any_tcp_stream_is_framed_or_refused(data: bytes) -> None:
+    assert all(len(frame) <= 64 + 32 for frame in _frames(data))
