@@ -53,7 +53,10 @@ from crownjewels.inventory import models as inventory_models
 from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
 from crownjewels.monitoring import commands as monitoring_commands
+from crownjewels.monitoring import jobs as monitoring_jobs
 from crownjewels.monitoring import models as monitoring_models
+from crownjewels.monitoring import router as monitoring_router
+from crownjewels.monitoring.sources import commands as monitoring_sources_commands
 from crownjewels.monitoring.triage import commands as triage_commands
 from crownjewels.monitoring.triage import labels as triage_labels
 from crownjewels.monitoring.triage import pages as triage_pages
@@ -129,6 +132,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     reviews_router.router,
     offboarding_router.router,
     triage_router.router,
+    monitoring_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -182,6 +186,8 @@ offboarding_commands.mount(access_commands.app)
 vendors_commands.app.command("assess")(diligence_commands.assess_command)
 #: `monitor alerts …`: the alert queue and triage
 triage_commands.mount(monitoring_commands.app)
+#: `monitor convert` and `monitor syslog`: other systems' activity in the event format
+monitoring_sources_commands.mount(monitoring_commands.app)
 
 #: scheduled jobs that `crownjewels worker` (and `serve`, in a thread) runs
 JOBS: tuple[Job, ...] = (
@@ -192,6 +198,7 @@ JOBS: tuple[Job, ...] = (
     *diligence_jobs.JOBS,
     *agreements_jobs.JOBS,
     *access_jobs.JOBS,
+    *monitoring_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own

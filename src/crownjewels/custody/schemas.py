@@ -147,6 +147,13 @@ class EventType(StrEnum):
     ALERT_REOPENED = "ALERT_REOPENED"
     ALERT_GRANTS_SUSPENDED = "ALERT_GRANTS_SUSPENDED"
     ALERT_ESCALATED = "ALERT_ESCALATED"
+    # monitoring: intake (one event per batch, never one per activity event)
+    ACTIVITY_INGESTED = "ACTIVITY_INGESTED"
+    ACTIVITY_PURGED = "ACTIVITY_PURGED"
+    IDENTITY_ADDED = "IDENTITY_ADDED"
+    IDENTITY_REMOVED = "IDENTITY_REMOVED"
+    # inventory: where monitoring finds a location in other systems' activity
+    SECRET_LOCATION_PATTERNS_SET = "SECRET_LOCATION_PATTERNS_SET"
 
 
 class EventRead(BaseModel):
