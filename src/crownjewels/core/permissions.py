@@ -52,6 +52,7 @@ class Permission(StrEnum):
     GRANTS_DECIDE = "grants:decide"
     GRANTS_MANAGE = "grants:manage"
     DISCLOSURES_READ = "disclosures:read"
+    CHANNELS_MANAGE = "channels:manage"
 
     @property
     def writes(self) -> bool:
@@ -79,6 +80,7 @@ _WRITES = frozenset(
         Permission.GRANTS_REQUEST,
         Permission.GRANTS_DECIDE,
         Permission.GRANTS_MANAGE,
+        Permission.CHANNELS_MANAGE,
     }
 )
 

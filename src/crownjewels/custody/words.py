@@ -46,6 +46,12 @@ EVENT_WORDS = {
     "MAIL_QUEUED": "Email queued",
     "MAIL_RETRIED": "Email sent again",
     "MAIL_PREFERENCES_CHANGED": "Email choices changed",
+    "ALERT_CHANNEL_ADDED": "Alert channel added",
+    "ALERT_CHANNEL_CHANGED": "Alert channel changed",
+    "ALERT_CHANNEL_REMOVED": "Alert channel removed",
+    "ALERT_CHANNEL_TESTED": "Alert channel tested",
+    "ALERT_DISPATCHED": "Alert sent to its channels",
+    "ALERT_DELIVERY_RETRIED": "Alert delivery tried again",
 }
 
 
