@@ -54,6 +54,10 @@ from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
 from crownjewels.monitoring import commands as monitoring_commands
 from crownjewels.monitoring import models as monitoring_models
+from crownjewels.monitoring.channels import commands as channels_commands
+from crownjewels.monitoring.channels import jobs as channels_jobs
+from crownjewels.monitoring.channels import pages as channels_pages
+from crownjewels.monitoring.channels import router as channels_router
 from crownjewels.parties import commands as parties_commands
 from crownjewels.parties import labels as parties_labels
 from crownjewels.parties import models as parties_models
@@ -123,6 +127,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     access_router.router,
     reviews_router.router,
     offboarding_router.router,
+    channels_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -144,6 +149,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     offboarding_pages.router,
     training_pages.router,
     search_pages.router,
+    channels_pages.router,
 )
 
 #: (name, Typer sub-app, help) mounted on the root CLI
@@ -173,6 +179,8 @@ reviews_commands.mount(access_commands.app)
 offboarding_commands.mount(access_commands.app)
 #: `vendors assess VENDOR` starts a vendor's due diligence (sends the questionnaire)
 vendors_commands.app.command("assess")(diligence_commands.assess_command)
+#: `monitor channels …`: where alerts go
+channels_commands.mount(monitoring_commands.app)
 
 #: scheduled jobs that `crownjewels worker` (and `serve`, in a thread) runs
 JOBS: tuple[Job, ...] = (
@@ -183,6 +191,7 @@ JOBS: tuple[Job, ...] = (
     *diligence_jobs.JOBS,
     *agreements_jobs.JOBS,
     *access_jobs.JOBS,
+    *channels_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own

@@ -42,6 +42,7 @@ WORDS: dict[Permission, tuple[str, str | None]] = {
     P.GRANTS_DECIDE: ("approve or deny grants", "ask the secret's owner"),
     P.GRANTS_MANAGE: ("suspend and revoke grants", "ask the secret's owner"),
     P.DISCLOSURES_READ: ("see the disclosure ledger", None),
+    P.CHANNELS_MANAGE: ("configure where monitoring's alerts are sent", None),
 }
 
 #: the roles as a sentence names their holders

@@ -34,6 +34,7 @@ from crownjewels.monitoring.channels.schemas import (
 from crownjewels.monitoring.models import Channel, Delivery
 from crownjewels.monitoring.schemas import Severity
 from crownjewels.parties.notifications import sender as mail_sender
+from crownjewels.parties.notifications import service as notifications
 from crownjewels.parties.notifications.models import MailMessage
 from crownjewels.settings import Settings
 from tests.inventory.factories import make_secret
@@ -390,8 +391,6 @@ def _check_mail(inbox: Inbox, ref: str, secret_ref: str, owner_email: str) -> No
 def test_an_owner_who_turned_alert_mail_off_is_not_mailed(
     session: Session, admin: Actor, settings: Settings
 ) -> None:
-    from crownjewels.parties.notifications import service as notifications
-
     owner_user = make_user(session, admin, Role.SECRET_OWNER)
     me = actor_for(session, owner_user)
     assert me.person_id
