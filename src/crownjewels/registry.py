@@ -56,6 +56,7 @@ from crownjewels.monitoring import commands as monitoring_commands
 from crownjewels.monitoring import models as monitoring_models
 from crownjewels.monitoring.channels import commands as channels_commands
 from crownjewels.monitoring.channels import jobs as channels_jobs
+from crownjewels.monitoring.channels import labels as channels_labels
 from crownjewels.monitoring.channels import pages as channels_pages
 from crownjewels.monitoring.channels import router as channels_router
 from crownjewels.parties import commands as parties_commands
@@ -210,6 +211,7 @@ custody_labels.register("person", parties_labels.PEOPLE)
 custody_labels.register("user", parties_labels.USERS)
 custody_labels.register("organisation", parties_labels.ORGANISATIONS)
 custody_labels.register("document", vault_labels.DOCUMENTS)
+custody_labels.register("alert-channel", channels_labels.CHANNELS)
 custody_labels.register_users(parties_labels.find_users)
 
 #: panels a capability shows on another's page: the agreements with a vendor on its page

@@ -16,7 +16,7 @@ from typing import Any
 
 from crownjewels.core import clock
 from crownjewels.core.db import Database
-from crownjewels.monitoring.channels import repository, service, transport
+from crownjewels.monitoring.channels import outbound, repository, service, transport
 from crownjewels.monitoring.channels.schemas import SendReport
 from crownjewels.monitoring.models import Alert, Channel, Delivery
 from crownjewels.settings import Settings
@@ -54,8 +54,8 @@ def _claim(db: Database, settings: Settings, ids: Sequence[str] | None) -> list[
             assert alert is not None
             row.next_attempt_at = now + LEASE
             event = "raised" if row.alert_version <= 1 else "updated"
-            message = service.message_of(session, alert, event=event)
-            body = service.render(channel, message, base_url=settings.base_url)
+            message = outbound.message_of(session, alert, event=event)
+            body = outbound.render(channel, message, base_url=settings.base_url)
             session.expunge(channel)
             out.append(_Outgoing(row.id, channel, body))
     return out
@@ -67,7 +67,7 @@ def _send(settings: Settings, outgoing: list[_Outgoing]) -> dict[str, str | None
     results: dict[str, str | None] = {}
     for item in outgoing:
         try:
-            service.send_now(item.channel, item.body, sealer=sealer, delivery_id=item.delivery_id)
+            outbound.send_now(item.channel, item.body, sealer=sealer, delivery_id=item.delivery_id)
             results[item.delivery_id] = None
         except transport.DeliveryFailed as exc:
             results[item.delivery_id] = str(exc)[:1000]

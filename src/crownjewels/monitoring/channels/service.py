@@ -7,23 +7,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets as tokens
-import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crownjewels import __version__
 from crownjewels.core import clock
-from crownjewels.core.actor import Actor, fact_reader, system_actor
+from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.errors import Conflict, Invalid
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission
 from crownjewels.core.sealing import Sealer
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
-from crownjewels.inventory import service as inventory
-from crownjewels.monitoring.channels import formats, repository, transport
+from crownjewels.monitoring.channels import formats, outbound, repository, transport
 from crownjewels.monitoring.channels.errors import ChannelNotFound, DeliveryNotFound
 from crownjewels.monitoring.channels.schemas import (
     FORMATS,
@@ -40,7 +37,6 @@ from crownjewels.monitoring.channels.schemas import (
 )
 from crownjewels.monitoring.models import Alert, Channel, Delivery
 from crownjewels.monitoring.schemas import SEVERITY_ORDER, Severity
-from crownjewels.parties import service as parties
 from crownjewels.parties.notifications import service as notifications
 from crownjewels.parties.notifications.schemas import MailKind
 from crownjewels.settings import Settings
@@ -216,54 +212,6 @@ def get_channel(session: Session, *, actor: Actor, name: str) -> ChannelRead:
     return _read(_get(session, name), repository.counts(session))
 
 
-# -- what an alert says -------------------------------------------------------------------
-
-
-def message_of(session: Session, alert: Alert, *, event: str) -> formats.AlertMessage:
-    """An alert in refs and names (its link holds the outbox's base-URL placeholder)."""
-    reader = fact_reader("monitoring")
-    refs, names = [], []
-    for secret_id in alert.secret_ids:
-        secret = inventory.get_plain(session, actor=reader, secret_ref=secret_id)
-        refs.append(secret.ref)
-        names.append(secret.name)
-    person = parties.person_names(session, {alert.person_id}) if alert.person_id else {}
-    orgs = (
-        parties.organisation_names(session, {alert.organisation_id})
-        if alert.organisation_id
-        else {}
-    )
-    return formats.AlertMessage(
-        ref=alert.ref,
-        title=alert.title,
-        severity=Severity(alert.severity),
-        status=alert.status,
-        rule=alert.rule_id,
-        explanation=alert.explanation,
-        actor=alert.actor,
-        person=person.get(alert.person_id or ""),
-        organisation=orgs.get(alert.organisation_id or ""),
-        secrets=refs,
-        secret_names=names,
-        hits=alert.hits,
-        first_event_at=alert.first_event_at,
-        last_event_at=alert.last_event_at,
-        url=notifications.link(f"/alerts/{alert.ref}"),
-        event=event,
-    )
-
-
-def owners_of(session: Session, alert: Alert) -> list[str]:
-    """The person ids of the owners of the alert's secrets."""
-    reader = fact_reader("monitoring")
-    out: list[str] = []
-    for secret_id in alert.secret_ids:
-        owner = inventory.get_plain(session, actor=reader, secret_ref=secret_id).owner_id
-        if owner not in out:
-            out.append(owner)
-    return out
-
-
 def _reaches(channel: Channel, severity: str) -> bool:
     return SEVERITY_ORDER[Severity(severity)] >= SEVERITY_ORDER[Severity(channel.min_severity)]
 
@@ -289,36 +237,24 @@ def dispatch(
         return DispatchResult()
     done = set() if new else repository.delivered_channels(session, alert.id)
     result = DispatchResult()
-    message: formats.AlertMessage | None = None
-    owners = False
-    now = clock.now()
+    said: list[formats.AlertMessage] = []
+
+    def message() -> formats.AlertMessage:  # built once, only when some mail needs it
+        if not said:
+            said.append(outbound.message_of(session, alert, event="raised" if new else "updated"))
+        return said[0]
+
     for channel in channels:
-        owners = owners or channel.notify_secret_owners
         if channel.kind == ChannelKind.EMAIL.value:
-            message = message or message_of(session, alert, event="raised" if new else "updated")
-            sent = _mail_addresses(session, actor, alert, channel, message)
-        elif channel.id in done:
-            sent = 0
+            mailed = _mail_addresses(session, actor, alert, channel, message)
+            result.mails += mailed
         else:
-            row = Delivery(
-                alert_id=alert.id,
-                channel_id=channel.id,
-                alert_version=alert.version,
-                created_at=now,
-                attempts=0,
-                next_attempt_at=now,
-            )
-            session.add(row)
-            session.flush()
-            session.info.setdefault(QUEUED, []).append(row.id)
-            result.deliveries += 1
-            sent = 1
-        result.mails += sent if channel.kind == ChannelKind.EMAIL.value else 0
-        if sent:
+            mailed = 0 if channel.id in done else _queue_delivery(session, alert, channel)
+            result.deliveries += mailed
+        if mailed:
             result.channels.append(channel.name)
-    if owners and alert.secret_ids:
-        message = message or message_of(session, alert, event="raised" if new else "updated")
-        mailed = _mail_owners(session, actor, alert, message)
+    if alert.secret_ids and any(c.notify_secret_owners for c in channels):
+        mailed = _mail_owners(session, actor, alert, message())
         result.mails += mailed
         if mailed:
             result.channels.append("secret owners")
@@ -329,22 +265,40 @@ def dispatch(
             event_type=EventType.ALERT_DISPATCHED,
             subject_type="alert",
             subject_id=alert.id,
-            details={
-                "alert": alert.ref,
-                "severity": alert.severity,
-                "channels": result.channels,
-                "deliveries": result.deliveries,
-                "mails": result.mails,
-            },
+            details={"alert": alert.ref, "severity": alert.severity, **result.model_dump()},
         )
     return result
 
 
+def _queue_delivery(session: Session, alert: Alert, channel: Channel) -> int:
+    """A delivery row, due now; its id goes to the prompt send after the commit."""
+    now = clock.now()
+    row = Delivery(
+        alert_id=alert.id,
+        channel_id=channel.id,
+        alert_version=alert.version,
+        created_at=now,
+        attempts=0,
+        next_attempt_at=now,
+    )
+    session.add(row)
+    session.flush()
+    session.info.setdefault(QUEUED, []).append(row.id)
+    return 1
+
+
 def _mail_addresses(
-    session: Session, actor: Actor, alert: Alert, channel: Channel, message: formats.AlertMessage
+    session: Session,
+    actor: Actor,
+    alert: Alert,
+    channel: Channel,
+    message_of: Callable[[], formats.AlertMessage],
 ) -> int:
-    sent = 0
-    for address in formats.email_list(channel.target):
+    addresses = formats.email_list(channel.target)
+    if not addresses:  # a channel that mails only the secrets' owners
+        return 0
+    message, sent = message_of(), 0
+    for address in addresses:
         row = notifications.enqueue(
             session,
             to=notifications.Recipient(email=address, name=address),
@@ -362,7 +316,7 @@ def _mail_owners(
     session: Session, actor: Actor, alert: Alert, message: formats.AlertMessage
 ) -> int:
     sent = 0
-    for person_id in owners_of(session, alert):
+    for person_id in outbound.owners_of(session, alert):
         to = notifications.person_recipient(session, person_id)
         row = notifications.enqueue(
             session,
@@ -380,51 +334,6 @@ def _mail_owners(
 # -- tests of a channel -------------------------------------------------------------------
 
 
-def sample_message() -> formats.AlertMessage:
-    """The made-up alert a channel test sends."""
-    now = clock.now()
-    return formats.AlertMessage(
-        ref="AL-TEST",
-        title="Test of the alert channel",
-        severity=Severity.LOW,
-        status="open",
-        rule="channel-test",
-        explanation="A test message sent to check that this channel reaches its receiver.",
-        actor="crownjewels",
-        person=None,
-        organisation=None,
-        secrets=[],
-        hits=1,
-        first_event_at=now,
-        last_event_at=now,
-        url=notifications.link("/admin/channels"),
-        event="test",
-    )
-
-
-def render(channel: Channel, message: formats.AlertMessage, *, base_url: str) -> bytes:
-    """What a webhook or syslog channel sends for `message`, its link made absolute."""
-    url = message.url.replace(notifications.BASE_URL, base_url.rstrip("/"))
-    absolute = formats.AlertMessage(**{**message.__dict__, "url": url})
-    if channel.format == ChannelFormat.SLACK.value:
-        return formats.slack_payload(absolute)
-    if channel.format == ChannelFormat.CEF.value:
-        return formats.syslog_message(
-            absolute, hostname=socket.gethostname(), version=__version__, at=clock.now()
-        )
-    return formats.json_payload(absolute)
-
-
-def send_now(channel: Channel, body: bytes, *, sealer: Sealer, delivery_id: str) -> None:
-    """Send one rendered message through a webhook or syslog channel (DeliveryFailed, or
-    ValueError when the signing key cannot be opened)."""
-    if channel.kind == ChannelKind.WEBHOOK.value:
-        key = sealer.open(channel.secret) if channel.secret else None
-        transport.post_webhook(channel.target, body, key=key, delivery_id=delivery_id)
-    else:
-        transport.send_syslog(channel.target, body)
-
-
 def test_channel(
     session: Session, *, actor: Actor, name: str, sealer: Sealer, base_url: str
 ) -> ChannelTestResult:
@@ -433,7 +342,7 @@ def test_channel(
     syslog message is sent at once."""
     _manage(actor, "testing an alert channel")
     row = _get(session, name)
-    message = sample_message()
+    message = outbound.sample_message()
     if row.kind == ChannelKind.EMAIL.value:
         addresses = formats.email_list(row.target)
         for address in addresses:
@@ -453,9 +362,9 @@ def test_channel(
         )
     else:
         try:
-            send_now(
+            outbound.send_now(
                 row,
-                render(row, message, base_url=base_url),
+                outbound.render(row, message, base_url=base_url),
                 sealer=sealer,
                 delivery_id=f"test-{tokens.token_hex(8)}",
             )
