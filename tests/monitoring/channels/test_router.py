@@ -122,7 +122,7 @@ def test_a_failing_test_and_the_deliveries_say_why(
     [
         ({**WEBHOOK, "target": "soc.example.com"}, "is not a webhook URL"),
         ({**WEBHOOK, "kind": "pager"}, "kind"),
-        ({**WEBHOOK, "name": "a/b"}, "name"),
+        ({**WEBHOOK, "name": "a/b"}, "cannot hold a slash"),
         ({**WEBHOOK, "name": "siem"}, "named 'siem' already"),
         ({**WEBHOOK, "min_severity": "urgent"}, "min_severity"),
     ],

@@ -43,8 +43,8 @@ class ChannelCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    #: shown in pages and typed in commands and URLs: no slash, question mark or hash
-    name: str = Field(min_length=1, max_length=100, pattern=r"^[^/?#\\]+$")
+    #: shown in pages and typed in commands and URLs (so it holds no slash)
+    name: str = Field(min_length=1, max_length=100)
     kind: ChannelKind
     target: str = Field(default="", max_length=1000)
     format: ChannelFormat | None = None

@@ -112,6 +112,12 @@ def add_channel(
     """Add a channel (ALERT_CHANNEL_ADDED). A webhook gets a new signing key, sealed in the
     database and returned here once for the receiver."""
     _manage(actor, "adding an alert channel")
+    if "/" in data.name:
+        raise Invalid(
+            f"a channel's name cannot hold a slash (it is part of the channel's address); "
+            f"try {data.name.replace('/', ' ')!r}",
+            field="name",
+        )
     if repository.by_name(session, data.name) is not None:
         raise Conflict(f"an alert channel is named {data.name!r} already; choose another name")
     fmt = _format(data.kind, data.format)
