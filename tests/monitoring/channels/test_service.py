@@ -425,3 +425,14 @@ def test_testing_a_channel_reports_what_happened(
     assert not refused.ok and "answered 401" in refused.detail
     outcomes = [e["ok"] for e in _events(session, "ALERT_CHANNEL_TESTED")]
     assert sorted(outcomes) == [False, False, True]
+
+
+def test_a_secret_no_longer_in_the_register_does_not_fail_the_alerts_transaction(
+    session: Session, admin: Actor, settings: Settings
+) -> None:
+    _add(session, admin, settings, "Desk", "email", "soc@example.com", notify_secret_owners=True)
+    alert = make_alert(session)
+    alert.secret_ids = ["01JZZZZZZZZZZZZZZZZZZZZZZZ"]
+    assert service.dispatch(session, alert=alert, new=True).mails == 1
+    [mail] = session.scalars(select(MailMessage)).all()
+    assert "Secrets: none named" in mail.body

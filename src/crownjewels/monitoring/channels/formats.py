@@ -317,7 +317,7 @@ def email_list(target: str) -> list[str]:
                 f"{raw!r} is not an email address; separate addresses with commas",
                 field="target",
             ) from None
-        if found.normalized not in out:
+        if found.normalized.lower() not in {a.lower() for a in out}:
             out.append(found.normalized)
     return out
 

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 from crownjewels import __version__
 from crownjewels.core import clock
 from crownjewels.core.actor import fact_reader
+from crownjewels.core.errors import NotFound
 from crownjewels.core.sealing import Sealer
 from crownjewels.inventory import service as inventory
+from crownjewels.inventory.schemas import SecretRead
 from crownjewels.monitoring.channels import formats, transport
 from crownjewels.monitoring.channels.schemas import ChannelFormat, ChannelKind
 from crownjewels.monitoring.models import Alert, Channel
@@ -21,14 +23,22 @@ from crownjewels.parties import service as parties
 from crownjewels.parties.notifications import service as notifications
 
 
+def secrets_of(session: Session, alert: Alert) -> list[SecretRead]:
+    """The alert's secrets as the register holds them (one no longer there is left out: what
+    an alert says must never fail the transaction that stores it)."""
+    reader = fact_reader("monitoring")
+    out = []
+    for secret_id in alert.secret_ids:
+        try:
+            out.append(inventory.get_plain(session, actor=reader, secret_ref=secret_id))
+        except NotFound:
+            continue
+    return out
+
+
 def message_of(session: Session, alert: Alert, *, event: str) -> formats.AlertMessage:
     """An alert in refs and names (its link holds the outbox's base-URL placeholder)."""
-    reader = fact_reader("monitoring")
-    refs, names = [], []
-    for secret_id in alert.secret_ids:
-        secret = inventory.get_plain(session, actor=reader, secret_ref=secret_id)
-        refs.append(secret.ref)
-        names.append(secret.name)
+    secrets = secrets_of(session, alert)
     person = parties.person_names(session, {alert.person_id}) if alert.person_id else {}
     orgs = (
         parties.organisation_names(session, {alert.organisation_id})
@@ -45,8 +55,8 @@ def message_of(session: Session, alert: Alert, *, event: str) -> formats.AlertMe
         actor=alert.actor,
         person=person.get(alert.person_id or ""),
         organisation=orgs.get(alert.organisation_id or ""),
-        secrets=refs,
-        secret_names=names,
+        secrets=[s.ref for s in secrets],
+        secret_names=[s.name for s in secrets],
         hits=alert.hits,
         first_event_at=alert.first_event_at,
         last_event_at=alert.last_event_at,
@@ -57,12 +67,10 @@ def message_of(session: Session, alert: Alert, *, event: str) -> formats.AlertMe
 
 def owners_of(session: Session, alert: Alert) -> list[str]:
     """The person ids of the owners of the alert's secrets."""
-    reader = fact_reader("monitoring")
     out: list[str] = []
-    for secret_id in alert.secret_ids:
-        owner = inventory.get_plain(session, actor=reader, secret_ref=secret_id).owner_id
-        if owner not in out:
-            out.append(owner)
+    for secret in secrets_of(session, alert):
+        if secret.owner_id not in out:
+            out.append(secret.owner_id)
     return out
 
 
