@@ -144,7 +144,9 @@ def run_loop(
     """Run each job every `job.interval(settings)` seconds until `stop` is set (checked between
     jobs; a job in progress finishes first)."""
     sender.install(db, settings)  # mail a job queued goes out right after its commit
-    alert_sender.install(db, settings)  # and so do the alert deliveries it queued
+    # and so do the alert deliveries it queued, in a thread: a receiver that is down must not
+    # hold up the loop (the scorer's next batch)
+    alert_sender.install(db, settings, in_thread=True)
     ctx = JobContext(db=db, settings=settings, stop=stop)
     due = {job.name: time.monotonic() for job in jobs}
     while not stop.is_set():

@@ -436,3 +436,24 @@ def test_a_secret_no_longer_in_the_register_does_not_fail_the_alerts_transaction
     assert service.dispatch(session, alert=alert, new=True).mails == 1
     [mail] = session.scalars(select(MailMessage)).all()
     assert "Secrets: none named" in mail.body
+
+
+def test_a_receiver_that_is_down_is_tried_once_per_batch_and_holds_up_no_other(
+    db: Database, admin: Actor, settings: Settings, hook: WebhookReceiver
+) -> None:
+    with db.unit_of_work() as s:
+        _add(s, admin, settings, "Dead", "syslog", f"tcp://127.0.0.1:{free_port()}")
+        hook.key = _add(s, admin, settings, "SOC", "webhook", hook.url)
+        for _ in range(3):
+            service.dispatch(s, alert=make_alert(s), new=True)
+    report = sender.deliver(db, settings)
+    assert (report.sent, report.failed) == (3, 3)
+    assert all(hook.wait().verified for _ in range(3))
+    with db.unit_of_work(write=False) as s:
+        failed, _ = service.list_deliveries(
+            s, actor=admin, page=PageParams(), unsent_only=True, channel="Dead"
+        )
+        skipped = [
+            (d.last_error or "").startswith("not tried: the syslog receiver") for d in failed
+        ]
+        assert sorted(skipped) == [False, True, True]

@@ -23,10 +23,11 @@ from crownjewels.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: how long a claimed row is hidden from other senders while this one sends it
-LEASE = timedelta(minutes=2)
+#: how long a claimed row is hidden from other senders while this one sends it: longer than
+#: a batch can take even when every receiver times out (BATCH x transport.TIMEOUT)
+LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 10
-BATCH = 100
+BATCH = 20
 
 
 def backoff(attempts: int) -> timedelta:
@@ -65,14 +66,20 @@ def _send(settings: Settings, outgoing: list[_Outgoing]) -> dict[str, str | None
     """Each delivery id with None (sent) or the error in words."""
     sealer = service.sealer_for(settings)
     results: dict[str, str | None] = {}
+    down: dict[str, str] = {}  # channel id -> why it failed in this batch
     for item in outgoing:
+        if item.channel.id in down:
+            # one receiver that is down does not hold up the batch once per delivery
+            results[item.delivery_id] = f"not tried: {down[item.channel.id]}"[:1000]
+            continue
         try:
             outbound.send_now(item.channel, item.body, sealer=sealer, delivery_id=item.delivery_id)
             results[item.delivery_id] = None
         except transport.DeliveryFailed as exc:
-            results[item.delivery_id] = str(exc)[:1000]
+            results[item.delivery_id] = down[item.channel.id] = str(exc)[:900]
         except ValueError as exc:  # the signing key was sealed under another secret key
-            results[item.delivery_id] = f"the webhook's signing key cannot be opened: {exc}"
+            why = f"the webhook's signing key cannot be opened: {exc}"
+            results[item.delivery_id] = down[item.channel.id] = why
     return results
 
 
