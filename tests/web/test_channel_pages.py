@@ -57,6 +57,11 @@ def test_add_change_test_and_remove_a_webhook(
         )
         assert "Test of SOC webhook: the test message reached" in tested.text
         assert hook.wait().verified
+    renewed = client.post(
+        "/admin/channels/SOC webhook/key", data={"csrf_token": csrf_of(detail.text)}
+    )
+    new_key = renewed.text.split('<pre id="signing-key">', 1)[1].split("</pre>", 1)[0]
+    assert len(new_key) >= 40 and new_key != key
     saved = client.post(
         "/admin/channels/SOC webhook",
         data={

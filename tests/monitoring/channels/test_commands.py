@@ -37,6 +37,8 @@ def test_add_test_list_change_and_remove(tmp_path: Path) -> None:
     listed = cli.ok("monitor", "channels", "list", "--json").json()
     assert [c["name"] for c in listed] == ["SIEM", "SOC"]
     assert all("signing_key" not in c for c in listed)
+    renewed = cli.ok("monitor", "channels", "new-key", "SOC", "--json").json()
+    assert renewed["signing_key"] not in (None, hook.key)
     changed = cli.ok("monitor", "channels", "update", "SOC", "--off", "--owners", "--json").json()
     assert changed["active"] is False and changed["notify_secret_owners"] is True
     assert "removed the alert channel SIEM" in cli.ok("monitor", "channels", "remove", "siem").out

@@ -29,19 +29,23 @@ C = f"{API_PREFIX}/monitoring"
 
 @pytest.fixture(scope="module")
 def module_world(module_db: Database, roles: Roles) -> dict[str, str]:
-    """A syslog channel whose receiver is down, and one delivery to it waiting."""
+    """A syslog channel whose receiver is down, and one delivery to it waiting; a webhook for
+    critical alerts only."""
     admin = system_actor("test")
+    sealer = service.sealer_for(Settings(secret_key=TEST_SECRET_KEY))
     with module_db.unit_of_work() as session:
-        data = ChannelCreate.model_validate(
-            {"name": "SIEM", "kind": "syslog", "target": f"tcp://127.0.0.1:{free_port()}"}
-        )
-        service.add_channel(
-            session,
-            actor=admin,
-            data=data,
-            sealer=service.sealer_for(Settings(secret_key=TEST_SECRET_KEY)),
-        )
-        service.dispatch(session, alert=make_alert(session), new=True)
+        for fields in (
+            {"name": "SIEM", "kind": "syslog", "target": f"tcp://127.0.0.1:{free_port()}"},
+            {
+                "name": "Hook",
+                "kind": "webhook",
+                "target": "https://hook.example.com/x",
+                "min_severity": "critical",
+            },
+        ):
+            data = ChannelCreate.model_validate(fields)
+            service.add_channel(session, actor=admin, data=data, sealer=sealer)
+        service.dispatch(session, alert=make_alert(session, severity="high"), new=True)
         delivery = session.query(Delivery).one()
         return {"delivery": delivery.id}
 
@@ -63,6 +67,7 @@ ROWS = [
     ("show", "GET", "/channels/SIEM", None, 200),
     ("change", "PATCH", "/channels/SIEM", {"min_severity": "high"}, 200),
     ("remove", "DELETE", "/channels/SIEM", None, 200),
+    ("new key", "POST", "/channels/Hook/key", None, 200),
     ("test", "POST", "/channels/SIEM/test", None, 200),
     ("deliveries", "GET", "/deliveries?unsent=true", None, 200),
     ("retry", "POST", "/deliveries/{delivery}/retry", None, 200),
@@ -136,7 +141,7 @@ def test_bad_input_is_refused_in_words(rc: RoleClients, body: dict[str, Any], ne
         names = [
             c["name"] for c in client.get(f"{C}/channels", headers=rc.headers(Role.ADMIN)).json()
         ]
-    assert names == ["SIEM"]
+    assert names == ["Hook", "SIEM"]
 
 
 def test_an_unknown_channel_is_404(rc: RoleClients) -> None:

@@ -457,3 +457,27 @@ def test_a_receiver_that_is_down_is_tried_once_per_batch_and_holds_up_no_other(
             (d.last_error or "").startswith("not tried: the syslog receiver") for d in failed
         ]
         assert sorted(skipped) == [False, True, True]
+
+
+def test_a_new_signing_key_replaces_the_old_one(
+    session: Session, admin: Actor, settings: Settings, hook: WebhookReceiver
+) -> None:
+    old = _add(session, admin, settings, "SOC", "webhook", hook.url)
+    sealer = service.sealer_for(settings)
+    done = service.new_signing_key(session, actor=admin, name="SOC", sealer=sealer)
+    assert done.signing_key and done.signing_key != old
+    hook.key = old
+    refused = service.test_channel(
+        session, actor=admin, name="SOC", sealer=sealer, base_url=settings.base_url
+    )
+    assert not refused.ok and "answered 401" in refused.detail
+    hook.key = done.signing_key
+    assert service.test_channel(
+        session, actor=admin, name="SOC", sealer=sealer, base_url=settings.base_url
+    ).ok
+    [changed] = _events(session, "ALERT_CHANNEL_CHANGED")
+    assert changed["changes"] == {"signing_key": "replaced"}
+    assert done.signing_key not in json.dumps(changed)
+    _add(session, admin, settings, "SIEM", "syslog", "udp://127.0.0.1:9")
+    with pytest.raises(Invalid, match="only webhooks are signed"):
+        service.new_signing_key(session, actor=admin, name="SIEM", sealer=sealer)

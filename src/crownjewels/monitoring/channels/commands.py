@@ -144,6 +144,20 @@ def try_channel(
         raise typer.Exit(1)
 
 
+@app.command("new-key")
+def new_key(ctx: typer.Context, name: str = typer.Argument(...), as_json: bool = JsonOpt) -> None:
+    """Give a webhook a new signing key (printed once); the old one stops working."""
+    cli = state(ctx)
+    with cli.unit_of_work() as (session, actor):
+        done = service.new_signing_key(
+            session, actor=actor, name=name, sealer=service.sealer_for(cli.settings)
+        )
+    if as_json:
+        emit_json(done)
+        return
+    typer.echo(f"new signing key of {done.name} (shown only now):\n{done.signing_key}")
+
+
 @app.command("remove")
 def remove(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
     """Remove a channel and its deliveries."""

@@ -122,6 +122,7 @@ def _detail_page(
     name: str,
     *,
     errors: dict[str, str] | None = None,
+    added: ChannelAdded | None = None,
     status: int = 200,
 ) -> Response:
     channel = service.get_channel(session, actor=actor, name=name)
@@ -131,6 +132,7 @@ def _detail_page(
         "deliveries": recent,
         "total": total,
         "errors": errors or {},
+        "added": added,
         "formats": [(f.value, f.value) for f in FORMATS[channel.kind]],
         "severities": _choices()["severities"],
     }
@@ -184,6 +186,17 @@ def test_channel(
     else:
         flash(request, f"Test of {result.channel} failed: {result.detail}.", kind="error")
     return redirect(f"{BASE}/{result.channel}")
+
+
+@router.post(BASE + "/{name}/key")
+def new_key(
+    request: Request, session: DbSession, actor: Manager, settings: AppSettings, name: str
+) -> Response:
+    """A new signing key for a webhook, shown on this response only."""
+    done = service.new_signing_key(
+        session, actor=actor, name=name, sealer=service.sealer_for(settings)
+    )
+    return _detail_page(request, session, actor, done.name, added=done)
 
 
 @router.post(BASE + "/{name}/remove")

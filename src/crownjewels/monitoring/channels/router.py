@@ -58,6 +58,20 @@ def update_channel(
     return service.update_channel(session, actor=actor, name=name, data=body)
 
 
+@router.post(
+    "/channels/{name}/key",
+    response_model=ChannelAdded,
+    summary="Give a webhook a new signing key",
+)
+def new_signing_key(
+    session: DbSession, actor: Manager, settings: AppSettings, name: Name
+) -> ChannelAdded:
+    """A new signing key for the webhook, in this response only; the old one stops working."""
+    return service.new_signing_key(
+        session, actor=actor, name=name, sealer=service.sealer_for(settings)
+    )
+
+
 @router.delete("/channels/{name}", response_model=ChannelRead, summary="Remove an alert channel")
 def remove_channel(session: DbSession, actor: Manager, name: Name) -> ChannelRead:
     """Remove a channel and its deliveries."""

@@ -187,6 +187,27 @@ def update_channel(
     return _read(row, repository.counts(session))
 
 
+def new_signing_key(session: Session, *, actor: Actor, name: str, sealer: Sealer) -> ChannelAdded:
+    """Give a webhook a new signing key (ALERT_CHANNEL_CHANGED, the key itself not recorded);
+    returned here once. Deliveries sent from now on are signed with it."""
+    _manage(actor, "changing a webhook's signing key")
+    row = _get(session, name)
+    if row.kind != ChannelKind.WEBHOOK.value:
+        raise Invalid(f"{row.name} is a {row.kind} channel; only webhooks are signed")
+    key = tokens.token_urlsafe(32)
+    row.secret = sealer.seal(key)
+    session.flush()
+    custody.record(
+        session,
+        actor=actor,
+        event_type=EventType.ALERT_CHANNEL_CHANGED,
+        subject_type=SUBJECT,
+        subject_id=row.id,
+        details={"name": row.name, "changes": {"signing_key": "replaced"}},
+    )
+    return ChannelAdded(**_read(row, repository.counts(session)).model_dump(), signing_key=key)
+
+
 def remove_channel(session: Session, *, actor: Actor, name: str) -> ChannelRead:
     """Remove a channel and its deliveries (ALERT_CHANNEL_REMOVED keeps what it was)."""
     _manage(actor, "removing an alert channel")
