@@ -31,7 +31,7 @@ from crownjewels.monitoring.channels.schemas import (
     ChannelUpdate,
     DeliveryStatus,
 )
-from crownjewels.monitoring.models import Channel, Delivery
+from crownjewels.monitoring.models import AlertNote, Channel, Delivery
 from crownjewels.monitoring.schemas import Severity
 from crownjewels.parties.notifications import sender as mail_sender
 from crownjewels.parties.notifications import service as notifications
@@ -202,6 +202,8 @@ def test_a_signed_webhook_is_sent_only_after_the_alerts_commit(
         assert row.sent_at and row.attempts == 1 and row.last_error is None
         [dispatched] = _events(s, "ALERT_DISPATCHED")
         assert dispatched["alert"] == ref and dispatched["channels"] == ["SOC"]
+        [note] = s.scalars(select(AlertNote)).all()
+        assert (note.kind, note.body, note.author) == ("sent", "Sent to SOC.", "system:monitoring")
     # the job finds nothing more to send
     assert jobs.send_alerts(JobContext(db=db, settings=settings)) is None
 
@@ -338,6 +340,8 @@ def test_an_unreachable_receiver_is_given_up_after_the_last_attempt_and_retried_
         moment += sender.backoff(attempt)
     assert sender.deliver(db, settings).failed == 0  # given up
     with db.unit_of_work() as s:
+        failed_note = s.scalars(select(AlertNote).where(AlertNote.kind == "delivery-failed")).one()
+        assert failed_note.body.startswith(f"Not delivered to SIEM after {sender.MAX_ATTEMPTS}")
         [listed], _ = service.list_deliveries(s, actor=admin, page=PageParams(), unsent_only=True)
         assert listed.status is DeliveryStatus.FAILED
         assert listed.last_error and "could not be reached" in listed.last_error
@@ -370,6 +374,8 @@ def test_email_reaches_the_channels_addresses_and_the_secrets_owners(
             alert = make_alert(s, person=rohan, secrets=[secret], severity="high")
             result = service.dispatch(s, alert=alert, new=True)
             assert result.mails == 3 and result.deliveries == 0
+            trail = s.scalars(select(AlertNote)).one().body
+            assert trail == "Sent to Security desk and the secrets' owners."
             assert inbox.envelopes == []
             # a later hit mails nobody twice
             alert.hits += 1

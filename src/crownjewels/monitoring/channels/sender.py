@@ -99,6 +99,10 @@ def _record(db: Database, results: dict[str, str | None], now: datetime) -> Send
             row.next_attempt_at = (
                 now + backoff(row.attempts) if row.attempts < MAX_ATTEMPTS else None
             )
+            if row.next_attempt_at is None:
+                channel = session.get(Channel, row.channel_id)
+                name = channel.name if channel else "a removed channel"
+                service.note_given_up(session, delivery=row, channel=name, error=error)
             report.failed += 1
     return report
 

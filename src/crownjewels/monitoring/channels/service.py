@@ -35,7 +35,7 @@ from crownjewels.monitoring.channels.schemas import (
     DeliveryStatus,
     DispatchResult,
 )
-from crownjewels.monitoring.models import Alert, Channel, Delivery
+from crownjewels.monitoring.models import Alert, AlertNote, Channel, Delivery
 from crownjewels.monitoring.schemas import SEVERITY_ORDER, Severity
 from crownjewels.parties.notifications import service as notifications
 from crownjewels.parties.notifications.schemas import MailKind
@@ -284,8 +284,9 @@ def dispatch(
         mailed = _mail_owners(session, actor, alert, message())
         result.mails += mailed
         if mailed:
-            result.channels.append("secret owners")
+            result.channels.append("the secrets' owners")
     if result.deliveries or result.mails:
+        _note(session, alert.id, "sent", f"Sent to {_listed(result.channels)}.", actor.ref)
         custody.record(
             session,
             actor=actor,
@@ -295,6 +296,24 @@ def dispatch(
             details={"alert": alert.ref, "severity": alert.severity, **result.model_dump()},
         )
     return result
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _note(session: Session, alert_id: str, kind: str, body: str, author: str) -> None:
+    """A line of the alert's trail (its page shows where it was sent, and what failed)."""
+    session.add(AlertNote(alert_id=alert_id, kind=kind, body=body, author=author, at=clock.now()))
+
+
+def note_given_up(session: Session, *, delivery: Delivery, channel: str, error: str) -> None:
+    """Put on the alert's trail that a delivery was given up after its last attempt."""
+    body = (
+        f"Not delivered to {channel} after {delivery.attempts} attempts: {error.rstrip('.')}. "
+        "It can be retried from the alert channels page."
+    )
+    _note(session, delivery.alert_id, "delivery-failed", body, DISPATCHER.ref)
 
 
 def _queue_delivery(session: Session, alert: Alert, channel: Channel) -> int:
