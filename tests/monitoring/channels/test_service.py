@@ -110,6 +110,19 @@ def test_a_webhook_gets_its_key_once_and_it_is_stored_sealed(
     assert "signing_key" not in listed.model_dump()
     [added] = _events(session, "ALERT_CHANNEL_ADDED")
     assert added["name"] == "SOC" and key not in json.dumps(added)
+    # a webhook's path is often its credential (Slack's): the custody log keeps the host only
+    assert added["target"] == "https://soc.example.com/…"
+    service.update_channel(
+        session,
+        actor=admin,
+        name="SOC",
+        data=ChannelUpdate(target="https://soc.example.com/T0/B0/secret-token"),
+    )
+    [changed] = _events(session, "ALERT_CHANNEL_CHANGED")
+    assert changed["changes"] == {
+        "target": {"before": "https://soc.example.com/…", "after": "another path"}
+    }
+    assert "secret-token" not in json.dumps(changed)
 
 
 @pytest.mark.parametrize(

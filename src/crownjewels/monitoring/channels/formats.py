@@ -322,6 +322,15 @@ def email_list(target: str) -> list[str]:
     return out
 
 
+def redacted(kind: ChannelKind, target: str) -> str:
+    """A target as it may be shown beyond admins: a webhook's scheme and host only."""
+    if kind is not ChannelKind.WEBHOOK:
+        return target
+    parts = urlsplit(target)
+    hidden = "/…" if (parts.path not in ("", "/") or parts.query) else ""
+    return f"{parts.scheme}://{parts.netloc}{hidden}"
+
+
 def check_target(kind: ChannelKind, target: str, *, owners: bool) -> str:
     """The target in its stored form, or Invalid naming what to give."""
     if kind is ChannelKind.EMAIL:

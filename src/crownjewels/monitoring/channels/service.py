@@ -97,8 +97,10 @@ def _format(kind: ChannelKind, wanted: ChannelFormat | None) -> ChannelFormat:
 
 
 def _snapshot(row: Channel) -> dict[str, Any]:
+    """What the custody log keeps of a channel: a webhook's URL without its path, which for
+    Slack and many others is itself the credential (the log is read by more than admins)."""
     return {
-        "target": row.target,
+        "target": formats.redacted(ChannelKind(row.kind), row.target),
         "format": row.format,
         "min_severity": row.min_severity,
         "notify_secret_owners": row.notify_secret_owners,
@@ -155,7 +157,7 @@ def update_channel(
     (ALERT_CHANNEL_CHANGED with what changed); nothing changed, no event."""
     _manage(actor, "changing an alert channel")
     row = _get(session, name)
-    before = _snapshot(row)
+    before, target_before = _snapshot(row), row.target
     kind = ChannelKind(row.kind)
     owners = (
         row.notify_secret_owners
@@ -174,6 +176,8 @@ def update_channel(
         row.active = data.active
     after = _snapshot(row)
     changed = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
+    if row.target != target_before and "target" not in changed:  # only the hidden path changed
+        changed["target"] = {"before": before["target"], "after": "another path"}
     if changed:
         session.flush()
         custody.record(
@@ -414,7 +418,8 @@ def test_channel(
                 sealer=sealer,
                 delivery_id=f"test-{tokens.token_hex(8)}",
             )
-            ok, detail = True, f"the test message reached {row.target}"
+            where = formats.redacted(ChannelKind(row.kind), row.target)
+            ok, detail = True, f"the test message reached {where}"
         except (transport.DeliveryFailed, ValueError) as exc:
             ok, detail = False, str(exc)
     custody.record(
