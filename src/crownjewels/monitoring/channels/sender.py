@@ -150,8 +150,3 @@ def install(db: Database, settings: Settings, *, in_thread: bool = False) -> Non
     nothing."""
     if not any(isinstance(h, _PromptSend) for h in db.on_commit):
         db.on_commit.append(_PromptSend(db, settings, in_thread=in_thread))
-
-
-def prompt_sender(db: Database) -> _PromptSend | None:
-    """The installed prompt path of `db` (tests join its thread)."""
-    return next((h for h in db.on_commit if isinstance(h, _PromptSend)), None)
