@@ -56,6 +56,11 @@ from crownjewels.monitoring import commands as monitoring_commands
 from crownjewels.monitoring import jobs as monitoring_jobs
 from crownjewels.monitoring import models as monitoring_models
 from crownjewels.monitoring import router as monitoring_router
+from crownjewels.monitoring.channels import commands as channels_commands
+from crownjewels.monitoring.channels import jobs as channels_jobs
+from crownjewels.monitoring.channels import labels as channels_labels
+from crownjewels.monitoring.channels import pages as channels_pages
+from crownjewels.monitoring.channels import router as channels_router
 from crownjewels.monitoring.sources import commands as monitoring_sources_commands
 from crownjewels.monitoring.triage import commands as triage_commands
 from crownjewels.monitoring.triage import labels as triage_labels
@@ -133,6 +138,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     offboarding_router.router,
     triage_router.router,
     monitoring_router.router,
+    channels_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -155,6 +161,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     training_pages.router,
     search_pages.router,
     triage_pages.router,
+    channels_pages.router,
 )
 
 #: (name, Typer sub-app, help) mounted on the root CLI
@@ -188,6 +195,8 @@ vendors_commands.app.command("assess")(diligence_commands.assess_command)
 triage_commands.mount(monitoring_commands.app)
 #: `monitor convert` and `monitor syslog`: other systems' activity in the event format
 monitoring_sources_commands.mount(monitoring_commands.app)
+#: `monitor channels …`: where alerts go
+channels_commands.mount(monitoring_commands.app)
 
 #: scheduled jobs that `crownjewels worker` (and `serve`, in a thread) runs
 JOBS: tuple[Job, ...] = (
@@ -199,6 +208,7 @@ JOBS: tuple[Job, ...] = (
     *agreements_jobs.JOBS,
     *access_jobs.JOBS,
     *monitoring_jobs.JOBS,
+    *channels_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own
@@ -218,6 +228,7 @@ custody_labels.register("user", parties_labels.USERS)
 custody_labels.register("organisation", parties_labels.ORGANISATIONS)
 custody_labels.register("document", vault_labels.DOCUMENTS)
 custody_labels.register("alert", triage_labels.ALERTS)
+custody_labels.register("alert-channel", channels_labels.CHANNELS)
 custody_labels.register_users(parties_labels.find_users)
 
 #: panels a capability shows on another's page: the agreements with a vendor on its page

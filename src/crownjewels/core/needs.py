@@ -47,6 +47,7 @@ WORDS: dict[Permission, tuple[str, str | None]] = {
         "assign, dismiss, confirm and escalate alerts",
         "ask security to act on the alert",
     ),
+    P.CHANNELS_MANAGE: ("configure where monitoring's alerts are sent", None),
 }
 
 #: the roles as a sentence names their holders

@@ -154,6 +154,13 @@ class EventType(StrEnum):
     IDENTITY_REMOVED = "IDENTITY_REMOVED"
     # inventory: where monitoring finds a location in other systems' activity
     SECRET_LOCATION_PATTERNS_SET = "SECRET_LOCATION_PATTERNS_SET"
+    # monitoring: alert channels and what was sent through them
+    ALERT_CHANNEL_ADDED = "ALERT_CHANNEL_ADDED"
+    ALERT_CHANNEL_CHANGED = "ALERT_CHANNEL_CHANGED"
+    ALERT_CHANNEL_REMOVED = "ALERT_CHANNEL_REMOVED"
+    ALERT_CHANNEL_TESTED = "ALERT_CHANNEL_TESTED"
+    ALERT_DISPATCHED = "ALERT_DISPATCHED"
+    ALERT_DELIVERY_RETRIED = "ALERT_DELIVERY_RETRIED"
 
 
 class EventRead(BaseModel):
