@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     access_policy_dir: Path | None = None
     #: an access review flags an active grant not used for this many days
     access_unused_days: int = Field(default=90, ge=1)
+    #: secret owners review their secrets' activity every this many months (1: monthly)
+    monitoring_review_months: int = Field(default=1, ge=1, le=12)
     #: an SMTP server for notices (grant suspensions to secret owners); unset: notices are
     #: only stored (the access_notice table) and shown in the web UI
     smtp_host: str | None = None

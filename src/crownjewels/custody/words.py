@@ -46,6 +46,10 @@ EVENT_WORDS = {
     "MAIL_QUEUED": "Email queued",
     "MAIL_RETRIED": "Email sent again",
     "MAIL_PREFERENCES_CHANGED": "Email choices changed",
+    "DEPARTURE_WATCH_UPDATED": "Departure watch dates changed",
+    "LOG_REVIEW_CREATED": "Activity log review asked of the owner",
+    "LOG_REVIEW_SIGNED_OFF": "Activity log review signed off",
+    "LOG_REVIEW_CONCERN_RAISED": "Concern raised in an activity log review",
 }
 
 
