@@ -33,6 +33,8 @@ MEASURE_WORDS = {
 MINIMUM = {"events": 10.0, "taken": 5.0, "documents": 5.0, "bytes": 50e6}
 FLOOR = {"events": 1.0, "taken": 1.0, "documents": 1.0, "bytes": 1e6}
 MEASURES = tuple(MEASURE_WORDS)
+#: which measure tells a day best in words, most telling first
+TELLING = ("taken", "documents", "bytes", "events")
 
 
 @dataclass
@@ -168,7 +170,9 @@ def _summary(
     if not unusual:
         return f"{head}: no unusual day; notice of departure given on {notice_on}."
     days = sorted({u.day for u in unusual})
-    worst = max(unusual, key=lambda u: u.z_own)
+    # the day furthest above their own baseline, told by what was taken when anything was
+    top = max(unusual, key=lambda u: u.z_own).day
+    worst = min((u for u in unusual if u.day == top), key=lambda u: TELLING.index(u.measure))
     peers_part = f", their peers' {_words(worst.peer_median, worst.measure)}" if peers else ""
     return (
         f"{head}: {len(days)} unusual day(s) ({', '.join(str(d) for d in days[:5])}"
