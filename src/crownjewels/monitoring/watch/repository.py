@@ -111,7 +111,10 @@ def person_activity(
         )
         .group_by(ActivityEvent.secret_id, resource, ActivityEvent.action)
     )
-    return [tuple(r) for r in session.execute(query)]  # type: ignore[misc]
+    # PostgreSQL sums a bigint to a numeric (a Decimal): back to an int, as on SQLite
+    return [
+        (s, r, a, int(n), int(b or 0), f, last) for s, r, a, n, b, f, last in session.execute(query)
+    ]
 
 
 def secret_activity(
@@ -133,7 +136,7 @@ def secret_activity(
         )
         .group_by(ActivityEvent.person_id, ActivityEvent.actor, ActivityEvent.action)
     )
-    return [tuple(r) for r in session.execute(query)]  # type: ignore[misc]
+    return [(p, a, act, int(n), int(b or 0)) for p, a, act, n, b in session.execute(query)]
 
 
 def alerts_of_person(session: Session, person_id: str, since: datetime) -> list[Alert]:

@@ -85,7 +85,8 @@ def summarise(session: Session, secret: SecretRead, start: date, end: date) -> d
     alert_words = ", ".join(f"{n} {s}" for s, n in sorted(outcomes.items())) or "none"
     text = (
         f"{secret.ref} {secret.name}, {start} to {end}: {events} event(s) by "
-        f"{len(people)} known people and {len(unknown)} unknown actor(s); "
+        f"{len(people)} known {'person' if len(people) == 1 else 'people'} and "
+        f"{len(unknown)} unknown actor(s); "
         f"{len(alerts)} alert(s) ({alert_words})."
     )
     return {
