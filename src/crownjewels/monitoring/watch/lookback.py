@@ -82,9 +82,15 @@ def _series(days: Mapping[date, DayTotals], start: date, end: date, measure: str
     return out
 
 
+def _figure(value: float, measure: str) -> str:
+    if measure == "bytes":
+        return f"{value / 1e6:,.1f} MB"
+    return f"{value:g}"
+
+
 def _words(value: float, measure: str) -> str:
     if measure == "bytes":
-        return f"{value / 1e6:,.1f} MB taken"
+        return f"{_figure(value, measure)} taken"
     return f"{value:g} {MEASURE_WORDS[measure]}"
 
 
@@ -173,11 +179,11 @@ def _summary(
     # the day furthest above their own baseline, told by what was taken when anything was
     top = max(unusual, key=lambda u: u.z_own).day
     worst = min((u for u in unusual if u.day == top), key=lambda u: TELLING.index(u.measure))
-    peers_part = f", their peers' {_words(worst.peer_median, worst.measure)}" if peers else ""
+    peers_part = f", their peers' {_figure(worst.peer_median, worst.measure)}" if peers else ""
     return (
         f"{head}: {len(days)} unusual day(s) ({', '.join(str(d) for d in days[:5])}"
         f"{' …' if len(days) > 5 else ''}); the largest on {worst.day}: "
-        f"{_words(worst.value, worst.measure)}, their daily median "
-        f"{_words(worst.own_median, worst.measure)}{peers_part}; "
+        f"{_words(worst.value, worst.measure)} (their daily median "
+        f"{_figure(worst.own_median, worst.measure)}{peers_part}); "
         f"notice of departure given on {notice_on}."
     )

@@ -27,6 +27,7 @@ from crownjewels.core.forms import (
 from crownjewels.core.http import AppSettings, CurrentActor, DbSession, require
 from crownjewels.core.permissions import Permission as P
 from crownjewels.monitoring.watch import service
+from crownjewels.monitoring.watch.lookback import MEASURE_WORDS
 
 router = APIRouter(prefix="/monitoring", include_in_schema=False)
 Reader = Annotated[Actor, Depends(require(P.CUSTODY_READ))]
@@ -80,7 +81,12 @@ def departure(request: Request, session: DbSession, actor: Reader, ref: str) -> 
     """The report for HR and legal."""
     found = service.report(session, actor=actor, ref=ref)
     refs = [found.watch.opened_by] + ([found.watch.closed_by] if found.watch.closed_by else [])
-    ctx = {"report": found, "watch": found.watch, "actors": actor_labels(request, session, refs)}
+    ctx = {
+        "report": found,
+        "watch": found.watch,
+        "actors": actor_labels(request, session, refs),
+        "words": MEASURE_WORDS,
+    }
     return render(request, "monitoring/watch/departure.html", ctx)
 
 

@@ -287,11 +287,13 @@ def tasks_for(session: Session, *, actor: Actor) -> list[Task]:
 
 
 def latest_by_secret(session: Session, *, actor: Actor) -> list[ReviewRead]:
-    """Each visible secret's latest review (for the posture)."""
-    seen: set[str] = set()
-    out = []
-    for review in list_reviews(session, actor=actor):
-        if review.secret_id not in seen:
-            seen.add(review.secret_id)
-            out.append(review)
-    return sorted(out, key=lambda r: r.secret_ref)
+    """Each visible secret's review that stands for it in the posture: its oldest overdue one
+    while any is overdue, else its latest."""
+    chosen: dict[str, ReviewRead] = {}
+    for review in list_reviews(session, actor=actor):  # newest period first
+        held = chosen.get(review.secret_id)
+        if held is None or (
+            review.overdue and (not held.overdue or review.period_start < held.period_start)
+        ):
+            chosen[review.secret_id] = review
+    return sorted(chosen.values(), key=lambda r: r.secret_ref)
