@@ -10,7 +10,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from crownjewels.core import clock
+from crownjewels.core import departures as core_departures
 from crownjewels.core.actor import Actor
+from crownjewels.core.db import Database
+from crownjewels.core.departures import NoticeGiven
 from crownjewels.core.errors import Forbidden, Invalid
 from crownjewels.core.permissions import Role
 from crownjewels.custody import service as custody
@@ -257,3 +260,20 @@ def test_an_import_with_notice_columns_opens_watches(session: Session, admin: Ac
     watched = {w.person_email for w in service.list_watches(session, actor=admin)}
     assert {"nia@example.com", known.email} <= watched
     assert "sam@example.com" not in watched
+
+
+def test_a_notice_is_kept_only_with_its_watch(
+    db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(session: Session, actor: Actor, notice: NoticeGiven) -> None:
+        raise RuntimeError("the watch could not open")
+
+    monkeypatch.setattr(core_departures, "_LISTENERS", [*core_departures._LISTENERS, broken])
+    with db.unit_of_work() as s:
+        person = make_person(s, admin)
+    departure = Departure(on=clock.today() + timedelta(days=9), notice_on=clock.today())
+    with pytest.raises(RuntimeError), db.unit_of_work() as s:
+        parties.depart_person(s, actor=admin, person_ref=person.id, departure=departure)
+    with db.unit_of_work() as s:
+        assert parties.get_person(s, actor=admin, person_ref=person.id).notice_on is None
+        assert service.watch_of_person(s, actor=admin, person_id=person.id) is None
