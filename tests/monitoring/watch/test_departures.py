@@ -18,8 +18,9 @@ from crownjewels.core.errors import Forbidden, Invalid
 from crownjewels.core.permissions import Role
 from crownjewels.custody import service as custody
 from crownjewels.monitoring.models import DepartureWatch
-from crownjewels.monitoring.watch import service
+from crownjewels.monitoring.watch import lookback, repository, service
 from crownjewels.monitoring.watch.departures import GRACE_DAYS
+from crownjewels.monitoring.watch.lookback import DayTotals
 from crownjewels.parties import imports
 from crownjewels.parties import service as parties
 from crownjewels.parties.schemas import Departure, OrgKind
@@ -277,3 +278,31 @@ def test_a_notice_is_kept_only_with_its_watch(
     with db.unit_of_work() as s:
         assert parties.get_person(s, actor=admin, person_ref=person.id).notice_on is None
         assert service.watch_of_person(s, actor=admin, person_id=person.id) is None
+
+
+def test_the_database_sums_days_as_the_rule_does(session: Session, admin: Actor) -> None:
+    person = make_person(session, admin)
+    day = clock.today() - timedelta(days=3)
+    rows = [
+        {"occurred_at": at(day, 0, 5), "action": "download", "document_id": "a", "bytes": 10},
+        {"occurred_at": at(day, 23, 55), "action": "copy", "document_id": "a", "bytes": None},
+        {"occurred_at": at(day, 12), "action": "print", "resource": "s3://b/x", "bytes": 7},
+        {"occurred_at": at(day, 13), "action": "view", "document_id": "z"},
+        {"occurred_at": at(day + timedelta(days=1), 0, 0), "action": "export", "bytes": 5},
+    ]
+    for row in rows:
+        row.update(person_id=person.id, actor=person.email)
+    events(session, rows)
+    since, until = at(day - timedelta(days=1), 0), at(day + timedelta(days=2), 0)
+    found = repository.daily_totals(session, [person.id], since, until)[person.id]
+    expected = lookback.daily(
+        (
+            r["occurred_at"],
+            r["action"],
+            r.get("bytes"),
+            r.get("document_id") or r.get("resource", "https://files.example.com/x"),
+        )
+        for r in rows
+    )
+    assert found == expected
+    assert found[day] == DayTotals(events=4, taken=3, bytes=17, documents=2)

@@ -22,7 +22,7 @@ def _days(start: date, count: int, taken: int, events: int | None = None) -> dic
             events=events if events is not None else taken,
             taken=taken,
             bytes=taken * 1000,
-            documents={f"d{d}-{i}" for i in range(taken)},
+            documents=taken,
         )
         for d in range(count)
     }
@@ -30,9 +30,7 @@ def _days(start: date, count: int, taken: int, events: int | None = None) -> dic
 
 def test_a_burst_far_above_own_and_peers_baseline_is_an_unusual_day() -> None:
     own = _days(END - timedelta(days=179), 180, 2)
-    own[END - timedelta(days=3)] = DayTotals(
-        events=48, taken=48, bytes=48_000, documents={f"x{i}" for i in range(48)}
-    )
+    own[END - timedelta(days=3)] = DayTotals(events=48, taken=48, bytes=48_000, documents=48)
     peers = {
         "p1": _days(END - timedelta(days=89), 90, 3),
         "p2": _days(END - timedelta(days=89), 90, 3),
@@ -52,9 +50,7 @@ def test_a_burst_far_above_own_and_peers_baseline_is_an_unusual_day() -> None:
 
 def test_what_peers_do_every_day_is_not_unusual() -> None:
     own = _days(END - timedelta(days=179), 180, 0, events=0)
-    own[END - timedelta(days=1)] = DayTotals(
-        events=20, taken=20, documents={f"x{i}" for i in range(20)}
-    )
+    own[END - timedelta(days=1)] = DayTotals(events=20, taken=20, documents=20)
     peers = {f"p{i}": _days(END - timedelta(days=89), 90, 20) for i in range(3)}
     found = lookback.assess("Dana", own, peers, end=END, notice_on=END)
     assert found.unusual_days == []
@@ -62,14 +58,14 @@ def test_what_peers_do_every_day_is_not_unusual() -> None:
 
 
 def test_a_small_day_is_never_unusual_however_quiet_the_baseline() -> None:
-    own = {END - timedelta(days=2): DayTotals(events=3, taken=3, documents={"a", "b", "c"})}
+    own = {END - timedelta(days=2): DayTotals(events=3, taken=3, documents=3)}
     found = lookback.assess("Quiet", own, {}, end=END, notice_on=END)
     assert found.unusual_days == []
 
 
 def test_without_history_the_window_is_its_own_baseline() -> None:
     own = _days(END - timedelta(days=29), 30, 1)
-    own[END] = DayTotals(events=40, taken=40, documents={f"x{i}" for i in range(40)})
+    own[END] = DayTotals(events=40, taken=40, documents=40)
     found = lookback.assess("New joiner", own, {}, end=END, notice_on=END)
     assert found.baseline_days == 0 and found.peers == 0
     assert {u.day for u in found.unusual_days} == {END}
@@ -86,7 +82,7 @@ def test_daily_counts_takes_bytes_and_distinct_documents() -> None:
         ]
     )
     day = days[date(2026, 11, 1)]
-    assert (day.events, day.taken, day.bytes, day.documents) == (3, 2, 1200, {"doc-1"})
+    assert (day.events, day.taken, day.bytes, day.documents) == (3, 2, 1200, 1)
 
 
 @pytest.mark.parametrize(

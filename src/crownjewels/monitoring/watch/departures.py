@@ -44,6 +44,8 @@ from crownjewels.training import service as training
 #: caller's own permission is checked
 READER = fact_reader("monitoring")
 SUBJECT = "departure-watch"
+#: the most peers a look-back pools (the first by id: a stable sample of a large group)
+MAX_PEERS = 500
 #: an open watch closes by itself this many days after the last day (access after leaving is
 #: still worth seeing for a while: a shared credential, a forgotten token)
 GRACE_DAYS = 30
@@ -68,13 +70,12 @@ def _lookback(session: Session, person: parties_schemas.PersonRead, notice_on: d
             session, organisation_id=person.organisation_id, active_only=False
         )
         if p.kind == person.kind and p.id != person.id
-    ]
-    since = _day_start(end - timedelta(days=2 * lookback.WINDOW_DAYS))
-    rows = repository.activity_rows(
-        session, [person.id, *peers], since, _day_start(end) + timedelta(days=1)
-    )
-    own = lookback.daily(r for pid, r in rows if pid == person.id)
-    others = {pid: lookback.daily(r for p, r in rows if p == pid) for pid in peers}
+    ][:MAX_PEERS]
+    since = _day_start(end - timedelta(days=2 * lookback.WINDOW_DAYS - 1))
+    until = _day_start(end) + timedelta(days=1)
+    totals = repository.daily_totals(session, [person.id, *peers], since, until)
+    own = totals.get(person.id, {})
+    others = {pid: totals.get(pid, {}) for pid in peers}
     return lookback.assess(person.full_name, own, others, end=end, notice_on=notice_on)
 
 

@@ -6,8 +6,9 @@ enough to matter (the measure's floor); with no peers, their own baseline alone 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from crownjewels.monitoring import stats
@@ -37,19 +38,18 @@ MEASURES = tuple(MEASURE_WORDS)
 TELLING = ("taken", "documents", "bytes", "events")
 
 
-@dataclass
+@dataclass(frozen=True)
 class DayTotals:
-    """One person's day."""
+    """One person's day: their events, those that took something, the bytes taken and the
+    distinct documents taken."""
 
     events: int = 0
     taken: int = 0
     bytes: int = 0
-    documents: set[str] = field(default_factory=set)
+    documents: int = 0
 
     def value(self, measure: str) -> float:
         """The day's figure for one measure."""
-        if measure == "documents":
-            return float(len(self.documents))
         return float(getattr(self, measure))
 
 
@@ -58,17 +58,18 @@ Row = tuple[datetime, str, int | None, str | None]
 
 
 def daily(rows: Iterable[Row]) -> dict[date, DayTotals]:
-    """Events summed per UTC day."""
-    days: dict[date, DayTotals] = {}
+    """Events summed per UTC day (what `repository.daily_totals` does in the database)."""
+    counts: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
+    things: dict[date, set[str]] = defaultdict(set)
     for at, action, size, thing in rows:
-        day = days.setdefault(at.date(), DayTotals())
-        day.events += 1
+        day = counts[at.date()]
+        day[0] += 1
         if action in TAKE_ACTIONS:
-            day.taken += 1
-            day.bytes += size or 0
+            day[1] += 1
+            day[2] += size or 0
             if thing:
-                day.documents.add(thing)
-    return days
+                things[at.date()].add(thing)
+    return {d: DayTotals(c[0], c[1], c[2], len(things[d])) for d, c in counts.items()}
 
 
 def _series(days: Mapping[date, DayTotals], start: date, end: date, measure: str) -> list[float]:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Date, case, cast, distinct, func, select
 from sqlalchemy.orm import Session
 
 from crownjewels.monitoring.models import ActivityEvent, Alert, DepartureWatch, LogReview
-from crownjewels.monitoring.watch.lookback import Row
+from crownjewels.monitoring.watch.lookback import TAKE_ACTIONS, DayTotals
 from crownjewels.monitoring.watch.schemas import ReviewStatus, WatchStatus
 
 
@@ -63,29 +65,47 @@ def watches_ended_before(session: Session, day: date) -> list[DepartureWatch]:
     return list(session.scalars(query))
 
 
-def activity_rows(
+def _utc_day(session: Session) -> ColumnElement[Any]:
+    """The UTC day of an event: PostgreSQL keeps a timestamptz (the session's zone must not
+    move the day), SQLite the UTC text that `date()` cuts."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone("UTC", ActivityEvent.occurred_at), Date)
+    return func.date(ActivityEvent.occurred_at)
+
+
+def daily_totals(
     session: Session, person_ids: Iterable[str], since: datetime, until: datetime
-) -> list[tuple[str, Row]]:
-    """(person id, (occurred_at, action, bytes, document or resource)) of the people's events
-    in [since, until)."""
+) -> dict[str, dict[date, DayTotals]]:
+    """Per person and UTC day in [since, until): events, takes (downloads, copies, prints,
+    exports, shares), bytes taken, distinct documents taken; summed in the database, one row
+    per person-day."""
     ids = list(person_ids)
+    out: dict[str, dict[date, DayTotals]] = defaultdict(dict)
     if not ids:
-        return []
-    query = select(
-        ActivityEvent.person_id,
-        ActivityEvent.occurred_at,
-        ActivityEvent.action,
-        ActivityEvent.bytes,
-        func.coalesce(ActivityEvent.document_id, ActivityEvent.resource),
-    ).where(
-        ActivityEvent.person_id.in_(ids),
-        ActivityEvent.occurred_at >= since,
-        ActivityEvent.occurred_at < until,
+        return out
+    day = _utc_day(session)
+    take = ActivityEvent.action.in_([str(a) for a in TAKE_ACTIONS])
+    thing = func.coalesce(ActivityEvent.document_id, ActivityEvent.resource)
+    query = (
+        select(
+            ActivityEvent.person_id,
+            day,
+            func.count(),
+            func.sum(case((take, 1), else_=0)),
+            func.sum(case((take, func.coalesce(ActivityEvent.bytes, 0)), else_=0)),
+            func.count(distinct(case((take, thing), else_=None))),
+        )
+        .where(
+            ActivityEvent.person_id.in_(ids),
+            ActivityEvent.occurred_at >= since,
+            ActivityEvent.occurred_at < until,
+        )
+        .group_by(ActivityEvent.person_id, day)
     )
-    return [
-        (pid or "", (at, action, size, thing))
-        for pid, at, action, size, thing in session.execute(query)
-    ]
+    for pid, when, events, taken, size, documents in session.execute(query):
+        on = when if isinstance(when, date) else date.fromisoformat(str(when))
+        out[pid][on] = DayTotals(int(events), int(taken or 0), int(size or 0), int(documents))
+    return out
 
 
 def person_activity(
