@@ -42,6 +42,7 @@ def test_departures_and_reviews_from_the_command_line(tmp_path: Path) -> None:
             ],
         )
         leaver_email, owner_email, secret_ref = leaver.email, owner.email, secret.ref
+        other_email = make_person(s, admin, name="Otto Other").email
     db.engine.dispose()
 
     today, last = clock.today(), clock.today() + timedelta(days=14)
@@ -79,3 +80,8 @@ def test_departures_and_reviews_from_the_command_line(tmp_path: Path) -> None:
     ).json()
     assert done["status"] == "signed-off"
     assert cli.ok("monitor", "reviews", "overdue", "--json").json() == []
+
+    # HR's own command: a notice on `people depart` opens the watch too
+    cli.ok("people", "depart", other_email, "--on", str(last), "--notice", str(today))
+    listed = cli.ok("monitor", "departures", "list", "--status", "open", "--json").json()
+    assert [w["person_email"] for w in listed] == [other_email]
