@@ -53,7 +53,15 @@ from crownjewels.inventory import models as inventory_models
 from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
 from crownjewels.monitoring import commands as monitoring_commands
+from crownjewels.monitoring import jobs as monitoring_jobs
 from crownjewels.monitoring import models as monitoring_models
+from crownjewels.monitoring import router as monitoring_router
+from crownjewels.monitoring.sources import commands as monitoring_sources_commands
+from crownjewels.monitoring.triage import commands as triage_commands
+from crownjewels.monitoring.triage import labels as triage_labels
+from crownjewels.monitoring.triage import pages as triage_pages
+from crownjewels.monitoring.triage import panels as triage_panels
+from crownjewels.monitoring.triage import router as triage_router
 from crownjewels.monitoring.watch import commands as watch_commands
 from crownjewels.monitoring.watch import jobs as watch_jobs
 from crownjewels.monitoring.watch import labels as watch_labels
@@ -130,6 +138,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     access_router.router,
     reviews_router.router,
     offboarding_router.router,
+    triage_router.router,
+    monitoring_router.router,
     watch_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
@@ -152,6 +162,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     offboarding_pages.router,
     training_pages.router,
     search_pages.router,
+    triage_pages.router,
     watch_pages.router,
 )
 
@@ -184,6 +195,10 @@ offboarding_commands.mount(access_commands.app)
 watch_commands.mount(monitoring_commands.app)
 #: `vendors assess VENDOR` starts a vendor's due diligence (sends the questionnaire)
 vendors_commands.app.command("assess")(diligence_commands.assess_command)
+#: `monitor alerts …`: the alert queue and triage
+triage_commands.mount(monitoring_commands.app)
+#: `monitor convert` and `monitor syslog`: other systems' activity in the event format
+monitoring_sources_commands.mount(monitoring_commands.app)
 
 #: scheduled jobs that `crownjewels worker` (and `serve`, in a thread) runs
 JOBS: tuple[Job, ...] = (
@@ -194,6 +209,7 @@ JOBS: tuple[Job, ...] = (
     *diligence_jobs.JOBS,
     *agreements_jobs.JOBS,
     *access_jobs.JOBS,
+    *monitoring_jobs.JOBS,
     *watch_jobs.JOBS,
 )
 
@@ -213,6 +229,7 @@ custody_labels.register("person", parties_labels.PEOPLE)
 custody_labels.register("user", parties_labels.USERS)
 custody_labels.register("organisation", parties_labels.ORGANISATIONS)
 custody_labels.register("document", vault_labels.DOCUMENTS)
+custody_labels.register("alert", triage_labels.ALERTS)
 custody_labels.register("departure-watch", watch_labels.WATCHES)
 custody_labels.register("log-review", watch_labels.REVIEWS)
 custody_labels.register_users(parties_labels.find_users)
@@ -221,6 +238,8 @@ custody_labels.register_users(parties_labels.find_users)
 panels.register(vendors_pages.PANEL_SLOT, agreements_panels.vendor_agreements)
 #: a person's training and acknowledgements on their page
 panels.register(parties_pages.PERSON_SLOT, training_panels.person_training)
+#: the alerts naming a person, on their page (for readers of alerts)
+panels.register(parties_pages.PERSON_SLOT, triage_panels.person_alerts)
 #: a person's departure watch on their page and their offboarding; log reviews in the posture
 panels.register(parties_pages.PERSON_SLOT, watch_panels.person_watch)
 panels.register(offboarding_pages.OFFBOARDING_SLOT, watch_panels.offboarding_watch)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crownjewels.core import clock
@@ -17,7 +18,7 @@ from crownjewels.core.departures import NoticeGiven
 from crownjewels.core.errors import Forbidden, Invalid
 from crownjewels.core.permissions import Role
 from crownjewels.custody import service as custody
-from crownjewels.monitoring.models import DepartureWatch
+from crownjewels.monitoring.models import ActivityEvent, DepartureWatch, PendingScore
 from crownjewels.monitoring.watch import lookback, repository, service
 from crownjewels.monitoring.watch.departures import GRACE_DAYS
 from crownjewels.monitoring.watch.lookback import DayTotals
@@ -306,3 +307,28 @@ def test_the_database_sums_days_as_the_rule_does(session: Session, admin: Actor)
     )
     assert found == expected
     assert found[day] == DayTotals(events=4, taken=3, bytes=17, documents=2)
+
+
+def test_unusual_days_go_to_the_scorer_as_a_signal_and_a_quiet_look_back_does_not(
+    session: Session, admin: Actor
+) -> None:
+    rohan, _, _ = _team(session, admin)
+    quiet = make_person(session, admin).id
+    for who in (rohan, quiet):
+        service.give_notice(
+            session,
+            actor=admin,
+            person_ref=who,
+            notice_on=clock.today(),
+            last_day=clock.today() + timedelta(days=10),
+        )
+    signals = session.scalars(select(ActivityEvent).where(ActivityEvent.action == "signal")).all()
+    (signal,) = [s for s in signals if s.person_id in (rohan, quiet)]
+    watch = service.watch_of_person(session, actor=admin, person_id=rohan)
+    assert watch is not None and signal.person_id == rohan
+    assert signal.details["reference"] == watch.ref and signal.details["severity"] == "high"
+    assert signal.details["summary"].startswith("Rohan Gupta")
+    assert session.get(PendingScore, signal.id) is not None  # queued for the scorer
+    # the signal is not something Rohan did: neither his report nor a new look-back counts it
+    report = service.report(session, actor=admin, ref=watch.ref)
+    assert all(line.action != "signal" for line in report.accessed + report.taken)

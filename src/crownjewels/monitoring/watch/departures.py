@@ -22,7 +22,9 @@ from crownjewels.core.refs import next_ref
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.inventory import service as inventory
+from crownjewels.monitoring import service as monitoring
 from crownjewels.monitoring.models import DepartureWatch
+from crownjewels.monitoring.schemas import Severity, Signal, SignalKind
 from crownjewels.monitoring.watch import lookback, repository
 from crownjewels.monitoring.watch.errors import WatchNotFound
 from crownjewels.monitoring.watch.schemas import (
@@ -111,6 +113,34 @@ def _record(
     )
 
 
+def _signal(
+    session: Session,
+    actor: Actor,
+    row: DepartureWatch,
+    person: parties_schemas.PersonRead,
+    found: Lookback,
+) -> None:
+    """Unusual days in the look-back go to monitoring's intake as a signal naming the person
+    and the watch, so the scorer raises (or adds to) an alert that triage handles like any
+    other; a quiet look-back raises nothing."""
+    if not found.unusual_days:
+        return
+    monitoring.raise_signal(
+        session,
+        actor=actor,
+        signal=Signal(
+            kind=SignalKind.WATCHLIST,
+            secret_id=None,
+            summary=found.summary,
+            reference=row.ref,
+            occurred_at=clock.now(),
+            actor=person.email,
+            severity=Severity.HIGH,
+            details={"watch": row.ref, "unusual_days": len({u.day for u in found.unusual_days})},
+        ),
+    )
+
+
 def on_notice(session: Session, actor: Actor, notice: NoticeGiven) -> None:
     """The listener of `core.departures`: open the person's watch, or move the dates of the
     open one (and look back again), in the transaction that recorded the notice."""
@@ -133,10 +163,13 @@ def open_watch(session: Session, *, actor: Actor, notice: NoticeGiven) -> WatchR
     row = repository.open_watch_of(session, notice.person_id)
     if row is not None:
         before = {"notice_on": row.notice_on.isoformat(), "last_day": row.last_day.isoformat()}
+        previous = Lookback.model_validate(row.lookback)
         row.notice_on, row.last_day = notice.notice_on, notice.last_day
         row.lookback = found.model_dump(mode="json")
         session.flush()
         _record(session, actor, EventType.DEPARTURE_WATCH_UPDATED, row, before=before, **facts)
+        if found.unusual_days != previous.unusual_days:
+            _signal(session, actor, row, person, found)
         return _read(session, row)
     row = DepartureWatch(
         ref=next_ref(session, DepartureWatch.ref, "DW-", 4),
@@ -151,6 +184,7 @@ def open_watch(session: Session, *, actor: Actor, notice: NoticeGiven) -> WatchR
     session.add(row)
     session.flush()
     _record(session, actor, EventType.DEPARTURE_WATCH_OPENED, row, **facts)
+    _signal(session, actor, row, person, found)
     return _read(session, row)
 
 

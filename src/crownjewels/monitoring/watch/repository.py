@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Date, case, cast, distinct, func, select
 from sqlalchemy.orm import Session
 
 from crownjewels.monitoring.models import ActivityEvent, Alert, DepartureWatch, LogReview
+from crownjewels.monitoring.schemas import Action
 from crownjewels.monitoring.watch.lookback import TAKE_ACTIONS, DayTotals
 from crownjewels.monitoring.watch.schemas import ReviewStatus, WatchStatus
 
@@ -65,6 +66,10 @@ def watches_ended_before(session: Session, day: date) -> list[DepartureWatch]:
     return list(session.scalars(query))
 
 
+#: what other capabilities (and the look-back itself) report: not something the person did
+SIGNAL = Action.SIGNAL.value
+
+
 def _utc_day(session: Session) -> ColumnElement[Any]:
     """The UTC day of an event: PostgreSQL keeps a timestamptz (the session's zone must not
     move the day), SQLite the UTC text that `date()` cuts."""
@@ -99,6 +104,7 @@ def daily_totals(
             ActivityEvent.person_id.in_(ids),
             ActivityEvent.occurred_at >= since,
             ActivityEvent.occurred_at < until,
+            ActivityEvent.action != SIGNAL,
         )
         .group_by(ActivityEvent.person_id, day)
     )
@@ -128,6 +134,7 @@ def person_activity(
             ActivityEvent.person_id == person_id,
             ActivityEvent.occurred_at >= since,
             ActivityEvent.occurred_at < until,
+            ActivityEvent.action != SIGNAL,
         )
         .group_by(ActivityEvent.secret_id, resource, ActivityEvent.action)
     )
