@@ -126,6 +126,15 @@ def test_a_new_notice_moves_the_open_watch_instead_of_opening_another(
 
 
 def test_a_notice_after_the_last_day_is_refused(session: Session, admin: Actor) -> None:
+    person = make_person(session, admin)
+    with pytest.raises(Invalid, match="notice comes first"):
+        service.give_notice(
+            session,
+            actor=admin,
+            person_ref=person.id,
+            notice_on=clock.today(),
+            last_day=clock.today() - timedelta(days=1),
+        )
     with pytest.raises(ValueError, match="notice comes first"):
         Departure(on=clock.today(), notice_on=clock.today() + timedelta(days=1))
     with pytest.raises(ValueError, match="give the last day"):

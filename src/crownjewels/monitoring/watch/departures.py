@@ -66,13 +66,9 @@ def _day_start(day: date) -> datetime:
 def _lookback(session: Session, person: parties_schemas.PersonRead, notice_on: date) -> Lookback:
     """The person's last 90 days against their own baseline and their peers'."""
     end = clock.today()
-    peers = [
-        p.id
-        for p in parties.people_of(
-            session, organisation_id=person.organisation_id, active_only=False
-        )
-        if p.kind == person.kind and p.id != person.id
-    ][:MAX_PEERS]
+    group = parties.people_of(session, organisation_id=person.organisation_id, active_only=False)
+    peers = sorted(p.id for p in group if p.kind == person.kind and p.id != person.id)
+    peers = peers[:MAX_PEERS]
     since = _day_start(end - timedelta(days=2 * lookback.WINDOW_DAYS - 1))
     until = _day_start(end) + timedelta(days=1)
     totals = repository.daily_totals(session, [person.id, *peers], since, until)
@@ -193,6 +189,11 @@ def give_notice(
 ) -> WatchRead:
     """Record a person's notice and last day through parties (its checks, its custody event),
     which opens their watch; the watch as it stands."""
+    if notice_on > last_day:
+        raise Invalid(
+            f"the notice date {notice_on} is after the last day {last_day}; notice comes first",
+            field="notice_on",
+        )
     departure = parties_schemas.Departure(on=last_day, notice_on=notice_on)
     person = parties.depart_person(session, actor=actor, person_ref=person_ref, departure=departure)
     row = repository.open_watch_of(session, person.id)
