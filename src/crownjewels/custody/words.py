@@ -61,6 +61,10 @@ EVENT_WORDS = {
     "ALERT_CHANNEL_TESTED": "Alert channel tested",
     "ALERT_DISPATCHED": "Alert sent to its channels",
     "ALERT_DELIVERY_RETRIED": "Alert delivery tried again",
+    "DEPARTURE_WATCH_UPDATED": "Departure watch dates changed",
+    "LOG_REVIEW_CREATED": "Activity log review asked of the owner",
+    "LOG_REVIEW_SIGNED_OFF": "Activity log review signed off",
+    "LOG_REVIEW_CONCERN_RAISED": "Concern raised in an activity log review",
 }
 
 
