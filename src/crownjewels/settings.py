@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     access_policy_dir: Path | None = None
     #: an access review flags an active grant not used for this many days
     access_unused_days: int = Field(default=90, ge=1)
+    #: an organisation's own detection rules (YAML) over the defaults: overrides a rule by
+    #: id, disables one (`enabled: false`) or adds new ones (docs/monitoring.md)
+    monitoring_rules: Path | None = None
     #: an SMTP server for notices (grant suspensions to secret owners); unset: notices are
     #: only stored (the access_notice table) and shown in the web UI
     smtp_host: str | None = None

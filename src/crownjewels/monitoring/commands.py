@@ -17,6 +17,7 @@ from crownjewels.core.cli import JsonOpt, emit_json, emit_table, state
 from crownjewels.core.errors import Invalid
 from crownjewels.monitoring import feed, intake, service
 from crownjewels.monitoring.schemas import IdentityCreate, IdentityKind, Rejected
+from crownjewels.monitoring.sources import commands as sources
 
 app = typer.Typer(
     help="Monitoring: ingest activity, alerts and triage, channels, departures, log reviews.",
@@ -62,10 +63,17 @@ def _progress(total: int, *, quiet: bool) -> Progress:
 def ingest_file(
     ctx: typer.Context,
     path: Path = typer.Argument(..., help="A file of JSON lines, one event per line."),
+    kind: sources.SourceFormat | None = typer.Option(
+        None, "--from", help="The file is another system's log: cloudtrail, m365 or cef."
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
     """Send a file of activity (the documented format, one JSON object per line) to monitoring,
-    10,000 lines per transaction; rejected lines are named with their line number."""
+    10,000 lines per transaction; rejected lines are named with their line number. With
+    --from, the file is converted first (see `monitor convert`)."""
+    if kind is not None:
+        sources.ingest_converted(state(ctx), path, kind, as_json=as_json)
+        return
     try:
         handle = path.open("rb")
         size = path.stat().st_size

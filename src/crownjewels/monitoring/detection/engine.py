@@ -1,0 +1,233 @@
+"""The detection engine: `Detector(rules).observe(observation) -> [Finding]`, stateful and in
+memory. Each observation updates the day so far of its person (in their own zone), their peer
+group and their organisation; the rules whose actions it matches then judge it (checks.py).
+
+State is kept per subject (`subjects(o)`: `person:<key>` or `actor:<name>` for an unknown
+actor, `peers:<organisation>:<role>`, `organisation:<id>`) and can be saved and restored as
+plain JSON (`state_of`, `restore`), so the scoring pipeline persists it between batches."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from crownjewels.monitoring.detection import checks, places
+from crownjewels.monitoring.detection.rules import ACCESS, MOVES, Rule, RuleSet, load_rules
+from crownjewels.monitoring.detection.state import Day, GroupState, OrgState, PersonState
+from crownjewels.monitoring.detection.types import Finding, Observation
+from crownjewels.monitoring.schemas import Action
+
+#: days from 0001-01-01 (date.toordinal's origin) to 1970-01-01
+EPOCH_ORDINAL = 719163
+SEEN_CAP = 500
+
+Check = Callable[[Rule, "checks.Event"], Finding | None]
+
+
+class Detector:
+    """Judges a stream of observations against a rule set, keeping baselines as it goes."""
+
+    def __init__(self, rules: RuleSet | None = None) -> None:
+        self.rules = rules if rules is not None else load_rules()
+        self.window_days = self.rules.baselines.window_days
+        self.peer_days = self.rules.baselines.peer_days
+        self.people: dict[str, PersonState] = {}
+        self.groups: dict[str, GroupState] = {}
+        self.organisations: dict[str, OrgState] = {}
+        self._plan: dict[Action, list[tuple[Rule, Check]]] = {action: [] for action in Action}
+        for rule in self.rules.enabled:
+            for action in rule.spec.actions:
+                self._plan[action].append((rule, checks.CHECKS[rule.kind]))
+        self._cusum = [r for r in self.rules.enabled if r.kind == "sustained"]
+        self._habits = [r for r in self.rules.enabled if r.kind == "off-hours"]
+        #: the organisation figures are kept for our own organisation too only when a rule
+        #: judges it
+        self._all_orgs = any(
+            r.kind == "organisation-volume" and not r.spec.external_only for r in self.rules.enabled
+        )
+
+    # -- subjects and their state ------------------------------------------------------------
+
+    @staticmethod
+    def subjects(o: Observation) -> list[str]:
+        """The subjects whose state judging `o` reads and changes."""
+        person = o.person
+        if person is None:
+            return [f"actor:{o.actor.lower()}"]
+        return [
+            f"person:{person.key}",
+            f"peers:{person.organisation_id}:{person.role}",
+            f"organisation:{person.organisation_id}",
+        ]
+
+    def state_of(self, subject: str) -> dict[str, Any]:
+        """A subject's state as plain JSON ({} when the detector holds none)."""
+        kind, _, _ = subject.partition(":")
+        if kind in ("person", "actor"):
+            person = self.people.get(subject)
+            return person.to_dict() if person is not None else {}
+        if kind == "peers":
+            group = self.groups.get(subject)
+            return group.to_dict() if group is not None else {}
+        if kind == "organisation":
+            org = self.organisations.get(subject)
+            return org.to_dict() if org is not None else {}
+        raise ValueError(f"{subject!r} is not a subject; see Detector.subjects")
+
+    def restore(self, subject: str, data: dict[str, Any]) -> None:
+        """Put back a subject's state saved by `state_of` (an empty dict: start afresh)."""
+        kind, _, _ = subject.partition(":")
+        if kind in ("person", "actor"):
+            if data:
+                self.people[subject] = PersonState.from_dict(data, self.window_days)
+            else:
+                self.people.pop(subject, None)
+        elif kind == "peers":
+            if data:
+                self.groups[subject] = GroupState.from_dict(data, self.peer_days)
+            else:
+                self.groups.pop(subject, None)
+        elif kind == "organisation":
+            if data:
+                self.organisations[subject] = OrgState.from_dict(data, self.window_days)
+            else:
+                self.organisations.pop(subject, None)
+        else:
+            raise ValueError(f"{subject!r} is not a subject; see Detector.subjects")
+
+    def forget(self, subject: str) -> None:
+        """Drop a subject's state from memory (after it is saved)."""
+        self.people.pop(subject, None)
+        self.groups.pop(subject, None)
+        self.organisations.pop(subject, None)
+
+    # -- judging -------------------------------------------------------------------------------
+
+    def observe(self, o: Observation) -> list[Finding]:
+        """Update the baselines with one observation and return what the rules found."""
+        ev = self._event(o)
+        found: list[Finding] = []
+        for rule, check in self._plan[o.action]:
+            finding = check(rule, ev)
+            if finding is not None:
+                found.append(finding)
+        self._remember(ev)
+        return found
+
+    def _event(self, o: Observation) -> checks.Event:
+        person = o.person
+        subject = "actor:" + o.actor.lower() if person is None else "person:" + person.key
+        st = self.people.get(subject)
+        if st is None:
+            st = self.people[subject] = PersonState(self.window_days)
+        if person is None:
+            group = org = None
+        else:
+            group, org = st.group, st.org
+            if group is None or st.group_of != (person.organisation_id, person.role):
+                group, org = self._bind(st, person.organisation_id, person.role)
+        tz = st.tz
+        if tz is None or st.tz_of is not person:
+            tz = st.tz = (
+                places.zone(None)
+                if person is None
+                else places.zone(person.timezone, person.country)
+            )
+            st.tz_of = person
+            st.tz_hour = -1
+        epoch = o.occurred_at.timestamp()
+        hour = int(epoch // 3600)
+        if hour != st.tz_hour:
+            st.tz_hour, st.tz_offset = hour, places.offset_seconds(tz, epoch)
+        local = epoch + st.tz_offset
+        day = int(local // 86400)
+        if day > st.day:
+            if st.day >= 0:
+                self._close(st, group)
+            st.day = day
+        else:
+            day = st.day
+        action = o.action
+        if action in ACCESS:
+            secret = o.secret
+            doc = o.document_id or o.resource
+            nbytes = o.bytes or 0
+            move = action in MOVES
+            sid = secret.id if secret is not None else ""
+            st.today.add(epoch, doc, sid, nbytes, move, o.event_id, st.docs_seen.add(doc))
+            if org is not None and (person.external or self._all_orgs):  # type: ignore[union-attr]
+                utc_day = int(epoch // 86400)
+                if utc_day > org.day:
+                    if org.today.events:
+                        org.history.close(org.today)
+                    org.today = Day()
+                    org.tallies = {}
+                    org.day = utc_day
+                org.today.add(epoch, doc, sid, nbytes, move, o.event_id)
+        return checks.Event(o, subject, st, group, org, tz, epoch, local, day)
+
+    def _bind(
+        self, st: PersonState, organisation_id: str, role: str
+    ) -> tuple[GroupState, OrgState]:
+        """The person's peer group and organisation (kept on their state: not looked up per
+        event)."""
+        key = f"peers:{organisation_id}:{role}"
+        group = self.groups.get(key)
+        if group is None:
+            group = self.groups[key] = GroupState(self.peer_days)
+        key = "organisation:" + organisation_id
+        org = self.organisations.get(key)
+        if org is None:
+            org = self.organisations[key] = OrgState(self.window_days)
+        st.group, st.org, st.group_of = group, org, (organisation_id, role)
+        return group, org
+
+    def _close(self, st: PersonState, group: GroupState | None) -> None:
+        """The person's day is over: fold it into their baseline and their peers'."""
+        today = st.today
+        if today.events:
+            for rule in self._cusum:
+                checks.close_sustained(rule, st)
+            for rule in self._habits:
+                habit = st.habits.get(rule.id)
+                if habit is None:
+                    habit = st.habits[rule.id] = deque(maxlen=self.window_days)
+                tally = st.tallies.get(rule.id)
+                habit.append(1 if tally is not None and tally.count else 0)
+            st.history.close(today)
+            if group is not None:
+                group.close(today)
+        st.today = Day()
+        st.tallies = {}
+        st.fresh = {}
+
+    def _remember(self, ev: checks.Event) -> None:
+        """What the person was seen with, after the rules judged the event as new."""
+        o, st = ev.o, ev.st
+        st.events += 1
+        if o.country:
+            _count(st.seen["country"], o.country)
+            st.last_country, st.last_epoch = o.country, ev.epoch
+        network = ev.network
+        if network is not None:
+            _count(st.seen["network"], network)
+        if o.device:
+            _count(st.seen["device"], o.device)
+        secret = o.secret
+        if secret is not None and o.action in ACCESS and secret.id not in st.secrets:
+            st.secrets.add(secret.id)
+            if ev.group is not None and o.person is not None:
+                users = ev.group.users.setdefault(secret.id, [])
+                if o.person.key not in users and len(users) < 50:
+                    users.append(o.person.key)
+
+
+def _count(seen: dict[str, int], value: str) -> None:
+    if value in seen:
+        seen[value] += 1
+        return
+    if len(seen) >= SEEN_CAP:
+        # forget the value seen least often, so a roaming person's memory stays bounded
+        del seen[min(seen, key=seen.__getitem__)]
+    seen[value] = 1
