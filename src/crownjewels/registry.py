@@ -55,6 +55,8 @@ from crownjewels.inventory import router as inventory_router
 from crownjewels.monitoring import commands as monitoring_commands
 from crownjewels.monitoring import jobs as monitoring_jobs
 from crownjewels.monitoring import models as monitoring_models
+from crownjewels.monitoring import pages as monitoring_pages
+from crownjewels.monitoring import panels as monitoring_panels
 from crownjewels.monitoring import router as monitoring_router
 from crownjewels.monitoring.channels import commands as channels_commands
 from crownjewels.monitoring.channels import jobs as channels_jobs
@@ -168,6 +170,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     offboarding_pages.router,
     training_pages.router,
     search_pages.router,
+    monitoring_pages.router,
     triage_pages.router,
     channels_pages.router,
     watch_pages.router,
@@ -249,6 +252,8 @@ custody_labels.register_users(parties_labels.find_users)
 panels.register(vendors_pages.PANEL_SLOT, agreements_panels.vendor_agreements)
 #: a person's training and acknowledgements on their page
 panels.register(parties_pages.PERSON_SLOT, training_panels.person_training)
+#: the identities a person acts under in other systems, on their page
+panels.register(parties_pages.PERSON_SLOT, monitoring_panels.person_identities)
 #: the alerts naming a person, on their page (for readers of alerts)
 panels.register(parties_pages.PERSON_SLOT, triage_panels.person_alerts)
 #: a person's departure watch on their page and their offboarding; log reviews in the posture
