@@ -18,6 +18,7 @@ from crownjewels.demo import dataset
 from crownjewels.demo.context import Seeding
 from crownjewels.monitoring import service as monitoring
 from crownjewels.monitoring.schemas import Action
+from crownjewels.monitoring.watch import service as watch
 
 #: lines per intake batch (its limit is 10,000)
 BATCH = 5_000
@@ -140,10 +141,28 @@ def _event(
 
 
 def seed(run: Seeding) -> None:
-    """The month of activity through the intake, in batches."""
+    """The month of activity through the intake, in batches; then the notices the stories
+    tell of, whose departure watches look back over that month."""
     data = dataset.load("activity.yaml", Activity)
-    events = lines(run, data, clock.now().date())
+    today = clock.now().date()
+    events = lines(run, data, today)
     for first in range(0, len(events), BATCH):
         monitoring.ingest(
             run.session, actor=run.actor, lines=events[first : first + BATCH], channel="file"
+        )
+    for story in data.stories:
+        if story.notice_days_ago is None:
+            continue
+        leaves_in = run.company.departures.get(story.person.email)
+        if leaves_in is None or leaves_in <= 0:
+            raise dataset.DemoDataError(
+                "activity.yaml",
+                [(1, f"{story.person.email} gives notice but has no future departure")],
+            )
+        watch.give_notice(
+            run.session,
+            actor=run.actor,
+            person_ref=run.email(story.person.organisation, story.person.email),
+            notice_on=today - timedelta(days=story.notice_days_ago),
+            last_day=today + timedelta(days=leaves_in),
         )
