@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -64,9 +66,15 @@ def test_ingest_splits_a_big_file_into_batches_of_10000(cli: Cli, tmp_path: Path
     assert ingested[0][0] == 2
 
 
-def test_ingest_reads_standard_input(cli: Cli) -> None:
-    run = cli.ok("monitor", "ingest", "-", input=_event() + "\n" + _event() + "\n")
-    assert run.out.startswith("standard input: 2 events kept, 0 rejected")
+def test_ingest_reads_a_pipe(cli: Cli, tmp_path: Path) -> None:
+    fifo = tmp_path / "activity.pipe"  # what `... | crownjewels monitor ingest /dev/stdin` reads
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_text, args=(_event() + "\n" + _event() + "\n",))
+    writer.start()
+    run = cli("monitor", "ingest", str(fifo), TTY_COMPATIBLE="1")
+    writer.join()
+    assert run.code == 0, run.err
+    assert run.out.startswith("activity.pipe: 2 events kept, 0 rejected")
     assert cli.count("activity_event") == 2
 
 

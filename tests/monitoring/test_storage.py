@@ -157,6 +157,27 @@ def test_retention_drops_whole_months_past_it(pg: Database) -> None:
 
 
 @pytest.mark.postgres
+def test_retention_also_removes_old_rows_stranded_in_the_default_partition(pg: Database) -> None:
+    with pg.unit_of_work() as session:
+        session.execute(
+            text(
+                "INSERT INTO activity_event (id, occurred_at, received_at, actor, action, "
+                "resource, source, channel, details) VALUES (nextval('activity_event_id_seq'), "
+                ":at, :at, 'stranded', 'view', '/x', 'test', 'api', '{}')"
+            ),
+            {"at": datetime(2029, 2, 1, tzinfo=UTC)},
+        )
+    with pg.unit_of_work() as session:
+        result = service.purge_activity(
+            session, actor=ADMIN, days=400, now=datetime(2031, 1, 1, tzinfo=UTC)
+        )
+    assert result.rows >= 1
+    with pg.unit_of_work(write=False) as session:
+        left = session.scalar(text("SELECT count(*) FROM activity_event WHERE actor = 'stranded'"))
+    assert left == 0
+
+
+@pytest.mark.postgres
 def test_scorers_are_woken_at_commit(pg: Database, pg_url: str) -> None:
     conninfo = pg_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo, autocommit=True) as listener:

@@ -52,10 +52,13 @@ class Permission(StrEnum):
     GRANTS_DECIDE = "grants:decide"
     GRANTS_MANAGE = "grants:manage"
     DISCLOSURES_READ = "disclosures:read"
+    ALERTS_READ = "alerts:read"
+    ALERTS_TRIAGE = "alerts:triage"
     #: send activity to monitoring (an API token needs the `ingest` scope for it)
     ACTIVITY_INGEST = "activity:ingest"
     #: link identities (usernames, key ids) to people for monitoring
     ACTIVITY_MANAGE = "activity:manage"
+    CHANNELS_MANAGE = "channels:manage"
 
     @property
     def writes(self) -> bool:
@@ -83,8 +86,10 @@ _WRITES = frozenset(
         Permission.GRANTS_REQUEST,
         Permission.GRANTS_DECIDE,
         Permission.GRANTS_MANAGE,
+        Permission.ALERTS_TRIAGE,
         Permission.ACTIVITY_INGEST,
         Permission.ACTIVITY_MANAGE,
+        Permission.CHANNELS_MANAGE,
     }
 )
 
@@ -139,6 +144,10 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.DOCUMENTS_READ,
             P.TOKENS_OWN,
             P.CUSTODY_SIGN,
+            # monitoring's alert queue: read and triage (a secret owner sees their own
+            # secrets' alerts read-only, which the service scopes without a permission)
+            P.ALERTS_READ,
+            P.ALERTS_TRIAGE,
             P.ACTIVITY_INGEST,
             P.ACTIVITY_MANAGE,
         }

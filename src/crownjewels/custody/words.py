@@ -46,6 +46,10 @@ EVENT_WORDS = {
     "MAIL_QUEUED": "Email queued",
     "MAIL_RETRIED": "Email sent again",
     "MAIL_PREFERENCES_CHANGED": "Email choices changed",
+    "ALERT_COMMENTED": "Comment added to an alert",
+    "ALERT_DISMISSED": "Alert dismissed as a false alarm",
+    "ALERT_CONFIRMED": "Alert confirmed as a true positive",
+    "ALERT_GRANTS_SUSPENDED": "Grants suspended from an alert",
     "ACTIVITY_INGESTED": "Activity received for monitoring",
     "ACTIVITY_PURGED": "Activity past its retention removed",
     "IDENTITY_ADDED": "Identity linked to a person",
@@ -53,6 +57,16 @@ EVENT_WORDS = {
     "SECRET_LOCATION_PATTERNS_SET": "Location's monitoring patterns set",
     "ALERT_RAISED": "Monitoring alert raised",
     "ALERT_UPDATED": "Monitoring alert grew (more activity)",
+    "ALERT_CHANNEL_ADDED": "Alert channel added",
+    "ALERT_CHANNEL_CHANGED": "Alert channel changed",
+    "ALERT_CHANNEL_REMOVED": "Alert channel removed",
+    "ALERT_CHANNEL_TESTED": "Alert channel tested",
+    "ALERT_DISPATCHED": "Alert sent to its channels",
+    "ALERT_DELIVERY_RETRIED": "Alert delivery tried again",
+    "DEPARTURE_WATCH_UPDATED": "Departure watch dates changed",
+    "LOG_REVIEW_CREATED": "Activity log review asked of the owner",
+    "LOG_REVIEW_SIGNED_OFF": "Activity log review signed off",
+    "LOG_REVIEW_CONCERN_RAISED": "Concern raised in an activity log review",
 }
 
 

@@ -17,6 +17,7 @@ from crownjewels.core.cli import JsonOpt, emit_json, emit_table, state
 from crownjewels.core.errors import Invalid
 from crownjewels.monitoring import feed, intake, service
 from crownjewels.monitoring.schemas import IdentityCreate, IdentityKind, Rejected
+from crownjewels.monitoring.sources import commands as sources
 
 app = typer.Typer(
     help="Monitoring: ingest activity, alerts and triage, channels, departures, log reviews.",
@@ -44,7 +45,7 @@ def batches(stream: IO[bytes], size: int = intake.MAX_BATCH) -> Iterator[list[tu
         yield batch
 
 
-def _progress(*, quiet: bool) -> Progress:
+def _progress(total: int, *, quiet: bool) -> Progress:
     console = Console(file=sys.stderr)
     return Progress(
         TextColumn("ingesting"),
@@ -61,29 +62,32 @@ def _progress(*, quiet: bool) -> Progress:
 @app.command("ingest")
 def ingest_file(
     ctx: typer.Context,
-    path: Path = typer.Argument(
-        ..., help="A file of JSON lines, one event per line (- reads standard input)."
+    path: Path = typer.Argument(..., help="A file of JSON lines, one event per line."),
+    kind: sources.SourceFormat | None = typer.Option(
+        None, "--from", help="The file is another system's log: cloudtrail, m365 or cef."
     ),
     as_json: bool = JsonOpt,
 ) -> None:
     """Send a file of activity (the documented format, one JSON object per line) to monitoring,
-    10,000 lines per transaction; rejected lines are named with their line number."""
-    handle: IO[bytes]
-    size: int | None = None
-    if str(path) == "-":
-        handle = sys.stdin.buffer  # a pipe: no size, so the bar counts without an end
-    else:
-        try:
-            handle = path.open("rb")
-            size = path.stat().st_size
-        except OSError as exc:
-            raise Invalid(f"cannot read {path}: {exc.strerror}; check the path") from None
+    10,000 lines per transaction; rejected lines are named with their line number. With
+    --from, the file is converted first (see `monitor convert`)."""
+    if kind is not None:
+        sources.ingest_converted(state(ctx), path, kind, as_json=as_json)
+        return
+    try:
+        handle = path.open("rb")
+        size = path.stat().st_size
+    except OSError as exc:
+        raise Invalid(f"cannot read {path}: {exc.strerror}; check the path") from None
     st = state(ctx)
     totals: dict[str, Any] = {"accepted": 0, "unknown_actors": 0, "unclassified": 0, "batches": 0}
     rejected: list[Rejected] = []
-    with handle, _progress(quiet=as_json) as progress:
-        task = progress.add_task("ingest", total=size, accepted=0, rejected=0)
+    with handle, _progress(size, quiet=as_json) as progress:
+        # a pipe or FIFO (/dev/stdin) has no size and no position: count the bytes read
+        task = progress.add_task("ingest", total=size or None, accepted=0, rejected=0)
+        done = 0
         for batch in batches(handle):
+            done += sum(len(line) for _, line in batch)
             with st.unit_of_work() as (session, actor):
                 result = service.ingest(
                     session, actor=actor, lines=[line for _, line in batch], channel="file"
@@ -96,7 +100,7 @@ def ingest_file(
             ]
             progress.update(
                 task,
-                completed=handle.tell() if size is not None else 0,
+                completed=done,
                 accepted=totals["accepted"],
                 rejected=len(rejected),
             )
@@ -112,8 +116,7 @@ def _summary(
         emit_json({**totals, "rejected": rejected})
         return
     typer.echo(
-        f"{'standard input' if str(path) == '-' else path.name}: "
-        f"{totals['accepted']:,} events kept, {len(rejected):,} rejected "
+        f"{path.name}: {totals['accepted']:,} events kept, {len(rejected):,} rejected "
         f"({totals['unknown_actors']:,} by unknown actors, {totals['unclassified']:,} on "
         f"unclassified resources) in {totals['batches']} batch(es)"
     )

