@@ -32,6 +32,8 @@ class Detector:
         self.people: dict[str, PersonState] = {}
         self.groups: dict[str, GroupState] = {}
         self.organisations: dict[str, OrgState] = {}
+        #: person key → (subject, state): the people's states without building the subject
+        self._keyed: dict[str, tuple[str, PersonState]] = {}
         self._plan: dict[Action, list[checks.Gate]] = {action: [] for action in Action}
         for rule in self.rules.enabled:
             gated = checks.gate(rule)
@@ -75,8 +77,9 @@ class Detector:
 
     def restore(self, subject: str, data: dict[str, Any]) -> None:
         """Put back a subject's state saved by `state_of` (an empty dict: start afresh)."""
-        kind, _, _ = subject.partition(":")
+        kind, _, key = subject.partition(":")
         if kind in ("person", "actor"):
+            self._keyed.pop(key, None)
             if data:
                 self.people[subject] = PersonState.from_dict(data, self.window_days)
             else:
@@ -96,6 +99,7 @@ class Detector:
 
     def forget(self, subject: str) -> None:
         """Drop a subject's state from memory (after it is saved)."""
+        self._keyed.pop(subject.partition(":")[2], None)
         self.people.pop(subject, None)
         self.groups.pop(subject, None)
         self.organisations.pop(subject, None)
@@ -113,27 +117,36 @@ class Detector:
         self._remember(ev)
         return found
 
-    def _event(self, o: Observation) -> checks.Event:
+    def _state(self, o: Observation) -> tuple[str, PersonState]:
         person = o.person
-        subject = "actor:" + o.actor.lower() if person is None else "person:" + person.key
+        if person is not None:
+            found = self._keyed.get(person.key)
+            if found is not None:
+                return found
+            subject = "person:" + person.key
+        else:
+            subject = "actor:" + o.actor.lower()
         st = self.people.get(subject)
         if st is None:
             st = self.people[subject] = PersonState(self.window_days)
-        if person is None:
-            group = org = None
-        else:
-            group, org = st.group, st.org
-            if group is None or st.group_of != (person.organisation_id, person.role):
-                group, org = self._bind(st, person.organisation_id, person.role)
-        tz = st.tz
-        if tz is None or st.tz_of is not person:
-            tz = st.tz = (
-                places.zone(None)
-                if person is None
-                else places.zone(person.timezone, person.country)
-            )
+        if person is not None:
+            self._keyed[person.key] = (subject, st)
+        return subject, st
+
+    def _event(self, o: Observation) -> checks.Event:
+        person = o.person
+        subject, st = self._state(o)
+        if st.tz_of is not person or st.tz is None:
+            # another person's facts (a new batch, a changed role): bind zone and groups again
+            if person is None:
+                st.tz = places.zone(None)
+            else:
+                st.tz = places.zone(person.timezone, person.country)
+                self._bind(st, person.organisation_id, person.role)
             st.tz_of = person
             st.tz_hour = -1
+        tz = st.tz
+        group, org = st.group, st.org
         epoch = o.occurred_at.timestamp()
         hour = int(epoch // 3600)
         if hour != st.tz_hour:
@@ -154,7 +167,7 @@ class Detector:
             move = action in MOVES
             sid = secret.id if secret is not None else ""
             st.today.add(epoch, doc, sid, nbytes, move, o.event_id, st.docs_seen.add(doc))
-            if org is not None and (person.external or self._all_orgs):  # type: ignore[union-attr]
+            if org is not None and (self._all_orgs or person.external):  # type: ignore[union-attr]
                 utc_day = int(epoch // 86400)
                 if utc_day > org.day:
                     if org.today.events:
