@@ -57,7 +57,7 @@ def test_a_bulk_download_at_night_is_explained_in_the_persons_zone() -> None:
     bulk = [f for f in found if f.rule_id == "bulk-secret"]
     assert bulk[0].severity is Severity.HIGH
     assert bulk[0].explanation.startswith(
-        "Rohan Gupta downloaded 15 documents (0 bytes) of TS-0003 on 2026-12-02 between "
+        "Rohan Gupta downloaded 15 documents of TS-0003 on 2026-12-02 between "
         "02:10 and 02:14 IST, within an hour; their daily median is 3 documents (MAD 0), "
         "their peers' 4 documents"
     )

@@ -198,9 +198,10 @@ def bulk(rule: Rule, ev: Event) -> Finding | None:
     first, last = items[0][0], items[-1][0]
     count = len(window.keys)
     what = explain.of_secret(o) if not scope_all else f"of {len(ev.st.today.secrets)} secrets"
+    volume = f"({explain.size(window.bytes)}) " if window.bytes else ""
     words = (
         f"{explain.who(o)} {explain.VERBS[o.action]} {explain.plural(count, 'documents')} "
-        f"({explain.size(window.bytes)}) {what} {explain.span(ev.tz, first, last)}, "
+        f"{volume}{what} {explain.span(ev.tz, first, last)}, "
         f"within {_duration(spec.window)}; "
         + explain.usual("documents", ev.own("documents", 3), ev.peers("documents"))
     )
