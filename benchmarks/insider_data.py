@@ -34,6 +34,7 @@ listed in profiles.csv):
 - leavers: innocent people with a notice date and a last day, who hand over their work;
 - joiners: people starting mid-period, new at everything;
 - admins: administrators who open the odd secret document for a ticket;
+- project moves: someone joins another team's secret and reads into it for a week;
 - failed logins: typos, and now and then a forgotten password (a short burst).
 
 Insider scenarios (labels.csv `scenario`), placed after at least 45 days of history:
@@ -366,6 +367,7 @@ class Generator:
 
     def __init__(self, seed: int, people: int, days: int, end: date, per_scenario: int) -> None:
         self.rng = random.Random(seed)
+        self.seed = seed
         self.days = days
         self.start = end - timedelta(days=days - 1)
         self.secrets = _secrets(self.rng, 20)
@@ -420,6 +422,16 @@ class Generator:
                 self.start + timedelta(days=rng.randint(0, self.days - 1))
                 for _ in range(rng.randint(1, 3))
             }
+        # project moves: someone joins another team's secret and reads into it for days (a
+        # generator of its own, so that adding this noise left every other draw as it was)
+        moves = random.Random(self.seed + 1)
+        self.moves: dict[str, tuple[date, Secret]] = {}
+        staff = [p for p in self.people if p.organisation == OWN and p.secrets]
+        for person in moves.sample(staff, max(1, len(staff) * 6 // 100)):
+            other = [secret for secret in self.secrets if secret not in person.secrets]
+            when = self.start + timedelta(days=moves.randint(40, self.days - 10))
+            self.moves[person.email] = (when, moves.choice(other))
+            person.profiles.add("project-move")
 
     def _works(self, person: Person, day: date) -> bool:
         if person.starts and day < person.starts:
@@ -443,6 +455,9 @@ class Generator:
             volume *= rng.uniform(2.5, 4)
         if day.weekday() >= 5:
             volume *= 0.4
+        move = self.moves.get(person.email)
+        if move and 0 <= (day - move[0]).days < 7:
+            volume *= 2  # reading into the new project
         country, zone, network = person.country, person.zone, person.network
         if person.remote and rng.random() < 0.4:
             # a home ISP: the address moves to another /24 every few weeks
@@ -598,6 +613,9 @@ class Generator:
         for day in self._days():
             self._service_accounts(day)
             for person in self.people:
+                move = self.moves.get(person.email)
+                if move and move[0] == day:
+                    person.secrets.append(move[1])
                 if self._works(person, day):
                     plan = self._plan(person, day)
                     self._day_events(person, day, plan)

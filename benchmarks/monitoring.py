@@ -29,7 +29,7 @@ Every figure ends in the summary as `ratio X.XX meets|BELOW target`.
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import json
 import math
 import os
@@ -108,11 +108,7 @@ def latency(summary: Summary, quick: bool) -> dict[str, Any] | None:
         or os.environ.get("CROWNJEWELS_TEST_DATABASE_URL")
         or "postgresql://postgres@127.0.0.1:5432/postgres"
     )
-    spec = importlib.util.spec_from_file_location("monitoring_latency", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = importlib.import_module("monitoring_latency")  # beside this script, on its path
     figures: dict[str, Any] = module.run(url, events=8_000 if quick else 40_000)
     if "skipped" in figures:
         print(f"ingestion and latency SKIPPED: {figures['skipped']}")

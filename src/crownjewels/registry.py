@@ -53,7 +53,15 @@ from crownjewels.inventory import models as inventory_models
 from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
 from crownjewels.monitoring import commands as monitoring_commands
+from crownjewels.monitoring import jobs as monitoring_jobs
 from crownjewels.monitoring import models as monitoring_models
+from crownjewels.monitoring import router as monitoring_router
+from crownjewels.monitoring.sources import commands as monitoring_sources_commands
+from crownjewels.monitoring.triage import commands as triage_commands
+from crownjewels.monitoring.triage import labels as triage_labels
+from crownjewels.monitoring.triage import pages as triage_pages
+from crownjewels.monitoring.triage import panels as triage_panels
+from crownjewels.monitoring.triage import router as triage_router
 from crownjewels.parties import commands as parties_commands
 from crownjewels.parties import labels as parties_labels
 from crownjewels.parties import models as parties_models
@@ -123,6 +131,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     access_router.router,
     reviews_router.router,
     offboarding_router.router,
+    triage_router.router,
+    monitoring_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -144,6 +154,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     offboarding_pages.router,
     training_pages.router,
     search_pages.router,
+    triage_pages.router,
 )
 
 #: (name, Typer sub-app, help) mounted on the root CLI
@@ -173,6 +184,10 @@ reviews_commands.mount(access_commands.app)
 offboarding_commands.mount(access_commands.app)
 #: `vendors assess VENDOR` starts a vendor's due diligence (sends the questionnaire)
 vendors_commands.app.command("assess")(diligence_commands.assess_command)
+#: `monitor alerts …`: the alert queue and triage
+triage_commands.mount(monitoring_commands.app)
+#: `monitor convert` and `monitor syslog`: other systems' activity in the event format
+monitoring_sources_commands.mount(monitoring_commands.app)
 
 #: scheduled jobs that `crownjewels worker` (and `serve`, in a thread) runs
 JOBS: tuple[Job, ...] = (
@@ -183,6 +198,7 @@ JOBS: tuple[Job, ...] = (
     *diligence_jobs.JOBS,
     *agreements_jobs.JOBS,
     *access_jobs.JOBS,
+    *monitoring_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own
@@ -201,12 +217,15 @@ custody_labels.register("person", parties_labels.PEOPLE)
 custody_labels.register("user", parties_labels.USERS)
 custody_labels.register("organisation", parties_labels.ORGANISATIONS)
 custody_labels.register("document", vault_labels.DOCUMENTS)
+custody_labels.register("alert", triage_labels.ALERTS)
 custody_labels.register_users(parties_labels.find_users)
 
 #: panels a capability shows on another's page: the agreements with a vendor on its page
 panels.register(vendors_pages.PANEL_SLOT, agreements_panels.vendor_agreements)
 #: a person's training and acknowledgements on their page
 panels.register(parties_pages.PERSON_SLOT, training_panels.person_training)
+#: the alerts naming a person, on their page (for readers of alerts)
+panels.register(parties_pages.PERSON_SLOT, triage_panels.person_alerts)
 
 #: packages whose templates/ folder the page renderer searches
 TEMPLATE_PACKAGES = (

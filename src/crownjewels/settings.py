@@ -115,6 +115,12 @@ class Settings(BaseSettings):
     tsa_ca_file: Path | None = None
     tsa_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
+    # Monitoring's intake (docs/monitoring.md).
+    #: activity older than this is removed (PostgreSQL: whole months, by dropping partitions)
+    monitoring_retention_days: int = Field(default=400, ge=30)
+    #: how often the worker reads the custody log into monitoring
+    monitoring_feed_seconds: float = Field(default=5.0, gt=0)
+
     def resolved_database_url(self) -> str:
         """The database URL: the configured one, or the embedded SQLite file under home."""
         if self.database_url:

@@ -420,3 +420,18 @@ def test_the_personal_data_flag_is_set_and_cleared(registered: Cli) -> None:
     assert (shown["personal_data"], shown["data_subject_regions"]) == (True, ["DE", "FR"])
     registered.ok("secrets", "update", "TS-0001", "--no-personal-data")
     assert registered.ok("secrets", "show", "TS-0001", "--json").json()["personal_data"] is False
+
+
+def test_set_a_locations_monitoring_patterns(cli: Cli) -> None:
+    cli.ok(*ADD)
+    ref = "TS-0001"
+    set_ = cli.ok(
+        "secrets", "patterns", ref, "ELN project NWB-17",
+        "--pattern", "https://eln.example/nwb-17", "--pattern", "/srv/eln/nwb17/**", "--json",
+    )  # fmt: skip
+    (location,) = set_.json()["locations"]
+    assert location["patterns"] == ["https://eln.example/nwb-17", "/srv/eln/nwb17/**"]
+    assert "/srv/eln/nwb17/**" in cli.ok("secrets", "show", ref).out
+    assert_user_error(cli("secrets", "patterns", ref, "no such place"), "has no location")
+    cleared = cli.ok("secrets", "patterns", ref, location["id"]).out
+    assert "none (not matched)" in cleared

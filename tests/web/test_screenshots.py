@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from crownjewels.agreements import service as agreements
 from crownjewels.agreements.schemas import AgreementFilter
@@ -18,10 +19,14 @@ from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Role
+from crownjewels.inventory import service as inventory
+from crownjewels.monitoring.models import Alert
 from crownjewels.parties import accounts
+from crownjewels.parties import service as parties
 from crownjewels.settings import Settings
 from crownjewels.vendors import service as vendors
 from crownjewels.web.auth import SESSION_COOKIE, login_cookie
+from tests.monitoring.triage.factories import make_alert
 from tests.web.live import Live, LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.screenshots]
@@ -39,6 +44,21 @@ class Demo:
     cookies: dict[Role, str]
     vendor: str
     agreement: str
+    alert: str
+
+
+def _an_alert(db: Database) -> str:
+    """The demo's first alert; until the demo seeds activity, Rohan Gupta's bulk download of
+    TS-0001 written in as the scorer would store it."""
+    with db.unit_of_work() as s:
+        found = s.scalar(select(Alert.ref).order_by(Alert.ref))
+        if found:
+            return found
+        actor = system_actor("test")
+        rohan_id = parties.person_id_by_label(s, actor=actor, label="Rohan Gupta")
+        rohan = parties.get_person(s, actor=actor, person_ref=rohan_id)
+        secret = inventory.get(s, actor=actor, secret_ref="TS-0001")
+        return make_alert(s, person=rohan, secret_ids=[secret.id], events=12).ref
 
 
 def _cookies(db: Database, settings: Settings) -> dict[Role, str]:
@@ -67,9 +87,10 @@ def demo(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> I
                 s, actor=actor, filters=AgreementFilter(organisation=LOTUS), page=PageParams()
             )
         cookies = _cookies(db, settings)
+        alert = _an_alert(db)
         db.dispose()
         nda = next(a for a in signed if a.kind.value == "nda")
-        yield Demo(live=live, cookies=cookies, vendor=vendor, agreement=nda.ref)
+        yield Demo(live=live, cookies=cookies, vendor=vendor, agreement=nda.ref, alert=alert)
 
 
 def _shots(demo: Demo) -> list[tuple[str, Role, str]]:
@@ -84,6 +105,9 @@ def _shots(demo: Demo) -> list[tuple[str, Role, str]]:
         ("vendor", Role.VENDOR_MANAGER, f"/vendors/{demo.vendor}"),
         ("agreement", Role.LEGAL, f"/agreements/{demo.agreement}"),
         ("portal", Role.VENDOR_USER, "/portal"),
+        ("alerts", Role.SECURITY, "/alerts"),
+        ("alert", Role.SECURITY, f"/alerts/{demo.alert}"),
+        ("alert-rules", Role.SECURITY, "/alerts/rules"),
     ]
 
 

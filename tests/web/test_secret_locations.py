@@ -210,3 +210,38 @@ def test_where_a_copy_is_held_and_the_personal_data_flag(
     assert saved.status_code == 200, saved.text
     assert "data subjects in DE, FR" in saved.text
     assert reread(db, secret).personal_data
+
+
+def test_set_a_locations_monitoring_patterns(client_for: ClientFor, db: Database) -> None:
+    with db.unit_of_work() as s:
+        secret = make_secret(s, system_actor(), name="Smoke ring")
+    client = client_for(Role.LEGAL)
+    page = client.get(f"/secrets/{secret.ref}")
+    added = client.post(
+        f"/secrets/{secret.ref}/locations",
+        data={
+            "location.kind": "repository",
+            "location.name": "GitHub",
+            "location.patterns": "https://github.com/acme/smoke\n\n/srv/sftp/smoke/**\n",
+            "csrf_token": csrf_of(page.text),
+        },
+    )
+    assert added.status_code == 200, added.text
+    (location,) = reread(db, secret).locations
+    assert location.patterns == ["https://github.com/acme/smoke", "/srv/sftp/smoke/**"]
+    assert "<code>/srv/sftp/smoke/**</code>" in locations_article(added.text)
+
+    action = f"/secrets/{secret.ref}/locations/{location.id}/patterns"
+    assert f'action="{action}"' in added.text
+    saved = client.post(
+        action, data={"patterns": "s3://acme-smoke/ring/", "csrf_token": csrf_of(added.text)}
+    )
+    assert "patterns of the location" in saved.text
+    assert reread(db, secret).locations[0].patterns == ["s3://acme-smoke/ring/"]
+    assert events(db, EventType.SECRET_LOCATION_PATTERNS_SET, secret.id) == 1
+
+    refused = client.post(
+        action, data={"patterns": "has a space", "csrf_token": csrf_of(saved.text)}
+    )
+    assert "were not changed" in refused.text
+    assert reread(db, secret).locations[0].patterns == ["s3://acme-smoke/ring/"]

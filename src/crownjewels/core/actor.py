@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from crownjewels.core.errors import Forbidden
-from crownjewels.core.permissions import Permission, Role, permissions_of, portal_only
+from crownjewels.core.permissions import (
+    Permission,
+    Role,
+    permissions_of,
+    portal_only,
+    token_carries,
+)
 
 
 @dataclass(frozen=True)
@@ -30,8 +36,9 @@ class Actor:
     def permissions(self) -> frozenset[Permission]:
         """What this actor may do: the union over its roles, cut down to a token's scopes."""
         granted = permissions_of(self.roles)
-        if self.read_only:
-            granted = frozenset(p for p in granted if not p.writes)
+        if self.scopes is not None:
+            scopes = self.scopes
+            granted = frozenset(p for p in granted if token_carries(p, scopes))
         return granted
 
     @property

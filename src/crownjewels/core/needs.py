@@ -42,6 +42,11 @@ WORDS: dict[Permission, tuple[str, str | None]] = {
     P.GRANTS_DECIDE: ("approve or deny grants", "ask the secret's owner"),
     P.GRANTS_MANAGE: ("suspend and revoke grants", "ask the secret's owner"),
     P.DISCLOSURES_READ: ("see the disclosure ledger", None),
+    P.ALERTS_READ: ("see monitoring's alerts", "open your own secrets' alerts, if you own any"),
+    P.ALERTS_TRIAGE: (
+        "assign, dismiss, confirm and escalate alerts",
+        "ask security to act on the alert",
+    ),
 }
 
 #: the roles as a sentence names their holders

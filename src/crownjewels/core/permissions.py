@@ -52,6 +52,12 @@ class Permission(StrEnum):
     GRANTS_DECIDE = "grants:decide"
     GRANTS_MANAGE = "grants:manage"
     DISCLOSURES_READ = "disclosures:read"
+    ALERTS_READ = "alerts:read"
+    ALERTS_TRIAGE = "alerts:triage"
+    #: send activity to monitoring (an API token needs the `ingest` scope for it)
+    ACTIVITY_INGEST = "activity:ingest"
+    #: link identities (usernames, key ids) to people for monitoring
+    ACTIVITY_MANAGE = "activity:manage"
 
     @property
     def writes(self) -> bool:
@@ -79,8 +85,23 @@ _WRITES = frozenset(
         Permission.GRANTS_REQUEST,
         Permission.GRANTS_DECIDE,
         Permission.GRANTS_MANAGE,
+        Permission.ALERTS_TRIAGE,
+        Permission.ACTIVITY_INGEST,
+        Permission.ACTIVITY_MANAGE,
     }
 )
+
+#: permissions an API token carries only when it was given the named scope (and then whether
+#: or not it may read or write anything else): a sender of activity holds nothing more
+SCOPED: dict[Permission, str] = {Permission.ACTIVITY_INGEST: "ingest"}
+
+
+def token_carries(permission: Permission, scopes: frozenset[str]) -> bool:
+    """Whether an API token with these scopes carries a permission its user holds."""
+    if permission in SCOPED:
+        return SCOPED[permission] in scopes
+    return ("write" if permission.writes else "read") in scopes
+
 
 P = Permission
 _READ_ALL = {
@@ -115,7 +136,19 @@ MATRIX: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.SECURITY: frozenset(
-        {*_READ_ALL, *_GRANTS, P.DOCUMENTS_READ, P.TOKENS_OWN, P.CUSTODY_SIGN}
+        {
+            *_READ_ALL,
+            *_GRANTS,
+            P.DOCUMENTS_READ,
+            P.TOKENS_OWN,
+            P.CUSTODY_SIGN,
+            # monitoring's alert queue: read and triage (a secret owner sees their own
+            # secrets' alerts read-only, which the service scopes without a permission)
+            P.ALERTS_READ,
+            P.ALERTS_TRIAGE,
+            P.ACTIVITY_INGEST,
+            P.ACTIVITY_MANAGE,
+        }
     ),
     Role.COMPLIANCE: frozenset({*_READ_ALL, P.DOCUMENTS_READ, P.TRAINING_WRITE, P.TOKENS_OWN}),
     Role.VENDOR_MANAGER: frozenset(

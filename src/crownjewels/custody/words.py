@@ -46,6 +46,15 @@ EVENT_WORDS = {
     "MAIL_QUEUED": "Email queued",
     "MAIL_RETRIED": "Email sent again",
     "MAIL_PREFERENCES_CHANGED": "Email choices changed",
+    "ALERT_COMMENTED": "Comment added to an alert",
+    "ALERT_DISMISSED": "Alert dismissed as a false alarm",
+    "ALERT_CONFIRMED": "Alert confirmed as a true positive",
+    "ALERT_GRANTS_SUSPENDED": "Grants suspended from an alert",
+    "ACTIVITY_INGESTED": "Activity received for monitoring",
+    "ACTIVITY_PURGED": "Activity past its retention removed",
+    "IDENTITY_ADDED": "Identity linked to a person",
+    "IDENTITY_REMOVED": "Identity unlinked from a person",
+    "SECRET_LOCATION_PATTERNS_SET": "Location's monitoring patterns set",
 }
 
 

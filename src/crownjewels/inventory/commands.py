@@ -29,6 +29,7 @@ from crownjewels.inventory.schemas import (
     Factor,
     LegalTest,
     LocationKind,
+    LocationPatterns,
     ReviewCreate,
     ReviewOutcome,
     ReviewRead,
@@ -330,11 +331,37 @@ def _print_secret(secret: SecretRead, reviews: list[ReviewRead]) -> None:
     typer.echo("\nlocations:")
     emit_table(
         secret.locations,
-        ["kind", "name", "country", "owner_name", "notes"],
+        ["kind", "name", "country", "owner_name", "patterns", "notes"],
         empty="  none recorded",
     )
     typer.echo("\nreviews:")
     emit_table(reviews, ["reviewed_on", "reviewer", "outcome", "notes"], empty="  none yet")
+
+
+@app.command("patterns")
+def patterns(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., help="The secret: reference, id or name."),
+    location: str = typer.Argument(..., help="The location: its name or id."),
+    pattern: list[str] | None = typer.Option(
+        None,
+        "--pattern",
+        help="A URL prefix, path glob (/srv/sftp/recipes/**) or s3://bucket/prefix "
+        "(repeatable; none clears them).",
+    ),
+    as_json: bool = JsonOpt,
+) -> None:
+    """Set where monitoring finds a location in other systems' activity."""
+    data = LocationPatterns(patterns=pattern or [])
+    with state(ctx).unit_of_work() as (session, actor):
+        secret = service.set_location_patterns(
+            session, actor=actor, secret_ref=ref, location_id=location, data=data
+        )
+    if as_json:
+        emit_json(secret)
+        return
+    shown = ", ".join(data.patterns) or "none (not matched)"
+    typer.echo(f"{secret.ref} {location}: monitoring patterns {shown}")
 
 
 @app.command("update")

@@ -42,6 +42,7 @@ from crownjewels.inventory.schemas import (
     LegalTest,
     LocationCreate,
     LocationKind,
+    LocationPatterns,
     ReviewCreate,
     SecretCreate,
     SecretFilter,
@@ -393,6 +394,7 @@ def add_location(
             {
                 **{k: text(form, _LOC + k) for k in ("kind", "name")},
                 **{k: optional(form, _LOC + k) for k in ("owner_id", "country", "notes")},
+                "patterns": _pattern_lines(text(form, _LOC + "patterns")),
             }
         )
         service.add_location(session, actor=actor, secret_ref=secret.id, data=data)
@@ -411,6 +413,38 @@ def add_location(
             values=dict(form.items()),
         )
     flash(request, f"{data.name} is recorded as a location of {secret.ref}.")
+    return redirect(f"/secrets/{secret.ref}#locations")
+
+
+def _pattern_lines(value: str) -> list[str]:
+    """A textarea's patterns: one per line, blank lines skipped."""
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+@router.post("/{ref}/locations/{location_id}/patterns")
+def set_location_patterns(
+    request: Request,
+    session: DbSession,
+    actor: Writer,
+    form: PostedForm,
+    ref: str,
+    location_id: str,
+) -> Response:
+    """Set where monitoring finds a location in other systems' activity."""
+    try:
+        data = LocationPatterns(patterns=_pattern_lines(text(form, "patterns")))
+    except ValidationError:
+        flash(
+            request,
+            "A pattern is one URL prefix, path glob or s3://bucket/prefix per line, without "
+            "spaces, at most 50 of them; the patterns were not changed.",
+            kind="error",
+        )
+        return redirect(f"/secrets/{ref}#locations")
+    secret = service.set_location_patterns(
+        session, actor=actor, secret_ref=ref, location_id=location_id, data=data
+    )
+    flash(request, f"The monitoring patterns of the location of {secret.ref} are saved.")
     return redirect(f"/secrets/{secret.ref}#locations")
 
 

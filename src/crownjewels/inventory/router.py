@@ -14,6 +14,7 @@ from crownjewels.inventory import service
 from crownjewels.inventory.schemas import (
     Category,
     LocationCreate,
+    LocationPatterns,
     ReviewCreate,
     ReviewRead,
     SecretCreate,
@@ -127,4 +128,19 @@ def remove_location(
     """Forget a location; the custody log keeps what it was."""
     return service.remove_location(
         session, actor=actor, secret_ref=secret_ref, location_id=location_id
+    )
+
+
+@router.put(
+    "/{secret_ref}/locations/{location_id}/patterns",
+    response_model=SecretRead,
+    summary="Set a location's monitoring patterns",
+)
+def set_location_patterns(
+    session: DbSession, actor: Writer, secret_ref: str, location_id: str, body: LocationPatterns
+) -> SecretRead:
+    """Where monitoring finds this location in other systems' activity: URL prefixes, path
+    globs, s3://bucket/prefix (the list replaces the old one)."""
+    return service.set_location_patterns(
+        session, actor=actor, secret_ref=secret_ref, location_id=location_id, data=body
     )

@@ -20,6 +20,10 @@ from crownjewels.core.codes import country_code, currency_code
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+#: a URL prefix, a path glob or s3://bucket/prefix: one token, no spaces
+LocationPattern = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000, pattern=r"^\S+$")
+]
 Currency = Annotated[str, AfterValidator(currency_code)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
 
@@ -155,6 +159,9 @@ class LocationCreate(BaseModel):
     #: where this copy is held (ISO 3166 alpha-2): personal data is exported from here
     country: Country | None = None
     notes: str | None = Field(default=None, max_length=4000)
+    #: where monitoring finds this copy in other systems' activity: URL prefixes
+    #: (https://github.com/acme/recipes), path globs (/srv/sftp/recipes/**), s3://bucket/prefix
+    patterns: list[LocationPattern] = Field(default_factory=list, max_length=50)
 
 
 class LocationRead(LocationCreate):
@@ -309,3 +316,19 @@ class RegisterStats(BaseModel):
     by_category: dict[str, int]
     by_status: dict[str, int]
     overdue: int
+
+
+class LocationPatterns(BaseModel):
+    """The patterns of a location (replacing the ones it had)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    patterns: list[LocationPattern] = Field(default_factory=list, max_length=50)
+
+
+class LocationMatch(BaseModel):
+    """A location's patterns with its secret, for matching other systems' resources."""
+
+    secret_id: str
+    location_id: str
+    patterns: list[str]

@@ -29,6 +29,8 @@ from crownjewels.inventory.errors import (
 from crownjewels.inventory.models import SecretLocation, SecretReview, TradeSecret
 from crownjewels.inventory.schemas import (
     LocationCreate,
+    LocationMatch,
+    LocationPatterns,
     LocationRead,
     RegisterStats,
     ReviewCreate,
@@ -223,6 +225,7 @@ def _add_location(
         owner_id=owner_id,
         country=data.country,
         notes=data.notes,
+        patterns=list(dict.fromkeys(data.patterns)),
     )
     session.add(location)
     session.flush()
@@ -280,6 +283,57 @@ def remove_location(
         details={"location_id": location_id, "before": before},
     )
     return _read(session, secret, with_locations=True)
+
+
+def set_location_patterns(
+    session: Session, *, actor: Actor, secret_ref: str, location_id: str, data: LocationPatterns
+) -> SecretRead:
+    """Set where monitoring finds a location (by id or name) in other systems' activity: its
+    patterns replace the ones it had; an empty list stops matching it."""
+    secret = _get(session, actor, secret_ref)
+    require_write(actor, secret.owner_id)
+    named = location_id.strip()
+    location = next(
+        (
+            loc
+            for loc in repository.locations(session, secret.id)
+            if named in (loc.id, loc.name) or loc.name.lower() == named.lower()
+        ),
+        None,
+    )
+    if location is None:
+        raise SecretNotFound(
+            f"secret {secret.ref} has no location {location_id!r}; "
+            f"`crownjewels secrets show {secret.ref}` lists its locations"
+        )
+    before, after = list(location.patterns or []), list(dict.fromkeys(data.patterns))
+    if before != after:
+        location.patterns = after
+        session.flush()
+        custody.record(
+            session,
+            actor=actor,
+            event_type=EventType.SECRET_LOCATION_PATTERNS_SET,
+            subject_type=SUBJECT,
+            subject_id=secret.id,
+            details={"location_id": location.id, "before": before, "after": after},
+        )
+    return _read(session, secret, with_locations=True)
+
+
+def location_matches(session: Session) -> list[LocationMatch]:
+    """Every location that has patterns, with its secret (one query): what monitoring matches
+    the resources of other systems' activity against. Retired secrets are left out."""
+    query = (
+        select(SecretLocation.secret_id, SecretLocation.id, SecretLocation.patterns)
+        .join(TradeSecret, TradeSecret.id == SecretLocation.secret_id)
+        .where(TradeSecret.status != SecretStatus.RETIRED)
+    )
+    return [
+        LocationMatch(secret_id=sid, location_id=lid, patterns=list(patterns))
+        for sid, lid, patterns in session.execute(query)
+        if patterns
+    ]
 
 
 def update(

@@ -115,3 +115,52 @@ class Signal:
     country: str | None = None
     severity: Severity = Severity.HIGH
     details: dict[str, Any] = field(default_factory=dict)
+
+
+class IdentityKind(StrEnum):
+    """What kind of name an identity is."""
+
+    EMAIL = "email"
+    USERNAME = "username"
+    KEY = "key"
+
+
+class IdentityCreate(BaseModel):
+    """Another name a person acts under elsewhere (an SFTP username, an AWS access key id)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    #: the person: an email, a full name or an id
+    person: str = Field(min_length=1, max_length=320)
+    kind: IdentityKind
+    value: str = Field(min_length=1, max_length=320)
+
+
+class IdentityRead(BaseModel):
+    """An identity as shown."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    person_id: str
+    person_name: str | None = None
+    kind: str
+    value: str
+    created_at: datetime
+    created_by: str
+
+
+class FeedResult(BaseModel):
+    """One pass of the custody feed: how far it read and what it stored."""
+
+    read: int
+    stored: int
+    position: int
+
+
+class PurgeResult(BaseModel):
+    """What retention removed."""
+
+    cutoff: datetime
+    partitions: list[str]
+    rows: int

@@ -183,7 +183,11 @@ def _operator_needs_user(actor: Actor, user: str | None) -> None:
 def tokens_create(
     ctx: typer.Context,
     name: str = typer.Option(..., "--name", help="What the token is for, e.g. 'ci-export'."),
-    scope: str = typer.Option("read", "--scope", help="read, or write (which includes read)."),
+    scope: str = typer.Option(
+        "read",
+        "--scope",
+        help="read, write (which includes read), or ingest (sending monitoring activity only).",
+    ),
     days: int | None = typer.Option(None, "--days", help="Days until it expires (1-366)."),
     user: str | None = typer.Option(
         None, "--user", help="Create it for this user (email); needs users:manage."

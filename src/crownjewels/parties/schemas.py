@@ -240,3 +240,14 @@ class MfaEnrolment(BaseModel):
     secret: str
     provisioning_uri: str
     qr_svg: str
+
+
+class PersonHandle(BaseModel):
+    """The names a person goes by, for mapping other systems' actors to them: their email and
+    their login's id and username (monitoring adds the identities it keeps)."""
+
+    person_id: str
+    organisation_id: str
+    email: str
+    user_id: str | None = None
+    username: str | None = None

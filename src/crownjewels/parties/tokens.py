@@ -24,7 +24,8 @@ from crownjewels.parties.models import ApiToken, User
 from crownjewels.parties.schemas import TokenCreate, TokenIssued, TokenRead
 
 TOKEN_PREFIX = "cj_"
-VALID_SCOPES = frozenset({"read", "write"})
+#: read; write (with read); ingest: sending activity to monitoring and nothing else
+VALID_SCOPES = frozenset({"read", "write", "ingest"})
 
 
 def _hash_token(token: str) -> str:
@@ -47,10 +48,12 @@ def create_token(
     unknown = set(scopes) - VALID_SCOPES
     if unknown or not scopes:
         raise Invalid(
-            f"unknown token scope(s) {sorted(unknown)}; use read, or read and write", field="scopes"
+            f"unknown token scope(s) {sorted(unknown)}; use read, read and write, or ingest "
+            "(sending monitoring activity only)",
+            field="scopes",
         )
     if "write" in scopes and "read" not in scopes:
-        scopes = ["read", "write"]
+        scopes = sorted({*scopes, "read"})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = clock.now()
     token = ApiToken(

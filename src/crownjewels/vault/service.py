@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crownjewels.core import archives, clock
@@ -419,3 +420,14 @@ def search_documents(session: Session, *, actor: Actor, q: str) -> list[Document
     )
     rows = repository.versions(session, [d.id for d in docs])
     return [read_document(d, rows) for d in docs]
+
+
+def owners_of(session: Session, *, document_ids: set[str]) -> dict[str, tuple[str, str]]:
+    """The owner (type, id) of each document, one query (monitoring: which secret a read
+    document belongs to)."""
+    if not document_ids:
+        return {}
+    query = select(Document.id, Document.owner_type, Document.owner_id).where(
+        Document.id.in_(document_ids)
+    )
+    return {did: (kind, oid) for did, kind, oid in session.execute(query)}

@@ -1,6 +1,7 @@
 """My tasks: what waits for the signed-in person, gathered from each capability's
 `tasks_for` (approvals, reviews of answers, access review items, due secret reviews, renewals,
-questionnaires to answer and notices to acknowledge), and the count the header shows."""
+questionnaires to answer, notices to acknowledge and alerts to triage), and the count the
+header shows."""
 
 from __future__ import annotations
 
@@ -16,12 +17,19 @@ from crownjewels.core.forms import render
 from crownjewels.core.http import CurrentActor, DbSession
 from crownjewels.core.tasks import GROUPS, Task, ordered
 from crownjewels.inventory import service as inventory
+from crownjewels.monitoring.triage import service as triage
 from crownjewels.vendors.diligence import service as diligence
 
 router = APIRouter(include_in_schema=False)
 
 #: each capability's tasks for one actor, in the order the page lists their groups
-SOURCES = (access.tasks_for, diligence.tasks_for, inventory.tasks_for, agreements.tasks_for)
+SOURCES = (
+    access.tasks_for,
+    diligence.tasks_for,
+    inventory.tasks_for,
+    agreements.tasks_for,
+    triage.tasks_for,
+)
 
 
 def my_tasks(session: Session, actor: Actor) -> list[Task]:

@@ -11,7 +11,7 @@ from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import durable
 from crownjewels.core.errors import Forbidden, Invalid
-from crownjewels.core.permissions import Permission, permissions_of
+from crownjewels.core.permissions import SCOPED, Permission, permissions_of
 from crownjewels.core.sealing import Sealer
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
@@ -154,8 +154,10 @@ def allowed_scopes(actor: Actor) -> list[str]:
     held = permissions_of(actor.roles)
     if Permission.TOKENS_OWN not in held:
         return []
-    writes = any(p.writes for p in held if p is not Permission.TOKENS_OWN)
-    return ["read", "write"] if writes else ["read"]
+    writes = any(p.writes for p in held if p not in (Permission.TOKENS_OWN, *SCOPED))
+    scopes = ["read", "write"] if writes else ["read"]
+    # a sender of monitoring activity (a SIEM, a file server's hook) holds that scope alone
+    return [*scopes, *sorted({scope for p, scope in SCOPED.items() if p in held})]
 
 
 def create_own_token(

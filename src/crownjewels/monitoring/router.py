@@ -1,0 +1,117 @@
+"""JSON API of monitoring's intake under /api/v1/monitoring: activity from other systems
+(NDJSON or a JSON array, at most 10,000 events a request) and the identities people act under
+there."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi.responses import JSONResponse
+
+from crownjewels.core.actor import Actor
+from crownjewels.core.errors import Invalid
+from crownjewels.core.http import DbSession, require
+from crownjewels.core.permissions import Permission as P
+from crownjewels.core.uploads import RequestBody, staged_upload
+from crownjewels.monitoring import intake, service
+from crownjewels.monitoring.errors import TooManyEvents
+from crownjewels.monitoring.schemas import IdentityCreate, IdentityRead, IngestResult
+
+router = APIRouter(prefix="/monitoring", tags=["monitoring"])
+Sender = Annotated[Actor, Depends(require(P.ACTIVITY_INGEST))]
+Reader = Annotated[Actor, Depends(require(P.PARTIES_READ))]
+Manager = Annotated[Actor, Depends(require(P.ACTIVITY_MANAGE))]
+
+
+def lines_of(body: bytes, content_type: str) -> list[intake.Line]:
+    """The events of a request body: a JSON array (a body that starts with `[`), one JSON
+    object (application/json, even pretty-printed), or one JSON object per line (NDJSON, also
+    when sent as application/json)."""
+    stripped = body.strip()
+    if not stripped:
+        return []
+    if stripped[:1] == b"[":
+        try:
+            value: Any = json.loads(stripped)
+        except ValueError as exc:
+            raise Invalid(
+                f"the body is not a valid JSON array ({exc}); send a JSON array of events, or "
+                "one event per line as application/x-ndjson"
+            ) from None
+        if len(value) > intake.MAX_BATCH:
+            raise intake.BatchTooLarge(len(value))
+        return [v if isinstance(v, dict) else json.dumps(v) for v in value]
+    if "json" in content_type and "ndjson" not in content_type:
+        try:
+            single = json.loads(stripped)
+        except ValueError:
+            single = None  # not one document: read it as one event per line
+        if isinstance(single, dict):
+            return [single]
+    return list(body.split(b"\n"))
+
+
+@router.post(
+    "/events",
+    response_model=IngestResult,
+    summary="Send activity (NDJSON or a JSON array, at most 10,000 events)",
+    responses={
+        422: {"description": "Every event was rejected (each named), or the body is not JSON"},
+        413: {"description": "More than 10,000 events: split the batch"},
+    },
+)
+def send_events(request: Request, session: DbSession, actor: Sender) -> Any:
+    """Each event in the documented format (docs/monitoring.md). Good events are kept even when
+    others are rejected; each rejected one is named with its line (or array position, from 1)
+    and the reason. A token needs the `ingest` scope."""
+    content_type = request.headers.get("content-type", "")
+
+    def read(body: RequestBody) -> list[intake.Line]:
+        try:
+            return lines_of(body.read(), content_type)
+        except intake.BatchTooLarge as exc:
+            raise TooManyEvents(str(exc)) from None
+
+    result = staged_upload(
+        request,
+        session,
+        stage=read,
+        write=lambda writing, lines: service.ingest(
+            writing, actor=actor, lines=lines, channel="api"
+        ),
+    )
+    if result.accepted == 0 and result.rejected:
+        return JSONResponse(result.model_dump(mode="json"), status_code=422)
+    return result
+
+
+@router.get("/identities", response_model=list[IdentityRead], summary="List identities")
+def list_identities(
+    session: DbSession,
+    actor: Reader,
+    person: Annotated[str | None, Query(max_length=320, description="email, name or id")] = None,
+) -> list[IdentityRead]:
+    if person:
+        return service.identities_of(session, actor=actor, person_ref=person)
+    return service.list_identities(session, actor=actor)
+
+
+@router.post(
+    "/identities",
+    response_model=IdentityRead,
+    status_code=status.HTTP_201_CREATED,
+    summary="Link an identity (email, username, key id) to a person",
+)
+def add_identity(session: DbSession, actor: Manager, body: IdentityCreate) -> IdentityRead:
+    return service.add_identity(session, actor=actor, data=body)
+
+
+@router.delete(
+    "/identities/{identity_id}", response_model=IdentityRead, summary="Unlink an identity"
+)
+def remove_identity(
+    session: DbSession, actor: Manager, identity_id: Annotated[str, Path(max_length=26)]
+) -> IdentityRead:
+    return service.remove_identity(session, actor=actor, identity_id=identity_id)
