@@ -820,16 +820,24 @@ def gate(rule: Rule) -> Gate:
             return check(rule, ev)
 
         return unusual
-    if kind in ("new-country", "new-device"):
-        field = "country" if kind == "new-country" else "device"
+    if kind == "new-country":
 
-        def novel(ev: Event) -> Finding | None:
-            value = getattr(ev.o, field)
-            if not value or (value in ev.st.seen[field] and not ev.st.fresh):
+        def country(ev: Event) -> Finding | None:
+            value = ev.o.country
+            if not value or (value in ev.st.seen["country"] and not ev.st.fresh):
                 return None
             return check(rule, ev)
 
-        return novel
+        return country
+    if kind == "new-device":
+
+        def device(ev: Event) -> Finding | None:
+            value = ev.o.device
+            if not value or (value in ev.st.seen["device"] and not ev.st.fresh):
+                return None
+            return check(rule, ev)
+
+        return device
     if kind == "new-network":
 
         def network(ev: Event) -> Finding | None:
@@ -913,3 +921,62 @@ def gate(rule: Rule) -> Gate:
 
         return travelled
     return lambda ev: check(rule, ev)
+
+
+# -- families: several gates behind one test that all of them would fail ------------------------
+
+PLACES = frozenset({"new-country", "new-network", "new-device", "impossible-travel"})
+RARE = frozenset({"region", "outside-grant", "organisation-volume", "departing"})
+
+Family = Callable[[Event], "Finding | list[Finding] | None"]
+
+
+def family(rules: list[Rule], gates: list[Gate]) -> Family:
+    """The gates of rules of one family (`PLACES` or `RARE`) behind one test that holds only
+    when every one of them would find nothing: most events are from a known place, about a
+    secret anyone may reach from anywhere, by someone who is not leaving."""
+    kinds = {rule.kind for rule in rules}
+    if kinds <= PLACES:
+        precheck = _known_place
+    else:
+        everyone = any(r.kind == "organisation-volume" and not r.spec.external_only for r in rules)
+        precheck = _ordinary_everyone if everyone else _ordinary
+
+    def run(ev: Event) -> Finding | list[Finding] | None:
+        if precheck(ev):
+            return None
+        found = [f for f in (g(ev) for g in gates) if f is not None]
+        return found or None
+
+    return run
+
+
+def _known_place(ev: Event) -> bool:
+    st, o = ev.st, ev.o
+    if st.fresh:
+        return False
+    seen = st.seen
+    country = o.country
+    if country and (country != st.last_country or country not in seen["country"]):
+        return False
+    device = o.device
+    if device and device not in seen["device"]:
+        return False
+    return not o.ip or ev.network in seen["network"]
+
+
+def _ordinary(ev: Event) -> bool:
+    o = ev.o
+    if o.grants is not None:
+        return False
+    person = o.person
+    if person is not None and (
+        person.external or person.notice_on is not None or person.last_day is not None
+    ):
+        return False
+    secret = o.secret
+    return secret is None or not o.country or "*" in secret.allowed_regions
+
+
+def _ordinary_everyone(ev: Event) -> bool:
+    return ev.o.person is None and _ordinary(ev)

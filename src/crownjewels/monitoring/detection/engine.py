@@ -34,11 +34,18 @@ class Detector:
         self.organisations: dict[str, OrgState] = {}
         #: person key → (subject, state): the people's states without building the subject
         self._keyed: dict[str, tuple[str, PersonState]] = {}
-        self._plan: dict[Action, list[checks.Gate]] = {action: [] for action in Action}
-        for rule in self.rules.enabled:
-            gated = checks.gate(rule)
-            for action in rule.spec.actions:
-                self._plan[action].append(gated)
+        self._plan: dict[Action, list[checks.Family]] = {}
+        gates = {rule.id: checks.gate(rule) for rule in self.rules.enabled}
+        for action in Action:
+            mine = [r for r in self.rules.enabled if action in r.spec.actions]
+            plan: list[checks.Family] = [
+                gates[r.id] for r in mine if r.kind not in checks.PLACES | checks.RARE
+            ]
+            for kinds in (checks.PLACES, checks.RARE):
+                members = [r for r in mine if r.kind in kinds]
+                if members:
+                    plan.append(checks.family(members, [gates[r.id] for r in members]))
+            self._plan[action] = plan
         self._cusum = [r for r in self.rules.enabled if r.kind == "sustained"]
         self._habits = [r for r in self.rules.enabled if r.kind == "off-hours"]
         #: the organisation figures are kept for our own organisation too only when a rule
@@ -113,7 +120,10 @@ class Detector:
         for check in self._plan[o.action]:
             finding = check(ev)
             if finding is not None:
-                found.append(finding)
+                if type(finding) is list:
+                    found.extend(finding)
+                else:
+                    found.append(finding)  # type: ignore[arg-type]
         self._remember(ev)
         return found
 
