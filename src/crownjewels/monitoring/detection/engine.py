@@ -50,9 +50,10 @@ class Detector:
         self._habits = [r for r in self.rules.enabled if r.kind == "off-hours"]
         #: the organisation figures are kept for our own organisation too only when a rule
         #: judges it
-        self._all_orgs = any(
-            r.kind == "organisation-volume" and not r.spec.external_only for r in self.rules.enabled
-        )
+        volume = [r for r in self.rules.enabled if r.kind == "organisation-volume"]
+        self._all_orgs = any(not r.spec.external_only for r in volume)
+        #: the actions an organisation's figures count (none: they are not kept)
+        self._org_actions = frozenset(a for r in volume for a in r.spec.actions)
 
     # -- subjects and their state ------------------------------------------------------------
 
@@ -177,7 +178,11 @@ class Detector:
             move = action in MOVES
             sid = secret.id if secret is not None else ""
             st.today.add(epoch, doc, sid, nbytes, move, o.event_id, st.docs_seen.add(doc))
-            if org is not None and (self._all_orgs or person.external):  # type: ignore[union-attr]
+            if (
+                org is not None
+                and action in self._org_actions
+                and (self._all_orgs or person.external)  # type: ignore[union-attr]
+            ):
                 utc_day = int(epoch // 86400)
                 if utc_day > org.day:
                     if org.today.events:
