@@ -953,16 +953,26 @@ def family(rules: list[Rule], gates: list[Gate]) -> Family:
 
 def _known_place(ev: Event) -> bool:
     st, o = ev.st, ev.o
-    if st.fresh:
-        return False
-    seen = st.seen
+    seen, fresh = st.seen, st.fresh
     country = o.country
-    if country and (country != st.last_country or country not in seen["country"]):
-        return False
+    if country:
+        if country != st.last_country or country not in seen["country"]:
+            return False
+        if fresh and country in fresh.get("country", ()):
+            return False
     device = o.device
-    if device and device not in seen["device"]:
-        return False
-    return not o.ip or ev.network in seen["network"]
+    if device:
+        if device not in seen["device"]:
+            return False
+        if fresh and device in fresh.get("device", ()):
+            return False
+    if o.ip:
+        network = ev.network
+        if network not in seen["network"]:
+            return False
+        if fresh and network in fresh.get("network", ()):
+            return False
+    return True
 
 
 def _ordinary(ev: Event) -> bool:
