@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from crownjewels.monitoring.detection import checks, places
+from crownjewels.monitoring.detection import checks, gates, places
+from crownjewels.monitoring.detection.event import Event
 from crownjewels.monitoring.detection.rules import ACCESS, MOVES, RuleSet, load_rules
 from crownjewels.monitoring.detection.state import Day, GroupState, OrgState, PersonState
 from crownjewels.monitoring.detection.types import Finding, Observation
@@ -34,17 +35,17 @@ class Detector:
         self.organisations: dict[str, OrgState] = {}
         #: person key → (subject, state): the people's states without building the subject
         self._keyed: dict[str, tuple[str, PersonState]] = {}
-        self._plan: dict[Action, list[checks.Family]] = {}
-        gates = {rule.id: checks.gate(rule) for rule in self.rules.enabled}
+        self._plan: dict[Action, list[gates.Family]] = {}
+        gated = {rule.id: gates.gate(rule) for rule in self.rules.enabled}
         for action in Action:
             mine = [r for r in self.rules.enabled if action in r.spec.actions]
-            plan: list[checks.Family] = [
-                gates[r.id] for r in mine if r.kind not in checks.PLACES | checks.RARE
+            plan: list[gates.Family] = [
+                gated[r.id] for r in mine if r.kind not in gates.PLACES | gates.RARE
             ]
-            for kinds in (checks.PLACES, checks.RARE):
+            for kinds in (gates.PLACES, gates.RARE):
                 members = [r for r in mine if r.kind in kinds]
                 if members:
-                    plan.append(checks.family(members, [gates[r.id] for r in members]))
+                    plan.append(gates.family(members, [gated[r.id] for r in members]))
             self._plan[action] = plan
         self._cusum = [r for r in self.rules.enabled if r.kind == "sustained"]
         self._habits = [r for r in self.rules.enabled if r.kind == "off-hours"]
@@ -144,7 +145,7 @@ class Detector:
             self._keyed[person.key] = (subject, st)
         return subject, st
 
-    def _event(self, o: Observation) -> checks.Event:
+    def _event(self, o: Observation) -> Event:
         person = o.person
         subject, st = self._state(o)
         if st.tz_of is not person or st.tz is None:
@@ -191,7 +192,7 @@ class Detector:
                     org.tallies = {}
                     org.day = utc_day
                 org.today.add(epoch, doc, sid, nbytes, move, o.event_id)
-        return checks.Event(o, subject, st, group, org, tz, epoch, local, day)
+        return Event(o, subject, st, group, org, tz, epoch, local, day)
 
     def _bind(
         self, st: PersonState, organisation_id: str, role: str
@@ -228,7 +229,7 @@ class Detector:
         st.tallies = {}
         st.fresh = {}
 
-    def _remember(self, ev: checks.Event) -> None:
+    def _remember(self, ev: Event) -> None:
         """What the person was seen with, after the rules judged the event as new."""
         o, st = ev.o, ev.st
         st.events += 1
