@@ -57,7 +57,7 @@ def test_a_bulk_download_at_night_is_explained_in_the_persons_zone() -> None:
     bulk = [f for f in found if f.rule_id == "bulk-secret"]
     assert bulk[0].severity is Severity.HIGH
     assert bulk[0].explanation.startswith(
-        "Rohan Gupta downloaded 15 documents of TS-0003 on 2026-12-02 between "
+        "Rohan Gupta downloaded 15 documents of TS-0003 on Wed 2026-12-02 between "
         "02:10 and 02:14 IST, within an hour; their daily median is 3 documents (MAD 0), "
         "their peers' 4 documents"
     )
@@ -108,10 +108,10 @@ def test_a_new_country_and_impossible_travel() -> None:
     assert {"new-country", "impossible-travel", "region"} <= rules_of(found)
     assert "new-network" not in rules_of(found)  # a network alone: documents must follow
     travel = next(f for f in found if f.rule_id == "impossible-travel")
-    assert "was seen in IN on 2026-12-02 at 10:00 IST and in BR" in travel.explanation
+    assert "was seen in IN on Wed 2026-12-02 at 10:00 IST and in BR" in travel.explanation
     assert travel.facts["km"] > 10_000
     country = next(f for f in found if f.rule_id == "new-country")
-    assert "viewed TS-0003 from country BR, new for them, on 2026-12-02 at 10:30 IST" in (
+    assert "viewed TS-0003 from country BR, new for them, on Wed 2026-12-02 at 10:30 IST" in (
         country.explanation
     )
     assert "until then from IN (" in country.explanation
@@ -229,7 +229,7 @@ def test_documents_from_a_new_network_on_its_first_day() -> None:
     assert found.rule_id == "new-network"
     assert found.explanation.startswith(
         "Rohan Gupta downloaded 5 documents of TS-0003 from network 203.0.113.0/24, new for "
-        "them, on 2026-12-02 between 09:00 and 10:01 IST; until then from 10.1.2.0/24"
+        "them, on Wed 2026-12-02 between 09:00 and 10:01 IST; until then from 10.1.2.0/24"
     )
     assert run(detector, [obs(local(NEXT + timedelta(days=1), 9), ip="203.0.113.9")]) == []
 
