@@ -107,6 +107,15 @@ OWN_ACTIONS = frozenset(
         "/settings/tokens/{token_id}/revoke",
         # the global search: each kind is scoped by its own capability's visible_to
         "/search",
+        # log reviews: the service shows an owner their own, readers of the log all, and only
+        # the secret's owner decides
+        "/monitoring/reviews/{ref}",
+        "/monitoring/reviews/{ref}/{decision}",
+        "/monitoring/reviews",
+        f"{API_PREFIX}/monitoring/reviews",
+        f"{API_PREFIX}/monitoring/reviews/{{ref}}",
+        f"{API_PREFIX}/monitoring/reviews/{{ref}}/sign-off",
+        f"{API_PREFIX}/monitoring/reviews/{{ref}}/concern",
     }
 )
 

@@ -26,6 +26,7 @@ from crownjewels.demo import dataset
 from crownjewels.demo import diligence as demo_diligence
 from crownjewels.demo import documents as demo_documents
 from crownjewels.demo import inventory as demo_inventory
+from crownjewels.demo import monitoring as demo_monitoring
 from crownjewels.demo import training as demo_training
 from crownjewels.demo import vendors as demo_vendors
 from crownjewels.demo.dataset import DemoDataError
@@ -324,6 +325,7 @@ def test_every_granted_secret_has_a_document_to_hand_out(demo: Cli) -> None:
 #: every shipped data file but company.yaml, with the model of its seeding step
 DATA_FILES: dict[str, type[dataset.DataFile]] = {
     "access.yaml": demo_access.Grants,
+    "activity.yaml": demo_monitoring.Activity,
     "agreements.yaml": demo_agreements.Agreements,
     "diligence.yaml": demo_diligence.Diligence,
     "documents.yaml": demo_documents.Documents,

@@ -28,6 +28,7 @@ from crownjewels.core.needs import BY_THE_RULES, missing
 from crownjewels.core.templating import make_templates
 from crownjewels.core.wording import for_pages, plain_message
 from crownjewels.custody import labels as custody_labels
+from crownjewels.monitoring.channels import sender as alert_sender
 from crownjewels.parties import accounts, sessions, tokens
 from crownjewels.parties.notifications import sender as mail_sender
 from crownjewels.settings import Settings
@@ -199,6 +200,8 @@ def create_app(
     app.state.db = database
     # mail a request queued goes out once its unit of work committed (the outbox job retries)
     mail_sender.install(database, settings, in_thread=True)
+    # and so do the alert deliveries (webhooks, syslog) a request queued
+    alert_sender.install(database, settings, in_thread=True)
     app.state.authenticate = authenticate
     app.state.actor_labels = custody_labels.refs
     app.state.templates = make_templates(registry.TEMPLATE_PACKAGES)

@@ -28,7 +28,7 @@ from crownjewels.agreements import models as agreements_models
 from crownjewels.agreements import pages as agreements_pages
 from crownjewels.agreements import panels as agreements_panels
 from crownjewels.agreements import router as agreements_router
-from crownjewels.core import panels
+from crownjewels.core import departures, panels
 from crownjewels.core.jobs import Job
 from crownjewels.core.models import Base
 from crownjewels.custody import commands as custody_commands
@@ -55,13 +55,27 @@ from crownjewels.inventory import router as inventory_router
 from crownjewels.monitoring import commands as monitoring_commands
 from crownjewels.monitoring import jobs as monitoring_jobs
 from crownjewels.monitoring import models as monitoring_models
+from crownjewels.monitoring import pages as monitoring_pages
+from crownjewels.monitoring import panels as monitoring_panels
 from crownjewels.monitoring import router as monitoring_router
+from crownjewels.monitoring.channels import commands as channels_commands
+from crownjewels.monitoring.channels import jobs as channels_jobs
+from crownjewels.monitoring.channels import labels as channels_labels
+from crownjewels.monitoring.channels import pages as channels_pages
+from crownjewels.monitoring.channels import router as channels_router
 from crownjewels.monitoring.sources import commands as monitoring_sources_commands
 from crownjewels.monitoring.triage import commands as triage_commands
 from crownjewels.monitoring.triage import labels as triage_labels
 from crownjewels.monitoring.triage import pages as triage_pages
 from crownjewels.monitoring.triage import panels as triage_panels
 from crownjewels.monitoring.triage import router as triage_router
+from crownjewels.monitoring.watch import commands as watch_commands
+from crownjewels.monitoring.watch import jobs as watch_jobs
+from crownjewels.monitoring.watch import labels as watch_labels
+from crownjewels.monitoring.watch import pages as watch_pages
+from crownjewels.monitoring.watch import panels as watch_panels
+from crownjewels.monitoring.watch import router as watch_router
+from crownjewels.monitoring.watch import service as watch_service
 from crownjewels.parties import commands as parties_commands
 from crownjewels.parties import labels as parties_labels
 from crownjewels.parties import models as parties_models
@@ -133,6 +147,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     offboarding_router.router,
     triage_router.router,
     monitoring_router.router,
+    channels_router.router,
+    watch_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -154,7 +170,10 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     offboarding_pages.router,
     training_pages.router,
     search_pages.router,
+    monitoring_pages.router,
     triage_pages.router,
+    channels_pages.router,
+    watch_pages.router,
 )
 
 #: (name, Typer sub-app, help) mounted on the root CLI
@@ -182,12 +201,16 @@ disclosure_commands.mount(vault_commands.app)
 #: `access review …`, `access offboard …`, `access offboarding …`: the grant lifecycle
 reviews_commands.mount(access_commands.app)
 offboarding_commands.mount(access_commands.app)
+#: `monitor departures …`, `monitor reviews …`
+watch_commands.mount(monitoring_commands.app)
 #: `vendors assess VENDOR` starts a vendor's due diligence (sends the questionnaire)
 vendors_commands.app.command("assess")(diligence_commands.assess_command)
 #: `monitor alerts …`: the alert queue and triage
 triage_commands.mount(monitoring_commands.app)
 #: `monitor convert` and `monitor syslog`: other systems' activity in the event format
 monitoring_sources_commands.mount(monitoring_commands.app)
+#: `monitor channels …`: where alerts go
+channels_commands.mount(monitoring_commands.app)
 
 #: scheduled jobs that `crownjewels worker` (and `serve`, in a thread) runs
 JOBS: tuple[Job, ...] = (
@@ -199,6 +222,8 @@ JOBS: tuple[Job, ...] = (
     *agreements_jobs.JOBS,
     *access_jobs.JOBS,
     *monitoring_jobs.JOBS,
+    *channels_jobs.JOBS,
+    *watch_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own
@@ -218,14 +243,26 @@ custody_labels.register("user", parties_labels.USERS)
 custody_labels.register("organisation", parties_labels.ORGANISATIONS)
 custody_labels.register("document", vault_labels.DOCUMENTS)
 custody_labels.register("alert", triage_labels.ALERTS)
+custody_labels.register("alert-channel", channels_labels.CHANNELS)
+custody_labels.register("departure-watch", watch_labels.WATCHES)
+custody_labels.register("log-review", watch_labels.REVIEWS)
 custody_labels.register_users(parties_labels.find_users)
 
 #: panels a capability shows on another's page: the agreements with a vendor on its page
 panels.register(vendors_pages.PANEL_SLOT, agreements_panels.vendor_agreements)
 #: a person's training and acknowledgements on their page
 panels.register(parties_pages.PERSON_SLOT, training_panels.person_training)
+#: the identities a person acts under in other systems, on their page
+panels.register(parties_pages.PERSON_SLOT, monitoring_panels.person_identities)
 #: the alerts naming a person, on their page (for readers of alerts)
 panels.register(parties_pages.PERSON_SLOT, triage_panels.person_alerts)
+#: a person's departure watch on their page and their offboarding; log reviews in the posture
+panels.register(parties_pages.PERSON_SLOT, watch_panels.person_watch)
+panels.register(offboarding_pages.OFFBOARDING_SLOT, watch_panels.offboarding_watch)
+panels.register(posture_pages.POSTURE_SLOT, watch_panels.posture_reviews)
+
+#: a notice of departure recorded on a person (parties) opens their departure watch
+departures.listen(watch_service.on_notice)
 
 #: packages whose templates/ folder the page renderer searches
 TEMPLATE_PACKAGES = (

@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     #: an organisation's own detection rules (YAML) over the defaults: overrides a rule by
     #: id, disables one (`enabled: false`) or adds new ones (docs/monitoring.md)
     monitoring_rules: Path | None = None
+    #: secret owners review their secrets' activity every this many months (1: monthly)
+    monitoring_review_months: int = Field(default=1, ge=1, le=12)
     #: an SMTP server for notices (grant suspensions to secret owners); unset: notices are
     #: only stored (the access_notice table) and shown in the web UI
     smtp_host: str | None = None

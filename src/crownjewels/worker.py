@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from crownjewels import registry
 from crownjewels.core.db import Database
 from crownjewels.core.jobs import Job, JobContext
+from crownjewels.monitoring.channels import sender as alert_sender
 from crownjewels.parties.notifications import sender
 from crownjewels.settings import Settings
 
@@ -128,6 +129,7 @@ def run_once(
 ) -> list[JobRun]:
     """Run every job once (each decides whether it has work), for cron and tests."""
     sender.install(db, settings)  # mail a job queued goes out right after its commit
+    alert_sender.install(db, settings)  # and so do the alert deliveries it queued
     ctx = JobContext(db=db, settings=settings)
     return [run_job(job, ctx) for job in jobs]
 
@@ -142,6 +144,9 @@ def run_loop(
     """Run each job every `job.interval(settings)` seconds until `stop` is set (checked between
     jobs; a job in progress finishes first)."""
     sender.install(db, settings)  # mail a job queued goes out right after its commit
+    # and so do the alert deliveries it queued, in a thread: a receiver that is down must not
+    # hold up the loop (the scorer's next batch)
+    alert_sender.install(db, settings, in_thread=True)
     ctx = JobContext(db=db, settings=settings, stop=stop)
     due = {job.name: time.monotonic() for job in jobs}
     while not stop.is_set():

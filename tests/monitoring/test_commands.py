@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -64,6 +66,18 @@ def test_ingest_splits_a_big_file_into_batches_of_10000(cli: Cli, tmp_path: Path
     assert ingested[0][0] == 2
 
 
+def test_ingest_reads_a_pipe(cli: Cli, tmp_path: Path) -> None:
+    fifo = tmp_path / "activity.pipe"  # what `... | crownjewels monitor ingest /dev/stdin` reads
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=fifo.write_text, args=(_event() + "\n" + _event() + "\n",))
+    writer.start()
+    run = cli("monitor", "ingest", str(fifo), TTY_COMPATIBLE="1")
+    writer.join()
+    assert run.code == 0, run.err
+    assert run.out.startswith("activity.pipe: 2 events kept, 0 rejected")
+    assert cli.count("activity_event") == 2
+
+
 def test_a_missing_file_is_named(cli: Cli, tmp_path: Path) -> None:
     assert_user_error(cli("monitor", "ingest", str(tmp_path / "nope.jsonl")), "nope.jsonl")
 
@@ -89,3 +103,14 @@ def test_identities_feed_and_retention(cli: Cli, tmp_path: Path) -> None:
     purged = cli.ok("monitor", "retention", "--json").json()
     assert purged["rows"] == 1
     assert cli.count("activity_event") == 1, "only what is past the retention"
+
+
+def test_ingest_shows_a_progress_bar_on_a_terminal(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "activity.jsonl"
+    path.write_text("\n".join(_event() for _ in range(30)) + "\n")
+    shown = cli("monitor", "ingest", str(path), TTY_COMPATIBLE="1")
+    assert shown.code == 0, shown.err
+    assert "ingesting" in shown.err and "30 kept, 0 rejected" in shown.err
+    quiet = cli("monitor", "ingest", str(path), "--json", TTY_COMPATIBLE="1")
+    assert "ingesting" not in quiet.err, "no bar with --json"
+    assert quiet.json()["accepted"] == 30

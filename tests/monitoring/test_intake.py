@@ -61,6 +61,7 @@ def test_good_lines_are_kept_and_each_bad_one_named(session: Session, admin: Act
         json.dumps([1, 2]),
         _line(actor="someone-else", user="extra"),
         _line(actor="unknown-key-AKIA1"),
+        _line(resource="/srv/a\u0000b"),
     ]
     result = service.ingest(session, actor=admin, lines=lines, channel="api")
 
@@ -68,12 +69,13 @@ def test_good_lines_are_kept_and_each_bad_one_named(session: Session, admin: Act
     assert result.unknown_actors == 1
     assert result.unclassified == 2
     reasons = {r.line: r.reason for r in result.rejected}
-    assert sorted(reasons) == [2, 4, 5, 6, 7]
+    assert sorted(reasons) == [2, 4, 5, 6, 7, 9]
     assert "not JSON" in reasons[2]
     assert "'downlaod' is not one of" in reasons[4] and "download" in reasons[4]
     assert "2026-12-01T03:12:00Z" in reasons[5]
     assert "JSON object is expected" in reasons[6]
     assert "user is not a field of the format" in reasons[7]
+    assert "resource holds a NUL character" in reasons[9]
 
     first, second = _events(session)
     assert first.person_id == person.id and first.organisation_id == person.organisation_id
@@ -91,7 +93,7 @@ def test_good_lines_are_kept_and_each_bad_one_named(session: Session, admin: Act
 
     (recorded,) = _ingested(session)
     details = json.loads(recorded.details)
-    assert details["accepted"] == 2 and details["rejected"] == 5
+    assert details["accepted"] == 2 and details["rejected"] == 6
     assert details["first_event_id"] == first.id and details["last_event_id"] == second.id
 
 

@@ -6,6 +6,7 @@ scorers, delivered at commit."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -156,6 +157,27 @@ def test_retention_drops_whole_months_past_it(pg: Database) -> None:
 
 
 @pytest.mark.postgres
+def test_retention_also_removes_old_rows_stranded_in_the_default_partition(pg: Database) -> None:
+    with pg.unit_of_work() as session:
+        session.execute(
+            text(
+                "INSERT INTO activity_event (id, occurred_at, received_at, actor, action, "
+                "resource, source, channel, details) VALUES (nextval('activity_event_id_seq'), "
+                ":at, :at, 'stranded', 'view', '/x', 'test', 'api', '{}')"
+            ),
+            {"at": datetime(2029, 2, 1, tzinfo=UTC)},
+        )
+    with pg.unit_of_work() as session:
+        result = service.purge_activity(
+            session, actor=ADMIN, days=400, now=datetime(2031, 1, 1, tzinfo=UTC)
+        )
+    assert result.rows >= 1
+    with pg.unit_of_work(write=False) as session:
+        left = session.scalar(text("SELECT count(*) FROM activity_event WHERE actor = 'stranded'"))
+    assert left == 0
+
+
+@pytest.mark.postgres
 def test_scorers_are_woken_at_commit(pg: Database, pg_url: str) -> None:
     conninfo = pg_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo, autocommit=True) as listener:
@@ -164,3 +186,27 @@ def test_scorers_are_woken_at_commit(pg: Database, pg_url: str) -> None:
             service.ingest(session, actor=ADMIN, lines=[_line(clock.now())] * 3, channel="api")
         woken = list(listener.notifies(timeout=10, stop_after=1))
     assert [(n.channel, n.payload) for n in woken] == [("monitoring_events", "3")]
+
+
+@pytest.mark.postgres
+def test_two_batches_making_the_same_month_both_land(pg: Database) -> None:
+    month = datetime(2035, 1, 10, tzinfo=UTC)
+    start = threading.Barrier(2)
+    results: list[int] = []
+
+    def send(actor: str) -> None:
+        start.wait()
+        with pg.unit_of_work() as session:
+            lines = [_line(month, actor=actor)] * 50
+            results.append(
+                service.ingest(session, actor=ADMIN, lines=lines, channel="api").accepted
+            )
+
+    threads = [threading.Thread(target=send, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [50, 50]
+    placed = [name for name in _partition_of(pg).values() if name.endswith("2035_01")]
+    assert len(placed) == 100

@@ -42,11 +42,14 @@ WORDS: dict[Permission, tuple[str, str | None]] = {
     P.GRANTS_DECIDE: ("approve or deny grants", "ask the secret's owner"),
     P.GRANTS_MANAGE: ("suspend and revoke grants", "ask the secret's owner"),
     P.DISCLOSURES_READ: ("see the disclosure ledger", None),
+    P.ACTIVITY_INGEST: ("send activity to monitoring", None),
+    P.ACTIVITY_MANAGE: ("link people's identities in other systems", None),
     P.ALERTS_READ: ("see monitoring's alerts", "open your own secrets' alerts, if you own any"),
     P.ALERTS_TRIAGE: (
         "assign, dismiss, confirm and escalate alerts",
         "ask security to act on the alert",
     ),
+    P.CHANNELS_MANAGE: ("configure where monitoring's alerts are sent", None),
 }
 
 #: the roles as a sentence names their holders

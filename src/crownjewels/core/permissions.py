@@ -58,6 +58,7 @@ class Permission(StrEnum):
     ACTIVITY_INGEST = "activity:ingest"
     #: link identities (usernames, key ids) to people for monitoring
     ACTIVITY_MANAGE = "activity:manage"
+    CHANNELS_MANAGE = "channels:manage"
 
     @property
     def writes(self) -> bool:
@@ -88,6 +89,7 @@ _WRITES = frozenset(
         Permission.ALERTS_TRIAGE,
         Permission.ACTIVITY_INGEST,
         Permission.ACTIVITY_MANAGE,
+        Permission.CHANNELS_MANAGE,
     }
 )
 

@@ -198,6 +198,15 @@ def events_for_export(
     return [_read(e) for e in rows]
 
 
+def events_after(session: Session, *, seq: int, limit: int = 1_000) -> list[EventRead]:
+    """The events after `seq`, oldest first, at most `limit`: for a reader that follows the log
+    with a cursor of its own (monitoring's feed). Seqs are given and committed in order under
+    the append lock, so once seq n is visible, so is every seq before it."""
+    flush(session)
+    query = select(CustodyEvent).where(CustodyEvent.seq > seq).order_by(CustodyEvent.seq)
+    return [_read(e) for e in session.scalars(query.limit(limit))]
+
+
 def history(
     session: Session, *, subject_type: str, subject_id: str, limit: int = 200
 ) -> list[EventRead]:

@@ -55,6 +55,16 @@ EVENT_WORDS = {
     "IDENTITY_ADDED": "Identity linked to a person",
     "IDENTITY_REMOVED": "Identity unlinked from a person",
     "SECRET_LOCATION_PATTERNS_SET": "Location's monitoring patterns set",
+    "ALERT_CHANNEL_ADDED": "Alert channel added",
+    "ALERT_CHANNEL_CHANGED": "Alert channel changed",
+    "ALERT_CHANNEL_REMOVED": "Alert channel removed",
+    "ALERT_CHANNEL_TESTED": "Alert channel tested",
+    "ALERT_DISPATCHED": "Alert sent to its channels",
+    "ALERT_DELIVERY_RETRIED": "Alert delivery tried again",
+    "DEPARTURE_WATCH_UPDATED": "Departure watch dates changed",
+    "LOG_REVIEW_CREATED": "Activity log review asked of the owner",
+    "LOG_REVIEW_SIGNED_OFF": "Activity log review signed off",
+    "LOG_REVIEW_CONCERN_RAISED": "Concern raised in an activity log review",
 }
 
 

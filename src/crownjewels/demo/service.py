@@ -21,6 +21,7 @@ from crownjewels.demo import (
     diligence,
     documents,
     inventory,
+    monitoring,
     parties,
     training,
     vendors,
@@ -107,6 +108,7 @@ def _seed(run: Seeding) -> None:
     training.seed(run)
     agreements.seed_staff_agreement(run)
     access.seed(run)
+    monitoring.seed(run)
     company = run.company
     custody.record(
         run.session,

@@ -83,8 +83,11 @@ def ingest_file(
     totals: dict[str, Any] = {"accepted": 0, "unknown_actors": 0, "unclassified": 0, "batches": 0}
     rejected: list[Rejected] = []
     with handle, _progress(size, quiet=as_json) as progress:
-        task = progress.add_task("ingest", total=size, accepted=0, rejected=0)
+        # a pipe or FIFO (/dev/stdin) has no size and no position: count the bytes read
+        task = progress.add_task("ingest", total=size or None, accepted=0, rejected=0)
+        done = 0
         for batch in batches(handle):
+            done += sum(len(line) for _, line in batch)
             with st.unit_of_work() as (session, actor):
                 result = service.ingest(
                     session, actor=actor, lines=[line for _, line in batch], channel="file"
@@ -97,7 +100,7 @@ def ingest_file(
             ]
             progress.update(
                 task,
-                completed=handle.tell(),
+                completed=done,
                 accepted=totals["accepted"],
                 rejected=len(rejected),
             )

@@ -14,19 +14,17 @@ a refused person)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from crownjewels.core import clock
 from crownjewels.custody import service as custody
-from crownjewels.custody.models import CustodyEvent
-from crownjewels.custody.schemas import EventType
+from crownjewels.custody.schemas import EventRead, EventType
 from crownjewels.monitoring import mapping, storage
 from crownjewels.monitoring.models import Cursor
 from crownjewels.monitoring.schemas import Action, FeedResult
@@ -50,17 +48,17 @@ class Access:
     #: the detail naming the person the event is about (None: the person of the custody actor)
     person_detail: str | None = None
     #: where the document is: the event's subject, a detail, or nowhere
-    document: Callable[[CustodyEvent, dict[str, Any]], str | None] = lambda _e, _d: None
+    document: Callable[[EventRead, dict[str, Any]], str | None] = lambda _e, _d: None
     #: where the secret is (otherwise the document's owner, when a secret)
-    secret: Callable[[CustodyEvent, dict[str, Any]], str | None] = lambda _e, _d: None
+    secret: Callable[[EventRead, dict[str, Any]], str | None] = lambda _e, _d: None
 
 
-def _subject(event: CustodyEvent, _details: dict[str, Any]) -> str | None:
+def _subject(event: EventRead, _details: dict[str, Any]) -> str | None:
     return event.subject_id
 
 
-def _detail(name: str) -> Callable[[CustodyEvent, dict[str, Any]], str | None]:
-    def read(_event: CustodyEvent, details: dict[str, Any]) -> str | None:
+def _detail(name: str) -> Callable[[EventRead, dict[str, Any]], str | None]:
+    def read(_event: EventRead, details: dict[str, Any]) -> str | None:
         value = details.get(name)
         return str(value) if value else None
 
@@ -93,7 +91,7 @@ ACCESSES: dict[str, Access] = {
 
 
 def _who(
-    event: CustodyEvent, access: Access, details: dict[str, Any], maps: mapping.Mapping
+    event: EventRead, access: Access, details: dict[str, Any], maps: mapping.Mapping
 ) -> tuple[str, str | None, str | None]:
     """(actor as recorded, person id, organisation id) of an access."""
     kind, _, ident = event.actor.partition(":")
@@ -115,7 +113,7 @@ def _who(
 
 
 def to_row(
-    event: CustodyEvent,
+    event: EventRead,
     maps: mapping.Mapping,
     owners: dict[str, tuple[str, str]],
     *,
@@ -125,7 +123,7 @@ def to_row(
     access = ACCESSES.get(event.event_type)
     if access is None:
         return None
-    details = custody_details(event)
+    details = event.details
     actor, person_id, organisation_id = _who(event, access, details, maps)
     document_id = access.document(event, details)
     secret_id = access.secret(event, details)
@@ -136,7 +134,7 @@ def to_row(
     if event.event_type == EventType.COPY_ISSUED and details.get("channel") == "portal":
         action = Action.DOWNLOAD  # a vendor user taking their own copy in the portal
     return {
-        "occurred_at": clock.from_micros(event.at_us),
+        "occurred_at": event.recorded_at,
         "received_at": received_at,
         "actor": actor[:320],
         "person_id": person_id,
@@ -156,16 +154,7 @@ def to_row(
     }
 
 
-def custody_details(event: CustodyEvent) -> dict[str, Any]:
-    """An event's details as a dict (they are stored as canonical JSON text)."""
-    try:
-        value = json.loads(event.details)
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _kept_details(event: CustodyEvent, details: dict[str, Any]) -> dict[str, Any]:
+def _kept_details(event: EventRead, details: dict[str, Any]) -> dict[str, Any]:
     """What an alert's reader needs of the custody event: its type and the few facts that name
     what happened (a grant's ref and level, a refusal's reasons, a copy's channel)."""
     kept: dict[str, Any] = {"custody_event": event.event_type}
@@ -195,13 +184,7 @@ def run_once(session: Session, *, limit: int = BATCH) -> FeedResult:
     """Read the custody events after the cursor (at most `limit`), store the accesses among
     them as activity and move the cursor, all in the caller's transaction."""
     cursor = _cursor(session)
-    custody.flush(session)
-    events = session.scalars(
-        select(CustodyEvent)
-        .where(CustodyEvent.seq > cursor.position)
-        .order_by(CustodyEvent.seq)
-        .limit(limit)
-    ).all()
+    events = custody.events_after(session, seq=cursor.position, limit=limit)
     if not events:
         return FeedResult(read=0, stored=0, position=cursor.position)
     accesses = [e for e in events if e.event_type in ACCESSES]
@@ -209,9 +192,7 @@ def run_once(session: Session, *, limit: int = BATCH) -> FeedResult:
     if accesses:
         maps = mapping.load(session)
         documents = {
-            d
-            for e in accesses
-            if (d := ACCESSES[e.event_type].document(e, custody_details(e))) is not None
+            d for e in accesses if (d := ACCESSES[e.event_type].document(e, e.details)) is not None
         }
         owners = vault.owners_of(session, document_ids=documents)
         received_at = clock.now()

@@ -19,6 +19,7 @@ from crownjewels.monitoring.schemas import EXTERNAL_ACTIONS, ActivityIn, Rejecte
 MAX_BATCH = 10_000
 #: the documented fields, in the order the format lists them
 FIELDS = ("time", "actor", "action", "resource", "bytes", "ip", "country", "device", "source")
+_TEXT_FIELDS = ("actor", "resource", "ip", "country", "device", "source")
 _ACTIONS = ", ".join(sorted(a.value for a in EXTERNAL_ACTIONS))
 
 Line = str | bytes | dict[str, Any]
@@ -95,6 +96,23 @@ def _object(number: int, line: Line) -> dict[str, Any] | Rejected:
     return value
 
 
+def _checked(number: int, line: Line) -> ActivityIn | Rejected:
+    """One line as an event, or why not. A text line is parsed and checked in one step by
+    pydantic's own JSON parser; a line it refuses is read again to say why in plain words."""
+    if not isinstance(line, dict):
+        try:
+            return ActivityIn.model_validate_json(line)
+        except ValidationError:
+            pass  # read again below, for the reason
+    obj = _object(number, line)
+    if isinstance(obj, Rejected):
+        return obj
+    try:
+        return ActivityIn.model_validate(obj)
+    except ValidationError as exc:
+        return Rejected(line=number, reason=_reason(exc))
+
+
 def numbered(lines: Iterable[Line]) -> Iterator[tuple[int, Line]]:
     """Lines with their 1-based numbers, blank text lines skipped (their numbers kept), at most
     MAX_BATCH non-blank ones (BatchTooLarge beyond)."""
@@ -112,14 +130,16 @@ def parse(lines: Iterable[Line]) -> Parsed:
     """Check every line; BatchTooLarge past MAX_BATCH events."""
     parsed = Parsed()
     for number, line in numbered(lines):
-        obj = _object(number, line)
-        if isinstance(obj, Rejected):
-            parsed.rejected.append(obj)
+        checked = _checked(number, line)
+        if isinstance(checked, Rejected):
+            parsed.rejected.append(checked)
             continue
-        try:
-            event = ActivityIn.model_validate(obj)
-        except ValidationError as exc:
-            parsed.rejected.append(Rejected(line=number, reason=_reason(exc)))
+        event = checked
+        nul = next((f for f in _TEXT_FIELDS if "\x00" in (getattr(event, f) or "")), None)
+        if nul is not None:
+            parsed.rejected.append(
+                Rejected(line=number, reason=f"{nul} holds a NUL character, which no text may")
+            )
             continue
         if event.action not in EXTERNAL_ACTIONS:
             parsed.rejected.append(

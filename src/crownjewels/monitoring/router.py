@@ -17,7 +17,7 @@ from crownjewels.core.permissions import Permission as P
 from crownjewels.core.uploads import RequestBody, staged_upload
 from crownjewels.monitoring import intake, service
 from crownjewels.monitoring.errors import TooManyEvents
-from crownjewels.monitoring.schemas import IdentityCreate, IdentityRead, IngestResult
+from crownjewels.monitoring.schemas import ActivityIn, IdentityCreate, IdentityRead, IngestResult
 
 router = APIRouter(prefix="/monitoring", tags=["monitoring"])
 Sender = Annotated[Actor, Depends(require(P.ACTIVITY_INGEST))]
@@ -53,6 +53,20 @@ def lines_of(body: bytes, content_type: str) -> list[intake.Line]:
     return list(body.split(b"\n"))
 
 
+#: the body as the OpenAPI document states it (the route reads the raw body itself)
+_EVENT_SCHEMA = ActivityIn.model_json_schema()
+_EVENTS_BODY = {
+    "required": True,
+    "description": "Events in the documented format: a JSON array of them, or one JSON "
+    "object per line sent as application/x-ndjson",
+    "content": {
+        "application/json": {
+            "schema": {"type": "array", "maxItems": intake.MAX_BATCH, "items": _EVENT_SCHEMA}
+        },
+    },
+}
+
+
 @router.post(
     "/events",
     response_model=IngestResult,
@@ -61,6 +75,7 @@ def lines_of(body: bytes, content_type: str) -> list[intake.Line]:
         422: {"description": "Every event was rejected (each named), or the body is not JSON"},
         413: {"description": "More than 10,000 events: split the batch"},
     },
+    openapi_extra={"requestBody": _EVENTS_BODY},
 )
 def send_events(request: Request, session: DbSession, actor: Sender) -> Any:
     """Each event in the documented format (docs/monitoring.md). Good events are kept even when

@@ -398,9 +398,12 @@ def people_depart(
     on: str | None = typer.Option(
         None, "--on", help="Date YYYY-MM-DD (default today); a future date marks them departing."
     ),
+    notice: str | None = typer.Option(
+        None, "--notice", help="The day they gave notice (YYYY-MM-DD): opens a departure watch."
+    ),
 ) -> None:
     """Mark a person departing (a future date) or departed (today or earlier)."""
-    departure = Departure.model_validate({"on": on})
+    departure = Departure.model_validate({"on": on, "notice_on": notice})
     with state(ctx).unit_of_work() as (session, actor):
         person = service.depart_person(session, actor=actor, person_ref=ref, departure=departure)
     when = person.departed_on if person.status == PersonStatus.DEPARTED else person.departing_on

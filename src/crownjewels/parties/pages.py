@@ -275,7 +275,9 @@ def depart(
 ) -> Response:
     """Mark a person departing (a future date) or departed (today or earlier)."""
     try:
-        departure = Departure.model_validate({"on": optional(form, "on")})
+        departure = Departure.model_validate(
+            {"on": optional(form, "on"), "notice_on": optional(form, "notice_on")}
+        )
         person = service.depart_person(session, actor=actor, person_ref=ref, departure=departure)
     except (ValidationError, CrownJewelsError) as exc:
         if not refused(exc) or isinstance(exc, NotFound):

@@ -6,7 +6,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from crownjewels.core.codes import country_code
 from crownjewels.core.permissions import Role
@@ -128,6 +136,7 @@ class PersonRead(BaseModel):
     country: str
     title: str | None
     status: PersonStatus
+    notice_on: date | None = None
     departing_on: date | None
     departed_on: date | None
     created_at: datetime
@@ -153,11 +162,26 @@ class OrganisationFilter(BaseModel):
 
 
 class Departure(BaseModel):
-    """Mark a person departing (a future date) or departed (today or earlier)."""
+    """Mark a person departing (a future date) or departed (today or earlier); with the day
+    they gave notice (HR), which opens a departure watch (monitoring)."""
 
     model_config = ConfigDict(extra="forbid")
 
+    #: the last day
     on: date | None = None
+    #: the day notice of departure was given
+    notice_on: date | None = None
+
+    @model_validator(mode="after")
+    def _notice_before_last_day(self) -> Departure:
+        if self.notice_on is not None and self.on is None:
+            raise ValueError("give the last day (on) with the notice date")
+        if self.notice_on is not None and self.on is not None and self.notice_on > self.on:
+            raise ValueError(
+                f"the notice date {self.notice_on} is after the last day {self.on}; "
+                "notice comes first"
+            )
+        return self
 
 
 class UserCreate(BaseModel):

@@ -7,11 +7,12 @@ from datetime import date
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, joinedload
 
-from crownjewels.core import clock
+from crownjewels.core import clock, departures
 from crownjewels.core import search as core_search
 from crownjewels.core.actor import Actor
 from crownjewels.core.changes import apply_changes
 from crownjewels.core.db import keep
+from crownjewels.core.departures import NoticeGiven
 from crownjewels.core.errors import Conflict, Invalid
 from crownjewels.core.pagination import PageParams, paginate
 from crownjewels.core.permissions import Permission
@@ -216,18 +217,23 @@ def update_person(
 def depart_person(
     session: Session, *, actor: Actor, person_ref: str, departure: Departure
 ) -> PersonRead:
-    """Mark a person departing (date in the future) or departed (today or earlier)."""
+    """Mark a person departing (date in the future) or departed (today or earlier); with a
+    notice date, record it and tell the capabilities that watch departures."""
     actor.require(Permission.PARTIES_WRITE)
     check_departure_date(departure.on)
+    check_departure_date(departure.notice_on)
     person = _person(session, actor, person_ref)
     if person.status == PersonStatus.DEPARTED:
         raise Conflict(f"{person.full_name} already departed on {person.departed_on}")
     on: date = departure.on or clock.today()
     before = {
         "status": person.status,
+        "notice_on": person.notice_on,
         "departing_on": person.departing_on,
         "departed_on": person.departed_on,
     }
+    if departure.notice_on is not None:
+        person.notice_on = departure.notice_on
     if on > clock.today():
         person.status, person.departing_on = PersonStatus.DEPARTING, on
         event_type = EventType.PERSON_DEPARTING
@@ -238,6 +244,7 @@ def depart_person(
     session.flush()
     after = {
         "status": person.status,
+        "notice_on": person.notice_on,
         "departing_on": person.departing_on,
         "departed_on": person.departed_on,
     }
@@ -249,6 +256,10 @@ def depart_person(
         subject_id=person.id,
         details={"before": before, "after": after},
     )
+    if departure.notice_on is not None:
+        # the capabilities above react in this transaction (monitoring opens its watch)
+        notice = NoticeGiven(person.id, departure.notice_on, person.departing_on or on)
+        departures.notice_given(session, actor=actor, notice=notice)
     if person.status == PersonStatus.DEPARTED:
         _end_sessions_of_departed(session, actor, person.id)
     return _person_read(session, person)

@@ -1,7 +1,7 @@
 """My tasks: what waits for the signed-in person, gathered from each capability's
 `tasks_for` (approvals, reviews of answers, access review items, due secret reviews, renewals,
-questionnaires to answer, notices to acknowledge and alerts to triage), and the count the
-header shows."""
+questionnaires to answer, notices to acknowledge, alerts to triage, activity log reviews), and
+the count the header shows."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from crownjewels.core.http import CurrentActor, DbSession
 from crownjewels.core.tasks import GROUPS, Task, ordered
 from crownjewels.inventory import service as inventory
 from crownjewels.monitoring.triage import service as triage
+from crownjewels.monitoring.watch import service as watch
 from crownjewels.vendors.diligence import service as diligence
 
 router = APIRouter(include_in_schema=False)
@@ -29,6 +30,7 @@ SOURCES = (
     inventory.tasks_for,
     agreements.tasks_for,
     triage.tasks_for,
+    watch.tasks_for,
 )
 
 

@@ -22,12 +22,17 @@ from crownjewels.core.forms import (
     text,
 )
 from crownjewels.core.http import CurrentActor, DbSession, require
+from crownjewels.core.panels import panels
 from crownjewels.core.permissions import Permission as P
 
 router = APIRouter(prefix="/access", include_in_schema=False)
 Manager = Annotated[Actor, Depends(require(P.GRANTS_MANAGE))]
 Decider = Annotated[Actor, Depends(require(P.GRANTS_DECIDE))]
 GrantReader = Annotated[Actor, Depends(require(P.GRANTS_READ))]
+#: the slot of an offboarding's page where capabilities above show what they know of the
+#: people leaving (registry.py plugs them in: monitoring's departure watch); its subject is
+#: the offboarded `person_ids`
+OFFBOARDING_SLOT = "offboarding"
 
 
 @router.get("/offboarding")
@@ -70,7 +75,13 @@ def offboarding_page(
     record = offboarding.get(session, actor=actor, ref=ref)
     found = offboarding.report(session, actor=actor, ref=ref)
     actors = actor_labels(request, session, [record.started_by])  # a name, not a `user:` id
-    ctx = {"record": record, "report": found, "actors": actors}
+    subject = {"person_ids": found.person_ids}
+    ctx = {
+        "record": record,
+        "report": found,
+        "actors": actors,
+        "slot_panels": panels(OFFBOARDING_SLOT, session, actor=actor, subject=subject),
+    }
     return render(request, "access/offboarding.html", ctx)
 
 

@@ -14,9 +14,14 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Invalid
 from crownjewels.core.forms import render
 from crownjewels.core.http import DbSession, require
+from crownjewels.core.panels import panels
 from crownjewels.core.permissions import Permission as P
 
 router = APIRouter(prefix="/posture", include_in_schema=False)
+#: the slot of the posture page where capabilities above show their measures of the secrets
+#: (registry.py plugs them in: monitoring's log reviews); its subject is empty (each panel
+#: scopes to what the actor may see)
+POSTURE_SLOT = "posture"
 Reader = Annotated[Actor, Depends(require(P.SECRETS_READ_ALL, P.SECRETS_READ_OWN))]
 _YES_NO = {"true": True, "false": False, "": None}
 
@@ -47,5 +52,6 @@ def posture_secrets(request: Request, session: DbSession, actor: Reader) -> Resp
         "measure": measure,
         "protected": protected,
         "labels": MEASURE_LABELS,
+        "slot_panels": panels(POSTURE_SLOT, session, actor=actor, subject={}),
     }
     return render(request, "access/posture.html", ctx)

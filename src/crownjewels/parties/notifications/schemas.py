@@ -18,6 +18,7 @@ class MailKind(StrEnum):
     ANSWERS_RETURNED = "answers-returned"
     AGREEMENT_EXPIRING = "agreement-expiring"
     SECRET_REVIEW_DUE = "secret-review-due"
+    MONITORING_ALERT = "monitoring-alert"
 
     @property
     def label(self) -> str:
@@ -33,6 +34,7 @@ LABELS: dict[MailKind, str] = {
     MailKind.ANSWERS_RETURNED: "Questionnaire answers were sent back to me for another look",
     MailKind.AGREEMENT_EXPIRING: "An agreement is nearing its expiry",
     MailKind.SECRET_REVIEW_DUE: "A review of my secret is due",
+    MailKind.MONITORING_ALERT: "Monitoring raised an alert on my secret",
 }
 
 #: a questionnaire's one-time link reaches nobody any other way: it cannot be turned off
