@@ -147,7 +147,8 @@ class Detector:
 
     def _event(self, o: Observation) -> Event:
         person = o.person
-        subject, st = self._state(o)
+        known = self._keyed.get(person.key) if person is not None else None
+        subject, st = known if known is not None else self._state(o)
         if st.tz_of is not person or st.tz is None:
             # another person's facts (a new batch, a changed role): bind zone and groups again
             if person is None:
