@@ -268,10 +268,11 @@ class Detector:
 
 
 def _count(seen: dict[str, int], value: str) -> None:
-    if value in seen:
-        seen[value] += 1
-        return
+    """Count a value first seen; a full memory forgets its rarer half at once (one sort per
+    few hundred new values, not a scan per value), so a roaming person's memory stays
+    bounded."""
     if len(seen) >= SEEN_CAP:
-        # forget the value seen least often, so a roaming person's memory stays bounded
-        del seen[min(seen, key=seen.__getitem__)]
+        keep = sorted(seen.items(), key=lambda item: -item[1])[: SEEN_CAP // 2]
+        seen.clear()
+        seen.update(keep)
     seen[value] = 1
