@@ -31,26 +31,48 @@ from crownjewels.monitoring.stats import MAD_SCALE, robust_z
 
 def bulk(rule: Rule, ev: Event) -> Finding | None:
     """N distinct documents (or bytes) of one secret, or of all, within the window."""
+    window = bulk_window(rule, ev)
+    if window is None:
+        return None
+    ratio = bulk_ratio(rule, ev, window)
+    if ratio < 1.0 or not again(window.fired, ratio):
+        return None
+    return bulk_finding(rule, ev, window, ratio)
+
+
+def bulk_window(rule: Rule, ev: Event) -> Window | None:
+    """The rule's window for the event's secret (or all secrets), with the event added."""
     o = ev.o
     secret = o.secret
     if secret is None:
         return None
     spec = rule.spec
-    scope_all = spec.scope == "all"
-    key = rule.id if scope_all else rule.id + ":" + secret.id
+    key = rule.id if spec.scope == "all" else rule.id + ":" + secret.id
     window = ev.st.windows.get(key)
     if window is None:
         window = ev.st.windows[key] = Window()
     window.add(ev.epoch, o.document_id or o.resource, o.bytes or 0, o.event_id, spec.window)
-    tier = None if scope_all else ev.tier
+    return window
+
+
+def bulk_ratio(rule: Rule, ev: Event, window: Window) -> float:
+    """How far the window is towards the rule's limit (1: at it)."""
+    spec = rule.spec
+    tier = None if spec.scope == "all" else ev.tier
     factor = ev.factor(rule)
     ratio = 0.0
     if spec.documents is not None:
         ratio = len(window.keys) / max(1.0, tiered(spec.documents, tier) * factor)
     if spec.bytes is not None:
         ratio = max(ratio, window.bytes / max(1.0, tiered(spec.bytes, tier) * factor))
-    if ratio < 1.0 or not again(window.fired, ratio):
-        return None
+    return ratio
+
+
+def bulk_finding(rule: Rule, ev: Event, window: Window, ratio: float) -> Finding:
+    """The finding of a window that reached the rule's limit."""
+    o = ev.o
+    spec = rule.spec
+    scope_all = spec.scope == "all"
     window.fired = ratio
     items = window.items
     first, last = items[0][0], items[-1][0]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from crownjewels.monitoring.detection.checks import CHECKS
+from crownjewels.monitoring.detection.checks import CHECKS, bulk_finding, bulk_ratio, bulk_window
 from crownjewels.monitoring.detection.event import Event
 from crownjewels.monitoring.detection.rules import DEFAULT, Rule
 from crownjewels.monitoring.detection.types import Finding
@@ -20,6 +20,34 @@ def gate(rule: Rule) -> Gate:
     check = CHECKS[rule.kind]
     spec = rule.spec
     kind = rule.kind
+    if kind == "bulk":
+        # the window must see every event; the limit is compared without a call for the
+        # usual event far below it (documents of one tier, no byte figures to reach)
+        documents, sizes, factor = spec.documents, spec.bytes, spec.heightened
+        scope_all = spec.scope == "all"
+
+        def bulk(ev: Event) -> Finding | None:
+            window = bulk_window(rule, ev)
+            if window is None:
+                return None
+            tier = None if scope_all else ev.tier
+            f = factor if ev.heightened else 1.0
+            if (
+                documents is not None
+                and len(window.keys)
+                < (documents[tier] if tier in documents else documents[DEFAULT]) * f
+                and (
+                    sizes is None
+                    or window.bytes < (sizes[tier] if tier in sizes else sizes[DEFAULT]) * f
+                )
+            ):
+                return None
+            ratio = bulk_ratio(rule, ev, window)
+            if ratio < 1.0 or (window.fired and ratio < 2 * window.fired):
+                return None
+            return bulk_finding(rule, ev, window, ratio)
+
+        return bulk
     if kind == "unusual-day":
         measure, minimum, factor = spec.measure, spec.minimum, spec.heightened
         rule_id = rule.id
