@@ -1,6 +1,7 @@
 """The detection engine: `Detector(rules).observe(observation) -> [Finding]`, stateful and in
 memory. Each observation updates the day so far of its person (in their own zone), their peer
-group and their organisation; the rules whose actions it matches then judge it (checks.py).
+group and their organisation; the rules whose actions it matches then judge it (checks.py,
+each behind its gate in gates.py).
 
 State is kept per subject (`subjects(o)`: `person:<key>` or `actor:<name>` for an unknown
 actor, `peers:<organisation>:<role>`, `organisation:<id>`) and can be saved and restored as
@@ -14,13 +15,15 @@ from typing import Any
 from crownjewels.monitoring.detection import checks, gates, places
 from crownjewels.monitoring.detection.event import Event
 from crownjewels.monitoring.detection.rules import ACCESS, MOVES, RuleSet, load_rules
-from crownjewels.monitoring.detection.state import Day, GroupState, OrgState, PersonState
+from crownjewels.monitoring.detection.state import (
+    SEEN_CAP,
+    Day,
+    GroupState,
+    OrgState,
+    PersonState,
+)
 from crownjewels.monitoring.detection.types import Finding, Observation
 from crownjewels.monitoring.schemas import Action
-
-#: days from 0001-01-01 (date.toordinal's origin) to 1970-01-01
-EPOCH_ORDINAL = 719163
-SEEN_CAP = 500
 
 
 class Detector:

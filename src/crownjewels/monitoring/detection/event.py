@@ -20,6 +20,7 @@ from crownjewels.monitoring.detection.types import Finding, Observation
 from crownjewels.monitoring.schemas import Severity
 from crownjewels.monitoring.stats import MAD_SCALE
 
+#: days from 0001-01-01 (date.toordinal's origin) to 1970-01-01
 EPOCH_ORDINAL = 719163
 #: peer person-days needed before peers are a baseline
 PEER_DAYS = 20
