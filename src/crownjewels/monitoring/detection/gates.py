@@ -5,10 +5,12 @@ gates behind one test that all of them would fail."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 
 from crownjewels.monitoring.detection.checks import CHECKS, bulk_finding, bulk_ratio, bulk_window
 from crownjewels.monitoring.detection.event import Event
 from crownjewels.monitoring.detection.rules import DEFAULT, Rule
+from crownjewels.monitoring.detection.state import MEASURE_ATTRIBUTES
 from crownjewels.monitoring.detection.types import Finding
 
 Gate = Callable[[Event], Finding | None]
@@ -49,11 +51,12 @@ def gate(rule: Rule) -> Gate:
 
         return bulk
     if kind == "unusual-day":
-        measure, minimum, factor = spec.measure, spec.minimum, spec.heightened
+        minimum, factor = spec.minimum, spec.heightened
         rule_id = rule.id
+        measure = attrgetter(MEASURE_ATTRIBUTES[spec.measure])
 
         def unusual(ev: Event) -> Finding | None:
-            value = ev.st.today.value(measure)
+            value = measure(ev.st.today)
             limit = minimum[ev.tier] if ev.tier in minimum else minimum[DEFAULT]
             if value < (limit * factor if ev.heightened else limit):
                 return None
@@ -102,14 +105,15 @@ def gate(rule: Rule) -> Gate:
 
         return off
     if kind == "sustained":
-        min_days, measure, rule_id = spec.min_days, spec.measure, rule.id
+        min_days, rule_id = spec.min_days, rule.id
+        measure = attrgetter(MEASURE_ATTRIBUTES[spec.measure])
 
         def drift(ev: Event) -> Finding | None:
             st = ev.st
             if st.history.days < min_days:
                 return None
             tally = st.tallies.get(rule_id)
-            if tally is not None and st.today.value(measure) < tally.next:
+            if tally is not None and measure(st.today) < tally.next:
                 return None
             return check(rule, ev)
 
