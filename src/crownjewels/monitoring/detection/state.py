@@ -16,6 +16,15 @@ from typing import Any
 from crownjewels.monitoring.stats import median_mad
 
 MEASURES = ("events", "documents", "bytes", "secrets", "moves", "new-documents")
+#: the attribute of a `Day` holding each measure
+MEASURE_ATTRIBUTES = {
+    "events": "events",
+    "documents": "ndocs",
+    "bytes": "bytes",
+    "secrets": "nsecrets",
+    "moves": "moves",
+    "new-documents": "fresh",
+}
 #: event ids kept per day or window as an alert's evidence
 EVIDENCE = 200
 #: values remembered per kind of novelty (countries, networks, devices)
@@ -25,10 +34,25 @@ SEEN_CAP = 500
 class Day:
     """One subject's figures for the day so far."""
 
-    __slots__ = ("bytes", "docs", "events", "first", "fresh", "ids", "last", "moves", "secrets")
+    __slots__ = (
+        "bytes",
+        "docs",
+        "events",
+        "first",
+        "fresh",
+        "ids",
+        "last",
+        "moves",
+        "ndocs",
+        "nsecrets",
+        "secrets",
+    )
 
     def __init__(self) -> None:
         self.events = 0
+        #: len(docs) and len(secrets), kept so a rule reads a measure as an attribute
+        self.ndocs = 0
+        self.nsecrets = 0
         #: documents touched for the first time (as far as the subject's memory goes)
         self.fresh = 0
         self.bytes = 0
@@ -58,23 +82,18 @@ class Day:
         self.bytes += nbytes
         if move:
             self.moves += 1
-        self.docs.add(doc)
-        self.secrets.add(secret)
+        docs = self.docs
+        docs.add(doc)
+        self.ndocs = len(docs)
+        if secret:
+            secrets = self.secrets
+            secrets.add(secret)
+            self.nsecrets = len(secrets)
         if len(self.ids) < EVIDENCE:
             self.ids.append(event_id)
 
     def value(self, measure: str) -> float:
-        if measure == "documents":
-            return len(self.docs)
-        if measure == "events":
-            return self.events
-        if measure == "bytes":
-            return self.bytes
-        if measure == "moves":
-            return self.moves
-        if measure == "new-documents":
-            return self.fresh
-        return len(self.secrets)
+        return getattr(self, MEASURE_ATTRIBUTES[measure])  # type: ignore[no-any-return]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,6 +114,7 @@ class Day:
         day.events, day.bytes, day.moves = data["events"], data["bytes"], data["moves"]
         day.fresh = data["fresh"]
         day.docs, day.secrets = set(data["docs"]), set(data["secrets"])
+        day.ndocs, day.nsecrets = len(day.docs), len(day.secrets)
         day.first, day.last, day.ids = data["first"], data["last"], list(data["ids"])
         return day
 
