@@ -78,6 +78,14 @@ def test_ingest_reads_a_pipe(cli: Cli, tmp_path: Path) -> None:
     assert cli.count("activity_event") == 2
 
 
+def test_ingest_reads_standard_input_given_as_a_dash(cli: Cli) -> None:
+    run = cli("monitor", "ingest", "-", "--json", input=_event() + "\n" + "not json\n")
+    assert run.code == 1  # a rejected line makes the exit code say so
+    out = run.json()
+    assert out["accepted"] == 1 and out["rejected"][0]["line"] == 2
+    assert cli.count("activity_event") == 1
+
+
 def test_a_missing_file_is_named(cli: Cli, tmp_path: Path) -> None:
     assert_user_error(cli("monitor", "ingest", str(tmp_path / "nope.jsonl")), "nope.jsonl")
 

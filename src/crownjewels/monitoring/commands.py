@@ -62,7 +62,9 @@ def _progress(total: int, *, quiet: bool) -> Progress:
 @app.command("ingest")
 def ingest_file(
     ctx: typer.Context,
-    path: Path = typer.Argument(..., help="A file of JSON lines, one event per line."),
+    path: Path = typer.Argument(
+        ..., help="A file of JSON lines, one event per line; - reads standard input."
+    ),
     kind: sources.SourceFormat | None = typer.Option(
         None, "--from", help="The file is another system's log: cloudtrail, m365 or cef."
     ),
@@ -75,8 +77,9 @@ def ingest_file(
         sources.ingest_converted(state(ctx), path, kind, as_json=as_json)
         return
     try:
-        handle = path.open("rb")
-        size = path.stat().st_size
+        # standard input has no size: progress counts the bytes read
+        handle: IO[bytes] = sys.stdin.buffer if str(path) == "-" else path.open("rb")
+        size = 0 if str(path) == "-" else path.stat().st_size
     except OSError as exc:
         raise Invalid(f"cannot read {path}: {exc.strerror}; check the path") from None
     st = state(ctx)

@@ -21,7 +21,7 @@ def mount(app: typer.Typer) -> None:
 
 
 def _summary(result: ScoreResult) -> str:
-    words = [f"scored {result.events} event(s)"]
+    words = [f"Scored {result.events} event(s)"]
     if result.alerts_raised:
         words.append(f"raised {', '.join(result.alerts_raised)}")
     if result.alerts_updated:
@@ -55,7 +55,7 @@ def score(
         if as_json:
             emit_json(result)
         else:
-            typer.echo(_summary(result).capitalize())
+            typer.echo(_summary(result))
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     stop = threading.Event()
@@ -66,7 +66,7 @@ def score(
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     typer.echo("Scoring activity as it arrives; Ctrl-C stops.")
     try:
-        runner.run(stop, on_batch=lambda r: typer.echo(_summary(r).capitalize()))
+        runner.run(stop, on_batch=lambda r: typer.echo(_summary(r)))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -36,7 +36,7 @@ def list_command(
     secret: str | None = typer.Option(None, "--secret", help="a secret's ref (TS-0003)"),
     person: str | None = typer.Option(None, "--person", help="an email or a full name"),
     organisation: str | None = typer.Option(None, "--organisation"),
-    rule: str | None = typer.Option(None, "--rule", help="a rule id (bulk-download)"),
+    rule: str | None = typer.Option(None, "--rule", help="a rule id (bulk-secret)"),
     assignee: str | None = typer.Option(None, "--assignee", help='an email, or "me"'),
     limit: int = typer.Option(50, "--limit", min=1, max=500),
     as_json: bool = JsonOpt,
