@@ -63,6 +63,10 @@ from crownjewels.monitoring.channels import jobs as channels_jobs
 from crownjewels.monitoring.channels import labels as channels_labels
 from crownjewels.monitoring.channels import pages as channels_pages
 from crownjewels.monitoring.channels import router as channels_router
+from crownjewels.monitoring.channels import service as channels_service
+from crownjewels.monitoring.scoring import commands as scoring_commands
+from crownjewels.monitoring.scoring import hooks as scoring_hooks
+from crownjewels.monitoring.scoring import jobs as scoring_jobs
 from crownjewels.monitoring.sources import commands as monitoring_sources_commands
 from crownjewels.monitoring.triage import commands as triage_commands
 from crownjewels.monitoring.triage import labels as triage_labels
@@ -196,6 +200,12 @@ COMMANDS: tuple[tuple[str, Typer], ...] = (
     ("monitor", monitoring_commands.app),
 )
 
+#: `monitor score`: the continuous scorer (or one pass with --once)
+scoring_commands.mount(monitoring_commands.app)
+#: each alert the scorer raises or grows goes to the channels; watched people are judged with
+#: heightened thresholds
+scoring_hooks.register_dispatch(channels_service.dispatch)
+scoring_hooks.register_heightened(watch_service.watched_people)
 #: `vault get` issues a registered, marked copy; `vault identify` names a found file's copy
 disclosure_commands.mount(vault_commands.app)
 #: `access review …`, `access offboard …`, `access offboarding …`: the grant lifecycle
@@ -224,6 +234,7 @@ JOBS: tuple[Job, ...] = (
     *monitoring_jobs.JOBS,
     *channels_jobs.JOBS,
     *watch_jobs.JOBS,
+    *scoring_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crownjewels.access import decide as deciding
@@ -495,3 +496,23 @@ def search(session: Session, *, actor: Actor, q: str) -> list[GrantRead]:
         order=Grant.ref.desc(),
     )
     return [read(session, r) for r in rows]
+
+
+def grant_windows(
+    session: Session, *, person_ids: set[str], secret_ids: set[str]
+) -> dict[tuple[str, str], list[tuple[datetime, datetime]]]:
+    """When each of these people may access each of these secrets: the (start, expiry) of
+    their grants in force, by (person id, secret id); a pair without a grant is absent. One
+    query (monitoring judges activity seen in other systems against it)."""
+    if not person_ids or not secret_ids:
+        return {}
+    query = select(Grant.person_id, Grant.secret_id, Grant.starts_at, Grant.expires_at).where(
+        Grant.person_id.in_(person_ids),
+        Grant.secret_id.in_(secret_ids),
+        Grant.status.in_(rules.IN_FORCE),
+    )
+    out: dict[tuple[str, str], list[tuple[datetime, datetime]]] = {}
+    for person_id, secret_id, starts_at, expires_at in session.execute(query):
+        if person_id is not None:
+            out.setdefault((person_id, secret_id), []).append((starts_at, expires_at))
+    return out

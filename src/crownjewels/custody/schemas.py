@@ -154,6 +154,9 @@ class EventType(StrEnum):
     IDENTITY_REMOVED = "IDENTITY_REMOVED"
     # inventory: where monitoring finds a location in other systems' activity
     SECRET_LOCATION_PATTERNS_SET = "SECRET_LOCATION_PATTERNS_SET"
+    # monitoring: alerts raised by scoring
+    ALERT_RAISED = "ALERT_RAISED"
+    ALERT_UPDATED = "ALERT_UPDATED"
     # monitoring: alert channels and what was sent through them
     ALERT_CHANNEL_ADDED = "ALERT_CHANNEL_ADDED"
     ALERT_CHANNEL_CHANGED = "ALERT_CHANNEL_CHANGED"

@@ -55,6 +55,8 @@ EVENT_WORDS = {
     "IDENTITY_ADDED": "Identity linked to a person",
     "IDENTITY_REMOVED": "Identity unlinked from a person",
     "SECRET_LOCATION_PATTERNS_SET": "Location's monitoring patterns set",
+    "ALERT_RAISED": "Monitoring alert raised",
+    "ALERT_UPDATED": "Monitoring alert grew (more activity)",
     "ALERT_CHANNEL_ADDED": "Alert channel added",
     "ALERT_CHANNEL_CHANGED": "Alert channel changed",
     "ALERT_CHANNEL_REMOVED": "Alert channel removed",

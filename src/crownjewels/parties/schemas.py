@@ -139,6 +139,7 @@ class PersonRead(BaseModel):
     notice_on: date | None = None
     departing_on: date | None
     departed_on: date | None
+    timezone: str | None = None
     created_at: datetime
     updated_at: datetime
 

@@ -10,6 +10,7 @@ import pytest
 from crownjewels.monitoring.detection import rules
 from crownjewels.monitoring.detection.rules import RulesError, load_rules, parse
 from crownjewels.monitoring.schemas import Severity
+from crownjewels.settings import Settings
 
 
 def test_the_default_rules_cover_every_kind() -> None:
@@ -135,3 +136,11 @@ def test_durations(text: str, seconds: int) -> None:
 )
 def test_sizes(text: str, size: int) -> None:
     assert rules._size(text) == size
+
+
+def test_an_installations_rules_come_from_its_setting(tmp_path: Path) -> None:
+    own = tmp_path / "ours.yaml"
+    own.write_text("version: 2026.12.9\nrules:\n  - id: region\n    enabled: false\n")
+    ruleset = rules.rules_for(Settings(monitoring_rules=own))
+    assert "region" not in {r.id for r in ruleset.enabled}
+    assert rules.rules_for(Settings()) is load_rules()  # the defaults, read once

@@ -1,197 +1,88 @@
 """One check per kind of rule: given a rule and an event (the observation with its subject's
-state), a finding or None. Checks return early on the common case; a rule that fired fires
-again for the same day or window only when its figure has doubled (the alert is refreshed,
-not repeated)."""
+state), a finding or None. A rule that fired fires again for the same day or window only when
+its figure has doubled (the alert is refreshed, not repeated). `gates.py` puts each check
+behind a cheap test of the common case."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
 from datetime import date
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from crownjewels.monitoring.detection import explain, places
-from crownjewels.monitoring.detection.rules import Rule, pick_severity, tiered
-from crownjewels.monitoring.detection.state import (
-    EVIDENCE,
-    GroupState,
-    OrgState,
-    PersonState,
-    Tally,
-    Window,
+from crownjewels.monitoring.detection.event import (
+    EPOCH_ORDINAL,
+    Event,
+    above,
+    again,
+    clock,
+    days,
+    documents,
+    duration,
+    finding,
+    span,
 )
-from crownjewels.monitoring.detection.types import Finding, Observation
+from crownjewels.monitoring.detection.rules import Rule, pick_severity, tiered
+from crownjewels.monitoring.detection.state import PersonState, Tally, Window
+from crownjewels.monitoring.detection.types import Finding
 from crownjewels.monitoring.schemas import Severity
 from crownjewels.monitoring.stats import MAD_SCALE, robust_z
-
-EPOCH_ORDINAL = 719163
-#: peer person-days needed before peers are a baseline
-PEER_DAYS = 20
-
-
-class Event:
-    """An observation with what judging it needs: its subject's state, peers, organisation,
-    zone, instant, local instant and local day, tier, and whether thresholds are heightened."""
-
-    __slots__ = (
-        "_network",
-        "day",
-        "epoch",
-        "group",
-        "heightened",
-        "local",
-        "o",
-        "org",
-        "st",
-        "subject",
-        "tier",
-        "tz",
-    )
-
-    def __init__(
-        self,
-        o: Observation,
-        subject: str,
-        st: PersonState,
-        group: GroupState | None,
-        org: OrgState | None,
-        tz: ZoneInfo,
-        epoch: float,
-        local: float,
-        day: int,
-    ) -> None:
-        self.o = o
-        self.subject = subject
-        self.st = st
-        self.group = group
-        self.org = org
-        self.tz = tz
-        self.epoch = epoch
-        self.local = local
-        self.day = day
-        self.tier = o.secret.tier if o.secret is not None else None
-        person = o.person
-        heightened = False
-        if person is not None:
-            heightened = person.heightened
-            if not heightened and person.notice_on is not None:
-                # notice given: heightened until the last day (and after it, when any access
-                # is a finding of its own)
-                heightened = person.notice_on.toordinal() - EPOCH_ORDINAL <= day
-        self.heightened = heightened
-        self._network: str | bool | None = False
-
-    @property
-    def network(self) -> str | None:
-        """The /24 or /48 of the event's address (computed once)."""
-        network = self._network
-        if network is False:
-            ip = self.o.ip
-            network = self._network = places.network_of(ip) if ip else None
-        return network  # type: ignore[return-value]
-
-    def factor(self, rule: Rule) -> float:
-        return float(rule.spec.heightened) if self.heightened else 1.0
-
-    def own(self, measure: str, min_days: int) -> tuple[float, float] | None:
-        history = self.st.history
-        return history.stats[measure] if history.days >= min_days else None
-
-    def peers(self, measure: str) -> tuple[float, float] | None:
-        group = self.group
-        if group is None or group.days < PEER_DAYS:
-            return None
-        if group.pending and not any(group.stats[measure]):
-            group.refresh()
-        return group.stats[measure]
-
-    def tally(self, key: str) -> Tally:
-        tally = self.st.tallies.get(key)
-        if tally is None:
-            tally = self.st.tallies[key] = Tally()
-        return tally
-
-
-def finding(
-    rule: Rule,
-    ev: Event,
-    *,
-    words: str,
-    facts: dict[str, Any],
-    ids: list[int],
-    first: float,
-    last: float,
-    group: str = "",
-    severity: Severity | None = None,
-) -> Finding:
-    """A finding of `rule` about the event's subject, grouped by rule, subject and secret."""
-    o = ev.o
-    secret = o.secret
-    person = o.person
-    if severity is None:
-        severity = rule.severity(ev.tier, heightened=ev.heightened)
-    facts = {
-        **facts,
-        "heightened": ev.heightened,
-        "tier": ev.tier,
-        "group_window_s": rule.spec.group_window,
-    }
-    secret_key = secret.id if secret is not None else "*"
-    return Finding(
-        rule_id=rule.id,
-        rule_version=rule.version,
-        severity=severity,
-        title=str(rule.spec.title),
-        explanation=words + explain.departure(o),
-        facts=facts,
-        actor=o.actor,
-        person_key=person.key if person is not None else None,
-        organisation_id=person.organisation_id if person is not None else None,
-        secret_ids=[secret.id] if secret is not None else [],
-        group_key=f"{rule.id}|{ev.subject}|{group or secret_key}",
-        event_ids=ids[-EVIDENCE:],
-        first_event_at=places.utc(first),
-        last_event_at=places.utc(last),
-    )
-
-
-def _again(fired: float, value: float) -> bool:
-    """Fire the first time, then only when the figure has doubled since."""
-    return not fired or value >= 2 * fired
 
 
 def bulk(rule: Rule, ev: Event) -> Finding | None:
     """N distinct documents (or bytes) of one secret, or of all, within the window."""
+    window = bulk_window(rule, ev)
+    if window is None:
+        return None
+    ratio = bulk_ratio(rule, ev, window)
+    if ratio < 1.0 or not again(window.fired, ratio):
+        return None
+    return bulk_finding(rule, ev, window, ratio)
+
+
+def bulk_window(rule: Rule, ev: Event) -> Window | None:
+    """The rule's window for the event's secret (or all secrets), with the event added."""
     o = ev.o
     secret = o.secret
     if secret is None:
         return None
     spec = rule.spec
-    scope_all = spec.scope == "all"
-    key = rule.id if scope_all else rule.id + ":" + secret.id
+    key = rule.id if spec.scope == "all" else rule.id + ":" + secret.id
     window = ev.st.windows.get(key)
     if window is None:
         window = ev.st.windows[key] = Window()
     window.add(ev.epoch, o.document_id or o.resource, o.bytes or 0, o.event_id, spec.window)
-    tier = None if scope_all else ev.tier
+    return window
+
+
+def bulk_ratio(rule: Rule, ev: Event, window: Window) -> float:
+    """How far the window is towards the rule's limit (1: at it)."""
+    spec = rule.spec
+    tier = None if spec.scope == "all" else ev.tier
     factor = ev.factor(rule)
     ratio = 0.0
     if spec.documents is not None:
         ratio = len(window.keys) / max(1.0, tiered(spec.documents, tier) * factor)
     if spec.bytes is not None:
         ratio = max(ratio, window.bytes / max(1.0, tiered(spec.bytes, tier) * factor))
-    if ratio < 1.0 or not _again(window.fired, ratio):
-        return None
+    return ratio
+
+
+def bulk_finding(rule: Rule, ev: Event, window: Window, ratio: float) -> Finding:
+    """The finding of a window that reached the rule's limit."""
+    o = ev.o
+    spec = rule.spec
+    scope_all = spec.scope == "all"
     window.fired = ratio
     items = window.items
     first, last = items[0][0], items[-1][0]
     count = len(window.keys)
     what = explain.of_secret(o) if not scope_all else f"of {len(ev.st.today.secrets)} secrets"
+    volume = f"({explain.size(window.bytes)}) " if window.bytes else ""
     words = (
         f"{explain.who(o)} {explain.VERBS[o.action]} {explain.plural(count, 'documents')} "
-        f"({explain.size(window.bytes)}) {what} {explain.span(ev.tz, first, last)}, "
-        f"within {_duration(spec.window)}; "
+        f"{volume}{what} {explain.span(ev.tz, first, last)}, "
+        f"within {duration(spec.window)}; "
         + explain.usual("documents", ev.own("documents", 3), ev.peers("documents"))
     )
     facts = {"documents": count, "bytes": window.bytes, "window_seconds": spec.window}
@@ -214,24 +105,29 @@ def unusual_day(rule: Rule, ev: Event) -> Finding | None:
     today = ev.st.today
     value = today.value(spec.measure)
     factor = ev.factor(rule)
-    if value < tiered(spec.minimum, ev.tier) * factor:
-        return None
     tally = ev.tally(rule.id)
-    if not _again(tally.fired, value):
+    if value < tally.next:
         return None
     own = ev.own(spec.measure, spec.min_days)
     peers = ev.peers(spec.measure)
-    z_peers = robust_z(value, *peers, floor=spec.floor) if peers is not None else None
+    # the value today must reach to fire, solved once: the gate compares against it
+    needed = tiered(spec.minimum, ev.tier) * factor
     if own is not None:
-        z_own = robust_z(value, *own, floor=spec.floor)
-        if z_own < spec.z_own * factor:
-            return None
-        if z_peers is not None and z_peers < spec.z_peers * factor:
-            return None
+        needed = max(needed, above(own, spec.z_own * factor, spec.floor))
+        if peers is not None:
+            needed = max(needed, above(peers, spec.z_peers * factor, spec.floor))
+    elif peers is not None:
+        needed = max(needed, above(peers, spec.z_own * factor, spec.floor))
     else:
-        z_own = None
-        if z_peers is None or z_peers < spec.z_own * factor:
-            return None
+        needed = math.inf
+    if tally.fired:
+        needed = max(needed, 2 * tally.fired)
+    if value < needed:
+        tally.next = needed
+        return None
+    z_own = robust_z(value, *own, floor=spec.floor) if own is not None else None
+    z_peers = robust_z(value, *peers, floor=spec.floor) if peers is not None else None
+    tally.next = 2 * value
     tally.fired = value
     words = (
         f"{explain.who(ev.o)} reached {explain.amount(value, spec.measure)} today "
@@ -267,16 +163,20 @@ def sustained(rule: Rule, ev: Event) -> Finding | None:
         return None
     today = ev.st.today
     value = today.value(spec.measure)
-    z = robust_z(value, *own, floor=spec.floor)
-    total = ev.st.cusum.get(rule.id, 0.0) + z - spec.slack
-    if total < spec.limit * ev.factor(rule):
-        return None
     tally = ev.tally(rule.id)
-    if tally.fired:
+    if value < tally.next:
         return None
     peers = ev.peers(spec.measure)
-    if peers is not None and robust_z(value, *peers, floor=spec.floor) < spec.z_peers:
+    cusum = ev.st.cusum.get(rule.id, 0.0)
+    # today's value that takes the sum past the limit (and above the peers), solved once
+    needed = above(own, spec.limit * ev.factor(rule) + spec.slack - cusum, spec.floor)
+    if peers is not None:
+        needed = max(needed, above(peers, spec.z_peers, spec.floor))
+    if value < needed:
+        tally.next = needed
         return None
+    tally.next = math.inf
+    total = cusum + robust_z(value, *own, floor=spec.floor) - spec.slack
     tally.fired = total
     words = (
         f"{explain.who(ev.o)} has been above their usual day after day: today "
@@ -308,7 +208,7 @@ def close_sustained(rule: Rule, st: PersonState) -> None:
     if tally is not None and tally.fired:
         st.cusum[rule.id] = 0.0
         return
-    z = robust_z(st.today.value(spec.measure), *history.stats[spec.measure], floor=spec.floor)
+    z = robust_z(st.today.value(spec.measure), *history.stats(spec.measure), floor=spec.floor)
     st.cusum[rule.id] = max(0.0, st.cusum.get(rule.id, 0.0) + z - spec.slack)
 
 
@@ -328,7 +228,7 @@ def new_secret(rule: Rule, ev: Event) -> Finding | None:
     tally.add(ev.epoch, o.event_id, secret.ref)
     count = len(tally.keys)
     need = max(1, math.ceil(tiered(spec.secrets, ev.tier) * ev.factor(rule)))
-    if count < need or not _again(tally.fired, count):
+    if count < need or not again(tally.fired, count):
         return None
     tally.fired = count
     words = (
@@ -365,16 +265,16 @@ def off_hours(rule: Rule, ev: Event) -> Finding | None:
     if habit is None or len(habit) < spec.min_days:
         return None
     need = tiered(spec.events, ev.tier) * ev.factor(rule)
-    if tally.count < need or not _again(tally.fired, tally.count):
+    if tally.count < need or not again(tally.fired, tally.count):
         return None
     share = sum(habit) / len(habit)
     if share >= spec.usual_share:
         return None
     tally.fired = tally.count
-    hours = f"{_clock(spec.start)}–{_clock(spec.end)} on {_days(spec.working_days)}"
+    hours = f"{clock(spec.start)}–{clock(spec.end)} on {days(spec.working_days)}"
     words = (
-        f"{explain.who(o)} {explain.VERBS[o.action]} {_documents(tally)} "
-        f"({tally.count} events) {explain.of_secret(o)} {_span(ev, tally)}, "
+        f"{explain.who(o)} {explain.VERBS[o.action]} {documents(tally)} "
+        f"({tally.count} events) {explain.of_secret(o)} {span(ev, tally)}, "
         f"outside their working hours ({hours}); they worked outside those hours on "
         f"{sum(habit)} of their last {len(habit)} active days"
     )
@@ -441,11 +341,11 @@ def _novelty(rule: Rule, ev: Event, kind: str, value: str) -> Finding | None:
     tally.fired = count
     usual = sorted(((v, n) for v, n in seen.items() if v not in fresh), key=lambda i: -i[1])[:3]
     before = ", ".join(f"{v} ({explain.plural(n, 'events')})" for v, n in usual)
-    many = f"{_documents(tally)} {explain.of_secret(o)}"
+    many = f"{documents(tally)} {explain.of_secret(o)}"
     what = many if need > 1 else explain.target(o)
     words = (
         f"{explain.who(o)} {explain.VERBS[o.action]} {what} from {kind} {value}, new for "
-        f"them, {_span(ev, tally)}; "
+        f"them, {span(ev, tally)}; "
         + (f"until then from {before}" if before else f"no {kind} of theirs was known before")
     )
     facts = {kind: value, "usual": dict(usual), "events_before": st.events}
@@ -507,11 +407,11 @@ def departing(rule: Rule, ev: Event) -> Finding | None:
     tally = ev.tally(rule.id)
     if person.last_day is not None and today > person.last_day:
         tally.add(ev.epoch, o.event_id, o.document_id or o.resource)
-        if not _again(tally.fired, tally.count):
+        if not again(tally.fired, tally.count):
             return None
         tally.fired = tally.count
         words = (
-            f"{explain.who(o)} {explain.VERBS[o.action]} {_documents(tally)} "
+            f"{explain.who(o)} {explain.VERBS[o.action]} {documents(tally)} "
             f"{explain.of_secret(o)} {explain.span(ev.tz, tally.first, tally.last)}, after "
             f"their last day"
         )
@@ -534,7 +434,7 @@ def departing(rule: Rule, ev: Event) -> Finding | None:
     limit = 0.0
     if own is not None and spec.above_usual:
         limit = own[0] + spec.above_usual * max(MAD_SCALE * own[1], 1.0)
-    if value <= limit or not _again(tally.fired, value):
+    if value <= limit or not again(tally.fired, value):
         return None
     tally.fired = value
     today_figures = ev.st.today
@@ -567,7 +467,7 @@ def outside_grant(rule: Rule, ev: Event) -> Finding | None:
         return None
     tally = ev.tally(rule.id + ":" + o.secret.id)
     tally.add(ev.epoch, o.event_id, o.document_id or o.resource)
-    if not _again(tally.fired, tally.count):
+    if not again(tally.fired, tally.count):
         return None
     tally.fired = tally.count
     if o.grants:
@@ -579,8 +479,8 @@ def outside_grant(rule: Rule, ev: Event) -> Finding | None:
     else:
         why = "they hold no grant on it"
     words = (
-        f"{explain.who(o)} {explain.VERBS[o.action]} {_documents(tally)} "
-        f"{explain.of_secret(o)} through {o.source} {_span(ev, tally)}; " + why
+        f"{explain.who(o)} {explain.VERBS[o.action]} {documents(tally)} "
+        f"{explain.of_secret(o)} through {o.source} {span(ev, tally)}; " + why
     )
     return finding(
         rule,
@@ -602,13 +502,13 @@ def denial_burst(rule: Rule, ev: Event) -> Finding | None:
         window = ev.st.windows[rule.id] = Window()
     window.add(ev.epoch, o.resource, 0, o.event_id, spec.window)
     count = len(window.items)
-    if count < tiered(spec.events, ev.tier) * ev.factor(rule) or not _again(window.fired, count):
+    if count < tiered(spec.events, ev.tier) * ev.factor(rule) or not again(window.fired, count):
         return None
     window.fired = count
     first, last = window.items[0][0], window.items[-1][0]
     words = (
         f"{explain.who(o)} was refused {count} times {explain.span(ev.tz, first, last)}, "
-        f"within {_duration(spec.window)} ({', '.join(sorted(window.keys)[:3])})"
+        f"within {duration(spec.window)} ({', '.join(sorted(window.keys)[:3])})"
     )
     return finding(
         rule,
@@ -635,13 +535,13 @@ def organisation_volume(rule: Rule, ev: Event) -> Finding | None:
     if history.days < spec.min_days:
         return None
     value = org.today.value(spec.measure)
-    centre, mad = history.stats[spec.measure]
+    centre, mad = history.stats(spec.measure)
     if value < spec.ratio * max(centre, 1.0):
         return None
     tally = org.tallies.get(rule.id)
     if tally is None:
         tally = org.tallies[rule.id] = Tally()
-    if not _again(tally.fired, value):
+    if not again(tally.fired, value):
         return None
     z = robust_z(value, centre, mad)
     if z < spec.z * ev.factor(rule):
@@ -677,11 +577,11 @@ def region(rule: Rule, ev: Event) -> Finding | None:
         return None
     tally = ev.tally(f"{rule.id}:{secret.id}:{country}")
     tally.add(ev.epoch, o.event_id, o.document_id or o.resource)
-    if not _again(tally.fired, tally.count):
+    if not again(tally.fired, tally.count):
         return None
     tally.fired = tally.count
     words = (
-        f"{explain.who(o)} {explain.VERBS[o.action]} {_documents(tally)} "
+        f"{explain.who(o)} {explain.VERBS[o.action]} {documents(tally)} "
         f"{explain.of_secret(o)} from {country} {explain.span(ev.tz, tally.first, tally.last)}; "
         f"{secret.ref} may be accessed from {', '.join(secret.allowed_regions)} only"
     )
@@ -725,34 +625,6 @@ def signal(rule: Rule, ev: Event) -> Finding | None:
         group=f"{kind}:{reference}",
         severity=severity,
     )
-
-
-def _documents(tally: Tally) -> str:
-    return explain.plural(len(tally.keys), "documents")
-
-
-def _span(ev: Event, tally: Tally) -> str:
-    return explain.span(ev.tz, tally.first, tally.last)
-
-
-def _duration(seconds: int) -> str:
-    if seconds % 86400 == 0:
-        return f"{seconds // 86400} days" if seconds != 86400 else "a day"
-    if seconds % 3600 == 0:
-        return f"{seconds // 3600} hours" if seconds != 3600 else "an hour"
-    return f"{seconds // 60} minutes"
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _days(days: frozenset[int]) -> str:
-    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-    ordered = sorted(days)
-    if ordered and ordered == list(range(ordered[0], ordered[-1] + 1)) and len(ordered) > 2:
-        return f"{names[ordered[0]]}–{names[ordered[-1]]}"
-    return ", ".join(names[d] for d in ordered)
 
 
 CHECKS: dict[str, Callable[[Rule, Event], Finding | None]] = {

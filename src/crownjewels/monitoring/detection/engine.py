@@ -1,6 +1,7 @@
 """The detection engine: `Detector(rules).observe(observation) -> [Finding]`, stateful and in
 memory. Each observation updates the day so far of its person (in their own zone), their peer
-group and their organisation; the rules whose actions it matches then judge it (checks.py).
+group and their organisation; the rules whose actions it matches then judge it (checks.py,
+each behind its gate in gates.py).
 
 State is kept per subject (`subjects(o)`: `person:<key>` or `actor:<name>` for an unknown
 actor, `peers:<organisation>:<role>`, `organisation:<id>`) and can be saved and restored as
@@ -9,20 +10,20 @@ plain JSON (`state_of`, `restore`), so the scoring pipeline persists it between 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
 from typing import Any
 
-from crownjewels.monitoring.detection import checks, places
-from crownjewels.monitoring.detection.rules import ACCESS, MOVES, Rule, RuleSet, load_rules
-from crownjewels.monitoring.detection.state import Day, GroupState, OrgState, PersonState
+from crownjewels.monitoring.detection import checks, gates, places
+from crownjewels.monitoring.detection.event import Event
+from crownjewels.monitoring.detection.rules import ACCESS, MOVES, RuleSet, load_rules
+from crownjewels.monitoring.detection.state import (
+    SEEN_CAP,
+    Day,
+    GroupState,
+    OrgState,
+    PersonState,
+)
 from crownjewels.monitoring.detection.types import Finding, Observation
 from crownjewels.monitoring.schemas import Action
-
-#: days from 0001-01-01 (date.toordinal's origin) to 1970-01-01
-EPOCH_ORDINAL = 719163
-SEEN_CAP = 500
-
-Check = Callable[[Rule, "checks.Event"], Finding | None]
 
 
 class Detector:
@@ -35,17 +36,28 @@ class Detector:
         self.people: dict[str, PersonState] = {}
         self.groups: dict[str, GroupState] = {}
         self.organisations: dict[str, OrgState] = {}
-        self._plan: dict[Action, list[tuple[Rule, Check]]] = {action: [] for action in Action}
-        for rule in self.rules.enabled:
-            for action in rule.spec.actions:
-                self._plan[action].append((rule, checks.CHECKS[rule.kind]))
+        #: person key → (subject, state): the people's states without building the subject
+        self._keyed: dict[str, tuple[str, PersonState]] = {}
+        self._plan: dict[Action, list[gates.Family]] = {}
+        gated = {rule.id: gates.gate(rule) for rule in self.rules.enabled}
+        for action in Action:
+            mine = [r for r in self.rules.enabled if action in r.spec.actions]
+            plan: list[gates.Family] = [
+                gated[r.id] for r in mine if r.kind not in gates.PLACES | gates.RARE
+            ]
+            for kinds in (gates.PLACES, gates.RARE):
+                members = [r for r in mine if r.kind in kinds]
+                if members:
+                    plan.append(gates.family(members, [gated[r.id] for r in members]))
+            self._plan[action] = plan
         self._cusum = [r for r in self.rules.enabled if r.kind == "sustained"]
         self._habits = [r for r in self.rules.enabled if r.kind == "off-hours"]
         #: the organisation figures are kept for our own organisation too only when a rule
         #: judges it
-        self._all_orgs = any(
-            r.kind == "organisation-volume" and not r.spec.external_only for r in self.rules.enabled
-        )
+        volume = [r for r in self.rules.enabled if r.kind == "organisation-volume"]
+        self._all_orgs = any(not r.spec.external_only for r in volume)
+        #: the actions an organisation's figures count (none: they are not kept)
+        self._org_actions = frozenset(a for r in volume for a in r.spec.actions)
 
     # -- subjects and their state ------------------------------------------------------------
 
@@ -77,8 +89,9 @@ class Detector:
 
     def restore(self, subject: str, data: dict[str, Any]) -> None:
         """Put back a subject's state saved by `state_of` (an empty dict: start afresh)."""
-        kind, _, _ = subject.partition(":")
+        kind, _, key = subject.partition(":")
         if kind in ("person", "actor"):
+            self._keyed.pop(key, None)
             if data:
                 self.people[subject] = PersonState.from_dict(data, self.window_days)
             else:
@@ -98,6 +111,7 @@ class Detector:
 
     def forget(self, subject: str) -> None:
         """Drop a subject's state from memory (after it is saved)."""
+        self._keyed.pop(subject.partition(":")[2], None)
         self.people.pop(subject, None)
         self.groups.pop(subject, None)
         self.organisations.pop(subject, None)
@@ -108,34 +122,47 @@ class Detector:
         """Update the baselines with one observation and return what the rules found."""
         ev = self._event(o)
         found: list[Finding] = []
-        for rule, check in self._plan[o.action]:
-            finding = check(rule, ev)
+        for check in self._plan[o.action]:
+            finding = check(ev)
             if finding is not None:
-                found.append(finding)
+                if type(finding) is list:
+                    found.extend(finding)
+                else:
+                    found.append(finding)  # type: ignore[arg-type]
         self._remember(ev)
         return found
 
-    def _event(self, o: Observation) -> checks.Event:
+    def _state(self, o: Observation) -> tuple[str, PersonState]:
         person = o.person
-        subject = "actor:" + o.actor.lower() if person is None else "person:" + person.key
+        if person is not None:
+            found = self._keyed.get(person.key)
+            if found is not None:
+                return found
+            subject = "person:" + person.key
+        else:
+            subject = "actor:" + o.actor.lower()
         st = self.people.get(subject)
         if st is None:
             st = self.people[subject] = PersonState(self.window_days)
-        if person is None:
-            group = org = None
-        else:
-            group, org = st.group, st.org
-            if group is None or st.group_of != (person.organisation_id, person.role):
-                group, org = self._bind(st, person.organisation_id, person.role)
-        tz = st.tz
-        if tz is None or st.tz_of is not person:
-            tz = st.tz = (
-                places.zone(None)
-                if person is None
-                else places.zone(person.timezone, person.country)
-            )
+        if person is not None:
+            self._keyed[person.key] = (subject, st)
+        return subject, st
+
+    def _event(self, o: Observation) -> Event:
+        person = o.person
+        known = self._keyed.get(person.key) if person is not None else None
+        subject, st = known if known is not None else self._state(o)
+        if st.tz_of is not person or st.tz is None:
+            # another person's facts (a new batch, a changed role): bind zone and groups again
+            if person is None:
+                st.tz = places.zone(None)
+            else:
+                st.tz = places.zone(person.timezone, person.country)
+                self._bind(st, person.organisation_id, person.role)
             st.tz_of = person
             st.tz_hour = -1
+        tz = st.tz
+        group, org = st.group, st.org
         epoch = o.occurred_at.timestamp()
         hour = int(epoch // 3600)
         if hour != st.tz_hour:
@@ -156,7 +183,11 @@ class Detector:
             move = action in MOVES
             sid = secret.id if secret is not None else ""
             st.today.add(epoch, doc, sid, nbytes, move, o.event_id, st.docs_seen.add(doc))
-            if org is not None and (person.external or self._all_orgs):  # type: ignore[union-attr]
+            if (
+                org is not None
+                and action in self._org_actions
+                and (self._all_orgs or person.external)  # type: ignore[union-attr]
+            ):
                 utc_day = int(epoch // 86400)
                 if utc_day > org.day:
                     if org.today.events:
@@ -165,7 +196,7 @@ class Detector:
                     org.tallies = {}
                     org.day = utc_day
                 org.today.add(epoch, doc, sid, nbytes, move, o.event_id)
-        return checks.Event(o, subject, st, group, org, tz, epoch, local, day)
+        return Event(o, subject, st, group, org, tz, epoch, local, day)
 
     def _bind(
         self, st: PersonState, organisation_id: str, role: str
@@ -202,20 +233,36 @@ class Detector:
         st.tallies = {}
         st.fresh = {}
 
-    def _remember(self, ev: checks.Event) -> None:
+    def _remember(self, ev: Event) -> None:
         """What the person was seen with, after the rules judged the event as new."""
         o, st = ev.o, ev.st
         st.events += 1
-        if o.country:
-            _count(st.seen["country"], o.country)
-            st.last_country, st.last_epoch = o.country, ev.epoch
-        network = ev.network
-        if network is not None:
-            _count(st.seen["network"], network)
-        if o.device:
-            _count(st.seen["device"], o.device)
+        seen = st.seen
+        country = o.country
+        if country:
+            counts = seen["country"]
+            if country in counts:
+                counts[country] += 1
+            else:
+                _count(counts, country)
+            st.last_country, st.last_epoch = country, ev.epoch
+        if o.ip:
+            network = ev.network
+            if network is not None:
+                counts = seen["network"]
+                if network in counts:
+                    counts[network] += 1
+                else:
+                    _count(counts, network)
+        device = o.device
+        if device:
+            counts = seen["device"]
+            if device in counts:
+                counts[device] += 1
+            else:
+                _count(counts, device)
         secret = o.secret
-        if secret is not None and o.action in ACCESS and secret.id not in st.secrets:
+        if secret is not None and secret.id not in st.secrets and o.action in ACCESS:
             st.secrets.add(secret.id)
             if ev.group is not None and o.person is not None:
                 users = ev.group.users.setdefault(secret.id, [])
@@ -224,10 +271,11 @@ class Detector:
 
 
 def _count(seen: dict[str, int], value: str) -> None:
-    if value in seen:
-        seen[value] += 1
-        return
+    """Count a value first seen; a full memory forgets its rarer half at once (one sort per
+    few hundred new values, not a scan per value), so a roaming person's memory stays
+    bounded."""
     if len(seen) >= SEEN_CAP:
-        # forget the value seen least often, so a roaming person's memory stays bounded
-        del seen[min(seen, key=seen.__getitem__)]
+        keep = sorted(seen.items(), key=lambda item: -item[1])[: SEEN_CAP // 2]
+        seen.clear()
+        seen.update(keep)
     seen[value] = 1

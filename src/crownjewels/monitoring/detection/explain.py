@@ -10,7 +10,7 @@ from crownjewels.monitoring.detection.types import Observation
 from crownjewels.monitoring.schemas import Action
 
 VERBS = {
-    Action.LOGIN: "logged in",
+    Action.LOGIN: "logged in to",
     Action.VIEW: "viewed",
     Action.DOWNLOAD: "downloaded",
     Action.UPLOAD: "uploaded",
@@ -20,7 +20,7 @@ VERBS = {
     Action.DELETE: "deleted",
     Action.CLONE: "cloned",
     Action.PUSH: "pushed",
-    Action.FAILED_LOGIN: "failed to log in",
+    Action.FAILED_LOGIN: "failed to log in to",
     Action.DENIED: "was denied",
     Action.GRANT_CHANGE: "changed a grant",
     Action.EXPORT: "exported",

@@ -99,8 +99,8 @@ def clock(tz: ZoneInfo, epoch: float) -> str:
 
 
 def local_date(tz: ZoneInfo, epoch: float) -> str:
-    """`2026-11-28` in the zone."""
-    return datetime.fromtimestamp(epoch, tz).date().isoformat()
+    """`Sat 2026-11-28` in the zone (the weekday: off-hours are often a weekend)."""
+    return datetime.fromtimestamp(epoch, tz).strftime("%a %Y-%m-%d")
 
 
 def utc(epoch: float) -> datetime:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -70,16 +71,23 @@ def _clock(value: Any) -> int:
     return int(match[1]) * 60 + int(match[2])
 
 
-def _tiered(convert: Any) -> Any:
-    def parse(value: Any) -> dict[str, float]:
+def _tiered(convert: Any, *, fill: bool = True) -> Any:
+    """A value per tier; `fill`: every tier and the default are filled in (an unnamed tier
+    takes the default; without one, unclassified resources take the strictest threshold),
+    so the engine looks a threshold up once per event."""
+
+    def parse(value: Any) -> dict[str, Any]:
         if not isinstance(value, Mapping):
-            return {DEFAULT: convert(value)}
+            value = {DEFAULT: value}
         unknown = [k for k in value if k not in (*TIERS, DEFAULT)]
         if unknown:
             raise ValueError(f"{unknown[0]!r} is not a tier; use {', '.join(TIERS)} or {DEFAULT}")
         out = {str(k): convert(v) for k, v in value.items()}
         if DEFAULT not in out and any(t not in out for t in TIERS):
             raise ValueError(f"name every tier ({', '.join(TIERS)}) or give a {DEFAULT}")
+        if fill:
+            default = out.get(DEFAULT, min(out.values()))
+            out = {tier: out.get(tier, default) for tier in TIERS} | {DEFAULT: default}
         return out
 
     return parse
@@ -135,7 +143,7 @@ Bytes = Annotated[int, BeforeValidator(_size)]
 Minutes = Annotated[int, BeforeValidator(_clock)]
 TieredCount = Annotated[dict[str, float], BeforeValidator(_tiered(_number))]
 TieredBytes = Annotated[dict[str, float], BeforeValidator(_tiered(_size))]
-TieredSeverity = Annotated[dict[str, Severity], BeforeValidator(_tiered(_severity))]
+TieredSeverity = Annotated[dict[str, Severity], BeforeValidator(_tiered(_severity, fill=False))]
 Actions = Annotated[frozenset[Action], BeforeValidator(_actions)]
 Days = Annotated[frozenset[int], BeforeValidator(_days)]
 
@@ -386,14 +394,13 @@ class Rule:
     version: str
     #: `file:line` of its definition
     origin: str
+    #: the spec's id and kind, read per event
+    id: str = ""
+    kind: str = ""
 
-    @property
-    def id(self) -> str:
-        return str(self.spec.id)
-
-    @property
-    def kind(self) -> str:
-        return str(self.spec.kind)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", str(self.spec.id))
+        object.__setattr__(self, "kind", str(self.spec.kind))
 
     def severity(self, tier: str | None, *, heightened: bool = False) -> Severity:
         """The rule's severity for a secret tier, one step up under heightened watch."""
@@ -402,11 +409,7 @@ class Rule:
 
 def tiered(values: Mapping[str, float], tier: str | None) -> float:
     """A tiered threshold's value for `tier` (None: unclassified)."""
-    if tier is not None and tier in values:
-        return values[tier]
-    if DEFAULT in values:
-        return values[DEFAULT]
-    return min(values.values())
+    return values[tier] if tier is not None and tier in values else values[DEFAULT]
 
 
 def pick_severity(
@@ -565,11 +568,19 @@ def _read(
 def load_rules(paths: Iterable[Path] | None = None, *, extra: Path | None = None) -> RuleSet:
     """The default rules (or the files in `paths`), then the organisation's own file
     (`extra`, the setting `monitoring_rules`) over them."""
+    if paths is None and extra is None:
+        return _defaults()
     files = list(paths) if paths is not None else [DEFAULT_RULES]
     if extra is not None:
         files.append(extra)
     texts = [(str(p), datafile.read_text(p, what="a rules YAML file")) for p in files]
     return parse(texts)
+
+
+@lru_cache(maxsize=1)
+def _defaults() -> RuleSet:
+    """The shipped rules, read once per process (the scorer builds a detector per batch)."""
+    return load_rules([DEFAULT_RULES])
 
 
 def rules_for(settings: Settings) -> RuleSet:

@@ -8,6 +8,7 @@ working day) whose median and MAD are recomputed when a day closes, not per even
 from __future__ import annotations
 
 import base64
+import math
 import zlib
 from collections import deque
 from typing import Any
@@ -15,6 +16,15 @@ from typing import Any
 from crownjewels.monitoring.stats import median_mad
 
 MEASURES = ("events", "documents", "bytes", "secrets", "moves", "new-documents")
+#: the attribute of a `Day` holding each measure
+MEASURE_ATTRIBUTES = {
+    "events": "events",
+    "documents": "ndocs",
+    "bytes": "bytes",
+    "secrets": "nsecrets",
+    "moves": "moves",
+    "new-documents": "fresh",
+}
 #: event ids kept per day or window as an alert's evidence
 EVIDENCE = 200
 #: values remembered per kind of novelty (countries, networks, devices)
@@ -24,10 +34,25 @@ SEEN_CAP = 500
 class Day:
     """One subject's figures for the day so far."""
 
-    __slots__ = ("bytes", "docs", "events", "first", "fresh", "ids", "last", "moves", "secrets")
+    __slots__ = (
+        "bytes",
+        "docs",
+        "events",
+        "first",
+        "fresh",
+        "ids",
+        "last",
+        "moves",
+        "ndocs",
+        "nsecrets",
+        "secrets",
+    )
 
     def __init__(self) -> None:
         self.events = 0
+        #: len(docs) and len(secrets), kept so a rule reads a measure as an attribute
+        self.ndocs = 0
+        self.nsecrets = 0
         #: documents touched for the first time (as far as the subject's memory goes)
         self.fresh = 0
         self.bytes = 0
@@ -57,23 +82,18 @@ class Day:
         self.bytes += nbytes
         if move:
             self.moves += 1
-        self.docs.add(doc)
-        self.secrets.add(secret)
+        docs = self.docs
+        docs.add(doc)
+        self.ndocs = len(docs)
+        if secret:
+            secrets = self.secrets
+            secrets.add(secret)
+            self.nsecrets = len(secrets)
         if len(self.ids) < EVIDENCE:
             self.ids.append(event_id)
 
     def value(self, measure: str) -> float:
-        if measure == "documents":
-            return len(self.docs)
-        if measure == "events":
-            return self.events
-        if measure == "bytes":
-            return self.bytes
-        if measure == "moves":
-            return self.moves
-        if measure == "new-documents":
-            return self.fresh
-        return len(self.secrets)
+        return getattr(self, MEASURE_ATTRIBUTES[measure])  # type: ignore[no-any-return]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,35 +114,34 @@ class Day:
         day.events, day.bytes, day.moves = data["events"], data["bytes"], data["moves"]
         day.fresh = data["fresh"]
         day.docs, day.secrets = set(data["docs"]), set(data["secrets"])
+        day.ndocs, day.nsecrets = len(day.docs), len(day.secrets)
         day.first, day.last, day.ids = data["first"], data["last"], list(data["ids"])
         return day
 
 
 class Bloom:
-    """Which documents a person has touched: a Bloom filter of fixed size (4 KiB, three
-    hashes: about 1 % false "seen before" at 3,000 documents), so that a person's state stays
-    small however much they read. A false "seen" only hides a first touch, never invents one."""
+    """Which documents a person has touched: a Bloom filter of fixed size (8 KiB, two bit
+    positions from one CRC-32: under 1 % false "seen before" at 3,000 documents), so that a
+    person's state stays small however much they read. A false "seen" only hides a first
+    touch, never invents one."""
 
     __slots__ = ("bits",)
-    SIZE = 4096 * 8
 
     def __init__(self, bits: bytearray | None = None) -> None:
-        self.bits = bits if bits is not None else bytearray(self.SIZE // 8)
+        self.bits = bits if bits is not None else bytearray(8192)
 
     def add(self, key: str) -> bool:
         """Remember `key`; whether it was new."""
-        raw = key.encode()
-        first = zlib.crc32(raw)
-        step = zlib.crc32(raw, 0x9E3779B9) | 1
+        h = zlib.crc32(key.encode())
         bits = self.bits
-        new = False
-        for i in range(3):
-            bit = (first + i * step) % self.SIZE
-            mask = 1 << (bit & 7)
-            if not bits[bit >> 3] & mask:
-                bits[bit >> 3] |= mask
-                new = True
-        return new
+        low, high = h & 0xFFFF, h >> 16
+        a, b = low >> 3, high >> 3
+        ma, mb = 1 << (low & 7), 1 << (high & 7)
+        if bits[a] & ma and bits[b] & mb:
+            return False
+        bits[a] |= ma
+        bits[b] |= mb
+        return True
 
     def to_text(self) -> str:
         return base64.b64encode(zlib.compress(bytes(self.bits))).decode()
@@ -135,7 +154,7 @@ class Bloom:
 class Tally:
     """What one rule counted for a subject today: events, their span, distinct keys."""
 
-    __slots__ = ("count", "fired", "first", "ids", "keys", "last")
+    __slots__ = ("count", "fired", "first", "ids", "keys", "last", "next")
 
     def __init__(self) -> None:
         self.count = 0
@@ -145,6 +164,8 @@ class Tally:
         self.keys: set[str] = set()
         #: the value at which the rule last fired (it fires again at twice that)
         self.fired = 0.0
+        #: below this value today the rule cannot fire (its thresholds solved once a day)
+        self.next = 0.0
 
     def add(self, epoch: float, event_id: int, key: str | None = None) -> None:
         if not self.count:
@@ -164,6 +185,7 @@ class Tally:
             "ids": self.ids,
             "keys": sorted(self.keys),
             "fired": self.fired,
+            "next": self.next if self.next != math.inf else None,
         }
 
     @classmethod
@@ -171,6 +193,7 @@ class Tally:
         tally = cls()
         tally.count, tally.first, tally.last = data["count"], data["first"], data["last"]
         tally.ids, tally.keys, tally.fired = list(data["ids"]), set(data["keys"]), data["fired"]
+        tally.next = math.inf if data.get("next", 0.0) is None else data.get("next", 0.0)
         return tally
 
 
@@ -217,23 +240,30 @@ class Window:
 
 
 class History:
-    """A rolling window of daily values per measure with their median and MAD."""
+    """A rolling window of daily values per measure; their median and MAD are computed when
+    first asked after a day closed (most days no rule needs them)."""
 
-    __slots__ = ("days", "stats", "values")
+    __slots__ = ("_stats", "days", "values")
 
     def __init__(self, size: int) -> None:
         self.values: dict[str, deque[float]] = {m: deque(maxlen=size) for m in MEASURES}
-        self.stats: dict[str, tuple[float, float]] = {m: (0.0, 0.0) for m in MEASURES}
+        self._stats: dict[str, tuple[float, float]] = {}
         #: active days seen in all (not only those still in the window)
         self.days = 0
 
     def close(self, day: Day) -> None:
-        """Add a finished day and refresh the figures."""
+        """Add a finished day."""
         self.days += 1
         for measure in MEASURES:
-            values = self.values[measure]
-            values.append(day.value(measure))
-            self.stats[measure] = median_mad(values)
+            self.values[measure].append(day.value(measure))
+        self._stats = {}
+
+    def stats(self, measure: str) -> tuple[float, float]:
+        """The median and MAD of the window's values."""
+        found = self._stats.get(measure)
+        if found is None:
+            found = self._stats[measure] = median_mad(self.values[measure])
+        return found
 
     def to_dict(self) -> dict[str, Any]:
         return {"values": {m: list(v) for m, v in self.values.items()}, "days": self.days}
@@ -243,7 +273,7 @@ class History:
         for measure, values in data["values"].items():
             if measure in self.values:
                 self.values[measure].extend(values)
-                self.stats[measure] = median_mad(self.values[measure])
+        self._stats = {}
 
 
 class PersonState:
@@ -259,8 +289,10 @@ class PersonState:
         "group_of",
         "habits",
         "history",
+        "ip",
         "last_country",
         "last_epoch",
+        "network",
         "org",
         "secrets",
         "seen",
@@ -296,6 +328,8 @@ class PersonState:
         self.tz_offset = 0
         #: caches (not saved): the zone and whose facts it came from, the peer group and
         #: organisation and the (organisation, role) they were bound for
+        self.ip: str | None = None
+        self.network: str | None = None
         self.tz: Any = None
         self.tz_of: Any = None
         self.group: GroupState | None = None
@@ -342,11 +376,11 @@ class PersonState:
 class GroupState:
     """A peer group's (organisation + role) person-days, and who in it uses which secret."""
 
-    __slots__ = ("pending", "stats", "users", "values")
+    __slots__ = ("_stats", "pending", "users", "values")
 
     def __init__(self, size: int) -> None:
         self.values: dict[str, deque[float]] = {m: deque(maxlen=size) for m in MEASURES}
-        self.stats: dict[str, tuple[float, float]] = {m: (0.0, 0.0) for m in MEASURES}
+        self._stats: dict[str, tuple[float, float]] = {}
         #: person-days added since the figures were computed
         self.pending = 0
         self.users: dict[str, list[str]] = {}
@@ -355,15 +389,18 @@ class GroupState:
         for measure in MEASURES:
             self.values[measure].append(day.value(measure))
         self.pending += 1
-        # recomputing the median of hundreds of values per person-day would dominate the
-        # cost; the figures move slowly, so refresh them every few percent of new days
+        # the median of hundreds of values per person-day would dominate the cost; the
+        # figures move slowly, so they are recomputed after a few percent of new days
         if self.pending * 20 >= len(self.values["events"]) or self.pending >= 50:
-            self.refresh()
+            self.pending = 0
+            self._stats = {}
 
-    def refresh(self) -> None:
-        self.pending = 0
-        for measure in MEASURES:
-            self.stats[measure] = median_mad(self.values[measure])
+    def stats(self, measure: str) -> tuple[float, float]:
+        """The median and MAD of the group's recent person-days."""
+        found = self._stats.get(measure)
+        if found is None:
+            found = self._stats[measure] = median_mad(self.values[measure])
+        return found
 
     @property
     def days(self) -> int:
@@ -379,7 +416,6 @@ class GroupState:
             if measure in state.values:
                 state.values[measure].extend(values)
         state.users = {k: list(v) for k, v in data["users"].items()}
-        state.refresh()
         return state
 
 
