@@ -397,3 +397,19 @@ def test_a_broken_data_file_stops_the_demo_with_its_line_and_seeds_nothing(
     events = cli.count("custody_event")
     assert_user_error(cli("demo"), f"{path}:{line}: secrets[", "].tier: use one of")
     assert (cli.count("organisation"), cli.count("custody_event")) == (0, events)
+
+
+def test_the_month_of_activity_tells_its_two_stories_as_alerts(demo: Cli) -> None:
+    """The departing scientist's night download and the departed vendor login abroad are in
+    the alert queue, explained. (The routine around them follows the calendar, so what else it
+    raises may differ from day to day: only the stories are pinned.)"""
+    alerts = demo.ok("monitor", "alerts", "list", "--status", "open", "--json").json()["alerts"]
+    about = {(a["person_name"], a["rule_id"]): a for a in alerts}
+    bulk = about["Laura Kim", "bulk-secret"]
+    assert "of TS-0002" in bulk["explanation"] and "notice of departure" in bulk["explanation"]
+    assert bulk["severity"] == "critical"
+    gone = about["Rohan Gupta", "departing"]
+    assert "after their last day" in gone["explanation"]
+    assert ("Rohan Gupta", "region") in about
+    watches = demo.ok("monitor", "departures", "list", "--json").json()
+    assert [(w["person_name"], w["status"]) for w in watches] == [("Laura Kim", "open")]

@@ -18,6 +18,7 @@ from crownjewels.demo import dataset
 from crownjewels.demo.context import Seeding
 from crownjewels.monitoring import service as monitoring
 from crownjewels.monitoring.schemas import Action
+from crownjewels.monitoring.scoring import service as scoring
 from crownjewels.monitoring.watch import service as watch
 
 #: lines per intake batch (its limit is 10,000)
@@ -142,7 +143,8 @@ def _event(
 
 def seed(run: Seeding) -> None:
     """The month of activity through the intake, in batches; then the notices the stories
-    tell of, whose departure watches look back over that month."""
+    tell of, whose departure watches look back over that month; then scoring, so the alert
+    queue holds what the rules found."""
     data = dataset.load("activity.yaml", Activity)
     today = clock.now().date()
     events = lines(run, data, today)
@@ -166,3 +168,4 @@ def seed(run: Seeding) -> None:
             notice_on=today - timedelta(days=story.notice_days_ago),
             last_day=today + timedelta(days=leaves_in),
         )
+    scoring.score_queued(run.session, actor=run.actor)

@@ -53,8 +53,23 @@ def lines_of(body: bytes, content_type: str) -> list[intake.Line]:
     return list(body.split(b"\n"))
 
 
+def _inlined(node: Any, defs: dict[str, Any]) -> Any:
+    """A JSON schema with its local `#/$defs/...` references replaced by what they name: an
+    inline schema in the OpenAPI document cannot keep `$defs` (a `#/$defs` reference resolves
+    against the whole document, names nothing there and stops Swagger UI drawing the page)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inlined(defs[ref.removeprefix("#/$defs/")], defs)
+        return {key: _inlined(value, defs) for key, value in node.items() if key != "$defs"}
+    if isinstance(node, list):
+        return [_inlined(value, defs) for value in node]
+    return node
+
+
 #: the body as the OpenAPI document states it (the route reads the raw body itself)
-_EVENT_SCHEMA = ActivityIn.model_json_schema()
+_SCHEMA = ActivityIn.model_json_schema()
+_EVENT_SCHEMA = _inlined(_SCHEMA, _SCHEMA.get("$defs", {}))
 _EVENTS_BODY = {
     "required": True,
     "description": "Events in the documented format: a JSON array of them, or one JSON "

@@ -317,3 +317,18 @@ def test_the_gates_change_nothing_but_the_speed() -> None:
     slow = sorted((f.rule_id, f.explanation) for f in run(plain, [replace(o) for o in tail]))
     assert fast == slow
     assert len({rule for rule, _ in fast}) >= 8
+
+
+def test_our_own_staff_without_any_grant_are_judged_by_their_role_not_by_the_rule() -> None:
+    """Holding no grant flags outside staff only; a grant our employee held and outlived is
+    still a finding."""
+    detector = Detector()
+    employee = replace(ROHAN, key="p-emp", email="emp@northwind.example", external=False)
+    grant = GrantWindow(
+        starts_at=datetime.fromisoformat("2026-10-01T00:00:00+00:00"),
+        expires_at=datetime.fromisoformat("2026-11-30T00:00:00+00:00"),
+    )
+    no_grant = obs(local(NEXT, 10), grants=(), source="sftp", person=employee)
+    assert run(detector, [no_grant]) == []
+    lapsed = obs(local(NEXT, 11), grants=(grant,), source="sftp", person=employee, secret=OTHER)
+    assert rules_of(run(detector, [lapsed])) == {"outside-grant"}

@@ -17,7 +17,7 @@ from crownjewels.core.permissions import Role
 from crownjewels.custody import service as custody
 from crownjewels.monitoring.models import LogReview
 from crownjewels.monitoring.watch import service
-from crownjewels.monitoring.watch.schemas import ReviewRead
+from crownjewels.monitoring.watch.schemas import LogReviewRead
 from tests.inventory.factories import make_secret
 from tests.monitoring.watch.factories import alert, at, events
 from tests.parties.factories import actor_for, make_person, make_user
@@ -80,7 +80,7 @@ def _owned(session: Session, admin: Actor) -> tuple[Actor, str, str]:
     return owner_actor, secret.id, secret.ref
 
 
-def _mine(reviews: list[ReviewRead], secret_id: str) -> ReviewRead:
+def _mine(reviews: list[LogReviewRead], secret_id: str) -> LogReviewRead:
     return next(r for r in reviews if r.secret_id == secret_id)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
+from crownjewels.monitoring.detection.engine import Detector
 from crownjewels.monitoring.detection.types import Finding, Observation
 from crownjewels.monitoring.scoring import alerts, observations, queue, state
 
@@ -80,6 +81,20 @@ def score_batch(
     raised = [s.ref for s in stored if s.new]
     updated = sorted({s.ref for s in stored if not s.new} - set(raised))
     return ScoreResult(events=len(claimed), alerts_raised=raised, alerts_updated=updated)
+
+
+def score_queued(session: Session, *, actor: Actor) -> ScoreResult:
+    """Score everything queued, in the caller's transaction, with the shipped rules and one
+    detector across the batches (the demo's seeding; a scorer process uses `scorer.Scorer`)."""
+    detector: DetectorLike = Detector()
+    held: dict[str, datetime] = {}
+    facts = observations.Facts()
+    total = ScoreResult()
+    while (
+        result := score_batch(session, actor=actor, detector=detector, held=held, facts=facts)
+    ).events:
+        total.add(result)
+    return total
 
 
 def backlog(session: Session) -> int:

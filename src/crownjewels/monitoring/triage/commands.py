@@ -75,7 +75,9 @@ def show_command(
     if as_json:
         emit_json({"alert": alert, "events": events, "events_total": total, "trail": trail})
         return
-    emit_record(alert, skip=("id", "facts", "secret_ids", "version"))
+    # names and refs, not ids: the person, organisation and assignee are shown by name
+    ids = ("id", "facts", "secret_ids", "version", "person_id", "organisation_id")
+    emit_record(alert, skip=(*ids, "assignee_person_id"))
     typer.echo(f"\nevidence: {total} event(s)")
     emit_table(events, ["occurred_at", "action", "resource", "secret_label", "bytes", "ip"])
     if trail:

@@ -24,7 +24,7 @@ from crownjewels.inventory.schemas import SecretRead
 from crownjewels.monitoring.models import LogReview
 from crownjewels.monitoring.watch import repository
 from crownjewels.monitoring.watch.errors import ReviewDecided, ReviewNotFound
-from crownjewels.monitoring.watch.schemas import ReviewRead, ReviewStatus
+from crownjewels.monitoring.watch.schemas import LogReviewRead, ReviewStatus
 from crownjewels.parties import service as parties
 
 READER = fact_reader("monitoring")
@@ -123,7 +123,7 @@ def _record(session: Session, actor: Actor, event: EventType, row: LogReview, **
 
 def create_due(
     session: Session, *, actor: Actor, on: date | None = None, months: int = 1
-) -> list[ReviewRead]:
+) -> list[LogReviewRead]:
     """A review of the last complete period for every active secret that has none yet, asked
     of its owner with its summary (LOG_REVIEW_CREATED each). Running it again does nothing."""
     actor.require(Permission.GRANTS_MANAGE, what="asking owners for log reviews")
@@ -163,7 +163,7 @@ def create_due(
 
 def _reads(
     session: Session, rows: list[LogReview], secrets: dict[str, SecretRead] | None = None
-) -> list[ReviewRead]:
+) -> list[LogReviewRead]:
     """Reviews with their secrets' refs and names and their reviewers' names."""
     known = dict(secrets or {})
     for sid in {r.secret_id for r in rows} - set(known):
@@ -172,7 +172,7 @@ def _reads(
     today = clock.today()
     out = []
     for row in rows:
-        read = ReviewRead.model_validate(row)
+        read = LogReviewRead.model_validate(row)
         read.secret_ref, read.secret_name = known[row.secret_id].ref, known[row.secret_id].name
         read.reviewer_name = names.get(row.reviewer_person_id, "")
         read.overdue = row.status == ReviewStatus.DUE and row.due_on < today
@@ -208,7 +208,7 @@ def list_reviews(
     actor: Actor,
     status: ReviewStatus | None = None,
     overdue: bool = False,
-) -> list[ReviewRead]:
+) -> list[LogReviewRead]:
     """The reviews the actor may see (all for readers of the custody log, else their own),
     newest period first; `overdue`: only those due and past their date."""
     reviewer = None if _sees_all(actor) else actor.person_id
@@ -223,14 +223,14 @@ def list_reviews(
     return _reads(session, rows)
 
 
-def get_review(session: Session, *, actor: Actor, ref: str) -> ReviewRead:
+def get_review(session: Session, *, actor: Actor, ref: str) -> LogReviewRead:
     """One review by its ref (LR-0001), with its summary."""
     return _reads(session, [_review(session, actor, ref)])[0]
 
 
 def _decide(
     session: Session, actor: Actor, ref: str, status: ReviewStatus, comment: str | None
-) -> ReviewRead:
+) -> LogReviewRead:
     actor.require_write(what="deciding a log review")
     row = _review(session, actor, ref)
     if not _reviewer(session, actor, row):
@@ -252,12 +252,14 @@ def _decide(
     return _reads(session, [row])[0]
 
 
-def sign_off(session: Session, *, actor: Actor, ref: str, comment: str | None = None) -> ReviewRead:
+def sign_off(
+    session: Session, *, actor: Actor, ref: str, comment: str | None = None
+) -> LogReviewRead:
     """The owner saw nothing amiss (LOG_REVIEW_SIGNED_OFF)."""
     return _decide(session, actor, ref, ReviewStatus.SIGNED_OFF, comment)
 
 
-def raise_concern(session: Session, *, actor: Actor, ref: str, comment: str) -> ReviewRead:
+def raise_concern(session: Session, *, actor: Actor, ref: str, comment: str) -> LogReviewRead:
     """The owner saw something to look into, in words (LOG_REVIEW_CONCERN_RAISED)."""
     if len((comment or "").strip()) < 10:
         raise Invalid(
@@ -286,10 +288,10 @@ def tasks_for(session: Session, *, actor: Actor) -> list[Task]:
     ]
 
 
-def latest_by_secret(session: Session, *, actor: Actor) -> list[ReviewRead]:
+def latest_by_secret(session: Session, *, actor: Actor) -> list[LogReviewRead]:
     """Each visible secret's review that stands for it in the posture: its oldest overdue one
     while any is overdue, else its latest."""
-    chosen: dict[str, ReviewRead] = {}
+    chosen: dict[str, LogReviewRead] = {}
     for review in list_reviews(session, actor=actor):  # newest period first
         held = chosen.get(review.secret_id)
         if held is None or (

@@ -16,8 +16,8 @@ from crownjewels.core.permissions import Permission as P
 from crownjewels.monitoring.watch import service
 from crownjewels.monitoring.watch.schemas import (
     DepartureReport,
+    LogReviewRead,
     ReviewDecision,
-    ReviewRead,
     ReviewStatus,
     WatchRead,
     WatchStatus,
@@ -102,44 +102,46 @@ def close_watch(session: DbSession, actor: Manager, ref: str, data: CloseIn) -> 
 
 @router.post(
     "/reviews",
-    response_model=list[ReviewRead],
+    response_model=list[LogReviewRead],
     status_code=status.HTTP_201_CREATED,
     summary="Ask owners for due log reviews",
 )
 def ask_reviews(
     session: DbSession, actor: Manager, settings: AppSettings, data: ReviewsAsk
-) -> list[ReviewRead]:
+) -> list[LogReviewRead]:
     """One review of the last complete period per active secret without one."""
     months = data.months or settings.monitoring_review_months
     return service.create_due(session, actor=actor, on=data.on, months=months)
 
 
-@router.get("/reviews", response_model=list[ReviewRead], summary="List log reviews")
+@router.get("/reviews", response_model=list[LogReviewRead], summary="List log reviews")
 def list_reviews(
     session: DbSession,
     actor: CurrentActor,
     status: ReviewStatus | None = None,
     overdue: bool = False,
-) -> list[ReviewRead]:
+) -> list[LogReviewRead]:
     """Readers of the custody log see all; an owner their own."""
     return service.list_reviews(session, actor=actor, status=status, overdue=overdue)
 
 
-@router.get("/reviews/{ref}", response_model=ReviewRead, summary="One log review")
-def show_review(session: DbSession, actor: CurrentActor, ref: str) -> ReviewRead:
+@router.get("/reviews/{ref}", response_model=LogReviewRead, summary="One log review")
+def show_review(session: DbSession, actor: CurrentActor, ref: str) -> LogReviewRead:
     """The review with its summary."""
     return service.get_review(session, actor=actor, ref=ref)
 
 
-@router.post("/reviews/{ref}/sign-off", response_model=ReviewRead, summary="Sign off")
-def sign_off(session: DbSession, actor: CurrentActor, ref: str, data: ReviewDecision) -> ReviewRead:
+@router.post("/reviews/{ref}/sign-off", response_model=LogReviewRead, summary="Sign off")
+def sign_off(
+    session: DbSession, actor: CurrentActor, ref: str, data: ReviewDecision
+) -> LogReviewRead:
     """The owner saw nothing amiss."""
     return service.sign_off(session, actor=actor, ref=ref, comment=data.comment)
 
 
-@router.post("/reviews/{ref}/concern", response_model=ReviewRead, summary="Raise a concern")
+@router.post("/reviews/{ref}/concern", response_model=LogReviewRead, summary="Raise a concern")
 def raise_concern(
     session: DbSession, actor: CurrentActor, ref: str, data: ReviewDecision
-) -> ReviewRead:
+) -> LogReviewRead:
     """The owner saw something to look into (the comment says what)."""
     return service.raise_concern(session, actor=actor, ref=ref, comment=data.comment or "")

@@ -150,7 +150,7 @@ class ReviewStatus(StrEnum):
     CONCERN = "concern"
 
 
-class ReviewRead(BaseModel):
+class LogReviewRead(BaseModel):
     """A log review as shown."""
 
     model_config = ConfigDict(from_attributes=True)
