@@ -214,7 +214,7 @@ def test_insider_evaluation_reads_files_of_its_format_from_anywhere(tmp_path: Pa
 
 @pytest.mark.slow
 def test_monitoring_benchmark() -> None:
-    out, ratios = run_quick("monitoring.py", "--quick", "--people", "80", "--events", "20000")
+    out, ratios = run_quick("monitoring.py", "--quick", "--people", "40", "--events", "5000")
     assert "river" in out and "HalfSpaceTrees" in out and "isolation forest" in out
     names = []
     if "detector SKIPPED" not in out:
