@@ -18,6 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from crownjewels.core.errors import Invalid
 from crownjewels.monitoring.channels.schemas import ChannelKind
 from crownjewels.monitoring.schemas import Severity
+from crownjewels.monitoring.sources import cef
 
 #: the headers a webhook receiver reads: the signature and the time it covers
 SIGNATURE_HEADER = "X-CrownJewels-Signature"
@@ -187,18 +188,10 @@ def verify(
 # -- syslog / CEF -------------------------------------------------------------------------
 
 
-def _cef_header(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-
-
-def _cef_value(value: str) -> str:
-    return (
-        value.replace("\\", "\\\\")
-        .replace("=", "\\=")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-    )
+#: CEF's escaping, the one the intake reads back (sources.cef): header fields escape `\` and
+#: `|`, extension values `\`, `=` and line breaks, so a reader gets the text exactly back
+_cef_header = cef.escape_header
+_cef_value = cef.escape_value
 
 
 def _millis(moment: datetime) -> str:
