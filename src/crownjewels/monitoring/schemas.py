@@ -98,6 +98,17 @@ class SignalKind(StrEnum):
     CANARY = "canary"
     LEAK_MATCH = "leak-match"
     WATCHLIST = "watchlist"
+    #: a departure watch's look-back found unusual days in the person's last 90
+    DEPARTURE_LOOKBACK = "departure-look-back"
+
+
+#: the title of a signal's alert, by its kind (a person reads it in the queue)
+SIGNAL_TITLES: dict[str, str] = {
+    SignalKind.CANARY: "A canary token fired",
+    SignalKind.LEAK_MATCH: "A scan found a secret's content",
+    SignalKind.WATCHLIST: "A watchlist hit",
+    SignalKind.DEPARTURE_LOOKBACK: "Unusual days before a departure",
+}
 
 
 @dataclass(frozen=True)

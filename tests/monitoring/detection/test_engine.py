@@ -175,6 +175,21 @@ def test_a_signal_keeps_its_severity() -> None:
     (found,) = run(detector, [signal])
     assert found.rule_id == "signal" and found.severity is Severity.CRITICAL
     assert found.explanation.startswith("Canary CT-0004 was opened (canary, CT-0004) of TS-0003")
+    assert found.title == "A canary token fired"
+
+
+def test_a_signal_about_no_secret_is_titled_by_its_kind_and_names_no_resource() -> None:
+    detector = Detector()
+    signal = obs(
+        local(NEXT, 9),
+        secret=None,
+        action=Action.SIGNAL,
+        details={"kind": "departure-look-back", "summary": "2 unusual days", "reference": "DW-1"},
+    )
+    (found,) = run(detector, [signal])
+    assert found.title == "Unusual days before a departure"
+    assert found.explanation.startswith("2 unusual days (departure-look-back, DW-1), on ")
+    assert "unclassified" not in found.explanation
 
 
 def test_an_organisations_day_far_above_its_history() -> None:

@@ -25,7 +25,7 @@ from crownjewels.monitoring.detection.event import (
 from crownjewels.monitoring.detection.rules import Rule, pick_severity, tiered
 from crownjewels.monitoring.detection.state import PersonState, Tally, Window
 from crownjewels.monitoring.detection.types import Finding
-from crownjewels.monitoring.schemas import Severity
+from crownjewels.monitoring.schemas import SIGNAL_TITLES, Severity
 from crownjewels.monitoring.stats import MAD_SCALE, robust_z
 
 
@@ -614,7 +614,8 @@ def signal(rule: Rule, ev: Event) -> Finding | None:
     kind = str(details.get("kind", "signal"))
     summary = str(details.get("summary", "")).strip() or f"a {kind} signal"
     reference = str(details.get("reference", "")).strip()
-    words = f"{summary} ({kind}{', ' + reference if reference else ''}) {explain.of_secret(o)}, "
+    about = f" {explain.of_secret(o)}" if o.secret is not None else ""
+    words = f"{summary} ({kind}{', ' + reference if reference else ''}){about}, "
     words += explain.span(ev.tz, ev.epoch, ev.epoch)
     if o.person is not None:
         words += f"; the signal names {o.person.name}"
@@ -629,6 +630,7 @@ def signal(rule: Rule, ev: Event) -> Finding | None:
         last=ev.epoch,
         group=f"{kind}:{reference}",
         severity=severity,
+        title=SIGNAL_TITLES.get(kind),
     )
 
 

@@ -125,6 +125,7 @@ def finding(
     last: float,
     group: str = "",
     severity: Severity | None = None,
+    title: str | None = None,
 ) -> Finding:
     """A finding of `rule` about the event's subject, grouped by rule, subject and secret."""
     o = ev.o
@@ -143,7 +144,7 @@ def finding(
         rule_id=rule.id,
         rule_version=rule.version,
         severity=severity,
-        title=str(rule.spec.title),
+        title=title or str(rule.spec.title),
         explanation=words + explain.departure(o),
         facts=facts,
         actor=o.actor,

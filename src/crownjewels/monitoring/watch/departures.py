@@ -125,7 +125,7 @@ def _signal(
         session,
         actor=actor,
         signal=Signal(
-            kind=SignalKind.WATCHLIST,
+            kind=SignalKind.DEPARTURE_LOOKBACK,
             secret_id=None,
             summary=found.summary,
             reference=row.ref,
