@@ -52,6 +52,7 @@ from crownjewels.inventory import labels as inventory_labels
 from crownjewels.inventory import models as inventory_models
 from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
+from crownjewels.leaks import models as leaks_models
 from crownjewels.monitoring import commands as monitoring_commands
 from crownjewels.monitoring import jobs as monitoring_jobs
 from crownjewels.monitoring import models as monitoring_models
@@ -131,6 +132,7 @@ MODELS = (
     access_models,
     disclosure_models,
     monitoring_models,
+    leaks_models,
 )
 METADATA = Base.metadata
 

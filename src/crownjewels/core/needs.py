@@ -50,6 +50,15 @@ WORDS: dict[Permission, tuple[str, str | None]] = {
         "ask security to act on the alert",
     ),
     P.CHANNELS_MANAGE: ("configure where monitoring's alerts are sent", None),
+    P.LEAKS_READ: ("see leak scans, matches, canary tokens and watchlists", None),
+    P.LEAKS_MANAGE: (
+        "run leak scans, plant canary tokens and set watchlists",
+        "ask security or legal to run the scan",
+    ),
+    P.LEAKS_REVIEW: (
+        "judge leak matches and watchlist items",
+        "ask legal to review the item",
+    ),
 }
 
 #: the roles as a sentence names their holders

@@ -59,6 +59,12 @@ class Permission(StrEnum):
     #: link identities (usernames, key ids) to people for monitoring
     ACTIVITY_MANAGE = "activity:manage"
     CHANNELS_MANAGE = "channels:manage"
+    #: leak detection: read scans, matches, tokens and watchlists
+    LEAKS_READ = "leaks:read"
+    #: run scans, plant and retire canary tokens, set watches, watchlists and feeds, re-index
+    LEAKS_MANAGE = "leaks:manage"
+    #: judge matches and watchlist items (relevant or not, open an investigation)
+    LEAKS_REVIEW = "leaks:review"
 
     @property
     def writes(self) -> bool:
@@ -90,6 +96,8 @@ _WRITES = frozenset(
         Permission.ACTIVITY_INGEST,
         Permission.ACTIVITY_MANAGE,
         Permission.CHANNELS_MANAGE,
+        Permission.LEAKS_MANAGE,
+        Permission.LEAKS_REVIEW,
     }
 )
 
@@ -116,6 +124,7 @@ _READ_ALL = {
     P.GRANTS_READ,
     P.TRAINING_READ,
     P.DISCLOSURES_READ,
+    P.LEAKS_READ,
 }
 #: request, approve (the second approval of a highly sensitive secret), suspend and revoke
 _GRANTS = {P.GRANTS_REQUEST, P.GRANTS_DECIDE, P.GRANTS_MANAGE}
@@ -135,6 +144,10 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.TOKENS_OWN,
             # evidence bundles for litigation (an export signs a fresh checkpoint)
             P.CUSTODY_SIGN,
+            # IP counsel scans for leaks, plants canaries and reviews the market watch
+            P.LEAKS_READ,
+            P.LEAKS_MANAGE,
+            P.LEAKS_REVIEW,
         }
     ),
     Role.SECURITY: frozenset(
@@ -150,6 +163,10 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.ALERTS_TRIAGE,
             P.ACTIVITY_INGEST,
             P.ACTIVITY_MANAGE,
+            # leak detection: scans, canary tokens, watchlists and their review
+            P.LEAKS_READ,
+            P.LEAKS_MANAGE,
+            P.LEAKS_REVIEW,
         }
     ),
     Role.COMPLIANCE: frozenset({*_READ_ALL, P.DOCUMENTS_READ, P.TRAINING_WRITE, P.TOKENS_OWN}),

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crownjewels.core import clock
+from crownjewels.core import clock, documents
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import after_commit
 from crownjewels.core.permissions import Permission
@@ -133,6 +133,13 @@ def destroy(
         key.wrapped, key.destroyed_at = None, now  # the shredding itself
     document.status, document.destroyed_at = DocumentStatus.DESTROYED.value, now
     session.flush()
+    documents.destroyed(
+        session,
+        actor=actor,
+        document=documents.DocumentDestroyed(
+            document_id=document.id, owner_type=document.owner_type, owner_id=document.owner_id
+        ),
+    )
     seq, digest = custody.record(
         session,
         actor=actor,

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crownjewels.core import archives, clock
+from crownjewels.core import archives, clock, documents
 from crownjewels.core import search as core_search
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import after_rollback
@@ -202,6 +202,19 @@ def _add_version_rows(
     session.add(version)
     document.current_version = staged.number
     session.flush()
+    documents.stored(
+        session,
+        actor=actor,
+        version=documents.VersionStored(
+            document_id=document.id,
+            version_number=version.number,
+            owner_type=document.owner_type,
+            owner_id=document.owner_id,
+            media_type=version.media_type,
+            filename=version.filename,
+            sha256=version.sha256,
+        ),
+    )
     return version
 
 
