@@ -52,6 +52,7 @@ from crownjewels.inventory import labels as inventory_labels
 from crownjewels.inventory import models as inventory_models
 from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
+from crownjewels.leaks import commands as leaks_commands
 from crownjewels.leaks import models as leaks_models
 from crownjewels.monitoring import commands as monitoring_commands
 from crownjewels.monitoring import jobs as monitoring_jobs
@@ -200,6 +201,7 @@ COMMANDS: tuple[tuple[str, Typer], ...] = (
     ("access", access_commands.app),
     ("disclosures", ledger_commands.app),
     ("monitor", monitoring_commands.app),
+    ("leaks", leaks_commands.app),
 )
 
 #: `monitor score`: the continuous scorer (or one pass with --once)
