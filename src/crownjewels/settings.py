@@ -123,6 +123,31 @@ class Settings(BaseSettings):
     #: how often the worker reads the custody log into monitoring
     monitoring_feed_seconds: float = Field(default=5.0, gt=0)
 
+    # Leak detection: what a scan may read (docs/leaks.md).
+    #: a file larger than this is not read; the scan reports it as skipped
+    leaks_max_file_bytes: int = Field(default=20 << 20, ge=1)
+    #: a scan stops after reading this many bytes in all (the rest is reported as not read)
+    leaks_max_scan_bytes: int = Field(default=1 << 30, ge=1)
+    #: a scan stops after reading this many files
+    leaks_max_files: int = Field(default=100_000, ge=1)
+    #: a URL answering more than this is refused
+    leaks_fetch_max_bytes: int = Field(default=20 << 20, ge=1)
+    #: a URL must answer in full within this many seconds
+    leaks_fetch_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    #: redirects followed when fetching a URL
+    leaks_fetch_max_redirects: int = Field(default=5, ge=0, le=20)
+    #: fetch URLs on loopback, private and link-local addresses too (off: a scan cannot be
+    #: used to reach the installation's own network)
+    leaks_fetch_private_addresses: bool = False
+    #: cloning and reading a git repository must finish within this many seconds
+    leaks_git_timeout_seconds: float = Field(default=600.0, gt=0)
+    #: the S3-compatible endpoint of scanned buckets; None: AWS itself
+    leaks_s3_endpoint_url: str | None = None
+    leaks_s3_region: str | None = None
+    #: None: boto3's own chain (AWS_* variables, profile, instance role)
+    leaks_s3_access_key_id: str | None = None
+    leaks_s3_secret_access_key: SecretStr | None = None
+
     def resolved_database_url(self) -> str:
         """The database URL: the configured one, or the embedded SQLite file under home."""
         if self.database_url:

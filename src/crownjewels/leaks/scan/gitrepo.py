@@ -1,0 +1,315 @@
+"""A git repository read for a scan: every branch, tag and other ref with its whole history,
+each distinct file content (blob) once, at the first path and commit it appears in (oldest
+first), shown as `path@branch:commit`.
+
+The repository, local or remote, is first cloned as a mirror into a temporary folder that is
+removed afterwards: its own configuration (which could name commands to run) is never read,
+and a local one is only read, never changed. The git command line runs with hooks off, no
+prompt for credentials (a repository that needs them must get them from the server's own git
+credential helper or SSH agent), only the http, https, ssh, git and file transports (never
+`ext::`), and one deadline for cloning and reading (CROWNJEWELS_LEAKS_GIT_TIMEOUT_SECONDS).
+An address that starts with `-` or uses a `transport::` form is refused before git sees it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from crownjewels.leaks.errors import TargetRefused
+from crownjewels.leaks.scan.fetch import display
+from crownjewels.leaks.scan.limits import Found, ScanLimits, too_large
+
+#: every git command gets these: no hooks, only the safe transports, no colour or pager
+SAFE_CONFIG = (
+    "-c", "core.hooksPath=/dev/null",
+    "-c", "core.fsmonitor=false",
+    "-c", "protocol.allow=never",
+    "-c", "protocol.file.allow=always",
+    "-c", "protocol.http.allow=always",
+    "-c", "protocol.https.allow=always",
+    "-c", "protocol.ssh.allow=always",
+    "-c", "protocol.git.allow=always",
+    "-c", "color.ui=false",
+)  # fmt: skip
+_SCHEMES = ("http://", "https://", "ssh://", "git://", "file://", "git+ssh://", "ssh+git://")
+#: scp-like `user@host:path` (no scheme)
+_SCP = re.compile(r"^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:[^/\\].*|^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:/.*")
+_ZERO = "0" * 40
+_REGULAR = ("100644", "100755", "100664")
+_LINK = "120000"
+_SUBMODULE = "160000"
+
+
+def is_remote(target: str) -> bool:
+    """Whether `target` is written as a repository address rather than a local path."""
+    lowered = target.lower()
+    return lowered.startswith(_SCHEMES) or bool(_SCP.match(target)) or "::" in target
+
+
+def is_repository(path: Path) -> bool:
+    """Whether a local folder is a working copy (holds .git) or a bare repository."""
+    if (path / ".git").exists():
+        return True
+    return (path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir()
+
+
+def read_repository(target: str, limits: ScanLimits) -> Iterator[Found]:
+    """Every distinct file content of the repository at `target` (a path or an address)."""
+    source, shown = _source(target)
+    deadline = time.monotonic() + limits.git_timeout
+    work = Path(tempfile.mkdtemp(prefix="crownjewels-scan-"))
+    try:
+        repo = work / "repo.git"
+        _clone(source, repo, shown, deadline, limits)
+        yield from _blobs(repo, shown, deadline, limits)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _source(target: str) -> tuple[str, str]:
+    """What git is given and what people are shown; refuses unsafe or unknown forms."""
+    text = target.strip()
+    if any(ord(c) < 32 for c in text):
+        raise TargetRefused("the repository address holds control characters; check it")
+    if text.startswith("-"):
+        raise TargetRefused(
+            f"{text!r} starts with '-', which git would read as an option; give a path or an "
+            "https://, ssh:// or file:// address"
+        )
+    if "::" in text:
+        raise TargetRefused(
+            f"{text!r} uses a git transport helper (the 'name::address' form, e.g. ext::), "
+            "which could run commands; give an https://, ssh://, git:// or file:// address"
+        )
+    lowered = text.lower()
+    if lowered.startswith(_SCHEMES) or _SCP.match(text):
+        return text, display(text)
+    path = Path(text).expanduser()
+    if not path.is_dir():
+        raise TargetRefused(
+            f"there is no repository at {text}; give the folder of a git repository or its "
+            "https://, ssh:// or file:// address"
+        )
+    if not is_repository(path):
+        raise TargetRefused(
+            f"{text} is a folder but not a git repository; scan it as a folder instead"
+        )
+    return str(path.resolve()), text
+
+
+def _environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(
+        GIT_TERMINAL_PROMPT="0",
+        GCM_INTERACTIVE="never",
+        GIT_ASKPASS="",
+        SSH_ASKPASS="",
+        GIT_SSH_COMMAND="ssh -o BatchMode=yes",
+        GIT_CONFIG_NOSYSTEM="1",
+        LC_ALL="C",
+    )
+    return env
+
+
+def _remaining(deadline: float, shown: str, limits: ScanLimits) -> float:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _too_slow(shown, limits)
+    return remaining
+
+
+def _too_slow(shown: str, limits: ScanLimits) -> TargetRefused:
+    return TargetRefused(
+        f"the repository {shown} could not be cloned and read within {limits.git_timeout:g} "
+        "seconds (CROWNJEWELS_LEAKS_GIT_TIMEOUT_SECONDS); scan a smaller repository or raise "
+        "the limit"
+    )
+
+
+def _clone(source: str, repo: Path, shown: str, deadline: float, limits: ScanLimits) -> None:
+    command = ["git", *SAFE_CONFIG, "clone", "--mirror", "--quiet", "--", source, str(repo)]
+    try:
+        done = subprocess.run(  # noqa: S603 - a fixed command; the address is after "--"
+            command,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env=_environment(),
+            timeout=_remaining(deadline, shown, limits),
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise _too_slow(shown, limits) from None
+    except FileNotFoundError:
+        raise TargetRefused(
+            "git is not installed on this server; install git to scan repositories"
+        ) from None
+    if done.returncode != 0:
+        reason = _reason(done.stderr.decode("utf-8", "replace"), source, shown)
+        raise TargetRefused(
+            f"the repository {shown} could not be cloned ({reason}); check the address and "
+            "that this server may read it without a prompt"
+        )
+
+
+def _reason(stderr: str, source: str, shown: str) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    fatal = [line for line in lines if line.startswith("fatal:")] or lines or ["git failed"]
+    text = fatal[-1].removeprefix("fatal:").strip().replace(source, shown)
+    return text[:300]
+
+
+def _blobs(repo: Path, shown: str, deadline: float, limits: ScanLimits) -> Iterator[Found]:
+    git = ["git", "--git-dir", str(repo), *SAFE_CONFIG]
+    log_command = [
+        *git,
+        "log", "--all", "--reverse", "--topo-order", "--format=%x00%H %S",
+        "--raw", "--no-abbrev", "-z", "--no-renames", "-m", "--no-ext-diff", "--no-textconv",
+    ]  # fmt: skip
+    env = _environment()
+    with (
+        tempfile.TemporaryFile() as log_errors,
+        subprocess.Popen(  # noqa: S603 - fixed commands in a clone of our own
+            log_command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=log_errors,
+            env=env,
+        ) as log,
+        subprocess.Popen(  # noqa: S603
+            [*git, "cat-file", "--batch-command"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        ) as cat,
+    ):
+        expired = threading.Event()
+
+        def stop() -> None:
+            expired.set()
+            log.kill()
+            cat.kill()
+
+        timer = threading.Timer(_remaining(deadline, shown, limits), stop)
+        timer.daemon = True
+        timer.start()
+        try:
+            assert log.stdout is not None
+            assert cat.stdin is not None
+            assert cat.stdout is not None
+            seen: set[bytes] = set()
+            for commit, ref, mode, blob, path in _changes(log.stdout):
+                key = bytes.fromhex(blob)
+                if key in seen:
+                    continue
+                seen.add(key)
+                where = f"{path}@{_branch(ref)}:{commit[:12]}"
+                if mode == _LINK:
+                    yield Found(where, None, "a symbolic link, not followed")
+                elif mode == _SUBMODULE:
+                    yield Found(where, None, "a submodule (another repository): scan it on its own")
+                elif mode in _REGULAR:
+                    size = _info(cat.stdin, cat.stdout, blob)
+                    if size is None:
+                        yield Found(where, None, "missing from the repository (a partial clone?)")
+                    elif size > limits.max_file_bytes:
+                        yield Found(where, None, too_large(size, limits))
+                    else:
+                        yield Found(where, _contents(cat.stdin, cat.stdout, blob))
+            cat.stdin.close()
+            log.wait()
+            if expired.is_set():
+                raise _too_slow(shown, limits)
+            if log.returncode != 0:
+                log_errors.seek(0)
+                reason = _reason(log_errors.read().decode("utf-8", "replace"), str(repo), shown)
+                raise TargetRefused(f"the history of {shown} could not be read ({reason})")
+        except (OSError, ValueError):
+            if expired.is_set():
+                raise _too_slow(shown, limits) from None
+            raise
+        finally:
+            timer.cancel()
+            for process in (log, cat):
+                if process.poll() is None:
+                    process.kill()
+
+
+def _changes(stream: IO[bytes]) -> Iterator[tuple[str, str, str, str, str]]:
+    """(commit, ref, mode, blob, path) of every added or changed file, in `git log -z --raw`
+    order: `\\0<commit> <ref>\\0` then `:<old mode> <new mode> <old> <new> <status>\\0<path>\\0`."""
+    commit = ref = ""
+    meta: str | None = None
+    for token in _tokens(stream):
+        text = token.decode("utf-8", "replace")
+        if meta is not None:
+            fields = meta.split()
+            meta = None
+            if len(fields) >= 5 and fields[3] != _ZERO:
+                yield commit, ref, fields[1], fields[3], text
+            continue
+        stripped = text.lstrip("\n")
+        if stripped.startswith(":"):
+            meta = stripped[1:]
+        elif stripped:
+            commit, _, ref = stripped.partition(" ")
+
+
+def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
+    rest = b""
+    while True:
+        chunk = stream.read1(64 << 10) if hasattr(stream, "read1") else stream.read(64 << 10)
+        if not chunk:
+            break
+        parts = (rest + chunk).split(b"\0")
+        rest = parts.pop()
+        yield from parts
+    if rest:
+        yield rest
+
+
+def _info(stdin: IO[bytes], stdout: IO[bytes], blob: str) -> int | None:
+    stdin.write(f"info {blob}\n".encode())
+    stdin.flush()
+    header = stdout.readline().decode().split()
+    if len(header) != 3 or header[1] != "blob":
+        return None
+    return int(header[2])
+
+
+def _contents(stdin: IO[bytes], stdout: IO[bytes], blob: str) -> bytes:
+    stdin.write(f"contents {blob}\n".encode())
+    stdin.flush()
+    header = stdout.readline().decode().split()
+    size = int(header[2])
+    data = _read_exactly(stdout, size)
+    stdout.read(1)  # the newline after the content
+    return data
+
+
+def _read_exactly(stdout: IO[bytes], size: int) -> bytes:
+    parts: list[bytes] = []
+    got = 0
+    while got < size:
+        chunk = stdout.read(size - got)
+        if not chunk:
+            raise ValueError("the object reader stopped early")
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+def _branch(ref: str) -> str:
+    for prefix in ("refs/heads/", "refs/tags/"):
+        if ref.startswith(prefix):
+            return ref.removeprefix(prefix)
+    return ref.removeprefix("refs/")
