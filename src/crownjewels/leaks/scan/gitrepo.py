@@ -57,8 +57,11 @@ def is_remote(target: str) -> bool:
 
 def is_repository(path: Path) -> bool:
     """Whether a local folder is a working copy (holds .git) or a bare repository."""
-    if (path / ".git").exists():
+    dot_git = path / ".git"
+    if (dot_git / "HEAD").is_file():
         return True
+    if dot_git.is_file():  # a linked worktree or a submodule: "gitdir: <where>"
+        return dot_git.read_bytes()[:8] == b"gitdir: "
     return (path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir()
 
 
