@@ -143,6 +143,8 @@ def _address(host: str, port: int, shown: str, private_addresses: bool) -> str:
     if not private_addresses:
         for address in addresses:
             ip = ipaddress.ip_address(address.split("%", 1)[0])
+            if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+                ip = ip.ipv4_mapped
             if not ip.is_global or ip.is_multicast:
                 raise TargetRefused(
                     f"the URL {shown} leads to {host} at {address}, an address of a private "

@@ -3,12 +3,14 @@ each distinct file content (blob) once, at the first path and commit it appears 
 first), shown as `path@branch:commit`.
 
 The repository, local or remote, is first cloned as a mirror into a temporary folder that is
-removed afterwards: its own configuration (which could name commands to run) is never read,
-and a local one is only read, never changed. The git command line runs with hooks off, no
-prompt for credentials (a repository that needs them must get them from the server's own git
-credential helper or SSH agent), only the http, https, ssh, git and file transports (never
-`ext::`), and one deadline for cloning and reading (CROWNJEWELS_LEAKS_GIT_TIMEOUT_SECONDS).
-An address that starts with `-` or uses a `transport::` form is refused before git sees it.
+removed afterwards (or when the scan stops early): its own configuration (which could name
+commands to run) is never read, and a local one is only read, never changed. The git command
+line runs with hooks off, no prompt for credentials (a repository that needs them must get
+them from the server's own git credential helper or SSH agent), only the http, https, ssh, git
+and file transports (never `ext::`), and one time budget (CROWNJEWELS_LEAKS_GIT_TIMEOUT_SECONDS)
+for cloning and for waiting on git while reading (the time the scan spends comparing each file
+is not counted). An address that starts with `-` or uses a `transport::` form is refused before
+git sees it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -195,22 +198,14 @@ def _blobs(repo: Path, shown: str, deadline: float, limits: ScanLimits) -> Itera
             env=env,
         ) as cat,
     ):
-        expired = threading.Event()
-
-        def stop() -> None:
-            expired.set()
-            log.kill()
-            cat.kill()
-
-        timer = threading.Timer(_remaining(deadline, shown, limits), stop)
-        timer.daemon = True
-        timer.start()
+        watchdog = _Watchdog(_remaining(deadline, shown, limits), (log, cat))
+        expired = watchdog.expired
         try:
             assert log.stdout is not None
             assert cat.stdin is not None
             assert cat.stdout is not None
             seen: set[bytes] = set()
-            for commit, ref, mode, blob, path in _changes(log.stdout):
+            for commit, ref, mode, blob, path in _changes(log.stdout, watchdog):
                 key = bytes.fromhex(blob)
                 if key in seen:
                     continue
@@ -221,13 +216,13 @@ def _blobs(repo: Path, shown: str, deadline: float, limits: ScanLimits) -> Itera
                 elif mode == _SUBMODULE:
                     yield Found(where, None, "a submodule (another repository): scan it on its own")
                 elif mode in _REGULAR:
-                    size = _info(cat.stdin, cat.stdout, blob)
+                    size = _info(cat.stdin, cat.stdout, blob, watchdog)
                     if size is None:
                         yield Found(where, None, "missing from the repository (a partial clone?)")
                     elif size > limits.max_file_bytes:
                         yield Found(where, None, too_large(size, limits))
                     else:
-                        yield Found(where, _contents(cat.stdin, cat.stdout, blob))
+                        yield Found(where, _contents(cat.stdin, cat.stdout, blob, watchdog))
             cat.stdin.close()
             log.wait()
             if expired.is_set():
@@ -241,18 +236,57 @@ def _blobs(repo: Path, shown: str, deadline: float, limits: ScanLimits) -> Itera
                 raise _too_slow(shown, limits) from None
             raise
         finally:
-            timer.cancel()
+            watchdog.close()
             for process in (log, cat):
                 if process.poll() is None:
                     process.kill()
 
 
-def _changes(stream: IO[bytes]) -> Iterator[tuple[str, str, str, str, str]]:
+class _Watchdog:
+    """Kills the git processes once the time spent waiting for them passes `budget` seconds;
+    the time the scan spends on each file between two reads is not counted."""
+
+    def __init__(self, budget: float, processes: tuple[subprocess.Popen[bytes], ...]) -> None:
+        self.left = budget
+        self.since: float | None = None
+        self.expired = threading.Event()
+        self._processes = processes
+        self._closed = threading.Event()
+        self._lock = threading.Lock()
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    @contextmanager
+    def waiting(self) -> Iterator[None]:
+        with self._lock:
+            self.since = time.monotonic()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.left -= time.monotonic() - (self.since or 0.0)
+                self.since = None
+
+    def close(self) -> None:
+        self._closed.set()
+
+    def _watch(self) -> None:
+        while not self._closed.wait(0.05):
+            with self._lock:
+                spent = 0.0 if self.since is None else time.monotonic() - self.since
+                over = self.left - spent <= 0
+            if over:
+                self.expired.set()
+                for process in self._processes:
+                    process.kill()
+                return
+
+
+def _changes(stream: IO[bytes], watchdog: _Watchdog) -> Iterator[tuple[str, str, str, str, str]]:
     """(commit, ref, mode, blob, path) of every added or changed file, in `git log -z --raw`
     order: `\\0<commit> <ref>\\0` then `:<old mode> <new mode> <old> <new> <status>\\0<path>\\0`."""
     commit = ref = ""
     meta: str | None = None
-    for token in _tokens(stream):
+    for token in _tokens(stream, watchdog):
         text = token.decode("utf-8", "replace")
         if meta is not None:
             fields = meta.split()
@@ -267,10 +301,11 @@ def _changes(stream: IO[bytes]) -> Iterator[tuple[str, str, str, str, str]]:
             commit, _, ref = stripped.partition(" ")
 
 
-def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
+def _tokens(stream: IO[bytes], watchdog: _Watchdog) -> Iterator[bytes]:
     rest = b""
     while True:
-        chunk = stream.read1(64 << 10) if hasattr(stream, "read1") else stream.read(64 << 10)
+        with watchdog.waiting():
+            chunk = stream.read1(64 << 10) if hasattr(stream, "read1") else stream.read(64 << 10)
         if not chunk:
             break
         parts = (rest + chunk).split(b"\0")
@@ -280,22 +315,25 @@ def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
         yield rest
 
 
-def _info(stdin: IO[bytes], stdout: IO[bytes], blob: str) -> int | None:
-    stdin.write(f"info {blob}\n".encode())
-    stdin.flush()
-    header = stdout.readline().decode().split()
+def _info(stdin: IO[bytes], stdout: IO[bytes], blob: str, watchdog: _Watchdog) -> int | None:
+    with watchdog.waiting():
+        stdin.write(f"info {blob}\n".encode())
+        stdin.flush()
+        header = stdout.readline().decode().split()
     if len(header) != 3 or header[1] != "blob":
         return None
     return int(header[2])
 
 
-def _contents(stdin: IO[bytes], stdout: IO[bytes], blob: str) -> bytes:
-    stdin.write(f"contents {blob}\n".encode())
-    stdin.flush()
-    header = stdout.readline().decode().split()
-    size = int(header[2])
-    data = _read_exactly(stdout, size)
-    stdout.read(1)  # the newline after the content
+def _contents(stdin: IO[bytes], stdout: IO[bytes], blob: str, watchdog: _Watchdog) -> bytes:
+    with watchdog.waiting():
+        stdin.write(f"contents {blob}\n".encode())
+        stdin.flush()
+        header = stdout.readline().decode().split()
+        if len(header) != 3:
+            raise ValueError("the object reader stopped early")
+        data = _read_exactly(stdout, int(header[2]))
+        stdout.read(1)  # the newline after the content
     return data
 
 

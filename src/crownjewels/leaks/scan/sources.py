@@ -292,20 +292,27 @@ def _url(url: str, limits: ScanLimits) -> Iterator[Item]:
 def _folder(root: Path, limits: ScanLimits) -> Iterator[Found]:
     if not root.is_dir():
         raise TargetRefused(f"{root} is not a folder; give a folder, or scan it as a file")
-    for here, dirs, names in os.walk(root, onerror=None, followlinks=False):
+    unreadable: list[OSError] = []
+    for here, dirs, names in os.walk(root, onerror=unreadable.append, followlinks=False):
+        while unreadable:
+            yield _unlisted(unreadable.pop(0), root)
         dirs[:] = sorted(d for d in dirs if d not in _VCS_DIRS)
         base = Path(here)
         for name in sorted(names):
             path = base / name
-            shown = path.relative_to(root).as_posix()
-            yield _read_local(path, shown, limits)
+            yield _read_local(path, path.relative_to(root).as_posix(), limits)
         for name in dirs:
             if (base / name).is_symlink():
-                yield Found(
-                    (base / name).relative_to(root).as_posix(),
-                    None,
-                    "a link to a folder, not followed",
-                )
+                shown = (base / name).relative_to(root).as_posix()
+                yield Found(shown, None, "a link to a folder, not followed")
+    while unreadable:
+        yield _unlisted(unreadable.pop(0), root)
+
+
+def _unlisted(error: OSError, root: Path) -> Found:
+    where = Path(str(error.filename)) if error.filename else root
+    shown = where.relative_to(root).as_posix() if where.is_relative_to(root) else str(where)
+    return Found(shown or ".", None, f"a folder that could not be listed ({error.strerror})")
 
 
 def _read_local(path: Path, shown: str, limits: ScanLimits) -> Found:
