@@ -88,6 +88,8 @@ MAX_ARCHIVE_DEPTH = 2
 #: version-control folders left out of a folder scan (their history is a git scan's)
 _VCS_DIRS = frozenset({".git", ".hg", ".svn"})
 _HEAD = 8192
+#: the control bytes that mark binary content (tab, line ends, form feed and escape are text's)
+_CONTROLS = bytes(b for b in range(32) if b not in b"\t\n\r\f\x1b")
 _OFFICE = (("word/document.xml", DOCX), ("xl/workbook.xml", XLSX), ("ppt/presentation.xml", PPTX))
 _NAMES = {
     PPTX: "a PowerPoint presentation",
@@ -201,7 +203,7 @@ def _is_text(head: bytes) -> bool:
         return True  # UTF-16 (or 32) with its byte-order mark
     if b"\x00" in head:
         return False
-    controls = sum(1 for b in head if b < 32 and b not in b"\t\n\r\f\x1b")
+    controls = len(head) - len(head.translate(None, _CONTROLS))
     return controls <= len(head) // 100
 
 
@@ -325,7 +327,11 @@ def _read_local(path: Path, shown: str, limits: ScanLimits) -> Found:
         if info.st_size > limits.max_file_bytes:
             return Found(shown, None, too_large(info.st_size, limits))
         with path.open("rb") as file:
-            data = file.read(limits.max_file_bytes + 1)
+            head = file.read(_HEAD)
+            kind = _sniff_head(head)
+            if kind not in READABLE and kind not in ARCHIVES:
+                return Found(shown, None, _unreadable(kind))  # the rest is never read
+            data = head + file.read(limits.max_file_bytes + 1 - len(head))
     except OSError as exc:
         return Found(shown, None, f"could not be read ({exc.strerror or exc})")
     if len(data) > limits.max_file_bytes:
