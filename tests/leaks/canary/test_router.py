@@ -105,3 +105,17 @@ def test_a_document_token_file_and_bad_input(rc: RoleClients, db: Database) -> N
         assert missing.status_code == 404 and "leaks tokens" in missing.json()["detail"]
         listed = client.get(BASE, params={"secret": ref}, headers=h).json()
         assert [t["ref"] for t in listed] == [token["ref"]]
+
+
+def test_the_pages_show_tokens_and_the_secret_panel(rc: RoleClients, db: Database) -> None:
+    ref = _secret(db)
+    h = rc.headers(Role.SECURITY)
+    with rc.client() as client:
+        made = client.post(BASE, json={"secret": ref, "kind": "image", "label": "Lure"}, headers=h)
+        token = made.json()["ref"]
+        listing = client.get("/leaks/tokens", headers=h)
+        assert listing.status_code == 200 and token in listing.text and "Lure" in listing.text
+        page = client.get(f"/leaks/tokens/{token}", headers=h)
+        assert page.status_code == 200 and "It has not fired." in page.text
+        secret_page = client.get(f"/secrets/{ref}", headers=h)
+        assert 'id="canary-tokens"' in secret_page.text and token in secret_page.text
