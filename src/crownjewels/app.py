@@ -50,6 +50,8 @@ PUBLIC_PATHS = frozenset(
         "/logout",
         "/static",
         "/favicon.ico",
+        # canary tokens call home here (leaks/canary/callback.py): the same answer for any token
+        "/c",
     }
 )
 
@@ -229,6 +231,8 @@ def create_app(
     app.include_router(web_pages.router, dependencies=guards[:1])
     for router in registry.PAGE_ROUTERS:
         app.include_router(router, dependencies=guards)
+    for router in registry.PUBLIC_ROUTERS:
+        app.include_router(router)
     static = Path(__file__).parent / "web" / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.add_middleware(bodies.BodyLimit, api_prefix=API_PREFIX)

@@ -40,6 +40,7 @@ from crownjewels.custody import router as custody_router
 from crownjewels.disclosure import commands as disclosure_commands
 from crownjewels.disclosure import models as disclosure_models
 from crownjewels.disclosure import pages as disclosure_pages
+from crownjewels.disclosure import planting as disclosure_planting
 from crownjewels.disclosure import router as disclosure_router
 from crownjewels.disclosure.ledger import commands as ledger_commands
 from crownjewels.disclosure.ledger import pages as ledger_pages
@@ -54,6 +55,13 @@ from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
 from crownjewels.leaks import commands as leaks_commands
 from crownjewels.leaks import models as leaks_models
+from crownjewels.leaks.canary import callback as canary_callback
+from crownjewels.leaks.canary import commands as canary_commands
+from crownjewels.leaks.canary import labels as canary_labels
+from crownjewels.leaks.canary import pages as canary_pages
+from crownjewels.leaks.canary import panels as canary_panels
+from crownjewels.leaks.canary import router as canary_router
+from crownjewels.leaks.canary import service as canary_service
 from crownjewels.monitoring import commands as monitoring_commands
 from crownjewels.monitoring import jobs as monitoring_jobs
 from crownjewels.monitoring import models as monitoring_models
@@ -156,6 +164,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     monitoring_router.router,
     channels_router.router,
     watch_router.router,
+    canary_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -181,6 +190,12 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     triage_pages.router,
     channels_pages.router,
     watch_pages.router,
+    canary_pages.router,
+)
+#: routes anyone may call, without login or the request guards (app.PUBLIC_PATHS names them)
+PUBLIC_ROUTERS: tuple[APIRouter, ...] = (
+    #: /c/<token>: canary tokens call home
+    canary_callback.router,
 )
 
 #: (name, Typer sub-app, help) mounted on the root CLI
@@ -225,6 +240,10 @@ triage_commands.mount(monitoring_commands.app)
 monitoring_sources_commands.mount(monitoring_commands.app)
 #: `monitor channels …`: where alerts go
 channels_commands.mount(monitoring_commands.app)
+#: `leaks tokens|plant|retire|hits`: canary tokens
+canary_commands.mount(leaks_commands.app)
+#: `issue_copy(..., plant=...)` plants a canary token in the copy it issues
+disclosure_planting.register(canary_service.plant_in_copy)
 
 #: scheduled jobs that `crownjewels worker` (and `serve`, in a thread) runs
 JOBS: tuple[Job, ...] = (
@@ -261,6 +280,7 @@ custody_labels.register("alert", triage_labels.ALERTS)
 custody_labels.register("alert-channel", channels_labels.CHANNELS)
 custody_labels.register("departure-watch", watch_labels.WATCHES)
 custody_labels.register("log-review", watch_labels.REVIEWS)
+custody_labels.register("canary-token", canary_labels.TOKENS)
 custody_labels.register_users(parties_labels.find_users)
 
 #: panels a capability shows on another's page: the agreements with a vendor on its page
@@ -275,6 +295,8 @@ panels.register(parties_pages.PERSON_SLOT, triage_panels.person_alerts)
 panels.register(parties_pages.PERSON_SLOT, watch_panels.person_watch)
 panels.register(offboarding_pages.OFFBOARDING_SLOT, watch_panels.offboarding_watch)
 panels.register(posture_pages.POSTURE_SLOT, watch_panels.posture_reviews)
+#: a secret's canary tokens and their hits on its page
+panels.register(inventory_pages.SECRET_SLOT, canary_panels.secret_tokens)
 
 #: a notice of departure recorded on a person (parties) opens their departure watch
 departures.listen(watch_service.on_notice)
@@ -293,4 +315,5 @@ TEMPLATE_PACKAGES = (
     "access",
     "training",
     "monitoring",
+    "leaks",
 )

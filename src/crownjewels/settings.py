@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     company_name: str = "Our Company"
     base_url: str = "http://127.0.0.1:8000"
+    #: where the public canary callback (/c/<token>) is reached from outside, written into
+    #: every canary token; None: `base_url` (docs/leaks.md)
+    canary_base_url: str | None = None
     #: every role but vendor-user must enrol TOTP before using the web UI
     mfa_required: bool = True
     login_max_failures: int = 5
@@ -177,6 +180,10 @@ class Settings(BaseSettings):
         if self.run_jobs_in_process is not None:
             return self.run_jobs_in_process
         return database_url.startswith("sqlite")
+
+    def resolved_canary_base_url(self) -> str:
+        """The base of canary callbacks: the configured one, else `base_url`; no trailing /."""
+        return (self.canary_base_url or self.base_url).rstrip("/")
 
     def resolved_vault_key_file(self) -> Path:
         """The KEK file: the configured one, or vault.key under home."""

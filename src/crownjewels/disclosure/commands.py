@@ -10,7 +10,7 @@ import typer
 
 from crownjewels.core.cli import JsonOpt, emit_json, emit_table, state
 from crownjewels.core.files import write_whole
-from crownjewels.disclosure import service
+from crownjewels.disclosure import planting, service
 from crownjewels.disclosure.schemas import Channel, CopyRead
 
 _COLUMNS = ["id", "issued_at", "document", "version", "recipient", "organisation", "channel",
@@ -26,6 +26,11 @@ def get(
         None, "--to", help="The recipient's email or person id (default: yourself)."
     ),
     version: int | None = typer.Option(None, "--version", min=1, help="Default: the newest."),
+    plant: str | None = typer.Option(
+        None,
+        "--plant",
+        help="Plant a canary token in the copy: docx (DOCX copies), pdf (PDF copies) or honey.",
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
     """Issue a registered copy of a document, marked for its recipient, to a file."""
@@ -42,6 +47,9 @@ def get(
             channel=Channel.CLI,
             recipient=to,
             version=version,
+            plant=planting.PlantRequest(plant, st.settings.resolved_canary_base_url())
+            if plant
+            else None,
         )
     write_whole(out, issued.data)  # only once the copy is registered (committed)
     copy = issued.copy
@@ -53,6 +61,8 @@ def get(
         f"wrote {out}: copy {copy.id} of v{copy.version_number} for {copy.recipient_name}"
         f"{f' ({copy.recipient_organisation})' if copy.recipient_organisation else ''}, {how}"
     )
+    if issued.canary:
+        typer.echo(f"canary {issued.canary} planted in the copy")
     if not copy.marked:
         typer.echo(
             f"warning: {copy.media_type} cannot carry a mark; the copy is registered, but a "

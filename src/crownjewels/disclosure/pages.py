@@ -27,9 +27,10 @@ from crownjewels.core.forms import (
 from crownjewels.core.http import AppSettings, DbSession, attachment, require
 from crownjewels.core.permissions import Permission as P
 from crownjewels.core.uploads import FORM_FRAMING, body_limit
-from crownjewels.disclosure import service
+from crownjewels.disclosure import planting, service
 from crownjewels.disclosure.schemas import Channel
 from crownjewels.inventory import service as inventory
+from crownjewels.settings import Settings
 from crownjewels.vault import service as vault
 
 router = APIRouter(include_in_schema=False)
@@ -131,6 +132,12 @@ def upload(
     return redirect(f"/secrets/{secret.ref}/documents")
 
 
+def _plant(form: FormData, settings: Settings) -> planting.PlantRequest | None:
+    """The canary the form asks to plant in the copy, if any."""
+    kind = optional(form, "plant")
+    return planting.PlantRequest(kind, settings.resolved_canary_base_url()) if kind else None
+
+
 def copy_response(data: bytes, filename: str, headers: dict[str, str]) -> Response:
     """The copy as a download, under a file name that survives any characters (RFC 6266)."""
     return Response(data, headers={"Content-Disposition": attachment(filename), **headers})
@@ -159,6 +166,7 @@ def download_copy(
             purpose=text(form, "purpose"),
             channel=Channel.WEB,
             recipient=optional(form, "recipient"),
+            plant=_plant(form, settings),
         )
     except CrownJewelsError as exc:
         if isinstance(exc, Forbidden) or exc.status_code == 404:
@@ -180,6 +188,7 @@ def download_copy(
         "X-Copy-Id": copy.id,
         "X-Copy-Marked": "true" if copy.marked else "false",
         "X-Content-Type-Options": "nosniff",
+        **({"X-Canary": issued.canary} if issued.canary else {}),
     }
     return copy_response(issued.data, issued.filename, headers)
 

@@ -11,7 +11,7 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.http import AppSettings, DbSession, attachment, require
 from crownjewels.core.permissions import Permission as P
 from crownjewels.core.uploads import body_limit
-from crownjewels.disclosure import service
+from crownjewels.disclosure import planting, service
 from crownjewels.disclosure.schemas import Channel, CopyRead, CopyRequest, Identification
 
 router = APIRouter(tags=["copies"])
@@ -30,7 +30,8 @@ def issue(
     session: DbSession, actor: Reader, settings: AppSettings, document_id: str, body: CopyRequest
 ) -> Response:
     """The copy, marked for its recipient (default: the caller); X-Copy-Id names the copy and
-    X-Copy-Marked says whether its type could carry a mark. Recorded as COPY_ISSUED."""
+    X-Copy-Marked says whether its type could carry a mark; with `plant`, X-Canary names the
+    canary token planted in it. Recorded as COPY_ISSUED."""
     issuer = service.issuer(settings)
     issued = service.issue_copy(
         session,
@@ -42,6 +43,9 @@ def issue(
         channel=Channel.API,
         recipient=body.recipient,
         version=body.version,
+        plant=planting.PlantRequest(body.plant, settings.resolved_canary_base_url())
+        if body.plant
+        else None,
     )
     copy = issued.copy
     headers = {
@@ -51,6 +55,7 @@ def issue(
         "X-Content-SHA256": copy.sha256,
         "X-Document-Version": str(copy.version_number),
         "X-Content-Type-Options": "nosniff",
+        **({"X-Canary": issued.canary} if issued.canary else {}),
     }
     return Response(issued.data, status_code=201, media_type=copy.media_type, headers=headers)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -54,6 +55,8 @@ class CopyRequest(BaseModel):
     purpose: str = Field(min_length=3, max_length=2000)
     recipient: str | None = Field(default=None, max_length=320)
     version: int | None = Field(default=None, ge=1)
+    #: plant a canary token in the copy: a DOCX footer, a PDF action, or honey strings
+    plant: Literal["docx", "pdf", "honey"] | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class IssuedCopy:
     copy: CopyRead
     data: bytes
     filename: str
+    #: the canary token planted in it (CT-0004), when one was
+    canary: str | None = None
 
 
 class Verdict(StrEnum):

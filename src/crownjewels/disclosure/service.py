@@ -12,6 +12,7 @@ disclosures, so they get no ledger entry."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Collection
 from datetime import datetime
@@ -25,12 +26,12 @@ from crownjewels.access import service as access
 from crownjewels.access.schemas import Decision, Level
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor, fact_reader
-from crownjewels.core.errors import Forbidden, NotFound
+from crownjewels.core.errors import Forbidden, Invalid, NotFound
 from crownjewels.core.ids import new_id
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
-from crownjewels.disclosure import repository
+from crownjewels.disclosure import planting, repository
 from crownjewels.disclosure.errors import CopyNotFound, NoRecipient
 from crownjewels.disclosure.ledger import service as ledger
 from crownjewels.disclosure.models import DisclosureCopy
@@ -272,11 +273,13 @@ def issue_copy(
     channel: Channel,
     recipient: str | None = None,
     version: int | None = None,
+    plant: planting.PlantRequest | None = None,
 ) -> IssuedCopy:
     """Decrypt a version (a DOCUMENT_READ), mark it for its recipient (default: the actor) and
     register the copy (COPY_ISSUED); types the engine cannot mark are registered as unmarked.
     Needs documents:read, except for a copy of a secret's document for the actor themselves,
-    which the access decision alone allows (a vendor user in the portal)."""
+    which the access decision alone allows (a vendor user in the portal).
+    With `plant`, a canary token of that kind goes into the marked copy (planting.py)."""
     own = _self_download(actor, recipient)
     purpose = _purpose(purpose)
     document = _document(session, actor, document_id, own)
@@ -294,6 +297,31 @@ def issue_copy(
         legend=legend,
     )
     marked = watermark.apply_mark(raw, meta.media_type, mark, key=key, filename=meta.filename)
+    canary = None
+    if plant is not None:
+        if secret is None:
+            raise Invalid(
+                "a canary token belongs to a secret, and this document is not a secret's; "
+                "issue the copy without one",
+                field="plant",
+            )
+        planted = planting.plant(
+            session,
+            actor=actor,
+            planting=planting.Planting(
+                kind=plant.kind,
+                base_url=plant.base_url,
+                data=marked.data,
+                media_type=meta.media_type,
+                filename=meta.filename,
+                secret_id=secret.id,
+                copy_id=mark.copy_id,
+                recipient_person_id=person.id,
+                recipient_name=person.full_name,
+                recipient_email=person.email,
+            ),
+        )
+        marked, canary = dataclasses.replace(marked, data=planted.data), planted.reference
     row = _register(
         session,
         actor,
@@ -321,7 +349,10 @@ def issue_copy(
             secret=secret,
         )
     return IssuedCopy(
-        copy=_read(row, document), data=marked.data, filename=meta.filename or document.title
+        copy=_read(row, document),
+        data=marked.data,
+        filename=meta.filename or document.title,
+        canary=canary,
     )
 
 

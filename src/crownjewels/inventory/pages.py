@@ -31,6 +31,7 @@ from crownjewels.core.forms import (
 from crownjewels.core.http import AppSettings, DbSession, Paging, attachment, require
 from crownjewels.core.importing import ImportPage, form_page, read_upload, run_page
 from crownjewels.core.pagination import PageParams
+from crownjewels.core.panels import panels
 from crownjewels.core.permissions import Permission as P
 from crownjewels.custody import service as custody
 from crownjewels.inventory import imports, rules, service
@@ -341,6 +342,10 @@ def edit(
 
 # --- a secret's page, reviews and status -----------------------------------------------------
 
+#: the slot of the secret's page where capabilities above show their panels (registry.py
+#: plugs them in); its subject is the secret's `secret_id` and `secret_ref`
+SECRET_SLOT = "secret"
+
 
 def _secret_page(
     request: Request,
@@ -363,6 +368,12 @@ def _secret_page(
         "people": _people(session, actor) if may_write else [],  # owners for a new location
         "status_choices": service.status_choices(secret),
         "assessed": rules.factors_assessed(secret.secrecy_assessment),
+        "slot_panels": panels(
+            SECRET_SLOT,
+            session,
+            actor=actor,
+            subject={"secret_id": secret.id, "secret_ref": secret.ref},
+        ),
         "review_errors": {},
         "status_errors": {},
         "location_errors": {},
