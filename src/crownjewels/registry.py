@@ -54,6 +54,11 @@ from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
 from crownjewels.leaks import commands as leaks_commands
 from crownjewels.leaks import models as leaks_models
+from crownjewels.leaks.watchlists import commands as watchlists_commands
+from crownjewels.leaks.watchlists import jobs as watchlists_jobs
+from crownjewels.leaks.watchlists import labels as watchlists_labels
+from crownjewels.leaks.watchlists import pages as watchlists_pages
+from crownjewels.leaks.watchlists import router as watchlists_router
 from crownjewels.monitoring import commands as monitoring_commands
 from crownjewels.monitoring import jobs as monitoring_jobs
 from crownjewels.monitoring import models as monitoring_models
@@ -156,6 +161,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     monitoring_router.router,
     channels_router.router,
     watch_router.router,
+    watchlists_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -181,6 +187,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     triage_pages.router,
     channels_pages.router,
     watch_pages.router,
+    watchlists_pages.router,
 )
 
 #: (name, Typer sub-app, help) mounted on the root CLI
@@ -225,6 +232,8 @@ triage_commands.mount(monitoring_commands.app)
 monitoring_sources_commands.mount(monitoring_commands.app)
 #: `monitor channels …`: where alerts go
 channels_commands.mount(monitoring_commands.app)
+#: `leaks watchlist …`, `leaks feeds …`, `leaks reviews …`: market surveillance
+watchlists_commands.mount(leaks_commands.app)
 
 #: scheduled jobs that `crownjewels worker` (and `serve`, in a thread) runs
 JOBS: tuple[Job, ...] = (
@@ -239,6 +248,7 @@ JOBS: tuple[Job, ...] = (
     *channels_jobs.JOBS,
     *watch_jobs.JOBS,
     *scoring_jobs.JOBS,
+    *watchlists_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own
@@ -261,6 +271,9 @@ custody_labels.register("alert", triage_labels.ALERTS)
 custody_labels.register("alert-channel", channels_labels.CHANNELS)
 custody_labels.register("departure-watch", watch_labels.WATCHES)
 custody_labels.register("log-review", watch_labels.REVIEWS)
+custody_labels.register("watchlist", watchlists_labels.WATCHLISTS)
+custody_labels.register("watch-feed", watchlists_labels.FEEDS)
+custody_labels.register("watch-review", watchlists_labels.REVIEWS)
 custody_labels.register_users(parties_labels.find_users)
 
 #: panels a capability shows on another's page: the agreements with a vendor on its page
@@ -293,4 +306,5 @@ TEMPLATE_PACKAGES = (
     "access",
     "training",
     "monitoring",
+    "leaks",
 )
