@@ -115,4 +115,4 @@ def items_and_feeds(session: Session, item_ids: set[str]) -> dict[str, tuple[Fee
         .join(Feed, Feed.id == FeedItem.feed_id)
         .where(FeedItem.id.in_(item_ids))
     )
-    return {item.id: (item, feed) for item, feed in session.execute(query).tuples()}
+    return {item.id: (item, feed) for item, feed in session.execute(query)}

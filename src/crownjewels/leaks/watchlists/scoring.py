@@ -5,8 +5,9 @@ a plural's final s dropped, stop words and one- or two-letter words left out. A 
 is its description plus its watch terms and competitors, counted twice (they are what its owner
 asked to be told about). Term weights are (1 + ln tf) x idf, with the smoothed idf
 ln((1 + n) / (1 + df)) + 1 over the corpus of the register's descriptions and the feed items;
-the score is the cosine of the two vectors (0..1). The reason names the words that carried the
-score, the watch terms and competitors found, and the score."""
+the score is the cosine of the two vectors (0..1). The reason names the shared words that are
+rarest in the corpus (the longer first among equals), the watch terms and competitors found
+whole, and the score."""
 
 from __future__ import annotations
 
@@ -92,7 +93,7 @@ class Score:
     """An item's score against one secret and what carried it."""
 
     value: float
-    #: description words shared, heaviest first
+    #: description words shared, rarest in the corpus first (then the longer, more specific)
     shared: list[str] = field(default_factory=list)
     #: watch terms and competitors found whole in the item (as the owner typed them)
     terms: list[str] = field(default_factory=list)
@@ -152,6 +153,6 @@ def score(item_text: str, profile: Profile, corpus: Corpus) -> Score:
     description = set(words(profile.description))
     shared = sorted(
         (w for w in products if w in description and w not in in_phrases),
-        key=lambda w: (-products[w], w),
+        key=lambda w: (-round(corpus.idf(w), 6), -len(w), w),
     )[:SHOWN]
     return Score(round(value, 4), shared=shared, terms=terms, competitors=competitors)
