@@ -62,6 +62,11 @@ from crownjewels.leaks.canary import pages as canary_pages
 from crownjewels.leaks.canary import panels as canary_panels
 from crownjewels.leaks.canary import router as canary_router
 from crownjewels.leaks.canary import service as canary_service
+from crownjewels.leaks.watchlists import commands as watchlists_commands
+from crownjewels.leaks.watchlists import jobs as watchlists_jobs
+from crownjewels.leaks.watchlists import labels as watchlists_labels
+from crownjewels.leaks.watchlists import pages as watchlists_pages
+from crownjewels.leaks.watchlists import router as watchlists_router
 from crownjewels.monitoring import commands as monitoring_commands
 from crownjewels.monitoring import jobs as monitoring_jobs
 from crownjewels.monitoring import models as monitoring_models
@@ -165,6 +170,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     channels_router.router,
     watch_router.router,
     canary_router.router,
+    watchlists_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -191,6 +197,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     channels_pages.router,
     watch_pages.router,
     canary_pages.router,
+    watchlists_pages.router,
 )
 #: routes anyone may call, without login or the request guards (app.PUBLIC_PATHS names them)
 PUBLIC_ROUTERS: tuple[APIRouter, ...] = (
@@ -244,6 +251,8 @@ channels_commands.mount(monitoring_commands.app)
 canary_commands.mount(leaks_commands.app)
 #: `issue_copy(..., plant=...)` plants a canary token in the copy it issues
 disclosure_planting.register(canary_service.plant_in_copy)
+#: `leaks watchlist …`, `leaks feeds …`, `leaks reviews …`: market surveillance
+watchlists_commands.mount(leaks_commands.app)
 
 #: scheduled jobs that `crownjewels worker` (and `serve`, in a thread) runs
 JOBS: tuple[Job, ...] = (
@@ -258,6 +267,7 @@ JOBS: tuple[Job, ...] = (
     *channels_jobs.JOBS,
     *watch_jobs.JOBS,
     *scoring_jobs.JOBS,
+    *watchlists_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own
@@ -281,6 +291,9 @@ custody_labels.register("alert-channel", channels_labels.CHANNELS)
 custody_labels.register("departure-watch", watch_labels.WATCHES)
 custody_labels.register("log-review", watch_labels.REVIEWS)
 custody_labels.register("canary-token", canary_labels.TOKENS)
+custody_labels.register("watchlist", watchlists_labels.WATCHLISTS)
+custody_labels.register("watch-feed", watchlists_labels.FEEDS)
+custody_labels.register("watch-review", watchlists_labels.REVIEWS)
 custody_labels.register_users(parties_labels.find_users)
 
 #: panels a capability shows on another's page: the agreements with a vendor on its page

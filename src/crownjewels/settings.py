@@ -151,6 +151,12 @@ class Settings(BaseSettings):
     leaks_s3_access_key_id: str | None = None
     leaks_s3_secret_access_key: SecretStr | None = None
 
+    # Leak detection's watchlist feeds (docs/leaks.md).
+    #: a feed answering more than this is refused (nothing of it kept)
+    leaks_feed_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    #: a feed not sent whole within this many seconds is refused
+    leaks_feed_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
+
     def resolved_database_url(self) -> str:
         """The database URL: the configured one, or the embedded SQLite file under home."""
         if self.database_url:
