@@ -54,6 +54,11 @@ from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
 from crownjewels.leaks import commands as leaks_commands
 from crownjewels.leaks import models as leaks_models
+from crownjewels.leaks.scan import commands as leak_scan_commands
+from crownjewels.leaks.scan import jobs as leak_scan_jobs
+from crownjewels.leaks.scan import labels as leak_scan_labels
+from crownjewels.leaks.scan import pages as leak_scan_pages
+from crownjewels.leaks.scan import router as leak_scan_router
 from crownjewels.monitoring import commands as monitoring_commands
 from crownjewels.monitoring import jobs as monitoring_jobs
 from crownjewels.monitoring import models as monitoring_models
@@ -156,6 +161,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     monitoring_router.router,
     channels_router.router,
     watch_router.router,
+    leak_scan_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -181,6 +187,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     triage_pages.router,
     channels_pages.router,
     watch_pages.router,
+    leak_scan_pages.router,
 )
 
 #: (name, Typer sub-app, help) mounted on the root CLI
@@ -225,6 +232,8 @@ triage_commands.mount(monitoring_commands.app)
 monitoring_sources_commands.mount(monitoring_commands.app)
 #: `monitor channels …`: where alerts go
 channels_commands.mount(monitoring_commands.app)
+#: `leaks scan|scans|scan-show|matches|match|confirm|dismiss|investigate`, `leaks watches …`
+leak_scan_commands.mount(leaks_commands.app)
 
 #: scheduled jobs that `crownjewels worker` (and `serve`, in a thread) runs
 JOBS: tuple[Job, ...] = (
@@ -239,6 +248,7 @@ JOBS: tuple[Job, ...] = (
     *channels_jobs.JOBS,
     *watch_jobs.JOBS,
     *scoring_jobs.JOBS,
+    *leak_scan_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own
@@ -261,6 +271,9 @@ custody_labels.register("alert", triage_labels.ALERTS)
 custody_labels.register("alert-channel", channels_labels.CHANNELS)
 custody_labels.register("departure-watch", watch_labels.WATCHES)
 custody_labels.register("log-review", watch_labels.REVIEWS)
+custody_labels.register("leak-scan", leak_scan_labels.SCANS)
+custody_labels.register("leak-match", leak_scan_labels.MATCHES)
+custody_labels.register("leak-watch", leak_scan_labels.WATCHES)
 custody_labels.register_users(parties_labels.find_users)
 
 #: panels a capability shows on another's page: the agreements with a vendor on its page
@@ -293,4 +306,5 @@ TEMPLATE_PACKAGES = (
     "access",
     "training",
     "monitoring",
+    "leaks",
 )
