@@ -156,7 +156,8 @@ class World:
 
 def settings_for(home: Path) -> Settings:
     """An installation under `home` with its vault key, fetching from 127.0.0.1 allowed."""
-    create_key_file(home / "vault.key")
+    if not (home / "vault.key").exists():
+        create_key_file(home / "vault.key")
     return Settings(
         home=home,
         secret_key=SECRET_KEY,
