@@ -881,6 +881,11 @@ class Index:
     def keys(self) -> list[str]:
         return list(self._keys)
 
+    def build(self) -> None:
+        """Sort the fingerprints and count document frequencies now (queries do it when
+        sources changed since)."""
+        self._build()
+
     def _build(self) -> None:
         if not self._dirty:
             return
