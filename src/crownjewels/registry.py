@@ -28,7 +28,7 @@ from crownjewels.agreements import models as agreements_models
 from crownjewels.agreements import pages as agreements_pages
 from crownjewels.agreements import panels as agreements_panels
 from crownjewels.agreements import router as agreements_router
-from crownjewels.core import departures, panels
+from crownjewels.core import departures, documents, panels
 from crownjewels.core.jobs import Job
 from crownjewels.core.models import Base
 from crownjewels.custody import commands as custody_commands
@@ -54,6 +54,10 @@ from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
 from crownjewels.leaks import commands as leaks_commands
 from crownjewels.leaks import models as leaks_models
+from crownjewels.leaks.index import commands as leaks_index_commands
+from crownjewels.leaks.index import jobs as leaks_index_jobs
+from crownjewels.leaks.index import router as leaks_index_router
+from crownjewels.leaks.index import service as leaks_index
 from crownjewels.leaks.scan import commands as leak_scan_commands
 from crownjewels.leaks.scan import jobs as leak_scan_jobs
 from crownjewels.leaks.scan import labels as leak_scan_labels
@@ -162,6 +166,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     channels_router.router,
     watch_router.router,
     leak_scan_router.router,
+    leaks_index_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -234,6 +239,8 @@ monitoring_sources_commands.mount(monitoring_commands.app)
 channels_commands.mount(monitoring_commands.app)
 #: `leaks scan|scans|scan-show|matches|match|confirm|dismiss|investigate`, `leaks watches …`
 leak_scan_commands.mount(leaks_commands.app)
+#: `leaks index …`: the fingerprint index of the secrets' documents
+leaks_index_commands.mount(leaks_commands.app)
 
 #: scheduled jobs that `crownjewels worker` (and `serve`, in a thread) runs
 JOBS: tuple[Job, ...] = (
@@ -249,6 +256,7 @@ JOBS: tuple[Job, ...] = (
     *watch_jobs.JOBS,
     *scoring_jobs.JOBS,
     *leak_scan_jobs.JOBS,
+    *leaks_index_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own
@@ -291,6 +299,11 @@ panels.register(posture_pages.POSTURE_SLOT, watch_panels.posture_reviews)
 
 #: a notice of departure recorded on a person (parties) opens their departure watch
 departures.listen(watch_service.on_notice)
+
+#: a stored version of a secret's document is queued for fingerprinting; a shredded
+#: document's fingerprints go with it (both in the vault's transaction)
+documents.on_stored(leaks_index.on_stored)
+documents.on_destroyed(leaks_index.on_destroyed)
 
 #: packages whose templates/ folder the page renderer searches
 TEMPLATE_PACKAGES = (

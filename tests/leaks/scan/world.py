@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 import crownjewels.registry  # noqa: F401 - registers secrets as document owners
 from crownjewels.core.actor import Actor
-from crownjewels.leaks import index as leak_index
+from crownjewels.leaks.index import service as leak_index
 from crownjewels.settings import Settings
 from crownjewels.vault import service as vault
 from crownjewels.vault.keys import create_key_file

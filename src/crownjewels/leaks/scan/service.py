@@ -38,9 +38,9 @@ from crownjewels.custody.schemas import EventType
 from crownjewels.disclosure import service as disclosure
 from crownjewels.disclosure.schemas import Identification
 from crownjewels.inventory import service as inventory
-from crownjewels.leaks import index as leak_index
 from crownjewels.leaks.errors import ScanNotFound
 from crownjewels.leaks.fingerprint import Comparison, fingerprint, language_of
+from crownjewels.leaks.index import service as leak_index
 from crownjewels.leaks.models import Match, Scan, ScannedFile, Source
 from crownjewels.leaks.scan import repository, verdicts
 from crownjewels.leaks.scan.schemas import (
