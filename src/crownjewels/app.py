@@ -28,6 +28,7 @@ from crownjewels.core.needs import BY_THE_RULES, missing
 from crownjewels.core.templating import make_templates
 from crownjewels.core.wording import for_pages, plain_message
 from crownjewels.custody import labels as custody_labels
+from crownjewels.leaks.index import prompt as leaks_prompt
 from crownjewels.monitoring.channels import sender as alert_sender
 from crownjewels.parties import accounts, sessions, tokens
 from crownjewels.parties.notifications import sender as mail_sender
@@ -204,6 +205,8 @@ def create_app(
     mail_sender.install(database, settings, in_thread=True)
     # and so do the alert deliveries (webhooks, syslog) a request queued
     alert_sender.install(database, settings, in_thread=True)
+    # a secret's document version stored by a request is fingerprinted once it committed
+    leaks_prompt.install(database, settings)
     app.state.authenticate = authenticate
     app.state.actor_labels = custody_labels.refs
     app.state.templates = make_templates(registry.TEMPLATE_PACKAGES)

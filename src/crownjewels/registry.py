@@ -28,7 +28,7 @@ from crownjewels.agreements import models as agreements_models
 from crownjewels.agreements import pages as agreements_pages
 from crownjewels.agreements import panels as agreements_panels
 from crownjewels.agreements import router as agreements_router
-from crownjewels.core import departures, panels
+from crownjewels.core import departures, documents, panels
 from crownjewels.core.jobs import Job
 from crownjewels.core.models import Base
 from crownjewels.custody import commands as custody_commands
@@ -62,6 +62,15 @@ from crownjewels.leaks.canary import pages as canary_pages
 from crownjewels.leaks.canary import panels as canary_panels
 from crownjewels.leaks.canary import router as canary_router
 from crownjewels.leaks.canary import service as canary_service
+from crownjewels.leaks.index import commands as leaks_index_commands
+from crownjewels.leaks.index import jobs as leaks_index_jobs
+from crownjewels.leaks.index import router as leaks_index_router
+from crownjewels.leaks.index import service as leaks_index
+from crownjewels.leaks.scan import commands as leak_scan_commands
+from crownjewels.leaks.scan import jobs as leak_scan_jobs
+from crownjewels.leaks.scan import labels as leak_scan_labels
+from crownjewels.leaks.scan import pages as leak_scan_pages
+from crownjewels.leaks.scan import router as leak_scan_router
 from crownjewels.leaks.watchlists import commands as watchlists_commands
 from crownjewels.leaks.watchlists import jobs as watchlists_jobs
 from crownjewels.leaks.watchlists import labels as watchlists_labels
@@ -171,6 +180,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     watch_router.router,
     canary_router.router,
     watchlists_router.router,
+    leak_scan_router.router,
+    leaks_index_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -198,6 +209,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     watch_pages.router,
     canary_pages.router,
     watchlists_pages.router,
+    leak_scan_pages.router,
 )
 #: routes anyone may call, without login or the request guards (app.PUBLIC_PATHS names them)
 PUBLIC_ROUTERS: tuple[APIRouter, ...] = (
@@ -253,6 +265,10 @@ canary_commands.mount(leaks_commands.app)
 disclosure_planting.register(canary_service.plant_in_copy)
 #: `leaks watchlist …`, `leaks feeds …`, `leaks reviews …`: market surveillance
 watchlists_commands.mount(leaks_commands.app)
+#: `leaks scan|scans|scan-show|matches|match|confirm|dismiss|investigate`, `leaks watches …`
+leak_scan_commands.mount(leaks_commands.app)
+#: `leaks index …`: the fingerprint index of the secrets' documents
+leaks_index_commands.mount(leaks_commands.app)
 
 #: scheduled jobs that `crownjewels worker` (and `serve`, in a thread) runs
 JOBS: tuple[Job, ...] = (
@@ -268,6 +284,8 @@ JOBS: tuple[Job, ...] = (
     *watch_jobs.JOBS,
     *scoring_jobs.JOBS,
     *watchlists_jobs.JOBS,
+    *leak_scan_jobs.JOBS,
+    *leaks_index_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own
@@ -294,6 +312,9 @@ custody_labels.register("canary-token", canary_labels.TOKENS)
 custody_labels.register("watchlist", watchlists_labels.WATCHLISTS)
 custody_labels.register("watch-feed", watchlists_labels.FEEDS)
 custody_labels.register("watch-review", watchlists_labels.REVIEWS)
+custody_labels.register("leak-scan", leak_scan_labels.SCANS)
+custody_labels.register("leak-match", leak_scan_labels.MATCHES)
+custody_labels.register("leak-watch", leak_scan_labels.WATCHES)
 custody_labels.register_users(parties_labels.find_users)
 
 #: panels a capability shows on another's page: the agreements with a vendor on its page
@@ -313,6 +334,11 @@ panels.register(inventory_pages.SECRET_SLOT, canary_panels.secret_tokens)
 
 #: a notice of departure recorded on a person (parties) opens their departure watch
 departures.listen(watch_service.on_notice)
+
+#: a stored version of a secret's document is queued for fingerprinting; a shredded
+#: document's fingerprints go with it (both in the vault's transaction)
+documents.on_stored(leaks_index.on_stored)
+documents.on_destroyed(leaks_index.on_destroyed)
 
 #: packages whose templates/ folder the page renderer searches
 TEMPLATE_PACKAGES = (

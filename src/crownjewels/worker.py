@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from crownjewels import registry
 from crownjewels.core.db import Database
 from crownjewels.core.jobs import Job, JobContext
+from crownjewels.leaks.index import prompt as leaks_prompt
 from crownjewels.monitoring.channels import sender as alert_sender
 from crownjewels.parties.notifications import sender
 from crownjewels.settings import Settings
@@ -130,6 +131,7 @@ def run_once(
     """Run every job once (each decides whether it has work), for cron and tests."""
     sender.install(db, settings)  # mail a job queued goes out right after its commit
     alert_sender.install(db, settings)  # and so do the alert deliveries it queued
+    leaks_prompt.install(db, settings)  # and a document version it stored is fingerprinted
     ctx = JobContext(db=db, settings=settings)
     return [run_job(job, ctx) for job in jobs]
 
@@ -147,6 +149,7 @@ def run_loop(
     # and so do the alert deliveries it queued, in a thread: a receiver that is down must not
     # hold up the loop (the scorer's next batch)
     alert_sender.install(db, settings, in_thread=True)
+    leaks_prompt.install(db, settings)  # a document version a job stored is fingerprinted
     ctx = JobContext(db=db, settings=settings, stop=stop)
     due = {job.name: time.monotonic() for job in jobs}
     while not stop.is_set():

@@ -1,0 +1,38 @@
+"""`leaks.index_pending`: the worker fingerprints the versions still queued (an upload whose
+prompt indexing did not run: a CLI upload, a crash), one unit of work per version."""
+
+from __future__ import annotations
+
+from crownjewels.core.jobs import Job, JobContext
+from crownjewels.leaks.index import service
+from crownjewels.vault import service as vault_service
+
+INTERVAL_SECONDS = 60.0
+#: versions per run (the rest wait for the next)
+BATCH = 50
+
+
+def index_pending(ctx: JobContext) -> str | None:
+    """Fingerprint the queued versions; a summary when there were any."""
+    with ctx.db.unit_of_work(write=False) as session:
+        versions = service.pending(session, limit=BATCH)
+    if not versions:
+        return None
+    vault = vault_service.open_vault(ctx.settings)
+    done = 0
+    for document_id, number in versions:
+        if ctx.stop.is_set():
+            break
+        with ctx.db.unit_of_work() as session:
+            service.index_version(
+                session,
+                actor=ctx.actor,
+                vault=vault,
+                document_id=document_id,
+                version_number=number,
+            )
+        done += 1
+    return f"fingerprinted {done} document version(s)"
+
+
+JOBS = (Job(name="leaks.index_pending", run=index_pending, interval=lambda s: INTERVAL_SECONDS),)

@@ -1,0 +1,33 @@
+"""`leaks.run_watches`: each due scan watch run in its own transaction, reporting only new
+matches; a run that fails is kept as a failed scan saying why, and the others still run."""
+
+from __future__ import annotations
+
+from crownjewels.core.errors import CrownJewelsError
+from crownjewels.core.jobs import Job, JobContext
+from crownjewels.leaks.scan import watches
+
+#: every ten minutes: a watch runs within ten minutes of being due
+INTERVAL_SECONDS = 600.0
+
+
+def run_watches(ctx: JobContext) -> str | None:
+    """Run the due watches; what each found, in words."""
+    with ctx.db.unit_of_work() as session:
+        refs = watches.due(session)
+    done: list[str] = []
+    for ref in refs:
+        if ctx.stop.is_set():
+            break
+        try:
+            with ctx.db.unit_of_work() as session:
+                outcome = watches.run(session, actor=ctx.actor, settings=ctx.settings, ref=ref)
+            done.append(f"{ref}: {outcome.scan.ref}, {outcome.scan.matches} new match(es)")
+        except CrownJewelsError as exc:
+            with ctx.db.unit_of_work() as session:
+                scan_ref = watches.failed(session, actor=ctx.actor, ref=ref, error=exc.message)
+            done.append(f"{ref}: {scan_ref} failed ({exc.message})")
+    return "scan watches run: " + "; ".join(done) if done else None
+
+
+JOBS = (Job(name="leaks.run_watches", run=run_watches, interval=lambda s: INTERVAL_SECONDS),)

@@ -1,0 +1,77 @@
+"""The scan pages: pasted text scanned from the form shows each match side by side with the
+suspect's text that once; the match page shows the secret's passages from the vault and only
+the suspect's line numbers afterwards; the overview, the watches page, the review forms, and
+who sees what."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from crownjewels.core.actor import system_actor
+from crownjewels.core.db import Database
+from crownjewels.core.permissions import Role
+from crownjewels.settings import Settings
+from tests.leaks.scan.world import World, excerpt, make_world, settings_for
+from tests.web.conftest import Login, app, client_of, csrf_of, frozen, make_login  # noqa: F401
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return settings_for(tmp_path)
+
+
+@pytest.fixture
+def world(db: Database, settings: Settings) -> World:
+    with db.unit_of_work() as session:
+        return make_world(session, system_actor("test"), settings.home)
+
+
+def test_pasted_text_from_the_page(
+    world: World,
+    make_login: Callable[..., Login],  # noqa: F811
+    client_of: Callable[[Login], TestClient],  # noqa: F811
+) -> None:
+    client = client_of(make_login(Role.SECURITY))
+    form = client.get("/leaks/scan")
+    assert form.status_code == 200 and 'name="target"' in form.text
+    r = client.post("/leaks/scan", data={"text": excerpt(), "csrf_token": csrf_of(form.text)})
+    assert r.status_code == 201, r.text
+    assert "LM-0001" in r.text and "identifiers renamed" in r.text
+    assert "<mark>def compute_rate(" in r.text  # the suspect's text, this once
+    assert "<mark>def feed_rate(" in r.text  # the secret's, from the vault
+    page = client.get("/leaks/matches/LM-0001")
+    assert page.status_code == 200 and "<mark>def feed_rate(" in page.text
+    assert "compute_rate" not in page.text and "is not kept" in page.text
+    done = client.post(
+        "/leaks/matches/LM-0001/dismiss",
+        data={"reason": "our own release", "csrf_token": csrf_of(page.text)},
+        follow_redirects=True,
+    )
+    assert "LM-0001 dismissed" in done.text
+    overview = client.get("/leaks")
+    assert overview.status_code == 200 and "LS-0001" in overview.text
+    assert 'href="/leaks/tokens"' in overview.text and 'href="/leaks/watchlists"' in overview.text
+    assert client.get("/leaks/watches").status_code == 200
+
+
+def test_bad_input_and_who_sees_what(
+    world: World,
+    make_login: Callable[..., Login],  # noqa: F811
+    client_of: Callable[[Login], TestClient],  # noqa: F811
+) -> None:
+    client = client_of(make_login(Role.SECURITY))
+    form = client.get("/leaks/scan")
+    r = client.post(
+        "/leaks/scan",
+        data={"text": "x", "url": "http://example.com/", "csrf_token": csrf_of(form.text)},
+    )
+    assert r.status_code == 422 and "give one thing to scan" in r.text
+    auditor = client_of(make_login(Role.AUDITOR))
+    assert auditor.get("/leaks").status_code == 200
+    assert auditor.get("/leaks/scan").status_code == 403
+    compliance_less = client_of(make_login(Role.VENDOR_MANAGER))
+    assert compliance_less.get("/leaks").status_code == 403
