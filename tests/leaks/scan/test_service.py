@@ -25,11 +25,13 @@ from crownjewels.custody import service as custody
 from crownjewels.disclosure import service as disclosure
 from crownjewels.disclosure.schemas import Channel
 from crownjewels.leaks import escalation
+from crownjewels.leaks.canary import service as canary
+from crownjewels.leaks.canary.schemas import TokenCreate
 from crownjewels.leaks.errors import AlreadyReviewed
-from crownjewels.leaks.models import Match, Scan, ScannedFile
+from crownjewels.leaks.models import Match, Scan, ScannedFile, Token, TokenHit
 from crownjewels.leaks.scan import review, service, view, watches
 from crownjewels.leaks.scan.schemas import WatchCreate
-from crownjewels.leaks.schemas import TargetKind
+from crownjewels.leaks.schemas import TargetKind, TokenKind
 from crownjewels.monitoring.models import ActivityEvent
 from crownjewels.vault import service as vault
 from tests.conftest import savepoint_per_test
@@ -96,6 +98,34 @@ def test_a_match_is_a_custody_event_and_a_monitoring_signal(
         found.ref
     ]
     assert done.target.startswith("pasted text")
+
+
+def test_a_found_honey_string_fires_its_canary_instead_of_a_second_alert(
+    session: Session, admin: Actor, world: World
+) -> None:
+    token = canary.plant(
+        session,
+        actor=admin,
+        data=TokenCreate(secret=world.secret_ref, kind=TokenKind.HONEY),
+        base_url="http://127.0.0.1:8000",
+    )
+    row = session.scalar(select(Token).where(Token.ref == token.ref))
+    assert row is not None and row.honey
+    done = service.scan(session, actor=admin, settings=world.settings, text=row.honey).scan
+    (found,) = done.found
+    match = session.scalar(select(Match).where(Match.ref == found.ref))
+    assert match is not None and match.token_id == row.id
+    assert token.ref in match.verdict
+    (hit,) = session.scalars(select(TokenHit).where(TokenHit.token_id == row.id)).all()
+    assert hit.via == "scan" and match.event_id == hit.event_id
+    event = session.scalar(select(ActivityEvent).where(ActivityEvent.id == match.event_id))
+    assert event is not None and event.details["kind"] == "canary"
+    signals = session.scalars(
+        select(ActivityEvent).where(
+            ActivityEvent.action == "signal", ActivityEvent.resource == found.ref
+        )
+    ).all()
+    assert signals == [], "no leak-match alert beside the canary's"
 
 
 def test_unrelated_code_and_text_find_nothing(session: Session, admin: Actor, world: World) -> None:

@@ -35,6 +35,8 @@ class HitRead(BaseModel):
     user_agent: str | None
     referrer: str | None
     via: str
+    #: the monitoring activity event the hit raised (None: flood-limited, not raised)
+    event_id: int | None = None
 
 
 class TokenRead(BaseModel):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -29,6 +28,7 @@ from crownjewels.inventory.schemas import SecretRead
 from crownjewels.leaks.canary import artefacts, repository
 from crownjewels.leaks.canary.schemas import Artefact, HitRead, TokenCreate, TokenDetail, TokenRead
 from crownjewels.leaks.errors import TokenNotFound
+from crownjewels.leaks.index import service as index
 from crownjewels.leaks.models import Token, TokenHit
 from crownjewels.leaks.schemas import TokenKind, TokenStatus
 from crownjewels.monitoring import service as monitoring
@@ -48,20 +48,10 @@ MAX_HEADER_CHARS = 500
 #: the kinds that go into an issued copy, and the copies each fits
 COPY_KINDS = (TokenKind.DOCX, TokenKind.PDF, TokenKind.HONEY)
 _TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
-#: fingerprints a honey token's strings so that scans find them: the index's `register_text`
-#: (session, actor=, token_id=, secret_id=, name=, text=), wired by registry.py
-HoneyIndexer = Callable[..., object]
-_INDEXERS: list[HoneyIndexer] = []
 _DECOY_LINES = (
     "Restricted: for the named recipient only. Do not forward or copy.",
     "The figures in this document are the current release; the online version is updated.",
 )
-
-
-def index_honey_with(indexer: HoneyIndexer) -> None:
-    """Fingerprint honey strings with `indexer` (the fingerprint index's `register_text`)."""
-    if indexer not in _INDEXERS:
-        _INDEXERS.append(indexer)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -190,12 +180,7 @@ def _new_token(
     session.add(row)
     session.flush()
     if row.honey is not None:
-        if not _INDEXERS:
-            raise Invalid(
-                "honey strings need the fingerprint index, which this installation lacks; "
-                "plant another kind of token"
-            )
-        _INDEXERS[-1](
+        index.register_text(
             session,
             actor=actor,
             token_id=row.id,

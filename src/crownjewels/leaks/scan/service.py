@@ -38,6 +38,7 @@ from crownjewels.custody.schemas import EventType
 from crownjewels.disclosure import service as disclosure
 from crownjewels.disclosure.schemas import Identification
 from crownjewels.inventory import service as inventory
+from crownjewels.leaks.canary import service as canary
 from crownjewels.leaks.errors import ScanNotFound
 from crownjewels.leaks.fingerprint import Comparison, fingerprint, language_of
 from crownjewels.leaks.index import service as leak_index
@@ -497,6 +498,15 @@ def _write_match(
             **({"copy_id": named_copy.id} if named_copy else {}),
         },
     )
+    if row.token_id:
+        # a honey string found: the token fires (CANARY_FIRED, a canary alert naming the copy's
+        # recipient) instead of a second alert for the same find
+        fired = canary.record_scan_hit(
+            ctx.session, actor=ctx.actor, token_id=row.token_id, where=file.path
+        )
+        if fired is not None:
+            row.event_id = fired.event_id
+            return row
     row.event_id = monitoring.raise_signal(
         ctx.session,
         actor=ctx.actor,
