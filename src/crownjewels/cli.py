@@ -130,6 +130,7 @@ def demo(ctx: typer.Context) -> None:
             company=company,
             secret_key=st.settings.resolved_secret_key(),
             vault=lambda: vault_service.open_vault(st.settings),
+            settings=st.settings,
         )
     _print_demo(result, base_url=st.settings.base_url, explicit_company=explicit)
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from crownjewels.core.actor import Actor
 from crownjewels.core.permissions import Role
 from crownjewels.demo import dataset
+from crownjewels.settings import Settings
 from crownjewels.vault import service as vault_service
 
 
@@ -24,6 +25,8 @@ class Seeding:
     secret_key: str
     password: str
     vault: Callable[[], vault_service.Vault] | None = None
+    #: the installation's settings (leak scans read their limits and the watermark key)
+    settings: Settings | None = None
     company: dataset.Company = field(default_factory=dataset.company)
     orgs: dict[str, str] = field(default_factory=dict)
     users: dict[Role, Actor] = field(default_factory=dict)

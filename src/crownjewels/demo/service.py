@@ -21,6 +21,7 @@ from crownjewels.demo import (
     diligence,
     documents,
     inventory,
+    leaks,
     monitoring,
     parties,
     training,
@@ -32,6 +33,7 @@ from crownjewels.inventory import service as inventory_service
 from crownjewels.inventory.schemas import SecretFilter
 from crownjewels.parties import service as parties_service
 from crownjewels.parties.schemas import OrganisationFilter, PersonFilter
+from crownjewels.settings import Settings
 from crownjewels.vault import service as vault_service
 
 
@@ -60,6 +62,7 @@ def seed(
     company: str,
     secret_key: str,
     vault: Callable[[], vault_service.Vault] | None = None,
+    settings: Settings | None = None,
 ) -> DemoResult:
     """Seed the demo company into an empty register; if the demo is already there, change
     nothing and return its credentials again. Conflict if the register holds other data."""
@@ -79,6 +82,7 @@ def seed(
             secret_key=secret_key,
             password=password,
             vault=vault,
+            settings=settings,
         )
         _seed(run)
     return DemoResult(
@@ -109,6 +113,7 @@ def _seed(run: Seeding) -> None:
     agreements.seed_staff_agreement(run)
     access.seed(run)
     monitoring.seed(run)
+    leaks.seed(run)
     company = run.company
     custody.record(
         run.session,
