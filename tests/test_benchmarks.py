@@ -228,3 +228,56 @@ def test_monitoring_benchmark() -> None:
     if "ingestion and latency SKIPPED" not in out:
         names += ["ingestion to stored alert, p99"]
     _has_all(ratios, names, out)
+
+
+def test_leak_evaluation_on_a_tiny_generated_fixture(tmp_path: Path) -> None:
+    """Disguised excerpts of a few standard-library modules, and unrelated ones, are told apart."""
+    build = subprocess.run(
+        [
+            *(sys.executable, str(ROOT / "benchmarks" / "leak_data.py"), "build-fixture"),
+            *(str(tmp_path), "--originals", "6", "--per-original", "2", "--negatives", "12"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
+    assert build.returncode == 0, build.stdout + build.stderr
+    rows = (tmp_path / "labels.csv").read_text().splitlines()
+    assert rows[0] == "suspect,original" and len(rows) == 1 + 12 + 12
+    assert sum(1 for row in rows[1:] if row.endswith(",")) == 12
+    out, _ = run_quick(
+        "leak_eval.py",
+        *("--originals", str(tmp_path / "originals"), "--suspects", str(tmp_path / "suspects")),
+        *("--labels", str(tmp_path / "labels.csv"), "--json"),
+    )
+    result = json.loads(out.splitlines()[-1])
+    assert {"auc", "recall_at_fpr_1", "recall_at_fpr_5", "attribution"} <= set(result)
+    assert result["positives"] == 12 and result["negatives"] == 12
+    assert result["auc"] > 0.9 and result["attribution"] >= 0.9
+    assert result["recall_at_fpr_1"] <= result["recall_at_fpr_5"]
+    assert "Dolos" in out  # its figures, or the line saying why it was skipped
+    assert result["copydetect"] is None or 0 <= result["copydetect"]["auc"] <= 1
+
+
+def test_leak_evaluation_refuses_labels_that_name_a_missing_original(tmp_path: Path) -> None:
+    (tmp_path / "o").mkdir()
+    (tmp_path / "s").mkdir()
+    (tmp_path / "o" / "a.py").write_text("x = 1\n")
+    (tmp_path / "s" / "b.py").write_text("y = 1\n")
+    (tmp_path / "labels.csv").write_text("suspect,original\nb.py,c.py\n")
+    proc = subprocess.run(
+        [
+            *(sys.executable, str(ROOT / "benchmarks" / "leak_eval.py")),
+            *("--originals", str(tmp_path / "o"), "--suspects", str(tmp_path / "s")),
+            *("--labels", str(tmp_path / "labels.csv")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "line 2: the original 'c.py' is not a file under" in proc.stderr
