@@ -3,12 +3,17 @@ compare it with its peer or target (no timing is asserted: machines are noisy)."
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import json
+import math
+import random
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -281,3 +286,95 @@ def test_leak_evaluation_refuses_labels_that_name_a_missing_original(tmp_path: P
     )
     assert proc.returncode == 2
     assert "line 2: the original 'c.py' is not a file under" in proc.stderr
+
+
+def _leak_data() -> Any:
+    spec = importlib.util.spec_from_file_location("leak_data", ROOT / "benchmarks" / "leak_data.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["leak_data"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+ORIGINAL = '''import math
+
+
+def area_table(sizes, scale=2):
+    """Areas of squares and circles, with a running total."""
+    # constants first
+    unit = 1.0
+    offset = 3
+    limit = len(sizes)
+    rows = []
+    running = 0.0
+    for position in range(limit):
+        side = sizes[position] * scale  # scaled
+        square = side * side
+        circle = math.pi * side * side / 4
+        ratio = round(circle / square, 6) if square else 0.0
+        running += square * unit
+        rows.append((position + offset, square * unit, round(circle, 3), ratio, running))
+    widest = max((row[1] for row in rows), default=0.0)
+    narrowest = min((row[1] for row in rows), default=0.0)
+    spread = widest - narrowest
+    mean = running / limit if limit else 0.0
+    above = [row[0] for row in rows if row[1] > mean]
+    below = [row[0] for row in rows if row[1] <= mean]
+    label = "wide" if spread > 10 else "narrow"
+    summary = {
+        "count": limit,
+        "total": running,
+        "mean": mean,
+        "spread": spread,
+        "label": label,
+    }
+    summary["above"] = above
+    summary["below"] = below
+    checks = 0
+    for row in rows:
+        if row[3] > 0.7:
+            checks += 1
+    summary["checks"] = checks
+    return rows, summary
+'''
+
+
+def test_leak_excerpts_are_disguised_and_still_compute_the_same() -> None:
+    leak_data = _leak_data()
+    excerpt = leak_data.python_excerpt("area.py", ORIGINAL, random.Random(5))
+    assert excerpt is not None and excerpt.first_line in (1, 4) and excerpt.last_line == 40
+    text = excerpt.text
+    assert "#" not in text and "Areas of squares" not in text
+    assert "math.pi" in text  # library names are kept
+    for name in ("area_table", "sizes", "running", "widest", "summary", "position"):
+        assert re.search(rf"\b{name}\b", text) is None, f"{name} was not renamed"
+    assert text != ORIGINAL and excerpt.swaps > 0
+    original: dict[str, Any] = {}
+    disguised: dict[str, Any] = {"math": math}
+    exec(compile(ORIGINAL, "area.py", "exec"), original)
+    exec(compile(text, "disguised.py", "exec"), disguised)
+    (function,) = [
+        v for k, v in disguised.items() if callable(v) and k[:1] != "_" and v is not math
+    ]
+    for sizes in ([1, 2, 3], [], [4.5, 0, 7, 2]):
+        assert function(sizes, 3) == original["area_table"](sizes, 3)
+
+
+def test_only_independent_statements_trade_places() -> None:
+    leak_data = _leak_data()
+
+    def pair(code: str) -> bool:
+        first, second = ast.parse(code).body
+        return bool(leak_data.independent(first, second))
+
+    assert pair("a = 1\nb = 2")
+    assert pair("a = len(x)\nb = y + 1")
+    assert pair("import os\nimport sys")
+    assert pair("def f():\n    return g()\ndef g():\n    return 1")
+    assert not pair("a = 1\nb = a")  # b reads what a wrote
+    assert not pair("a = b\nb = 1")  # b is overwritten after being read
+    assert not pair("a = 1\na = 2")  # the last write wins
+    assert not pair("a = f()\nb = g()")  # calls may have effects in any order
+    assert not pair("x.a = 1\nb = 2")  # an attribute store may alias
+    assert not pair("@property\ndef f(self):\n    return 1\ndef g(self):\n    return 2")
