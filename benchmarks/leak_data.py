@@ -405,14 +405,26 @@ class Excerpt:
 
 
 def python_excerpt(
-    key: str, text: str, rng: random.Random, *, lines: int = EXCERPT_LINES, disguise: bool = True
+    key: str,
+    text: str,
+    rng: random.Random,
+    *,
+    lines: int = EXCERPT_LINES,
+    disguise: bool = True,
+    steps: frozenset[str] = frozenset({"strip", "rename", "reorder"}),
 ) -> Excerpt | None:
-    """A disguised run of whole statements of about `lines` lines; None when the file has none."""
+    """A disguised run of whole statements of about `lines` lines; None when the file has none.
+
+    `steps` chooses the disguises (strip docstrings, rename, reorder) to measure each alone.
+    """
     try:
         tree = ast.parse(text)
     except SyntaxError:
         return None
     runs = list(_runs(tree.body, lines))
+    # a run that is mostly docstrings and comments is not 40 lines of code: at least half of
+    # its lines must hold code (the same rule for positives and negatives)
+    runs = [run for run in runs if _code_lines(run) >= lines // 2]
     if not runs:
         return None
     run = copy.deepcopy(rng.choice(runs))
@@ -420,13 +432,22 @@ def python_excerpt(
     module = ast.Module(body=run, type_ignores=[])
     swaps = 0
     if disguise:
-        _strip_docstrings(module)
+        if "strip" in steps:
+            _strip_docstrings(module)
         keep = _imported_names(tree)
-        Renamer(NameMaker(rng, keep | _all_names(tree)), keep).visit(module)
-        swaps = reorder(module, rng)
+        if "rename" in steps:
+            Renamer(NameMaker(rng, keep | _all_names(tree)), keep).visit(module)
+        if "reorder" in steps:
+            swaps = reorder(module, rng)
     ast.fix_missing_locations(module)
     out = ast.unparse(module) + "\n"
     return Excerpt(key, "python", first, last, out, swaps)
+
+
+def _code_lines(run: list[ast.stmt]) -> int:
+    module = ast.Module(body=copy.deepcopy(run), type_ignores=[])
+    _strip_docstrings(module)
+    return sum(1 for row in ast.unparse(module).splitlines() if row.strip())
 
 
 def _all_names(tree: ast.AST) -> set[str]:
@@ -671,15 +692,16 @@ def make_suspects(
 
 
 def score(comparison: Any, suspect: Any) -> float:
-    """The evidence that a suspect holds a copy of a source, in [0, 1].
+    """The evidence that a suspect holds a copy of a source: the IDF-weighted number of
+    fingerprints they share (`Comparison.weight`).
 
-    The share of the suspect's structure fingerprints that the source accounts for is not
-    usable on its own (an excerpt embedded in a large file dilutes it), nor the share of the
-    source's (an excerpt is a small part of its source). The longest merged fragment is what
-    a reader checks: its length in units over the excerpt length we look for, capped at 1.
+    Measured against the alternatives on the attribution set (168 modules, 400 negatives):
+    the shares (`similarity`: of the source, `containment`: of the suspect, `score`: the
+    larger) lose to it at 1 % false positives (an excerpt is a small share of a long source,
+    and an excerpt embedded in unrelated code a small share of the suspect), and so does the
+    longest fragment (reordered statements cut it into pieces).
     """
-    longest = max((f.units for f in comparison.fragments), default=0)
-    return float(min(1.0, longest / 200.0))
+    return float(comparison.weight)
 
 
 def detector() -> Any:
