@@ -15,3 +15,39 @@ The contract the rest of leaks relies on (fingerprint/core.py):
   -> {key: Comparison}, `all_pairs()`, document frequencies for IDF.
 - `PARAMS`: k, w and the thresholds, with the guarantee t = w + k - 1 (docs/leaks.md).
 """
+
+from crownjewels.leaks.fingerprint.core import (
+    LANGUAGES,
+    PARAMS,
+    Channel,
+    ChannelParams,
+    Comparison,
+    Fragment,
+    Index,
+    Params,
+    Prints,
+    Weights,
+    compare,
+    fingerprint,
+    idf_weights,
+    is_match,
+    language_of,
+)
+
+__all__ = [
+    "LANGUAGES",
+    "PARAMS",
+    "Channel",
+    "ChannelParams",
+    "Comparison",
+    "Fragment",
+    "Index",
+    "Params",
+    "Prints",
+    "Weights",
+    "compare",
+    "fingerprint",
+    "idf_weights",
+    "is_match",
+    "language_of",
+]
