@@ -674,7 +674,7 @@ def make_suspects(
     keys = sorted(negative_sources)
     rng.shuffle(keys)
     count = 0
-    for key in keys * max(1, -(-negatives // max(1, len(keys)))):
+    for key in keys * max(3, -(-3 * negatives // max(1, len(keys)))):
         if count >= negatives:
             break
         found = excerpt(key, negative_sources[key], rng, lines=lines, keep=keep)
