@@ -3,12 +3,17 @@ compare it with its peer or target (no timing is asserted: machines are noisy)."
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import json
+import math
+import random
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -228,3 +233,148 @@ def test_monitoring_benchmark() -> None:
     if "ingestion and latency SKIPPED" not in out:
         names += ["ingestion to stored alert, p99"]
     _has_all(ratios, names, out)
+
+
+def test_leak_evaluation_on_a_tiny_generated_fixture(tmp_path: Path) -> None:
+    """Disguised excerpts of a few standard-library modules, and unrelated ones, are told apart."""
+    build = subprocess.run(
+        [
+            *(sys.executable, str(ROOT / "benchmarks" / "leak_data.py"), "build-fixture"),
+            *(str(tmp_path), "--originals", "6", "--per-original", "2", "--negatives", "12"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
+    assert build.returncode == 0, build.stdout + build.stderr
+    rows = (tmp_path / "labels.csv").read_text().splitlines()
+    assert rows[0] == "suspect,original" and len(rows) == 1 + 12 + 12
+    assert sum(1 for row in rows[1:] if row.endswith(",")) == 12
+    out, _ = run_quick(
+        "leak_eval.py",
+        *("--originals", str(tmp_path / "originals"), "--suspects", str(tmp_path / "suspects")),
+        *("--labels", str(tmp_path / "labels.csv"), "--json"),
+    )
+    result = json.loads(out.splitlines()[-1])
+    assert {"auc", "recall_at_fpr_1", "recall_at_fpr_5", "attribution"} <= set(result)
+    assert result["positives"] == 12 and result["negatives"] == 12
+    assert result["auc"] > 0.9 and result["attribution"] >= 0.9
+    assert result["recall_at_fpr_1"] <= result["recall_at_fpr_5"]
+    assert "Dolos" in out  # its figures, or the line saying why it was skipped
+    assert result["copydetect"] is None or 0 <= result["copydetect"]["auc"] <= 1
+
+
+def test_leak_evaluation_refuses_labels_that_name_a_missing_original(tmp_path: Path) -> None:
+    (tmp_path / "o").mkdir()
+    (tmp_path / "s").mkdir()
+    (tmp_path / "o" / "a.py").write_text("x = 1\n")
+    (tmp_path / "s" / "b.py").write_text("y = 1\n")
+    (tmp_path / "labels.csv").write_text("suspect,original\nb.py,c.py\n")
+    proc = subprocess.run(
+        [
+            *(sys.executable, str(ROOT / "benchmarks" / "leak_eval.py")),
+            *("--originals", str(tmp_path / "o"), "--suspects", str(tmp_path / "s")),
+            *("--labels", str(tmp_path / "labels.csv")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "line 2: the original 'c.py' is not a file under" in proc.stderr
+
+
+def _leak_data() -> Any:
+    spec = importlib.util.spec_from_file_location("leak_data", ROOT / "benchmarks" / "leak_data.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["leak_data"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+ORIGINAL = '''import math
+
+
+def area_table(sizes, scale=2):
+    """Areas of squares and circles, with a running total."""
+    # constants first
+    unit = 1.0
+    offset = 3
+    limit = len(sizes)
+    rows = []
+    running = 0.0
+    for position in range(limit):
+        side = sizes[position] * scale  # scaled
+        square = side * side
+        circle = math.pi * side * side / 4
+        ratio = round(circle / square, 6) if square else 0.0
+        running += square * unit
+        rows.append((position + offset, square * unit, round(circle, 3), ratio, running))
+    widest = max((row[1] for row in rows), default=0.0)
+    narrowest = min((row[1] for row in rows), default=0.0)
+    spread = widest - narrowest
+    mean = running / limit if limit else 0.0
+    above = [row[0] for row in rows if row[1] > mean]
+    below = [row[0] for row in rows if row[1] <= mean]
+    label = "wide" if spread > 10 else "narrow"
+    summary = {
+        "count": limit,
+        "total": running,
+        "mean": mean,
+        "spread": spread,
+        "label": label,
+    }
+    summary["above"] = above
+    summary["below"] = below
+    checks = 0
+    for row in rows:
+        if row[3] > 0.7:
+            checks += 1
+    summary["checks"] = checks
+    return rows, summary
+'''
+
+
+def test_leak_excerpts_are_disguised_and_still_compute_the_same() -> None:
+    leak_data = _leak_data()
+    excerpt = leak_data.python_excerpt("area.py", ORIGINAL, random.Random(5))
+    assert excerpt is not None and excerpt.first_line in (1, 4) and excerpt.last_line == 40
+    text = excerpt.text
+    assert "#" not in text and "Areas of squares" not in text
+    assert "math.pi" in text  # library names are kept
+    for name in ("area_table", "sizes", "running", "widest", "summary", "position"):
+        assert re.search(rf"\b{name}\b", text) is None, f"{name} was not renamed"
+    assert text != ORIGINAL and excerpt.swaps > 0
+    original: dict[str, Any] = {}
+    disguised: dict[str, Any] = {"math": math}
+    exec(compile(ORIGINAL, "area.py", "exec"), original)
+    exec(compile(text, "disguised.py", "exec"), disguised)
+    (function,) = [
+        v for k, v in disguised.items() if callable(v) and k[:1] != "_" and v is not math
+    ]
+    for sizes in ([1, 2, 3], [], [4.5, 0, 7, 2]):
+        assert function(sizes, 3) == original["area_table"](sizes, 3)
+
+
+def test_only_independent_statements_trade_places() -> None:
+    leak_data = _leak_data()
+
+    def pair(code: str) -> bool:
+        first, second = ast.parse(code).body
+        return bool(leak_data.independent(first, second))
+
+    assert pair("a = 1\nb = 2")
+    assert pair("a = len(x)\nb = y + 1")
+    assert pair("import os\nimport sys")
+    assert pair("def f():\n    return g()\ndef g():\n    return 1")
+    assert not pair("a = 1\nb = a")  # b reads what a wrote
+    assert not pair("a = b\nb = 1")  # b is overwritten after being read
+    assert not pair("a = 1\na = 2")  # the last write wins
+    assert not pair("a = f()\nb = g()")  # calls may have effects in any order
+    assert not pair("x.a = 1\nb = 2")  # an attribute store may alias
+    assert not pair("@property\ndef f(self):\n    return 1\ndef g(self):\n    return 2")
