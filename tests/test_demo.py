@@ -26,6 +26,7 @@ from crownjewels.demo import dataset
 from crownjewels.demo import diligence as demo_diligence
 from crownjewels.demo import documents as demo_documents
 from crownjewels.demo import inventory as demo_inventory
+from crownjewels.demo import leaks as demo_leaks
 from crownjewels.demo import monitoring as demo_monitoring
 from crownjewels.demo import training as demo_training
 from crownjewels.demo import vendors as demo_vendors
@@ -329,6 +330,7 @@ DATA_FILES: dict[str, type[dataset.DataFile]] = {
     "agreements.yaml": demo_agreements.Agreements,
     "diligence.yaml": demo_diligence.Diligence,
     "documents.yaml": demo_documents.Documents,
+    "leaks.yaml": demo_leaks.Leaks,
     "secrets.yaml": demo_inventory.Register,
     "training.yaml": demo_training.Training,
     "vendors.yaml": demo_vendors.VendorFiles,
@@ -413,3 +415,21 @@ def test_the_month_of_activity_tells_its_two_stories_as_alerts(demo: Cli) -> Non
     assert ("Rohan Gupta", "region") in about
     watches = demo.ok("monitor", "departures", "list", "--json").json()
     assert [(w["person_name"], w["status"]) for w in watches] == [("Laura Kim", "open")]
+
+
+def test_leak_detection_shows_a_leaked_excerpt_a_fired_canary_and_a_queued_item(
+    demo: Cli,
+) -> None:
+    """The renamed excerpt of the routing engine is found with its verdict, the decoy DOCX
+    called home, the patent item waits for legal, and both finds are alerts."""
+    (match,) = demo.ok("leaks", "matches", "--json").json()
+    assert (match["secret_ref"], match["document_name"]) == ("TS-0005", "routing.py")
+    assert "consecutive lines of TS-0005 routing.py, identifiers renamed" in match["verdict"]
+    (token,) = demo.ok("leaks", "tokens", "--json").json()
+    assert (token["secret_ref"], token["kind"], token["hits"]) == ("TS-0002", "docx", 1)
+    (review,) = demo.ok("leaks", "reviews", "list", "--json").json()
+    assert (review["secret_ref"], review["status"]) == ("TS-0003", "pending")
+    assert "'fed-batch'" in review["reason"]
+    alerts = demo.ok("monitor", "alerts", "list", "--status", "open", "--json").json()["alerts"]
+    titles = {a["title"] for a in alerts}
+    assert {"A canary token fired", "A scan found a secret's content"} <= titles
