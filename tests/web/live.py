@@ -157,6 +157,7 @@ class LiveServer:
                 company=demo.COMPANY,
                 secret_key=secret_key,
                 vault=lambda: open_vault(settings),
+                settings=settings,
             )
         with self._serving(settings, db):
             yield Live(base=self.base, username=result.admin.email, url=url), settings

@@ -108,6 +108,13 @@ def _shots(demo: Demo) -> list[tuple[str, Role, str]]:
         ("alerts", Role.SECURITY, "/alerts"),
         ("alert", Role.SECURITY, f"/alerts/{demo.alert}"),
         ("alert-rules", Role.SECURITY, "/alerts/rules"),
+        ("leaks", Role.SECURITY, "/leaks"),
+        ("leak-scan", Role.SECURITY, "/leaks/scan"),
+        ("leak-match", Role.SECURITY, "/leaks/matches/LM-0001"),
+        ("canary-tokens", Role.SECURITY, "/leaks/tokens"),
+        ("canary-token", Role.SECURITY, "/leaks/tokens/CT-0001"),
+        ("watchlists", Role.LEGAL, "/leaks/watchlists"),
+        ("leak-reviews", Role.LEGAL, "/leaks/reviews"),
     ]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, PackageLoader, select_autoescape
 
-from crownjewels.core.wording import file_kind, words
+from crownjewels.core.wording import counted, file_kind, words
 
 
 def make_templates(packages: Iterable[str]) -> Jinja2Templates:
@@ -27,4 +27,5 @@ def make_templates(packages: Iterable[str]) -> Jinja2Templates:
     )
     env.filters["words"] = words  # one capitalisation for statuses and tiers on every page
     env.filters["file_kind"] = file_kind  # "PDF", not application/pdf
+    env.filters["counted"] = counted  # "1 line", "39 lines", never "line(s)"
     return Jinja2Templates(env=env)

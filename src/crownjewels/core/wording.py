@@ -239,3 +239,9 @@ def for_pages(message: str) -> str:
     type ("; `crownjewels agreements list` shows them") are left out, the rest is kept."""
     kept = [part for part in message.split("; ") if not _COMMAND.search(part)]
     return "; ".join(kept) if kept else message
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """A count with its noun in the right number: "1 line", "39 lines", "1,204 files"
+    (never "line(s)"); `plural` for nouns that do not take an s ("1 hit", "2 hits")."""
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"

@@ -24,7 +24,7 @@ def test_scan_review_and_watch_from_the_command_line(tmp_path: Path) -> None:
     (dump / "main.py").write_text(UNRELATED)
 
     out = cli.ok("leaks", "scan", str(dump)).out
-    assert f"LS-0001 folder {dump}: 2 file(s)" in out and "1 match(es)" in out
+    assert f"LS-0001 folder {dump}: 2 files" in out and "1 match" in out
     assert "LM-0001 utils.py: " in out and "identifiers renamed" in out
     (pasted,) = cli.ok("leaks", "scan", "--text", "-", "--json", input=excerpt()).json()
     assert pasted["target"] == "text from standard input" and len(pasted["found"]) == 1
@@ -49,7 +49,7 @@ def test_scan_review_and_watch_from_the_command_line(tmp_path: Path) -> None:
     ran = cli.ok("leaks", "watches", "run", "LW-0001", "--json").json()
     assert len(ran["found"]) == 1 and ran["watch_ref"] == "LW-0001"
     again = cli.ok("leaks", "watches", "run", "LW-0001").out
-    assert "0 match(es)" in again and "1 matches reported before" in again
+    assert "0 matches" in again and "matches reported before: 1" in again
     assert "LW-0001 paused" in cli.ok("leaks", "watches", "pause", "LW-0001").out
     assert "Dump" in cli.ok("leaks", "watches", "list").out
     assert "LW-0001 removed" in cli.ok("leaks", "watches", "remove", "LW-0001").out

@@ -4,6 +4,7 @@ prompt indexing did not run: a CLI upload, a crash), one unit of work per versio
 from __future__ import annotations
 
 from crownjewels.core.jobs import Job, JobContext
+from crownjewels.core.wording import counted
 from crownjewels.leaks.index import service
 from crownjewels.vault import service as vault_service
 
@@ -32,7 +33,7 @@ def index_pending(ctx: JobContext) -> str | None:
                 version_number=number,
             )
         done += 1
-    return f"fingerprinted {done} document version(s)"
+    return f"fingerprinted {counted(done, 'document version')}"
 
 
 JOBS = (Job(name="leaks.index_pending", run=index_pending, interval=lambda s: INTERVAL_SECONDS),)

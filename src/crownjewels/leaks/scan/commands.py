@@ -12,6 +12,7 @@ import typer
 from crownjewels.core.cli import JsonOpt, emit_json, emit_record, emit_table, state
 from crownjewels.core.errors import Invalid
 from crownjewels.core.pagination import PageParams
+from crownjewels.core.wording import counted
 from crownjewels.leaks.scan import review, service, watches
 from crownjewels.leaks.scan.schemas import MatchFilter, MatchRead, ScanDetail, WatchCreate
 from crownjewels.leaks.schemas import TargetKind
@@ -51,10 +52,11 @@ def _text(source: str) -> tuple[str, str]:
 
 
 def _summary(detail: ScanDetail) -> None:
-    skipped = ", ".join(f"{n} {why}" for why, n in detail.skipped.items())
+    skipped = ", ".join(f"{why}: {n:,}" for why, n in detail.skipped.items())
     typer.echo(
-        f"{detail.ref} {detail.target_kind.value} {detail.target}: {detail.files} file(s), "
-        f"{detail.bytes:,} bytes, {detail.matches} match(es)"
+        f"{detail.ref} {detail.target_kind.value} {detail.target}: "
+        f"{counted(detail.files, 'file')}, "
+        f"{counted(detail.bytes, 'byte')}, {counted(detail.matches, 'match', 'matches')}"
         + (f", {detail.identified} traced by watermark or original" if detail.identified else "")
         + (f"; skipped: {skipped}" if skipped else "")
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from crownjewels.core.errors import CrownJewelsError
 from crownjewels.core.jobs import Job, JobContext
+from crownjewels.core.wording import counted
 from crownjewels.leaks.scan import watches
 
 #: every ten minutes: a watch runs within ten minutes of being due
@@ -22,7 +23,8 @@ def run_watches(ctx: JobContext) -> str | None:
         try:
             with ctx.db.unit_of_work() as session:
                 outcome = watches.run(session, actor=ctx.actor, settings=ctx.settings, ref=ref)
-            done.append(f"{ref}: {outcome.scan.ref}, {outcome.scan.matches} new match(es)")
+            found = counted(outcome.scan.matches, "new match", "new matches")
+            done.append(f"{ref}: {outcome.scan.ref}, {found}")
         except CrownJewelsError as exc:
             with ctx.db.unit_of_work() as session:
                 scan_ref = watches.failed(session, actor=ctx.actor, ref=ref, error=exc.message)

@@ -32,6 +32,7 @@ from crownjewels.core.http import AppSettings, DbSession, require
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission as P
 from crownjewels.core.uploads import FORM_FRAMING, body_limit
+from crownjewels.core.wording import counted
 from crownjewels.leaks.scan import review, service, view, watches
 from crownjewels.leaks.scan.router import MAX_UPLOAD_BYTES
 from crownjewels.leaks.scan.schemas import MatchFilter, ScanOutcome, WatchCreate
@@ -292,7 +293,8 @@ def change_watch(
     def do() -> str:
         if verb == "run":
             outcome = watches.run(session, actor=actor, settings=settings, ref=ref)
-            return f"{ref} ran: {outcome.scan.ref}, {outcome.scan.matches} new match(es)"
+            found = counted(outcome.scan.matches, "new match", "new matches")
+            return f"{ref} ran: {outcome.scan.ref}, {found}"
         verbs = {"pause": watches.pause, "resume": watches.resume, "remove": watches.remove}
         if verb not in verbs:
             raise Invalid(f"a watch can be paused, resumed, removed or run, not {verb!r}")

@@ -39,7 +39,6 @@ def _find_reviews(session: Session, typed: str) -> list[str]:
 def _watchlists(session: Session, ids: set[str]) -> dict[str, Label]:
     rows = dict(
         session.execute(select(Watchlist.id, Watchlist.secret_id).where(Watchlist.id.in_(ids)))
-        .tuples()
         .all()
     )
     secrets = {s.id: s for s in inventory.secrets_by_ids(session, set(rows.values()))}
