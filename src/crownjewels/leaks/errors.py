@@ -10,7 +10,8 @@ class Unreadable(Invalid):
 
 
 class TargetRefused(Invalid):
-    """A scan target out of bounds: too large, too slow, not a repository, not reachable."""
+    """A scan target or a feed out of bounds: too large, too slow, not a repository, not
+    reachable, on a private address."""
 
 
 class TokenNotFound(NotFound):

@@ -29,18 +29,21 @@ def test_watch_fetch_and_review(tmp_path: Path) -> None:
     ).json()  # fmt: skip
     assert shown["terms"] == ["perfusion culture"] and shown["threshold"] == 0.25
     assert ref in cli.ok("leaks", "watchlist", "show").out
+    local = {"CROWNJEWELS_LEAKS_FETCH_PRIVATE_ADDRESSES": "true"}  # the server is on 127.0.0.1
     with feed_server() as server:
         server.documents["/rss"] = (rss([RELEVANT, UNRELATED]), '"v1"')
         assert (
             "added WF-0001 News"
             in cli.ok("leaks", "feeds", "add", server.url("/rss"), "--name", "News").out
         )
-        fetched = cli.ok("leaks", "feeds", "fetch", "WF-0001").out
+        refused = cli("leaks", "feeds", "fetch", "WF-0001")
+        assert refused.code == 1 and "CROWNJEWELS_LEAKS_FETCH_PRIVATE_ADDRESSES" in refused.out
+        fetched = cli.ok("leaks", "feeds", "fetch", "WF-0001", **local).out
         assert "WF-0001 News: 2 items" in fetched and "queued WR-0001" in fetched
-        assert "not modified" in cli.ok("leaks", "feeds", "fetch", "WF-0001").out
+        assert "not modified" in cli.ok("leaks", "feeds", "fetch", "WF-0001", **local).out
         cli.ok("leaks", "feeds", "add", server.url("/missing"), "--name", "Gone")
-        failed = cli("leaks", "feeds", "fetch", "WF-0002")
-        assert failed.code == 1 and "failed: the feed answered HTTP 404" in failed.out
+        failed = cli("leaks", "feeds", "fetch", "WF-0002", **local)
+        assert failed.code == 1 and "failed: the feed answered 404 (not found)" in failed.out
     listed = cli.ok("leaks", "feeds", "list", "--json").json()
     assert [(f["ref"], f["status"]) for f in listed] == [("WF-0001", "ok"), ("WF-0002", "failed")]
     queue = cli.ok("leaks", "reviews", "list", "--json").json()

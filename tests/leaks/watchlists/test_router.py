@@ -11,7 +11,14 @@ from crownjewels.app import API_PREFIX
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
-from tests.api_support import RoleClients, Roles, connection  # noqa: F401 - the module world
+from crownjewels.settings import Settings
+from tests.api_support import (  # noqa: F401 - connection: the module world
+    TEST_SECRET_KEY,
+    RoleClients,
+    Roles,
+    app_for,
+    connection,
+)
 from tests.inventory.factories import make_secret
 from tests.leaks.watchlists.feed_server import feed_server, rss
 from tests.leaks.watchlists.test_service import CELL, RELEVANT, UNRELATED
@@ -21,7 +28,14 @@ L = f"{API_PREFIX}/leaks"
 
 @pytest.fixture
 def rc(db: Database, roles: Roles, tmp_path: Path) -> RoleClients:
-    return roles.clients(db, tmp_path)
+    """The app of an installation that may fetch feeds from 127.0.0.1 (the feed server)."""
+    settings = Settings(
+        home=tmp_path,
+        secret_key=TEST_SECRET_KEY,
+        company_name="Acme Foods",
+        leaks_fetch_private_addresses=True,
+    )
+    return RoleClients(app=app_for(settings, db), tokens=roles.tokens, people=roles.people)
 
 
 @pytest.mark.parametrize(

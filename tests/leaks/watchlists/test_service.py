@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,10 +40,12 @@ from crownjewels.leaks.watchlists.schemas import (
     WatchlistSet,
 )
 from crownjewels.monitoring.models import ActivityEvent
+from crownjewels.settings import Settings
 from tests.inventory.factories import make_secret
 from tests.leaks.watchlists.feed_server import FeedServer, atom, feed_server, rss
 
-LIMITS = FeedLimits(max_bytes=256 * 1024, timeout=2.0)
+#: the feed server is on 127.0.0.1: private addresses allowed, as an installation may
+LIMITS = FeedLimits(max_bytes=256 * 1024, timeout=2.0, private_addresses=True)
 CELL = (
     "Fed-batch CHO cell culture process: a feed schedule that controls glycosylation of the "
     "antibody, a temperature shift on day five and a galactose feed that raises galactosylated "
@@ -155,12 +158,24 @@ def test_atom_feeds_are_read(
 @pytest.mark.parametrize(
     ("path", "reason"),
     [
-        ("/huge", "the feed is 50 MB, over the 256 KB limit; nothing was read"),
-        ("/endless", "the feed sent more than 256 KB, the limit; nothing was kept"),
-        ("/slow", "the feed was not sent whole within 0.3 seconds (the time limit)"),
+        (
+            "/huge",
+            "the feed answered 50 MB, over the 256 KB limit (CROWNJEWELS_LEAKS_FEED_MAX_BYTES); "
+            "none of it was stored",
+        ),
+        (
+            "/endless",
+            "the feed answered more, over the 256 KB limit (CROWNJEWELS_LEAKS_FEED_MAX_BYTES); "
+            "none of it was stored",
+        ),
+        (
+            "/slow",
+            "the feed did not answer in full within 0.3 seconds "
+            "(CROWNJEWELS_LEAKS_FEED_TIMEOUT_SECONDS); it is tried again at its next fetch",
+        ),
         ("/bad", "the feed is not well-formed XML (line 2, column 30: mismatched tag)"),
         ("/page", "the address answered something that is not an RSS or Atom feed"),
-        ("/gone", "the feed answered HTTP 404 (Not Found)"),
+        ("/gone", "the feed answered 404 (not found); check the address"),
     ],
 )
 def test_a_failing_feed_is_marked_failed_in_words(
@@ -169,7 +184,7 @@ def test_a_failing_feed_is_marked_failed_in_words(
     server.documents["/bad"] = (b"<rss><channel><item><title>a</titl></channel>", "")
     server.documents["/page"] = (b"<html><body>Welcome</body></html>", "")
     feed = add(db, admin, server.url(path))
-    result = fetch(db, admin, feed, FeedLimits(max_bytes=LIMITS.max_bytes, timeout=0.3))
+    result = fetch(db, admin, feed, replace(LIMITS, timeout=0.3))
     assert result.outcome is FetchOutcome.FAILED and result.error
     assert result.error.startswith(reason)
     with db.unit_of_work(write=False) as s:
@@ -190,7 +205,24 @@ def test_a_failed_feed_recovers_and_an_unreachable_one_says_so(
     changes = [e.details["changes"]["status"]["after"] for e in events(db, "WATCH_FEED_CHANGED")]
     assert changes == ["failed", "ok"]
     down = fetch(db, admin, add(db, admin, "http://127.0.0.1:9/feed", name="Down"))
-    assert down.error and down.error.startswith("the feed's server could not be reached")
+    assert down.error and down.error.startswith("the feed could not be fetched (Connection")
+
+
+def test_a_feed_on_a_private_address_is_refused_unless_allowed(
+    db: Database, admin: Actor, server: FeedServer, tmp_path: Path
+) -> None:
+    defaults = FeedLimits.from_settings(Settings(home=tmp_path))
+    assert defaults.private_addresses is False
+    result = fetch(db, admin, add(db, admin, server.url("/rss")), defaults)
+    assert result.outcome is FetchOutcome.FAILED and result.error
+    assert result.error == (
+        "the feed leads to 127.0.0.1 at 127.0.0.1, an address of a private network or of this "
+        "machine, which feed fetches do not reach; set "
+        "CROWNJEWELS_LEAKS_FETCH_PRIVATE_ADDRESSES=true to allow it"
+    )
+    assert server.requests == {}  # refused before connecting
+    allowed = Settings(home=tmp_path, leaks_fetch_private_addresses=True)
+    assert FeedLimits.from_settings(allowed).private_addresses is True
 
 
 def test_only_due_feeds_are_fetched_and_paused_ones_never(

@@ -7,8 +7,9 @@ Unless `private_addresses` is allowed, a host that resolves to a loopback, priva
 or otherwise non-public address is refused, at every hop of a redirect, and the connection goes
 to the address that was checked (a second DNS answer cannot swap it).
 
-Used by scans of a URL; any part of leaks that fetches from outside may use it (feeds pass
-`If-None-Match` / `If-Modified-Since` in `headers` and read 304 in `status`).
+The one fetcher of leaks: scans of a URL and watchlist feeds (which pass `If-None-Match` /
+`If-Modified-Since` in `headers` and read 304 in `status`). A `Wording` makes each refusal name
+what was fetched, the setting that bounds it and what to do, in the caller's terms.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import socket
 import ssl
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from crownjewels.leaks.errors import TargetRefused
@@ -28,6 +29,32 @@ from crownjewels.leaks.scan.limits import size_words
 USER_AGENT = "CrownJewels-LeakScan/1"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 << 10
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How a refusal names what was fetched, the settings that bound it and what to do."""
+
+    #: what was fetched, `{url}` standing for its address as shown
+    noun: str
+    #: who does not fetch from private addresses ("which scans do not reach")
+    users: str
+    #: the setting of `max_bytes` and of `timeout`
+    max_bytes_setting: str
+    timeout_setting: str
+    #: what to do about an answer over the size limit, or too slow
+    too_large: str
+    too_slow: str
+
+
+SCAN = Wording(
+    noun="the URL {url}",
+    users="scans",
+    max_bytes_setting="CROWNJEWELS_LEAKS_FETCH_MAX_BYTES",
+    timeout_setting="CROWNJEWELS_LEAKS_FETCH_TIMEOUT_SECONDS",
+    too_large="download the file and scan it, or raise the limit",
+    too_slow="try again later or give a faster source",
+)
 
 
 @dataclass(frozen=True)
@@ -55,35 +82,38 @@ def fetch(
     max_redirects: int = 5,
     private_addresses: bool = False,
     headers: Mapping[str, str] | None = None,
+    wording: Wording = SCAN,
 ) -> Fetched:
     """GET `url` within the bounds, following redirects; TargetRefused says why it was not
-    fetched (unreachable, too slow, too large, an error status, a redirect loop)."""
+    fetched (unreachable, too slow, too large, an error status, a redirect loop), worded by
+    `wording`."""
     deadline = time.monotonic() + timeout
     shown = display(url)
+    wording = replace(wording, noun=wording.noun.format(url=shown))
     seen: list[str] = []
     current = url
     while True:
-        _check_url(current, shown)
+        _check_url(current, shown, wording.noun)
         if current in seen:
             raise TargetRefused(
-                f"the URL {shown} redirects in a loop ({display(current)} again after "
+                f"{wording.noun} redirects in a loop ({display(current)} again after "
                 f"{len(seen)} redirects); give the address the page finally lives at"
             )
         seen.append(current)
         status, answer_headers, data = _get(
-            current, shown, deadline, timeout, max_bytes, private_addresses, headers or {}
+            current, wording, deadline, timeout, max_bytes, private_addresses, headers or {}
         )
         if status in _REDIRECTS and "location" in answer_headers:
             if len(seen) > max_redirects:
                 raise TargetRefused(
-                    f"the URL {shown} redirected more than {max_redirects} times "
+                    f"{wording.noun} redirected more than {max_redirects} times "
                     "(CROWNJEWELS_LEAKS_FETCH_MAX_REDIRECTS); give the final address"
                 )
             current = urljoin(current, answer_headers["location"])
             continue
         if status == 304 or 200 <= status < 300:
             return Fetched(url=current, status=status, data=data, headers=answer_headers)
-        raise TargetRefused(_status_message(shown, status))
+        raise TargetRefused(_status_message(wording.noun, status))
 
 
 def display(url: str) -> str:
@@ -97,7 +127,7 @@ def display(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
-def _check_url(url: str, shown: str) -> None:
+def _check_url(url: str, shown: str, noun: str) -> None:
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - a bad port raises here
@@ -105,39 +135,39 @@ def _check_url(url: str, shown: str) -> None:
         raise TargetRefused(f"{shown} is not a valid URL; check it") from None
     if parts.scheme not in ("http", "https"):
         raise TargetRefused(
-            f"the URL {shown} leads to a {parts.scheme or 'schemeless'} address; only http and "
+            f"{noun} leads to a {parts.scheme or 'schemeless'} address; only http and "
             "https are fetched"
         )
     if not parts.hostname:
-        raise TargetRefused(f"the URL {shown} names no host; write it as https://host/path")
+        raise TargetRefused(f"{noun} names no host; write it as https://host/path")
     if parts.username is not None or parts.password is not None:
         raise TargetRefused(
-            f"the URL {shown} holds a user name or password; they are not sent: give a URL "
+            f"{noun} holds a user name or password; they are not sent: give a URL "
             "that needs no sign-in"
         )
 
 
-def _status_message(shown: str, status: int) -> str:
+def _status_message(noun: str, status: int) -> str:
     if status == 404:
-        return f"the URL {shown} answered 404 (not found); check the address"
+        return f"{noun} answered 404 (not found); check the address"
     if status in (401, 403):
         return (
-            f"the URL {shown} answered {status} (sign-in required or forbidden); give a URL "
+            f"{noun} answered {status} (sign-in required or forbidden); give a URL "
             "that can be read without signing in"
         )
     if status in _REDIRECTS:
-        return f"the URL {shown} answered a redirect ({status}) without saying where to"
+        return f"{noun} answered a redirect ({status}) without saying where to"
     if status >= 500:
-        return f"the URL {shown} answered {status} (a server error); try again later"
-    return f"the URL {shown} answered {status}; give a URL that serves the file"
+        return f"{noun} answered {status} (a server error); try again later"
+    return f"{noun} answered {status}; give a URL that serves the file"
 
 
-def _address(host: str, port: int, shown: str, private_addresses: bool) -> str:
+def _address(host: str, port: int, wording: Wording, private_addresses: bool) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
         raise TargetRefused(
-            f"the URL {shown} names a host ({host}) that cannot be found; check the address"
+            f"{wording.noun} names a host ({host}) that cannot be found; check the address"
         ) from None
     addresses = [str(info[4][0]) for info in infos]
     if not private_addresses:
@@ -147,8 +177,8 @@ def _address(host: str, port: int, shown: str, private_addresses: bool) -> str:
                 ip = ip.ipv4_mapped
             if not ip.is_global or ip.is_multicast:
                 raise TargetRefused(
-                    f"the URL {shown} leads to {host} at {address}, an address of a private "
-                    "network or of this machine, which scans do not reach; set "
+                    f"{wording.noun} leads to {host} at {address}, an address of a private "
+                    f"network or of this machine, which {wording.users} do not reach; set "
                     "CROWNJEWELS_LEAKS_FETCH_PRIVATE_ADDRESSES=true to allow it"
                 )
     return addresses[0]
@@ -156,7 +186,7 @@ def _address(host: str, port: int, shown: str, private_addresses: bool) -> str:
 
 def _get(
     url: str,
-    shown: str,
+    wording: Wording,
     deadline: float,
     timeout: float,
     max_bytes: int,
@@ -167,12 +197,12 @@ def _get(
     host = str(parts.hostname)
     https = parts.scheme == "https"
     port = parts.port or (443 if https else 80)
-    address = _address(host, port, shown, private_addresses)
+    address = _address(host, port, wording, private_addresses)
 
     def slow() -> TargetRefused:
         return TargetRefused(
-            f"the URL {shown} did not answer in full within {timeout:g} seconds "
-            "(CROWNJEWELS_LEAKS_FETCH_TIMEOUT_SECONDS); try again later or give a faster source"
+            f"{wording.noun} did not answer in full within {timeout:g} seconds "
+            f"({wording.timeout_setting}); {wording.too_slow}"
         )
 
     def left() -> float:
@@ -211,7 +241,7 @@ def _get(
             return status, headers, b""
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:
-            raise _too_large(shown, int(declared), max_bytes)
+            raise _too_large(wording, int(declared), max_bytes)
         chunks: list[bytes] = []
         got = 0
         while True:
@@ -222,7 +252,7 @@ def _get(
                 break
             got += len(chunk)
             if got > max_bytes:
-                raise _too_large(shown, None, max_bytes)
+                raise _too_large(wording, None, max_bytes)
             chunks.append(chunk)
             left()
         return status, headers, b"".join(chunks)
@@ -230,21 +260,21 @@ def _get(
         raise slow() from None
     except ssl.SSLError as exc:
         raise TargetRefused(
-            f"the URL {shown} could not be reached securely ({exc.reason or exc}); check that "
+            f"{wording.noun} could not be reached securely ({exc.reason or exc}); check that "
             "its certificate is valid"
         ) from None
     except (OSError, http.client.HTTPException) as exc:
         raise TargetRefused(
-            f"the URL {shown} could not be fetched ({type(exc).__name__}: {exc}); check the "
+            f"{wording.noun} could not be fetched ({type(exc).__name__}: {exc}); check the "
             "address and that the server is up"
         ) from None
     finally:
         connection.close()
 
 
-def _too_large(shown: str, size: int | None, max_bytes: int) -> TargetRefused:
-    said = f"answered {size_words(size)}" if size is not None else "answered more"
+def _too_large(wording: Wording, size: int | None, max_bytes: int) -> TargetRefused:
+    answered = f"answered {size_words(size)}" if size is not None else "answered more"
     return TargetRefused(
-        f"the URL {shown} {said}, over the {size_words(max_bytes)} limit "
-        "(CROWNJEWELS_LEAKS_FETCH_MAX_BYTES); download the file and scan it, or raise the limit"
+        f"{wording.noun} {answered}, over the {size_words(max_bytes)} limit "
+        f"({wording.max_bytes_setting}); {wording.too_large}"
     )

@@ -1,8 +1,10 @@
-"""Fetching and reading a feed: the bytes are fetched here (http and https only, redirects
-within them, a size limit checked before and while reading, a time limit on the whole fetch,
-ETag and Last-Modified sent back so an unchanged feed answers 304), then parsed by feedparser
-from those bytes only (feedparser never fetches anything itself here). Failures raise
-`Unreadable` with the reason in words; the caller marks the feed failed with it."""
+"""Fetching and reading a feed: the bytes are fetched by leaks' one fetcher (scan/fetch.py:
+http and https only, bounded redirects, a size limit checked before and while reading, a time
+limit on the whole fetch, loopback and private addresses refused unless the installation allows
+them), with ETag and Last-Modified sent back so an unchanged feed answers 304; then parsed by
+feedparser from those bytes only (feedparser never fetches anything itself here). Failures raise
+`TargetRefused` (the fetch) or `Unreadable` (the document) with the reason in words; the caller
+marks the feed failed with it."""
 
 from __future__ import annotations
 
@@ -10,21 +12,16 @@ import calendar
 import hashlib
 import html
 import re
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.client import HTTPMessage
-from typing import IO, Any
-from urllib.parse import urlsplit
+from typing import Any
 
 import feedparser  # type: ignore[import-untyped]
 
 from crownjewels.leaks.errors import Unreadable
+from crownjewels.leaks.scan import fetch as web
 from crownjewels.settings import Settings
 
-CHUNK = 64 * 1024
 USER_AGENT = "CrownJewels-watchlists/1 (+market surveillance of published items)"
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
@@ -33,20 +30,36 @@ ACCEPT = (
 MAX_ITEMS = 500
 MAX_SUMMARY = 20_000
 TAG = re.compile(r"<[^>]+>")
+#: a feed's refusals name the feed settings and what to do about a feed
+WORDING = web.Wording(
+    noun="the feed",
+    users="feed fetches",
+    max_bytes_setting="CROWNJEWELS_LEAKS_FEED_MAX_BYTES",
+    timeout_setting="CROWNJEWELS_LEAKS_FEED_TIMEOUT_SECONDS",
+    too_large="none of it was stored: raise the limit if the feed is meant to be that large",
+    too_slow="it is tried again at its next fetch, or raise the limit for a slow feed",
+)
 
 
 @dataclass(frozen=True)
 class FeedLimits:
-    """How much of a feed is read and how long a fetch may take."""
+    """How much of a feed is read, how long a fetch may take, how many redirects are followed
+    and whether loopback and private addresses may be fetched."""
 
     max_bytes: int
     timeout: float
+    max_redirects: int = 5
+    private_addresses: bool = False
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FeedLimits:
-        """The limits configured for this installation."""
+        """The limits configured for this installation (redirects and private addresses as
+        for every fetch of leaks: CROWNJEWELS_LEAKS_FETCH_*)."""
         return cls(
-            max_bytes=settings.leaks_feed_max_bytes, timeout=settings.leaks_feed_timeout_seconds
+            max_bytes=settings.leaks_feed_max_bytes,
+            timeout=settings.leaks_feed_timeout_seconds,
+            max_redirects=settings.leaks_fetch_max_redirects,
+            private_addresses=settings.leaks_fetch_private_addresses,
         )
 
 
@@ -80,78 +93,31 @@ def size(n: float) -> str:
     return f"{int(n)} bytes"
 
 
-class _Redirects(urllib.request.HTTPRedirectHandler):
-    """Follows redirects only to http and https addresses."""
-
-    def redirect_request(
-        self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str, headers: HTTPMessage,
-        newurl: str,
-    ) -> urllib.request.Request | None:  # fmt: skip
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            raise Unreadable(f"the feed redirected to {newurl}, which is not a web address")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-_OPENER = urllib.request.build_opener(_Redirects)
-
-
 def fetch(url: str, *, etag: str | None, modified: str | None, limits: FeedLimits) -> Fetched:
-    """GET the feed with the validators of the last fetch, within the limits."""
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise Unreadable(f"{url} is not a web address; a feed is fetched over http or https")
+    """GET the feed with the validators of the last fetch, within the limits; TargetRefused
+    says why it was not fetched."""
     headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT}
     if etag:
         headers["If-None-Match"] = etag
     if modified:
         headers["If-Modified-Since"] = modified
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - scheme checked above
-    deadline = time.monotonic() + limits.timeout
-    slow = f"the feed did not answer within {limits.timeout:g} seconds (the time limit)"
-    try:
-        with _OPENER.open(request, timeout=limits.timeout) as reply:
-            data = _read(reply, limits, deadline, slow)
-            return Fetched(
-                not_modified=False,
-                data=data,
-                etag=reply.headers.get("ETag"),
-                modified=reply.headers.get("Last-Modified"),
-            )
-    except urllib.error.HTTPError as exc:
-        if exc.code == 304:
-            return Fetched(not_modified=True, data=b"", etag=etag, modified=modified)
-        raise Unreadable(f"the feed answered HTTP {exc.code} ({exc.reason})") from None
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, TimeoutError):
-            raise Unreadable(slow) from None
-        raise Unreadable(f"the feed's server could not be reached: {exc.reason}") from None
-    except TimeoutError:
-        raise Unreadable(slow) from None
-    except (OSError, ValueError) as exc:
-        raise Unreadable(f"the feed could not be fetched: {exc}") from None
-
-
-def _read(reply: Any, limits: FeedLimits, deadline: float, slow: str) -> bytes:
-    """The body, refused as soon as it is known to pass the size or the time limit."""
-    announced = reply.headers.get("Content-Length")
-    if announced and announced.isdigit() and int(announced) > limits.max_bytes:
-        raise Unreadable(
-            f"the feed is {size(int(announced))}, over the {size(limits.max_bytes)} limit; "
-            "nothing was read"
-        )
-    parts: list[bytes] = []
-    total = 0
-    while True:
-        if time.monotonic() > deadline:
-            raise Unreadable(slow.replace("did not answer", "was not sent whole"))
-        chunk = reply.read1(CHUNK)
-        if not chunk:
-            return b"".join(parts)
-        total += len(chunk)
-        if total > limits.max_bytes:
-            raise Unreadable(
-                f"the feed sent more than {size(limits.max_bytes)}, the limit; nothing was kept"
-            )
-        parts.append(chunk)
+    answer = web.fetch(
+        url,
+        max_bytes=limits.max_bytes,
+        timeout=limits.timeout,
+        max_redirects=limits.max_redirects,
+        private_addresses=limits.private_addresses,
+        headers=headers,
+        wording=WORDING,
+    )
+    if answer.status == 304:
+        return Fetched(not_modified=True, data=b"", etag=etag, modified=modified)
+    return Fetched(
+        not_modified=False,
+        data=answer.data,
+        etag=answer.headers.get("etag"),
+        modified=answer.headers.get("last-modified"),
+    )
 
 
 def _text(value: str) -> str:

@@ -9,7 +9,7 @@ import threading
 
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import Database
-from crownjewels.leaks.errors import Unreadable
+from crownjewels.leaks.errors import TargetRefused, Unreadable
 from crownjewels.leaks.watchlists import fetch, service
 from crownjewels.leaks.watchlists.schemas import FetchResult
 
@@ -44,7 +44,7 @@ def fetch_one(db: Database, *, actor: Actor, feed_id: str, limits: fetch.FeedLim
     try:
         fetched = fetch.fetch(url, etag=etag, modified=modified, limits=limits)
         items = [] if fetched.not_modified else fetch.parse(fetched.data)
-    except Unreadable as exc:
+    except (TargetRefused, Unreadable) as exc:
         with db.unit_of_work() as session:
             return service.record_failure(session, actor=actor, feed_id=feed_id, error=exc.message)
     with db.unit_of_work() as session:
