@@ -19,8 +19,13 @@ from crownjewels.leaks.index import service as index
 from crownjewels.leaks.scan import service as scans
 from crownjewels.leaks.schemas import TokenKind
 from crownjewels.leaks.watchlists import service as watchlists
-from crownjewels.leaks.watchlists.fetch import Fetched, ParsedItem
-from crownjewels.leaks.watchlists.schemas import FeedCreate, FeedUpdate, WatchlistSet
+from crownjewels.leaks.watchlists.schemas import (
+    FeedCreate,
+    FeedUpdate,
+    Fetched,
+    ParsedItem,
+    WatchlistSet,
+)
 from crownjewels.monitoring.scoring import service as scoring
 
 

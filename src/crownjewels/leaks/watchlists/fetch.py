@@ -20,6 +20,7 @@ import feedparser  # type: ignore[import-untyped]
 
 from crownjewels.leaks.errors import Unreadable
 from crownjewels.leaks.scan import fetch as web
+from crownjewels.leaks.watchlists.schemas import Fetched, ParsedItem
 from crownjewels.settings import Settings
 
 USER_AGENT = "CrownJewels-watchlists/1 (+market surveillance of published items)"
@@ -61,27 +62,6 @@ class FeedLimits:
             max_redirects=settings.leaks_fetch_max_redirects,
             private_addresses=settings.leaks_fetch_private_addresses,
         )
-
-
-@dataclass(frozen=True)
-class Fetched:
-    """A feed's answer: its bytes (empty when not modified) and its validators."""
-
-    not_modified: bool
-    data: bytes
-    etag: str | None
-    modified: str | None
-
-
-@dataclass(frozen=True)
-class ParsedItem:
-    """One item of a feed as stored: a guid unique within the feed, plain-text summary."""
-
-    guid: str
-    title: str
-    link: str | None
-    summary: str
-    published_at: datetime | None
 
 
 def size(n: float) -> str:

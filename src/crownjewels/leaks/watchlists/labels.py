@@ -38,8 +38,9 @@ def _find_reviews(session: Session, typed: str) -> list[str]:
 
 def _watchlists(session: Session, ids: set[str]) -> dict[str, Label]:
     rows = dict(
-        session.execute(select(Watchlist.id, Watchlist.secret_id).where(Watchlist.id.in_(ids)))
-        .all()
+        session.execute(
+            select(Watchlist.id, Watchlist.secret_id).where(Watchlist.id.in_(ids))
+        ).all()
     )
     secrets = {s.id: s for s in inventory.secrets_by_ids(session, set(rows.values()))}
     return {

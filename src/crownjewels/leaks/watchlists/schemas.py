@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -178,3 +179,24 @@ class ReviewRead(BaseModel):
     note: str | None
     outcome: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A feed's answer: its bytes (empty when not modified) and its validators."""
+
+    not_modified: bool
+    data: bytes
+    etag: str | None
+    modified: str | None
+
+
+@dataclass(frozen=True)
+class ParsedItem:
+    """One item of a feed as stored: a guid unique within the feed, plain-text summary."""
+
+    guid: str
+    title: str
+    link: str | None
+    summary: str
+    published_at: datetime | None

@@ -25,13 +25,15 @@ from crownjewels.leaks.errors import FeedNotFound
 from crownjewels.leaks.models import Feed, FeedItem, Review, Watchlist
 from crownjewels.leaks.schemas import FeedStatus, ReviewStatus
 from crownjewels.leaks.watchlists import repository, scoring
-from crownjewels.leaks.watchlists.fetch import Fetched, ParsedItem, size
+from crownjewels.leaks.watchlists.fetch import size
 from crownjewels.leaks.watchlists.schemas import (
     FeedCreate,
     FeedRead,
     FeedUpdate,
+    Fetched,
     FetchOutcome,
     FetchResult,
+    ParsedItem,
     WatchlistRead,
     WatchlistSet,
 )
