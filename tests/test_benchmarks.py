@@ -228,3 +228,15 @@ def test_monitoring_benchmark() -> None:
     if "ingestion and latency SKIPPED" not in out:
         names += ["ingestion to stored alert, p99"]
     _has_all(ratios, names, out)
+
+
+@pytest.mark.slow
+def test_leaks_benchmark() -> None:
+    out, ratios = run_quick("leaks.py", "--quick", "--skip", "attribution")
+    assert "Summary (ratio = measured / target" in out
+    names = ["scan throughput (MB/s)"]
+    if "copydetect: SKIPPED" not in out:
+        names.append("index+all-pairs vs copydetect (x faster)")
+    _has_all(ratios, names, out)
+    assert "Dolos: SKIPPED" in out or "ours vs Dolos" in out
+    assert "FAILED" not in out and "planted excerpts found" in out

@@ -137,10 +137,12 @@ def _token_hashes(
     n = len(starts)
     if n == 0:
         return np.zeros(0, dtype=_U64)
-    order = np.argsort(-lengths, kind="stable")
+    # longest first; a stable radix sort on a byte-sized key (lengths past the cap tie)
+    key = (255 - np.minimum(lengths, 255)).astype(np.uint8)
+    order = np.argsort(key, kind="stable")
     sl = lengths[order]
     ss = starts[order]
-    neg = -sl
+    neg = -np.minimum(sl, 255)
     h = np.zeros(n, dtype=_U64)
     top = int(min(sl[0], _TOKEN_CAP))
     for j in range(top):
@@ -293,7 +295,9 @@ def _line_starts(text: str) -> NDArray[np.int32]:
 _ASCII_WORD = np.zeros(256, dtype=bool)
 for _c in range(256):
     _ASCII_WORD[_c] = chr(_c).isalnum() or chr(_c) == "_" if _c < 128 else True
-_HYPHEN = re.compile(r"(?<=\w)-[ \t]*\r?\n[ \t]*(?=\w)")
+#: a word broken at a line end ("fermen-\ntation"); the character before the hyphen is
+#: checked apart (a look-behind would slow the scan of every text down)
+_HYPHEN = re.compile(r"-[ \t]*\r?\n[ \t]*(?=\w)")
 _WORD = re.compile(r"\w+")
 
 
@@ -315,7 +319,11 @@ def _is_word(cps: NDArray[Any]) -> NDArray[np.bool_]:
 def _text_units(text: str) -> _Units:
     """Words of a normalised text (NFKC, casefold, hyphenation joined, punctuation dropped),
     with the char offsets of each word in `text`."""
-    joins = [(m.start(), m.end()) for m in _HYPHEN.finditer(text)]
+    joins = [
+        (m.start(), m.end())
+        for m in _HYPHEN.finditer(text)
+        if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_")
+    ]
     norm = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
     if len(norm) == len(text):
         cps: NDArray[Any]
@@ -590,7 +598,7 @@ def language_of(name: str, text: str = "") -> str | None:
             return language
         if ext in {".txt", ".md", ".rst", ".csv", ".json", ".html", ".xml", ".pdf", ".docx"}:
             return None
-    head = text[:20000]
+    head = text[:4000]
     if not head:
         return None
     for language, pattern in _SNIFF:
