@@ -223,8 +223,11 @@ class Prints:
 
     @property
     def primary(self) -> int:
-        """The channel similarity is measured on: text, or code structure."""
-        return int(Channel.TEXT if self.kind == "text" else Channel.STRUCTURE)
+        """The channel similarity is measured on: text (also for code read from a text file,
+        which carries both), or code structure."""
+        if self.kind == "text" or Channel.TEXT in self.units:
+            return int(Channel.TEXT)
+        return int(Channel.STRUCTURE)
 
     def of(self, channel: int) -> NDArray[np.bool_]:
         """The rows of one channel."""
@@ -584,10 +587,14 @@ _SNIFF: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+#: file types whose content may be code (pasted into a note): sniffed from their first lines
+_SNIFFED = {".txt", ".text", ".md", ".rst", ".log", ".paste", ""}
+
+
 def language_of(name: str, text: str = "") -> str | None:
-    """The code language of a file, from its name's extension or else its first lines; None
-    for text (prose, data, an unknown language)."""
-    lower = name.lower()
+    """The code language of a file, from its name's extension or else (no extension, a text
+    file) its first lines; None for text (prose, data, documents, an unknown language)."""
+    lower = name.lower().rsplit("/", 1)[-1]
     dot = lower.rfind(".")
     if dot >= 0:
         ext = lower[dot:]
@@ -596,7 +603,7 @@ def language_of(name: str, text: str = "") -> str | None:
             if language == "c" and ext == ".h" and _SNIFF[3][1].search(text[:20000]):
                 return "cpp"
             return language
-        if ext in {".txt", ".md", ".rst", ".csv", ".json", ".html", ".xml", ".pdf", ".docx"}:
+        if ext not in _SNIFFED:
             return None
     head = text[:4000]
     if not head:
@@ -609,15 +616,20 @@ def language_of(name: str, text: str = "") -> str | None:
 
 def fingerprint(text: str, *, name: str = "", language: str | None = None) -> Prints:
     """The winnowed fingerprints of a text: code (by `language`, or `language_of(name, text)`)
-    on the structure and verbatim channels, anything else on the text channel."""
+    on the structure and verbatim channels, anything else on the text channel. Code told from
+    its content alone (a text file, pasted text) gets the text channel too, so that it is
+    compared with text sources as text and with code sources as code."""
+    sniffed = False
     if language is None:
         language = language_of(name, text)
+        sniffed = language is not None and language_of(name) is None
     lines = _line_starts(text)
     if language is not None:
         if language not in _GRAMMARS:
             raise ValueError(f"no grammar for {language!r}: one of {', '.join(LANGUAGES)}")
         structure, verbatim = _code_units(text, language)
-        return _prints("code", language, text, [structure, verbatim], lines)
+        units = [structure, verbatim, _text_units(text)] if sniffed else [structure, verbatim]
+        return _prints("code", language, text, units, lines)
     return _prints("text", None, text, [_text_units(text)], lines)
 
 
