@@ -873,6 +873,7 @@ class Index:
     _src: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=_I32))
     _uniq: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=_I64))
     _df: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=_I64))
+    _first: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=_I64))
     _total: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
     def add(self, key: str, prints: Prints) -> None:
@@ -926,6 +927,7 @@ class Index:
         self._hash = h_all[order]
         self._src = s_all[order]
         self._uniq, self._df = np.unique(self._hash, return_counts=True)
+        self._first = np.concatenate(([0], np.cumsum(self._df)[:-1])).astype(_I64)
         w = idf_weights(self._df, len(self._keys))
         row_w = w[np.searchsorted(self._uniq, self._hash)] if len(self._hash) else w
         self._total = np.bincount(self._src, weights=row_w, minlength=len(self._keys)).astype(
@@ -953,14 +955,20 @@ class Index:
         if not self._keys or len(suspect) == 0:
             return out
         n = len(self._keys)
-        sp = np.unique(suspect.hash)
-        lo = np.searchsorted(self._hash, sp, side="left")
-        hi = np.searchsorted(self._hash, sp, side="right")
-        counts = hi - lo
-        hit = counts > 0
+        sp, first_row = np.unique(suspect.hash, return_index=True)
+        if len(self._uniq) == 0:
+            return out
+        # one binary search per distinct hash, in the distinct hashes of the index
+        pos = np.minimum(np.searchsorted(self._uniq, sp), len(self._uniq) - 1)
+        hit = self._uniq[pos] == sp
         if not hit.any():
             return out
-        sp, lo, counts = sp[hit], lo[hit], counts[hit]
+        # the suspect's own weighted total per channel (a hash no source holds weighs 1)
+        sus_w = idf_weights(np.where(hit, self._df[pos], 0).astype(_I64), n)
+        sus_ch = suspect.channel[first_row]
+        sus_tot = {int(ch): float(sus_w[sus_ch == ch].sum()) for ch in np.unique(sus_ch)}
+        pos = pos[hit]
+        sp, lo, counts = sp[hit], self._first[pos], self._df[pos]
         w = idf_weights(counts.astype(_I64), n)
         live = w > 0.0
         sp, lo, counts, w = sp[live], lo[live], counts[live], w[live]
@@ -974,11 +982,6 @@ class Index:
         shared_w = np.bincount(src, weights=wrow, minlength=n)
         shared_n = np.bincount(src, minlength=n)
         sim = np.divide(shared_w, self._total, out=np.zeros(n), where=self._total > 0)
-        # the suspect's own total on each source's channel
-        sus_tot = {}
-        for ch in np.unique(suspect.channel).tolist():
-            h = np.unique(suspect.hash[suspect.channel == ch])
-            sus_tot[ch] = float(self.weights(h).sum())
         limit = PARAMS.threshold if threshold is None else threshold
         for i in np.flatnonzero(shared_n >= 1).tolist():
             key = self._keys[i]
@@ -1005,7 +1008,7 @@ class Index:
             return []
         w = idf_weights(self._df, n)
         live = (self._df >= 2) & (w > 0.05)
-        starts = np.concatenate(([0], np.cumsum(self._df)[:-1]))
+        starts = self._first
         pair_ids: list[NDArray[np.int64]] = []
         pair_w: list[NDArray[np.float64]] = []
         for d in np.unique(self._df[live]).tolist():
