@@ -378,3 +378,15 @@ def test_only_independent_statements_trade_places() -> None:
     assert not pair("a = f()\nb = g()")  # calls may have effects in any order
     assert not pair("x.a = 1\nb = 2")  # an attribute store may alias
     assert not pair("@property\ndef f(self):\n    return 1\ndef g(self):\n    return 2")
+
+
+@pytest.mark.slow
+def test_leaks_benchmark() -> None:
+    out, ratios = run_quick("leaks.py", "--quick", "--skip", "attribution")
+    assert "Summary (ratio = measured / target" in out
+    names = ["scan throughput (MB/s)"]
+    if "copydetect: SKIPPED" not in out:
+        names.append("index+all-pairs vs copydetect (x faster)")
+    _has_all(ratios, names, out)
+    assert "Dolos: SKIPPED" in out or "ours vs Dolos" in out
+    assert "FAILED" not in out and "planted excerpts found" in out

@@ -123,7 +123,9 @@ def test_languages_from_names_and_content() -> None:
     assert language_of("x.h", "#include <vector>\nstd::vector<int> v;") == "cpp"
     assert language_of("x.h", "int f(void);") == "c"
     assert language_of("app.tsx") == "typescript"
-    assert language_of("notes.txt", "def f():\n    pass\n") is None
+    assert language_of("notes.txt", "def f():\n    pass\n") == "python"
+    assert language_of("report.pdf", "def f():\n    pass\n") is None
+    assert language_of("data.csv", "import os") is None
     assert language_of("pasted", "package main\n\nfunc main() {}\n") == "go"
     assert language_of("pasted", "The fermentation runs for nine days.") is None
 
@@ -192,3 +194,16 @@ def test_prints_hold_numbers_never_text() -> None:
 def test_hashes_are_stable_across_runs() -> None:
     p = fingerprint("one two three four five six seven eight nine ten eleven twelve thirteen")
     assert p.hash.tolist() == [409488867299586470]
+
+
+def test_code_pasted_into_a_text_file_is_compared_as_code_and_as_text() -> None:
+    name, original, names, _ = SAMPLES["python"]
+    source = fingerprint(original, name=name)
+    pasted = fingerprint("Found on a forum:\n" + disguise("python", original, names), name="x.txt")
+    assert pasted.kind == "code" and set(pasted.units) == {0, 1, 2}
+    assert compare(pasted, source).similarity >= 0.6
+    prose = " ".join(f"word{i}" for i in range(80))
+    text_source = fingerprint(prose, name="notes.txt")
+    assert text_source.kind == "text"
+    leaked = fingerprint("import os\n" + prose, name="leak.txt")
+    assert leaked.language == "python" and compare(leaked, text_source).similarity > 0.9

@@ -137,10 +137,12 @@ def _token_hashes(
     n = len(starts)
     if n == 0:
         return np.zeros(0, dtype=_U64)
-    order = np.argsort(-lengths, kind="stable")
+    # longest first; a stable radix sort on a byte-sized key (lengths past the cap tie)
+    key = (255 - np.minimum(lengths, 255)).astype(np.uint8)
+    order = np.argsort(key, kind="stable")
     sl = lengths[order]
     ss = starts[order]
-    neg = -sl
+    neg = -np.minimum(sl, 255)
     h = np.zeros(n, dtype=_U64)
     top = int(min(sl[0], _TOKEN_CAP))
     for j in range(top):
@@ -221,8 +223,11 @@ class Prints:
 
     @property
     def primary(self) -> int:
-        """The channel similarity is measured on: text, or code structure."""
-        return int(Channel.TEXT if self.kind == "text" else Channel.STRUCTURE)
+        """The channel similarity is measured on: text (also for code read from a text file,
+        which carries both), or code structure."""
+        if self.kind == "text" or Channel.TEXT in self.units:
+            return int(Channel.TEXT)
+        return int(Channel.STRUCTURE)
 
     def of(self, channel: int) -> NDArray[np.bool_]:
         """The rows of one channel."""
@@ -293,7 +298,9 @@ def _line_starts(text: str) -> NDArray[np.int32]:
 _ASCII_WORD = np.zeros(256, dtype=bool)
 for _c in range(256):
     _ASCII_WORD[_c] = chr(_c).isalnum() or chr(_c) == "_" if _c < 128 else True
-_HYPHEN = re.compile(r"(?<=\w)-[ \t]*\r?\n[ \t]*(?=\w)")
+#: a word broken at a line end ("fermen-\ntation"); the character before the hyphen is
+#: checked apart (a look-behind would slow the scan of every text down)
+_HYPHEN = re.compile(r"-[ \t]*\r?\n[ \t]*(?=\w)")
 _WORD = re.compile(r"\w+")
 
 
@@ -315,7 +322,11 @@ def _is_word(cps: NDArray[Any]) -> NDArray[np.bool_]:
 def _text_units(text: str) -> _Units:
     """Words of a normalised text (NFKC, casefold, hyphenation joined, punctuation dropped),
     with the char offsets of each word in `text`."""
-    joins = [(m.start(), m.end()) for m in _HYPHEN.finditer(text)]
+    joins = [
+        (m.start(), m.end())
+        for m in _HYPHEN.finditer(text)
+        if m.start() > 0 and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_")
+    ]
     norm = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
     if len(norm) == len(text):
         cps: NDArray[Any]
@@ -576,10 +587,14 @@ _SNIFF: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+#: file types whose content may be code (pasted into a note): sniffed from their first lines
+_SNIFFED = {".txt", ".text", ".md", ".rst", ".log", ".paste", ""}
+
+
 def language_of(name: str, text: str = "") -> str | None:
-    """The code language of a file, from its name's extension or else its first lines; None
-    for text (prose, data, an unknown language)."""
-    lower = name.lower()
+    """The code language of a file, from its name's extension or else (no extension, a text
+    file) its first lines; None for text (prose, data, documents, an unknown language)."""
+    lower = name.lower().rsplit("/", 1)[-1]
     dot = lower.rfind(".")
     if dot >= 0:
         ext = lower[dot:]
@@ -588,9 +603,9 @@ def language_of(name: str, text: str = "") -> str | None:
             if language == "c" and ext == ".h" and _SNIFF[3][1].search(text[:20000]):
                 return "cpp"
             return language
-        if ext in {".txt", ".md", ".rst", ".csv", ".json", ".html", ".xml", ".pdf", ".docx"}:
+        if ext not in _SNIFFED:
             return None
-    head = text[:20000]
+    head = text[:4000]
     if not head:
         return None
     for language, pattern in _SNIFF:
@@ -601,15 +616,20 @@ def language_of(name: str, text: str = "") -> str | None:
 
 def fingerprint(text: str, *, name: str = "", language: str | None = None) -> Prints:
     """The winnowed fingerprints of a text: code (by `language`, or `language_of(name, text)`)
-    on the structure and verbatim channels, anything else on the text channel."""
+    on the structure and verbatim channels, anything else on the text channel. Code told from
+    its content alone (a text file, pasted text) gets the text channel too, so that it is
+    compared with text sources as text and with code sources as code."""
+    sniffed = False
     if language is None:
         language = language_of(name, text)
+        sniffed = language is not None and language_of(name) is None
     lines = _line_starts(text)
     if language is not None:
         if language not in _GRAMMARS:
             raise ValueError(f"no grammar for {language!r}: one of {', '.join(LANGUAGES)}")
         structure, verbatim = _code_units(text, language)
-        return _prints("code", language, text, [structure, verbatim], lines)
+        units = [structure, verbatim, _text_units(text)] if sniffed else [structure, verbatim]
+        return _prints("code", language, text, units, lines)
     return _prints("text", None, text, [_text_units(text)], lines)
 
 
@@ -853,6 +873,7 @@ class Index:
     _src: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=_I32))
     _uniq: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=_I64))
     _df: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=_I64))
+    _first: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=_I64))
     _total: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
     def add(self, key: str, prints: Prints) -> None:
@@ -906,6 +927,7 @@ class Index:
         self._hash = h_all[order]
         self._src = s_all[order]
         self._uniq, self._df = np.unique(self._hash, return_counts=True)
+        self._first = np.concatenate(([0], np.cumsum(self._df)[:-1])).astype(_I64)
         w = idf_weights(self._df, len(self._keys))
         row_w = w[np.searchsorted(self._uniq, self._hash)] if len(self._hash) else w
         self._total = np.bincount(self._src, weights=row_w, minlength=len(self._keys)).astype(
@@ -933,14 +955,20 @@ class Index:
         if not self._keys or len(suspect) == 0:
             return out
         n = len(self._keys)
-        sp = np.unique(suspect.hash)
-        lo = np.searchsorted(self._hash, sp, side="left")
-        hi = np.searchsorted(self._hash, sp, side="right")
-        counts = hi - lo
-        hit = counts > 0
+        sp, first_row = np.unique(suspect.hash, return_index=True)
+        if len(self._uniq) == 0:
+            return out
+        # one binary search per distinct hash, in the distinct hashes of the index
+        pos = np.minimum(np.searchsorted(self._uniq, sp), len(self._uniq) - 1)
+        hit = self._uniq[pos] == sp
         if not hit.any():
             return out
-        sp, lo, counts = sp[hit], lo[hit], counts[hit]
+        # the suspect's own weighted total per channel (a hash no source holds weighs 1)
+        sus_w = idf_weights(np.where(hit, self._df[pos], 0).astype(_I64), n)
+        sus_ch = suspect.channel[first_row]
+        sus_tot = {int(ch): float(sus_w[sus_ch == ch].sum()) for ch in np.unique(sus_ch)}
+        pos = pos[hit]
+        sp, lo, counts = sp[hit], self._first[pos], self._df[pos]
         w = idf_weights(counts.astype(_I64), n)
         live = w > 0.0
         sp, lo, counts, w = sp[live], lo[live], counts[live], w[live]
@@ -954,11 +982,6 @@ class Index:
         shared_w = np.bincount(src, weights=wrow, minlength=n)
         shared_n = np.bincount(src, minlength=n)
         sim = np.divide(shared_w, self._total, out=np.zeros(n), where=self._total > 0)
-        # the suspect's own total on each source's channel
-        sus_tot = {}
-        for ch in np.unique(suspect.channel).tolist():
-            h = np.unique(suspect.hash[suspect.channel == ch])
-            sus_tot[ch] = float(self.weights(h).sum())
         limit = PARAMS.threshold if threshold is None else threshold
         for i in np.flatnonzero(shared_n >= 1).tolist():
             key = self._keys[i]
@@ -985,7 +1008,7 @@ class Index:
             return []
         w = idf_weights(self._df, n)
         live = (self._df >= 2) & (w > 0.05)
-        starts = np.concatenate(([0], np.cumsum(self._df)[:-1]))
+        starts = self._first
         pair_ids: list[NDArray[np.int64]] = []
         pair_w: list[NDArray[np.float64]] = []
         for d in np.unique(self._df[live]).tolist():

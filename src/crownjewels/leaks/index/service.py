@@ -526,19 +526,22 @@ def load(session: Session) -> Index:
     the process and brought up to date on each call (sources added or removed since: only
     those are read), so a scan after the first reads just the source ids."""
     cached = _cache_for(session)
-    rows = session.execute(
-        select(Source.id, Source.kind, Source.language, Source.prints, Source.chars).where(
-            Source.status == SourceStatus.INDEXED.value
-        )
-    ).all()
-    meta = {r[0]: r for r in rows}
+    ids = set(session.scalars(select(Source.id).where(Source.status == SourceStatus.INDEXED.value)))
     with cached.lock:
         index = cached.index
-        for gone in set(index.keys()) - set(meta):
+        for gone in set(index.keys()) - ids:
             index.remove(gone)
-        new = [sid for sid in meta if sid not in index]
+        new = sorted(sid for sid in ids if sid not in index)
         for start in range(0, len(new), _LOAD_BATCH):
             chunk = new[start : start + _LOAD_BATCH]
+            meta = {
+                r[0]: r
+                for r in session.execute(
+                    select(
+                        Source.id, Source.kind, Source.language, Source.prints, Source.chars
+                    ).where(Source.id.in_(chunk))
+                ).all()
+            }
             prints = session.execute(
                 select(
                     Fingerprint.source_id,
@@ -555,7 +558,8 @@ def load(session: Session) -> Index:
             for row in prints:
                 grouped[row[0]].append(row[1:])
             for sid in chunk:
-                index.add(sid, _prints_of(meta[sid], grouped[sid]))
+                if sid in meta:
+                    index.add(sid, _prints_of(meta[sid], grouped[sid]))
         index.build()
         return index
 
