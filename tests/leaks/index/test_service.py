@@ -208,6 +208,6 @@ def test_indexed_right_after_the_upload_commits_and_by_the_job(
     with db.unit_of_work() as s:
         _upload(s, admin, vault, secret.ref, "other.py", CODE.replace("1.5", "2.5").encode())
     assert jobs.index_pending(JobContext(db=db, settings=settings)) == (
-        "fingerprinted 1 document version(s)"
+        "fingerprinted 1 document version"
     )
     assert jobs.index_pending(JobContext(db=db, settings=settings)) is None
