@@ -68,6 +68,7 @@ bench: install-dev
 	$(BIN)/python benchmarks/authz.py
 	$(BIN)/python benchmarks/nda_eval.py ../shared/data/contract-nli/dev.json
 	$(BIN)/python benchmarks/monitoring.py
+	$(BIN)/python benchmarks/leaks.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

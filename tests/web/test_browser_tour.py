@@ -28,6 +28,7 @@ ADMIN = "dana.whitfield@northwind.example"
 OWNER = "elena.vasquez@northwind.example"
 MANAGER = "tomas.alvarez@northwind.example"
 LEGAL = "rachel.okafor@northwind.example"
+SECURITY = "marcus.chen@northwind.example"
 ARJUN = "arjun.mehta@lotus-process.example"
 
 
@@ -209,6 +210,7 @@ def test_the_readme_tour_as_written(tour: Tour, browser: Any, tmp_path: Path) ->
     _agreements(browser, tour, tmp_path)
     _access(browser, tour)
     _portal(browser, tour, tmp_path)
+    _leaks(browser, tour)
     assert FAILED == []
 
 
@@ -362,3 +364,41 @@ def _portal(browser: Any, tour: Tour, tmp_path: Path) -> None:
     expect(ledger).to_contain_text("Arjun Mehta")
     expect(ledger).to_contain_text("AG-")
     owner.context.close()
+
+
+def _leaks(browser: Any, tour: Tour) -> None:
+    from playwright.sync_api import expect
+
+    base = tour.live.base
+    # 17. as the security user: Leaks in the header, LM-0001 side by side; Canary tokens,
+    # CT-0001 fired; as legal: Leaks, Watchlists, Review queue, WR-0001 marked with a note
+    page = _as(browser, tour, SECURITY)
+    page.goto(base + "/")
+    page.click("#nav-leaks")
+    page.locator("#matches a", has_text="LM-0001").click()
+    expect(page.locator("#verdict")).to_contain_text("TS-0005 routing.py, identifiers renamed")
+    expect(page.locator("#passages .side-by-side mark").first).to_be_visible()
+    page.click("#nav-leaks")
+    page.click("text=Canary tokens")
+    page.locator("#tokens a", has_text="CT-0001").click()
+    expect(page.locator("#hits")).to_contain_text("185.220.101.4")
+    page.click("#nav-alerts")
+    expect(page.locator("main")).to_contain_text("A canary token fired")
+    page.context.close()
+    legal = _as(browser, tour, LEGAL)
+    legal.goto(base + "/")
+    legal.click("#nav-leaks")
+    legal.click("text=Watchlists")
+    legal.click("text=Review queue")
+    item = legal.locator("#WR-0001")
+    expect(item).to_contain_text("TS-0003")
+    expect(item).to_contain_text("names the competitor Helix Biologics")
+    item.locator("textarea").fill("Helix's application describes our galactosylation control")
+    item.locator("button", has_text="Not relevant").click()
+    expect(legal.locator(".flash")).to_contain_text("WR-0001")
+    legal.context.close()
+    cli = tour.cli
+    assert "LM-0001" in cli.ok("leaks", "matches").out
+    assert cli.ok("leaks", "match", "LM-0001", "--json").json()["secret_ref"] == "TS-0005"
+    assert "185.220.101.4" in cli.ok("leaks", "hits", "CT-0001").out
+    cli.ok("leaks", "reviews", "list")
