@@ -84,6 +84,18 @@ def refused(exc: Exception) -> bool:
     return not isinstance(exc, Forbidden) or hasattr(exc, "reasons")
 
 
+def flash_refusal(request: Request, session: Session, exc: Exception) -> None:
+    """A refused form as one error flash in plain words (its changes rolled back), for pages
+    that redirect back instead of re-rendering the form; anything that is not a refusal of
+    the input is raised again for the error page."""
+    if not refused(exc):
+        raise exc
+    discard(session)
+    assert isinstance(exc, ValidationError | CrownJewelsError)  # refused() said so
+    messages = dict.fromkeys(m for m in field_errors(exc).values() if m)
+    flash(request, "; ".join(messages) or "check the form", kind="error")
+
+
 def error_status(exc: ValidationError | CrownJewelsError) -> int:
     """422 for bad input, the error's own status (409 for a conflict) otherwise."""
     if isinstance(exc, ValidationError):

@@ -126,6 +126,9 @@ def test_a_found_honey_string_fires_its_canary_instead_of_a_second_alert(
         )
     ).all()
     assert signals == [], "no leak-match alert beside the canary's"
+    canary.retire(session, actor=admin, ref=token.ref, reason="the decoy was withdrawn")
+    again = service.scan(session, actor=admin, settings=world.settings, text=row.honey).scan
+    assert again.found == [], "a retired token's strings are no longer looked for"
 
 
 def test_unrelated_code_and_text_find_nothing(session: Session, admin: Actor, world: World) -> None:

@@ -14,11 +14,10 @@ from crownjewels.core.errors import CrownJewelsError
 from crownjewels.core.forms import (
     PostedForm,
     actor_labels,
-    discard,
     flash,
+    flash_refusal,
     optional,
     redirect,
-    refused,
     render,
     text,
 )
@@ -39,19 +38,6 @@ KIND_WORDS = {
     TokenKind.PDF: "a PDF with a link and an open action",
     TokenKind.HONEY: "honey strings: made-up credentials and records a scan finds",
 }
-
-
-def _refusal(request: Request, session: DbSession, exc: Exception) -> None:
-    """Show a refused form's message as a flash (anything else goes to the error page)."""
-    if not refused(exc):
-        raise exc
-    discard(session)
-    message = getattr(exc, "message", None)
-    if isinstance(exc, ValidationError):
-        message = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-    flash(request, message or "check the form", kind="error")
 
 
 @router.get("")
@@ -95,7 +81,7 @@ def plant(
             session, actor=actor, data=data, base_url=settings.resolved_canary_base_url()
         )
     except (ValidationError, CrownJewelsError) as exc:
-        _refusal(request, session, exc)
+        flash_refusal(request, session, exc)
         return redirect("/leaks/tokens")
     flash(request, f"{made.ref} planted for {made.secret_ref}")
     return redirect(f"/leaks/tokens/{made.ref}")
@@ -137,5 +123,5 @@ def retire(
         done = service.retire(session, actor=actor, ref=ref, reason=text(form, "reason"))
         flash(request, f"{done.ref} retired")
     except CrownJewelsError as exc:
-        _refusal(request, session, exc)
+        flash_refusal(request, session, exc)
     return redirect(f"/leaks/tokens/{ref}")

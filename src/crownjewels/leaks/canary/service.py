@@ -285,7 +285,8 @@ def artefact(session: Session, *, actor: Actor, ref: str, base_url: str) -> Arte
 
 
 def retire(session: Session, *, actor: Actor, ref: str, reason: str) -> TokenRead:
-    """Stop a token alerting (CANARY_RETIRED); the callback answers it as it answers any."""
+    """Stop a token alerting (CANARY_RETIRED); the callback answers it as it answers any, and
+    a honey token's strings leave the fingerprint index (scans no longer look for them)."""
     actor.require(Permission.LEAKS_MANAGE, what="retiring a canary token")
     row = _row(session, ref)
     if row.status == TokenStatus.RETIRED:
@@ -295,6 +296,8 @@ def retire(session: Session, *, actor: Actor, ref: str, reason: str) -> TokenRea
         raise Invalid("say why the token is retired (at least 3 characters)", field="reason")
     row.status, row.retired_at = TokenStatus.RETIRED.value, clock.now()
     _record(session, actor, EventType.CANARY_RETIRED, row, reason=reason[:2000])
+    if row.honey is not None:  # a retired trap is not looked for: its strings leave the index
+        index.unregister_token(session, actor=actor, token_id=row.id)
     (read,) = _reads(session, [row], "")
     return read
 

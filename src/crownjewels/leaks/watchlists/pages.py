@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import Database
 from crownjewels.core.errors import CrownJewelsError
-from crownjewels.core.forms import PostedForm, discard, flash, redirect, refused, render, text
+from crownjewels.core.forms import PostedForm, flash, flash_refusal, redirect, render, text
 from crownjewels.core.http import AppSettings, DbSession, require
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission as P
@@ -37,19 +37,6 @@ Reviewer = Annotated[Actor, Depends(require(P.LEAKS_REVIEW))]
 WATCHLISTS = "/leaks/watchlists"
 REVIEWS = "/leaks/reviews"
 QUEUE = PageParams(limit=100)
-
-
-def _refusal(request: Request, session: DbSession, exc: Exception) -> None:
-    """Show a refused form's message as a flash (anything else goes to the error page)."""
-    if not refused(exc):
-        raise exc
-    discard(session)
-    message = getattr(exc, "message", None)
-    if isinstance(exc, ValidationError):
-        message = "; ".join(
-            str(e.get("msg", "")).removeprefix("Value error, ") for e in exc.errors()
-        )
-    flash(request, message or "check the form", kind="error")
 
 
 def _phrases(value: str) -> list[str]:
@@ -86,7 +73,7 @@ def set_watchlist(
             session, actor=actor, secret_ref=text(form, "secret"), data=data
         )
     except (ValidationError, CrownJewelsError) as exc:
-        _refusal(request, session, exc)
+        flash_refusal(request, session, exc)
         return redirect(WATCHLISTS)
     flash(request, f"The watchlist of {done.secret_ref} {done.secret_name} is saved.")
     return redirect(f"{WATCHLISTS}#{done.secret_ref}")
@@ -105,7 +92,7 @@ def add_feed(request: Request, session: DbSession, actor: Manager, form: PostedF
         )
         done = service.add_feed(session, actor=actor, data=data)
     except (ValidationError, CrownJewelsError) as exc:
-        _refusal(request, session, exc)
+        flash_refusal(request, session, exc)
         return redirect(WATCHLISTS + "#feeds")
     flash(request, f"The feed {done.ref} {done.name} is added; it is fetched within minutes.")
     return redirect(f"{WATCHLISTS}#{done.ref}")
@@ -196,7 +183,7 @@ def mark(
         )
         done = reviews.mark_review(session, actor=actor, review_ref=ref, data=data)
     except (ValidationError, CrownJewelsError) as exc:
-        _refusal(request, session, exc)
+        flash_refusal(request, session, exc)
         return redirect(f"{REVIEWS}#{ref}")
     outcome = f" {done.outcome[0].upper()}{done.outcome[1:]}." if done.outcome else ""
     flash(request, f"{done.ref} is marked {done.status.value.replace('-', ' ')}.{outcome}")

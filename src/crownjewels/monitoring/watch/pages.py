@@ -15,12 +15,11 @@ from crownjewels.core.errors import CrownJewelsError
 from crownjewels.core.forms import (
     PostedForm,
     actor_labels,
-    discard,
     flash,
+    flash_refusal,
     optional,
     parse_day,
     redirect,
-    refused,
     render,
     text,
 )
@@ -33,19 +32,6 @@ router = APIRouter(prefix="/monitoring", include_in_schema=False)
 Reader = Annotated[Actor, Depends(require(P.CUSTODY_READ))]
 Hr = Annotated[Actor, Depends(require(P.PARTIES_WRITE))]
 Manager = Annotated[Actor, Depends(require(P.GRANTS_MANAGE))]
-
-
-def _refusal(request: Request, session: DbSession, exc: Exception) -> None:
-    """Show a refused form's message as a flash (anything else goes to the error page)."""
-    if not refused(exc):
-        raise exc
-    discard(session)
-    message = getattr(exc, "message", None)
-    if isinstance(exc, ValidationError):
-        message = "; ".join(
-            str(e.get("msg", "")).removeprefix("Value error, ") for e in exc.errors()
-        )
-    flash(request, message or "check the form", kind="error")
 
 
 @router.get("/departures")
@@ -70,7 +56,7 @@ def record_notice(request: Request, session: DbSession, actor: Hr, form: PostedF
             last_day=parse_day(text(form, "last_day"), field="last_day", required=True),
         )
     except (ValidationError, CrownJewelsError) as exc:
-        _refusal(request, session, exc)
+        flash_refusal(request, session, exc)
         return redirect("/monitoring/departures")
     flash(request, f"{watch.ref} opened for {watch.person_name}")
     return redirect(f"/monitoring/departures/{watch.ref}")
@@ -99,7 +85,7 @@ def close_departure(
         service.close_watch(session, actor=actor, ref=ref, reason=text(form, "reason"))
         flash(request, f"{ref} closed")
     except CrownJewelsError as exc:
-        _refusal(request, session, exc)
+        flash_refusal(request, session, exc)
     return redirect(f"/monitoring/departures/{ref}")
 
 
@@ -159,5 +145,5 @@ def decide_review(
             return redirect(f"/monitoring/reviews/{ref}")
         flash(request, f"{done.ref}: {done.status.value.replace('-', ' ')}")
     except CrownJewelsError as exc:
-        _refusal(request, session, exc)
+        flash_refusal(request, session, exc)
     return redirect(f"/monitoring/reviews/{ref}")
