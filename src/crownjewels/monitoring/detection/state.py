@@ -288,11 +288,13 @@ class PersonState:
         "group",
         "group_of",
         "habits",
+        "heightened_from",
         "history",
         "ip",
         "last_country",
         "last_epoch",
         "network",
+        "notable",
         "org",
         "secrets",
         "seen",
@@ -335,6 +337,11 @@ class PersonState:
         self.group: GroupState | None = None
         self.org: OrgState | None = None
         self.group_of: tuple[str, str] | None = None
+        #: the local day from which the person is under heightened thresholds (a cache of
+        #: their facts, bound with the zone: -inf always, inf never)
+        self.heightened_from = math.inf
+        #: unknown, outside staff, or leaving (the rare rules judge their events): bound too
+        self.notable = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
