@@ -9,11 +9,12 @@ plain JSON (`state_of`, `restore`), so the scoring pipeline persists it between 
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import Any
 
 from crownjewels.monitoring.detection import checks, gates, places
-from crownjewels.monitoring.detection.event import Event
+from crownjewels.monitoring.detection.event import EPOCH_ORDINAL, Event
 from crownjewels.monitoring.detection.rules import ACCESS, MOVES, RuleSet, load_rules
 from crownjewels.monitoring.detection.state import (
     SEEN_CAP,
@@ -22,8 +23,14 @@ from crownjewels.monitoring.detection.state import (
     OrgState,
     PersonState,
 )
-from crownjewels.monitoring.detection.types import Finding, Observation
+from crownjewels.monitoring.detection.types import Finding, Observation, PersonFacts
 from crownjewels.monitoring.schemas import Action
+
+#: per action: plain gates, gates of novel places, the rare family, access, move, counted for
+#: organisations
+_Dispatch = tuple[
+    tuple[gates.Gate, ...], tuple[gates.Gate, ...], gates.Family | None, bool, bool, bool
+]
 
 
 class Detector:
@@ -38,26 +45,30 @@ class Detector:
         self.organisations: dict[str, OrgState] = {}
         #: person key → (subject, state): the people's states without building the subject
         self._keyed: dict[str, tuple[str, PersonState]] = {}
-        self._plan: dict[Action, list[gates.Family]] = {}
+        #: what an action's events need, looked up once per event: the plain gates, the gates
+        #: of novel places (judged only when the event is not from a known place), the rare
+        #: family, and whether the action is an access, a move, and counted for organisations
+        self._dispatch: dict[Action, _Dispatch] = {}
         gated = {rule.id: gates.gate(rule) for rule in self.rules.enabled}
-        for action in Action:
-            mine = [r for r in self.rules.enabled if action in r.spec.actions]
-            plan: list[gates.Family] = [
-                gated[r.id] for r in mine if r.kind not in gates.PLACES | gates.RARE
-            ]
-            for kinds in (gates.PLACES, gates.RARE):
-                members = [r for r in mine if r.kind in kinds]
-                if members:
-                    plan.append(gates.family(members, [gated[r.id] for r in members]))
-            self._plan[action] = plan
-        self._cusum = [r for r in self.rules.enabled if r.kind == "sustained"]
-        self._habits = [r for r in self.rules.enabled if r.kind == "off-hours"]
+        volume = [r for r in self.rules.enabled if r.kind == "organisation-volume"]
         #: the organisation figures are kept for our own organisation too only when a rule
         #: judges it
-        volume = [r for r in self.rules.enabled if r.kind == "organisation-volume"]
         self._all_orgs = any(not r.spec.external_only for r in volume)
         #: the actions an organisation's figures count (none: they are not kept)
-        self._org_actions = frozenset(a for r in volume for a in r.spec.actions)
+        org_actions = frozenset(a for r in volume for a in r.spec.actions)
+        for action in Action:
+            mine = [r for r in self.rules.enabled if action in r.spec.actions]
+            rare = [r for r in mine if r.kind in gates.RARE]
+            self._dispatch[action] = (
+                tuple(gated[r.id] for r in mine if r.kind not in gates.PLACES | gates.RARE),
+                tuple(gated[r.id] for r in mine if r.kind in gates.PLACES),
+                gates.family(rare, [gated[r.id] for r in rare]) if rare else None,
+                action in ACCESS,
+                action in MOVES,
+                action in ACCESS and action in org_actions,
+            )
+        self._cusum = [r for r in self.rules.enabled if r.kind == "sustained"]
+        self._habits = [r for r in self.rules.enabled if r.kind == "off-hours"]
 
     # -- subjects and their state ------------------------------------------------------------
 
@@ -119,50 +130,18 @@ class Detector:
     # -- judging -------------------------------------------------------------------------------
 
     def observe(self, o: Observation) -> list[Finding]:
-        """Update the baselines with one observation and return what the rules found."""
-        ev = self._event(o)
-        found: list[Finding] = []
-        for check in self._plan[o.action]:
-            finding = check(ev)
-            if finding is not None:
-                if type(finding) is list:
-                    found.extend(finding)
-                else:
-                    found.append(finding)  # type: ignore[arg-type]
-        self._remember(ev)
-        return found
+        """Update the baselines with one observation and return what the rules found.
 
-    def _state(self, o: Observation) -> tuple[str, PersonState]:
-        person = o.person
-        if person is not None:
-            found = self._keyed.get(person.key)
-            if found is not None:
-                return found
-            subject = "person:" + person.key
-        else:
-            subject = "actor:" + o.actor.lower()
-        st = self.people.get(subject)
-        if st is None:
-            st = self.people[subject] = PersonState(self.window_days)
-        if person is not None:
-            self._keyed[person.key] = (subject, st)
-        return subject, st
-
-    def _event(self, o: Observation) -> Event:
+        The hot path of scoring, kept in one function: the person's state, clock and day so
+        far, the event's network, then the rules (the gates of novel places only when the
+        event is not from a known place), then what the person was seen with."""
+        plain, novel, rare, access, move, org_counted = self._dispatch[o.action]
         person = o.person
         known = self._keyed.get(person.key) if person is not None else None
         subject, st = known if known is not None else self._state(o)
         if st.tz_of is not person or st.tz is None:
-            # another person's facts (a new batch, a changed role): bind zone and groups again
-            if person is None:
-                st.tz = places.zone(None)
-            else:
-                st.tz = places.zone(person.timezone, person.country)
-                self._bind(st, person.organisation_id, person.role)
-            st.tz_of = person
-            st.tz_hour = -1
-        tz = st.tz
-        group, org = st.group, st.org
+            self._rebind(st, person)
+        tz, group, org = st.tz, st.group, st.org
         epoch = o.occurred_at.timestamp()
         hour = int(epoch // 3600)
         if hour != st.tz_hour:
@@ -175,28 +154,148 @@ class Detector:
             st.day = day
         else:
             day = st.day
-        action = o.action
-        if action in ACCESS:
-            secret = o.secret
+        secret = o.secret
+        if access:
             doc = o.document_id or o.resource
             nbytes = o.bytes or 0
-            move = action in MOVES
             sid = secret.id if secret is not None else ""
             st.today.add(epoch, doc, sid, nbytes, move, o.event_id, st.docs_seen.add(doc))
-            if (
-                org is not None
-                and action in self._org_actions
-                and (self._all_orgs or person.external)  # type: ignore[union-attr]
-            ):
-                utc_day = int(epoch // 86400)
-                if utc_day > org.day:
-                    if org.today.events:
-                        org.history.close(org.today)
-                    org.today = Day()
-                    org.tallies = {}
-                    org.day = utc_day
-                org.today.add(epoch, doc, sid, nbytes, move, o.event_id)
-        return Event(o, subject, st, group, org, tz, epoch, local, day)
+            if org_counted and org is not None and (self._all_orgs or person.external):  # type: ignore[union-attr]
+                self._count_organisation(org, epoch, doc, sid, nbytes, move, o.event_id)
+        ip = o.ip
+        network: str | None = None
+        if ip:
+            # the person's last /24 is kept: most of their addresses share it
+            head = ip.rpartition(".")[0]
+            if head and head == st.ip:
+                network = st.network
+            else:
+                network = places.network_of(ip)
+                st.ip, st.network = head, network
+        ev = Event(
+            o, subject, st, group, org, tz, epoch, local, day, day >= st.heightened_from, network
+        )
+
+        found: list[Finding] = []
+        for check in plain:
+            finding = check(ev)
+            if finding is not None:
+                found.append(finding)
+        seen, fresh = st.seen, st.fresh
+        country, device = o.country, o.device
+        if novel and not (
+            (
+                not country
+                or (
+                    country == st.last_country
+                    and country in seen["country"]
+                    and not (fresh and country in fresh.get("country", ()))
+                )
+            )
+            and (
+                not device
+                or (device in seen["device"] and not (fresh and device in fresh.get("device", ())))
+            )
+            and (
+                not ip
+                or (
+                    network in seen["network"]
+                    and not (fresh and network in fresh.get("network", ()))
+                )
+            )
+        ):
+            for check in novel:
+                finding = check(ev)
+                if finding is not None:
+                    found.append(finding)
+        if rare is not None and (
+            st.notable
+            or self._all_orgs
+            or o.grants is not None
+            or (secret is not None and country and "*" not in secret.allowed_regions)
+        ):
+            # the family judges it (an ordinary event of an ordinary person is passed over
+            # here without a call, unless a rule counts our own organisation's volume)
+            findings = rare(ev)
+            if findings:
+                found.extend(findings)
+
+        # what the person was seen with, after the rules judged the event as new
+        st.events += 1
+        if country:
+            counts = seen["country"]
+            if country in counts:
+                counts[country] += 1
+            else:
+                _count(counts, country)
+            st.last_country, st.last_epoch = country, epoch
+        if network is not None:
+            counts = seen["network"]
+            if network in counts:
+                counts[network] += 1
+            else:
+                _count(counts, network)
+        if device:
+            counts = seen["device"]
+            if device in counts:
+                counts[device] += 1
+            else:
+                _count(counts, device)
+        if access and secret is not None and secret.id not in st.secrets:
+            st.secrets.add(secret.id)
+            if group is not None and person is not None:
+                users = group.users.setdefault(secret.id, [])
+                if person.key not in users and len(users) < 50:
+                    users.append(person.key)
+        return found
+
+    def _state(self, o: Observation) -> tuple[str, PersonState]:
+        person = o.person
+        subject = "person:" + person.key if person is not None else "actor:" + o.actor.lower()
+        st = self.people.get(subject)
+        if st is None:
+            st = self.people[subject] = PersonState(self.window_days)
+        if person is not None:
+            self._keyed[person.key] = (subject, st)
+        return subject, st
+
+    def _rebind(self, st: PersonState, person: PersonFacts | None) -> None:
+        """Another person's facts (a new batch, a changed role): bind the zone, the peer
+        group and organisation, and when thresholds are heightened, again."""
+        if person is None:
+            st.tz = places.zone(None)
+            st.heightened_from = math.inf
+            st.notable = True
+        else:
+            st.notable = (
+                person.external or person.notice_on is not None or person.last_day is not None
+            )
+            st.tz = places.zone(person.timezone, person.country)
+            self._bind(st, person.organisation_id, person.role)
+            if person.heightened:
+                st.heightened_from = -math.inf
+            elif person.notice_on is not None:
+                # notice given: heightened from that day on (and after the last day, when
+                # any access is a finding of its own)
+                st.heightened_from = person.notice_on.toordinal() - EPOCH_ORDINAL
+            else:
+                st.heightened_from = math.inf
+        st.tz_of = person
+        st.tz_hour = -1
+
+    @staticmethod
+    def _count_organisation(
+        org: OrgState, epoch: float, doc: str, sid: str, nbytes: int, move: bool, event_id: int
+    ) -> None:
+        """Add an access to its organisation's UTC day (closing the day before)."""
+        utc_day = int(epoch // 86400)
+        if utc_day > org.day:
+            if org.today.events:
+                org.history.close(org.today)
+            org.today = Day()
+            org.tallies = {}
+            org.day = utc_day
+        org.today.add(epoch, doc, sid, nbytes, move, event_id)
 
     def _bind(
         self, st: PersonState, organisation_id: str, role: str
@@ -232,42 +331,6 @@ class Detector:
         st.today = Day()
         st.tallies = {}
         st.fresh = {}
-
-    def _remember(self, ev: Event) -> None:
-        """What the person was seen with, after the rules judged the event as new."""
-        o, st = ev.o, ev.st
-        st.events += 1
-        seen = st.seen
-        country = o.country
-        if country:
-            counts = seen["country"]
-            if country in counts:
-                counts[country] += 1
-            else:
-                _count(counts, country)
-            st.last_country, st.last_epoch = country, ev.epoch
-        if o.ip:
-            network = ev.network
-            if network is not None:
-                counts = seen["network"]
-                if network in counts:
-                    counts[network] += 1
-                else:
-                    _count(counts, network)
-        device = o.device
-        if device:
-            counts = seen["device"]
-            if device in counts:
-                counts[device] += 1
-            else:
-                _count(counts, device)
-        secret = o.secret
-        if secret is not None and secret.id not in st.secrets and o.action in ACCESS:
-            st.secrets.add(secret.id)
-            if ev.group is not None and o.person is not None:
-                users = ev.group.users.setdefault(secret.id, [])
-                if o.person.key not in users and len(users) < 50:
-                    users.append(o.person.key)
 
 
 def _count(seen: dict[str, int], value: str) -> None:

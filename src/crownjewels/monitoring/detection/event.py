@@ -28,15 +28,16 @@ PEER_DAYS = 20
 
 class Event:
     """An observation with what judging it needs: its subject's state, peers, organisation,
-    zone, instant, local instant and local day, tier, and whether thresholds are heightened."""
+    zone, instant, local instant and local day, tier, network, and whether thresholds are
+    heightened (all worked out once by the engine, `Detector.observe`)."""
 
     __slots__ = (
-        "_network",
         "day",
         "epoch",
         "group",
         "heightened",
         "local",
+        "network",
         "o",
         "org",
         "st",
@@ -56,6 +57,8 @@ class Event:
         epoch: float,
         local: float,
         day: int,
+        heightened: bool,
+        network: str | None,
     ) -> None:
         self.o = o
         self.subject = subject
@@ -66,33 +69,11 @@ class Event:
         self.epoch = epoch
         self.local = local
         self.day = day
-        self.tier = o.secret.tier if o.secret is not None else None
-        person = o.person
-        heightened = False
-        if person is not None:
-            heightened = person.heightened
-            if not heightened and person.notice_on is not None:
-                # notice given: heightened until the last day (and after it, when any access
-                # is a finding of its own)
-                heightened = person.notice_on.toordinal() - EPOCH_ORDINAL <= day
+        secret = o.secret
+        self.tier = secret.tier if secret is not None else None
         self.heightened = heightened
-        self._network: str | bool | None = False
-
-    @property
-    def network(self) -> str | None:
-        """The /24 or /48 of the event's address (computed once)."""
-        network = self._network
-        if network is False:
-            ip, st = self.o.ip, self.st
-            # the person's last /24 is kept: most of their addresses share it
-            head = ip.rpartition(".")[0] if ip else None
-            if head and head == st.ip:
-                network = st.network
-            else:
-                network = places.network_of(ip) if ip else None
-                st.ip, st.network = head, network
-            self._network = network
-        return network  # type: ignore[return-value]
+        #: the /24 or /48 of the event's address (None: no address, or not an address)
+        self.network = network
 
     def factor(self, rule: Rule) -> float:
         return float(rule.spec.heightened) if self.heightened else 1.0

@@ -9,7 +9,7 @@ from operator import attrgetter
 
 from crownjewels.monitoring.detection.checks import CHECKS, bulk_finding, bulk_ratio, bulk_window
 from crownjewels.monitoring.detection.event import Event
-from crownjewels.monitoring.detection.rules import DEFAULT, Rule
+from crownjewels.monitoring.detection.rules import DEFAULT, Rule, tiered
 from crownjewels.monitoring.detection.state import MEASURE_ATTRIBUTES
 from crownjewels.monitoring.detection.types import Finding
 
@@ -51,14 +51,18 @@ def gate(rule: Rule) -> Gate:
 
         return bulk
     if kind == "unusual-day":
-        minimum, factor = spec.minimum, spec.heightened
         rule_id = rule.id
         measure = attrgetter(MEASURE_ATTRIBUTES[spec.measure])
+        # the day's least value worth a look, per tier (None: no secret) and heightened
+        usual = {tier: tiered(spec.minimum, tier) for tier in (*spec.minimum, None)}
+        high = {tier: limit * spec.heightened for tier, limit in usual.items()}
 
         def unusual(ev: Event) -> Finding | None:
             value = measure(ev.st.today)
-            limit = minimum[ev.tier] if ev.tier in minimum else minimum[DEFAULT]
-            if value < (limit * factor if ev.heightened else limit):
+            limit = (high if ev.heightened else usual).get(ev.tier)
+            if limit is None:  # a tier the rule does not name: its default
+                limit = tiered(spec.minimum, ev.tier) * (spec.heightened if ev.heightened else 1.0)
+            if value < limit:
                 return None
             tally = ev.st.tallies.get(rule_id)
             if tally is not None and value < tally.next:
@@ -175,51 +179,25 @@ def gate(rule: Rule) -> Gate:
 PLACES = frozenset({"new-country", "new-network", "new-device", "impossible-travel"})
 RARE = frozenset({"region", "outside-grant", "organisation-volume", "departing"})
 
-Family = Callable[[Event], "Finding | list[Finding] | None"]
+Family = Callable[[Event], "list[Finding] | None"]
 
 
 def family(rules: list[Rule], gates: list[Gate]) -> Family:
-    """The gates of rules of one family (`PLACES` or `RARE`) behind one test that holds only
-    when every one of them would find nothing: most events are from a known place, about a
-    secret anyone may reach from anywhere, by someone who is not leaving."""
-    kinds = {rule.kind for rule in rules}
-    if kinds <= PLACES:
-        precheck = _known_place
-    else:
-        everyone = any(r.kind == "organisation-volume" and not r.spec.external_only for r in rules)
-        precheck = _ordinary_everyone if everyone else _ordinary
+    """The gates of the `RARE` rules behind one test that holds only when every one of them
+    would find nothing: most events are about a secret anyone may reach from anywhere, by
+    someone who is not leaving. (The `PLACES` rules are judged only for an event that is not
+    from a known place: that test is the engine's, in `Detector.observe`, next to what it
+    remembers of places.)"""
+    everyone = any(r.kind == "organisation-volume" and not r.spec.external_only for r in rules)
+    precheck = _ordinary_everyone if everyone else _ordinary
 
-    def run(ev: Event) -> Finding | list[Finding] | None:
+    def run(ev: Event) -> list[Finding] | None:
         if precheck(ev):
             return None
         found = [f for f in (g(ev) for g in gates) if f is not None]
         return found or None
 
     return run
-
-
-def _known_place(ev: Event) -> bool:
-    st, o = ev.st, ev.o
-    seen, fresh = st.seen, st.fresh
-    country = o.country
-    if country:
-        if country != st.last_country or country not in seen["country"]:
-            return False
-        if fresh and country in fresh.get("country", ()):
-            return False
-    device = o.device
-    if device:
-        if device not in seen["device"]:
-            return False
-        if fresh and device in fresh.get("device", ()):
-            return False
-    if o.ip:
-        network = ev.network
-        if network not in seen["network"]:
-            return False
-        if fresh and network in fresh.get("network", ()):
-            return False
-    return True
 
 
 def _ordinary(ev: Event) -> bool:
