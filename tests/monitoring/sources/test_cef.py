@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from crownjewels.monitoring.schemas import ActivityIn
@@ -51,6 +51,8 @@ _severity = st.sampled_from(["0", "3", "10", "Low", "Medium", "High", "Very-High
     severity=_severity,
     extension=st.dictionaries(_key, _value, max_size=6),
 )
+# a value that is only a no-break space (whitespace to str.strip, not a CEF separator)
+@example(header=["a", "b", "c", "d", "e"], severity="3", extension={"A": "\xa0"})
 def test_any_event_survives_writing_and_reading(
     header: list[str], severity: str, extension: dict[str, str]
 ) -> None:

@@ -109,8 +109,10 @@ def _split_header(text: str) -> tuple[list[str], str]:
 
 
 def parse_extension(text: str) -> dict[str, str]:
-    """The `key=value` pairs: a value runs to the space before the next unescaped `key=`."""
-    text = text.strip()
+    """The `key=value` pairs: a value runs to the space before the next unescaped `key=`.
+    Only the separators (spaces, tabs, line ends) are trimmed: a value may end in any other
+    whitespace (a no-break space is part of it)."""
+    text = text.strip(" \t\r\n")
     if not text:
         return {}
     keys = list(_KEY.finditer(text))
