@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
+from argon2 import extract_parameters
+from argon2.exceptions import VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -177,6 +179,16 @@ def test_unknown_user_gets_the_same_answer(session: Session, admin: Actor) -> No
         session, username=user.username, password="wrong-password-1", name_key=KEY
     )
     assert unknown.message == wrong.message
+
+
+def test_an_unknown_name_costs_one_full_argon2_verify() -> None:
+    """The stand-in hash an unknown name is checked against has the hasher's own parameters and
+    is well formed: argon2 does the whole verify and answers a mismatch (a malformed stand-in
+    would be refused before any work, and an unknown name would answer faster)."""
+    hasher = accounts._hasher
+    assert extract_parameters(accounts._DUMMY_HASH) == extract_parameters(hasher.hash("x"))
+    with pytest.raises(VerifyMismatchError):
+        hasher.verify(accounts._DUMMY_HASH, PASSWORD)
 
 
 def test_departed_person_cannot_log_in(session: Session, admin: Actor) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.client import BaseClient
 from moto.server import ThreadedMotoServer
 
 from crownjewels.core.errors import Invalid
@@ -184,8 +185,14 @@ def test_s3_needs_a_bucket(tmp_path: Path) -> None:
         blobs.blob_store(Settings(home=tmp_path, blob_store="s3"))
 
 
-def test_boto3_is_the_client() -> None:
-    assert blobs.boto3 is boto3
+def test_boto3_is_the_client(tmp_path: Path) -> None:
+    """The S3 store talks through a real boto3 client (boto3 is imported when a client is
+    made, so that the commands that never reach S3 do not pay for importing it)."""
+    settings = s3_settings("http://127.0.0.1:9", "b", tmp_path)
+    client = blobs.s3_client(settings)
+    assert isinstance(client, BaseClient) and client.meta.service_model.service_name == "s3"
+    assert client.meta.endpoint_url == "http://127.0.0.1:9"
+    assert boto3.DEFAULT_SESSION is not None  # made by boto3.client, not by hand
 
 
 def test_listing_names_every_blob_with_its_time(store: blobs.BlobStore) -> None:

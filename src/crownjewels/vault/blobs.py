@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
-import boto3
 from botocore.exceptions import ClientError
 
 from crownjewels.core.errors import Conflict, Invalid
@@ -328,6 +327,8 @@ def _missing(exc: ClientError) -> bool:
 
 def s3_client(settings: Settings) -> S3Client:
     """A boto3 S3 client for the configured endpoint, region and credentials."""
+    import boto3  # imported when used: most installations and commands never reach S3
+
     secret = settings.s3_secret_access_key
     client: S3Client = boto3.client(
         "s3",

@@ -188,7 +188,9 @@ def test_vendor_user_reads_nothing_of_another_vendor_or_internal(
     foreign = _foreign(world, db, settings)
     cookie = client_of(Login(person=world.a.person, user=world.a.user))
     csrf = csrf_of(cookie.get(f"/portal/grants/{world.a.grant.ref}").text)
+    # entered: one event loop thread for the whole walk (as client_of's clients)
     bearer = TestClient(app, headers={"Authorization": f"Bearer {_token_for_a(db, world)}"})
+    bearer.__enter__()
     problems: list[str] = []
     calls = 0
     for n, (path, route) in enumerate(walk(app.routes)):
@@ -207,7 +209,7 @@ def test_vendor_user_reads_nothing_of_another_vendor_or_internal(
                 leaked = _leaks(body, foreign.markers, value)
                 if leaked:
                     problems.append(f"{method} {url}: {status} shows {leaked}")
-    bearer.close()
+    bearer.__exit__(None, None, None)
     assert calls > 500 // SHARDS
     assert not problems, "\n".join(problems)
 

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from crownjewels.core import archives
-from crownjewels.disclosure.watermark import docx as wm_docx
 from crownjewels.disclosure.watermark import image as wm_image
-from crownjewels.disclosure.watermark import pdf as wm_pdf
 from crownjewels.disclosure.watermark import text as wm_text
 from crownjewels.disclosure.watermark.marks import (
     Collector,
@@ -70,9 +68,15 @@ def apply_mark(
     """
     raw = _bytes(data)
     kind = _base(media_type)
+    # the PDF and DOCX markers are imported when used: pikepdf, pypdf, reportlab and
+    # python-docx take 0.3 s that the commands and processes marking nothing would pay
     if kind == PDF:
+        from crownjewels.disclosure.watermark import pdf as wm_pdf
+
         out, methods = wm_pdf.apply_pdf(raw, mark, key)
     elif kind == DOCX:
+        from crownjewels.disclosure.watermark import docx as wm_docx
+
         out, methods = wm_docx.apply_docx(raw, mark, key)
     elif kind in wm_image.FORMATS:
         out, methods = wm_image.apply_image(raw, kind, mark, key)
@@ -123,8 +127,12 @@ def read_marks(
     kind = _base(media_type) if media_type else sniff(raw)
     found = Collector()
     if kind == PDF:
+        from crownjewels.disclosure.watermark import pdf as wm_pdf  # imported when used
+
         wm_pdf.read_pdf(raw, key, found)
     elif kind == DOCX:
+        from crownjewels.disclosure.watermark import docx as wm_docx  # imported when used
+
         wm_docx.read_docx(raw, key, found)
     elif kind in wm_image.FORMATS:
         wm_image.read_image(raw, key, found)
