@@ -50,8 +50,10 @@ lint: install-dev
 
 ## test: lint, then every test (PostgreSQL ones when CROWNJEWELS_TEST_DATABASE_URL is set),
 ## ending with the line coverage of the package (files not fully covered, then the total)
+# bytecode is written even where the environment says not to (PYTHONDONTWRITEBYTECODE): each test
+# worker and each CLI process a test starts would otherwise compile every module again
 test: install-dev test-tools lint
-	$(BIN)/pytest -n 2 --dist worksteal --cov=crownjewels --cov-report=term:skip-covered
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -n 2 --dist worksteal --cov=crownjewels --cov-report=term:skip-covered
 
 ## screenshots: the main pages as each role sees them, at 1440x900 and 390x844, written to
 ## screenshots/ (or CROWNJEWELS_SCREENSHOTS); the test fails if a page scrolls sideways on a phone
