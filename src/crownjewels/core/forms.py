@@ -8,7 +8,7 @@ so the layering holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Annotated, Any, Literal, Protocol, overload
 
@@ -94,6 +94,16 @@ def flash_refusal(request: Request, session: Session, exc: Exception) -> None:
     assert isinstance(exc, ValidationError | CrownJewelsError)  # refused() said so
     messages = dict.fromkeys(m for m in field_errors(exc).values() if m)
     flash(request, "; ".join(messages) or "check the form", kind="error")
+
+
+def act(request: Request, session: Session, url: str, do: Callable[[], str]) -> Response:
+    """Run one page action and go back to `url`: its message flashed, or its refusal in plain
+    words with its changes rolled back (a Forbidden without reasons goes to the error page)."""
+    try:
+        flash(request, do())
+    except (ValidationError, CrownJewelsError) as exc:
+        flash_refusal(request, session, exc)
+    return redirect(url)
 
 
 def error_status(exc: ValidationError | CrownJewelsError) -> int:

@@ -8,7 +8,6 @@ included: that response is the only time it is shown (it is never stored)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, UploadFile
@@ -20,6 +19,7 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.errors import CrownJewelsError, Forbidden, Invalid
 from crownjewels.core.forms import (
     PostedForm,
+    act,
     discard,
     field_errors,
     flash,
@@ -182,24 +182,12 @@ def match_page(
     return render(request, "leaks/match.html", ctx)
 
 
-def _act(request: Request, session: DbSession, url: str, do: Callable[[], str]) -> Response:
-    """Run one action; its message, or the refusal, flashed on the page it came from."""
-    try:
-        flash(request, do())
-    except CrownJewelsError as exc:
-        if isinstance(exc, Forbidden):
-            raise
-        discard(session)
-        flash(request, exc.message, kind="error")
-    return redirect(url)
-
-
 @router.post("/matches/{ref}/confirm")
 def confirm(
     request: Request, session: DbSession, actor: Reviewer, form: PostedForm, ref: str
 ) -> Response:
     """Confirm the match."""
-    return _act(
+    return act(
         request,
         session,
         f"/leaks/matches/{ref}",
@@ -215,7 +203,7 @@ def dismiss(
     request: Request, session: DbSession, actor: Reviewer, form: PostedForm, ref: str
 ) -> Response:
     """Dismiss the match with a reason."""
-    return _act(
+    return act(
         request,
         session,
         f"/leaks/matches/{ref}",
@@ -231,7 +219,7 @@ def investigate(
     request: Request, session: DbSession, actor: Reviewer, form: PostedForm, ref: str
 ) -> Response:
     """Open an investigation."""
-    return _act(
+    return act(
         request,
         session,
         f"/leaks/matches/{ref}",
@@ -301,4 +289,4 @@ def change_watch(
         done = verbs[verb](session, actor=actor, ref=ref)
         return f"{done.ref} {done.status.value}" if verb != "remove" else f"{done.ref} removed"
 
-    return _act(request, session, "/leaks/watches", do)
+    return act(request, session, "/leaks/watches", do)

@@ -5,7 +5,6 @@ and agreements, the trail and the action forms (/alerts/AL-0007), and the per-ru
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -16,12 +15,10 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.errors import CrownJewelsError, Forbidden
 from crownjewels.core.forms import (
     PostedForm,
+    act,
     actor_labels,
-    discard,
     field_errors,
-    flash,
     optional,
-    redirect,
     render,
     text,
 )
@@ -100,18 +97,6 @@ def alert_page(request: Request, session: DbSession, actor: Reader, ref: str) ->
     return render(request, "monitoring/alert.html", ctx)
 
 
-def _act(request: Request, session: DbSession, ref: str, do: Callable[[], str]) -> Response:
-    """Run one action; its message, or the refusal, flashed on the alert's page."""
-    try:
-        flash(request, do())
-    except CrownJewelsError as exc:
-        if isinstance(exc, Forbidden):
-            raise
-        discard(session)
-        flash(request, exc.message, kind="error")
-    return redirect(f"/alerts/{ref}")
-
-
 @router.post("/{ref}/assign")
 def assign(
     request: Request, session: DbSession, actor: Triager, form: PostedForm, ref: str
@@ -123,7 +108,7 @@ def assign(
         done = triage.assign(session, actor=actor, ref=ref, assignee=who)
         return f"{done.ref} assigned to {done.assignee_name}"
 
-    return _act(request, session, ref, do)
+    return act(request, session, f"/alerts/{ref}", do)
 
 
 @router.post("/{ref}/comment")
@@ -131,10 +116,10 @@ def comment(
     request: Request, session: DbSession, actor: Triager, form: PostedForm, ref: str
 ) -> Response:
     """Add a comment."""
-    return _act(
+    return act(
         request,
         session,
-        ref,
+        f"/alerts/{ref}",
         lambda: (
             triage.comment(session, actor=actor, ref=ref, body=text(form, "body")).ref
             + ": comment added"
@@ -147,10 +132,10 @@ def dismiss(
     request: Request, session: DbSession, actor: Triager, form: PostedForm, ref: str
 ) -> Response:
     """Dismiss with a reason."""
-    return _act(
+    return act(
         request,
         session,
-        ref,
+        f"/alerts/{ref}",
         lambda: (
             triage.dismiss(session, actor=actor, ref=ref, reason=text(form, "reason")).ref
             + " dismissed"
@@ -163,10 +148,10 @@ def confirm(
     request: Request, session: DbSession, actor: Triager, form: PostedForm, ref: str
 ) -> Response:
     """Mark a true positive."""
-    return _act(
+    return act(
         request,
         session,
-        ref,
+        f"/alerts/{ref}",
         lambda: (
             triage.confirm(session, actor=actor, ref=ref, note=optional(form, "note")).ref
             + " confirmed as a true positive"
@@ -179,10 +164,10 @@ def reopen(
     request: Request, session: DbSession, actor: Triager, form: PostedForm, ref: str
 ) -> Response:
     """Reopen with a reason."""
-    return _act(
+    return act(
         request,
         session,
-        ref,
+        f"/alerts/{ref}",
         lambda: (
             triage.reopen(session, actor=actor, ref=ref, reason=text(form, "reason")).ref
             + " reopened"
@@ -200,7 +185,7 @@ def suspend_grants(
         done = triage.suspend_grants(session, actor=actor, ref=ref, reason=text(form, "reason"))
         return f"{len(done.grants)} grant(s) suspended: {', '.join(done.grants)}"
 
-    return _act(request, session, ref, do)
+    return act(request, session, f"/alerts/{ref}", do)
 
 
 @router.post("/{ref}/escalate")
@@ -208,9 +193,9 @@ def escalate(
     request: Request, session: DbSession, actor: Triager, form: PostedForm, ref: str
 ) -> Response:
     """Escalate with a note."""
-    return _act(
+    return act(
         request,
         session,
-        ref,
+        f"/alerts/{ref}",
         lambda: triage.escalate(session, actor=actor, ref=ref, note=text(form, "note")).message,
     )
