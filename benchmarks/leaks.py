@@ -269,8 +269,12 @@ def bench_attribution(quick: bool, summary: Summary) -> None:
     )
     for line in leak_data.report_lines(result)[:-1]:
         say(f"   {line.lstrip()}")
-    recall = float(result["recall"])
-    summary.append(("attribution recall at 1 % FPR", f"{recall:.3f}", ">= 0.95", recall / 0.95))
+    # the product's own decision (its default parameters), with its false positives
+    recall, fpr = float(result["recall"]), float(result["product_fpr"])
+    ratio = recall / 0.95 if fpr <= leak_data.MAX_FPR else min(recall / 0.95, 0.99)
+    summary.append(
+        (f"attribution recall at 1 % FPR (FP {100 * fpr:.1f} %)", f"{recall:.3f}", ">= 0.95", ratio)
+    )
 
 
 def main() -> None:

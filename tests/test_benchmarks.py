@@ -399,8 +399,8 @@ def test_leaks_benchmark_attribution_section() -> None:
     _has_all(ratios, ["attribution recall at 1 % FPR"], out)
     assert re.search(r"disguised 40-line excerpts of 10 indexed files", out), out
     decision = re.search(
-        r"the product's own decision \(is_match, default threshold [\d.]+\): "
-        r"recall\s+([\d.]+) %, false positives\s+([\d.]+) %",
+        r"the product's own decision \(is_match at its defaults, code: weight >= [\d.]+ or "
+        r"share >= [\d.]+; strength 1\): recall\s+([\d.]+) %, false positives\s+([\d.]+) %",
         out,
     )
     assert decision is not None, out
