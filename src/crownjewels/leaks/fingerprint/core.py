@@ -1,8 +1,10 @@
 """Winnowed fingerprints of text and code, in memory, vectorised with numpy.
 
 A text becomes a list of units: normalised words for text (channel 0), tree-sitter tokens for
-code with identifiers and literals abstracted (channel 1, structure) and the identifiers and
-literals alone as written (channel 2, verbatim). Every run of k units (a k-gram) is hashed;
+code with identifiers and literals abstracted (channel 1, structure), the identifiers and
+literals alone as written (channel 2, verbatim) and the same with identifiers abstracted
+(channel 3, literal: tables and maps differ only there). Code is scored on channels 1 and 3,
+text on 0. Every run of k units (a k-gram) is hashed;
 winnowing keeps, of every window of w consecutive k-gram hashes, the smallest (the rightmost
 one on ties). Two texts sharing a run of at least t = w + k - 1 units share a whole window, so
 they always share a fingerprint; a run shorter than k units shares no k-gram, so it never
