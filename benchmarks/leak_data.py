@@ -46,6 +46,7 @@ import ast
 import builtins
 import copy
 import csv
+import functools
 import json
 import keyword
 import random
@@ -63,6 +64,8 @@ from typing import Any
 import numpy as np
 
 TARGET_RECALL = 0.95
+#: the score (`strength`) at which the product reports a match
+PRODUCT_THRESHOLD = 1.0
 MAX_FPR = 0.01
 EXCERPT_LINES = 40
 
@@ -417,14 +420,10 @@ def python_excerpt(
 
     `steps` chooses the disguises (strip docstrings, rename, reorder) to measure each alone.
     """
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
+    parsed = _eligible_runs(text, lines)
+    if parsed is None:
         return None
-    runs = list(_runs(tree.body, lines))
-    # a run that is mostly docstrings and comments is not 40 lines of code: at least half of
-    # its lines must hold code (the same rule for positives and negatives)
-    runs = [run for run in runs if _code_lines(run) >= lines // 2]
+    tree, runs = parsed
     if not runs:
         return None
     run = copy.deepcopy(rng.choice(runs))
@@ -444,10 +443,67 @@ def python_excerpt(
     return Excerpt(key, "python", first, last, out, swaps)
 
 
-def _code_lines(run: list[ast.stmt]) -> int:
-    module = ast.Module(body=copy.deepcopy(run), type_ignores=[])
-    _strip_docstrings(module)
-    return sum(1 for row in ast.unparse(module).splitlines() if row.strip())
+@functools.lru_cache(maxsize=64)
+def _eligible_runs(text: str, lines: int) -> tuple[ast.Module, list[list[ast.stmt]]] | None:
+    """A file's syntax tree (read only: excerpts are copies) and its runs of about `lines`
+    lines holding code; None when it does not parse. Kept for the files read again (fillers,
+    negatives)."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    runs = list(_runs(tree.body, lines))
+    # a run that is mostly docstrings and comments is not 40 lines of code: at least half of
+    # its lines must hold code (the same rule for positives and negatives)
+    counted: dict[int, int] = {}
+    bare = _bare_statements(text)
+    return tree, [run for run in runs if _code_lines(run, counted, bare) >= lines // 2]
+
+
+def _code_lines(
+    run: list[ast.stmt],
+    counted: dict[int, int] | None = None,
+    bare: dict[tuple[int, ...], ast.stmt] | None = None,
+) -> int:
+    """Lines holding code once docstrings are stripped and the run printed back: the sum over
+    its statements, each counted once (`counted`, by statement; `bare`: the statements of the
+    file parsed again with docstrings stripped, by position); a leading string is the run's
+    docstring and does not count."""
+    counted = {} if counted is None else counted
+    total = 0
+    for stmt in run:
+        if id(stmt) not in counted:
+            node = None if bare is None or _is_string(stmt) else bare.get(_position(stmt))
+            if node is None:
+                node = copy.deepcopy(stmt)
+                if not _is_string(node):
+                    _strip_docstrings(node)
+            counted[id(stmt)] = sum(1 for row in ast.unparse(node).splitlines() if row.strip())
+        total += counted[id(stmt)]
+    if _is_string(run[0]):
+        total = total - counted[id(run[0])] if len(run) > 1 else 1  # stripped: `pass` if alone
+    return total
+
+
+def _position(node: ast.stmt) -> tuple[int, ...]:
+    return (node.lineno, node.col_offset, node.end_lineno or 0, node.end_col_offset or 0)
+
+
+def _bare_statements(text: str) -> dict[tuple[int, ...], ast.stmt]:
+    """The statements of a file with their docstrings stripped, by position."""
+    tree = ast.parse(text)
+    _strip_docstrings(tree)
+    return {
+        _position(n): n for n in ast.walk(tree) if isinstance(n, ast.stmt) and hasattr(n, "lineno")
+    }
+
+
+def _is_string(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
 
 
 def _all_names(tree: ast.AST) -> set[str]:
@@ -691,17 +747,19 @@ def make_suspects(
 # scoring with part A's detector
 
 
-def score(comparison: Any, suspect: Any) -> float:
-    """The evidence that a suspect holds a copy of a source: the IDF-weighted number of
-    fingerprints they share (`Comparison.weight`).
+def score(comparison: Any, channel: int) -> float:
+    """The evidence that a suspect holds a copy of a source: the product's own match strength
+    (`strength`: its decision's criteria, each over its limit, the largest; 1 is where a scan
+    reports a match), so that the ROC ranks suspects the way the product decides.
 
-    Measured against the alternatives on the attribution set (168 modules, 400 negatives):
-    the shares (`similarity`: of the source, `containment`: of the suspect, `score`: the
-    larger) lose to it at 1 % false positives (an excerpt is a small share of a long source,
-    and an excerpt embedded in unrelated code a small share of the suspect), and so does the
-    longest fragment (reordered statements cut it into pieces).
+    Measured against the alternatives on the attribution set (226 files, 400 negatives): the
+    IDF-weighted fingerprints shared alone (`Comparison.weight`) 94.7 % recall at 1 % false
+    positives against 96.2 %; the shares alone (`similarity`: of the source, `containment`:
+    of the suspect) lose more (an excerpt is a small share of a long source, and an excerpt
+    embedded in unrelated code a small share of the suspect).
     """
-    return float(comparison.weight)
+    fp = detector()
+    return float(fp.strength(comparison, channel)) if fp is not None else 0.0
 
 
 def detector() -> Any:
@@ -717,9 +775,13 @@ def score_matrix(
     originals: Mapping[str, str],
     suspects: Sequence[tuple[str, str]],
     *,
-    scorer: Callable[[Any, Any], float] | None = None,
+    scorer: Callable[[Any, int], float] | None = None,
+    decisions: list[set[str]] | None = None,
 ) -> tuple[list[str], np.ndarray, dict[str, float]]:
-    """Our detector's score of every (suspect, original): keys, matrix, seconds spent."""
+    """Our detector's score of every (suspect, original): keys, matrix, seconds spent.
+
+    With `decisions`, each suspect's entry gets the originals the product itself reports
+    (`is_match` at its default threshold, as a scan decides), next to the scores."""
     fp = detector()
     if fp is None:
         raise RuntimeError("crownjewels.leaks.fingerprint is not on this branch")
@@ -734,8 +796,14 @@ def score_matrix(
     matrix = np.zeros((len(suspects), len(keys)))
     for row, (name, text) in enumerate(suspects):
         prints = fp.fingerprint(text, name=name)
+        matched: set[str] = set()
         for key, comparison in index.query(prints, threshold=0.0).items():
-            matrix[row, column[key]] = scorer(comparison, prints)
+            channel = index.prints[key].primary
+            matrix[row, column[key]] = scorer(comparison, channel)
+            if fp.is_match(comparison, channel):
+                matched.add(key)
+        if decisions is not None:
+            decisions.append(matched)
     done = time.perf_counter()
     return keys, matrix, {"index_s": indexed - started, "query_s": done - indexed}
 
@@ -799,6 +867,20 @@ def figures(
     return result
 
 
+def product_figures(
+    decisions: Sequence[set[str]], labels: Sequence[str | None]
+) -> dict[str, float]:
+    """Recall and false positives of the product's own decision (no threshold chosen here):
+    a positive is found when its true source is matched, a negative is a false positive when
+    anything is."""
+    pos = [i for i, label in enumerate(labels) if label]
+    neg = [i for i, label in enumerate(labels) if not label]
+    return {
+        "product_recall": float(np.mean([labels[i] in decisions[i] for i in pos])) if pos else 0.0,
+        "product_fpr": float(np.mean([bool(decisions[i]) for i in neg])) if neg else 0.0,
+    }
+
+
 def attribution(
     index_sources: Mapping[str, str],
     *,
@@ -835,11 +917,17 @@ def attribution(
     suspects = make_suspects(
         indexed, others, per_source=per_source, negatives=negatives, lines=lines, seed=seed
     )
-    keys, matrix, seconds = score_matrix(indexed, [(s.name, s.text) for s in suspects])
+    decisions: list[set[str]] = []
+    keys, matrix, seconds = score_matrix(
+        indexed, [(s.name, s.text) for s in suspects], decisions=decisions
+    )
     labels = [s.original for s in suspects]
     result = figures(matrix, keys, labels)
-    result["recall"] = result["recall_at_fpr_1"]
-    result["threshold"] = result["threshold_at_fpr_1"]
+    result.update(product_figures(decisions, labels))
+    # the operating point is the product's own (is_match at its default parameters, which is
+    # strength 1), never a threshold picked on this run's negatives
+    result["recall"] = result["product_recall"]
+    result["threshold"] = PRODUCT_THRESHOLD
     result["target"] = TARGET_RECALL
     result["indexed_files"] = len(indexed)
     result["indexed_mb"] = sum(len(t.encode()) for t in indexed.values()) / 1e6
@@ -890,20 +978,34 @@ def report_lines(result: dict[str, Any]) -> list[str]:
         f"{result['negatives']} unrelated excerpts",
         f"   ROC AUC {result['auc']:.4f}; top-1 attribution {_pct(result['attribution'])}; "
         f"recall at 5 % FP {_pct(result['recall_at_fpr_5'])}",
-        f"   operating threshold {result['threshold']:.4f} "
-        f"(false positives there {_pct(result['fpr_at_threshold_1'])})",
+        f"   ROC: recall at 1 % FP {_pct(result['recall_at_fpr_1'])} (threshold picked on this "
+        f"run's negatives: strength {result['threshold_at_fpr_1']:.3f})",
+        f"   the product's own decision (is_match at its defaults, {_criteria()}; strength "
+        f"{PRODUCT_THRESHOLD:g}): recall {_pct(result['product_recall'])}, false positives "
+        f"{_pct(result['product_fpr'])}",
     ]
     for name, group in result["by_group"].items():
         lines.append(
             f"   {name:<12} {group['positives']:>5} positives, recall {_pct(group['recall'])}"
         )
     ratio = min(99.99, result["recall"] / TARGET_RECALL)
-    verdict = "meets target" if ratio >= 1.0 else "BELOW target"
+    within = result["product_fpr"] <= MAX_FPR
+    verdict = "meets target" if ratio >= 1.0 and within else "BELOW target"
     lines.append(
         f"   {'attribution recall at <= 1 % FP':<40}{_pct(result['recall']):>22}  "
         f"target {'>= 95 %':<12} ratio {ratio:5.2f}  {verdict}"
     )
     return lines
+
+
+def _criteria() -> str:
+    """The default decision for code, in words (from the product's parameters)."""
+    fp = detector()
+    if fp is None:
+        return "?"
+    p = fp.PARAMS.channels[fp.Channel.STRUCTURE]
+    share = fp.PARAMS.threshold if p.threshold is None else p.threshold
+    return f"code: weight >= {p.min_weight:g} or share >= {share:g}"
 
 
 def _pct(value: float) -> str:

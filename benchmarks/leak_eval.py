@@ -7,15 +7,18 @@
 - `labels.csv`: columns `suspect,original`, paths relative to the two folders; `original`
   empty when the suspect derives from none of them. Only the suspects listed are evaluated.
 
-For each detector, every suspect gets a score against every original (ours: the longest
-merged fragment the fingerprint index finds, see benchmarks/leak_data.py `score`; copydetect:
+For each detector, every suspect gets a score against every original (ours: the product's
+match strength, 1 where a scan reports a match, see benchmarks/leak_data.py `score`; copydetect:
 the larger of its two overlap shares; Dolos: its pair similarity), and a suspect's score is its
 best. Figures:
 - ROC AUC of the suspects' scores, derived against underived (ties counted half);
 - recall at 1 % and 5 % false positives: the threshold is the lowest score that at most that
   share of the underived suspects reach; a derived suspect counts when its score for its TRUE
   original reaches it;
-- top-1 attribution: share of derived suspects whose best-scoring original is theirs.
+- top-1 attribution: share of derived suspects whose best-scoring original is theirs;
+- ours also at the product's own decision (`is_match` at its default parameters, no threshold
+  picked here): recall, and the share of underived suspects it reports (`product_recall`,
+  `product_fpr`).
 
 Peers run on the same files when installed and are skipped with a line saying so otherwise:
 copydetect (PyPI, k = 25, window 6: its defaults) and Dolos (`@dodona/dolos` run with node:
@@ -43,7 +46,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from leak_data import figures, score_matrix
+from leak_data import PRODUCT_THRESHOLD, figures, product_figures, score_matrix
 
 KEYS = ("auc", "recall_at_fpr_1", "recall_at_fpr_5", "attribution")
 
@@ -94,11 +97,18 @@ def _read(path: Path) -> str:
 
 
 def ours(
-    originals: Path, keys: list[str], suspects: Path, names: list[str]
+    originals: Path,
+    keys: list[str],
+    suspects: Path,
+    names: list[str],
+    decisions: list[set[str]] | None = None,
 ) -> tuple[np.ndarray, float]:
+    """Our scores (and, into `decisions`, what the product itself reports for each suspect)."""
     texts = {key: _read(originals / key) for key in keys}
     started = time.perf_counter()
-    columns, matrix, _ = score_matrix(texts, [(n, _read(suspects / n)) for n in names])
+    columns, matrix, _ = score_matrix(
+        texts, [(n, _read(suspects / n)) for n in names], decisions=decisions
+    )
     assert columns == keys
     return matrix, time.perf_counter() - started
 
@@ -183,11 +193,13 @@ def dolos_scores(
 
 def evaluate(originals: Path, suspects: Path, labels: Path) -> dict[str, Any]:
     keys, names, truth = read_labels(originals, suspects, labels)
-    matrix, seconds = ours(originals, keys, suspects, names)
+    decisions: list[set[str]] = []
+    matrix, seconds = ours(originals, keys, suspects, names, decisions)
     result: dict[str, Any] = {
         "originals": len(keys),
         "suspects": len(names),
         **figures(matrix, keys, truth),
+        **product_figures(decisions, truth),
         "seconds": seconds,
         "skipped": [],
     }
@@ -221,8 +233,13 @@ def report(result: dict[str, Any]) -> list[str]:
             f"{figs['seconds']:>9.2f}"
         )
     lines.append(
-        f"   our thresholds: {result['threshold_at_fpr_1']:.4f} at 1 % FP, "
-        f"{result['threshold_at_fpr_5']:.4f} at 5 % FP"
+        f"   our thresholds picked on these negatives: {result['threshold_at_fpr_1']:.4f} at "
+        f"1 % FP, {result['threshold_at_fpr_5']:.4f} at 5 % FP (the product reports a match "
+        f"at {PRODUCT_THRESHOLD:g})"
+    )
+    lines.append(
+        f"   ours at the product's own decision (is_match, its defaults): recall "
+        f"{_pct(result['product_recall'])}, false positives {_pct(result['product_fpr'])}"
     )
     lines += [f"   {reason}" for reason in result["skipped"]]
     return lines

@@ -13,8 +13,10 @@ a shared machine's wall clock says more about its neighbours than about the code
 2. scan throughput: new files (text, with planted excerpts) fingerprinted and queried against
    an in-memory index of about 100 MB of documents generated deterministically. Target: at
    least 20 MB/s. Every planted excerpt must be found;
-3. attribution (benchmarks/leak_data.py): 40-line excerpts of indexed files, disguised, mixed
-   with unrelated code; recall at 1 % false positives. Target: at least 95 %.
+3. attribution (benchmarks/leak_data.py) on the files of section 1: 40-line excerpts,
+   disguised, mixed with unrelated code; recall and false positives at the product's own
+   decision (`is_match` at its defaults, as a scan decides), and the ROC figures beside.
+   Target: at least 95 % recall with at most 1 % false positives.
 
 `--quick` runs a small version of each (a test runs it: the lines must print, no timing is
 asserted).
@@ -44,6 +46,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from crownjewels.leaks.fingerprint import PARAMS, Index, fingerprint
 
 Summary = list[tuple[str, str, str, float]]
+
+#: the stdlib modules indexed by sections 1 and 3 (the largest; fewer with --quick)
+STDLIB_FULL = 168
+STDLIB_QUICK = 10
 
 
 def say(line: str = "") -> None:
@@ -138,8 +144,7 @@ def dolos_run(files: list[Path], command: list[str]) -> tuple[int, float, float]
 
 
 def bench_stdlib(quick: bool, summary: Summary) -> None:
-    count = 10 if quick else 168
-    files = stdlib_modules(count)
+    files = stdlib_modules(STDLIB_QUICK if quick else STDLIB_FULL)
     size = sum(f.stat().st_size for f in files)
     say(f"1. index + all pairs: the {len(files)} largest stdlib modules ({size / 1e6:.2f} MB)")
     n_pairs, iw, ic, pw, pc = ours(files)
@@ -252,12 +257,26 @@ def bench_attribution(quick: bool, summary: Summary) -> None:
     except ImportError:
         say("   attribution: SKIPPED (benchmarks/leak_data.py is not there)")
         return
-    result = leak_data.attribution(quick=quick)
-    for key, value in result.items():
-        say(f"   {key}: {value}")
-    recall = result.get("recall_at_fpr_1")
-    if isinstance(recall, int | float):
-        summary.append(("attribution recall at 1 % FPR", f"{recall:.3f}", ">= 0.95", recall / 0.95))
+    # indexed: the files of section 1, the largest stdlib modules; with --quick, 10 of them and
+    # 20 unrelated excerpts of the next 30 (no other languages), so that it takes seconds
+    count = STDLIB_QUICK if quick else STDLIB_FULL
+    files = stdlib_modules(count + (30 if quick else 0))
+    texts = {f.name: f.read_text(encoding="utf-8", errors="replace") for f in files}
+    sources = dict(list(texts.items())[:count])
+    result = leak_data.attribution(
+        sources,
+        negative_sources=dict(list(texts.items())[count:]) if quick else None,
+        other_languages=not quick,
+        negatives=20 if quick else 400,
+    )
+    for line in leak_data.report_lines(result)[:-1]:
+        say(f"   {line.lstrip()}")
+    # the product's own decision (its default parameters), with its false positives
+    recall, fpr = float(result["recall"]), float(result["product_fpr"])
+    ratio = recall / 0.95 if fpr <= leak_data.MAX_FPR else min(recall / 0.95, 0.99)
+    summary.append(
+        (f"attribution recall at 1 % FPR (FP {100 * fpr:.1f} %)", f"{recall:.3f}", ">= 0.95", ratio)
+    )
 
 
 def main() -> None:

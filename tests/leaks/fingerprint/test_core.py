@@ -15,7 +15,9 @@ from crownjewels.leaks.fingerprint import (
     Index,
     compare,
     fingerprint,
+    is_match,
     language_of,
+    strength,
 )
 from crownjewels.leaks.fingerprint.core import _winnow
 from tests.leaks.fingerprint.samples import SAMPLES, disguise
@@ -200,10 +202,57 @@ def test_code_pasted_into_a_text_file_is_compared_as_code_and_as_text() -> None:
     name, original, names, _ = SAMPLES["python"]
     source = fingerprint(original, name=name)
     pasted = fingerprint("Found on a forum:\n" + disguise("python", original, names), name="x.txt")
-    assert pasted.kind == "code" and set(pasted.units) == {0, 1, 2}
+    assert pasted.kind == "code" and set(pasted.units) == {0, 1, 2, 3}
     assert compare(pasted, source).similarity >= 0.6
     prose = " ".join(f"word{i}" for i in range(80))
     text_source = fingerprint(prose, name="notes.txt")
     assert text_source.kind == "text"
     leaked = fingerprint("import os\n" + prose, name="leak.txt")
     assert leaked.language == "python" and compare(leaked, text_source).similarity > 0.9
+
+
+def _table(rows: range, prefix: str, call: str = "def_op", quote: str = "'") -> str:
+    return "".join(f"{call}({quote}{prefix}_{i * 7}{quote}, {i})\n" for i in rows)
+
+
+def test_a_renamed_table_is_told_apart_by_its_literals() -> None:
+    # every source has the same structure: only the literals differ from one to the next
+    index = Index()
+    for s in range(12):
+        index.add(f"ops{s}.py", fingerprint(_table(range(60), f"OP{s}"), name=f"ops{s}.py"))
+    table = fingerprint(_table(range(60), "OP3"), name="ops3.py")
+    assert set(table.units) == {Channel.STRUCTURE, Channel.VERBATIM, Channel.LITERAL}
+    # 25 rows of one, the function renamed and the quotes changed
+    copy = fingerprint(_table(range(20, 45), "OP3", call="reg", quote='"'), name="leak.py")
+    found = index.query(copy)
+    assert list(found) == ["ops3.py"], found
+    # found on the evidence of its literals: the structure is everyone's, the names changed
+    assert found["ops3.py"].verbatim == 0.0
+    assert found["ops3.py"].weight >= PARAMS.channels[Channel.STRUCTURE].min_weight
+    assert compare(copy, table, weights=index.weights).fragments == []
+    other = fingerprint(_table(range(20, 45), "NEW", call="reg"), name="other.py")
+    assert index.query(other) == {}
+
+
+def test_strength_reaches_one_exactly_when_a_scan_reports_a_match() -> None:
+    index = Index()
+    for s in range(12):
+        index.add(f"ops{s}.py", fingerprint(_table(range(60), f"OP{s}"), name=f"ops{s}.py"))
+    for language in LANGUAGES:
+        name, original, names, _ = SAMPLES[language]
+        index.add(name, fingerprint(original, name=name))
+    suspects = [
+        fingerprint(_table(range(rows, rows + 12), "OP5", call="reg"), name="t.py")
+        for rows in (0, 30, 50)
+    ]
+    suspects += [
+        fingerprint(disguise(lang, *SAMPLES[lang][1:3]), language=lang) for lang in LANGUAGES
+    ]
+    suspects += [fingerprint(SAMPLES[lang][3], language=lang) for lang in LANGUAGES]
+    seen = {True: 0, False: 0}
+    for suspect in suspects:
+        for key, c in index.query(suspect, threshold=0.0).items():
+            channel = index.prints[key].primary
+            assert is_match(c, channel) == (strength(c, channel) >= 1.0), (key, c)
+            seen[is_match(c, channel)] += 1
+    assert seen[True] and seen[False]

@@ -13,6 +13,8 @@ The contract the rest of leaks relies on (fingerprint/core.py):
   given), the longest fragment in units and lines, and whether identifiers were renamed.
 - `Index`: many sources in memory (numpy, sorted by hash): `add(key, prints)`, `query(prints)`
   -> {key: Comparison}, `all_pairs()`, document frequencies for IDF.
+- `is_match(comparison, channel)`: the decision a scan makes; `strength(...)`: the same as a
+  score (1 = the decision's limit).
 - `PARAMS`: k, w and the thresholds, with the guarantee t = w + k - 1 (docs/leaks.md).
 """
 
@@ -32,6 +34,7 @@ from crownjewels.leaks.fingerprint.core import (
     idf_weights,
     is_match,
     language_of,
+    strength,
 )
 
 __all__ = [
@@ -50,4 +53,5 @@ __all__ = [
     "idf_weights",
     "is_match",
     "language_of",
+    "strength",
 ]

@@ -1,8 +1,10 @@
 """Winnowed fingerprints of text and code, in memory, vectorised with numpy.
 
 A text becomes a list of units: normalised words for text (channel 0), tree-sitter tokens for
-code with identifiers and literals abstracted (channel 1, structure) and the identifiers and
-literals alone as written (channel 2, verbatim). Every run of k units (a k-gram) is hashed;
+code with identifiers and literals abstracted (channel 1, structure), the identifiers and
+literals alone as written (channel 2, verbatim) and the same with identifiers abstracted
+(channel 3, literal: tables and maps differ only there). Code is scored on channels 1 and 3,
+text on 0. Every run of k units (a k-gram) is hashed;
 winnowing keeps, of every window of w consecutive k-gram hashes, the smallest (the rightmost
 one on ties). Two texts sharing a run of at least t = w + k - 1 units share a whole window, so
 they always share a fingerprint; a run shorter than k units shares no k-gram, so it never
@@ -41,6 +43,7 @@ __all__ = [
     "idf_weights",
     "is_match",
     "language_of",
+    "strength",
 ]
 
 
@@ -50,6 +53,7 @@ class Channel(IntEnum):
     TEXT = 0
     STRUCTURE = 1
     VERBATIM = 2
+    LITERAL = 3
 
 
 @dataclass(frozen=True)
@@ -58,13 +62,26 @@ class ChannelParams:
 
     k: int
     w: int
-    #: a passage of at least this many units is a match on its own (however small its share)
-    min_units: int
+    #: a passage of at least this many units is a match on its own (however small its share),
+    #: when it holds the fingerprints winnowing guarantees for such a run; 0: never alone
+    min_units: int = 0
+    #: IDF-weighted fingerprints shared (on the channels a source is scored on) that are a
+    #: match on their own; 0: never alone
+    min_weight: float = 0.0
+    #: the share of fingerprints that is a match (with `Params.min_shared` shared) for a
+    #: source scored on this channel; None: `Params.threshold`
+    threshold: float | None = None
 
     @property
     def t(self) -> int:
         """The guarantee: any shared run of at least t units is always found."""
         return self.w + self.k - 1
+
+    @property
+    def passage_prints(self) -> int:
+        """The fingerprints winnowing keeps at least in a run of `min_units` units (one per
+        window of w k-grams): a passage shorter in prints is an idiom repeated, not a copy."""
+        return max(1, (self.min_units - self.k + 1) // self.w)
 
 
 @dataclass(frozen=True)
@@ -95,14 +112,15 @@ class Params:
 PARAMS = Params(
     channels={
         Channel.TEXT: ChannelParams(k=6, w=8, min_units=40),
-        Channel.STRUCTURE: ChannelParams(k=12, w=12, min_units=60),
-        Channel.VERBATIM: ChannelParams(k=6, w=6, min_units=24),
+        Channel.STRUCTURE: ChannelParams(k=12, w=12, min_weight=9.0, threshold=0.4),
+        Channel.VERBATIM: ChannelParams(k=6, w=6),
+        Channel.LITERAL: ChannelParams(k=6, w=6),
     },
     threshold=0.2,
     min_shared=3,
     df_free=2,
     boilerplate=0.2,
-    version="fp1",
+    version="fp2",
 )
 
 #: maps an array of fingerprint hashes to their weights (1.0 = rare, towards 0 = boilerplate)
@@ -197,6 +215,10 @@ def _winnow(hashes: NDArray[np.uint64], w: int) -> NDArray[np.int64]:
 # Prints
 
 
+#: the channels code is scored on (see `Prints.scored`)
+_SCORED_CODE = (int(Channel.STRUCTURE), int(Channel.LITERAL))
+
+
 @dataclass(frozen=True)
 class Prints:
     """A text's winnowed fingerprints: parallel arrays, one row per fingerprint."""
@@ -228,6 +250,22 @@ class Prints:
         if self.kind == "text" or Channel.TEXT in self.units:
             return int(Channel.TEXT)
         return int(Channel.STRUCTURE)
+
+    @property
+    def scored(self) -> tuple[int, ...]:
+        """The channels a source is scored on: text alone; for code, the structure and the
+        literal channel together (tables and repetitive code have the same structure
+        everywhere, and only their literals tell them apart, whatever the names)."""
+        if self.primary == Channel.TEXT:
+            return (int(Channel.TEXT),)
+        return _SCORED_CODE
+
+    def on(self, channels: tuple[int, ...]) -> NDArray[np.bool_]:
+        """The rows of some channels."""
+        if len(channels) == 1:
+            return self.of(channels[0])
+        rows: NDArray[np.bool_] = np.isin(self.channel, channels)
+        return rows
 
     def of(self, channel: int) -> NDArray[np.bool_]:
         """The rows of one channel."""
@@ -437,6 +475,10 @@ _CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 #: a category's code in the token stream (comments are dropped)
 _CLASS = {"id": 1, "str": 2, "num": 3}
+_QUOTE = np.zeros(256, dtype=bool)
+_QUOTE[[ord(c) for c in "'\"`"]] = True
+_PREFIX = np.zeros(256, dtype=bool)
+_PREFIX[[ord(c) for c in "rRbBuUfFLU8@$"]] = True
 _CLASS_HASH = {c: int(_mix(np.array([0xC0DE0000 + c], dtype=_U64))[0]) for c in (1, 2, 3)}
 
 
@@ -463,7 +505,7 @@ def _grammar(language: str) -> tuple[Any, Any]:
     return ts.Parser(lang), query
 
 
-def _code_units(text: str, language: str) -> tuple[_Units, _Units]:
+def _code_units(text: str, language: str) -> tuple[_Units, _Units, _Units]:
     """The token stream of code: structure (identifiers one class, literals a class per kind,
     keywords and operators as written, comments dropped) and verbatim (identifiers and
     literals as written), with char offsets."""
@@ -514,12 +556,28 @@ def _code_units(text: str, language: str) -> tuple[_Units, _Units]:
     classes = np.concatenate((np.zeros(len(ws) + len(punct), dtype=_I64), kc))
     order = np.argsort(starts, kind="stable")
     starts, ends, classes = starts[order], ends[order], classes[order]
-    raw = _token_hashes(b, starts, ends - starts)
+    # a string literal is hashed on its content: quotes and prefixes (r, b, f, L, @, $ ...) do
+    # not count, so a copy printed back with other quotes keeps its verbatim units (the
+    # structure channel has one unit for every string anyway)
+    hs, he = starts, ends
+    strings = np.flatnonzero(classes == 2)
+    if len(strings):
+        hs, he = starts.copy(), ends.copy()
+        cs_, ce_ = hs[strings], he[strings]
+        for table in (_PREFIX, _QUOTE):
+            for _ in range(3):
+                cs_ = cs_ + ((cs_ < ce_) & table[b[np.minimum(cs_, n - 1)]])
+        for _ in range(3):
+            ce_ = ce_ - ((ce_ > cs_) & _QUOTE[b[np.maximum(ce_ - 1, 0)]])
+        hs[strings], he[strings] = cs_, ce_
+    raw = _token_hashes(b, hs, he - hs)
     structure = raw.copy()
     for code, value in _CLASS_HASH.items():
         structure[classes == code] = _U64(value)
     special = classes > 0
     verbatim = raw[special] ^ _mix(classes[special].astype(_U64))
+    # literals as written in a stream of identifiers abstracted: a table or a map renamed
+    literal = np.where(classes[special] == 1, _U64(_CLASS_HASH[1]), verbatim)
     if text.isascii():
         cs, ce = starts, ends
     else:
@@ -530,6 +588,7 @@ def _code_units(text: str, language: str) -> tuple[_Units, _Units]:
     return (
         _Units(Channel.STRUCTURE, structure, cs, ce),
         _Units(Channel.VERBATIM, verbatim, cs[special], ce[special]),
+        _Units(Channel.LITERAL, literal, cs[special], ce[special]),
     )
 
 
@@ -627,8 +686,9 @@ def fingerprint(text: str, *, name: str = "", language: str | None = None) -> Pr
     if language is not None:
         if language not in _GRAMMARS:
             raise ValueError(f"no grammar for {language!r}: one of {', '.join(LANGUAGES)}")
-        structure, verbatim = _code_units(text, language)
-        units = [structure, verbatim, _text_units(text)] if sniffed else [structure, verbatim]
+        units = list(_code_units(text, language))
+        if sniffed:
+            units.append(_text_units(text))
         return _prints("code", language, text, units, lines)
     return _prints("text", None, text, [_text_units(text)], lines)
 
@@ -650,6 +710,9 @@ class Fragment:
     suspect_end: int
     source_lines: tuple[int, int]
     suspect_lines: tuple[int, int]
+    #: distinct fingerprints it is made of, and their IDF weight
+    prints: int = 0
+    weight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -673,6 +736,8 @@ class Comparison:
     containment: float = 0.0
     #: the IDF-weighted fingerprints shared
     weight: float = 0.0
+    #: distinct fingerprints of the longest passage
+    longest_prints: int = 0
 
     @property
     def score(self) -> float:
@@ -756,6 +821,11 @@ def _fragments(
     be = agg(source.end[bi].astype(_I64), np.maximum, -1)
     top = np.zeros(ng, dtype=np.float64)
     np.maximum.at(top, group, wts)
+    # distinct fingerprints of each group: an idiom repeated on both sides (the same hash at
+    # many places) lines up on one diagonal without being a long copied passage
+    pairs = np.unique(np.stack((group.astype(_I64), suspect.hash[ai])), axis=1)
+    distinct = np.bincount(pairs[0], minlength=ng)
+    evidence = np.bincount(pairs[0], weights=weights(pairs[1]), minlength=ng)
     rows = sorted(
         zip(
             a_lo.tolist(),
@@ -767,6 +837,8 @@ def _fragments(
             bs_.tolist(),
             be.tolist(),
             top.tolist(),
+            distinct.tolist(),
+            evidence.tolist(),
             strict=True,
         )
     )
@@ -782,6 +854,8 @@ def _fragments(
                 cur[5] = max(cur[5], row[5])
                 cur[7] = max(cur[7], row[7])
                 cur[8] = max(cur[8], row[8])
+                cur[9] += row[9]
+                cur[10] += row[10]
                 continue
         merged.append(list(row))
     out = []
@@ -798,6 +872,8 @@ def _fragments(
                 suspect_end=int(m[5]),
                 source_lines=(source.line_of(m[6]), source.line_of(max(m[7] - 1, m[6]))),
                 suspect_lines=(suspect.line_of(m[4]), suspect.line_of(max(m[5] - 1, m[4]))),
+                prints=int(m[9]),
+                weight=float(m[10]),
             )
         )
     out.sort(key=lambda f: (-f.units, f.source_start))
@@ -809,10 +885,15 @@ def compare(suspect: Prints, source: Prints, *, weights: Weights | None = None) 
     `Index` down-weight boilerplate; without, every fingerprint weighs 1)."""
     wf = weights or _ones
     ch = source.primary
+    chans = source.scored
     sim, cont, shared, weight = _shares(
-        suspect.hash[suspect.channel == ch], source.hash[source.channel == ch], wf
+        suspect.hash[suspect.on(chans)], source.hash[source.on(chans)], wf
     )
+    struct = sim
     if ch == Channel.STRUCTURE:
+        struct, _, _, _ = _shares(
+            suspect.hash[suspect.channel == ch], source.hash[source.channel == ch], wf
+        )
         verb, _, _, _ = _shares(
             suspect.hash[suspect.channel == Channel.VERBATIM],
             source.hash[source.channel == Channel.VERBATIM],
@@ -822,12 +903,13 @@ def compare(suspect: Prints, source: Prints, *, weights: Weights | None = None) 
         verb = sim
     fragments = _fragments(suspect, source, ch, wf, weights is not None) if shared else []
     longest = fragments[0] if fragments else None
-    renamed = bool(ch == Channel.STRUCTURE and longest is not None and verb < 0.5 * sim)
+    renamed = bool(ch == Channel.STRUCTURE and longest is not None and verb < 0.5 * struct)
     return Comparison(
         similarity=sim,
         shared=shared,
         fragments=fragments,
         longest_units=longest.units if longest else 0,
+        longest_prints=longest.prints if longest else 0,
         longest_lines=(longest.source_lines[1] - longest.source_lines[0] + 1) if longest else 0,
         renamed=renamed,
         verbatim=verb,
@@ -837,12 +919,37 @@ def compare(suspect: Prints, source: Prints, *, weights: Weights | None = None) 
 
 
 def is_match(c: Comparison, channel: int, *, threshold: float | None = None) -> bool:
-    """Whether a comparison is a match: a share over the threshold with enough fingerprints
-    shared, or one passage long enough on its own."""
-    limit = PARAMS.threshold if threshold is None else threshold
-    if c.longest_units >= PARAMS.channels[channel].min_units:
+    """Whether a comparison with a source scored on `channel` (its primary) is a match: a
+    share over the channel's threshold with enough fingerprints shared, or evidence enough on
+    its own (a long passage: text; IDF-weighted fingerprints shared: code)."""
+    p = PARAMS.channels[channel]
+    if p.min_weight and c.weight >= p.min_weight:
         return True
-    return c.shared >= PARAMS.min_shared and c.score >= limit
+    if p.min_units and c.longest_units >= p.min_units and c.longest_prints >= p.passage_prints:
+        return True
+    return c.shared >= PARAMS.min_shared and c.score >= _limit(p, threshold)
+
+
+def strength(c: Comparison, channel: int) -> float:
+    """How strongly a comparison with a source scored on `channel` matches, in units of the
+    default decision: the largest of its criteria, each divided by its limit (weight by
+    `min_weight`, passage by `min_units`, share by the threshold); `is_match` at the default
+    threshold holds exactly when this reaches 1. A score to rank matches by."""
+    p = PARAMS.channels[channel]
+    out = 0.0
+    if p.min_weight:
+        out = c.weight / p.min_weight
+    if p.min_units and c.longest_prints >= p.passage_prints:
+        out = max(out, c.longest_units / p.min_units)
+    if c.shared >= PARAMS.min_shared:
+        out = max(out, c.score / _limit(p, None))
+    return out
+
+
+def _limit(p: ChannelParams, threshold: float | None) -> float:
+    if threshold is not None:
+        return threshold
+    return PARAMS.threshold if p.threshold is None else p.threshold
 
 
 # ---------------------------------------------------------------------------------------------
@@ -914,7 +1021,7 @@ class Index:
         srcs: list[NDArray[np.int32]] = []
         for i, key in enumerate(self._keys):
             p = self.prints[key]
-            h = np.unique(p.hash[p.channel == p.primary])
+            h = np.unique(p.hash[p.on(p.scored)])
             hs.append(h)
             srcs.append(np.full(len(h), i, dtype=_I32))
         if hs:
@@ -982,17 +1089,19 @@ class Index:
         shared_w = np.bincount(src, weights=wrow, minlength=n)
         shared_n = np.bincount(src, minlength=n)
         sim = np.divide(shared_w, self._total, out=np.zeros(n), where=self._total > 0)
-        limit = PARAMS.threshold if threshold is None else threshold
         for i in np.flatnonzero(shared_n >= 1).tolist():
             key = self._keys[i]
             p = self.prints[key]
             ch = p.primary
-            tot = sus_tot.get(ch, 0.0)
+            tot = sum(sus_tot.get(c, 0.0) for c in p.scored)
             cont = shared_w[i] / tot if tot > 0 else 0.0
             cp = PARAMS.channels[ch]
-            guaranteed = max(1, (cp.min_units - cp.t) // cp.w)
-            if max(sim[i], cont) < limit and shared_n[i] < guaranteed:
-                continue
+            if (
+                max(sim[i], cont) < _limit(cp, threshold)
+                and not (cp.min_weight and shared_w[i] >= cp.min_weight)
+                and not (cp.min_units and shared_n[i] >= cp.passage_prints)
+            ):
+                continue  # no criterion of is_match can hold
             c = compare(suspect, p, weights=self.weights)
             if is_match(c, ch, threshold=threshold):
                 out[key] = c
