@@ -64,6 +64,7 @@ from crownjewels.leaks.canary import router as canary_router
 from crownjewels.leaks.canary import service as canary_service
 from crownjewels.leaks.index import commands as leaks_index_commands
 from crownjewels.leaks.index import jobs as leaks_index_jobs
+from crownjewels.leaks.index import panels as leaks_index_panels
 from crownjewels.leaks.index import router as leaks_index_router
 from crownjewels.leaks.index import service as leaks_index
 from crownjewels.leaks.scan import commands as leak_scan_commands
@@ -330,6 +331,8 @@ panels.register(parties_pages.PERSON_SLOT, watch_panels.person_watch)
 panels.register(offboarding_pages.OFFBOARDING_SLOT, watch_panels.offboarding_watch)
 panels.register(posture_pages.POSTURE_SLOT, watch_panels.posture_reviews)
 #: a secret's canary tokens and their hits on its page
+#: how many of a secret's documents leak scans can find, and its canary tokens
+panels.register(inventory_pages.SECRET_SLOT, leaks_index_panels.secret_fingerprints)
 panels.register(inventory_pages.SECRET_SLOT, canary_panels.secret_tokens)
 
 #: a notice of departure recorded on a person (parties) opens their departure watch

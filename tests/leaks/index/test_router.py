@@ -48,11 +48,16 @@ def test_status_sources_and_indexing(rc: RoleClients, db: Database) -> None:
     client = rc.client()
     auditor = client.get(BASE, headers=rc.headers(Role.AUDITOR))
     assert auditor.status_code == 200 and auditor.json()["pending"] == 1
+    before = client.get(f"/secrets/{secret.ref}", headers=rc.headers(Role.AUDITOR)).text
+    assert f"No document of {secret.ref} is fingerprinted yet" in before
+    assert "Scan something for leaks" not in before, "an auditor reads, never scans"
     refused = client.post(BASE, json={}, headers=rc.headers(Role.AUDITOR))
     assert refused.status_code == 403 and "leaks:manage" in refused.json()["detail"]
     done = client.post(BASE, json={}, headers=rc.headers(Role.SECURITY))
     assert done.status_code == 200, done.text
     assert done.json()["indexed"] == 1
+    page = client.get(f"/secrets/{secret.ref}", headers=rc.headers(Role.SECURITY)).text
+    assert f"1 document of {secret.ref} fingerprinted" in page, "the secret page's panel"
     listed = client.get(
         f"{BASE}/sources", params={"secret": secret.ref}, headers=rc.headers(Role.SECURITY)
     )

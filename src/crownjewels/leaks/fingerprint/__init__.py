@@ -4,8 +4,8 @@ algorithm), compared with their positions so that matches show as passages.
 The contract the rest of leaks relies on (fingerprint/core.py):
 
 - `fingerprint(text, *, name="", language=None) -> Prints`: a text's winnowed fingerprints on
-  every channel that applies (text: channel 0; code: 1 structure and 2 verbatim), as parallel
-  numpy arrays (channel, hash, unit, start, end: char offsets in `text`), with
+  every channel that applies (text: channel 0; code: 1 structure, 2 verbatim, 3 literals), as
+  parallel numpy arrays (channel, hash, unit, start, end: char offsets in `text`), with
   `line_of(offset)`, its kind (text or code) and language.
 - `compare(suspect: Prints, source: Prints, weights=None) -> Comparison`: the fragments
   (consecutive matching k-grams merged into passages with offsets and lines on both sides),
