@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 import crownjewels.registry  # noqa: F401 - registers the vault owners and the listeners
@@ -211,3 +211,12 @@ def test_indexed_right_after_the_upload_commits_and_by_the_job(
         "fingerprinted 1 document version"
     )
     assert jobs.index_pending(JobContext(db=db, settings=settings)) is None
+    with db.unit_of_work() as s:  # as if fingerprinted by an older version's parameters
+        s.execute(update(Source).values(params="fp0 c0 k5 w5"))
+    with db.unit_of_work(write=False) as s:
+        assert len(service.stale(s)) == 2 and service.status(s, actor=admin).stale == 2
+    assert jobs.index_pending(JobContext(db=db, settings=settings)) == (
+        "fingerprinted 2 document versions"
+    )
+    with db.unit_of_work(write=False) as s:
+        assert service.stale(s) == [] and service.status(s, actor=admin).stale == 0

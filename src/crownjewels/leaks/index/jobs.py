@@ -1,5 +1,6 @@
 """`leaks.index_pending`: the worker fingerprints the versions still queued (an upload whose
-prompt indexing did not run: a CLI upload, a crash), one unit of work per version."""
+prompt indexing did not run: a CLI upload, a crash), then the versions fingerprinted with
+other parameters than this version's (after an upgrade), one unit of work per version."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ def index_pending(ctx: JobContext) -> str | None:
     """Fingerprint the queued versions; a summary when there were any."""
     with ctx.db.unit_of_work(write=False) as session:
         versions = service.pending(session, limit=BATCH)
+        if len(versions) < BATCH:
+            versions += service.stale(session, limit=BATCH - len(versions))
     if not versions:
         return None
     vault = vault_service.open_vault(ctx.settings)

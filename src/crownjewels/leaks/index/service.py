@@ -293,6 +293,23 @@ def pending(session: Session, *, limit: int | None = None) -> list[tuple[str, in
     return [(d, int(v)) for d, v in session.execute(q).all()]
 
 
+def stale(session: Session, *, limit: int | None = None) -> list[tuple[str, int]]:
+    """Document versions fingerprinted with other parameters than this version's (after an
+    upgrade that changed them): the worker fingerprints them again, a batch at a time."""
+    q = (
+        select(Source.document_id, Source.version_number)
+        .where(
+            Source.params != PARAMS.key,
+            Source.document_id.is_not(None),
+            Source.version_number.is_not(None),
+        )
+        .order_by(Source.indexed_at, Source.id)
+    )
+    if limit is not None:
+        q = q.limit(limit)
+    return [(str(d), int(v)) for d, v in session.execute(q).all()]
+
+
 def index_pending(
     session: Session, *, actor: Actor, vault: vault_service.Vault, limit: int = 100
 ) -> IndexReport:
