@@ -139,8 +139,8 @@ class Settings(BaseSettings):
     leaks_fetch_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     #: redirects followed when fetching a URL or a watchlist feed
     leaks_fetch_max_redirects: int = Field(default=5, ge=0, le=20)
-    #: fetch URLs and watchlist feeds on loopback, private and link-local addresses too (off:
-    #: neither a scan nor a feed can be used to reach the installation's own network)
+    #: fetch URLs, watchlist feeds and remote repositories on loopback, private and link-local
+    #: addresses too (off: neither a scan nor a feed can reach the installation's own network)
     leaks_fetch_private_addresses: bool = False
     #: cloning and reading a git repository must finish within this many seconds
     leaks_git_timeout_seconds: float = Field(default=600.0, gt=0)

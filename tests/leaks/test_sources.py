@@ -14,6 +14,7 @@ import threading
 import uuid
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -305,6 +306,18 @@ def test_large_blobs_are_skipped_and_a_tight_deadline_refuses(repository: Path) 
 def test_unsafe_repository_addresses_are_refused_before_git_runs(target: str, reason: str) -> None:
     with pytest.raises(TargetRefused, match=reason):
         read(target, kind=TargetKind.GIT, limits=LIMITS)
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["http://127.0.0.1:9/team/repo.git", "ssh://git@127.0.0.1/repo.git", "git@127.0.0.1:repo.git"],
+)
+def test_a_repository_on_a_private_address_is_refused_unless_allowed(target: str) -> None:
+    """Like URL scans and feeds: a remote repository cannot reach this network's own hosts."""
+    with pytest.raises(TargetRefused, match="CROWNJEWELS_LEAKS_FETCH_PRIVATE_ADDRESSES=true"):
+        read(target, kind=TargetKind.GIT, limits=LIMITS)
+    with pytest.raises(TargetRefused, match="could not be cloned"):  # allowed: git is asked
+        read(target, kind=TargetKind.GIT, limits=replace(LOCAL, git_timeout=20.0))
 
 
 def test_an_unreachable_or_non_repository_is_refused(tmp_path: Path) -> None:

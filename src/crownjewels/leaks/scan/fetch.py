@@ -162,6 +162,13 @@ def _status_message(noun: str, status: int) -> str:
     return f"{noun} answered {status}; give a URL that serves the file"
 
 
+def public_address(host: str, port: int, wording: Wording) -> str:
+    """The first address `host` resolves to; TargetRefused when it cannot be found or any of
+    its addresses is loopback, private, link-local or otherwise not public (`wording.noun`
+    names what is refused, already filled in)."""
+    return _address(host, port, wording, private_addresses=False)
+
+
 def _address(host: str, port: int, wording: Wording, private_addresses: bool) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)

@@ -24,10 +24,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlsplit
 
 from crownjewels.leaks.errors import TargetRefused
+from crownjewels.leaks.scan import fetch
 from crownjewels.leaks.scan.fetch import display
 from crownjewels.leaks.scan.limits import Found, ScanLimits, too_large
 
@@ -42,6 +45,8 @@ SAFE_CONFIG = (
     "-c", "protocol.ssh.allow=always",
     "-c", "protocol.git.allow=always",
     "-c", "color.ui=false",
+    # a redirect could lead past the address check below to the installation's own network
+    "-c", "http.followRedirects=false",
 )  # fmt: skip
 _SCHEMES = ("http://", "https://", "ssh://", "git://", "file://", "git+ssh://", "ssh+git://")
 #: scp-like `user@host:path` (no scheme)
@@ -71,6 +76,8 @@ def is_repository(path: Path) -> bool:
 def read_repository(target: str, limits: ScanLimits) -> Iterator[Found]:
     """Every distinct file content of the repository at `target` (a path or an address)."""
     source, shown = _source(target)
+    if not limits.fetch_private_addresses:
+        _public_host(source, shown)
     deadline = time.monotonic() + limits.git_timeout
     work = Path(tempfile.mkdtemp(prefix="crownjewels-scan-"))
     try:
@@ -110,6 +117,31 @@ def _source(target: str) -> tuple[str, str]:
             f"{text} is a folder but not a git repository; scan it as a folder instead"
         )
     return str(path.resolve()), text
+
+
+#: how a refused repository address reads (the private-address rule of URL scans and feeds)
+_WORDING = replace(
+    fetch.SCAN,
+    noun="the repository {url}",
+    users="repository scans",
+)
+
+
+def _public_host(source: str, shown: str) -> None:
+    """Refuse a remote repository whose host resolves to a loopback, private or link-local
+    address (as URL scans and feeds do), unless private addresses are allowed; local paths and
+    file:// addresses are this server's own files and are not network fetches."""
+    if source.lower().startswith("file://") or not is_remote(source):
+        return
+    scp = _SCP.match(source)
+    if scp and "://" not in source:
+        host = source.split("@", 1)[1].split(":", 1)[0]
+        port = 22
+    else:
+        parts = urlsplit(source)
+        host, port = parts.hostname or "", parts.port or 0
+    if host:
+        fetch.public_address(host, port, replace(_WORDING, noun=_WORDING.noun.format(url=shown)))
 
 
 def _environment() -> dict[str, str]:
