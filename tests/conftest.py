@@ -21,6 +21,7 @@ from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.db import Database, create_db_engine, normalise_url
 from crownjewels.parties import accounts
 from tests.pinned_clock import pin
+from tests.s3_server import moto_url  # noqa: F401 - a local S3 server for the modules that ask
 
 if TYPE_CHECKING:
     from tests.api_support import Roles

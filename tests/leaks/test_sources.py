@@ -7,7 +7,6 @@ import bz2
 import gzip
 import io
 import os
-import socket
 import subprocess
 import tarfile
 import threading
@@ -22,7 +21,6 @@ import boto3
 import docx
 import openpyxl
 import pytest
-from moto.server import ThreadedMotoServer
 from pydantic import SecretStr
 
 from crownjewels.core import archives
@@ -328,21 +326,6 @@ def test_an_unreachable_or_non_repository_is_refused(tmp_path: Path) -> None:
 
 
 # -- S3 ------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 def s3_limits(moto_url: str, **kwargs: int) -> ScanLimits:

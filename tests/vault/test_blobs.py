@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import io
 import os
-import socket
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +13,6 @@ from typing import Any
 import boto3
 import pytest
 from botocore.client import BaseClient
-from moto.server import ThreadedMotoServer
 
 from crownjewels.core.errors import Invalid
 from crownjewels.settings import Settings
@@ -25,22 +22,6 @@ from crownjewels.vault.errors import BlobNotFound, BlobTooLarge
 from .helpers import Generated
 
 PART = blobs.MIN_PART_SIZE
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def moto_url() -> Iterator[str]:
-    """A local S3 server for this module (moto in server mode, never a real cloud)."""
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 def s3_settings(moto_url: str, bucket: str, tmp_path: Path) -> Settings:

@@ -8,12 +8,15 @@ from __future__ import annotations
 import hashlib
 import http.server
 import threading
+import uuid
 import zipfile
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
+import boto3
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
@@ -189,6 +192,34 @@ def test_a_url_is_fetched_from_a_local_server(
         server.shutdown()
         server.server_close()
     assert done.target_kind is TargetKind.URL and len(done.found) == 1
+
+
+def test_a_bucket_prefix_is_scanned_object_by_object(
+    session: Session, admin: Actor, world: World, moto_url: str
+) -> None:
+    bucket = f"leak-{uuid.uuid4().hex[:12]}"
+    s3 = boto3.client(
+        "s3", endpoint_url=moto_url, region_name="us-east-1",
+        aws_access_key_id="testing", aws_secret_access_key="testing",
+    )  # fmt: skip
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="exports/pipeline/ingest_copy.py", Body=excerpt().encode())
+    s3.put_object(Bucket=bucket, Key="exports/notes.txt", Body=UNRELATED.encode())
+    s3.put_object(Bucket=bucket, Key="elsewhere/ingest.py", Body=excerpt().encode())
+    settings = world.settings.model_copy(
+        update={
+            "leaks_s3_endpoint_url": moto_url,
+            "leaks_s3_region": "us-east-1",
+            "leaks_s3_access_key_id": "testing",
+            "leaks_s3_secret_access_key": SecretStr("testing"),
+        }
+    )
+    done = service.scan(
+        session, actor=admin, settings=settings, target=f"s3://{bucket}/exports/"
+    ).scan
+    assert done.target_kind is TargetKind.S3 and done.files == 2, "only the prefix is read"
+    (found,) = done.found
+    assert found.file_path == f"s3://{bucket}/exports/pipeline/ingest_copy.py"
 
 
 def test_a_watermarked_copy_names_its_recipient(

@@ -307,7 +307,7 @@ def stale(session: Session, *, limit: int | None = None) -> list[tuple[str, int]
     )
     if limit is not None:
         q = q.limit(limit)
-    return [(str(d), int(v)) for d, v in session.execute(q).all()]
+    return [(str(d), int(v)) for d, v in session.execute(q).all() if v is not None]
 
 
 def index_pending(
