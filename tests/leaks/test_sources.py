@@ -14,7 +14,7 @@ import uuid
 import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import boto3
@@ -30,6 +30,7 @@ from crownjewels.leaks.scan.limits import S3Access
 from crownjewels.leaks.scan.sources import Item, ScanLimits, kind_of, read_target
 from crownjewels.leaks.schemas import TargetKind
 from crownjewels.settings import Settings
+from tests.local_http import LocalServer
 
 LIMITS = ScanLimits()
 LOCAL = ScanLimits(fetch_private_addresses=True, fetch_timeout=5.0)
@@ -412,8 +413,7 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
+    server = LocalServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"

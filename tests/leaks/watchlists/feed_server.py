@@ -8,8 +8,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from xml.sax.saxutils import escape
+
+from tests.local_http import LocalServer
 
 
 def rss(items: list[tuple[str, str, str]]) -> bytes:
@@ -115,8 +117,7 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
 def feed_server() -> Iterator[FeedServer]:
     """A feed server on a free port of 127.0.0.1 for the block."""
     state = FeedServer()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    httpd.daemon_threads = True
+    httpd = LocalServer(("127.0.0.1", 0), _handler(state))
     state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
