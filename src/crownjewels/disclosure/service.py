@@ -458,11 +458,13 @@ def identify(
     key: bytes,
     data: bytes,
     media_type: str | None = None,
+    record: bool = True,
 ) -> Identification:
     """Read the marks of a found file and name its copy, recipient and date; or the vault
     original it equals byte for byte; or say that no mark survives, that the marks are damaged,
     or that they were made by another installation.
-    A file that names a copy is recorded (COPY_IDENTIFIED) against that copy."""
+    A file that names a copy is recorded (COPY_IDENTIFIED) against that copy, unless `record`
+    is False (the caller records it with `record_identified` when it writes)."""
     actor.require(Permission.DOCUMENTS_READ, what="identifying a file")
     kind = media_type or watermark.sniff(data)
     found = watermark.read_marks(data, kind, key=key)
@@ -495,6 +497,18 @@ def identify(
         + (f" ({copy.recipient_organisation})" if copy.recipient_organisation else "")
         + f" on {copy.issued_at:%Y-%m-%d} for “{copy.purpose}”; {verdict.message}"
     )
+    if record:
+        record_identified(session, actor=actor, result=result)
+    return result
+
+
+def record_identified(session: Session, *, actor: Actor, result: Identification) -> None:
+    """Record that a found file named its copy (COPY_IDENTIFIED), for a caller that identified
+    it with `record=False` and writes later (a leak scan reads every file first, then writes
+    everything in one short transaction)."""
+    copy = result.record
+    if copy is None:
+        return
     custody.record(
         session,
         actor=actor,
@@ -503,9 +517,8 @@ def identify(
         subject_id=copy.id,
         details={
             "document_id": copy.document_id,
-            "found_sha256": digest,
-            "media_type": kind,
-            "methods": sorted({m.method for m in found if m.copy_id == copy.id}),
+            "found_sha256": result.sha256,
+            "media_type": result.media_type,
+            "methods": sorted({m.method for m in result.marks if m.copy_id == copy.id}),
         },
     )
-    return result

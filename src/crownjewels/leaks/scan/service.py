@@ -91,7 +91,6 @@ class _Context:
 
     session: Session
     actor: Actor
-    scan: Scan
     key: bytes | None
     index: Any
     keep_text: bool
@@ -99,6 +98,14 @@ class _Context:
     texts: dict[str, str] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     found: list[Match] = field(default_factory=list)
+    #: the scan's row, written once every file was read (None while reading)
+    row: Scan | None = None
+
+    @property
+    def scan(self) -> Scan:
+        """The scan's row (there once the reading is done)."""
+        assert self.row is not None, "the scan is written after its files are read"
+        return self.row
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
@@ -178,39 +185,53 @@ def _run(
     watch_id: str | None,
     keep_text: bool,
 ) -> ScanOutcome:
-    row = Scan(
-        id=new_id(),
-        ref=next_ref(session, Scan.ref, "LS-", 4),
-        target_kind=kind.value,
-        target=shown,
-        watch_id=watch_id,
-        started_at=clock.now(),
-        finished_at=None,
-        started_by=actor.ref,
-        status=ScanStatus.RUNNING.value,
-        error=None,
-        files=0,
-        bytes=0,
-        matches=0,
-        identified=0,
-        skipped={},
-    )
-    session.add(row)
-    session.flush()
     ctx = _Context(
         session=session,
         actor=actor,
-        scan=row,
         key=disclosure.issuer(settings).key if actor.can(P.DOCUMENTS_READ) else None,
         index=leak_index.load(session),
         keep_text=keep_text,
         watch_id=watch_id,
     )
+    started = clock.now()
+    # 1. read and compare: nothing is written, so no lock is held however long a clone, a
+    #    bucket or a folder takes; each file leaves its evidence and matches, never its content
     limits = ScanLimits.from_settings(settings)
-    for item in read_target(where, kind=kind, limits=limits):
-        _scan_item(ctx, item)
+    reads: list[_Read] = []
+    items = read_target(where, kind=kind, limits=limits)
+    try:  # a failure mid-way closes the reader now (its clone, its git processes)
+        for item in items:
+            read = _read_item(ctx, item)
+            if read is not None:
+                reads.append(read)
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+    # 2. one short write: the scan, its files, the copies named, the matches and their events
+    ctx.row = Scan(
+        id=new_id(),
+        ref=next_ref(session, Scan.ref, "LS-", 4),
+        target_kind=kind.value,
+        target=shown,
+        watch_id=watch_id,
+        started_at=started,
+        finished_at=None,
+        started_by=actor.ref,
+        status=ScanStatus.RUNNING.value,
+        error=None,
+        files=len(reads),
+        bytes=sum(r.size for r in reads),
+        matches=0,
+        identified=sum(1 for r in reads if r.named is not None and r.named.known),
+        skipped={},
+    )
+    session.add(ctx.row)
+    session.flush()
+    for read in reads:
+        _write_file(ctx, read)
     _finish(ctx)
-    detail = _detail(session, row)
+    detail = _detail(session, ctx.scan)
     wanted = {m.file_path for m in detail.found}
     return ScanOutcome(scan=detail, texts={p: t for p, t in ctx.texts.items() if p in wanted})
 
@@ -242,35 +263,58 @@ def _finish(ctx: _Context) -> None:
     ctx.session.flush()
 
 
-def _scan_item(ctx: _Context, item: Item) -> None:
-    """One file: its evidence row, its marks, its text, its fingerprints, its matches."""
+@dataclass(frozen=True)
+class _Read:
+    """One file as the reading saw it: its evidence, what its marks say, what it matched."""
+
+    path: str
+    sha256: str
+    size: int
+    media_type: str
+    named: Identification | None
+    hits: list[_Hit]
+
+
+def _read_item(ctx: _Context, item: Item) -> _Read | None:
+    """One file read: its digest, its marks, its text's fingerprints against the index (None
+    for a skipped file, counted by its reason). Nothing is written."""
     if item.skipped is not None:
         ctx.skip(_reason(item.skipped))
-        return
-    ctx.scan.files += 1
-    ctx.scan.bytes += len(item.data)
-    digest = hashlib.sha256(item.data).hexdigest()
+        return None
     named = _identify(ctx, item)
+    return _Read(
+        path=item.path,
+        sha256=hashlib.sha256(item.data).hexdigest(),
+        size=len(item.data),
+        media_type=item.media_type[:120],
+        named=named,
+        hits=_with_marks(ctx, _hits(ctx, item), named),
+    )
+
+
+def _write_file(ctx: _Context, read: _Read) -> None:
+    """One file's evidence row, the copy its marks name (COPY_IDENTIFIED), its new matches."""
+    named = read.named
     record = ScannedFile(
         id=new_id(),
         scan_id=ctx.scan.id,
-        path=item.path,
-        sha256=digest,
-        size=len(item.data),
-        media_type=item.media_type[:120],
+        path=read.path,
+        sha256=read.sha256,
+        size=read.size,
+        media_type=read.media_type,
         verdict=named.verdict.value if named else None,
         copy_id=named.copy_id if named else None,
         identified=named.message if named else None,
     )
     ctx.session.add(record)
-    if named and named.known:
-        ctx.scan.identified += 1
-    hits = _with_marks(ctx, _hits(ctx, item), named)
+    if named is not None and named.identified:
+        disclosure.record_identified(ctx.session, actor=ctx.actor, result=named)
+    hits = read.hits
     if ctx.watch_id and hits:
         seen = repository.seen_keys(
-            ctx.session, ctx.watch_id, {match_key(digest, _what(h)) for h in hits}
+            ctx.session, ctx.watch_id, {match_key(read.sha256, _what(h)) for h in hits}
         )
-        fresh = [h for h in hits if match_key(digest, _what(h)) not in seen]
+        fresh = [h for h in hits if match_key(read.sha256, _what(h)) not in seen]
         for _ in range(len(hits) - len(fresh)):
             ctx.skip("matches reported before")
         hits = fresh
@@ -287,7 +331,12 @@ def _identify(ctx: _Context, item: Item) -> Identification | None:
         return None
     try:
         return disclosure.identify(
-            ctx.session, actor=ctx.actor, key=ctx.key, data=item.data, media_type=item.media_type
+            ctx.session,
+            actor=ctx.actor,
+            key=ctx.key,
+            data=item.data,
+            media_type=item.media_type,
+            record=False,  # recorded with the scan's other writes (_write_file)
         )
     except Invalid:
         return None

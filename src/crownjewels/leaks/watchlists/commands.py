@@ -8,6 +8,7 @@ import typer
 from crownjewels.core.cli import JsonOpt, emit_json, emit_record, emit_table, state
 from crownjewels.core.errors import Invalid
 from crownjewels.core.pagination import PageParams
+from crownjewels.core.permissions import Permission as P
 from crownjewels.leaks.schemas import ReviewStatus
 from crownjewels.leaks.watchlists import fetching, reviews, service
 from crownjewels.leaks.watchlists.fetch import FeedLimits
@@ -145,8 +146,8 @@ def fetch(
     cli = state(ctx)
     limits = FeedLimits.from_settings(cli.settings)
     with cli.unit_of_work(write=False) as (session, actor):
-        if ref is None:
-            service.list_feeds(session, actor=actor)  # the permission check
+        if ref is None:  # fetching writes items and queues reviews: leaks:manage
+            actor.require(P.LEAKS_MANAGE, what="fetching feeds")
     db = cli.database()
     if ref:
         results = [fetching.fetch_now(db, actor=actor, feed_ref=ref, limits=limits)]

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from urllib.parse import urlsplit
+
 import feedparser  # type: ignore[import-untyped]
 
 from crownjewels.leaks.errors import Unreadable
@@ -30,6 +32,8 @@ ACCEPT = (
 #: items read from one fetch at most (a feed publishing more is read again next time)
 MAX_ITEMS = 500
 MAX_SUMMARY = 20_000
+#: the longest ETag and Last-Modified kept (the feed's columns)
+MAX_ETAG, MAX_MODIFIED = 300, 100
 TAG = re.compile(r"<[^>]+>")
 #: a feed's refusals name the feed settings and what to do about a feed
 WORDING = web.Wording(
@@ -95,9 +99,15 @@ def fetch(url: str, *, etag: str | None, modified: str | None, limits: FeedLimit
     return Fetched(
         not_modified=False,
         data=answer.data,
-        etag=answer.headers.get("etag"),
-        modified=answer.headers.get("last-modified"),
+        etag=_validator(answer.headers.get("etag"), MAX_ETAG),
+        modified=_validator(answer.headers.get("last-modified"), MAX_MODIFIED),
     )
+
+
+def _validator(value: str | None, size: int) -> str | None:
+    """A validator to send back next time; None when it is longer than is kept (a cut ETag
+    would be a wrong one: the next fetch then asks for the whole feed)."""
+    return value if value is not None and len(value) <= size else None
 
 
 def _text(value: str) -> str:
@@ -108,7 +118,10 @@ def _when(entry: Any) -> datetime | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return None
-    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+    except (ValueError, OverflowError, OSError):  # a date no calendar holds (year 10000)
+        return None
 
 
 def parse(data: bytes) -> list[ParsedItem]:
@@ -127,6 +140,8 @@ def parse(data: bytes) -> list[ParsedItem]:
         title = _text(entry.get("title", "")) or "(untitled)"
         summary = _text(entry.get("summary", "") or entry.get("description", ""))[:MAX_SUMMARY]
         link = entry.get("link") or None
+        if link and urlsplit(str(link)).scheme.lower() not in ("http", "https"):
+            link = None  # a javascript: or data: link is never shown as one
         guid = entry.get("id") or link
         if not guid:
             guid = "sha256:" + hashlib.sha256(f"{title}\n{summary}".encode()).hexdigest()

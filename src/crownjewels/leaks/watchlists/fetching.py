@@ -5,6 +5,7 @@ the others."""
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from crownjewels.core.actor import Actor
@@ -12,6 +13,8 @@ from crownjewels.core.db import Database
 from crownjewels.leaks.errors import TargetRefused, Unreadable
 from crownjewels.leaks.watchlists import fetch, service
 from crownjewels.leaks.watchlists.schemas import FetchResult
+
+_log = logging.getLogger(__name__)
 
 
 def fetch_due(
@@ -47,6 +50,15 @@ def fetch_one(db: Database, *, actor: Actor, feed_id: str, limits: fetch.FeedLim
     except (TargetRefused, Unreadable) as exc:
         with db.unit_of_work() as session:
             return service.record_failure(session, actor=actor, feed_id=feed_id, error=exc.message)
+    except Exception as exc:  # noqa: BLE001 - whatever a feed holds, the other feeds go on
+        _log.exception("feed %s could not be read", feed_id)
+        with db.unit_of_work() as session:
+            return service.record_failure(
+                session,
+                actor=actor,
+                feed_id=feed_id,
+                error=f"the feed could not be read ({type(exc).__name__}); the log has the detail",
+            )
     with db.unit_of_work() as session:
         return service.record_fetch(
             session, actor=actor, feed_id=feed_id, fetched=fetched, items=items
