@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
+from crownjewels.custody.models import CustodyEvent
 from crownjewels.settings import Settings
 from tests.leaks.scan.world import World, excerpt, make_world, settings_for
 from tests.web.conftest import Login, app, client_of, csrf_of, frozen, make_login  # noqa: F401
@@ -30,7 +32,14 @@ def world(db: Database, settings: Settings) -> World:
         return make_world(session, system_actor("test"), settings.home)
 
 
+def _reads(db: Database) -> int:
+    with db.unit_of_work(write=False) as s:
+        found = s.scalar(select(func.count()).where(CustodyEvent.event_type == "DOCUMENT_READ"))
+        return int(found or 0)
+
+
 def test_pasted_text_from_the_page(
+    db: Database,
     world: World,
     make_login: Callable[..., Login],  # noqa: F811
     client_of: Callable[[Login], TestClient],  # noqa: F811
@@ -43,8 +52,10 @@ def test_pasted_text_from_the_page(
     assert "LM-0001" in r.text and "identifiers renamed" in r.text
     assert "<mark>def compute_rate(" in r.text  # the suspect's text, this once
     assert "<mark>def feed_rate(" in r.text  # the secret's, from the vault
+    before = _reads(db)
     page = client.get("/leaks/matches/LM-0001")
     assert page.status_code == 200 and "<mark>def feed_rate(" in page.text
+    assert _reads(db) == before + 1, "showing the secret's passages is a recorded read"
     assert "compute_rate" not in page.text and "is not kept" in page.text
     done = client.post(
         "/leaks/matches/LM-0001/dismiss",

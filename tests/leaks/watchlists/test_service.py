@@ -31,6 +31,7 @@ from crownjewels.leaks.errors import AlreadyReviewed
 from crownjewels.leaks.models import Feed, FeedItem
 from crownjewels.leaks.watchlists import fetching, reviews, service
 from crownjewels.leaks.watchlists.fetch import FeedLimits
+from crownjewels.leaks.watchlists.fetch import parse as parse_feed
 from crownjewels.leaks.watchlists.schemas import (
     FeedCreate,
     FeedUpdate,
@@ -346,3 +347,26 @@ def test_not_relevant_asks_nothing_more_and_permissions_hold(
         done = reviews.mark_review(s, actor=admin, review_ref=ref, data=no)
     assert done.status == "not-relevant" and done.outcome is None
     assert signals(db) == []
+
+
+def test_a_feed_item_with_an_impossible_date_or_a_script_link_is_read_safely() -> None:
+    """A date past year 9999 would stop the feed job; a javascript: link is never kept."""
+    data = (
+        b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        b"<title>t</title><entry><id>x-1</id><title>Far future</title>"
+        b'<link href="javascript:alert(1)"/>'
+        b"<updated>9999-12-31T23:59:59-05:00</updated><summary>s</summary></entry></feed>"
+    )
+    (item,) = parse_feed(data)
+    assert item.published_at is None and item.link is None and item.title == "Far future"
+
+
+def test_validators_too_long_to_keep_are_not_sent_back(
+    db: Database, admin: Actor, server: FeedServer
+) -> None:
+    """An ETag longer than the feed keeps would be cut into a wrong one: it is dropped."""
+    server.documents["/long"] = (rss([UNRELATED]), '"' + "a" * 400 + '"')
+    feed = add(db, admin, server.url("/long"))
+    assert fetch(db, admin, feed).outcome is FetchOutcome.READ
+    with db.unit_of_work(write=False) as s:
+        assert service.validators(s, s.scalars(select(Feed.id)).one())[1] is None

@@ -28,7 +28,7 @@ from crownjewels.core.forms import (
     render,
     text,
 )
-from crownjewels.core.http import AppSettings, DbSession, require
+from crownjewels.core.http import AppSettings, DbSession, audited_read, require
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission as P
 from crownjewels.core.uploads import FORM_FRAMING, body_limit
@@ -173,6 +173,7 @@ def scan_page(request: Request, session: DbSession, actor: Reader, ref: str) -> 
 
 
 @router.get("/matches/{ref}")
+@audited_read  # the secret's passages are a decrypting read: its DOCUMENT_READ must commit
 def match_page(
     request: Request, session: DbSession, actor: Reader, settings: AppSettings, ref: str
 ) -> Response:

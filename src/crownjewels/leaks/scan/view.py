@@ -27,7 +27,8 @@ def side(text: str | None, first: int, last: int) -> Side:
     """The lines first..last of a text (1-based), with CONTEXT lines around, marked."""
     if text is None:
         return Side(first_line=first, last_line=last)
-    lines = text.splitlines()
+    # lines as the fingerprints count them: at "\n" only (a form feed or U+2028 is in a line)
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
     lo = max(1, first - CONTEXT)
     hi = min(len(lines), last + CONTEXT, lo + MAX_LINES - 1)
     shown = [(n, lines[n - 1], first <= n <= last) for n in range(lo, hi + 1)]

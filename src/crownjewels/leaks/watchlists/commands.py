@@ -145,7 +145,7 @@ def fetch(
     """Fetch a feed now (or every due one); exit 1 when a feed failed."""
     cli = state(ctx)
     limits = FeedLimits.from_settings(cli.settings)
-    with cli.unit_of_work(write=False) as (session, actor):
+    with cli.unit_of_work(write=False) as (_session, actor):
         if ref is None:  # fetching writes items and queues reviews: leaks:manage
             actor.require(P.LEAKS_MANAGE, what="fetching feeds")
     db = cli.database()

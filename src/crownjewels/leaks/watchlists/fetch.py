@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-
 from urllib.parse import urlsplit
 
 import feedparser  # type: ignore[import-untyped]

@@ -50,7 +50,7 @@ def fetch_one(db: Database, *, actor: Actor, feed_id: str, limits: fetch.FeedLim
     except (TargetRefused, Unreadable) as exc:
         with db.unit_of_work() as session:
             return service.record_failure(session, actor=actor, feed_id=feed_id, error=exc.message)
-    except Exception as exc:  # noqa: BLE001 - whatever a feed holds, the other feeds go on
+    except Exception as exc:
         _log.exception("feed %s could not be read", feed_id)
         with db.unit_of_work() as session:
             return service.record_failure(
