@@ -300,6 +300,7 @@ def test_large_blobs_are_skipped_and_a_tight_deadline_refuses(repository: Path) 
         ("--upload-pack=touch /tmp/x", "starts with '-'"),
         ("ext::sh -c touch% /tmp/x", "transport helper"),
         ("fd::7", "transport helper"),
+        ("https://oauth2:ghp_secret@github.com/acme/repo.git", "holds a password or token"),
     ],
 )
 def test_unsafe_repository_addresses_are_refused_before_git_runs(target: str, reason: str) -> None:

@@ -19,6 +19,7 @@ from crownjewels.leaks.canary import artefacts
 from tests.disclosure.helpers import make_docx, make_pdf
 
 URL = "https://cj.example.com/c/0123456789abcdef0123456789abcdef.png"
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -77,6 +78,30 @@ def test_an_existing_docx_keeps_its_text_and_gains_the_field() -> None:
     before = [p.text for p in docx.Document(io.BytesIO(original)).paragraphs]
     assert [p.text for p in docx.Document(io.BytesIO(data)).paragraphs] == before
     assert [target for _, target in _footer_fields(data)] == [URL]
+
+
+def test_each_footer_part_gets_one_field_and_an_ampersand_in_the_url_is_escaped() -> None:
+    """Two sections with a different first page: the second section's footers are linked to
+    the first's, so each footer part carries the field once, every drawing with its own id."""
+    document = docx.Document()
+    document.add_paragraph("one")
+    document.add_section()
+    for section in document.sections:
+        section.different_first_page_header_footer = True
+    source = io.BytesIO()
+    document.save(source)
+    url = "https://t.example/cb?a=1&b=2"
+    data = artefacts.docx_beacon(url, title="", data=source.getvalue())
+    fields = _footer_fields(data)
+    assert sorted(t for _, t in fields) == [url, url], "the default and the first-page footer"
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        ids = [
+            d.get("id")
+            for n in z.namelist()
+            if n.startswith("word/footer")
+            for d in etree.fromstring(z.read(n)).iter(f"{WP}docPr")
+        ]
+    assert len(ids) == len(set(ids)) == 2
 
 
 @pytest.mark.parametrize("given", [False, True])

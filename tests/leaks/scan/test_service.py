@@ -134,6 +134,16 @@ def test_a_found_honey_string_fires_its_canary_instead_of_a_second_alert(
     assert again.found == [], "a retired token's strings are no longer looked for"
 
 
+@pytest.mark.parametrize("filename", ["..", "x" * 290 + ".py", ""])
+def test_an_upload_of_any_name_is_scanned(
+    session: Session, admin: Actor, world: World, filename: str
+) -> None:
+    done = service.scan_upload(
+        session, actor=admin, settings=world.settings, filename=filename, data=excerpt().encode()
+    ).scan
+    assert done.files == 1 and len(done.found) == 1
+
+
 def test_unrelated_code_and_text_find_nothing(session: Session, admin: Actor, world: World) -> None:
     done = service.scan(session, actor=admin, settings=world.settings, text=UNRELATED).scan
     assert done.files == 1 and done.found == []

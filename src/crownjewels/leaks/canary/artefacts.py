@@ -13,6 +13,7 @@ import struct
 import zlib
 from collections.abc import Iterable
 from datetime import date
+from xml.sax.saxutils import escape
 
 import docx
 import pikepdf
@@ -90,20 +91,25 @@ def token_of(name: str) -> str:
 
 def _instruction(url: str) -> str:
     """The field code: insert the picture at `url`, linked and not stored in the document."""
+    if '"' in url or "\\" in url:
+        raise Invalid(
+            f"the canary's address {url} holds a quote or a backslash, which a Word field "
+            "cannot carry; set CROWNJEWELS_CANARY_BASE_URL to a plain https:// address"
+        )
     return f'INCLUDEPICTURE "{url}" \\d \\* MERGEFORMAT'
 
 
-def _field_paragraph(url: str, rel_id: str) -> etree._Element:
+def _field_paragraph(url: str, rel_id: str, drawing_id: int = _DRAWING_ID) -> etree._Element:
     """A footer paragraph holding INCLUDEPICTURE "url" \\d: a field whose result is a 1x1
     picture linked (r:link, not embedded) to the URL, so a reader that updates the field or
     renders the linked picture fetches it."""
     px = str(_EMU_PX)
     xml = f"""<w:p xmlns:w="{_W}" xmlns:r="{_R}" xmlns:wp="{_WP}" xmlns:a="{_A}" xmlns:pic="{_PIC}">
 <w:r><w:fldChar w:fldCharType="begin"/></w:r>
-<w:r><w:instrText xml:space="preserve"> {_instruction(url)} </w:instrText></w:r>
+<w:r><w:instrText xml:space="preserve"> {escape(_instruction(url))} </w:instrText></w:r>
 <w:r><w:fldChar w:fldCharType="separate"/></w:r>
 <w:r><w:rPr><w:noProof/></w:rPr><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">
-<wp:extent cx="{px}" cy="{px}"/><wp:docPr id="{_DRAWING_ID}" name="image{_DRAWING_ID}"/>
+<wp:extent cx="{px}" cy="{px}"/><wp:docPr id="{drawing_id}" name="image{drawing_id}"/>
 <a:graphic><a:graphicData uri="{_PIC}"><pic:pic>
 <pic:nvPicPr><pic:cNvPr id="0" name="image.png"/><pic:cNvPicPr/></pic:nvPicPr>
 <pic:blipFill><a:blip r:link="{rel_id}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>
@@ -116,15 +122,20 @@ def _field_paragraph(url: str, rel_id: str) -> etree._Element:
 
 
 def _footers(document: Document) -> Iterable[_Footer]:
-    """Each footer a page may show (first-page and even-page ones when the document has them)."""
+    """Each footer a page may show (first-page and even-page ones when the document has them),
+    each footer part once: a later section's footer linked to the previous one is that one."""
     even = document.settings.odd_and_even_pages_header_footer
-    for i, section in enumerate(document.sections):
-        if i == 0 or not section.footer.is_linked_to_previous:
-            yield section.footer
+    seen: set[int] = set()
+    for section in document.sections:
+        shown = [section.footer]
         if section.different_first_page_header_footer:
-            yield section.first_page_footer
+            shown.append(section.first_page_footer)
         if even:
-            yield section.even_page_footer
+            shown.append(section.even_page_footer)
+        for footer in shown:
+            if id(footer.part) not in seen:
+                seen.add(id(footer.part))
+                yield footer
 
 
 def _open_docx(data: bytes) -> Document:
@@ -148,9 +159,9 @@ def docx_beacon(
         for line in lines:
             document.add_paragraph(line)
         document.core_properties.title = title
-    for footer in _footers(document):
+    for n, footer in enumerate(_footers(document)):  # each drawing with an id of its own
         rel_id = footer.part.relate_to(url, RT.IMAGE, is_external=True)
-        footer._element.append(_field_paragraph(url, rel_id))
+        footer._element.append(_field_paragraph(url, rel_id, _DRAWING_ID + n))
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

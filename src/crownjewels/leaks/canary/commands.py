@@ -88,8 +88,10 @@ def retire(
     as_json: bool = JsonOpt,
 ) -> None:
     """Retire a token: it no longer alerts."""
-    with state(ctx).unit_of_work() as (session, actor):
-        done = service.retire(session, actor=actor, ref=ref, reason=reason)
+    st = state(ctx)
+    with st.unit_of_work() as (session, actor):
+        base = st.settings.resolved_canary_base_url()
+        done = service.retire(session, actor=actor, ref=ref, reason=reason, base_url=base)
     if as_json:
         emit_json(done)
         return

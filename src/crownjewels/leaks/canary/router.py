@@ -87,6 +87,14 @@ def file(session: DbSession, actor: Manager, settings: AppSettings, ref: str) ->
 
 
 @router.post("/{ref}/retire", response_model=TokenRead, summary="Retire a canary token")
-def retire(session: DbSession, actor: Manager, ref: str, data: RetireIn) -> TokenRead:
+def retire(
+    session: DbSession, actor: Manager, settings: AppSettings, ref: str, data: RetireIn
+) -> TokenRead:
     """The token stops alerting; its callback still answers like any other."""
-    return service.retire(session, actor=actor, ref=ref, reason=data.reason)
+    return service.retire(
+        session,
+        actor=actor,
+        ref=ref,
+        reason=data.reason,
+        base_url=settings.resolved_canary_base_url(),
+    )

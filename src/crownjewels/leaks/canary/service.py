@@ -284,7 +284,9 @@ def artefact(session: Session, *, actor: Actor, ref: str, base_url: str) -> Arte
     )
 
 
-def retire(session: Session, *, actor: Actor, ref: str, reason: str) -> TokenRead:
+def retire(
+    session: Session, *, actor: Actor, ref: str, reason: str, base_url: str = ""
+) -> TokenRead:
     """Stop a token alerting (CANARY_RETIRED); the callback answers it as it answers any, and
     a honey token's strings leave the fingerprint index (scans no longer look for them)."""
     actor.require(Permission.LEAKS_MANAGE, what="retiring a canary token")
@@ -298,7 +300,7 @@ def retire(session: Session, *, actor: Actor, ref: str, reason: str) -> TokenRea
     _record(session, actor, EventType.CANARY_RETIRED, row, reason=reason[:2000])
     if row.honey is not None:  # a retired trap is not looked for: its strings leave the index
         index.unregister_token(session, actor=actor, token_id=row.id)
-    (read,) = _reads(session, [row], "")
+    (read,) = _reads(session, [row], base_url)
     return read
 
 

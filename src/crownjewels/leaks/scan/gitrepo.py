@@ -104,6 +104,12 @@ def _source(target: str) -> tuple[str, str]:
             "which could run commands; give an https://, ssh://, git:// or file:// address"
         )
     lowered = text.lower()
+    if lowered.startswith(_SCHEMES) and urlsplit(text).password is not None:
+        raise TargetRefused(
+            "the repository address holds a password or token, which the scan's record would "
+            "keep; give the address without it (git's credential helper or the SSH agent of "
+            "this server supplies it)"
+        )
     if lowered.startswith(_SCHEMES) or _SCP.match(text):
         return text, display(text)
     path = Path(text).expanduser()

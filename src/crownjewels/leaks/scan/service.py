@@ -20,7 +20,7 @@ import posixpath
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -165,7 +165,9 @@ def scan_upload(
     """Scan a file someone uploaded (an archive is opened within the archive limits); the
     scan names it "uploaded NAME". leaks:review."""
     actor.require(P.LEAKS_REVIEW, what="scanning a file, text or URL")
-    name = posixpath.basename(filename.replace("\\", "/")).strip() or "upload"
+    name = posixpath.basename(filename.replace("\\", "/")).strip()
+    if name in ("", ".", "..") or len(name.encode()) > 200:  # no file of that name is written
+        name = "upload" + "".join(PurePosixPath(name).suffixes[-2:])[:20]
     if not data:
         raise Invalid(f"{name} is empty; choose the suspect file", field="file")
     kind = TargetKind.ARCHIVE if name.lower().endswith(ARCHIVE_SUFFIXES) else TargetKind.FILE
