@@ -67,15 +67,6 @@ class FeedLimits:
         )
 
 
-def size(n: float) -> str:
-    """A size in words (52 MB, 900 KB, 12 bytes)."""
-    if n >= 1 << 20:
-        return f"{n / (1 << 20):.0f} MB"
-    if n >= 1 << 10:
-        return f"{n / (1 << 10):.0f} KB"
-    return f"{int(n)} bytes"
-
-
 def fetch(url: str, *, etag: str | None, modified: str | None, limits: FeedLimits) -> Fetched:
     """GET the feed with the validators of the last fetch, within the limits; TargetRefused
     says why it was not fetched."""

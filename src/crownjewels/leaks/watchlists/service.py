@@ -23,9 +23,9 @@ from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretRead, SecretStatus
 from crownjewels.leaks.errors import FeedNotFound
 from crownjewels.leaks.models import Feed, FeedItem, Review, Watchlist
+from crownjewels.leaks.scan.limits import size_words
 from crownjewels.leaks.schemas import FeedStatus, ReviewStatus
 from crownjewels.leaks.watchlists import repository, scoring
-from crownjewels.leaks.watchlists.fetch import size
 from crownjewels.leaks.watchlists.schemas import (
     FeedCreate,
     FeedRead,
@@ -448,6 +448,6 @@ def describe(result: FetchResult) -> str:
         return f"{result.feed} {result.name}: not modified since the last fetch"
     queued = f", queued {', '.join(result.queued)}" if result.queued else ", none queued"
     return (
-        f"{result.feed} {result.name}: {result.items} items ({size(result.bytes)}), "
+        f"{result.feed} {result.name}: {result.items} items ({size_words(result.bytes)}), "
         f"{result.new_items} new{queued}"
     )
