@@ -148,6 +148,8 @@ def test_send_answer_resume_submit_review_and_read_the_explanation(
     page.goto(app.base + "/assessments")
     page.click("#assessments a")
     expect(page.locator("h1")).to_contain_text("Lotus Process")
+    # .all() does not wait: read the radios only once the review page has loaded to its end
+    expect(page.locator("#save-review")).to_be_visible()
     for radio in page.locator("input[type=radio][value=accepted]").all():
         radio.check()
     page.check("#d-3-2-rejected")

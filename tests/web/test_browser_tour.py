@@ -262,6 +262,9 @@ def _vendors_and_diligence(browser: Any, tour: Tour) -> None:
     private.close()
     page.goto(base + "/assessments")
     page.locator("#assessments tr", has_text="Wisla").locator("a").first.click()
+    # .all() does not wait: read the radios only once the review page has loaded to its end
+    expect(page.locator("h1")).to_contain_text("Wisla")
+    expect(page.locator("#save-review")).to_be_visible()
     for radio in page.locator("input[type=radio][value=accepted]").all():
         radio.check()
     page.click("#save-review")
