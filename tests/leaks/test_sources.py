@@ -320,6 +320,24 @@ def test_a_repository_on_a_private_address_is_refused_unless_allowed(target: str
         read(target, kind=TargetKind.GIT, limits=replace(LOCAL, git_timeout=20.0))
 
 
+@pytest.mark.parametrize("death", ["exit 3", "read -r request; exit 3"])
+def test_git_dying_mid_read_refuses_the_scan_in_words(
+    repository: Path, monkeypatch: pytest.MonkeyPatch, death: str
+) -> None:
+    """The object reader killed (out of memory, a corrupt pack) before or after its first
+    request: the scan is refused with a reason, never a server error, never files 'missing'."""
+    real = subprocess.Popen
+
+    def dying(args: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
+        if "cat-file" in args:
+            args = ["sh", "-c", death]
+        return real(args, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(subprocess, "Popen", dying)
+    with pytest.raises(TargetRefused, match="git stopped while reading it"):
+        read(repository, limits=LIMITS)
+
+
 def test_an_unreachable_or_non_repository_is_refused(tmp_path: Path) -> None:
     with pytest.raises(TargetRefused, match="could not be cloned"):
         read((tmp_path / "nowhere.git").as_uri(), limits=LIMITS)

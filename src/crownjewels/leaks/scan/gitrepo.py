@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
 from typing import IO
@@ -269,15 +269,23 @@ def _blobs(repo: Path, shown: str, deadline: float, limits: ScanLimits) -> Itera
                 log_errors.seek(0)
                 reason = _reason(log_errors.read().decode("utf-8", "replace"), str(repo), shown)
                 raise TargetRefused(f"the history of {shown} could not be read ({reason})")
-        except (OSError, ValueError):
+        except (OSError, ValueError) as stopped:
             if expired.is_set():
                 raise _too_slow(shown, limits) from None
-            raise
+            # git itself died mid-read (killed, out of memory, a corrupt pack): the scan is
+            # refused with what git said, not a server error
+            raise TargetRefused(
+                f"the history of {shown} could not be read (git stopped while reading it: "
+                f"{stopped}); scan it again, or clone it and scan the folder"
+            ) from None
         finally:
             watchdog.close()
             for process in (log, cat):
                 if process.poll() is None:
                     process.kill()
+            if cat.stdin is not None:
+                with suppress(OSError):  # a request still buffered for a reader that died
+                    cat.stdin.close()
 
 
 class _Watchdog:
@@ -358,7 +366,9 @@ def _info(stdin: IO[bytes], stdout: IO[bytes], blob: str, watchdog: _Watchdog) -
         stdin.write(f"info {blob}\n".encode())
         stdin.flush()
         header = stdout.readline().decode().split()
-    if len(header) != 3 or header[1] != "blob":
+    if not header:
+        raise ValueError("the object reader stopped early")
+    if len(header) != 3 or header[1] != "blob":  # "<blob> missing"
         return None
     return int(header[2])
 
