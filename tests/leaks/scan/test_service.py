@@ -11,6 +11,7 @@ import threading
 import uuid
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.errors import Forbidden, Invalid
+from crownjewels.core.permissions import Permission as P
 from crownjewels.core.permissions import Role
 from crownjewels.custody import service as custody
 from crownjewels.disclosure import service as disclosure
@@ -312,6 +314,17 @@ def test_review_confirm_dismiss_and_investigate(
     assert kinds == {"LEAK_MATCH_FOUND", "LEAK_MATCH_REVIEWED", "LEAK_MATCH_ESCALATED"}
 
 
+@dataclass(frozen=True)
+class _Holding(Actor):
+    """An actor holding exactly `held` (a custom role's permissions)."""
+
+    held: set[P] = field(default_factory=set)
+
+    @property
+    def permissions(self) -> frozenset[P]:
+        return frozenset(self.held)
+
+
 def test_who_may_scan_what(session: Session, admin: Actor, world: World, tmp_path: Path) -> None:
     auditor = actor_for(
         session, make_user(session, admin, Role.AUDITOR, person=make_person(session, admin))
@@ -321,6 +334,11 @@ def test_who_may_scan_what(session: Session, admin: Actor, world: World, tmp_pat
     assert service.list_scans(session, actor=auditor)[1] >= 0
     with pytest.raises(Invalid, match="no file or folder"):
         _scan(session, admin, world, str(tmp_path / "missing"))
+    # who may scan files, text and URLs but not the server's paths learns nothing of them
+    reviewer = _Holding(kind="user", id="r", name="Reviewer", held={P.LEAKS_REVIEW})
+    for path in (tmp_path, tmp_path / "missing"):
+        with pytest.raises(Forbidden, match="needs the leaks:manage permission"):
+            service.scan(session, actor=reviewer, settings=world.settings, target=str(path))
     with pytest.raises(Invalid, match="empty"):
         service.scan(session, actor=admin, settings=world.settings, text="  ")
 

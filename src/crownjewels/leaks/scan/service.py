@@ -147,6 +147,10 @@ def scan(
     else:
         if not target or not target.strip():
             raise Invalid("give a path, repository, s3://bucket/prefix or URL", field="target")
+        if kind is None and not target.strip().lower().startswith(("http://", "https://")):
+            # telling a folder from a file reads the server's disk: who may not scan the
+            # server's paths learns nothing of what is there, not even whether it exists
+            may_scan(actor, TargetKind.FOLDER)
         kind = kind or kind_of(target)
         where, shown = target.strip(), label or target.strip()
     may_scan(actor, kind)
