@@ -278,6 +278,21 @@ def test_a_repository_is_read_across_branches_and_history_each_blob_once(reposit
     assert f"feature.py@feature:{ids['feature']}" in {i.path for i in items}
 
 
+def test_a_sha256_repository_reads_like_a_sha1_one(tmp_path: Path) -> None:
+    """Its object names are 64 hex digits, and so is the all-zero name of a deleted file."""
+    repo = tmp_path / "sha256"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main", "--object-format=sha256")
+    (repo / "gone.txt").write_text("deleted later\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "first")
+    git(repo, "rm", "-q", "gone.txt")
+    git(repo, "commit", "-qm", "second")
+    items = read(repo, limits=LIMITS)
+    assert [(i.path.split("@")[0], i.data) for i in items] == [("gone.txt", b"deleted later\n")]
+    assert skipped(items) == {}
+
+
 def test_a_bare_repository_and_a_file_url_read_the_same(repository: Path, tmp_path: Path) -> None:
     bare = tmp_path / "bare.git"
     git(tmp_path, "clone", "-q", "--bare", str(repository), str(bare))

@@ -51,7 +51,6 @@ SAFE_CONFIG = (
 _SCHEMES = ("http://", "https://", "ssh://", "git://", "file://", "git+ssh://", "ssh+git://")
 #: scp-like `user@host:path` (no scheme)
 _SCP = re.compile(r"^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:[^/\\].*|^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:/.*")
-_ZERO = "0" * 40
 _REGULAR = ("100644", "100755", "100664")
 _LINK = "120000"
 _SUBMODULE = "160000"
@@ -337,7 +336,7 @@ def _changes(stream: IO[bytes], watchdog: _Watchdog) -> Iterator[tuple[str, str,
         if meta is not None:
             fields = meta.split()
             meta = None
-            if len(fields) >= 5 and fields[3] != _ZERO:
+            if len(fields) >= 5 and fields[3].strip("0"):  # all zeros (40 or 64): deleted
                 yield commit, ref, fields[1], fields[3], text
             continue
         stripped = text.lstrip("\n")
