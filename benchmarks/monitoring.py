@@ -111,7 +111,7 @@ def latency(summary: Summary, quick: bool) -> dict[str, Any] | None:
     module = importlib.import_module("monitoring_latency")  # beside this script, on its path
     # --quick: a short burst and one short steady rate (the test suite runs it; no target)
     shape: dict[str, Any] = (
-        {"events": 2_000, "people": 500, "rates": (250.0,), "steady_seconds": 3.0}
+        {"events": 2_000, "people": 500, "rates": (250.0,), "steady_seconds": 1.0}
         if quick
         else {"events": 40_000}
     )

@@ -91,7 +91,7 @@ def openssl_speed(args: list[str], row: str, seconds: int) -> float | None:
     if exe is None:
         return None
     proc = subprocess.run(
-        [exe, "speed", "-seconds", str(seconds), *args],
+        [exe, "speed", "-seconds", str(seconds), "-bytes", "16384", *args],  # that column only
         capture_output=True,
         text=True,
         check=True,
