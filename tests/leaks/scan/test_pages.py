@@ -16,6 +16,7 @@ from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
 from crownjewels.custody.models import CustodyEvent
+from crownjewels.leaks.scan import pages
 from crownjewels.settings import Settings
 from tests.leaks.scan.world import World, excerpt, make_world, settings_for
 from tests.web.conftest import Login, app, client_of, csrf_of, frozen, make_login  # noqa: F401
@@ -67,6 +68,29 @@ def test_pasted_text_from_the_page(
     assert overview.status_code == 200 and "LS-0001" in overview.text
     assert 'href="/leaks/tokens"' in overview.text and 'href="/leaks/watchlists"' in overview.text
     assert client.get("/leaks/watches").status_code == 200
+
+
+def test_a_folder_of_copies_decrypts_the_document_once_and_shows_a_few_side_by_side(
+    db: Database,
+    world: World,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_login: Callable[..., Login],  # noqa: F811
+    client_of: Callable[[Login], TestClient],  # noqa: F811
+) -> None:
+    monkeypatch.setattr(pages, "SIDE_BY_SIDE", 2)
+    folder = tmp_path / "suspect"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"copy{n}.py").write_text(excerpt() + f"\n# copy {n}\n")
+    client = client_of(make_login(Role.SECURITY))
+    form = client.get("/leaks/scan")
+    before = _reads(db)
+    r = client.post("/leaks/scan", data={"target": str(folder), "csrf_token": csrf_of(form.text)})
+    assert r.status_code == 201, r.text
+    assert r.text.count("<article>") == 2 and "LM-0003" in r.text
+    assert "1 more match is not shown side by side" in r.text
+    assert _reads(db) == before + 1, "one document matched three times is decrypted once"
 
 
 def test_bad_input_and_who_sees_what(

@@ -132,6 +132,10 @@ def _run(session: DbSession, actor: Actor, settings: AppSettings, form: FormData
     )
 
 
+#: the most matches a scan's page shows side by side at once (each is on its match's page)
+SIDE_BY_SIDE = 20
+
+
 @router.post("/scan")
 @body_limit(MAX_UPLOAD_BYTES + FORM_FRAMING)
 def run_scan(
@@ -151,6 +155,8 @@ def run_scan(
             else {"kind": "choose a kind from the list"}
         )
         return render(request, "leaks/scan_form.html", _form_ctx(actor, typed, errors), status=422)
+    sources: view.Sources = {}  # each secret document decrypted once for all its matches
+    shown = outcome.scan.found[:SIDE_BY_SIDE]
     views = [
         view.view(
             session,
@@ -158,10 +164,16 @@ def run_scan(
             settings=settings,
             ref=m.ref,
             suspect_text=outcome.texts.get(m.file_path),
+            sources=sources,
         )
-        for m in outcome.scan.found
+        for m in shown
     ]
-    ctx = {"scan": outcome.scan, "views": views, "just_run": True}
+    ctx = {
+        "scan": outcome.scan,
+        "views": views,
+        "just_run": True,
+        "not_shown": len(outcome.scan.found) - len(shown),
+    }
     return render(request, "leaks/scan.html", ctx, status=201)
 
 
@@ -169,7 +181,9 @@ def run_scan(
 def scan_page(request: Request, session: DbSession, actor: Reader, ref: str) -> Response:
     """A scan: its target, files (path, SHA-256, marks) and matches."""
     detail = service.get_scan(session, actor=actor, ref=ref)
-    return render(request, "leaks/scan.html", {"scan": detail, "views": [], "just_run": False})
+    return render(
+        request, "leaks/scan.html", {"scan": detail, "views": [], "just_run": False, "not_shown": 0}
+    )
 
 
 @router.get("/matches/{ref}")

@@ -67,6 +67,10 @@ def _source_text(
         return None, f"the secret's text cannot be read: {exc.message}"
 
 
+#: a secret document's text (or why it cannot be shown) by (document id, version)
+Sources = dict[tuple[str | None, int | None], tuple[str | None, str | None]]
+
+
 def view(
     session: Session,
     *,
@@ -74,10 +78,18 @@ def view(
     settings: Settings,
     ref: str,
     suspect_text: str | None = None,
+    sources: Sources | None = None,
 ) -> MatchView:
-    """The match with its passages side by side."""
+    """The match with its passages side by side. `sources` is shared by the views of one page
+    so that a document matched by many files is decrypted (and its read recorded) once."""
     match = get_match(session, actor=actor, ref=ref)
-    source, source_note = _source_text(session, actor, settings, match)
+    key = (match.document_id, match.version_number)
+    if sources is not None and key in sources and not match.token_ref:
+        source, source_note = sources[key]
+    else:
+        source, source_note = _source_text(session, actor, settings, match)
+        if sources is not None and not match.token_ref:
+            sources[key] = (source, source_note)
     suspect_note = (
         None
         if suspect_text is not None
