@@ -10,6 +10,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Annotated, Protocol, TypeVar
 from urllib.parse import quote
 
@@ -60,12 +61,34 @@ def audited_read(endpoint: F) -> F:
     return endpoint
 
 
+_OWN_WRITES = "__crownjewels_own_writes__"
+
+
+def writes_own_unit(endpoint: F) -> F:
+    """Mark an unsafe route that reads at length (a scan reading a repository) and then writes
+    in a short unit of work of its own (`write_unit(request)`): its request unit of work is
+    read-only, so the embedded SQLite's single write lock is not held while it reads."""
+    setattr(endpoint, _OWN_WRITES, True)
+    return endpoint
+
+
+def write_unit(request: Request, session: Session) -> AbstractContextManager[Session]:
+    """A write unit of work of its own, for a route marked `writes_own_unit`: the request's
+    read-only transaction (`session`) is ended first, so that its snapshot is not held while
+    the write runs and what the write commits is what the request reads afterwards."""
+    session.rollback()
+    db: Database = request.app.state.db
+    return db.unit_of_work()
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """One unit of work per request: a write transaction for unsafe methods (and audited reads),
-    committed after the route returns; rolled back if anything raised."""
+    committed after the route returns; rolled back if anything raised. A route that writes in
+    its own unit (`writes_own_unit`) gets a read-only one."""
     db: Database = request.app.state.db
     endpoint = request.scope.get("endpoint")
-    write = request.method not in SAFE_METHODS or getattr(endpoint, _AUDITED_READ, False)
+    unsafe = request.method not in SAFE_METHODS and not getattr(endpoint, _OWN_WRITES, False)
+    write = unsafe or getattr(endpoint, _AUDITED_READ, False)
     with db.unit_of_work(write=write) as session:
         yield session
 

@@ -38,6 +38,7 @@ from crownjewels.leaks.scan import review, service, view, watches
 from crownjewels.leaks.scan.schemas import WatchCreate
 from crownjewels.leaks.schemas import TargetKind, TokenKind
 from crownjewels.monitoring.models import ActivityEvent
+from crownjewels.vault import lifecycle
 from crownjewels.vault import service as vault
 from tests.conftest import savepoint_per_test
 from tests.leaks.scan.world import INGEST, UNRELATED, World, excerpt, git, make_world
@@ -312,6 +313,27 @@ def test_review_confirm_dismiss_and_investigate(
         e.event_type for e in custody.history(session, subject_type="leak-match", subject_id=row.id)
     }
     assert kinds == {"LEAK_MATCH_FOUND", "LEAK_MATCH_REVIEWED", "LEAK_MATCH_ESCALATED"}
+
+
+def test_a_document_shredded_while_the_scan_read_is_left_out_of_its_write(
+    session: Session, admin: Actor, world: World, tmp_path: Path
+) -> None:
+    """The reading and the writing are two transactions: a document destroyed between them
+    is counted as skipped, and the scan is written without it instead of failing."""
+    suspect = tmp_path / "utils.py"
+    suspect.write_text(excerpt())
+    reading = service.read(session, actor=admin, settings=world.settings, target=str(suspect))
+    assert [h.document_id for r in reading.reads for h in r.hits] == [world.code_document]
+    lifecycle.destroy(
+        session,
+        actor=admin,
+        vault=vault.open_vault(world.settings),
+        document_id=world.code_document,
+        reason="obsolete",
+    )
+    done = service.record(session, reading).scan
+    assert done.found == [] and done.matches == 0
+    assert done.skipped == {"matched a document destroyed while the scan read": 1}
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from crownjewels.core.cli import JsonOpt, emit_json, emit_record, emit_table, state
+from crownjewels.core.cli import CliState, JsonOpt, emit_json, emit_record, emit_table, state
 from crownjewels.core.errors import Invalid
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.wording import counted
@@ -89,24 +89,32 @@ def scan(
     done: list[ScanDetail] = []
     if text is not None:
         body, label = _text(text)
-        with st.unit_of_work() as (session, actor):
-            done.append(
-                service.scan(
-                    session, actor=actor, settings=st.settings, text=body, label=label
-                ).scan
-            )
-    for target in wanted:
-        with st.unit_of_work() as (session, actor):
-            done.append(
-                service.scan(
-                    session, actor=actor, settings=st.settings, target=target, kind=kind
-                ).scan
-            )
+        done.append(_scan_one(st, text=body, label=label))
+    done.extend(_scan_one(st, target=target, kind=kind) for target in wanted)
     if as_json:
         emit_json(done)
         return
     for detail in done:
         _summary(detail)
+
+
+def _scan_one(
+    st: CliState,
+    *,
+    target: str | None = None,
+    kind: TargetKind | None = None,
+    text: str | None = None,
+    label: str | None = None,
+) -> ScanDetail:
+    """One scan read with no write lock held (a clone can take minutes), then written in one
+    short transaction of its own."""
+    with st.unit_of_work(write=False) as (session, actor):
+        reading = service.read(
+            session, actor=actor, settings=st.settings, target=target, kind=kind, text=text,
+            label=label,
+        )  # fmt: skip
+    with st.database().unit_of_work() as session:
+        return service.record(session, reading).scan
 
 
 def scans(
@@ -281,8 +289,10 @@ def watches_remove(ctx: typer.Context, ref: str, as_json: bool = JsonOpt) -> Non
 def watches_run(ctx: typer.Context, ref: str, as_json: bool = JsonOpt) -> None:
     """Run a watch now: only matches it has not reported before."""
     st = state(ctx)
-    with st.unit_of_work() as (session, actor):
-        outcome = watches.run(session, actor=actor, settings=st.settings, ref=ref)
+    with st.unit_of_work(write=False) as (session, actor):  # no write lock while it reads
+        reading = watches.read_run(session, actor=actor, settings=st.settings, ref=ref)
+    with st.database().unit_of_work() as session:
+        outcome = watches.record_run(session, reading)
     if as_json:
         emit_json(outcome.scan)
         return

@@ -1,4 +1,5 @@
-"""`leaks.run_watches`: each due scan watch run in its own transaction, reporting only new
+"""`leaks.run_watches`: each due scan watch read in a read-only transaction and written in a
+short one of its own, reporting only new
 matches; a run that fails is kept as a failed scan saying why, and the others still run."""
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ def run_watches(ctx: JobContext) -> str | None:
         if ctx.stop.is_set():
             break
         try:
+            # read with no write lock held (a clone can take minutes), then one short write
+            with ctx.db.unit_of_work(write=False) as session:
+                reading = watches.read_run(session, actor=ctx.actor, settings=ctx.settings, ref=ref)
             with ctx.db.unit_of_work() as session:
-                outcome = watches.run(session, actor=ctx.actor, settings=ctx.settings, ref=ref)
+                outcome = watches.record_run(session, reading)
             found = counted(outcome.scan.matches, "new match", "new matches")
             done.append(f"{ref}: {outcome.scan.ref}, {found}")
         except CrownJewelsError as exc:

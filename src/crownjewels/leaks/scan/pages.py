@@ -28,14 +28,21 @@ from crownjewels.core.forms import (
     render,
     text,
 )
-from crownjewels.core.http import AppSettings, DbSession, audited_read, require
+from crownjewels.core.http import (
+    AppSettings,
+    DbSession,
+    audited_read,
+    require,
+    write_unit,
+    writes_own_unit,
+)
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission as P
 from crownjewels.core.uploads import FORM_FRAMING, body_limit
 from crownjewels.core.wording import counted
 from crownjewels.leaks.scan import review, service, view, watches
 from crownjewels.leaks.scan.router import MAX_UPLOAD_BYTES
-from crownjewels.leaks.scan.schemas import MatchFilter, ScanOutcome, WatchCreate
+from crownjewels.leaks.scan.schemas import MatchFilter, WatchCreate
 from crownjewels.leaks.schemas import TargetKind
 
 router = APIRouter(prefix="/leaks", include_in_schema=False)
@@ -83,8 +90,11 @@ def _upload(form: FormData) -> UploadFile | None:
     return value if isinstance(value, UploadFile) and value.filename else None
 
 
-def _run(session: DbSession, actor: Actor, settings: AppSettings, form: FormData) -> ScanOutcome:
-    """The one scan the form asks for: a file, text, a URL or a server target."""
+def _read(
+    session: DbSession, actor: Actor, settings: AppSettings, form: FormData
+) -> service.Reading:
+    """The one scan the form asks for, read and compared: a file, text, a URL or a server
+    target."""
     upload = _upload(form)
     pasted, url, target = text(form, "text"), text(form, "url"), text(form, "target")
     given = [
@@ -104,7 +114,7 @@ def _run(session: DbSession, actor: Actor, settings: AppSettings, form: FormData
                 "administrator to scan it from a path or a bucket",
                 field="file",
             )
-        return service.scan_upload(
+        return service.read_upload(
             session,
             actor=actor,
             settings=settings,
@@ -113,16 +123,16 @@ def _run(session: DbSession, actor: Actor, settings: AppSettings, form: FormData
             keep_text=True,
         )
     if pasted:
-        return service.scan(session, actor=actor, settings=settings, text=pasted, keep_text=True)
+        return service.read(session, actor=actor, settings=settings, text=pasted, keep_text=True)
     if url:
         if not url.lower().startswith(("http://", "https://")):
             raise Invalid("a URL starts with http:// or https://", field="url")
-        return service.scan(
+        return service.read(
             session, actor=actor, settings=settings, target=url, kind=TargetKind.URL,
             keep_text=True,
         )  # fmt: skip
     kind = optional(form, "kind")
-    return service.scan(
+    return service.read(
         session,
         actor=actor,
         settings=settings,
@@ -137,6 +147,7 @@ SIDE_BY_SIDE = 20
 
 
 @router.post("/scan")
+@writes_own_unit  # a repository or folder is read with no write lock held
 @body_limit(MAX_UPLOAD_BYTES + FORM_FRAMING)
 def run_scan(
     request: Request, session: DbSession, actor: Reviewer, settings: AppSettings, form: PostedForm
@@ -144,7 +155,7 @@ def run_scan(
     """Run the scan and show it at once, each match side by side with the suspect's text."""
     typed = {k: text(form, k) for k in ("text", "url", "target", "kind")}
     try:
-        outcome = _run(session, actor, settings, form)
+        reading = _read(session, actor, settings, form)
     except (CrownJewelsError, ValidationError, ValueError) as exc:
         if isinstance(exc, Forbidden):
             raise
@@ -155,19 +166,21 @@ def run_scan(
             else {"kind": "choose a kind from the list"}
         )
         return render(request, "leaks/scan_form.html", _form_ctx(actor, typed, errors), status=422)
-    sources: view.Sources = {}  # each secret document decrypted once for all its matches
-    shown = outcome.scan.found[:SIDE_BY_SIDE]
-    views = [
-        view.view(
-            session,
-            actor=actor,
-            settings=settings,
-            ref=m.ref,
-            suspect_text=outcome.texts.get(m.file_path),
-            sources=sources,
-        )
-        for m in shown
-    ]
+    with write_unit(request, session) as writing:
+        outcome = service.record(writing, reading)
+        sources: view.Sources = {}  # each secret document decrypted once for all its matches
+        shown = outcome.scan.found[:SIDE_BY_SIDE]
+        views = [
+            view.view(
+                writing,
+                actor=actor,
+                settings=settings,
+                ref=m.ref,
+                suspect_text=outcome.texts.get(m.file_path),
+                sources=sources,
+            )
+            for m in shown
+        ]
     ctx = {
         "scan": outcome.scan,
         "views": views,

@@ -10,7 +10,14 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Invalid
-from crownjewels.core.http import AppSettings, DbSession, Paging, require
+from crownjewels.core.http import (
+    AppSettings,
+    DbSession,
+    Paging,
+    require,
+    write_unit,
+    writes_own_unit,
+)
 from crownjewels.core.pagination import Page
 from crownjewels.core.permissions import Permission as P
 from crownjewels.core.uploads import RequestBody, body_limit
@@ -42,21 +49,24 @@ MAX_UPLOAD_BYTES = 100 * 1024 * 1024
     status_code=status.HTTP_201_CREATED,
     summary="Scan a target or pasted text",
 )
+@writes_own_unit  # a repository or bucket is read with no write lock held
 def run_scan(
-    session: DbSession, actor: Reviewer, settings: AppSettings, data: ScanRequest
+    request: Request, session: DbSession, actor: Reviewer, settings: AppSettings, data: ScanRequest
 ) -> ScanDetail:
     """`target`: a path or git repository of the server, s3://bucket/prefix (leaks:manage) or
     an http(s) URL; or `text`: pasted text. The scan with its files and matches."""
     if (data.text is None) == (data.target is None):
         raise Invalid("give either a target or text to scan", field="target")
-    return service.scan(
+    reading = service.read(
         session,
         actor=actor,
         settings=settings,
         target=data.target,
         kind=data.kind,
         text=data.text,
-    ).scan
+    )
+    with write_unit(request, session) as writing:
+        return service.record(writing, reading).scan
 
 
 @router.post(
@@ -65,6 +75,7 @@ def run_scan(
     status_code=status.HTTP_201_CREATED,
     summary="Scan a file (raw body)",
 )
+@writes_own_unit
 @body_limit(MAX_UPLOAD_BYTES)
 def scan_file(
     request: Request,
@@ -81,9 +92,11 @@ def scan_file(
             "from a path or a bucket instead",
             field="file",
         )
-    return service.scan_upload(
+    reading = service.read_upload(
         session, actor=actor, settings=settings, filename=filename, data=data
-    ).scan
+    )
+    with write_unit(request, session) as writing:
+        return service.record(writing, reading).scan
 
 
 @router.get("/scans", response_model=Page[ScanRead], summary="The scans")
@@ -172,9 +185,14 @@ def resume_watch(session: DbSession, actor: Manager, ref: str) -> WatchRead:
 
 
 @router.post("/watches/{ref}/run", response_model=ScanDetail, summary="Run a watch now")
-def run_watch(session: DbSession, actor: Manager, settings: AppSettings, ref: str) -> ScanDetail:
+@writes_own_unit  # its target is read with no write lock held
+def run_watch(
+    request: Request, session: DbSession, actor: Manager, settings: AppSettings, ref: str
+) -> ScanDetail:
     """A scan now, reporting only the matches the watch has not reported before."""
-    return watches.run(session, actor=actor, settings=settings, ref=ref).scan
+    reading = watches.read_run(session, actor=actor, settings=settings, ref=ref)
+    with write_unit(request, session) as writing:
+        return watches.record_run(writing, reading).scan
 
 
 @router.delete("/watches/{ref}", response_model=WatchRead, summary="Remove a watch")

@@ -20,6 +20,7 @@ import posixpath
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -42,7 +43,7 @@ from crownjewels.leaks.canary import service as canary
 from crownjewels.leaks.errors import ScanNotFound
 from crownjewels.leaks.fingerprint import Comparison, fingerprint, language_of
 from crownjewels.leaks.index import service as leak_index
-from crownjewels.leaks.models import Match, Scan, ScannedFile, Source
+from crownjewels.leaks.models import Match, Scan, ScannedFile
 from crownjewels.leaks.scan import repository, verdicts
 from crownjewels.leaks.scan.schemas import (
     FileRead,
@@ -100,6 +101,8 @@ class _Context:
     found: list[Match] = field(default_factory=list)
     #: the scan's row, written once every file was read (None while reading)
     row: Scan | None = None
+    #: sources matched while reading whose document was destroyed before the write
+    gone: set[str] = field(default_factory=set)
 
     @property
     def scan(self) -> Scan:
@@ -115,13 +118,28 @@ class _Context:
 class _Hit:
     """A document (or honey string) found in one file, before it is written."""
 
-    source: Source | None
+    #: the index entry matched (none for a copy found by its marks alone), and its kind
+    source_id: str | None
+    source_kind: str | None
     comparison: Comparison | None
     secret_id: str | None
     document_id: str | None
     version_number: int | None
     token_id: str | None
     name: str
+
+
+@dataclass
+class Reading:
+    """A scan read and compared, nothing written yet: `record` writes it. A caller holding a
+    write lock only while it writes reads in a read-only unit of work, then records in a short
+    write unit of its own (`scan` does both in one session)."""
+
+    ctx: _Context
+    kind: TargetKind
+    shown: str
+    started: datetime
+    reads: list[_Read]
 
 
 def scan(
@@ -136,9 +154,53 @@ def scan(
     watch_id: str | None = None,
     keep_text: bool = False,
 ) -> ScanOutcome:
-    """Scan a target (a path, git repository, s3://bucket/prefix or URL) or pasted `text` end
-    to end; `label` is the target as people read it when it differs (an uploaded file's
-    name). `keep_text` returns the text of each matched file for the page that ran the scan."""
+    """`read` then `record`, both in `session`."""
+    reading = read(
+        session,
+        actor=actor,
+        settings=settings,
+        target=target,
+        kind=kind,
+        text=text,
+        label=label,
+        watch_id=watch_id,
+        keep_text=keep_text,
+    )
+    return record(session, reading)
+
+
+def scan_upload(
+    session: Session,
+    *,
+    actor: Actor,
+    settings: Settings,
+    filename: str,
+    data: bytes,
+    keep_text: bool = False,
+) -> ScanOutcome:
+    """`read_upload` then `record`, both in `session`."""
+    reading = read_upload(
+        session, actor=actor, settings=settings, filename=filename, data=data, keep_text=keep_text
+    )
+    return record(session, reading)
+
+
+def read(
+    session: Session,
+    *,
+    actor: Actor,
+    settings: Settings,
+    target: str | None = None,
+    kind: TargetKind | None = None,
+    text: str | None = None,
+    label: str | None = None,
+    watch_id: str | None = None,
+    keep_text: bool = False,
+) -> Reading:
+    """Read and compare a target (a path, git repository, s3://bucket/prefix or URL) or pasted
+    `text`; `label` is the target as people read it when it differs (an uploaded file's
+    name). `keep_text` returns the text of each matched file for the page that ran the scan.
+    Nothing is written: `record` writes the scan."""
     if text is not None:
         kind, where = TargetKind.TEXT, text
         shown = label or f"{PASTED} ({len(text):,} characters)"
@@ -154,10 +216,10 @@ def scan(
         kind = kind or kind_of(target)
         where, shown = target.strip(), label or target.strip()
     may_scan(actor, kind)
-    return _run(session, actor, settings, kind, where, shown, watch_id, keep_text)
+    return _read_all(session, actor, settings, kind, where, shown, watch_id, keep_text)
 
 
-def scan_upload(
+def read_upload(
     session: Session,
     *,
     actor: Actor,
@@ -165,9 +227,9 @@ def scan_upload(
     filename: str,
     data: bytes,
     keep_text: bool = False,
-) -> ScanOutcome:
-    """Scan a file someone uploaded (an archive is opened within the archive limits); the
-    scan names it "uploaded NAME". leaks:review."""
+) -> Reading:
+    """Read a file someone uploaded (an archive is opened within the archive limits); the
+    scan names it "uploaded NAME". leaks:review. Nothing is written: `record` writes it."""
     actor.require(P.LEAKS_REVIEW, what="scanning a file, text or URL")
     name = posixpath.basename(filename.replace("\\", "/")).strip()
     if name in ("", ".", "..") or len(name.encode()) > 200:  # no file of that name is written
@@ -178,10 +240,11 @@ def scan_upload(
     with tempfile.TemporaryDirectory(prefix="crownjewels-scan-") as folder:
         path = Path(folder) / name
         path.write_bytes(data)
-        return _run(session, actor, settings, kind, str(path), f"uploaded {name}", None, keep_text)
+        shown = f"uploaded {name}"
+        return _read_all(session, actor, settings, kind, str(path), shown, None, keep_text)
 
 
-def _run(
+def _read_all(
     session: Session,
     actor: Actor,
     settings: Settings,
@@ -190,7 +253,10 @@ def _run(
     shown: str,
     watch_id: str | None,
     keep_text: bool,
-) -> ScanOutcome:
+) -> Reading:
+    """Read and compare every file: nothing is written, so no lock is held however long a
+    clone, a bucket or a folder takes; each file leaves its evidence and matches, never its
+    content."""
     ctx = _Context(
         session=session,
         actor=actor,
@@ -200,30 +266,36 @@ def _run(
         watch_id=watch_id,
     )
     started = clock.now()
-    # 1. read and compare: nothing is written, so no lock is held however long a clone, a
-    #    bucket or a folder takes; each file leaves its evidence and matches, never its content
     limits = ScanLimits.from_settings(settings)
     reads: list[_Read] = []
     items = read_target(where, kind=kind, limits=limits)
     try:  # a failure mid-way closes the reader now (its clone, its git processes)
         for item in items:
-            read = _read_item(ctx, item)
-            if read is not None:
-                reads.append(read)
+            found = _read_item(ctx, item)
+            if found is not None:
+                reads.append(found)
     finally:
         close = getattr(items, "close", None)
         if close is not None:
             close()
-    # 2. one short write: the scan, its files, the copies named, the matches and their events
+    return Reading(ctx=ctx, kind=kind, shown=shown, started=started, reads=reads)
+
+
+def record(session: Session, reading: Reading) -> ScanOutcome:
+    """One short write: the scan, its files, the copies named, the matches and their events."""
+    ctx, reads = reading.ctx, reading.reads
+    ctx.session = session
+    matched = {h.source_id for r in reads for h in r.hits if h.source_id}
+    ctx.gone = matched - set(repository.sources(session, matched))
     ctx.row = Scan(
         id=new_id(),
         ref=next_ref(session, Scan.ref, "LS-", 4),
-        target_kind=kind.value,
-        target=shown,
-        watch_id=watch_id,
-        started_at=started,
+        target_kind=reading.kind.value,
+        target=reading.shown,
+        watch_id=ctx.watch_id,
+        started_at=reading.started,
         finished_at=None,
-        started_by=actor.ref,
+        started_by=ctx.actor.ref,
         status=ScanStatus.RUNNING.value,
         error=None,
         files=len(reads),
@@ -234,8 +306,8 @@ def _run(
     )
     session.add(ctx.row)
     session.flush()
-    for read in reads:
-        _write_file(ctx, read)
+    for one in reads:
+        _write_file(ctx, one)
     _finish(ctx)
     detail = _detail(session, ctx.scan)
     wanted = {m.file_path for m in detail.found}
@@ -315,7 +387,9 @@ def _write_file(ctx: _Context, read: _Read) -> None:
     ctx.session.add(record)
     if named is not None and named.identified:
         disclosure.record_identified(ctx.session, actor=ctx.actor, result=named)
-    hits = read.hits
+    hits = [h for h in read.hits if h.source_id not in ctx.gone]
+    for _ in range(len(read.hits) - len(hits)):
+        ctx.skip("matched a document destroyed while the scan read")
     if ctx.watch_id and hits:
         seen = repository.seen_keys(
             ctx.session, ctx.watch_id, {match_key(read.sha256, _what(h)) for h in hits}
@@ -388,7 +462,8 @@ def _hits(ctx: _Context, item: Item) -> list[_Hit]:
         ):
             continue
         best[key] = _Hit(
-            source=source,
+            source_id=source.id,
+            source_kind=source.kind,
             comparison=comparison,
             secret_id=source.secret_id,
             document_id=source.document_id,
@@ -431,7 +506,8 @@ def _with_marks(ctx: _Context, hits: list[_Hit], named: Identification | None) -
         return hits
     return [
         _Hit(
-            source=None,
+            source_id=None,
+            source_kind=None,
             comparison=None,
             secret_id=owner_id,
             document_id=document_id,
@@ -494,7 +570,7 @@ def _verdict(ctx: _Context, hit: _Hit, named: Identification | None) -> str:
         parts.append(
             verdicts.fingerprints(
                 verdicts.Found(
-                    kind=hit.source.kind if hit.source else "text",
+                    kind=hit.source_kind or "text",
                     similarity=c.similarity,
                     longest_units=c.longest_units,
                     longest_lines=c.longest_lines,
@@ -517,7 +593,7 @@ def _write_match(
         ref=next_ref(ctx.session, Match.ref, "LM-", 4),
         scan_id=ctx.scan.id,
         file_id=file.id,
-        source_id=hit.source.id if hit.source else None,
+        source_id=hit.source_id,
         secret_id=hit.secret_id,
         document_id=hit.document_id,
         version_number=hit.version_number,
@@ -581,7 +657,7 @@ def _write_match(
 
 def _what(hit: _Hit) -> str:
     """What a hit is of: its document, honey string's token, or source."""
-    return hit.document_id or hit.token_id or (hit.source.id if hit.source else "unknown")
+    return hit.document_id or hit.token_id or hit.source_id or "unknown"
 
 
 def match_key(sha256: str, what: str) -> str:

@@ -22,7 +22,7 @@ from crownjewels.leaks.errors import ScanNotFound
 from crownjewels.leaks.models import Scan, Watch
 from crownjewels.leaks.scan import repository
 from crownjewels.leaks.scan.schemas import WATCHABLE, ScanOutcome, WatchCreate, WatchRead
-from crownjewels.leaks.scan.service import may_scan, scan
+from crownjewels.leaks.scan.service import Reading, may_scan, read, record
 from crownjewels.leaks.scan.sources import kind_of
 from crownjewels.leaks.schemas import ScanStatus, TargetKind, WatchStatus
 from crownjewels.settings import Settings
@@ -155,10 +155,15 @@ def remove(session: Session, *, actor: Actor, ref: str) -> WatchRead:
 
 def run(session: Session, *, actor: Actor, settings: Settings, ref: str) -> ScanOutcome:
     """Run the watch now: a scan that reports only new matches; the next run is due a cadence
-    later."""
+    later (`read_run` then `record_run`, both in `session`)."""
+    return record_run(session, read_run(session, actor=actor, settings=settings, ref=ref))
+
+
+def read_run(session: Session, *, actor: Actor, settings: Settings, ref: str) -> Reading:
+    """The watch's target read and compared; nothing is written (`record_run` writes it)."""
     row = _row(session, ref)
     actor.require(P.LEAKS_MANAGE, what="running a scan watch")
-    outcome = scan(
+    return read(
         session,
         actor=actor,
         settings=settings,
@@ -167,6 +172,13 @@ def run(session: Session, *, actor: Actor, settings: Settings, ref: str) -> Scan
         label=row.target,
         watch_id=row.id,
     )
+
+
+def record_run(session: Session, reading: Reading) -> ScanOutcome:
+    """The run's scan and its new matches written; the next run due a cadence later."""
+    outcome = record(session, reading)
+    row = session.get(Watch, reading.ctx.watch_id)
+    assert row is not None, "a watch's reading names its watch"
     _ran(session, row, outcome.scan.ref)
     return outcome
 
