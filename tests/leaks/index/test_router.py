@@ -61,7 +61,8 @@ def test_status_sources_and_indexing(rc: RoleClients, db: Database) -> None:
     listed = client.get(
         f"{BASE}/sources", params={"secret": secret.ref}, headers=rc.headers(Role.SECURITY)
     )
-    assert [s["name"] for s in listed.json()] == ["ingest.py"]
+    assert [s["name"] for s in listed.json()["items"]] == ["ingest.py"]
+    assert listed.json()["total"] == 1
     bad = client.post(BASE, json={"secret": "TS-0404"}, headers=rc.headers(Role.SECURITY))
     assert bad.status_code == 404 and "TS-0404" in bad.text
     assert (

@@ -16,6 +16,7 @@ from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.errors import Forbidden
 from crownjewels.core.jobs import JobContext
+from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Role
 from crownjewels.custody import service as custody
 from crownjewels.custody.models import CustodyEvent
@@ -147,8 +148,11 @@ def test_unreadable_and_text_documents(
     assert by_name["SOP.txt"].status == "indexed" and by_name["SOP.txt"].kind == "text"
     status = service.status(session, actor=admin)
     assert (status.indexed, status.unreadable, status.pending, status.stale) == (1, 1, 0, 0)
-    listed = service.list_sources(session, actor=admin, secret_ref=secret.ref)
-    assert {s.name for s in listed} == {"firmware.bin", "SOP.txt"}
+    listed, total = service.list_sources(session, actor=admin, secret_ref=secret.ref)
+    assert {s.name for s in listed} == {"firmware.bin", "SOP.txt"} and total == 2
+    first, _ = service.list_sources(session, actor=admin, page=PageParams(limit=1))
+    second, total = service.list_sources(session, actor=admin, page=PageParams(limit=1, offset=1))
+    assert total == 2 and {first[0].name, second[0].name} == {"firmware.bin", "SOP.txt"}
     assert service.fingerprinted_documents(session, secret_id=secret.id) == 1
 
 
@@ -202,7 +206,7 @@ def test_indexed_right_after_the_upload_commits_and_by_the_job(
         _upload(s, admin, vault, secret.ref, NAME, CODE.encode())
     with db.unit_of_work() as s:
         assert service.pending(s) == []
-        assert [x.status for x in service.list_sources(s, actor=admin)] == ["indexed"]
+        assert [x.status for x in service.list_sources(s, actor=admin)[0]] == ["indexed"]
 
     db.on_commit.clear()  # a CLI upload: nothing indexes promptly; the job catches up
     with db.unit_of_work() as s:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from crownjewels.core.cli import JsonOpt, emit_json, emit_record, emit_table, state
+from crownjewels.core.pagination import PageParams
 from crownjewels.leaks.index import service
 from crownjewels.leaks.index.schemas import IndexReport
 from crownjewels.vault import service as vault_service
@@ -92,12 +93,21 @@ def index_status(ctx: typer.Context, as_json: bool = JsonOpt) -> None:
 def index_sources(
     ctx: typer.Context,
     secret: str | None = typer.Option(None, "--secret", help="Only this secret's (TS-0003)."),
+    limit: int = typer.Option(50, "--limit", min=1, max=500),
+    offset: int = typer.Option(0, "--offset", min=0),
     as_json: bool = JsonOpt,
 ) -> None:
-    """The fingerprinted sources: each document version (and honey string) with its state."""
+    """The fingerprinted sources: each document version (and honey string) with its state,
+    a page at a time (--limit, --offset)."""
+    page = PageParams(limit=limit, offset=offset)
     with state(ctx).unit_of_work(write=False) as (session, actor):
-        found = service.list_sources(session, actor=actor, secret_ref=secret)
+        found, total = service.list_sources(session, actor=actor, secret_ref=secret, page=page)
     if as_json:
         emit_json(found)
         return
     emit_table(found, SOURCE_COLUMNS)
+    if total > offset + len(found):
+        typer.echo(
+            f"{offset + 1:,}–{offset + len(found):,} of {total:,}: "
+            f"--offset {offset + len(found)} for the next ones"
+        )

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from crownjewels.core.actor import Actor
-from crownjewels.core.http import AppSettings, DbSession, require
+from crownjewels.core.http import AppSettings, DbSession, Paging, require
+from crownjewels.core.pagination import Page
 from crownjewels.core.permissions import Permission as P
 from crownjewels.leaks.index import service
 from crownjewels.leaks.index.schemas import IndexReport, IndexStatus, SourceRead
@@ -36,10 +37,13 @@ def index_status(session: DbSession, actor: Reader) -> IndexStatus:
     return service.status(session, actor=actor)
 
 
-@router.get("/sources", response_model=list[SourceRead], summary="Fingerprinted sources")
-def sources(session: DbSession, actor: Reader, secret: str | None = None) -> list[SourceRead]:
+@router.get("/sources", response_model=Page[SourceRead], summary="Fingerprinted sources")
+def sources(
+    session: DbSession, actor: Reader, paging: Paging, secret: str | None = None
+) -> Page[SourceRead]:
     """Each fingerprinted document version (and honey string), optionally of one secret."""
-    return service.list_sources(session, actor=actor, secret_ref=secret)
+    rows, total = service.list_sources(session, actor=actor, secret_ref=secret, page=paging)
+    return Page(items=rows, total=total, limit=paging.limit, offset=paging.offset)
 
 
 @router.post("", response_model=IndexReport, summary="Fingerprint documents")

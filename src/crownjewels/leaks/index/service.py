@@ -26,6 +26,7 @@ from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.documents import DocumentDestroyed, VersionStored
 from crownjewels.core.errors import Invalid
+from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission
 from crownjewels.core.text import extract
 from crownjewels.custody import service as custody
@@ -454,18 +455,32 @@ def remove_document(session: Session, *, actor: Actor, document_id: str) -> int:
 
 
 def list_sources(
-    session: Session, *, actor: Actor, secret_ref: str | None = None
-) -> list[SourceRead]:
-    """The fingerprinted sources (of one secret), by secret then name."""
+    session: Session,
+    *,
+    actor: Actor,
+    secret_ref: str | None = None,
+    page: PageParams | None = None,
+) -> tuple[list[SourceRead], int]:
+    """A page of the fingerprinted sources (of one secret), by secret then name, and how many
+    there are."""
     actor.require(Permission.LEAKS_READ, what="reading the fingerprint index")
-    q = select(Source).order_by(Source.secret_id, Source.name, Source.version_number)
+    page = page or PageParams()
+    where = []
     if secret_ref:
         secret = inventory.get_plain(session, actor=actor, secret_ref=secret_ref)
-        q = q.where(Source.secret_id == secret.id)
+        where.append(Source.secret_id == secret.id)
+    total = session.scalar(select(func.count()).select_from(Source).where(*where)) or 0
+    q = (
+        select(Source)
+        .where(*where)
+        .order_by(Source.secret_id, Source.name, Source.version_number, Source.id)
+        .limit(page.limit)
+        .offset(page.offset)
+    )
     rows = list(session.scalars(q))
     counts = _counts(session, [r.id for r in rows])
     refs = _refs(session, [r.secret_id for r in rows])
-    return [_read(r, fingerprints=counts.get(r.id, 0), refs=refs) for r in rows]
+    return [_read(r, fingerprints=counts.get(r.id, 0), refs=refs) for r in rows], int(total)
 
 
 def source_rows(session: Session, ids: Iterable[str]) -> dict[str, SourceRead]:
