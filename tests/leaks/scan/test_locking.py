@@ -1,7 +1,7 @@
 """On the embedded SQLite a write transaction holds the one write lock: a scan reads its target
 (a clone, a bucket, a folder: minutes) in a read-only transaction and only then writes, in a
 short one of its own, so that everyone else can write while it reads. Pinned through the
-command line and through the API, each against a real SQLite file."""
+command line, the API and the pages, each against a real SQLite file."""
 
 from __future__ import annotations
 
@@ -19,10 +19,13 @@ from crownjewels.core import migrate
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
-from crownjewels.leaks.scan import service
+from crownjewels.leaks.scan import service, watches
+from crownjewels.leaks.scan.schemas import WatchCreate
+from crownjewels.settings import Settings
 from tests.api_support import app_for, make_roles
 from tests.cli_helpers import Cli
 from tests.leaks.scan.world import excerpt, make_world, settings_for
+from tests.web.conftest import Login, app, client_of, csrf_of, frozen, make_login  # noqa: F401
 
 
 @pytest.fixture
@@ -116,3 +119,55 @@ def test_an_api_scan_lets_others_write_while_it_reads(
             assert client.get(f"/api/v1/leaks/scans/{ref}").status_code == 200
     finally:
         db.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    (tmp_path / "home").mkdir()
+    return settings_for(tmp_path / "home")
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Database]:
+    """The pages' database: a real SQLite file, not a savepoint of one shared connection."""
+    url = f"sqlite:///{settings.home / 'crownjewels.db'}"
+    migrate.upgrade(url)
+    database = Database(url)
+    yield database
+    database.dispose()
+
+
+def test_a_page_scan_and_a_watch_run_let_others_write_while_they_read(
+    db: Database,
+    settings: Settings,
+    tmp_path: Path,
+    held: tuple[threading.Event, threading.Event],
+    make_login: Callable[..., Login],  # noqa: F811
+    client_of: Callable[[Login], TestClient],  # noqa: F811
+) -> None:
+    admin = system_actor("test")
+    with db.unit_of_work() as s:
+        make_world(s, admin, settings.home)
+    dump = _suspect(tmp_path)
+    path = settings.home / "crownjewels.db"
+    client = client_of(make_login(Role.SECURITY))
+    token = csrf_of(client.get("/leaks/scan").text)
+    scanned = _while_reading(
+        lambda: client.post("/leaks/scan", data={"target": str(dump), "csrf_token": token}),
+        held,
+        path,
+    )
+    assert scanned.status_code == 201 and "LM-0001" in scanned.text
+    with db.unit_of_work() as s:
+        watches.add(s, actor=admin, data=WatchCreate(name="Dump", target=str(dump)))
+    for event in held:
+        event.clear()
+    token = csrf_of(client.get("/leaks/watches").text)
+    ran = _while_reading(
+        lambda: client.post(
+            "/leaks/watches/LW-0001/run", data={"csrf_token": token}, follow_redirects=True
+        ),
+        held,
+        path,
+    )
+    assert "LW-0001 ran: LS-0002, 1 new match" in ran.text

@@ -296,6 +296,7 @@ def add_watch(request: Request, session: DbSession, actor: Manager, form: Posted
 
 
 @router.post("/watches/{ref}/{verb}")
+@writes_own_unit
 def change_watch(
     request: Request,
     session: DbSession,
@@ -304,17 +305,21 @@ def change_watch(
     ref: str,
     verb: str,
 ) -> Response:
-    """Pause, resume, remove or run a watch."""
+    """Pause, resume, remove or run a watch (a run reads its target with no write lock held,
+    then writes in a short unit of work of its own)."""
 
     def do() -> str:
         if verb == "run":
-            outcome = watches.run(session, actor=actor, settings=settings, ref=ref)
+            reading = watches.read_run(session, actor=actor, settings=settings, ref=ref)
+            with write_unit(request, session) as writing:
+                outcome = watches.record_run(writing, reading)
             found = counted(outcome.scan.matches, "new match", "new matches")
             return f"{ref} ran: {outcome.scan.ref}, {found}"
         verbs = {"pause": watches.pause, "resume": watches.resume, "remove": watches.remove}
         if verb not in verbs:
             raise Invalid(f"a watch can be paused, resumed, removed or run, not {verb!r}")
-        done = verbs[verb](session, actor=actor, ref=ref)
+        with write_unit(request, session) as writing:
+            done = verbs[verb](writing, actor=actor, ref=ref)
         return f"{done.ref} {done.status.value}" if verb != "remove" else f"{done.ref} removed"
 
     return act(request, session, "/leaks/watches", do)
