@@ -66,7 +66,7 @@ _OWN_WRITES = "__crownjewels_own_writes__"
 
 def writes_own_unit(endpoint: F) -> F:
     """Mark an unsafe route that reads at length (a scan reading a repository) and then writes
-    in a short unit of work of its own (`write_unit(request)`): its request unit of work is
+    in a short unit of work of its own (`write_unit(request, session)`): its request unit of work is
     read-only, so the embedded SQLite's single write lock is not held while it reads."""
     setattr(endpoint, _OWN_WRITES, True)
     return endpoint

@@ -1,6 +1,6 @@
 """`leaks.run_watches`: each due scan watch read in a read-only transaction and written in a
-short one of its own, reporting only new
-matches; a run that fails is kept as a failed scan saying why, and the others still run."""
+short one of its own, reporting only new matches; a run that fails is kept as a failed scan
+saying why, and the others still run."""
 
 from __future__ import annotations
 
