@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from crownjewels import __version__, registry, worker
+from crownjewels import __version__, routes, worker
 from crownjewels.core import openapi
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import Database
@@ -209,7 +209,7 @@ def create_app(
     leaks_prompt.install(database, settings)
     app.state.authenticate = authenticate
     app.state.actor_labels = custody_labels.refs
-    app.state.templates = make_templates(registry.TEMPLATE_PACKAGES)
+    app.state.templates = make_templates(routes.TEMPLATE_PACKAGES)
 
     api = APIRouter(prefix=API_PREFIX)
 
@@ -228,13 +228,13 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     guards = [Depends(refuse_unstorable_text), Depends(csrf_protect)]
-    for router in registry.API_ROUTERS:
+    for router in routes.API_ROUTERS:
         api.include_router(router, dependencies=guards)
     app.include_router(api)
     app.include_router(web_pages.router, dependencies=guards[:1])
-    for router in registry.PAGE_ROUTERS:
+    for router in routes.PAGE_ROUTERS:
         app.include_router(router, dependencies=guards)
-    for router in registry.PUBLIC_ROUTERS:
+    for router in routes.PUBLIC_ROUTERS:
         app.include_router(router)
     static = Path(__file__).parent / "web" / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")

@@ -1,93 +1,62 @@
-"""The list of capabilities: their tables (for Alembic), API routers, pages, CLI commands and
-scheduled jobs. A new capability is one line in each list."""
+"""The list of capabilities: their tables (for Alembic), CLI commands, scheduled jobs and the
+hooks that wire one capability into another. A new capability is one line in each list.
+
+What only the web app needs (API routers, pages, the panels one capability shows on another's
+page, the template folders) is in `routes.py`, so a command, the worker and a script start
+without building a single route."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from typer import Typer
 
 from crownjewels.access import commands as access_commands
 from crownjewels.access import jobs as access_jobs
 from crownjewels.access import labels as access_labels
 from crownjewels.access import models as access_models
-from crownjewels.access import pages as access_pages
-from crownjewels.access import router as access_router
 from crownjewels.access.offboarding import commands as offboarding_commands
-from crownjewels.access.offboarding import pages as offboarding_pages
-from crownjewels.access.offboarding import router as offboarding_router
 from crownjewels.access.offboarding import service as access_offboarding
-from crownjewels.access.posture import pages as posture_pages
 from crownjewels.access.reviews import commands as reviews_commands
-from crownjewels.access.reviews import pages as reviews_pages
-from crownjewels.access.reviews import router as reviews_router
 from crownjewels.agreements import commands as agreements_commands
 from crownjewels.agreements import documents as agreements_documents
 from crownjewels.agreements import jobs as agreements_jobs
 from crownjewels.agreements import labels as agreements_labels
 from crownjewels.agreements import models as agreements_models
-from crownjewels.agreements import pages as agreements_pages
-from crownjewels.agreements import panels as agreements_panels
-from crownjewels.agreements import router as agreements_router
-from crownjewels.core import departures, documents, panels
+from crownjewels.core import departures, documents
 from crownjewels.core.jobs import Job
 from crownjewels.core.models import Base
 from crownjewels.custody import commands as custody_commands
 from crownjewels.custody import jobs as custody_jobs
 from crownjewels.custody import labels as custody_labels
 from crownjewels.custody import models as custody_models
-from crownjewels.custody import pages as custody_pages
-from crownjewels.custody import router as custody_router
 from crownjewels.disclosure import commands as disclosure_commands
 from crownjewels.disclosure import models as disclosure_models
-from crownjewels.disclosure import pages as disclosure_pages
 from crownjewels.disclosure import planting as disclosure_planting
-from crownjewels.disclosure import router as disclosure_router
 from crownjewels.disclosure.ledger import commands as ledger_commands
-from crownjewels.disclosure.ledger import pages as ledger_pages
-from crownjewels.disclosure.ledger import router as ledger_router
-from crownjewels.disclosure.portal import pages as disclosure_portal
 from crownjewels.inventory import commands as inventory_commands
 from crownjewels.inventory import documents as inventory_documents
 from crownjewels.inventory import jobs as inventory_jobs
 from crownjewels.inventory import labels as inventory_labels
 from crownjewels.inventory import models as inventory_models
-from crownjewels.inventory import pages as inventory_pages
-from crownjewels.inventory import router as inventory_router
 from crownjewels.leaks import commands as leaks_commands
 from crownjewels.leaks import models as leaks_models
-from crownjewels.leaks.canary import callback as canary_callback
 from crownjewels.leaks.canary import commands as canary_commands
 from crownjewels.leaks.canary import labels as canary_labels
-from crownjewels.leaks.canary import pages as canary_pages
-from crownjewels.leaks.canary import panels as canary_panels
-from crownjewels.leaks.canary import router as canary_router
 from crownjewels.leaks.canary import service as canary_service
 from crownjewels.leaks.index import commands as leaks_index_commands
 from crownjewels.leaks.index import jobs as leaks_index_jobs
-from crownjewels.leaks.index import panels as leaks_index_panels
-from crownjewels.leaks.index import router as leaks_index_router
 from crownjewels.leaks.index import service as leaks_index
 from crownjewels.leaks.scan import commands as leak_scan_commands
 from crownjewels.leaks.scan import jobs as leak_scan_jobs
 from crownjewels.leaks.scan import labels as leak_scan_labels
-from crownjewels.leaks.scan import pages as leak_scan_pages
-from crownjewels.leaks.scan import router as leak_scan_router
 from crownjewels.leaks.watchlists import commands as watchlists_commands
 from crownjewels.leaks.watchlists import jobs as watchlists_jobs
 from crownjewels.leaks.watchlists import labels as watchlists_labels
-from crownjewels.leaks.watchlists import pages as watchlists_pages
-from crownjewels.leaks.watchlists import router as watchlists_router
 from crownjewels.monitoring import commands as monitoring_commands
 from crownjewels.monitoring import jobs as monitoring_jobs
 from crownjewels.monitoring import models as monitoring_models
-from crownjewels.monitoring import pages as monitoring_pages
-from crownjewels.monitoring import panels as monitoring_panels
-from crownjewels.monitoring import router as monitoring_router
 from crownjewels.monitoring.channels import commands as channels_commands
 from crownjewels.monitoring.channels import jobs as channels_jobs
 from crownjewels.monitoring.channels import labels as channels_labels
-from crownjewels.monitoring.channels import pages as channels_pages
-from crownjewels.monitoring.channels import router as channels_router
 from crownjewels.monitoring.channels import service as channels_service
 from crownjewels.monitoring.scoring import commands as scoring_commands
 from crownjewels.monitoring.scoring import hooks as scoring_hooks
@@ -95,53 +64,31 @@ from crownjewels.monitoring.scoring import jobs as scoring_jobs
 from crownjewels.monitoring.sources import commands as monitoring_sources_commands
 from crownjewels.monitoring.triage import commands as triage_commands
 from crownjewels.monitoring.triage import labels as triage_labels
-from crownjewels.monitoring.triage import pages as triage_pages
-from crownjewels.monitoring.triage import panels as triage_panels
-from crownjewels.monitoring.triage import router as triage_router
 from crownjewels.monitoring.watch import commands as watch_commands
 from crownjewels.monitoring.watch import jobs as watch_jobs
 from crownjewels.monitoring.watch import labels as watch_labels
-from crownjewels.monitoring.watch import pages as watch_pages
-from crownjewels.monitoring.watch import panels as watch_panels
-from crownjewels.monitoring.watch import router as watch_router
 from crownjewels.monitoring.watch import service as watch_service
 from crownjewels.parties import commands as parties_commands
 from crownjewels.parties import labels as parties_labels
 from crownjewels.parties import models as parties_models
-from crownjewels.parties import pages as parties_pages
-from crownjewels.parties import router as parties_router
 from crownjewels.parties.notifications import commands as notifications_commands
 from crownjewels.parties.notifications import jobs as notifications_jobs
 from crownjewels.parties.notifications import models as notifications_models
-from crownjewels.parties.notifications import pages as notifications_pages
-from crownjewels.parties.profile import pages as profile_pages
 from crownjewels.training import commands as training_commands
 from crownjewels.training import models as training_models
-from crownjewels.training import pages as training_pages
-from crownjewels.training import panels as training_panels
-from crownjewels.training import router as training_router
 from crownjewels.vault import commands as vault_commands
 from crownjewels.vault import jobs as vault_jobs
 from crownjewels.vault import labels as vault_labels
 from crownjewels.vault import models as vault_models
 from crownjewels.vault import owners as vault_owners
-from crownjewels.vault import router as vault_router
 from crownjewels.vendors import commands as vendors_commands
 from crownjewels.vendors import documents as vendors_documents
 from crownjewels.vendors import labels as vendors_labels
 from crownjewels.vendors import models as vendors_models
-from crownjewels.vendors import pages as vendors_pages
-from crownjewels.vendors import router as vendors_router
 from crownjewels.vendors.diligence import commands as diligence_commands
 from crownjewels.vendors.diligence import documents as diligence_documents
 from crownjewels.vendors.diligence import jobs as diligence_jobs
 from crownjewels.vendors.diligence import models as diligence_models
-from crownjewels.vendors.diligence import pages as diligence_pages
-from crownjewels.vendors.diligence import router as diligence_router
-from crownjewels.vendors.imports import pages as vendor_imports_pages
-from crownjewels.vendors.transfers import pages as transfers_pages
-from crownjewels.vendors.transfers import router as transfers_router
-from crownjewels.web import search as search_pages
 
 MODELS = (
     custody_models,
@@ -159,64 +106,6 @@ MODELS = (
     leaks_models,
 )
 METADATA = Base.metadata
-
-API_ROUTERS: tuple[APIRouter, ...] = (
-    parties_router.router,
-    inventory_router.router,
-    vault_router.router,
-    agreements_router.router,
-    disclosure_router.router,
-    training_router.router,
-    ledger_router.router,
-    custody_router.router,
-    diligence_router.router,
-    transfers_router.router,
-    vendors_router.router,
-    access_router.router,
-    reviews_router.router,
-    offboarding_router.router,
-    triage_router.router,
-    monitoring_router.router,
-    channels_router.router,
-    watch_router.router,
-    canary_router.router,
-    watchlists_router.router,
-    leak_scan_router.router,
-    leaks_index_router.router,
-)
-PAGE_ROUTERS: tuple[APIRouter, ...] = (
-    inventory_pages.router,
-    disclosure_pages.router,
-    ledger_pages.router,
-    disclosure_portal.router,
-    agreements_pages.router,
-    parties_pages.router,
-    notifications_pages.router,
-    profile_pages.router,
-    custody_pages.router,
-    diligence_pages.router,
-    transfers_pages.router,
-    vendor_imports_pages.router,
-    vendors_pages.router,
-    access_pages.router,
-    posture_pages.router,
-    reviews_pages.router,
-    offboarding_pages.router,
-    training_pages.router,
-    search_pages.router,
-    monitoring_pages.router,
-    triage_pages.router,
-    channels_pages.router,
-    watch_pages.router,
-    canary_pages.router,
-    watchlists_pages.router,
-    leak_scan_pages.router,
-)
-#: routes anyone may call, without login or the request guards (app.PUBLIC_PATHS names them)
-PUBLIC_ROUTERS: tuple[APIRouter, ...] = (
-    #: /c/<token>: canary tokens call home
-    canary_callback.router,
-)
 
 #: (name, Typer sub-app, help) mounted on the root CLI
 COMMANDS: tuple[tuple[str, Typer], ...] = (
@@ -318,23 +207,6 @@ custody_labels.register("leak-match", leak_scan_labels.MATCHES)
 custody_labels.register("leak-watch", leak_scan_labels.WATCHES)
 custody_labels.register_users(parties_labels.find_users)
 
-#: panels a capability shows on another's page: the agreements with a vendor on its page
-panels.register(vendors_pages.PANEL_SLOT, agreements_panels.vendor_agreements)
-#: a person's training and acknowledgements on their page
-panels.register(parties_pages.PERSON_SLOT, training_panels.person_training)
-#: the identities a person acts under in other systems, on their page
-panels.register(parties_pages.PERSON_SLOT, monitoring_panels.person_identities)
-#: the alerts naming a person, on their page (for readers of alerts)
-panels.register(parties_pages.PERSON_SLOT, triage_panels.person_alerts)
-#: a person's departure watch on their page and their offboarding; log reviews in the posture
-panels.register(parties_pages.PERSON_SLOT, watch_panels.person_watch)
-panels.register(offboarding_pages.OFFBOARDING_SLOT, watch_panels.offboarding_watch)
-panels.register(posture_pages.POSTURE_SLOT, watch_panels.posture_reviews)
-#: a secret's canary tokens and their hits on its page
-#: how many of a secret's documents leak scans can find, and its canary tokens
-panels.register(inventory_pages.SECRET_SLOT, leaks_index_panels.secret_fingerprints)
-panels.register(inventory_pages.SECRET_SLOT, canary_panels.secret_tokens)
-
 #: a notice of departure recorded on a person (parties) opens their departure watch
 departures.listen(watch_service.on_notice)
 
@@ -342,20 +214,3 @@ departures.listen(watch_service.on_notice)
 #: document's fingerprints go with it (both in the vault's transaction)
 documents.on_stored(leaks_index.on_stored)
 documents.on_destroyed(leaks_index.on_destroyed)
-
-#: packages whose templates/ folder the page renderer searches
-TEMPLATE_PACKAGES = (
-    "web",
-    "inventory",
-    "parties",
-    "parties/notifications",
-    "custody",
-    "disclosure",
-    "vendors",
-    "vendors/diligence",
-    "agreements",
-    "access",
-    "training",
-    "monitoring",
-    "leaks",
-)

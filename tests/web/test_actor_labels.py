@@ -14,7 +14,7 @@ from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
 from crownjewels.core.templating import make_templates
 from crownjewels.custody.labels import Label
-from crownjewels.registry import TEMPLATE_PACKAGES
+from crownjewels.routes import TEMPLATE_PACKAGES
 from tests.inventory.factories import make_secret
 from tests.web.conftest import Login, csrf_of
 

@@ -11,9 +11,8 @@ import typer
 
 from crownjewels.access import bulk, service
 from crownjewels.access import decision as policy
-from crownjewels.access.engine import PolicyEngine
+from crownjewels.access.engine import PolicyEngine, policy_engine
 from crownjewels.access.facts import Level
-from crownjewels.access.router import policy_engine
 from crownjewels.access.rules import GrantStatus
 from crownjewels.access.schemas import Decision, GrantFilter, GrantRead, GrantRequest
 from crownjewels.core.cli import JsonOpt, emit_json, emit_record, emit_table, state, write_export

@@ -13,12 +13,15 @@ from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cedarpy
 
 from crownjewels.access.facts import Facts, Level, SecretFacts
 from crownjewels.core.datafile import DataFileError
+
+if TYPE_CHECKING:
+    from crownjewels.settings import Settings
 
 NS = "CrownJewels"
 #: rule name of the default deny: no policy permitted the request
@@ -308,3 +311,9 @@ def _read_builtin(name: str) -> str:
 def engine_for(extra: str | None) -> PolicyEngine:
     """The engine for a policy folder, parsed once per process (the folder path is the key)."""
     return PolicyEngine.load(Path(extra) if extra else None)
+
+
+def policy_engine(settings: Settings) -> PolicyEngine:
+    """The installation's engine: the default policies plus its own folder, if set."""
+    folder = settings.access_policy_dir
+    return engine_for(str(folder) if folder else None)

@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 from crownjewels.access import bulk, service
 from crownjewels.access import decision as policy
 from crownjewels.access.approval import approval_context
-from crownjewels.access.engine import PolicyEngine
+from crownjewels.access.engine import PolicyEngine, policy_engine
 from crownjewels.access.facts import Level
-from crownjewels.access.router import policy_engine
 from crownjewels.access.rules import MAX_DAYS, GrantStatus
 from crownjewels.access.schemas import GrantFilter, GrantRead, GrantRequest
 from crownjewels.core.actor import Actor

@@ -11,14 +11,13 @@ from pydantic import BaseModel, Field
 
 from crownjewels.access import decision as policy
 from crownjewels.access import service
-from crownjewels.access.engine import PolicyEngine, engine_for
+from crownjewels.access.engine import PolicyEngine, policy_engine
 from crownjewels.access.facts import Level
 from crownjewels.access.rules import GrantStatus
 from crownjewels.access.schemas import Decision, GrantDecision, GrantFilter, GrantRead, GrantRequest
 from crownjewels.core.actor import Actor
 from crownjewels.core.http import AppSettings, DbSession, require
 from crownjewels.core.permissions import Permission as P
-from crownjewels.settings import Settings
 
 router = APIRouter(prefix="/access", tags=["access"])
 #: the service scopes what each may see: owners their own secrets' grants, requesters theirs
@@ -30,12 +29,6 @@ Requester = Annotated[Actor, Depends(require(P.GRANTS_REQUEST))]
 Decider = Annotated[Actor, Depends(require(P.GRANTS_DECIDE))]
 #: owners may revoke their own secrets' grants without grants:manage (the service checks)
 Manager = Annotated[Actor, Depends(require(P.GRANTS_MANAGE, P.GRANTS_DECIDE))]
-
-
-def policy_engine(settings: Settings) -> PolicyEngine:
-    """The installation's engine: the default policies plus its own folder, if set."""
-    folder = settings.access_policy_dir
-    return engine_for(str(folder) if folder else None)
 
 
 def _engine(settings: AppSettings) -> PolicyEngine:

@@ -1,4 +1,4 @@
-"""What agreements shows on other capabilities' pages (plugged in by `registry.py`): the
+"""What agreements shows on other capabilities' pages (plugged in by `routes.py`): the
 agreements signed with a vendor, on the vendor's page."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Panels that one capability's page shows about another capability it may not import: the
 agreements signed with a vendor on the vendor's page. The capability that owns the data
-provides the panel (a template and its context); the wiring (`registry.py`) plugs it into the
+provides the panel (a template and its context); the web wiring (`routes.py`) plugs it into the
 page's named slot; the page renders whatever its slot holds. Capabilities on one layer stay
 independent, and each panel is scoped by its own service."""
 

@@ -1,4 +1,4 @@
-"""What monitoring's intake shows on other capabilities' pages (plugged in by `registry.py`):
+"""What monitoring's intake shows on other capabilities' pages (plugged in by `routes.py`):
 the identities a person acts under in other systems, on the person's page."""
 
 from __future__ import annotations

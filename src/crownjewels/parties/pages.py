@@ -191,7 +191,7 @@ def import_people(
     return run_page(request, session, _IMPORT, read_upload(form), run, confirm=confirm)
 
 
-#: the slot of a person's page where other capabilities' panels go (registry.py plugs them in);
+#: the slot of a person's page where other capabilities' panels go (routes.py plugs them in);
 #: its subject is the person's `person_id` and `name`
 PERSON_SLOT = "person"
 

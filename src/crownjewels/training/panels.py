@@ -1,4 +1,4 @@
-"""What training shows on other capabilities' pages (plugged in by `registry.py`): a person's
+"""What training shows on other capabilities' pages (plugged in by `routes.py`): a person's
 required courses, completions and acknowledgements, on the person's page."""
 
 from __future__ import annotations

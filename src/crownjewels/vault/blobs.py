@@ -23,8 +23,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
 
-from botocore.exceptions import ClientError
-
 from crownjewels.core.errors import Conflict, Invalid
 from crownjewels.core.files import private_dir
 from crownjewels.settings import Settings
@@ -32,6 +30,7 @@ from crownjewels.vault.errors import BlobNotFound, BlobTooLarge
 from crownjewels.vault.stream import Reader, Writer
 
 if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import CompletedPartTypeDef
 else:
@@ -276,6 +275,8 @@ class S3BlobStore:
 
     @contextlib.contextmanager
     def open(self, blob_id: str) -> Iterator[Reader]:
+        from botocore.exceptions import ClientError  # with boto3: only an S3 store needs it
+
         try:
             obj = self.client.get_object(Bucket=self.bucket, Key=self.key(blob_id))
         except ClientError as exc:
@@ -289,6 +290,8 @@ class S3BlobStore:
             body.close()
 
     def _head(self, blob_id: str) -> int | None:
+        from botocore.exceptions import ClientError
+
         try:
             head = self.client.head_object(Bucket=self.bucket, Key=self.key(blob_id))
         except ClientError as exc:

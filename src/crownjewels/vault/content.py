@@ -10,9 +10,6 @@ import logging
 import zipfile
 from typing import IO, BinaryIO, cast
 
-import filetype
-import pikepdf
-
 from crownjewels.core import archives
 from crownjewels.vault.errors import RefusedContent
 from crownjewels.vault.stream import Reader
@@ -51,6 +48,8 @@ def read_head(reader: Reader, size: int = HEAD_BYTES) -> bytes:
 def sniff(head: bytes) -> str:
     """The media type named by the content's first bytes; text/plain for UTF-8 text without
     control bytes; application/octet-stream when nothing matches."""
+    import filetype  # imported when used: a command that reads no upload never loads it
+
     kind = filetype.guess(head) if head else None
     if kind is not None:
         mime = str(kind.mime)
@@ -86,6 +85,8 @@ def check(media_type: str, copy: IO[bytes], limits: archives.ArchiveLimits) -> s
 
 
 def _check_pdf(copy: IO[bytes]) -> None:
+    import pikepdf  # imported when used, as the watermarking engine does
+
     try:
         with pikepdf.open(cast(BinaryIO, copy)) as pdf:
             count = len(pdf.pages)

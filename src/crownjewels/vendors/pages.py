@@ -241,7 +241,7 @@ def edit(
 
 # --- a vendor's page -------------------------------------------------------------------------
 
-#: the slot of the vendor's page where other capabilities' panels go (registry.py plugs them
+#: the slot of the vendor's page where other capabilities' panels go (routes.py plugs them
 #: in); its subject is the vendor's `organisation_id` and `name`
 PANEL_SLOT = "vendor"
 

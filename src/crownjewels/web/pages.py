@@ -1,5 +1,5 @@
 """The page shell: login and logout (auth.py) and the dashboard. Capabilities add their own
-pages (registry.PAGE_ROUTERS)."""
+pages (routes.PAGE_ROUTERS)."""
 
 from __future__ import annotations
 

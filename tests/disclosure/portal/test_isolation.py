@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from starlette.routing import BaseRoute
 
-from crownjewels import registry
+from crownjewels import routes
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.disclosure.portal import service as portal
@@ -70,7 +70,7 @@ def walk(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str, APIRo
 #: public routes that answer every value alike (a canary's callback answers any token with the
 #: same image, so it reveals nothing): their answers are still searched for B's markers
 ALIKE_FOR_ALL = frozenset(
-    path for router in registry.PUBLIC_ROUTERS for path, _ in walk(router.routes)
+    path for router in routes.PUBLIC_ROUTERS for path, _ in walk(router.routes)
 )
 
 

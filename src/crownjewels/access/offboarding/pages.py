@@ -30,7 +30,7 @@ Manager = Annotated[Actor, Depends(require(P.GRANTS_MANAGE))]
 Decider = Annotated[Actor, Depends(require(P.GRANTS_DECIDE))]
 GrantReader = Annotated[Actor, Depends(require(P.GRANTS_READ))]
 #: the slot of an offboarding's page where capabilities above show what they know of the
-#: people leaving (registry.py plugs them in: monitoring's departure watch); its subject is
+#: people leaving (routes.py plugs them in: monitoring's departure watch); its subject is
 #: the offboarded `person_ids`
 OFFBOARDING_SLOT = "offboarding"
 

@@ -19,7 +19,7 @@ from crownjewels.core.permissions import Permission as P
 
 router = APIRouter(prefix="/posture", include_in_schema=False)
 #: the slot of the posture page where capabilities above show their measures of the secrets
-#: (registry.py plugs them in: monitoring's log reviews); its subject is empty (each panel
+#: (routes.py plugs them in: monitoring's log reviews); its subject is empty (each panel
 #: scopes to what the actor may see)
 POSTURE_SLOT = "posture"
 Reader = Annotated[Actor, Depends(require(P.SECRETS_READ_ALL, P.SECRETS_READ_OWN))]

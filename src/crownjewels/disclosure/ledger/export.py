@@ -6,12 +6,8 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy.orm import Session
 
 from crownjewels.core import clock, exports
@@ -19,6 +15,10 @@ from crownjewels.core.actor import Actor
 from crownjewels.custody import labels
 from crownjewels.disclosure.ledger import service as ledger
 from crownjewels.disclosure.schemas import EntryRead, LedgerFilter
+
+# reportlab is imported where a PDF is made: the CSV, the API and every command never load it
+if TYPE_CHECKING:
+    from reportlab.platypus import Paragraph
 
 #: the CSV columns, in order; lists (grants, approvers) are joined with "; ". People are named
 #: ("Dana Whitfield (dana@example.com)"); the `_ref` columns keep the exact actor refs.
@@ -89,6 +89,8 @@ def people_of(session: Session, entries: Sequence[EntryRead]) -> dict[str, str]:
 
 
 def _row(entry: EntryRead, style: object, names: Mapping[str, str]) -> list[Paragraph]:
+    from reportlab.platypus import Paragraph
+
     what = entry.secret_ref or entry.secret_id
     if entry.document_id:
         what += f" doc {entry.document_id} v{entry.document_version}"
@@ -122,6 +124,12 @@ def to_pdf(
 ) -> bytes:
     """The entries as a landscape A4 report; `generated_by` and `names` (actor ref -> name)
     name people as a reader knows them."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=7, leading=8.5, wordWrap="CJK")
     head = ["Disclosed", "Secret / version", "Recipient", "Channel", "Agreement",

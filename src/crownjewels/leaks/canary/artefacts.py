@@ -13,18 +13,19 @@ import struct
 import zlib
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-import docx
-import pikepdf
-from docx.document import Document
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.section import _Footer
 from lxml import etree
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 
 from crownjewels.core.errors import Invalid
+
+# python-docx, pikepdf and reportlab are imported where a document is made: the public
+# callback, which answers with the image bytes above, and every command never load them
+if TYPE_CHECKING:
+    import pikepdf
+    from docx.document import Document
+    from docx.section import _Footer
 
 
 def _png_chunk(kind: bytes, body: bytes) -> bytes:
@@ -139,6 +140,8 @@ def _footers(document: Document) -> Iterable[_Footer]:
 
 
 def _open_docx(data: bytes) -> Document:
+    import docx
+
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds for a damaged package
@@ -153,6 +156,9 @@ def docx_beacon(
 ) -> bytes:
     """A DOCX (the given one, or a new one titled `title` with `lines`) whose footers fetch
     `url` through an INCLUDEPICTURE field with a linked picture."""
+    import docx
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
     document = _open_docx(data) if data is not None else docx.Document()
     if data is None:
         document.add_heading(title, level=1)
@@ -181,6 +187,9 @@ def docx_add_lines(data: bytes, lines: Iterable[str]) -> bytes:
 
 
 def _new_pdf(title: str, lines: Iterable[str], *, link: str | None) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=A4)
     c.setTitle(title)
@@ -202,6 +211,8 @@ def _new_pdf(title: str, lines: Iterable[str], *, link: str | None) -> bytes:
 
 
 def _open_pdf(data: bytes) -> pikepdf.Pdf:
+    import pikepdf
+
     try:
         return pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError:
@@ -216,6 +227,8 @@ def pdf_beacon(
     """A PDF (the given one, or a new one titled `title` with `lines` and a visible link)
     whose opening runs a URI action to `url` (OpenAction) and whose first page carries a link
     annotation to it (a given PDF's link lies invisibly in the top margin)."""
+    import pikepdf
+
     source = data if data is not None else _new_pdf(title, lines, link=url)
     with _open_pdf(source) as pdf:
         if len(pdf.pages) == 0:
@@ -244,6 +257,8 @@ def pdf_beacon(
 
 def pdf_add_page(data: bytes, title: str, lines: Iterable[str]) -> bytes:
     """The PDF with one more page at the end: `title` and `lines` in a fixed-width font."""
+    import pikepdf
+
     extra = _new_pdf(title, lines, link=None)
     with _open_pdf(data) as pdf, pikepdf.open(io.BytesIO(extra)) as page:
         pdf.pages.extend(page.pages)

@@ -1,4 +1,4 @@
-"""What canary tokens show on other capabilities' pages (plugged in by `registry.py`): a
+"""What canary tokens show on other capabilities' pages (plugged in by `routes.py`): a
 secret's tokens and their hits, on the secret's page."""
 
 from __future__ import annotations

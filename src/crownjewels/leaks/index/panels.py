@@ -1,5 +1,5 @@
 """What the fingerprint index shows on another capability's page (plugged in by
-`registry.py`): how many of a secret's documents scans can find, on the secret's page."""
+`routes.py`): how many of a secret's documents scans can find, on the secret's page."""
 
 from __future__ import annotations
 

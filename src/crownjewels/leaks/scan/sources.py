@@ -49,11 +49,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-import filetype
-
 from crownjewels.core import archives
 from crownjewels.leaks.errors import TargetRefused, Unreadable
-from crownjewels.leaks.scan import bucket, fetch, gitrepo
+from crownjewels.leaks.scan import fetch, gitrepo
 from crownjewels.leaks.scan.limits import Found, S3Access, ScanLimits, size_words, too_large
 from crownjewels.leaks.schemas import TargetKind
 
@@ -194,6 +192,8 @@ def _sniff_head(head: bytes) -> str:
         return JPEG
     if _is_text(head):
         return TEXT
+    import filetype  # imported when used, as the vault's upload check does
+
     kind = filetype.guess(head)
     return str(kind.mime) if kind is not None else BINARY
 
@@ -219,6 +219,8 @@ def _items(target: str, kind: TargetKind, limits: ScanLimits) -> Iterator[Item]:
     elif kind == TargetKind.GIT:
         yield from _classified(gitrepo.read_repository(target, limits), limits)
     elif kind == TargetKind.S3:
+        from crownjewels.leaks.scan import bucket  # boto3 is loaded for a bucket scan only
+
         yield from _classified(bucket.read_bucket(target, limits), limits)
     elif kind == TargetKind.URL:
         yield from _url(target, limits)

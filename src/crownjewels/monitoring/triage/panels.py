@@ -1,4 +1,4 @@
-"""What triage shows on other capabilities' pages (plugged in by `registry.py`): the alerts
+"""What triage shows on other capabilities' pages (plugged in by `routes.py`): the alerts
 naming a person, on the person's page, for a reader of alerts."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """What the departure watch and the log reviews show on lower capabilities' pages (plugged
-in by `registry.py`): a person's watch on their page and on their offboarding, the secrets'
+in by `routes.py`): a person's watch on their page and on their offboarding, the secrets'
 log reviews in the posture."""
 
 from __future__ import annotations
