@@ -895,10 +895,20 @@ def main() -> int:
     parser.add_argument("--checks", type=int, help="timed checks on the real path")
     parser.add_argument("--no-real", action="store_true", help="only the in-memory path")
     parser.add_argument("--no-memory", action="store_true", help="only the real path")
+    parser.add_argument(
+        "--agree", type=int, help="requests both engines decide, compared (300 quick, 3,000)"
+    )
+    parser.add_argument(
+        "--real-world",
+        type=int,
+        nargs=3,
+        metavar=("PEOPLE", "GRANTS", "SECRETS"),
+        help="the real path's world (500 2,000 40 quick; 10,000 100,000 200)",
+    )
     args = parser.parse_args()
     sizes = args.sizes or ([10, 1_000] if args.quick else [10, 1_000, 100_000])
     samples = args.samples or (300 if args.quick else 5_000)
-    check = 300 if args.quick else 3_000
+    check = args.agree or (300 if args.quick else 3_000)
     say(f"Access decision benchmark: Python {platform.python_version()}, "
         f"cedarpy {version('cedarpy')}, pycasbin {version('casbin')}")  # fmt: skip
     rows: list[Row] = []
@@ -910,7 +920,7 @@ def main() -> int:
         summary(rows)
     real: RealRow | None = None
     if not args.no_real:
-        people, grants, secrets = (
+        people, grants, secrets = args.real_world or (
             (500, 2_000, 40) if args.quick else (REAL_PEOPLE, REAL_GRANTS, REAL_SECRETS)
         )
         url = pg_database(args.pg, args.database)

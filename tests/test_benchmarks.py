@@ -90,7 +90,11 @@ def test_watermark_benchmark() -> None:
 
 @pytest.mark.slow
 def test_authz_benchmark() -> None:
-    out, ratios = run_quick("authz.py", "--quick", "--samples", "100", "--checks", "50")
+    out, ratios = run_quick(
+        "authz.py",
+        *("--quick", "--samples", "60", "--checks", "30", "--agree", "60"),
+        *("--real-world", "200", "600", "20"),
+    )
     assert "Summary (ratio = target / measured" in out
     assert "DISAGREE" not in out and out.count("agreement on") == 2
     assert "casbin / ours" in out
