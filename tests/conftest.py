@@ -52,7 +52,21 @@ def is_adapter_test(item: pytest.Item) -> bool:
     return bool(ADAPTER_MODULE.search(path)) and "both_engines" not in item.keywords
 
 
+#: markers of the tests that take seconds each (a browser, a subprocess, a benchmark's run)
+LONG = ("slow", "browser", "screenshots")
+
+
+def long_modules_first(items: list[pytest.Item]) -> None:
+    """Put the modules holding a long test first, each module's tests still together and in
+    order. The two workers split the list and steal from each other when one runs dry; with
+    the long tests first, the last minute is short tests on both workers, not one worker on
+    a 30-second browser tour while the other waits."""
+    long = {item.module for item in items if any(mark in item.keywords for mark in LONG)}
+    items.sort(key=lambda item: item.module not in long)  # stable: order kept otherwise
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    long_modules_first(items)
     if PG_URL:
         kept, dropped = [], []
         for item in items:

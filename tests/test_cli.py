@@ -80,6 +80,7 @@ def test_a_bare_group_prints_its_help(tmp_path: Path) -> None:
     assert "add" in run.out + run.err and "retire" in run.out + run.err
 
 
+@pytest.mark.slow
 def test_the_installed_command_exits_2_with_one_line(tmp_path: Path) -> None:
     cli = Cli(tmp_path)
     assert_user_error(cli.binary("people", "list"), "crownjewels init")

@@ -68,6 +68,7 @@ def _wait(port: int, proc: subprocess.Popen[str]) -> None:
     raise AssertionError("the server did not start")
 
 
+@pytest.mark.slow
 def test_serve_over_https_with_a_certificate_and_no_token_in_the_log(tmp_path: Path) -> None:
     cli = Cli(tmp_path / "home")
     cli.ok("init")

@@ -98,6 +98,7 @@ def test_verify_green_then_tampered(cli: Cli) -> None:
     _check_verify_and_tamper(cli)
 
 
+@pytest.mark.slow
 def test_verify_exit_codes_through_the_installed_command(cli: Cli) -> None:
     assert cli.binary("custody", "verify").code == 0
     _tamper(cli, 5)

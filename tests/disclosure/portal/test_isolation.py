@@ -172,6 +172,7 @@ def world(settings: Settings, db: Database) -> World:
 SHARDS = 4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shard", range(SHARDS))
 def test_vendor_user_reads_nothing_of_another_vendor_or_internal(
     app: FastAPI,
