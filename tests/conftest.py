@@ -61,8 +61,8 @@ def long_modules_first(items: list[pytest.Item]) -> None:
     order. The two workers split the list and steal from each other when one runs dry; with
     the long tests first, the last minute is short tests on both workers, not one worker on
     a 30-second browser tour while the other waits."""
-    long = {item.module for item in items if any(mark in item.keywords for mark in LONG)}
-    items.sort(key=lambda item: item.module not in long)  # stable: order kept otherwise
+    long = {item.path for item in items if any(mark in item.keywords for mark in LONG)}
+    items.sort(key=lambda item: item.path not in long)  # stable: order kept otherwise
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
