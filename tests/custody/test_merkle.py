@@ -4,6 +4,8 @@ recursive definitions of the RFC for every size 1..64, verify, and fail when any
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from functools import cache
 
 import pytest
 from hypothesis import given, settings
@@ -14,7 +16,12 @@ from crownjewels.custody import merkle
 # --- the RFC's definitions, literally (the reference) ---------------------------------------
 
 
-def ref_mth(d: list[bytes]) -> bytes:
+def ref_mth(d: Sequence[bytes]) -> bytes:
+    return _mth(tuple(d))
+
+
+@cache  # the same subtrees come back for every size and proof checked: hash each once
+def _mth(d: tuple[bytes, ...]) -> bytes:
     n = len(d)
     if n == 0:
         return hashlib.sha256(b"").digest()
@@ -23,7 +30,7 @@ def ref_mth(d: list[bytes]) -> bytes:
     k = 1
     while k * 2 < n:
         k *= 2
-    return hashlib.sha256(b"\x01" + ref_mth(d[:k]) + ref_mth(d[k:])).digest()
+    return hashlib.sha256(b"\x01" + _mth(d[:k]) + _mth(d[k:])).digest()
 
 
 def _k(n: int) -> int:
