@@ -62,9 +62,13 @@ def frozen() -> Iterator[FrozenClock]:
     pin()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One Chromium per test process for every browser test; each test opens its own context."""
+    """One Chromium per browser test module; each test opens its own context. Not one per
+    session: the sync Playwright keeps an event loop running in the main thread while it is
+    open, and every later test of the worker that runs a coroutine itself (`anyio.run`, the
+    syslog command's `asyncio.run`) then failed with "Already running asyncio in this
+    thread". Closing it with its module costs about 0.7 s a module."""
     yield from chromium()
 
 

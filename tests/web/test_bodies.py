@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import anyio
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -17,7 +18,6 @@ from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
 from crownjewels.vault.keys import create_key_file
 from tests.api_support import RoleClients, Roles, connection  # noqa: F401 (fixture)
-from tests.event_loops import run_async
 from tests.inventory.factories import make_secret
 
 LIMIT = 1 << 16  # the smallest max_request_bytes the settings accept
@@ -106,7 +106,7 @@ def test_a_chunked_body_is_cut_off_as_soon_as_it_passes_the_limit(rc: RoleClient
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
-    run_async(rc.app, scope, receive, send)
+    anyio.run(rc.app, scope, receive, send)
     assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [413]
     assert pulled == LIMIT // 4096 + 1  # the chunk past the limit is the last one read
 

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from crownjewels.monitoring.sources import cloudtrail, m365, syslog
 from crownjewels.monitoring.sources.cloudtrail import S3_ACTIONS
 from crownjewels.monitoring.sources.listener import FramingError, read_frame
-from tests.event_loops import run_async
 
 _json: st.SearchStrategy[Any] = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
@@ -121,7 +120,7 @@ def _frames(data: bytes, max_message: int = 64) -> list[bytes]:
             pass
         return frames
 
-    return run_async(read_all)
+    return asyncio.run(read_all())
 
 
 @settings(max_examples=200)
