@@ -136,8 +136,7 @@ panels.register(parties_pages.PERSON_SLOT, triage_panels.person_alerts)
 panels.register(parties_pages.PERSON_SLOT, watch_panels.person_watch)
 panels.register(offboarding_pages.OFFBOARDING_SLOT, watch_panels.offboarding_watch)
 panels.register(posture_pages.POSTURE_SLOT, watch_panels.posture_reviews)
-#: a secret's canary tokens and their hits on its page
-#: how many of a secret's documents leak scans can find, and its canary tokens
+#: how many of a secret's documents leak scans can find, and its canary tokens with their hits
 panels.register(inventory_pages.SECRET_SLOT, leaks_index_panels.secret_fingerprints)
 panels.register(inventory_pages.SECRET_SLOT, canary_panels.secret_tokens)
 
