@@ -24,7 +24,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from starlette.routing import BaseRoute
 
-from crownjewels import routes
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.disclosure.portal import service as portal
@@ -32,6 +31,7 @@ from crownjewels.disclosure.service import watermark_key
 from crownjewels.parties import accounts
 from crownjewels.parties import tokens as api_tokens
 from crownjewels.parties.schemas import TokenCreate
+from crownjewels.routes import PUBLIC_ROUTERS
 from crownjewels.settings import Settings
 from crownjewels.vault import service as vault
 from crownjewels.vault.keys import create_key_file
@@ -69,9 +69,7 @@ def walk(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str, APIRo
 
 #: public routes that answer every value alike (a canary's callback answers any token with the
 #: same image, so it reveals nothing): their answers are still searched for B's markers
-ALIKE_FOR_ALL = frozenset(
-    path for router in routes.PUBLIC_ROUTERS for path, _ in walk(router.routes)
-)
+ALIKE_FOR_ALL = frozenset(path for router in PUBLIC_ROUTERS for path, _ in walk(router.routes))
 
 
 def _foreign(world: World, db: Database, settings: Settings) -> Foreign:
