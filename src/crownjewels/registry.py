@@ -32,12 +32,20 @@ from crownjewels.disclosure import commands as disclosure_commands
 from crownjewels.disclosure import models as disclosure_models
 from crownjewels.disclosure import planting as disclosure_planting
 from crownjewels.disclosure.ledger import commands as ledger_commands
+from crownjewels.incidents import commands as incidents_commands
+from crownjewels.incidents import jobs as incidents_jobs
+from crownjewels.incidents import labels as incidents_labels
+from crownjewels.incidents import models as incidents_models
+from crownjewels.incidents import receivers as incidents_receivers
+from crownjewels.incidents.evidence import documents as evidence_documents
+from crownjewels.incidents.evidence import labels as evidence_labels
 from crownjewels.inventory import commands as inventory_commands
 from crownjewels.inventory import documents as inventory_documents
 from crownjewels.inventory import jobs as inventory_jobs
 from crownjewels.inventory import labels as inventory_labels
 from crownjewels.inventory import models as inventory_models
 from crownjewels.leaks import commands as leaks_commands
+from crownjewels.leaks import escalation as leaks_escalation
 from crownjewels.leaks import models as leaks_models
 from crownjewels.leaks.canary import commands as canary_commands
 from crownjewels.leaks.canary import labels as canary_labels
@@ -63,6 +71,7 @@ from crownjewels.monitoring.scoring import hooks as scoring_hooks
 from crownjewels.monitoring.scoring import jobs as scoring_jobs
 from crownjewels.monitoring.sources import commands as monitoring_sources_commands
 from crownjewels.monitoring.triage import commands as triage_commands
+from crownjewels.monitoring.triage import escalation as alert_escalation
 from crownjewels.monitoring.triage import labels as triage_labels
 from crownjewels.monitoring.watch import commands as watch_commands
 from crownjewels.monitoring.watch import jobs as watch_jobs
@@ -104,6 +113,7 @@ MODELS = (
     disclosure_models,
     monitoring_models,
     leaks_models,
+    incidents_models,
 )
 METADATA = Base.metadata
 
@@ -126,6 +136,7 @@ COMMANDS: tuple[tuple[str, Typer], ...] = (
     ("disclosures", ledger_commands.app),
     ("monitor", monitoring_commands.app),
     ("leaks", leaks_commands.app),
+    ("incidents", incidents_commands.app),
 )
 
 #: `monitor score`: the continuous scorer (or one pass with --once)
@@ -176,6 +187,7 @@ JOBS: tuple[Job, ...] = (
     *watchlists_jobs.JOBS,
     *leak_scan_jobs.JOBS,
     *leaks_index_jobs.JOBS,
+    *incidents_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own
@@ -184,6 +196,7 @@ vault_owners.register(diligence_documents.OWNER_TYPE, diligence_documents.ASSESS
 vault_owners.register(vendors_documents.OWNER_TYPE, vendors_documents.VENDOR_OWNERS)
 vault_owners.register(agreements_documents.OWNER_TYPE, agreements_documents.AGREEMENT_OWNERS)
 vault_owners.register(access_offboarding.OWNER_TYPE, access_offboarding.OFFBOARDING_OWNERS)
+vault_owners.register(evidence_documents.OWNER_TYPE, evidence_documents.CASE_OWNERS)
 
 #: custody subjects as people read and type them (TS-0014, Dana Whitfield), one kind each
 custody_labels.register("secret", inventory_labels.SECRETS)
@@ -205,6 +218,8 @@ custody_labels.register("watch-review", watchlists_labels.REVIEWS)
 custody_labels.register("leak-scan", leak_scan_labels.SCANS)
 custody_labels.register("leak-match", leak_scan_labels.MATCHES)
 custody_labels.register("leak-watch", leak_scan_labels.WATCHES)
+custody_labels.register("incident", incidents_labels.CASES)
+custody_labels.register("evidence", evidence_labels.EVIDENCE)
 custody_labels.register_users(parties_labels.find_users)
 
 #: a notice of departure recorded on a person (parties) opens their departure watch
@@ -214,3 +229,8 @@ departures.listen(watch_service.on_notice)
 #: document's fingerprints go with it (both in the vault's transaction)
 documents.on_stored(leaks_index.on_stored)
 documents.on_destroyed(leaks_index.on_destroyed)
+
+#: an escalated alert, and a leak match, canary or watchlist item sent for investigation, opens
+#: a case (or joins the one the same origin opened)
+alert_escalation.register("incidents", incidents_receivers.on_alert)
+leaks_escalation.register("incidents", incidents_receivers.on_finding)

@@ -26,6 +26,8 @@ from crownjewels.disclosure import router as disclosure_router
 from crownjewels.disclosure.ledger import pages as ledger_pages
 from crownjewels.disclosure.ledger import router as ledger_router
 from crownjewels.disclosure.portal import pages as disclosure_portal
+from crownjewels.incidents import pages as incidents_pages
+from crownjewels.incidents import router as incidents_router
 from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
 from crownjewels.leaks.canary import callback as canary_callback
@@ -89,6 +91,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     watchlists_router.router,
     leak_scan_router.router,
     leaks_index_router.router,
+    incidents_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -117,6 +120,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     canary_pages.router,
     watchlists_pages.router,
     leak_scan_pages.router,
+    incidents_pages.router,
 )
 #: routes anyone may call, without login or the request guards (app.PUBLIC_PATHS names them)
 PUBLIC_ROUTERS: tuple[APIRouter, ...] = (
@@ -155,4 +159,5 @@ TEMPLATE_PACKAGES = (
     "training",
     "monitoring",
     "leaks",
+    "incidents",
 )

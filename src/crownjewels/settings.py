@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -69,6 +70,23 @@ class Settings(BaseSettings):
     #: an organisation's own detection rules (YAML) over the defaults: overrides a rule by
     #: id, disables one (`enabled: false`) or adds new ones (docs/monitoring.md)
     monitoring_rules: Path | None = None
+    #: the organisation's time zone (IANA name): deadlines are shown and due dates fall in it
+    timezone: str = "UTC"
+    #: a folder of the organisation's own incident playbooks (YAML), beside the shipped ones
+    incident_playbooks: Path | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not a time zone; write an IANA name such as Europe/Berlin or "
+                "America/New_York"
+            ) from None
+        return value.strip()
+
     #: secret owners review their secrets' activity every this many months (1: monthly)
     monitoring_review_months: int = Field(default=1, ge=1, le=12)
     #: an SMTP server for notices (grant suspensions to secret owners); unset: notices are

@@ -125,6 +125,9 @@ def add(
         None, "--signatory", help="NAME[:TITLE[:YYYY-MM-DD[:PARTY]]] (repeatable)."
     ),
     notice_days: int = typer.Option(60, "--notice-days", help="Renewal reminder lead time."),
+    breach_notice_hours: int | None = typer.Option(
+        None, "--breach-notice-hours", help="Hours within which a breach must be notified."
+    ),
     notes: str | None = typer.Option(None, "--notes", help="Free text."),
     as_json: bool = JsonOpt,
 ) -> None:
@@ -147,6 +150,7 @@ def add(
             "secrets": secret or [],
             "categories": category or [],
             "renewal_notice_days": notice_days,
+            "breach_notice_hours": breach_notice_hours,
             "notes": notes,
             "parties": [{"organisation": o, "role": PartyRole(role)} for o in org or []]
             + [{"person": p, "role": PartyRole(role)} for p in person or []],

@@ -110,6 +110,7 @@ def fields(form: FormData) -> dict[str, Any]:
         if scope == ScopeKind.CATEGORIES
         else [],
         "renewal_notice_days": optional(form, "renewal_notice_days") or 60,
+        "breach_notice_hours": optional(form, "breach_notice_hours"),
         "notes": optional(form, "notes"),
     }
 

@@ -34,6 +34,9 @@ class Agreement(IdMixin, TimestampMixin, Base):
     forum: Mapped[str | None] = mapped_column(String(300))
     scope: Mapped[str] = mapped_column(String(20), default="all")
     renewal_notice_days: Mapped[int] = mapped_column(default=60)
+    #: hours within which a party must notify the other of a breach or a suspected disclosure
+    #: (the contractual clock of an incident concerning this agreement)
+    breach_notice_hours: Mapped[int | None]
     #: the expiry date whose renewal reminder was recorded (one reminder per renewal window)
     renewal_flagged_for: Mapped[date | None]
     notes: Mapped[str | None] = mapped_column(Text)

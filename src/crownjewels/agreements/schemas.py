@@ -178,6 +178,7 @@ class AgreementCreate(_Dates):
     secrets: list[str] = Field(default_factory=list)
     categories: list[Category] = Field(default_factory=list)
     renewal_notice_days: int = Field(default=60, ge=0, le=3650)
+    breach_notice_hours: int | None = Field(default=None, ge=1, le=24 * 366)
     notes: str | None = Field(default=None, max_length=20_000)
     parties: list[PartyCreate] = Field(default_factory=list)
     signatories: list[SignatoryCreate] = Field(default_factory=list)
@@ -227,6 +228,7 @@ class AgreementUpdate(_Dates):
     secrets: list[str] | None = None
     categories: list[Category] | None = None
     renewal_notice_days: int | None = Field(default=None, ge=0, le=3650)
+    breach_notice_hours: int | None = Field(default=None, ge=1, le=24 * 366)
     notes: str | None = Field(default=None, max_length=20_000)
 
 
@@ -399,6 +401,7 @@ class AgreementRead(BaseModel):
     forum: str | None
     scope: ScopeKind
     renewal_notice_days: int
+    breach_notice_hours: int | None = None
     notes: str | None
     version: int
     created_at: datetime

@@ -70,6 +70,7 @@ _AUDITED = (
     "forum",
     "scope",
     "renewal_notice_days",
+    "breach_notice_hours",
     "notes",
 )
 _SCOPE_FIELDS = frozenset({"scope", "secrets", "categories"})
@@ -117,6 +118,7 @@ def create(session: Session, *, actor: Actor, data: AgreementCreate) -> Agreemen
         forum=data.forum,
         scope=data.scope,
         renewal_notice_days=data.renewal_notice_days,
+        breach_notice_hours=data.breach_notice_hours,
         notes=data.notes,
         parties=[],
         signatories=[],

@@ -75,6 +75,16 @@ class Actor:
                 needs=(permission.value,),
             )
 
+    def require_any(self, *permissions: Permission, what: str = "this") -> None:
+        """Raise Forbidden unless the actor holds one of the permissions (a verb two roles reach
+        by different duties: users:manage, or incidents:contain in an incident's containment)."""
+        if not any(self.can(p) for p in permissions):
+            names = " or the ".join(p.value for p in permissions)
+            raise Forbidden(
+                f"{what} needs the {names} permission; ask an admin for a role that has it",
+                needs=tuple(p.value for p in permissions),
+            )
+
 
 def system_actor(name: str = "system") -> Actor:
     """The installation itself acting (migrations, demo seeding, jobs): holds every role."""

@@ -11,6 +11,7 @@ boolean and a boolean).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,15 @@ def read_text(path: Path, *, what: str) -> str:
         raise Invalid(f"{path}: no such file; give the path of {what}") from None
     except (UnicodeDecodeError, IsADirectoryError):
         raise Invalid(f"{path}: not a UTF-8 text file; give {what}") from None
+
+
+def review_age(reviewed_at: date, *, on: date, max_age_days: int) -> str | None:
+    """Why a hand-reviewed data file (or record) is stale on `on`: "last reviewed on 2026-01-05,
+    400 days ago (more than 365)"; None while it was reviewed at most `max_age_days` before."""
+    age = (on - reviewed_at).days
+    if age <= max_age_days:
+        return None
+    return f"last reviewed on {reviewed_at.isoformat()}, {age} days ago (more than {max_age_days})"
 
 
 def where(loc: Loc, *, empty: str = "file") -> str:

@@ -59,6 +59,13 @@ WORDS: dict[Permission, tuple[str, str | None]] = {
         "judge leak matches and watchlist items",
         "ask legal to review the item",
     ),
+    P.INCIDENTS_READ: ("see incident cases, their clocks and evidence", None),
+    P.INCIDENTS_WRITE: (
+        "open and work incident cases",
+        "escalate the alert or leak match to security",
+    ),
+    P.INCIDENTS_CONTAIN: ("run a case's containment", "ask security to contain the case"),
+    P.REPORTS_HANDLE: ("read and answer the report channel's reports", None),
 }
 
 #: the roles as a sentence names their holders
@@ -71,6 +78,7 @@ _HOLDERS = {
     Role.SECRET_OWNER: "secret owners",
     Role.AUDITOR: "auditors",
     Role.VENDOR_USER: "vendor users",
+    Role.CASE_HANDLER: "case handlers",
 }
 
 

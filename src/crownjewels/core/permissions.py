@@ -19,6 +19,8 @@ class Role(StrEnum):
     VENDOR_MANAGER = "vendor-manager"
     SECRET_OWNER = "secret-owner"
     AUDITOR = "auditor"
+    #: reads and answers the report channel's reports, and no one else does (not even admin)
+    CASE_HANDLER = "case-handler"
     VENDOR_USER = "vendor-user"
 
 
@@ -65,6 +67,14 @@ class Permission(StrEnum):
     LEAKS_MANAGE = "leaks:manage"
     #: judge matches and watchlist items (relevant or not, open an investigation)
     LEAKS_REVIEW = "leaks:review"
+    #: incidents: read cases, their timelines, clocks and evidence
+    INCIDENTS_READ = "incidents:read"
+    #: open and work cases: team, tasks, notes, evidence, letters, legal steps, review, close
+    INCIDENTS_WRITE = "incidents:write"
+    #: run a case's containment (suspends grants, accounts, tokens, a vendor; legal hold)
+    INCIDENTS_CONTAIN = "incidents:contain"
+    #: the report channel: read reports, reply to reporters, open a case from a report
+    REPORTS_HANDLE = "reports:handle"
 
     @property
     def writes(self) -> bool:
@@ -98,6 +108,9 @@ _WRITES = frozenset(
         Permission.CHANNELS_MANAGE,
         Permission.LEAKS_MANAGE,
         Permission.LEAKS_REVIEW,
+        Permission.INCIDENTS_WRITE,
+        Permission.INCIDENTS_CONTAIN,
+        Permission.REPORTS_HANDLE,
     }
 )
 
@@ -131,7 +144,8 @@ _GRANTS = {P.GRANTS_REQUEST, P.GRANTS_DECIDE, P.GRANTS_MANAGE}
 _DOCS = {P.DOCUMENTS_READ, P.DOCUMENTS_WRITE}
 
 MATRIX: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset(Permission),
+    #: everything but the report channel: reporters are protected from the administrators too
+    Role.ADMIN: frozenset(set(Permission) - {P.REPORTS_HANDLE}),
     Role.LEGAL: frozenset(
         {
             *_READ_ALL,
@@ -148,6 +162,9 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.LEAKS_READ,
             P.LEAKS_MANAGE,
             P.LEAKS_REVIEW,
+            # counsel runs the legal side of a case: letters, legal steps, evidence
+            P.INCIDENTS_READ,
+            P.INCIDENTS_WRITE,
         }
     ),
     Role.SECURITY: frozenset(
@@ -167,9 +184,15 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.LEAKS_READ,
             P.LEAKS_MANAGE,
             P.LEAKS_REVIEW,
+            # the incident team: cases, and containment in one action
+            P.INCIDENTS_READ,
+            P.INCIDENTS_WRITE,
+            P.INCIDENTS_CONTAIN,
         }
     ),
-    Role.COMPLIANCE: frozenset({*_READ_ALL, P.DOCUMENTS_READ, P.TRAINING_WRITE, P.TOKENS_OWN}),
+    Role.COMPLIANCE: frozenset(
+        {*_READ_ALL, P.DOCUMENTS_READ, P.TRAINING_WRITE, P.INCIDENTS_READ, P.TOKENS_OWN}
+    ),
     Role.VENDOR_MANAGER: frozenset(
         {
             P.SECRETS_READ_ALL,
@@ -203,7 +226,10 @@ MATRIX: dict[Role, frozenset[Permission]] = {
             P.TOKENS_OWN,
         }
     ),
-    Role.AUDITOR: frozenset({*_READ_ALL, P.TOKENS_OWN}),
+    Role.AUDITOR: frozenset({*_READ_ALL, P.INCIDENTS_READ, P.TOKENS_OWN}),
+    #: the report channel only (with their own tokens): a separate seat for the people who
+    #: handle whistle-blowers' reports, given beside another role where the person has one
+    Role.CASE_HANDLER: frozenset({P.REPORTS_HANDLE, P.TOKENS_OWN}),
     Role.VENDOR_USER: frozenset({P.ASSESSMENTS_ANSWER, P.DOCUMENTS_WRITE}),
 }
 

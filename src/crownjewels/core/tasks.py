@@ -24,7 +24,7 @@ class Task:
 
 
 #: the order of the groups on the page
-GROUPS = ("Approvals", "Alerts", "Reviews", "Renewals", "To answer", "To acknowledge")
+GROUPS = ("Approvals", "Alerts", "Incidents", "Reviews", "Renewals", "To answer", "To acknowledge")
 
 
 def ordered(tasks: list[Task]) -> list[Task]:

@@ -37,6 +37,8 @@ class Nda(dataset.Record):
     governing_law: str
     survival_years: int
     forum: str
+    #: hours within which a breach must be notified to us (a contractual incident clock)
+    breach_notice_hours: int | None = None
 
 
 class EmployeeAgreement(dataset.Record):
@@ -118,6 +120,7 @@ def seed(run: Seeding) -> dict[str, str]:
                     "survival_years": nda.survival_years,
                     **_law(nda.governing_law),
                     "forum": nda.forum,
+                    "breach_notice_hours": nda.breach_notice_hours,
                     "parties": [{"organisation": run.orgs[nda.organisation], "role": "mutual"}],
                     "signatories": [found.signatory.model_dump()],
                 }

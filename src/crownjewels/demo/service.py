@@ -20,6 +20,7 @@ from crownjewels.demo import (
     dataset,
     diligence,
     documents,
+    incidents,
     inventory,
     leaks,
     monitoring,
@@ -114,6 +115,7 @@ def _seed(run: Seeding) -> None:
     access.seed(run)
     monitoring.seed(run)
     leaks.seed(run)
+    incidents.seed(run, nda_refs)
     company = run.company
     custody.record(
         run.session,

@@ -40,6 +40,10 @@ class DisclosureCopy(Base):
     #: the marked copy as handed out
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
+    #: when the copy was marked compromised (its recipient suspected, an incident's containment)
+    #: and why; a compromised copy stays so
+    compromised_at: Mapped[datetime | None]
+    compromised_reason: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index("ix_disclosure_copy_owner", "owner_type", "owner_id"),)
 

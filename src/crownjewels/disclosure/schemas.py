@@ -47,6 +47,8 @@ class CopyRead(BaseModel):
     methods: list[str]
     sha256: str
     size: int
+    compromised_at: datetime | None = None
+    compromised_reason: str | None = None
 
 
 class CopyRequest(BaseModel):
@@ -171,6 +173,9 @@ class EntryRead(BaseModel):
     purpose: str
     description: str | None
     recorded_by: str
+    #: when the entry's copy was marked compromised, and why (None: not compromised)
+    copy_compromised_at: datetime | None = None
+    copy_compromised_reason: str | None = None
 
 
 class LedgerFilter(BaseModel):

@@ -1,5 +1,5 @@
 """Activity, the scoring queue and cursors, baselines, alerts and their triage, alert channels
-and deliveries, departure watches and log reviews.
+and deliveries, departure watches, heightened watches and log reviews.
 
 `activity_event` is append-only (the database refuses UPDATE and DELETE, like the custody
 log); on PostgreSQL it is partitioned by month of `occurred_at` (the migration creates the
@@ -263,6 +263,25 @@ class DepartureWatch(IdMixin, Base):
     lookback: Mapped[dict[str, Any]]
     closed_at: Mapped[datetime | None]
     closed_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class HeightenedWatch(IdMixin, Base):
+    """A person put under heightened thresholds by someone's decision (an incident's
+    containment names its case in `reference`), from `started_at` until it is ended or its
+    `until` passes."""
+
+    __tablename__ = "monitoring_heightened_watch"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("person.id"), index=True)
+    #: what it is for, as people read it: the case (IN-0004)
+    reference: Mapped[str] = mapped_column(String(40), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime]
+    started_by: Mapped[str] = mapped_column(String(120))
+    until: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    ended_by: Mapped[str | None] = mapped_column(String(120))
+    end_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class LogReview(IdMixin, Base):

@@ -103,6 +103,18 @@ def password_matches(user: User, password: str) -> bool:
         return False
 
 
+def hash_matches(encoded: str | None, password: str) -> bool:
+    """Whether the password matches an argon2 hash kept elsewhere (a report's follow-up
+    password); with no hash, the same work against a dummy one, so timing tells nothing."""
+    if encoded is None:
+        _burn(password)
+        return False
+    try:
+        return bool(_hasher.verify(encoded, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def check_password_strength(password: str) -> None:
     """At least 12 characters, not all one kind."""
     if len(password) < 12:

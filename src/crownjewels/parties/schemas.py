@@ -250,6 +250,18 @@ class TokenIssued(TokenRead):
     token: str
 
 
+class LoginState(BaseModel):
+    """A person's login as an emergency lock-out sees it: whether it is active, its live API
+    tokens (neither revoked nor expired) and how many web sessions are live."""
+
+    user_id: str
+    username: str
+    person_id: str
+    active: bool
+    tokens: list[TokenRead]
+    live_sessions: int
+
+
 class LoginOutcome(BaseModel):
     """The result of a password (and TOTP) check; failures are recorded, so this never raises."""
 

@@ -47,9 +47,23 @@ def _done(session: Session, document: Document) -> DocumentRead:
     return read_document(document, repository.versions(session, [document.id]))
 
 
+#: who may set and release a legal hold: whoever may destroy documents, and the incident team
+#: containing a case (a hold only ever keeps a document; `incidents.containment` releases only
+#: the holds it set)
+HOLDERS = (Permission.DOCUMENTS_DESTROY, Permission.INCIDENTS_CONTAIN)
+
+
+def _holder(session: Session, actor: Actor, document_id: str, what: str) -> Document:
+    actor.require_any(*HOLDERS, what=what)
+    document, _ = owned_document(session, actor, document_id)
+    require_active(document)
+    return document
+
+
 def set_hold(session: Session, *, actor: Actor, document_id: str, reason: str) -> DocumentRead:
-    """Put a document under legal hold: nobody can destroy it until the hold is released."""
-    document = _destroyer(session, actor, document_id, "a legal hold")
+    """Put a document under legal hold: nobody can destroy it until the hold is released
+    (documents:destroy, or incidents:contain)."""
+    document = _holder(session, actor, document_id, "a legal hold")
     document.legal_hold, document.legal_hold_reason = True, reason.strip()
     custody.record(
         session,
@@ -65,8 +79,8 @@ def set_hold(session: Session, *, actor: Actor, document_id: str, reason: str) -
 def release_hold(
     session: Session, *, actor: Actor, document_id: str, reason: str | None = None
 ) -> DocumentRead:
-    """Release a document's legal hold."""
-    document = _destroyer(session, actor, document_id, "releasing a legal hold")
+    """Release a document's legal hold (documents:destroy, or incidents:contain)."""
+    document = _holder(session, actor, document_id, "releasing a legal hold")
     if not document.legal_hold:
         return _done(session, document)
     before = document.legal_hold_reason

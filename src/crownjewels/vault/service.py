@@ -7,6 +7,7 @@ This is also the generic attachment service: any capability above registers its 
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -245,6 +246,52 @@ def add_document(
         _delete_on_rollback(session, vault, upload)
     actor.require(Permission.DOCUMENTS_WRITE, what="adding a document")
     owner = owners.kind(owner_type).resolve(session, actor, owner_ref, write=True)
+    document = _add(session, actor, vault, owner, title, upload, filename)
+    return read_document(document, repository.versions(session, [document.id]))
+
+
+def preserve(
+    session: Session,
+    *,
+    actor: Actor,
+    vault: Vault,
+    owner_type: str,
+    owner_ref: str,
+    title: str,
+    content: bytes,
+    filename: str,
+    hold: str,
+) -> DocumentRead:
+    """Keep an artefact a capability made from its own records (an incident case's evidence
+    bundle, ledger snapshot, findings) as a new document under legal hold from the start
+    (DOCUMENT_ADDED, DOCUMENT_LEGAL_HOLD_SET). Nobody uploads it, so documents:write is not
+    asked: the owner kind's write check decides who may; releasing the hold, and destroying
+    the document, still need documents:destroy."""
+    owner = owners.kind(owner_type).resolve(session, actor, owner_ref, write=True)
+    document = _add(session, actor, vault, owner, title, io.BytesIO(content), filename)
+    document.legal_hold, document.legal_hold_reason = True, hold.strip()
+    session.flush()
+    custody.record(
+        session,
+        actor=actor,
+        event_type=EventType.DOCUMENT_LEGAL_HOLD_SET,
+        subject_type=SUBJECT,
+        subject_id=document.id,
+        details={"reason": document.legal_hold_reason},
+    )
+    return read_document(document, repository.versions(session, [document.id]))
+
+
+def _add(
+    session: Session,
+    actor: Actor,
+    vault: Vault,
+    owner: Owner,
+    title: str,
+    upload: Reader | Staged,
+    filename: str | None,
+) -> Document:
+    """Version 1 of a new document of an owner already resolved (DOCUMENT_ADDED)."""
     title = title.strip() or (filename or "").strip() or "untitled"
     document_id = upload.document_id if isinstance(upload, Staged) else new_id()
     staged = _staged(session, vault, upload, document_id, 1)
@@ -287,7 +334,7 @@ def add_document(
             **_version_details(version),
         },
     )
-    return read_document(document, repository.versions(session, [document.id]))
+    return document
 
 
 def owned_document(

@@ -162,7 +162,7 @@ class Jurisdiction(_Frozen):
 
     def is_stale(self, *, on: date, max_age_days: int = MAX_AGE_DAYS) -> bool:
         """Whether the profile was last reviewed more than `max_age_days` before `on`."""
-        return (on - self.reviewed_at).days > max_age_days
+        return datafile.review_age(self.reviewed_at, on=on, max_age_days=max_age_days) is not None
 
     def sources(self) -> list[Source]:
         """Every cited source, one per value, in the order of the fields."""
@@ -248,12 +248,9 @@ def stale_warning(j: Jurisdiction, *, on: date, max_age_days: int = MAX_AGE_DAYS
     """A warning when the profile is older than `max_age_days` or its USTR list is superseded
     (a new Special 301 report comes out every April); None when it is current."""
     problems: list[str] = []
-    if j.is_stale(on=on, max_age_days=max_age_days):
-        age = (on - j.reviewed_at).days
-        problems.append(
-            f"last reviewed on {j.reviewed_at.isoformat()}, {age} days ago"
-            f" (more than {max_age_days})"
-        )
+    age = datafile.review_age(j.reviewed_at, on=on, max_age_days=max_age_days)
+    if age is not None:
+        problems.append(age)
     ustr = j.ustr_special_301
     if on >= date(ustr.year + 1, 5, 1):
         problems.append(

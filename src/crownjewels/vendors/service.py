@@ -187,7 +187,36 @@ def change_status(
     """Move the vendor through its lifecycle (prospect, onboarding, active, suspended,
     offboarded) with a reason; a move the lifecycle does not allow is refused with why."""
     actor.require(Permission.VENDORS_WRITE, what="changing vendor files")
+    return _move(session, actor, reads.find(session, actor, vendor_ref), change)
+
+
+#: who may suspend a vendor and reinstate it: vendor managers, and the incident team containing
+#: a case (`incidents.containment`)
+SUSPENDERS = (Permission.VENDORS_WRITE, Permission.INCIDENTS_CONTAIN)
+
+
+def suspend(session: Session, *, actor: Actor, vendor_ref: str, reason: str) -> VendorRead:
+    """Suspend an active vendor with a reason (VENDOR_STATUS_CHANGED): vendors:write, or
+    incidents:contain."""
+    actor.require_any(*SUSPENDERS, what="suspending a vendor")
     vendor = reads.find(session, actor, vendor_ref)
+    change = StatusChange(status=VendorStatus.SUSPENDED, reason=reason)
+    return _move(session, actor, vendor, change)
+
+
+def reinstate(session: Session, *, actor: Actor, vendor_ref: str, reason: str) -> VendorRead:
+    """Make a suspended vendor active again with a reason (VENDOR_STATUS_CHANGED):
+    vendors:write, or incidents:contain."""
+    actor.require_any(*SUSPENDERS, what="reinstating a vendor")
+    vendor = reads.find(session, actor, vendor_ref)
+    change = StatusChange(status=VendorStatus.ACTIVE, reason=reason)
+    return _move(session, actor, vendor, change)
+
+
+def _move(
+    session: Session, actor: Actor, vendor: VendorProfile, change: StatusChange
+) -> VendorRead:
+    """Move the vendor to the change's status if its lifecycle allows it."""
     current = VendorStatus(vendor.status)
     refusal = rules.transition_refusal(current, change.status)
     if refusal:

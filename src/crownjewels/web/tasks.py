@@ -16,6 +16,7 @@ from crownjewels.core.actor import Actor
 from crownjewels.core.forms import render
 from crownjewels.core.http import CurrentActor, DbSession
 from crownjewels.core.tasks import GROUPS, Task, ordered
+from crownjewels.incidents import service as incidents
 from crownjewels.inventory import service as inventory
 from crownjewels.monitoring.triage import service as triage
 from crownjewels.monitoring.watch import service as watch
@@ -31,6 +32,7 @@ SOURCES = (
     agreements.tasks_for,
     triage.tasks_for,
     watch.tasks_for,
+    incidents.tasks_for,
 )
 
 

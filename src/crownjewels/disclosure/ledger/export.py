@@ -49,6 +49,8 @@ COLUMNS = (
     "custody_hash",
     "approved_by_ref",
     "recorded_by_ref",
+    "copy_compromised_at",
+    "copy_compromised_reason",
 )
 TITLE = "Disclosure ledger"
 
@@ -103,7 +105,13 @@ def _row(entry: EntryRead, style: object, names: Mapping[str, str]) -> list[Para
         f"{entry.disclosed_at:%Y-%m-%d %H:%M} UTC",
         what,
         recipient,
-        entry.channel.value + (f"<br/>copy {entry.copy_id}" if entry.copy_id else ""),
+        entry.channel.value
+        + (f"<br/>copy {entry.copy_id}" if entry.copy_id else "")
+        + (
+            f"<br/><b>compromised</b> {entry.copy_compromised_at:%Y-%m-%d}"
+            if entry.copy_compromised_at
+            else ""
+        ),
         agreement,
         _escape(", ".join(names.get(r, r) for r in entry.approved_by)) or "-",
         _escape(entry.purpose),

@@ -1,5 +1,6 @@
 """Ledger queries: by secret, organisation, person and day range, narrowed to one owner's
-secrets (their ids, asked of `inventory` by the service) for a reader who sees only their own."""
+secrets (their ids, asked of `inventory` by the service) for a reader who sees only their own;
+the copies issued to some people, and which copies were marked compromised."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from crownjewels.disclosure.models import DisclosureEntry
+from crownjewels.disclosure.models import DisclosureCopy, DisclosureEntry
 
 E = DisclosureEntry
+C = DisclosureCopy
 
 
 def _day(day: date) -> datetime:
@@ -57,3 +59,31 @@ def entry(
 ) -> DisclosureEntry | None:
     """One entry by id, if visible."""
     return session.scalar(_visible(secret_ids).where(E.id == entry_id))
+
+
+def copies_to(
+    session: Session, person_ids: Collection[str], owner_type: str
+) -> list[DisclosureCopy]:
+    """The copies of documents of one owner type issued to these people, oldest first."""
+    if not person_ids:
+        return []
+    query = select(C).where(C.recipient_person_id.in_(list(person_ids)), C.owner_type == owner_type)
+    return list(session.scalars(query.order_by(C.issued_at, C.id)))
+
+
+def copy(session: Session, copy_id: str) -> DisclosureCopy | None:
+    """A copy by its id (the id its marks carry), however it was typed."""
+    return session.get(C, copy_id.strip().upper())
+
+
+def compromised(
+    session: Session, copy_ids: Collection[str]
+) -> dict[str, tuple[datetime, str | None]]:
+    """When and why each of these copies was marked compromised (the others are absent)."""
+    ids = [i for i in copy_ids if i]
+    if not ids:
+        return {}
+    query = select(C.id, C.compromised_at, C.compromised_reason).where(
+        C.id.in_(ids), C.compromised_at.is_not(None)
+    )
+    return {cid: (at, why) for cid, at, why in session.execute(query)}

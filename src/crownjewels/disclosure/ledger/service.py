@@ -9,7 +9,10 @@ Reading the ledger needs `disclosures:read`; without `secrets:read-all` (a secre
 narrowed to the secrets the reader owns. Recording a manual disclosure needs `grants:manage`
 (those who manage access record what was disclosed outside the vault), and is refused with
 every reason when the access rules would not let the person view the secret: fix the grant,
-the agreement or the training first, then record."""
+the agreement or the training first, then record.
+
+A copy whose recipient is suspected (an incident's containment) is marked compromised
+(`mark_compromised`, grants:manage); the ledger shows it beside the entry of that copy."""
 
 from __future__ import annotations
 
@@ -22,20 +25,25 @@ from crownjewels.access.schemas import Decision, Level
 from crownjewels.agreements import service as agreements
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor, fact_reader
-from crownjewels.core.errors import Forbidden, Invalid, NotFound
+from crownjewels.core.errors import Conflict, Forbidden, Invalid, NotFound
 from crownjewels.core.ids import new_id
 from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.disclosure.ledger import repository
-from crownjewels.disclosure.models import DisclosureEntry
-from crownjewels.disclosure.schemas import EntryRead, LedgerChannel, LedgerFilter
+from crownjewels.disclosure.models import DisclosureCopy, DisclosureEntry
+from crownjewels.disclosure.schemas import CopyRead, EntryRead, LedgerChannel, LedgerFilter
 from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretRead
 from crownjewels.parties import service as parties
 from crownjewels.parties.schemas import PersonRead
+from crownjewels.vault import service as vault
+from crownjewels.vault.schemas import DocumentRead
 
 SUBJECT = "disclosure"
+#: a copy's custody subject (as `service.issue_copy` records it) and its documents' owner type
+COPY_SUBJECT = "copy"
+SECRET_OWNER = "secret"
 #: the ledger reads agreements, grants and labels with the installation's eyes: what covered
 #: a disclosure is part of the record whoever made it
 READER = fact_reader("ledger")
@@ -235,7 +243,7 @@ def list_entries(session: Session, *, actor: Actor, filters: LedgerFilter) -> li
         until=filters.until,
     )
     labels: dict[str, tuple[str, str]] = {}
-    return [_read(session, r, labels) for r in rows]
+    return _with_compromised(session, [_read(session, r, labels) for r in rows])
 
 
 def get_entry(session: Session, *, actor: Actor, entry_id: str) -> EntryRead:
@@ -244,4 +252,78 @@ def get_entry(session: Session, *, actor: Actor, entry_id: str) -> EntryRead:
     row = repository.entry(session, entry_id.strip().upper(), secret_ids=owned)
     if row is None:
         raise NotFound(f"no disclosure {entry_id!r} in the ledger you may read")
-    return _read(session, row, {})
+    return _with_compromised(session, [_read(session, row, {})])[0]
+
+
+def _with_compromised(session: Session, entries: list[EntryRead]) -> list[EntryRead]:
+    """The entries with when and why their copy was marked compromised (one query)."""
+    marked = repository.compromised(session, {e.copy_id for e in entries if e.copy_id})
+    for entry in entries:
+        if entry.copy_id in marked:
+            entry.copy_compromised_at, entry.copy_compromised_reason = marked[entry.copy_id]
+    return entries
+
+
+# --- compromised copies ---------------------------------------------------------------------
+
+
+def _copy_read(row: DisclosureCopy, document: DocumentRead | None) -> CopyRead:
+    read = CopyRead.model_validate(row)
+    if document is not None:
+        read.document_title, read.owner_label = document.title, document.owner_label
+    return read
+
+
+def copies_to(session: Session, *, actor: Actor, person_ids: list[str]) -> list[CopyRead]:
+    """The copies of secrets' documents issued to these people, of the documents the actor
+    may see (documents:read), oldest first, with their documents' titles."""
+    actor.require(Permission.DOCUMENTS_READ, what="listing copies")
+    rows = repository.copies_to(session, person_ids, SECRET_OWNER)
+    documents: dict[str, DocumentRead | None] = {}
+    for document_id in dict.fromkeys(r.document_id for r in rows):
+        try:
+            documents[document_id] = vault.get_document(
+                session, actor=actor, document_id=document_id
+            )
+        except NotFound:
+            documents[document_id] = None
+    return [_copy_read(r, documents[r.document_id]) for r in rows if documents[r.document_id]]
+
+
+def mark_compromised(session: Session, *, actor: Actor, copy_id: str, reason: str) -> CopyRead:
+    """Mark a copy compromised with the reason (COPY_COMPROMISED): its recipient is suspected,
+    and the ledger and its exports say so from now on; a compromised copy stays so. Needs
+    grants:manage, as recording a disclosure does."""
+    actor.require(Permission.GRANTS_MANAGE, what="marking a copy compromised")
+    why = " ".join(reason.split())
+    if len(why) < 3:
+        raise Invalid("say why the copy is compromised (at least 3 characters)", field="reason")
+    row = repository.copy(session, copy_id)
+    document = None
+    if row is not None:
+        try:
+            document = vault.get_document(session, actor=actor, document_id=row.document_id)
+        except NotFound:
+            row = None
+    if row is None:
+        raise NotFound(f"no copy {copy_id!r} among the copies you may see")
+    if row.compromised_at is not None:
+        raise Conflict(
+            f"copy {row.id} was already marked compromised on {row.compromised_at:%Y-%m-%d}"
+        )
+    row.compromised_at, row.compromised_reason = clock.now(), why
+    session.flush()
+    custody.record(
+        session,
+        actor=actor,
+        event_type=EventType.COPY_COMPROMISED,
+        subject_type=COPY_SUBJECT,
+        subject_id=row.id,
+        details={
+            "document_id": row.document_id,
+            "recipient_person_id": row.recipient_person_id,
+            "recipient": row.recipient_name,
+            "reason": why,
+        },
+    )
+    return _copy_read(row, document)

@@ -25,7 +25,7 @@ from crownjewels.inventory import service as inventory
 from crownjewels.monitoring import service as monitoring
 from crownjewels.monitoring.models import DepartureWatch
 from crownjewels.monitoring.schemas import Severity, Signal, SignalKind
-from crownjewels.monitoring.watch import lookback, repository
+from crownjewels.monitoring.watch import heightened, lookback, repository
 from crownjewels.monitoring.watch.errors import WatchNotFound
 from crownjewels.monitoring.watch.schemas import (
     ActivityLine,
@@ -260,8 +260,11 @@ def close_ended(session: Session, *, actor: Actor, today: date | None = None) ->
 
 def watched_people(session: Session) -> set[str]:
     """The ids of the people under heightened thresholds: an open watch, their last day not
-    yet past (scoring reads it into `PersonFacts.heightened`)."""
-    return repository.heightened_people(session, clock.today())
+    yet past, or a live heightened watch (an incident's containment); scoring reads it into
+    `PersonFacts.heightened`."""
+    return repository.heightened_people(session, clock.today()) | heightened.heightened_people(
+        session
+    )
 
 
 def _secret_names(session: Session, ids: set[str]) -> dict[str, tuple[str, str]]:

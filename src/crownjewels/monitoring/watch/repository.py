@@ -1,4 +1,5 @@
-"""Every query of the departure watch and the log reviews over monitoring's own tables."""
+"""Every query of the departure watch, the heightened watches and the log reviews over
+monitoring's own tables."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Date, case, cast, distinct, func, select
 from sqlalchemy.orm import Session
 
-from crownjewels.monitoring.models import ActivityEvent, Alert, DepartureWatch, LogReview
+from crownjewels.monitoring.models import (
+    ActivityEvent,
+    Alert,
+    DepartureWatch,
+    HeightenedWatch,
+    LogReview,
+)
 from crownjewels.monitoring.schemas import Action
 from crownjewels.monitoring.watch.lookback import TAKE_ACTIONS, DayTotals
 from crownjewels.monitoring.watch.schemas import ReviewStatus, WatchStatus
@@ -56,6 +63,26 @@ def heightened_people(session: Session, today: date) -> set[str]:
         DepartureWatch.status == WatchStatus.OPEN, DepartureWatch.last_day >= today
     )
     return set(session.scalars(query))
+
+
+def live_heightened(
+    session: Session,
+    now: datetime,
+    *,
+    reference: str | None = None,
+    person_ids: Iterable[str] | None = None,
+) -> list[HeightenedWatch]:
+    """Heightened watches not ended and not past their `until`, oldest first (of one reference,
+    of some people)."""
+    query = select(HeightenedWatch).where(
+        HeightenedWatch.ended_at.is_(None),
+        (HeightenedWatch.until.is_(None)) | (HeightenedWatch.until > now),
+    )
+    if reference is not None:
+        query = query.where(HeightenedWatch.reference == reference)
+    if person_ids is not None:
+        query = query.where(HeightenedWatch.person_id.in_(list(person_ids)))
+    return list(session.scalars(query.order_by(HeightenedWatch.started_at, HeightenedWatch.id)))
 
 
 def watches_ended_before(session: Session, day: date) -> list[DepartureWatch]:

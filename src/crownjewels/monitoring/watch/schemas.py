@@ -74,6 +74,26 @@ class WatchRead(BaseModel):
     lookback: Lookback | None
 
 
+class HeightenedRead(BaseModel):
+    """A person under heightened thresholds by someone's decision (an incident's containment)."""
+
+    person_id: str
+    person_name: str
+    reference: str
+    reason: str
+    started_at: datetime
+    started_by: str
+    until: datetime | None
+    ended_at: datetime | None
+    ended_by: str | None
+    end_reason: str | None
+
+    @property
+    def live(self) -> bool:
+        """Not ended (a passed `until` is judged by the service, which knows the time)."""
+        return self.ended_at is None
+
+
 class ActivityLine(BaseModel):
     """What the person did to one secret (or an unclassified resource) in the period."""
 

@@ -1,5 +1,5 @@
-"""The public verbs of the departure watch and the log reviews (what pages, the API, the CLI,
-the jobs and the capabilities above use)."""
+"""The public verbs of the departure watch, the heightened watches and the log reviews (what
+pages, the API, the CLI, the jobs and the capabilities above use)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from crownjewels.monitoring.watch.departures import report as report
 from crownjewels.monitoring.watch.departures import require_reader as require_reader
 from crownjewels.monitoring.watch.departures import watch_of_person as watch_of_person
 from crownjewels.monitoring.watch.departures import watched_people as watched_people
+from crownjewels.monitoring.watch.heightened import end_heightened as end_heightened
+from crownjewels.monitoring.watch.heightened import heighten as heighten
+from crownjewels.monitoring.watch.heightened import heightened_for as heightened_for
 from crownjewels.monitoring.watch.reviews import create_due as create_due
 from crownjewels.monitoring.watch.reviews import get_review as get_review
 from crownjewels.monitoring.watch.reviews import latest_by_secret as latest_by_secret

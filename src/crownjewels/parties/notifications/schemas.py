@@ -19,6 +19,9 @@ class MailKind(StrEnum):
     AGREEMENT_EXPIRING = "agreement-expiring"
     SECRET_REVIEW_DUE = "secret-review-due"
     MONITORING_ALERT = "monitoring-alert"
+    INCIDENT_DEADLINE = "incident-deadline"
+    REPORT_RECEIVED = "report-received"
+    REPORT_UNROUTED = "report-unrouted"
 
     @property
     def label(self) -> str:
@@ -35,6 +38,9 @@ LABELS: dict[MailKind, str] = {
     MailKind.AGREEMENT_EXPIRING: "An agreement is nearing its expiry",
     MailKind.SECRET_REVIEW_DUE: "A review of my secret is due",
     MailKind.MONITORING_ALERT: "Monitoring raised an alert on my secret",
+    MailKind.INCIDENT_DEADLINE: "A deadline of an incident case I am on is near or passed",
+    MailKind.REPORT_RECEIVED: "A report or a reporter's message came in to the report channel",
+    MailKind.REPORT_UNROUTED: "A report came in that no case handler may read",
 }
 
 #: a questionnaire's one-time link reaches nobody any other way: it cannot be turned off

@@ -1,0 +1,2 @@
+"""Incidents: cases from first report to closure (playbooks, containment, evidence, deadlines,
+letters, review) and the anonymous report channel."""
