@@ -115,6 +115,9 @@ def _shots(demo: Demo) -> list[tuple[str, Role, str]]:
         ("canary-token", Role.SECURITY, "/leaks/tokens/CT-0001"),
         ("watchlists", Role.LEGAL, "/leaks/watchlists"),
         ("leak-reviews", Role.LEGAL, "/leaks/reviews"),
+        ("incidents", Role.SECURITY, "/incidents"),
+        ("incident", Role.SECURITY, "/incidents/IN-0001"),
+        ("incident-new", Role.SECURITY, "/incidents/new"),
     ]
 
 

@@ -601,11 +601,16 @@ def tasks_for(session: Session, *, actor: Actor) -> list[MyTask]:
     return out
 
 
+def may_work(session: Session, actor: Actor, row: Incident) -> bool:
+    """Whether the actor may change tasks and write notes on the case (writers and its team)."""
+    if actor.can(P.INCIDENTS_WRITE):
+        return not actor.read_only
+    return actor.kind == "user" and any(m.user_id == actor.id for m in _members(session, row))
+
+
 def require_member_or_writer(session: Session, actor: Actor, row: Incident, what: str) -> None:
     """A change a team member may make on their own case (their tasks, a note)."""
-    if actor.can(P.INCIDENTS_WRITE):
-        return
-    if actor.kind == "user" and any(m.user_id == actor.id for m in _members(session, row)):
+    if may_work(session, actor, row):
         return
     raise Forbidden(
         f"{what} needs the incidents:write permission or a seat on {row.ref}'s team",
