@@ -55,9 +55,11 @@ def holiday_calendar(code: str) -> holidays.HolidayBase:
     (`NYSE`); ValueError names the fix. The calendar grows by year as dates are looked up."""
     country, _, subdiv = code.partition("-")
     try:
-        if code in holidays.list_supported_financial():
-            return holidays.financial_holidays(code)
         return holidays.country_holidays(country, subdiv=subdiv or None)
+    except NotImplementedError:
+        pass
+    try:
+        return holidays.financial_holidays(code)
     except NotImplementedError:
         raise ValueError(
             f"{code!r} is not a holiday calendar; use a country code such as US or DE, a"

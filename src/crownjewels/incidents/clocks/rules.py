@@ -187,7 +187,7 @@ def add_business_days(day: date, count: int, calendar_code: str) -> date:
     off = data.holiday_calendar(calendar_code)
     while count:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if day.weekday() < 5 and day not in off:
             count -= 1
     return day
 

@@ -35,34 +35,48 @@ def _runs(paragraph: DocxParagraph, line: str) -> None:
             run.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
 
-def _docx_table(document: Any, rows: Sequence[Sequence[str]]) -> None:
-    width = max(len(r) for r in rows)
-    table = document.add_table(rows=len(rows), cols=width)
-    table.style = "Table Grid"
+#: the paragraph and table styles a letter uses, by name in python-docx's default template
+DOCX_STYLES = ("Heading 1", "Heading 2", "Heading 3", "List Bullet", "Quote", "Table Grid")
+
+
+def _docx_table(document: Any, rows: Sequence[Sequence[str]], style_id: str) -> None:
+    table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+    table._tbl.tblStyle_val = style_id
     for r, row in enumerate(rows):
+        cells = table.rows[r].cells
         for c, cell in enumerate(row):
-            paragraph = table.cell(r, c).paragraphs[0]
+            paragraph = cells[c].paragraphs[0]
             _runs(paragraph, cell)
             for run in paragraph.runs:
                 run.bold = r == 0 or None
 
 
-def _docx_block(document: Any, block: Block) -> None:
+def _paragraph(document: Any, style_id: str | None = None) -> Any:
+    """A new paragraph in a style given by its id: python-docx looks a style up by name by
+    scanning every style of the document, once per paragraph, which made a letter slow."""
+    paragraph = document.add_paragraph()
+    if style_id:
+        paragraph._p.style = style_id
+    return paragraph
+
+
+def _docx_block(document: Any, block: Block, ids: dict[str, str]) -> None:
     from docx.shared import Cm
 
     if block.kind == "table":
-        _docx_table(document, block.rows)
+        _docx_table(document, block.rows, ids["Table Grid"])
         document.add_paragraph()
     elif block.kind == "bullets":
         for line in block.lines:
-            _runs(document.add_paragraph(style="List Bullet"), line)
+            _runs(_paragraph(document, ids["List Bullet"]), line)
     else:
         if block.kind == "heading":
-            paragraph = document.add_heading(level=block.level)
+            paragraph = _paragraph(document, ids[f"Heading {block.level}"])
+        elif block.kind == "quote":
+            paragraph = _paragraph(document, ids["Quote"])
+            paragraph.paragraph_format.left_indent = Cm(1)
         else:
-            paragraph = document.add_paragraph(style="Quote" if block.kind == "quote" else None)
-            if block.kind == "quote":
-                paragraph.paragraph_format.left_indent = Cm(1)
+            paragraph = _paragraph(document)
         for n, line in enumerate(block.lines):
             if n:
                 paragraph.add_run().add_break()
@@ -79,10 +93,12 @@ def to_docx(title: str, author: str, text: str) -> bytes:
     document.core_properties.author = author
     for section in document.sections:
         section.left_margin = section.right_margin = Cm(2.5)
-    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
-        document.styles[name].font.color.rgb = RGBColor(0, 0, 0)  # a letter, not a web page
+    styles = {name: document.styles[name] for name in DOCX_STYLES}
+    for name in ("Heading 1", "Heading 2", "Heading 3"):
+        styles[name].font.color.rgb = RGBColor(0, 0, 0)  # a letter, not a web page
+    ids = {name: style.style_id for name, style in styles.items()}
     for block in parse(text):
-        _docx_block(document, block)
+        _docx_block(document, block, ids)
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()

@@ -12,8 +12,9 @@ from enum import Enum
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
-from jinja2 import StrictUndefined, UndefinedError, pass_context
+from jinja2 import StrictUndefined, TemplateRuntimeError, UndefinedError, pass_context
 from jinja2.runtime import Context
+from jinja2.utils import missing
 from pydantic import BaseModel
 
 from crownjewels.incidents.letters.markup import escape
@@ -84,7 +85,16 @@ class Absent:
 class Undefined(StrictUndefined):
     """A name or attribute the context does not have: fails on any use, naming it."""
 
-    _undefined_exception = Missing
+    __slots__ = ()
+
+    def __init__(
+        self,
+        hint: str | None = None,
+        obj: Any = missing,
+        name: str | None = None,
+        exc: type[TemplateRuntimeError] = Missing,
+    ) -> None:
+        super().__init__(hint, obj, name, Missing)
 
     @property
     def _undefined_message(self) -> str:
