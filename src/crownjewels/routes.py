@@ -27,7 +27,12 @@ from crownjewels.disclosure.ledger import pages as ledger_pages
 from crownjewels.disclosure.ledger import router as ledger_router
 from crownjewels.disclosure.portal import pages as disclosure_portal
 from crownjewels.incidents import pages as incidents_pages
+from crownjewels.incidents import panels as incidents_panels
 from crownjewels.incidents import router as incidents_router
+from crownjewels.incidents.containment import pages as containment_pages
+from crownjewels.incidents.containment import router as containment_router
+from crownjewels.incidents.evidence import pages as evidence_pages
+from crownjewels.incidents.evidence import router as evidence_router
 from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
 from crownjewels.leaks.canary import callback as canary_callback
@@ -92,6 +97,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     leak_scan_router.router,
     leaks_index_router.router,
     incidents_router.router,
+    evidence_router.router,
+    containment_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -121,6 +128,8 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     watchlists_pages.router,
     leak_scan_pages.router,
     incidents_pages.router,
+    evidence_pages.router,
+    containment_pages.router,
 )
 #: routes anyone may call, without login or the request guards (app.PUBLIC_PATHS names them)
 PUBLIC_ROUTERS: tuple[APIRouter, ...] = (
@@ -143,6 +152,9 @@ panels.register(posture_pages.POSTURE_SLOT, watch_panels.posture_reviews)
 #: how many of a secret's documents leak scans can find, and its canary tokens with their hits
 panels.register(inventory_pages.SECRET_SLOT, leaks_index_panels.secret_fingerprints)
 panels.register(inventory_pages.SECRET_SLOT, canary_panels.secret_tokens)
+#: the cases that concern a secret and its open remediation; all open remediation in the posture
+panels.register(inventory_pages.SECRET_SLOT, incidents_panels.secret_cases)
+panels.register(posture_pages.POSTURE_SLOT, incidents_panels.posture_remediation)
 
 #: packages whose templates/ folder the page renderer searches
 TEMPLATE_PACKAGES = (

@@ -8,7 +8,10 @@ from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
+from crownjewels.core.actor import system_actor
+from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
+from tests.inventory.factories import make_secret
 from tests.web.conftest import (  # noqa: F401
     Login,
     app,
@@ -84,3 +87,47 @@ def test_who_reaches_the_pages(
     owner = client_of(make_login(Role.SECRET_OWNER))
     assert owner.get("/incidents").status_code == 403
     assert owner.get(f"/incidents/{ref}").status_code == 404
+
+
+def test_remediation_shows_in_the_posture_and_on_the_secret_until_done(
+    db: Database,
+    make_login: Callable[..., Login],  # noqa: F811
+    client_of: Callable[[Login], TestClient],  # noqa: F811
+) -> None:
+    with db.unit_of_work() as s:
+        secret = make_secret(s, system_actor("test"), name="Pricing model")
+    login = make_login(Role.SECURITY)
+    security = client_of(login)
+    form = security.get("/incidents/new")
+    r = security.post(
+        "/incidents",
+        data={
+            "csrf_token": csrf_of(form.text),
+            "title": "Pricing model on a reseller's site",
+            "kind": "disclosure",
+            "secrets": secret.ref,
+            "playbook": "none",
+        },
+        follow_redirects=False,
+    )
+    ref = str(r.headers["location"]).rsplit("/", 1)[-1]
+    page = security.get(f"/incidents/{ref}")
+    added = security.post(
+        f"/incidents/{ref}/tasks",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "title": "Label every pricing file",
+            "kind": "remediation",
+            "owner": login.person.email,
+            "due_at": "2099-01-31T12:00",
+        },
+    )
+    assert "The task is added." in added.text
+    posture = security.get("/posture/secrets")
+    assert posture.status_code == 200 and "Label every pricing file" in posture.text
+    on_secret = security.get(f"/secrets/{secret.ref}")
+    assert ref in on_secret.text and "Label every pricing file" in on_secret.text
+    security.post(
+        f"/incidents/{ref}/tasks/1", data={"csrf_token": csrf_of(page.text), "status": "done"}
+    )
+    assert "Label every pricing file" not in security.get("/posture/secrets").text

@@ -151,3 +151,19 @@ def open_remediation_of_subjects(session: Session, subject_ids: Iterable[str]) -
         Task.incident_id.in_(select(Subject.incident_id).where(Subject.subject_id.in_(ids))),
     )
     return list(session.scalars(query.order_by(Task.due_at)))
+
+
+def cases_by_ids(ids: Iterable[str]) -> Select[Incident]:
+    """The cases of these ids."""
+    return select(Incident).where(Incident.id.in_(list(ids)))
+
+
+def secret_ids_of_cases(session: Session, incident_ids: Iterable[str]) -> dict[str, list[str]]:
+    """Per case: the ids of the secrets it concerns."""
+    query = select(Subject.incident_id, Subject.subject_id).where(
+        Subject.incident_id.in_(list(incident_ids)), Subject.kind == "secret"
+    )
+    out: dict[str, list[str]] = defaultdict(list)
+    for incident_id, secret_id in session.execute(query):
+        out[incident_id].append(secret_id)
+    return dict(out)

@@ -3,11 +3,20 @@ computed from, the case as read with its subjects, team and tasks, and the timel
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+
+def _aware(value: datetime) -> datetime:
+    """A time typed without a zone (a form's date-time field) is taken as UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+#: a moment as typed: with its zone, or UTC
+When = Annotated[datetime, AfterValidator(_aware)]
 
 
 class IncidentKind(StrEnum):
@@ -201,10 +210,10 @@ class CaseOpen(BaseModel):
     people: list[str] = Field(default_factory=list)
     organisations: list[str] = Field(default_factory=list)
     agreements: list[str] = Field(default_factory=list)
-    occurred_at: datetime | None = None
+    occurred_at: When | None = None
     #: when the organisation became aware (now, when not given): the clocks run from it
-    discovered_at: datetime | None = None
-    reported_at: datetime | None = None
+    discovered_at: When | None = None
+    reported_at: When | None = None
     facts: CaseFacts = Field(default_factory=CaseFacts)
     #: a playbook by name (the kind's playbook when not given; "none" for no tasks)
     playbook: str | None = Field(default=None, max_length=60)
@@ -220,11 +229,11 @@ class CaseUpdate(BaseModel):
     title: str | None = Field(default=None, min_length=3, max_length=300)
     severity: Severity | None = None
     summary: str | None = Field(default=None, max_length=20_000)
-    occurred_at: datetime | None = None
-    discovered_at: datetime | None = None
-    reported_at: datetime | None = None
-    classified_at: datetime | None = None
-    materiality_at: datetime | None = None
+    occurred_at: When | None = None
+    discovered_at: When | None = None
+    reported_at: When | None = None
+    classified_at: When | None = None
+    materiality_at: When | None = None
     facts: CaseFacts | None = None
 
 
@@ -265,7 +274,7 @@ class TaskCreate(BaseModel):
     step: int = Field(default=6, ge=1, le=6)
     role: TeamRole | None = None
     owner: str | None = Field(default=None, max_length=200)
-    due_at: datetime | None = None
+    due_at: When | None = None
     guidance: str = Field(default="", max_length=5000)
 
 
@@ -276,7 +285,7 @@ class TaskChange(BaseModel):
 
     status: TaskStatus | None = None
     owner: str | None = Field(default=None, max_length=200)
-    due_at: datetime | None = None
+    due_at: When | None = None
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -286,7 +295,7 @@ class NoticeGiven(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     clock: str = Field(min_length=1, max_length=60)
-    at: datetime | None = None
+    at: When | None = None
     note: str = Field(default="", max_length=2000)
 
 
@@ -402,6 +411,20 @@ class CaseSummary(BaseModel):
     open_tasks: int
     overdue_tasks: int
     lead: str | None
+
+
+class RemediationRead(BaseModel):
+    """An open remediation item as a secret's posture shows it."""
+
+    case_ref: str
+    case_title: str
+    may_open_case: bool
+    number: int
+    title: str
+    owner: str | None
+    due_at: datetime | None
+    overdue: bool
+    secret_ids: list[str]
 
 
 class TimelineEntry(BaseModel):

@@ -42,6 +42,7 @@ from crownjewels.incidents.schemas import (
     MemberRead,
     Named,
     Origin,
+    RemediationRead,
     ReviewCreate,
     Severity,
     Status,
@@ -580,6 +581,48 @@ def review(session: Session, *, actor: Actor, ref: str, data: ReviewCreate) -> C
     found.updated_at = clock.now()
     record(session, actor, found, EventType.INCIDENT_REVIEWED)
     return read(session, found)
+
+
+def remediation_of_secrets(
+    session: Session, *, actor: Actor, secret_ids: list[str]
+) -> list[RemediationRead]:
+    """Open remediation items of the cases that concern these secrets (their posture), with the
+    secrets each concerns; callers pass the secrets the actor may see."""
+    items = repository.open_remediation_of_subjects(session, secret_ids)
+    if not items:
+        return []
+    cases = {
+        r.id: r for r in session.scalars(repository.cases_by_ids({t.incident_id for t in items}))
+    }
+    by_case = repository.secret_ids_of_cases(session, set(cases))
+    owners = labels.subjects(session, [("user", t.owner_id) for t in items if t.owner_id])
+    now = clock.now()
+    out = []
+    for t in items:
+        row = cases[t.incident_id]
+        owner = owners.get(f"user:{t.owner_id}") if t.owner_id else None
+        out.append(
+            RemediationRead(
+                case_ref=row.ref,
+                case_title=row.title,
+                may_open_case=may_read(session, actor, row),
+                number=t.number,
+                title=t.title,
+                owner=owner.text if owner else None,
+                due_at=t.due_at,
+                overdue=t.due_at is not None and t.due_at < now,
+                secret_ids=[s for s in by_case.get(row.id, []) if s in secret_ids],
+            )
+        )
+    return out
+
+
+def cases_of_secret(session: Session, *, actor: Actor, secret_id: str) -> list[CaseSummary]:
+    """The cases that concern a secret, newest first (for readers of incidents)."""
+    if not actor.can(P.INCIDENTS_READ):
+        return []
+    rows = session.scalars(repository.cases_query(subject_id=secret_id).limit(20))
+    return summaries(session, list(rows))
 
 
 def tasks_for(session: Session, *, actor: Actor) -> list[MyTask]:
