@@ -116,6 +116,16 @@ OWN_ACTIONS = frozenset(
         f"{API_PREFIX}/monitoring/reviews/{{ref}}",
         f"{API_PREFIX}/monitoring/reviews/{{ref}}/sign-off",
         f"{API_PREFIX}/monitoring/reviews/{{ref}}/concern",
+        # a case: readers of incidents and the members of its team (the service checks the
+        # seat; anyone else gets a 404), who may also work their tasks and write notes
+        f"{API_PREFIX}/incidents/{{ref}}",
+        f"{API_PREFIX}/incidents/{{ref}}/tasks/{{number}}",
+        f"{API_PREFIX}/incidents/{{ref}}/notes",
+        f"{API_PREFIX}/incidents/{{ref}}/timeline",
+        f"{API_PREFIX}/incidents/{{ref}}/clocks",
+        "/incidents/{ref}",
+        "/incidents/{ref}/tasks/{number}",
+        "/incidents/{ref}/notes",
     }
 )
 

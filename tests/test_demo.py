@@ -26,6 +26,7 @@ from crownjewels.demo import dataset
 from crownjewels.demo import diligence as demo_diligence
 from crownjewels.demo import documents as demo_documents
 from crownjewels.demo import inventory as demo_inventory
+from crownjewels.demo import incidents as demo_incidents
 from crownjewels.demo import leaks as demo_leaks
 from crownjewels.demo import monitoring as demo_monitoring
 from crownjewels.demo import training as demo_training
@@ -330,6 +331,7 @@ DATA_FILES: dict[str, type[dataset.DataFile]] = {
     "agreements.yaml": demo_agreements.Agreements,
     "diligence.yaml": demo_diligence.Diligence,
     "documents.yaml": demo_documents.Documents,
+    "incidents.yaml": demo_incidents.Incidents,
     "leaks.yaml": demo_leaks.Leaks,
     "secrets.yaml": demo_inventory.Register,
     "training.yaml": demo_training.Training,
@@ -433,3 +435,18 @@ def test_leak_detection_shows_a_leaked_excerpt_a_fired_canary_and_a_queued_item(
     alerts = demo.ok("monitor", "alerts", "list", "--status", "open", "--json").json()["alerts"]
     titles = {a["title"] for a in alerts}
     assert {"A canary token fired", "A scan found a secret's content"} <= titles
+
+
+def test_the_demo_case_runs_its_gdpr_clock(demo: Cli) -> None:
+    """One open case, opened by security with counsel seated, its first tasks done and its
+    GDPR and NDA clocks running."""
+    cases = demo.ok("incidents", "list", "--open", "--json").json()
+    assert [c["title"] for c in cases] == [
+        "Hospital contacts exported from the Bayani support desk"
+    ]
+    case = demo.ok("incidents", "show", cases[0]["ref"], "--json").json()
+    assert [m["role"] for m in case["team"]] == ["lead", "legal"]
+    assert [t["status"] for t in case["tasks"][:3]] == ["done"] * 3
+    clocks = {c["key"]: c for c in demo.ok("incidents", "clocks", case["ref"], "--json").json()}
+    assert clocks["gdpr-art-33"]["status"] == "running"
+    assert any(c["regime"].lower().startswith("contract") for c in clocks.values())
