@@ -292,7 +292,9 @@ def test_who_sees_a_case(session: Session, world: World) -> None:
         service.update(session, actor=owner, ref=ref, changes=CaseUpdate(severity="critical"))
     lines = timeline.timeline(session, actor=lead, ref=ref)
     assert any(line.source == "note" and "still public" in line.text for line in lines)
-    assert any(line.source == "case" and line.text.startswith("Incident opened") for line in lines)
+    assert any(
+        line.source == "case" and line.text.startswith("Incident case opened") for line in lines
+    )
 
 
 def test_clocks_follow_the_facts_and_a_notice_meets_one(session: Session, world: World) -> None:

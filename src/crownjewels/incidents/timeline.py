@@ -32,12 +32,34 @@ PER_SUBJECT = 200
 LIMIT = 1_000
 
 
+def _case_detail(event: EventRead) -> str:
+    """What a case's own event changed, in a few words."""
+    d = event.details
+    if event.event_type == EventType.INCIDENT_STATUS_CHANGED:
+        return f"{d.get('from')} → {d.get('to')}"
+    if event.event_type in (EventType.INCIDENT_TASK_ADDED, EventType.INCIDENT_TASK_CHANGED):
+        what = d.get("status") or d.get("title") or ("reassigned" if "owner" in d else "")
+        return f"task {d.get('task')}" + (f": {what}" if what else "")
+    if event.event_type in (EventType.INCIDENT_MEMBER_ADDED, EventType.INCIDENT_MEMBER_REMOVED):
+        return str(d.get("role", ""))
+    if event.event_type == EventType.INCIDENT_NOTICE_GIVEN:
+        return str(d.get("name", ""))
+    if event.event_type == EventType.INCIDENT_CLOCK_NOTIFIED:
+        return f"{d.get('clock')} {str(d.get('stage', '')).replace('-', ' ')}"
+    if event.event_type == EventType.INCIDENT_UPDATED:
+        return ", ".join(str(k).replace("_", " ") for k in d.get("changed", {}))
+    return ""
+
+
 def _custody_line(event: EventRead, source: str, found: dict[str, labels.Label]) -> TimelineEntry:
     about = found.get(labels.subject_key(event.subject_type, event.subject_id))
     who = found.get(event.actor)
     text = words.event_words(event.event_type)
     if about and source != "case":
         text += f": {about.text}"
+    detail = _case_detail(event) if source == "case" else ""
+    if detail:
+        text += f": {detail}"
     note = event.details.get("note") if isinstance(event.details, dict) else None
     if isinstance(note, str) and note:
         text += f" ({note})"
