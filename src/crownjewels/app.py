@@ -53,6 +53,8 @@ PUBLIC_PATHS = frozenset(
         "/favicon.ico",
         # canary tokens call home here (leaks/canary/callback.py): the same answer for any token
         "/c",
+        # the report channel: anyone reports, and follows up with a code (incidents/reports)
+        "/report",
     }
 )
 

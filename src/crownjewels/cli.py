@@ -25,6 +25,7 @@ from crownjewels.core.migrate import current_revision
 from crownjewels.custody import keys as custody_keys
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
+from crownjewels.incidents.reports.schemas import PUBLIC_PATH as REPORT_PATH
 from crownjewels.parties import accounts
 from crownjewels.parties import service as parties
 from crownjewels.settings import Settings
@@ -228,7 +229,10 @@ def serve(
         proxy_headers=False,
         ssl_certfile=str(certfile) if certfile else None,
         ssl_keyfile=str(keyfile) if keyfile else None,
-        log_config=logs.server_log_config(uvicorn.config.LOGGING_CONFIG, [LINK_PREFIX]),
+        # one-time links are redacted; the report channel's lines carry no client address
+        log_config=logs.server_log_config(
+            uvicorn.config.LOGGING_CONFIG, [LINK_PREFIX], anonymous_paths=[REPORT_PATH]
+        ),
     )
 
 

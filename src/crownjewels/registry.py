@@ -21,7 +21,7 @@ from crownjewels.agreements import documents as agreements_documents
 from crownjewels.agreements import jobs as agreements_jobs
 from crownjewels.agreements import labels as agreements_labels
 from crownjewels.agreements import models as agreements_models
-from crownjewels.core import departures, documents
+from crownjewels.core import adverse, departures, documents
 from crownjewels.core.jobs import Job
 from crownjewels.core.models import Base
 from crownjewels.custody import commands as custody_commands
@@ -37,8 +37,16 @@ from crownjewels.incidents import jobs as incidents_jobs
 from crownjewels.incidents import labels as incidents_labels
 from crownjewels.incidents import models as incidents_models
 from crownjewels.incidents import receivers as incidents_receivers
+from crownjewels.incidents.containment import commands as containment_commands
+from crownjewels.incidents.containment import jobs as containment_jobs
+from crownjewels.incidents.evidence import commands as evidence_commands
 from crownjewels.incidents.evidence import documents as evidence_documents
 from crownjewels.incidents.evidence import labels as evidence_labels
+from crownjewels.incidents.legal import commands as legal_commands
+from crownjewels.incidents.reports import approvals as reports_approvals
+from crownjewels.incidents.reports import attachments as reports_attachments
+from crownjewels.incidents.reports import commands as reports_commands
+from crownjewels.incidents.reports import labels as reports_labels
 from crownjewels.inventory import commands as inventory_commands
 from crownjewels.inventory import documents as inventory_documents
 from crownjewels.inventory import jobs as inventory_jobs
@@ -137,6 +145,7 @@ COMMANDS: tuple[tuple[str, Typer], ...] = (
     ("monitor", monitoring_commands.app),
     ("leaks", leaks_commands.app),
     ("incidents", incidents_commands.app),
+    ("reports", reports_commands.app),
 )
 
 #: `monitor score`: the continuous scorer (or one pass with --once)
@@ -170,6 +179,12 @@ watchlists_commands.mount(leaks_commands.app)
 leak_scan_commands.mount(leaks_commands.app)
 #: `leaks index …`: the fingerprint index of the secrets' documents
 leaks_index_commands.mount(leaks_commands.app)
+#: `incidents evidence …`: a case's evidence and its chain of custody
+evidence_commands.mount(incidents_commands.app)
+#: `incidents contain|uncontain|containment`: containment in one action
+containment_commands.mount(incidents_commands.app)
+#: `incidents letters|letter|legal-step|legal-steps`: a case's letters and legal steps
+legal_commands.mount(incidents_commands.app)
 
 #: scheduled jobs that `crownjewels worker` (and `serve`, in a thread) runs
 JOBS: tuple[Job, ...] = (
@@ -188,6 +203,7 @@ JOBS: tuple[Job, ...] = (
     *leak_scan_jobs.JOBS,
     *leaks_index_jobs.JOBS,
     *incidents_jobs.JOBS,
+    *containment_jobs.JOBS,
 )
 
 #: what vault documents may belong to: each owner capability resolves and scopes its own
@@ -197,6 +213,7 @@ vault_owners.register(vendors_documents.OWNER_TYPE, vendors_documents.VENDOR_OWN
 vault_owners.register(agreements_documents.OWNER_TYPE, agreements_documents.AGREEMENT_OWNERS)
 vault_owners.register(access_offboarding.OWNER_TYPE, access_offboarding.OFFBOARDING_OWNERS)
 vault_owners.register(evidence_documents.OWNER_TYPE, evidence_documents.CASE_OWNERS)
+vault_owners.register(reports_attachments.OWNER_TYPE, reports_attachments.REPORT_OWNERS)
 
 #: custody subjects as people read and type them (TS-0014, Dana Whitfield), one kind each
 custody_labels.register("secret", inventory_labels.SECRETS)
@@ -220,10 +237,16 @@ custody_labels.register("leak-match", leak_scan_labels.MATCHES)
 custody_labels.register("leak-watch", leak_scan_labels.WATCHES)
 custody_labels.register("incident", incidents_labels.CASES)
 custody_labels.register("evidence", evidence_labels.EVIDENCE)
+custody_labels.register("report", reports_labels.REPORTS)
+custody_labels.register("adverse-approval", reports_labels.APPROVALS)
 custody_labels.register_users(parties_labels.find_users)
 
 #: a notice of departure recorded on a person (parties) opens their departure watch
 departures.listen(watch_service.on_notice)
+
+#: an adverse action against a person protected from retaliation (a reporter of the report
+#: channel) needs a second approval: access and parties ask before they act
+adverse.register(reports_approvals.check_adverse)
 
 #: a stored version of a secret's document is queued for fingerprinting; a shredded
 #: document's fingerprints go with it (both in the vault's transaction)

@@ -33,6 +33,11 @@ from crownjewels.incidents.containment import pages as containment_pages
 from crownjewels.incidents.containment import router as containment_router
 from crownjewels.incidents.evidence import pages as evidence_pages
 from crownjewels.incidents.evidence import router as evidence_router
+from crownjewels.incidents.legal import pages as legal_pages
+from crownjewels.incidents.legal import router as legal_router
+from crownjewels.incidents.reports import pages as reports_pages
+from crownjewels.incidents.reports import public as reports_public
+from crownjewels.incidents.reports import router as reports_router
 from crownjewels.inventory import pages as inventory_pages
 from crownjewels.inventory import router as inventory_router
 from crownjewels.leaks.canary import callback as canary_callback
@@ -97,8 +102,10 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     leak_scan_router.router,
     leaks_index_router.router,
     incidents_router.router,
+    reports_router.router,
     evidence_router.router,
     containment_router.router,
+    legal_router.router,
 )
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     inventory_pages.router,
@@ -128,13 +135,17 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     watchlists_pages.router,
     leak_scan_pages.router,
     incidents_pages.router,
+    reports_pages.router,
     evidence_pages.router,
     containment_pages.router,
+    legal_pages.router,
 )
 #: routes anyone may call, without login or the request guards (app.PUBLIC_PATHS names them)
 PUBLIC_ROUTERS: tuple[APIRouter, ...] = (
     #: /c/<token>: canary tokens call home
     canary_callback.router,
+    #: /report, /report/follow-up: the report channel, anonymous (nothing identifying is kept)
+    reports_public.router,
 )
 
 #: panels a capability shows on another's page: the agreements with a vendor on its page

@@ -19,6 +19,9 @@ from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Role
+from crownjewels.incidents.reports import intake
+from crownjewels.incidents.reports import service as reports
+from crownjewels.incidents.reports.schemas import ReportCreate, ReporterKind
 from crownjewels.inventory import service as inventory
 from crownjewels.monitoring.models import Alert
 from crownjewels.parties import accounts
@@ -27,6 +30,7 @@ from crownjewels.settings import Settings
 from crownjewels.vendors import service as vendors
 from crownjewels.web.auth import SESSION_COOKIE, login_cookie
 from tests.monitoring.triage.factories import make_alert
+from tests.parties.factories import make_person, make_user
 from tests.web.live import Live, LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.screenshots]
@@ -61,6 +65,24 @@ def _an_alert(db: Database) -> str:
         return make_alert(s, person=rohan, secret_ids=[secret.id], events=12).ref
 
 
+def _a_report(db: Database) -> None:
+    """A report to the report channel, and a case handler to read it, until the demo seeds
+    them."""
+    with db.unit_of_work() as s:
+        actor = system_actor("test")
+        if not any(Role.CASE_HANDLER in u.roles for u in accounts.list_users(s, actor=actor)):
+            handler = make_person(s, actor, name="Casey Handler")
+            make_user(s, actor, Role.CASE_HANDLER, person=handler)
+        if not reports.list_reports(s, actor=actor):
+            data = ReportCreate(
+                subject="Recipe binder taken home",
+                body="The night-shift lead took the brine recipe binder home on Friday.",
+                reporter_kind=ReporterKind.FORMER_STAFF,
+                password="harbour-lantern-blue-9",
+            )
+            intake.submit(s, data=data, uploads=[], store=None)
+
+
 def _cookies(db: Database, settings: Settings) -> dict[Role, str]:
     """One logged-in session cookie per demo role (what the login forms would leave)."""
     with db.unit_of_work() as s:
@@ -86,6 +108,7 @@ def demo(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> I
             signed, _ = agreements.list_agreements(
                 s, actor=actor, filters=AgreementFilter(organisation=LOTUS), page=PageParams()
             )
+        _a_report(db)
         cookies = _cookies(db, settings)
         alert = _an_alert(db)
         db.dispose()
@@ -115,6 +138,9 @@ def _shots(demo: Demo) -> list[tuple[str, Role, str]]:
         ("canary-token", Role.SECURITY, "/leaks/tokens/CT-0001"),
         ("watchlists", Role.LEGAL, "/leaks/watchlists"),
         ("leak-reviews", Role.LEGAL, "/leaks/reviews"),
+        ("report-intake", Role.VENDOR_USER, "/report"),
+        ("reports", Role.CASE_HANDLER, "/reports"),
+        ("report", Role.CASE_HANDLER, "/reports/RP-0001"),
         ("incidents", Role.SECURITY, "/incidents"),
         ("incident", Role.SECURITY, "/incidents/IN-0001"),
         ("incident-new", Role.SECURITY, "/incidents/new"),

@@ -34,7 +34,7 @@ from crownjewels.access.notice import notice_text as notice_text
 from crownjewels.access.rules import GrantStatus
 from crownjewels.access.schemas import ApprovalRead, GrantFilter, GrantRead, GrantRequest
 from crownjewels.access.tasks import tasks_for as tasks_for
-from crownjewels.core import clock
+from crownjewels.core import adverse, clock
 from crownjewels.core import search as core_search
 from crownjewels.core.actor import Actor, fact_reader
 from crownjewels.core.errors import Forbidden, NotFound
@@ -418,17 +418,42 @@ def change_status(
         target = rules.status_at(
             GrantStatus.APPROVED, row.starts_at, row.expires_at, at=clock.now()
         )
-    for grant in [row, *repository.members(session, row.id)]:
-        if grant.status in rules.LIVE and grant.status != target:
-            _set_status(session, actor, grant, target, reason.strip())
+    changed = [
+        g
+        for g in [row, *repository.members(session, row.id)]
+        if g.status in rules.LIVE and g.status != target
+    ]
+    for grant in changed:
+        _check_adverse(session, actor, grant, target)
+    for grant in changed:
+        _set_status(session, actor, grant, target, reason.strip())
     return read(session, row)
 
 
+#: the changes of a grant that act against its holder (core/adverse.py)
+_ADVERSE = {GrantStatus.SUSPENDED: adverse.SUSPEND_GRANT, GrantStatus.REVOKED: adverse.REVOKE_GRANT}
+
+
+def _check_adverse(session: Session, actor: Actor, grant: Grant, status: GrantStatus) -> None:
+    """A holder protected from retaliation loses a grant only with a second approval."""
+    action = _ADVERSE.get(status)
+    if action is not None:
+        adverse.check(
+            session, actor=actor, person_id=grant.person_id, action=action, target=grant.ref
+        )
+
+
 def suspend_for(session: Session, *, actor: Actor, grants: list[Grant], reason: str) -> list[str]:
-    """Suspend the given live grants with one reason (the lifecycle jobs); their refs."""
+    """Suspend the given live grants with one reason (the lifecycle jobs); their refs. A grant
+    of a person protected from retaliation is left as it is until a second person approves
+    its suspension (the rules still refuse any access that fails them, at each use)."""
     out = []
     for grant in grants:
         if grant.status in (GrantStatus.APPROVED, GrantStatus.ACTIVE):
+            try:
+                _check_adverse(session, actor, grant, GrantStatus.SUSPENDED)
+            except adverse.ProtectedPerson:
+                continue
             _set_status(session, actor, grant, GrantStatus.SUSPENDED, reason)
             out.append(grant.ref)
     return out

@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crownjewels.core import clock
+from crownjewels.core import adverse, clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Conflict, Invalid, Unauthenticated
 from crownjewels.core.permissions import Permission, Role
@@ -207,6 +207,14 @@ def set_roles(session: Session, *, actor: Actor, user_ref: str, roles: list[Role
     after = sorted({r.value for r in roles})
     if before == after:
         return _read(session, user)
+    if set(before) - set(after):  # against a person protected from retaliation: approved first
+        adverse.check(
+            session,
+            actor=actor,
+            person_id=user.person_id,
+            action=adverse.REMOVE_ROLES,
+            target=user.username,
+        )
     for held in [r for r in user.roles if r.role not in after]:
         user.roles.remove(held)
     session.flush()  # deletes first: the (user, role) pair is unique
@@ -229,6 +237,13 @@ def sign_out_everywhere(session: Session, *, actor: Actor, user_ref: str) -> Sig
     when none was live: the order itself is evidence."""
     actor.require(Permission.USERS_MANAGE)
     user = _user(session, user_ref)
+    adverse.check(
+        session,
+        actor=actor,
+        person_id=user.person_id,
+        action=adverse.END_SESSIONS,
+        target=user.username,
+    )
     ended = revoke_user_sessions(session, user_id=user.id, reason=EndReason.EVERYWHERE)
     custody.record(
         session,

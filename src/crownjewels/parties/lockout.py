@@ -4,14 +4,16 @@ login, revoke one of its tokens, end its web sessions. Each change is a custody 
 user or the token in the caller's transaction, with the reason given.
 
 Who: users:manage, or incidents:contain (the incident team locking a suspect out; their
-adapters reach these verbs only through a case's containment)."""
+adapters reach these verbs only through a case's containment). Disabling a login, revoking a
+token and ending sessions are adverse actions: against a person protected from retaliation they
+need a second person's approval first (`core.adverse.check`)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crownjewels.core import clock
+from crownjewels.core import adverse, clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Conflict, Invalid
 from crownjewels.core.permissions import Permission
@@ -111,6 +113,13 @@ def disable_account(session: Session, *, actor: Actor, user_ref: str, reason: st
         raise Conflict("you cannot disable your own login; ask another administrator")
     if not user.active:
         raise Conflict(f"the login {user.username} is already disabled")
+    adverse.check(
+        session,
+        actor=actor,
+        person_id=user.person_id,
+        action=adverse.DISABLE_ACCOUNT,
+        target=user.username,
+    )
     user.active = False
     _record_user(
         session,
@@ -154,6 +163,14 @@ def revoke_user_token(session: Session, *, actor: Actor, token_id: str, reason: 
         raise TokenNotFound(f"no API token {token_id!r}")
     if token.revoked_at is not None:
         raise Conflict(f"token {token.name!r} was already revoked on {token.revoked_at:%Y-%m-%d}")
+    owner = session.get(User, token.user_id)
+    adverse.check(
+        session,
+        actor=actor,
+        person_id=owner.person_id if owner else None,
+        action=adverse.REVOKE_TOKEN,
+        target=token.name,
+    )
     token.revoked_at = clock.now()
     session.flush()
     custody.record(
@@ -177,6 +194,13 @@ def end_user_sessions(session: Session, *, actor: Actor, user_ref: str, reason: 
     _require(actor, "ending someone's sessions")
     why = _why(reason)
     user = _login(session, user_ref)
+    adverse.check(
+        session,
+        actor=actor,
+        person_id=user.person_id,
+        action=adverse.END_SESSIONS,
+        target=user.username,
+    )
     ended = revoke_user_sessions(session, user_id=user.id, reason=EndReason.EVERYWHERE)
     _record_user(
         session,

@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, joinedload
 
-from crownjewels.core import clock, departures
+from crownjewels.core import adverse, clock, departures
 from crownjewels.core import search as core_search
 from crownjewels.core.actor import Actor
 from crownjewels.core.changes import apply_changes
@@ -225,6 +225,14 @@ def depart_person(
     person = _person(session, actor, person_ref)
     if person.status == PersonStatus.DEPARTED:
         raise Conflict(f"{person.full_name} already departed on {person.departed_on}")
+    # a departure ends the login: against a person protected from retaliation, approved first
+    adverse.check(
+        session,
+        actor=actor,
+        person_id=person.id,
+        action=adverse.DISABLE_ACCOUNT,
+        target=person.email,
+    )
     on: date = departure.on or clock.today()
     before = {
         "status": person.status,

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crownjewels.core import clock
+from crownjewels.core import adverse, clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import durable
 from crownjewels.core.errors import Conflict, Invalid, Unauthenticated
@@ -100,6 +100,15 @@ def revoke_token(session: Session, *, actor: Actor, token_id: str) -> TokenRead:
         raise TokenNotFound(f"no token {token_id!r} of yours; `crownjewels tokens list` shows them")
     if token.revoked_at is not None:
         raise Conflict(f"token {token.name!r} was already revoked on {token.revoked_at:%Y-%m-%d}")
+    if token.user_id != actor.id:  # someone else's: against a protected person, approved first
+        holder = session.get(User, token.user_id)
+        adverse.check(
+            session,
+            actor=actor,
+            person_id=holder.person_id if holder else None,
+            action=adverse.REVOKE_TOKEN,
+            target=token.name,
+        )
     token.revoked_at = clock.now()
     custody.record(
         session,

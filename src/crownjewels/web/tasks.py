@@ -17,6 +17,7 @@ from crownjewels.core.forms import render
 from crownjewels.core.http import CurrentActor, DbSession
 from crownjewels.core.tasks import GROUPS, Task, ordered
 from crownjewels.incidents import service as incidents
+from crownjewels.incidents.reports import service as reports
 from crownjewels.inventory import service as inventory
 from crownjewels.monitoring.triage import service as triage
 from crownjewels.monitoring.watch import service as watch
@@ -33,6 +34,7 @@ SOURCES = (
     triage.tasks_for,
     watch.tasks_for,
     incidents.tasks_for,
+    reports.tasks_for,
 )
 
 

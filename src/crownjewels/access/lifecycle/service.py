@@ -91,7 +91,10 @@ def suspend_lapsed(
         if not causes:
             continue
         reason = "; ".join(causes)
-        out.refs += service.suspend_for(session, actor=actor, grants=[grant], reason=reason)
+        suspended = service.suspend_for(session, actor=actor, grants=[grant], reason=reason)
+        if not suspended:
+            continue  # its holder is protected from retaliation: it waits for an approval
+        out.refs += suspended
         out.by_owner[secret.owner_id].append(
             f"{grant.ref} ({person.full_name}, {secret.ref} {secret.name}): {reason}"
         )

@@ -86,4 +86,4 @@ def compromised(
     query = select(C.id, C.compromised_at, C.compromised_reason).where(
         C.id.in_(ids), C.compromised_at.is_not(None)
     )
-    return {cid: (at, why) for cid, at, why in session.execute(query)}
+    return {cid: (at, why) for cid, at, why in session.execute(query) if at is not None}

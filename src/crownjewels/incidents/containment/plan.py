@@ -91,9 +91,9 @@ class Gathered:
         """The digest of exactly these changes."""
         return rules.digest((t.kind.value, t.key) for ts in self.targets.values() for t in ts)
 
-    def tally(self) -> rules.Tally:
-        """The changes counted as the summary says them."""
-        t = self.targets
+    def tally(self, skip: frozenset[StepKind] = frozenset()) -> rules.Tally:
+        """The changes counted as the summary says them (the kinds in `skip` left out)."""
+        t = {k: [] if k in skip else v for k, v in self.targets.items()}
         names = {p.id: p for p in self.people}
         grant_people = {g.person_id for g in t[StepKind.GRANTS] if g.person_id}
         orgs = {names[p].organisation_id for p in grant_people if p in names}
@@ -106,13 +106,16 @@ class Gathered:
             sessions=sum(s.amount for s in t[StepKind.SESSIONS]),
             vendors=tuple(v.ref for v in t[StepKind.VENDORS]),
             documents=len(t[StepKind.HOLDS]),
-            document_secrets=tuple(sorted({d.secret_ref for d in t[StepKind.HOLDS] if d.secret_ref})),
+            document_secrets=tuple(
+                sorted({d.secret_ref for d in t[StepKind.HOLDS] if d.secret_ref})
+            ),
             copies=len(t[StepKind.COPIES]),
             watched=len(t[StepKind.MONITORING]),
         )
 
-    def plan(self) -> ContainmentPlan:
-        """The plan as a person previews it."""
+    def plan(self, skip: frozenset[StepKind] = frozenset()) -> ContainmentPlan:
+        """The plan as a person previews it; its summary leaves out the kinds in `skip` (its
+        digest names the whole plan, whatever is left out)."""
         steps = []
         for kind in StepKind:
             title, _, undo = KIND_WORDS[kind]
@@ -128,6 +131,7 @@ class Gathered:
                     already=self.already.get(kind, 0),
                     already_words=rules.already_words(kind, self.already.get(kind, 0)),
                     held=self.held.get(kind, []),
+                    left_out=kind in skip,
                 )
             )
         return ContainmentPlan(
@@ -138,7 +142,7 @@ class Gathered:
             secrets=[f"{s.ref} {s.name}" for s in self.secrets],
             protected=[p.full_name for p in self.people if p.id in self.protected],
             steps=steps,
-            summary=rules.summary(self.tally()),
+            summary=rules.summary(self.tally(skip)),
             digest=self.digest(),
         )
 
@@ -156,7 +160,9 @@ def _scope(session: Session, actor: Actor, case: Incident) -> tuple[Gathered, li
     for subject in cases_repository.subjects_of(session, case.id):
         try:
             if subject.kind == "secret":
-                secrets.append(inventory.get_plain(session, actor=READER, secret_ref=subject.subject_id))
+                secrets.append(
+                    inventory.get_plain(session, actor=READER, secret_ref=subject.subject_id)
+                )
             elif subject.kind == "person":
                 person = parties.get_person(session, actor=READER, person_ref=subject.subject_id)
                 people[person.id] = person
@@ -191,7 +197,9 @@ def _scope(session: Session, actor: Actor, case: Incident) -> tuple[Gathered, li
 def _grants(session: Session, actor: Actor, g: Gathered) -> None:
     live, already = [], 0
     for person in g.people:
-        for grant in access.list_grants(session, actor=actor, filters=GrantFilter(person=person.id)):
+        for grant in access.list_grants(
+            session, actor=actor, filters=GrantFilter(person=person.id)
+        ):
             if grant.status == GrantStatus.SUSPENDED:
                 already += 1
             elif grant.status in (GrantStatus.ACTIVE, GrantStatus.APPROVED):
@@ -199,28 +207,32 @@ def _grants(session: Session, actor: Actor, g: Gathered) -> None:
                     f"{grant.ref}: {person.full_name} on {grant.secret_ref} {grant.secret_name} "
                     f"({grant.level.value}, {grant.status.value})"
                 )
-                live.append(Target(StepKind.GRANTS, grant.ref, grant.ref, text, person.id, grant.ref))
+                live.append(
+                    Target(StepKind.GRANTS, grant.ref, grant.ref, text, person.id, grant.ref)
+                )
+    live.sort(key=lambda t: t.ref)
     g.targets[StepKind.GRANTS], g.already[StepKind.GRANTS] = live, already
 
 
 def _logins(session: Session, actor: Actor, g: Gathered) -> None:
-    emails = {p.id: p.email for p in g.people}
     names = {p.id: p.full_name for p in g.people}
     accounts, tokens, sessions, disabled = [], [], [], 0
-    for login in lockout.logins_of(session, actor=actor, person_ids=list(emails)):
+    for login in lockout.logins_of(session, actor=actor, person_ids=list(names)):
         who = f"{names.get(login.person_id, '')} ({login.username})"
         if login.active:
             accounts.append(
                 Target(
                     StepKind.ACCOUNTS, login.user_id, login.username, f"the login of {who}",
-                    login.person_id, emails.get(login.person_id, login.username),
+                    login.person_id, login.username,
                 )
             )  # fmt: skip
         else:
             disabled += 1
         for token in login.tokens:
             text = f"the API token {token.name!r} ({token.prefix}…) of {who}"
-            tokens.append(Target(StepKind.TOKENS, token.id, token.name, text, login.person_id, token.name))
+            tokens.append(
+                Target(StepKind.TOKENS, token.id, token.name, text, login.person_id, token.name)
+            )
         if login.live_sessions:
             text = f"{rules.plural(login.live_sessions, 'live web session')} of {who}"
             sessions.append(
@@ -278,7 +290,9 @@ def _copies(session: Session, actor: Actor, g: Gathered) -> None:
 
 
 def _monitoring(session: Session, actor: Actor, g: Gathered) -> None:
-    watched = {w.person_id for w in watch.heightened_for(session, actor=actor, reference=g.case.ref)}
+    watched = {
+        w.person_id for w in watch.heightened_for(session, actor=actor, reference=g.case.ref)
+    }
     g.targets[StepKind.MONITORING] = [
         Target(StepKind.MONITORING, p.id, p.email, f"{p.full_name} ({p.email})", p.id)
         for p in g.people
@@ -294,6 +308,7 @@ def _hold_back_protected(session: Session, g: Gathered) -> None:
         return
     approved = repository.approved(session, g.protected)
     names = {p.id: p.full_name for p in g.people}
+    emails = {p.id: p.email for p in g.people}
     for kind, action in ADVERSE.items():
         kept = []
         for target in g.targets[kind]:
@@ -302,9 +317,10 @@ def _hold_back_protected(session: Session, g: Gathered) -> None:
                 kept.append(target)
                 continue
             why = (
-                f"{target.text}: left out, {names.get(pid, 'the person')} is protected as a "
-                f"reporter; {adverse.ACTIONS[action]} {target.guard} needs a second person's "
-                "approval first"
+                f"{target.text}: left out, {names.get(pid, 'the person')} is protected from "
+                f"retaliation; {adverse.ACTIONS[action]} {target.guard} needs a case handler's "
+                f"approval first (`crownjewels reports approvals request {emails.get(pid)} "
+                f'--action {action} --target "{target.guard}" --reason ...`)'
             )
             g.held.setdefault(kind, []).append(PlanItem(ref=target.ref, text=why))
         g.targets[kind] = kept

@@ -25,12 +25,12 @@ _ALREADY: dict[StepKind, str] = {
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
-    """"1 grant", "12 grants", "3 people"."""
+    """ "1 grant", "12 grants", "3 people"."""
     return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 def join_words(items: Sequence[str]) -> str:
-    """"A", "A and B", "A, B and C"."""
+    """ "A", "A and B", "A, B and C"."""
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"
@@ -57,7 +57,9 @@ def summary(tally: Tally) -> str:
     """The plan in one line, its parts in the order containment runs them."""
     parts = []
     if tally.grants:
-        grants = f"{plural(tally.grants, 'grant')} of {plural(tally.grant_people, 'person', 'people')}"
+        grants = (
+            f"{plural(tally.grants, 'grant')} of {plural(tally.grant_people, 'person', 'people')}"
+        )
         if tally.organisations:
             grants += f" at {join_words(tally.organisations)}"
         parts.append(grants)
@@ -67,7 +69,9 @@ def summary(tally: Tally) -> str:
     if tally.sessions:
         parts.append(plural(tally.sessions, "session"))
     if tally.vendors:
-        parts.append(f"{'vendor' if len(tally.vendors) == 1 else 'vendors'} {join_words(tally.vendors)}")
+        parts.append(
+            f"{'vendor' if len(tally.vendors) == 1 else 'vendors'} {join_words(tally.vendors)}"
+        )
     if tally.documents:
         hold = f"legal hold on {plural(tally.documents, 'document')}"
         if tally.document_secrets:
@@ -81,7 +85,7 @@ def summary(tally: Tally) -> str:
 
 
 def already_words(kind: StepKind, count: int) -> str | None:
-    """"already suspended: 2", or None when nothing of the kind is already so."""
+    """ "already suspended: 2", or None when nothing of the kind is already so."""
     if not count or kind not in _ALREADY:
         return None
     return f"{_ALREADY[kind]}: {count}"

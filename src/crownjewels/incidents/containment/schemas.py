@@ -25,7 +25,9 @@ class StepKind(StrEnum):
 #: each kind in words: what it does, what it did, and what a reversal does to it
 KIND_WORDS: dict[StepKind, tuple[str, str, str]] = {
     StepKind.GRANTS: (
-        "Suspend their access grants", "Access grants suspended", "reinstated when reversed"
+        "Suspend their access grants",
+        "Access grants suspended",
+        "reinstated when reversed",
     ),
     StepKind.ACCOUNTS: ("Disable their logins", "Logins disabled", "enabled again when reversed"),
     StepKind.TOKENS: ("Revoke their API tokens", "API tokens revoked", "stay revoked"),
@@ -77,12 +79,14 @@ class PlanStep(BaseModel):
     #: changes left out, each with why: a protected reporter without a second approval, a
     #: vendor that cannot be suspended in its status
     held: list[PlanItem] = Field(default_factory=list)
+    #: left out of the run as asked (the summary does not count it)
+    left_out: bool = False
 
 
 class ContainmentPlan(BaseModel):
     """What running the case's containment would change now, kind by kind, with the one-line
-    summary and the digest that names exactly this plan (a run given it refuses if the world
-    changed since)."""
+    summary (of the kinds not left out) and the digest that names exactly this plan (a run
+    given it refuses if the world changed since)."""
 
     case: str
     title: str

@@ -10,17 +10,16 @@ import itertools
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import CrownJewelsError, Invalid
 from crownjewels.core.forms import PostedForm, flash, flash_refusal, redirect, render, text
-from crownjewels.core.http import AppSettings, CurrentActor, DbSession, attachment, audited_read
-from crownjewels.core.http import require as needs
+from crownjewels.core.http import AppSettings, DbSession, attachment, audited_read, require
 from crownjewels.core.permissions import Permission as P
 from crownjewels.incidents import service as cases
 from crownjewels.incidents.evidence import preserve, service
@@ -32,11 +31,11 @@ from crownjewels.incidents.evidence.schemas import (
     HandoverCreate,
     PreserveRequest,
 )
-from crownjewels.vault import reading
 from crownjewels.vault import service as vault
 
 router = APIRouter(prefix="/incidents", include_in_schema=False)
-Writer = Annotated[Actor, Depends(needs(P.INCIDENTS_WRITE))]
+Reader = Annotated[Actor, Depends(require(P.INCIDENTS_READ))]
+Writer = Annotated[Actor, Depends(require(P.INCIDENTS_WRITE))]
 
 
 def _url(ref: str, item: str = "", anchor: str = "") -> str:
@@ -58,7 +57,7 @@ def _done(request: Request, session: Session, back: str, action: Callable[[], st
 
 
 @router.get("/{ref}/evidence")
-def evidence_page(request: Request, session: DbSession, actor: CurrentActor, ref: str) -> Response:
+def evidence_page(request: Request, session: DbSession, actor: Reader, ref: str) -> Response:
     """The case's evidence with the forms to register and preserve."""
     case = cases.get(session, actor=actor, ref=ref)
     ctx = {
@@ -147,9 +146,7 @@ def preserve_records(
 
 
 @router.get("/{ref}/evidence/{item}")
-def item_page(
-    request: Request, session: DbSession, actor: CurrentActor, ref: str, item: str
-) -> Response:
+def item_page(request: Request, session: DbSession, actor: Reader, ref: str, item: str) -> Response:
     """One item with its chain of custody and the hand-over form."""
     found = service.get_item(session, actor=actor, ref=ref, item_ref=item)
     ctx = {
@@ -185,7 +182,7 @@ def hand_over(
 
 
 @router.get("/{ref}/evidence/{item}/form")
-def custody_form(session: DbSession, actor: CurrentActor, ref: str, item: str) -> Response:
+def custody_form(session: DbSession, actor: Reader, ref: str, item: str) -> Response:
     """The chain-of-custody form as a PDF."""
     name, data = service.form(session, actor=actor, ref=ref, item_ref=item)
     headers = {"Content-Disposition": attachment(name)}
@@ -195,18 +192,15 @@ def custody_form(session: DbSession, actor: CurrentActor, ref: str, item: str) -
 @router.get("/{ref}/evidence/{item}/download")
 @audited_read
 def download(
-    session: DbSession, actor: CurrentActor, settings: AppSettings, ref: str, item: str
+    session: DbSession, actor: Reader, settings: AppSettings, ref: str, item: str
 ) -> Response:
     """The preserved artefact, decrypted from the vault (a DOCUMENT_READ custody event)."""
-    found = service.get_item(session, actor=actor, ref=ref, item_ref=item)
-    if found.document_id is None:
-        raise Invalid(f"{found.ref} was collected outside the system: the vault holds no file")
-    meta, chunks = reading.stream_version(
-        session, actor=actor, vault=vault.open_vault(settings), document_id=found.document_id
+    meta, chunks = service.stream_artefact(
+        session, actor=actor, ref=ref, item_ref=item, vault_=vault.open_vault(settings)
     )
     first = next(chunks, b"")  # damage in the first segment is an error page, not a cut file
     headers = {
-        "Content-Disposition": attachment(meta.filename or f"{found.ref}.bin"),
+        "Content-Disposition": attachment(meta.filename or f"{item.upper()}.bin"),
         "Content-Length": str(meta.size),
         "X-Content-SHA256": meta.sha256,
         "X-Content-Type-Options": "nosniff",

@@ -66,8 +66,9 @@ def _facts(item: EvidenceRead, style: Any) -> list[list[Paragraph]]:
         ("Collected by", item.collected_by),
         ("Collected at", moment(item.collected_at)),
         ("Collected where", item.collected_where or "not given"),
-        ("Stored at", item.stored_at),
-        ("Held by", item.custodian),
+        ("First kept at", item.first_stored_at),
+        ("Kept at now", item.stored_at),
+        ("Held by now", item.custodian),
         ("Recorded by", f"{item.recorded_by}, {moment(item.created_at)}"),
     ]
     if item.document_id:

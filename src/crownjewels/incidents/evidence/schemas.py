@@ -132,7 +132,9 @@ class EvidenceRead(BaseModel):
     collected_by: str
     collected_at: datetime
     collected_where: str
+    #: where it is kept now, and where it was kept when registered
     stored_at: str
+    first_stored_at: str
     custodian: str
     recorded_by: str
     created_at: datetime

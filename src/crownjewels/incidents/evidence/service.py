@@ -11,8 +11,10 @@ the item is still held by someone."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -24,7 +26,7 @@ from crownjewels.core.permissions import Permission as P
 from crownjewels.core.refs import next_ref
 from crownjewels.custody import labels
 from crownjewels.custody import service as custody
-from crownjewels.custody.schemas import EventType
+from crownjewels.custody.schemas import EventRead, EventType
 from crownjewels.incidents import service as cases
 from crownjewels.incidents.evidence import pdf, repository
 from crownjewels.incidents.evidence.documents import OWNER_TYPE
@@ -39,7 +41,9 @@ from crownjewels.incidents.evidence.schemas import (
     HandoverRead,
 )
 from crownjewels.incidents.models import Evidence, Handover, Incident
+from crownjewels.vault import reading
 from crownjewels.vault import service as vault
+from crownjewels.vault.schemas import VersionRead
 
 #: the custody subject type of an evidence item
 SUBJECT = "evidence"
@@ -119,23 +123,29 @@ def list_items(session: Session, *, actor: Actor, ref: str) -> list[EvidenceSumm
     ]
 
 
-def _seqs(session: Session, row: Evidence) -> dict[int, tuple[int, str]]:
+def _events(session: Session, row: Evidence) -> dict[int, EventRead]:
     """The custody events of an item: 0 for its registration, n for its n-th hand-over."""
-    out: dict[int, tuple[int, str]] = {}
+    out: dict[int, EventRead] = {}
     for event in custody.history(session, subject_type=SUBJECT, subject_id=row.id, limit=10_000):
         if event.event_type == EventType.EVIDENCE_HANDED_OVER:
-            out[int(event.details.get("handover", -1))] = (event.seq, event.hash)
+            out[int(event.details.get("handover", -1))] = event
         elif event.event_type in (EventType.EVIDENCE_REGISTERED, EventType.EVIDENCE_PRESERVED):
-            out[0] = (event.seq, event.hash)
+            out[0] = event
     return out
+
+
+def _seq(events: dict[int, EventRead], n: int) -> tuple[int | None, str | None]:
+    found = events.get(n)
+    return (found.seq, found.hash) if found else (None, None)
 
 
 def read(session: Session, case: Incident, row: Evidence) -> EvidenceRead:
     """An item in words, with its hand-overs and the custody events that record them."""
     handovers = repository.handovers_of(session, [row.id]).get(row.id, [])
     names = labels.actor_texts(session, {row.recorded_by, *(h.recorded_by for h in handovers)})
-    seqs = _seqs(session, row)
-    seq, digest_ = seqs.get(0, (None, None))
+    events = _events(session, row)
+    seq, digest_ = _seq(events, 0)
+    first = events[0].details.get("stored_at") if 0 in events else None
     return EvidenceRead(
         ref=row.ref,
         case_ref=case.ref,
@@ -151,6 +161,7 @@ def read(session: Session, case: Incident, row: Evidence) -> EvidenceRead:
         collected_at=row.collected_at,
         collected_where=row.collected_where,
         stored_at=row.stored_at,
+        first_stored_at=str(first or row.stored_at),
         custodian=row.custodian,
         recorded_by=names.get(row.recorded_by, row.recorded_by),
         created_at=row.created_at,
@@ -166,8 +177,8 @@ def read(session: Session, case: Incident, row: Evidence) -> EvidenceRead:
                 stored_at=h.stored_at,
                 recorded_by=names.get(h.recorded_by, h.recorded_by),
                 created_at=h.created_at,
-                custody_seq=seqs.get(n, (None, None))[0],
-                custody_hash=seqs.get(n, (None, None))[1],
+                custody_seq=_seq(events, n)[0],
+                custody_hash=_seq(events, n)[1],
             )
             for n, h in enumerate(handovers, start=1)
         ],
@@ -185,6 +196,36 @@ def form(session: Session, *, actor: Actor, ref: str, item_ref: str) -> tuple[st
     item = get_item(session, actor=actor, ref=ref, item_ref=item_ref)
     made_by = labels.actor_text(session, actor.ref)
     return f"chain-of-custody-{item.ref}.pdf", pdf.render(item, made_by, clock.now())
+
+
+def _artefact(session: Session, actor: Actor, ref: str, item_ref: str) -> str:
+    """The vault document of a preserved item (an item collected outside has none)."""
+    item = get_item(session, actor=actor, ref=ref, item_ref=item_ref)
+    if item.document_id is None:
+        raise Invalid(
+            f"{item.ref} was collected outside the system: the vault holds no file of it; "
+            f"it is kept at {item.stored_at}"
+        )
+    return item.document_id
+
+
+def stream_artefact(
+    session: Session, *, actor: Actor, ref: str, item_ref: str, vault_: vault.Vault
+) -> tuple[VersionRead, Iterator[bytes]]:
+    """A preserved artefact decrypted from the vault as it streams (a DOCUMENT_READ)."""
+    document_id = _artefact(session, actor, ref, item_ref)
+    return reading.stream_version(session, actor=actor, vault=vault_, document_id=document_id)
+
+
+def write_artefact(
+    session: Session, *, actor: Actor, ref: str, item_ref: str, vault_: vault.Vault, path: Path
+) -> VersionRead:
+    """A preserved artefact decrypted from the vault to `path` (a DOCUMENT_READ); the file
+    appears only if all of it authenticated."""
+    document_id = _artefact(session, actor, ref, item_ref)
+    return reading.export_version(
+        session, actor=actor, vault=vault_, document_id=document_id, path=path
+    )
 
 
 # --- writing ----------------------------------------------------------------------------------

@@ -19,10 +19,9 @@ from sqlalchemy.orm import Session
 from crownjewels.core import clock
 from crownjewels.core.errors import Invalid
 from crownjewels.core.refs import next_ref
-from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.incidents.models import Report, ReportMessage
-from crownjewels.incidents.reports import approvals, notify, repository, routing, rules
+from crownjewels.incidents.reports import approvals, notify, repository, routing, rules, service
 from crownjewels.incidents.reports.attachments import CHANNEL, Upload, attach, attachments_of
 from crownjewels.incidents.reports.errors import ReportNotFound
 from crownjewels.incidents.reports.schemas import (
@@ -35,7 +34,6 @@ from crownjewels.incidents.reports.schemas import (
 from crownjewels.parties import accounts
 from crownjewels.vault import service as vault
 
-SUBJECT = "report"
 #: wrong passwords in a row before a report's follow-up locks, and for how long
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
@@ -45,19 +43,6 @@ REFUSED = (
     "kept when you sent the report) and try again; after five wrong tries a report is locked "
     "for fifteen minutes."
 )
-
-
-def record(session: Session, row: Report, event: EventType, **details: object) -> None:
-    """One custody event of a report by the channel, with its reference."""
-    session.flush()
-    custody.record(
-        session,
-        actor=CHANNEL,
-        event_type=event,
-        subject_type=SUBJECT,
-        subject_id=row.id,
-        details={"ref": row.ref, **details},
-    )
 
 
 def _avoided(session: Session, asked: list[str]) -> list[str]:
@@ -77,7 +62,9 @@ def submit(
     handlers it does not name. The code is returned here once and never kept."""
     accounts.check_password_strength(data.password)
     if uploads and store is None:
-        raise Invalid("files cannot be taken here; send the report without them", field="attachments")
+        raise Invalid(
+            "files cannot be taken here; send the report without them", field="attachments"
+        )
     involved = routing.people_named(session, data.involved)
     involved += [p for p in _avoided(session, data.avoid) if p not in involved]
     code, now = rules.new_code(), clock.now()
@@ -99,7 +86,7 @@ def submit(
     session.add(row)
     session.flush()
     files = attach(session, store=store, row=row, uploads=uploads) if store and uploads else 0
-    record(session, row, EventType.REPORT_RECEIVED, attachments=files)
+    service.record(session, CHANNEL, row, EventType.REPORT_RECEIVED, attachments=files)
     if data.reporter_name or data.reporter_contact:
         person = routing.reporter_person(session, data.reporter_name, data.reporter_contact)
         if person is not None:
@@ -139,7 +126,13 @@ def follow_up(session: Session, *, code: str, password: str) -> FollowUp:
         row.failures = (row.failures or 0) + 1
         if row.failures >= MAX_FAILURES:
             row.failures, row.locked_until = 0, now + LOCKOUT
-            record(session, row, EventType.REPORT_FOLLOW_UP_LOCKED, until=row.locked_until)
+            service.record(
+                session,
+                CHANNEL,
+                row,
+                EventType.REPORT_FOLLOW_UP_LOCKED,
+                until=row.locked_until.isoformat(),
+            )
         return FollowUp(None, REFUSED)
     row.failures, row.locked_until = 0, None
     return FollowUp(row.id)
@@ -157,7 +150,9 @@ def reporter_view(session: Session, *, report_id: str) -> ReporterView:
     case handlers unnamed) and the files they sent."""
     row = _row(session, report_id)
     messages = [
-        MessageRead(from_reporter=m.from_reporter, author=None, body=m.body, created_at=m.created_at)
+        MessageRead(
+            from_reporter=m.from_reporter, author=None, body=m.body, created_at=m.created_at
+        )
         for m in repository.messages_of(session, row.id)
     ]
     return ReporterView(
@@ -190,6 +185,6 @@ def reporter_message(session: Session, *, report_id: str, body: str) -> None:
     session.add(
         ReportMessage(report_id=row.id, from_reporter=True, body=text, created_at=clock.now())
     )
-    record(session, row, EventType.REPORT_MESSAGE_ADDED, by="reporter")
+    service.record(session, CHANNEL, row, EventType.REPORT_MESSAGE_ADDED, by="reporter")
     handler = routing.person_of_user(session, row.handler_id) if row.handler_id else None
     notify.reporter_wrote(session, row, handler)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import Select, String, cast, func, not_, select
+from sqlalchemy import ColumnElement, Select, String, cast, func, not_, select
 from sqlalchemy.orm import Session
 
 from crownjewels.incidents.models import Approval, Incident, Protected, Report, ReportMessage
@@ -16,7 +16,7 @@ from crownjewels.incidents.models import Approval, Incident, Protected, Report, 
 _ID = re.compile(r"^[0-9A-Za-z]{1,40}$")
 
 
-def _names(person_id: str) -> object:
+def _names(person_id: str) -> ColumnElement[bool]:
     """True where a report names the person as involved (its `involved_people` JSON list holds
     the id in quotes), the same on SQLite and PostgreSQL."""
     if not _ID.match(person_id):
@@ -24,17 +24,17 @@ def _names(person_id: str) -> object:
     return cast(Report.involved_people, String).like(f'%"{person_id}"%')
 
 
-def visible_query(person_id: str | None) -> Select[tuple[Report]]:
+def visible_query(person_id: str | None) -> Select[Report]:
     """Every report, newest first, but those naming `person_id` as involved (routed away)."""
     query = select(Report).order_by(Report.received_at.desc(), Report.ref.desc())
     if person_id:
-        query = query.where(not_(_names(person_id)))  # type: ignore[arg-type]
+        query = query.where(not_(_names(person_id)))
     return query
 
 
-def visible_ids(person_id: str | None) -> Select[tuple[str]]:
+def visible_ids(person_id: str) -> Select[tuple[str]]:
     """The ids of the reports a handler with this person may see (for the vault)."""
-    return visible_query(person_id).with_only_columns(Report.id).order_by(None)
+    return select(Report).where(not_(_names(person_id))).with_only_columns(Report.id)
 
 
 def by_ref(session: Session, ref: str) -> Report | None:

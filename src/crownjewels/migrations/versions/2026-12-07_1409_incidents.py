@@ -369,9 +369,11 @@ def upgrade() -> None:
             batch_op.f("ix_incident_report_message_report_id"), ["report_id"], unique=False
         )
     # containment: a copy marked compromised; people under heightened monitoring for a case
-    with op.batch_alter_table("disclosure_copy", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("compromised_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column("compromised_reason", sa.Text(), nullable=True))
+    op.add_column(
+        "disclosure_copy",
+        sa.Column("compromised_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.add_column("disclosure_copy", sa.Column("compromised_reason", sa.Text(), nullable=True))
     op.create_table(
         "monitoring_heightened_watch",
         sa.Column("person_id", sa.String(length=26), nullable=False),
@@ -405,9 +407,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_monitoring_heightened_watch_reference"))
         batch_op.drop_index(batch_op.f("ix_monitoring_heightened_watch_person_id"))
     op.drop_table("monitoring_heightened_watch")
-    with op.batch_alter_table("disclosure_copy", schema=None) as batch_op:
-        batch_op.drop_column("compromised_reason")
-        batch_op.drop_column("compromised_at")
+    # plain DROP COLUMN (SQLite 3.35+): a batch copy reflects `person` and would lose its
+    # expression index
+    op.drop_column("disclosure_copy", "compromised_reason")
+    op.drop_column("disclosure_copy", "compromised_at")
     with op.batch_alter_table("agreement", schema=None) as batch_op:
         batch_op.drop_column("breach_notice_hours")
     with op.batch_alter_table("incident_report_message", schema=None) as batch_op:
