@@ -9,10 +9,12 @@ from pathlib import Path
 
 import typer
 
+from crownjewels.core import clock
 from crownjewels.core.cli import JsonOpt, emit_json, emit_record, emit_table, state
 from crownjewels.core.errors import Invalid
 from crownjewels.core.pagination import PageParams
 from crownjewels.incidents import clocking, service, team, timeline
+from crownjewels.incidents.clocks import rules as clock_rules
 from crownjewels.incidents.clocks.schemas import Clock
 from crownjewels.incidents.playbooks import loader as playbooks
 from crownjewels.incidents.schemas import (
@@ -382,6 +384,9 @@ def clocks(
     st = state(ctx)
     with st.unit_of_work(write=False) as (session, actor):
         rows = clocking.clocks(session, actor=actor, ref=ref, tz=st.settings.timezone)
+    stale = clock_rules.stale_warning(clock.today())
+    if stale:
+        typer.echo(stale, err=True)
     if as_json:
         emit_json(rows)
     else:

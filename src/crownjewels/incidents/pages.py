@@ -21,6 +21,7 @@ from crownjewels.core.http import AppSettings, CurrentActor, DbSession, require
 from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission as P
 from crownjewels.incidents import clocking, service, team, timeline
+from crownjewels.incidents.clocks import rules as clock_rules
 from crownjewels.incidents.playbooks import loader as playbooks
 from crownjewels.incidents.schemas import (
     FLOW,
@@ -185,6 +186,7 @@ def case_page(
     ctx = {
         "case": case,
         "clocks": _clock_view(clocks),
+        "stale": clock_rules.stale_warning(clock.today()),
         "tz": settings.timezone,
         "steps": [s for s in steps if s[2]],
         "first_day": [t for t in case.tasks if t.first_day and t.status == TaskStatus.OPEN],
