@@ -110,3 +110,19 @@ def test_bad_input_and_who_sees_what(
     assert auditor.get("/leaks/scan").status_code == 403
     compliance_less = client_of(make_login(Role.VENDOR_MANAGER))
     assert compliance_less.get("/leaks").status_code == 403
+
+
+def test_a_file_uploaded_from_the_page_is_scanned(
+    world: World,
+    make_login: Callable[..., Login],  # noqa: F811
+    client_of: Callable[[Login], TestClient],  # noqa: F811
+) -> None:
+    client = client_of(make_login(Role.SECURITY))
+    form = client.get("/leaks/scan")
+    r = client.post(
+        "/leaks/scan",
+        data={"csrf_token": csrf_of(form.text)},
+        files={"file": ("found.py", excerpt().encode(), "text/x-python")},
+    )
+    assert r.status_code == 201, r.text
+    assert "found.py" in r.text and "identifiers renamed" in r.text

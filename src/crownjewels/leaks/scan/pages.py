@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import CrownJewelsError, Forbidden, Invalid
@@ -86,6 +86,8 @@ def scan_form(request: Request, actor: Reviewer) -> Response:
 
 
 def _upload(form: FormData) -> UploadFile | None:
+    """The uploaded file, if one was chosen (a form holds Starlette's UploadFile, of which
+    FastAPI's is a subclass: checking for FastAPI's missed every upload)."""
     value = form.get("file")
     return value if isinstance(value, UploadFile) and value.filename else None
 

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0019"
 down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
@@ -22,8 +21,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("agreement", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("breach_notice_hours", sa.Integer(), nullable=True))
+    op.add_column("agreement", sa.Column("breach_notice_hours", sa.Integer(), nullable=True))
     op.create_table(
         "incident",
         sa.Column("ref", sa.String(length=20), nullable=False),
@@ -411,8 +409,9 @@ def downgrade() -> None:
     # expression index
     op.drop_column("disclosure_copy", "compromised_reason")
     op.drop_column("disclosure_copy", "compromised_at")
-    with op.batch_alter_table("agreement", schema=None) as batch_op:
-        batch_op.drop_column("breach_notice_hours")
+    # a plain DROP COLUMN: SQLite's batch mode would recreate the agreement table and lose the
+    # rows that reference it (versions, clause findings)
+    op.drop_column("agreement", "breach_notice_hours")
     with op.batch_alter_table("incident_report_message", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_incident_report_message_report_id"))
 
