@@ -35,7 +35,7 @@ from crownjewels.incidents.containment.schemas import StepKind
 from crownjewels.incidents.errors import CaseClosed, CaseNotFound
 from crownjewels.incidents.reports import approvals, intake
 from crownjewels.incidents.reports.schemas import ApprovalDecision, ApprovalRequest, ReportCreate
-from crownjewels.incidents.schemas import Status, StatusMove
+from crownjewels.incidents.schemas import Status, StatusMove, SubjectKind
 from crownjewels.monitoring.watch import service as watch
 from crownjewels.parties import lockout, tokens
 from crownjewels.parties.schemas import TokenCreate
@@ -43,7 +43,7 @@ from crownjewels.vault import service as vault
 from crownjewels.vendors import service as vendors
 from tests.conftest import savepoint_per_test
 from tests.incidents.containment.world import ADMIN, World, security
-from tests.parties.factories import actor_for, make_user
+from tests.parties.factories import actor_for, make_person, make_user
 
 
 @pytest.fixture
@@ -360,3 +360,16 @@ def test_a_protected_reporter_is_held_back_without_an_approval(
     assert kavya_id in {
         w.person_id for w in watch.heightened_for(session, actor=ADMIN, reference=world.case)
     }
+
+
+def test_a_person_added_to_the_case_is_in_its_scope(
+    session: Session, world: World, sec: Actor
+) -> None:
+    owner = make_person(session, ADMIN, name="Oskar Lind")
+    cases.add_subject(
+        session, actor=ADMIN, ref=world.case, kind=SubjectKind.PERSON, typed=owner.email
+    )
+    plan = service.plan(session, actor=sec, ref=world.case)
+    assert f"Oskar Lind ({owner.email})" in plan.people
+    assert plan.summary.endswith("heightened monitoring of 4 people")
+    assert plan.step(StepKind.GRANTS).count == 6  # he holds none
