@@ -25,8 +25,8 @@ from crownjewels.demo import agreements as demo_agreements
 from crownjewels.demo import dataset
 from crownjewels.demo import diligence as demo_diligence
 from crownjewels.demo import documents as demo_documents
-from crownjewels.demo import inventory as demo_inventory
 from crownjewels.demo import incidents as demo_incidents
+from crownjewels.demo import inventory as demo_inventory
 from crownjewels.demo import leaks as demo_leaks
 from crownjewels.demo import monitoring as demo_monitoring
 from crownjewels.demo import training as demo_training

@@ -6,8 +6,8 @@ sent once; the timeline; every change a custody event in its transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
