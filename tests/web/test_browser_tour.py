@@ -211,6 +211,7 @@ def test_the_readme_tour_as_written(tour: Tour, browser: Any, tmp_path: Path) ->
     _access(browser, tour)
     _portal(browser, tour, tmp_path)
     _leaks(browser, tour)
+    _incidents(browser, tour)
     assert FAILED == []
 
 
@@ -405,3 +406,36 @@ def _leaks(browser: Any, tour: Tour) -> None:
     assert cli.ok("leaks", "match", "LM-0001", "--json").json()["secret_ref"] == "TS-0005"
     assert "185.220.101.4" in cli.ok("leaks", "hits", "CT-0001").out
     cli.ok("leaks", "reviews", "list")
+
+
+def _incidents(browser: Any, tour: Tour) -> None:
+    from playwright.sync_api import expect
+
+    base = tour.live.base
+    # 18. as the security user: Incidents in the header, IN-0001 with its first 24 hours and
+    # its deadlines counting down (the GDPR notice, the NDA's 48 hours); Contain… previews in
+    # one sentence; Evidence and Letters from the case
+    page = _as(browser, tour, SECURITY)
+    page.goto(base + "/")
+    page.click("#nav-incidents")
+    page.locator("#cases a", has_text="IN-0001").click()
+    expect(page.locator("h1")).to_contain_text("Hospital contacts exported")
+    expect(page.locator("#first-day")).to_be_visible()
+    gdpr = page.locator("#clock-gdpr-art-33")
+    expect(gdpr).to_contain_text("supervisory authority")
+    expect(gdpr.locator(".countdown")).to_contain_text("left")
+    expect(page.locator("#clock-table")).to_contain_text("AG-")
+    page.click("#contain-link")
+    expect(page.locator("#summary")).to_contain_text("grants")
+    page.goto(base + "/incidents/IN-0001")
+    page.click("text=Evidence")
+    expect(page.locator("main")).to_contain_text("IN-0001")
+    page.goto(base + "/incidents/IN-0001")
+    page.click("text=Letters")
+    expect(page.locator("main")).to_contain_text("Notice of breach")
+    page.context.close()
+    cli = tour.cli
+    assert "IN-0001" in cli.ok("incidents", "list", "--open").out
+    assert "Art. 33" in cli.ok("incidents", "clocks", "IN-0001").out
+    assert "grants" in cli.ok("incidents", "contain", "IN-0001", "--preview").out
+    cli.ok("incidents", "evidence", "list", "IN-0001")

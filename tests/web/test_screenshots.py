@@ -144,6 +144,9 @@ def _shots(demo: Demo) -> list[tuple[str, Role, str]]:
         ("incidents", Role.SECURITY, "/incidents"),
         ("incident", Role.SECURITY, "/incidents/IN-0001"),
         ("incident-new", Role.SECURITY, "/incidents/new"),
+        ("incident-contain", Role.SECURITY, "/incidents/IN-0001/contain"),
+        ("incident-evidence", Role.SECURITY, "/incidents/IN-0001/evidence"),
+        ("incident-letters", Role.LEGAL, "/incidents/IN-0001/letters"),
     ]
 
 

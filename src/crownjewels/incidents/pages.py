@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
-from crownjewels.core.errors import CrownJewelsError
+from crownjewels.core.errors import CrownJewelsError, Invalid
 from crownjewels.core.forms import PostedForm, flash, flash_refusal, redirect, render, text
 from crownjewels.core.http import AppSettings, CurrentActor, DbSession, require
 from crownjewels.core.pagination import PageParams
@@ -273,6 +273,15 @@ def update(
     )
 
 
+def _subject_kind(value: str) -> SubjectKind:
+    """The kind chosen on the form, or a refusal naming the kinds there are."""
+    try:
+        return SubjectKind(value)
+    except ValueError:
+        kinds = ", ".join(k.value for k in SubjectKind if k != SubjectKind.VENDOR)
+        raise Invalid(f"choose what to add: one of {kinds}", field="kind") from None
+
+
 @router.post("/{ref}/subjects")
 def add_subject(
     request: Request, session: DbSession, actor: Writer, ref: str, form: PostedForm
@@ -286,7 +295,7 @@ def add_subject(
         "subjects",
         f"{typed} added to the case.",
         lambda: service.add_subject(
-            session, actor=actor, ref=ref, kind=SubjectKind(text(form, "kind")), typed=typed
+            session, actor=actor, ref=ref, kind=_subject_kind(text(form, "kind")), typed=typed
         ),
     )
 

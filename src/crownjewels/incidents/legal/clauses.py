@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from crownjewels.agreements import documents
 from crownjewels.agreements import service as agreements
-from crownjewels.agreements.schemas import AgreementRead, FindingStatus
+from crownjewels.agreements.schemas import AgreementRead, FindingRead, FindingStatus
 from crownjewels.core.actor import Actor
 from crownjewels.core.codes import country_code, subdivision_code
 from crownjewels.core.errors import Forbidden, Invalid, NotFound
 from crownjewels.incidents.legal import rules
-from crownjewels.incidents.letters.schemas import Agreement, Clause
+from crownjewels.incidents.letters.schemas import Agreement, Clause, ClauseTopic
 from crownjewels.vault import service as vault
 
 #: a clause's number the text does not give (counsel completes it)
@@ -126,6 +126,12 @@ def clauses_of(
     text = _analysed_text(session, actor, ref, detail.findings_version, vault_, notes)
     if text is None:
         return ()
+    return _quoted(text, wanted)
+
+
+def _quoted(text: str, wanted: list[tuple[FindingRead, ClauseTopic]]) -> tuple[Clause, ...]:
+    """Each finding's first evidence sentence as a clause, numbered where the text numbers it
+    (one clause per number and topic)."""
     out: list[Clause] = []
     for finding, topic in wanted:
         cited = finding.evidence[0]
@@ -133,7 +139,7 @@ def clauses_of(
             continue
         number, heading = rules.clause_at(text, cited.start)
         quoted = rules.excerpt(text[cited.start : cited.end], number, heading)
-        if not quoted or any(c.number == number and c.topic == topic for c in out):
+        if not quoted or any(c.number == (number or NO_NUMBER) and c.topic == topic for c in out):
             continue
         out.append(
             Clause(

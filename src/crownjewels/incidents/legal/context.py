@@ -164,6 +164,20 @@ def _due(item: CaseClock, tz: str, month_first: bool) -> str:
     return item.remaining
 
 
+def _clocks(items: list[CaseClock], tz: str, month_first: bool) -> tuple[Clock, ...]:
+    """The case's deadlines as a letter lists them, due times in the organisation's style."""
+    return tuple(
+        Clock(
+            name=c.name,
+            due=_due(c, tz, month_first),
+            recipient=c.recipient,
+            citation=c.citation,
+            regime=regime_of(c),
+        )
+        for c in items
+    )
+
+
 def regime_of(item: CaseClock) -> Regime | None:
     """The letter regime a case's clock falls under."""
     return rules.letter_regime(item.kind, item.regime, item.key)
@@ -295,7 +309,6 @@ def _context(
         )
     author = _author(session, actor, case)
     organisation = _organisation(session, company, tz, author)
-    month_first = organisation.country_code == "US"
     secrets = sources.secrets_of(session, actor, case)
     refs = {s.ref for s in secrets}
     targets = [party] if party else found
@@ -308,16 +321,7 @@ def _context(
         disclosures=sources.disclosures_to(session, actor, targets, refs, notes),
         secrets=secrets,
         people=tuple(p.person() for p in found if p.kind == "person"),
-        clocks=tuple(
-            Clock(
-                name=c.name,
-                due=_due(c, tz, month_first),
-                recipient=c.recipient,
-                citation=c.citation,
-                regime=regime_of(c),
-            )
-            for c in items
-        ),
+        clocks=_clocks(items, tz, organisation.country_code == "US"),
         regime=_regime(info, items, case.facts),
         personal_data=_personal_data(case.facts),
         legal_steps=_steps(session, row),

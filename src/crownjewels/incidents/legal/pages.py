@@ -5,9 +5,9 @@ complete, DOCX and PDF downloads, and the legal steps with the form to record on
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -20,8 +20,8 @@ from crownjewels.core.http import AppSettings, CurrentActor, DbSession, attachme
 from crownjewels.core.permissions import Permission as P
 from crownjewels.incidents import service as cases
 from crownjewels.incidents.legal import service
-from crownjewels.incidents.legal.schemas import STEP_WORDS, LetterPreview, StepCreate, StepKind
-from crownjewels.incidents.letters.markup import TODO
+from crownjewels.incidents.legal.schemas import STEP_WORDS, StepCreate, StepKind
+from crownjewels.incidents.letters.markup import parse, spans
 from crownjewels.settings import Settings
 from crownjewels.vault import service as vault
 
@@ -29,38 +29,58 @@ router = APIRouter(prefix="/incidents", include_in_schema=False)
 Typed = Annotated[str | None, Query(max_length=200)]
 
 
+def require_case_reader(session: DbSession, actor: CurrentActor, ref: str) -> Actor:
+    """A reader of the case (incidents:read or its team); anyone else finds no case (404)."""
+    service.readable(session, actor=actor, ref=ref)
+    return actor
+
+
+def require_case_writer(session: DbSession, actor: CurrentActor, ref: str) -> Actor:
+    """A reader of the case (else 404) who holds incidents:write (else 403)."""
+    service.drafter(session, actor=actor, ref=ref)
+    return actor
+
+
+Reader = Annotated[Actor, Depends(require_case_reader)]
+Writer = Annotated[Actor, Depends(require_case_writer)]
+
+
 def _url(ref: str, anchor: str = "") -> str:
     return f"/incidents/{ref.strip().upper()}/letters" + (f"#{anchor}" if anchor else "")
 
 
-def _preview(
-    session: Session,
-    actor: Actor,
-    settings: Settings,
-    ref: str,
-    chosen: dict[str, str | None],
-) -> tuple[LetterPreview | None, str | None]:
-    """The chosen letter's text, or why it cannot be drafted, in words."""
+def _view(made: service.Drafted) -> dict[str, Any]:
+    """The draft as the page shows it: its preview, and its text as blocks (headings,
+    paragraphs, bullets, quoted clauses, tables) of runs, each `[to complete: …]` flagged."""
+    blocks = []
+    for block in parse(made.letter.text):
+        blocks.append(
+            {
+                "kind": block.kind,
+                "level": block.level,
+                "lines": [spans(line) for line in block.lines],
+                "rows": [[spans(cell) for cell in row] for row in block.rows],
+            }
+        )
+    return {"preview": service.preview_of(made), "blocks": blocks}
+
+
+def _draft(
+    session: Session, actor: Actor, settings: Settings, ref: str, chosen: dict[str, str | None]
+) -> tuple[dict[str, Any] | None, str | None]:
+    """The chosen letter drafted as text (a recorded draft), or why it cannot be, in words."""
     try:
-        return service.preview(
+        made = service.draft(
             session, actor=actor, ref=ref, template=chosen["template"] or "",
-            recipient=chosen["recipient"], agreement=chosen["agreement"],
+            recipient=chosen["recipient"], agreement=chosen["agreement"], fmt="text",
             tz=settings.timezone, company=settings.company_name,
             vault_=vault.open_vault(settings),
-        ), None  # fmt: skip
+        )  # fmt: skip
     except (ValidationError, CrownJewelsError) as exc:
         if not refused(exc):
             raise
         return None, "; ".join(dict.fromkeys(m for m in field_errors(exc).values() if m))
-
-
-def _segments(text: str) -> list[tuple[str, bool]]:
-    """The letter's text as runs, each `[to complete: …]` flagged to be highlighted."""
-    out, at = [], 0
-    for found in TODO.finditer(text):
-        out += [(text[at : found.start()], False), (found.group(), True)]
-        at = found.end()
-    return [*out, (text[at:], False)]
+    return _view(made), None
 
 
 @router.get("/{ref}/letters")
@@ -68,7 +88,7 @@ def _segments(text: str) -> list[tuple[str, bool]]:
 def letters_page(
     request: Request,
     session: DbSession,
-    actor: CurrentActor,
+    actor: Reader,
     settings: AppSettings,
     ref: str,
     template: Typed = None,
@@ -85,7 +105,7 @@ def letters_page(
     chosen = {"template": template, "recipient": recipient or None, "agreement": agreement or None}
     shown, refusal = None, None
     if template and may_write:
-        shown, refusal = _preview(session, actor, settings, case.ref, chosen)
+        shown, refusal = _draft(session, actor, settings, case.ref, chosen)
     ctx = {
         "case": case,
         "applying": [t for t in listed if t.applies],
@@ -95,8 +115,7 @@ def letters_page(
         "may_write": may_write,
         "may_step": may_write and case.is_open,
         "chosen": chosen,
-        "preview": shown,
-        "segments": _segments(shown.text) if shown else [],
+        "draft": shown,
         "chosen_template": next((t for t in listed if t.key == template), None),
         "refusal": refusal,
         "tz": settings.timezone,
@@ -108,7 +127,7 @@ def letters_page(
 @audited_read
 def download(
     session: DbSession,
-    actor: CurrentActor,
+    actor: Writer,
     settings: AppSettings,
     ref: str,
     template: str,
@@ -139,10 +158,7 @@ def _record(session: Session, actor: Actor, ref: str, form: FormData) -> str:
 
 @router.post("/{ref}/legal-steps")
 def record_step(
-    request: Request, session: DbSession, actor: CurrentActor, ref: str, form: PostedForm
+    request: Request, session: DbSession, actor: Writer, ref: str, form: PostedForm
 ) -> Response:
     """Record a legal step taken in the case."""
-    found = cases.row(session, actor, ref)  # a case the actor cannot see is not found
-    return act(
-        request, session, _url(found.ref, "steps"), lambda: _record(session, actor, ref, form)
-    )
+    return act(request, session, _url(ref, "steps"), lambda: _record(session, actor, ref, form))

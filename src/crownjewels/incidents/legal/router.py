@@ -2,16 +2,18 @@
 with whom each goes to, a letter drafted as DOCX or PDF (a download) or as text (JSON with the
 notes on what counsel must complete), and the legal steps (list, record).
 
-A case the actor cannot see is not found (404, never which); drafting a letter and recording a
-step need incidents:write (403), as the service checks."""
+A case the actor cannot see is not found (404, never which): its readers (incidents:read, its
+team) list its letters and steps; drafting a letter and recording a step need incidents:write
+(403)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
+from crownjewels.core.actor import Actor
 from crownjewels.core.http import AppSettings, CurrentActor, DbSession, attachment, audited_read
 from crownjewels.incidents.legal import service
 from crownjewels.incidents.legal.schemas import (
@@ -25,6 +27,22 @@ from crownjewels.vault import service as vault
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 CaseRef = Annotated[str, Path(max_length=20, description="the case: IN-0001")]
+
+
+def require_case_reader(session: DbSession, actor: CurrentActor, ref: CaseRef) -> Actor:
+    """A reader of the case (incidents:read or its team); anyone else finds no case (404)."""
+    service.readable(session, actor=actor, ref=ref)
+    return actor
+
+
+def require_case_writer(session: DbSession, actor: CurrentActor, ref: CaseRef) -> Actor:
+    """A reader of the case (else 404) who holds incidents:write (else 403)."""
+    service.drafter(session, actor=actor, ref=ref)
+    return actor
+
+
+Reader = Annotated[Actor, Depends(require_case_reader)]
+Writer = Annotated[Actor, Depends(require_case_writer)]
 Key = Annotated[str, Path(max_length=40, description="the letter: cease-and-desist")]
 Typed = Annotated[str | None, Query(max_length=200)]
 EVERY = "every letter, not only those the case calls for"
@@ -33,7 +51,7 @@ EVERY = "every letter, not only those the case calls for"
 @router.get("/{ref}/letters", response_model=list[TemplateRead], summary="List a case's letters")
 def list_letters(
     session: DbSession,
-    actor: CurrentActor,
+    actor: Reader,
     settings: AppSettings,
     ref: CaseRef,
     everything: Annotated[bool, Query(alias="all", description=EVERY)] = False,
@@ -60,7 +78,7 @@ def list_letters(
 @audited_read
 def draft_letter(
     session: DbSession,
-    actor: CurrentActor,
+    actor: Writer,
     settings: AppSettings,
     ref: CaseRef,
     template: Key,
@@ -87,7 +105,7 @@ def draft_letter(
 
 
 @router.get("/{ref}/legal-steps", response_model=list[StepRead], summary="List legal steps")
-def list_steps(session: DbSession, actor: CurrentActor, ref: CaseRef) -> list[StepRead]:
+def list_steps(session: DbSession, actor: Reader, ref: CaseRef) -> list[StepRead]:
     """The case's legal steps in the order they were taken."""
     return service.steps(session, actor=actor, ref=ref)
 
@@ -98,8 +116,6 @@ def list_steps(session: DbSession, actor: CurrentActor, ref: CaseRef) -> list[St
     status_code=status.HTTP_201_CREATED,
     summary="Record a legal step",
 )
-def record_step(
-    session: DbSession, actor: CurrentActor, ref: CaseRef, body: StepCreate
-) -> StepRead:
+def record_step(session: DbSession, actor: Writer, ref: CaseRef, body: StepCreate) -> StepRead:
     """A legal step taken (counsel engaged, letter sent, TRO applied for …), not in the future."""
     return service.record_step(session, actor=actor, ref=ref, data=body)

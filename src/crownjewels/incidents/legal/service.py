@@ -45,6 +45,20 @@ from crownjewels.vault import service as vault
 ADDRESSED = frozenset({"cease-and-desist", "vendor-breach", "affected-people"})
 
 
+def readable(session: Session, *, actor: Actor, ref: str) -> Incident:
+    """The case, if the actor may read it (incidents:read, or a seat on its team); else not
+    found, never which."""
+    return cases.row(session, actor, ref)
+
+
+def drafter(session: Session, *, actor: Actor, ref: str) -> Incident:
+    """The case, if the actor may see it (else not found, never which) and holds
+    incidents:write (else forbidden): who drafts its letters and records its legal steps."""
+    found = cases.row(session, actor, ref)
+    actor.require(P.INCIDENTS_WRITE, what="the legal side of an incident case")
+    return found
+
+
 # --- legal steps ------------------------------------------------------------------------------
 
 
@@ -126,9 +140,7 @@ def templates(
             continue
         addressed = info.key in ADDRESSED
         people = [p for p in found if info.key != "affected-people" or p.kind == "person"]
-        note = None
-        if info.regime is not None and info.regime not in regimes:
-            note = f"No deadline of {case.ref} falls under {info.regime.value}"
+        missing = info.regime is not None and info.regime not in regimes
         out.append(
             TemplateRead(
                 key=info.key,
@@ -139,7 +151,9 @@ def templates(
                 needs_recipient="recipient" in info.needs,
                 needs_agreement="agreements" in info.needs,
                 takes_recipient=addressed,
-                note=note,
+                note=f"No deadline of {case.ref} falls under {info.regime.value}"
+                if info.regime and missing
+                else None,
                 recipients=[Choice(value=p.value, label=p.label) for p in people]
                 if addressed
                 else [],
@@ -190,8 +204,7 @@ def draft(
 ) -> Drafted:
     """Draft the letter `template` of a visible case (incidents:write) in `fmt` (docx, pdf,
     text) and record it (INCIDENT_LETTER_GENERATED with the SHA-256 of the file)."""
-    row: Incident = cases.row(session, actor, ref)
-    actor.require(P.INCIDENTS_WRITE, what="drafting a letter")
+    row = drafter(session, actor=actor, ref=ref)
     if fmt not in MEDIA_TYPES:
         raise Invalid(f"no format {fmt!r}; choose docx, pdf or text", field="format")
     built = context.build(
@@ -260,6 +273,11 @@ def preview(
         agreement=agreement, fmt="text", tz=tz, company=company, respond_by=respond_by,
         vault_=vault_,
     )  # fmt: skip
+    return preview_of(made)
+
+
+def preview_of(made: Drafted) -> LetterPreview:
+    """A text draft as its preview: the text and the notes on what counsel must complete."""
     ctx = made.built.context
     return LetterPreview(
         key=made.letter.key,
