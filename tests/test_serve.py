@@ -101,9 +101,14 @@ def test_serve_over_https_with_a_certificate_and_no_token_in_the_log(tmp_path: P
             assert "secure" in page.headers["Set-Cookie"].lower()
         with pytest.raises(urllib.error.HTTPError):  # an unknown link is refused: still logged
             urllib.request.urlopen(f"https://127.0.0.1:{port}/a/{token}", context=context)
+        with urllib.request.urlopen(f"https://127.0.0.1:{port}/report", context=context) as page:
+            assert page.status == 200  # the report channel: logged without the client's address
     finally:
         proc.terminate()
         out, _ = proc.communicate(timeout=30)
     assert "GET /login" in out, out  # the access log is on
     assert "/a/[redacted]" in out, out
     assert token not in out
+    [report_line] = [line for line in out.splitlines() if '"GET /report HTTP' in line]
+    assert "127.0.0.1" not in report_line and " - - " in f" {report_line}", report_line
+    assert any("127.0.0.1" in line and "GET /login" in line for line in out.splitlines())

@@ -213,6 +213,8 @@ vault_owners.register(vendors_documents.OWNER_TYPE, vendors_documents.VENDOR_OWN
 vault_owners.register(agreements_documents.OWNER_TYPE, agreements_documents.AGREEMENT_OWNERS)
 vault_owners.register(access_offboarding.OWNER_TYPE, access_offboarding.OFFBOARDING_OWNERS)
 vault_owners.register(evidence_documents.OWNER_TYPE, evidence_documents.CASE_OWNERS)
+#: an open case's evidence stays, whatever its legal hold
+vault_owners.register_keeper(evidence_documents.OWNER_TYPE, evidence_documents.keeps)
 vault_owners.register(reports_attachments.OWNER_TYPE, reports_attachments.REPORT_OWNERS)
 
 #: custody subjects as people read and type them (TS-0014, Dana Whitfield), one kind each

@@ -226,12 +226,13 @@ def depart_person(
     if person.status == PersonStatus.DEPARTED:
         raise Conflict(f"{person.full_name} already departed on {person.departed_on}")
     # a departure ends the login: against a person protected from retaliation, approved first
+    login = session.scalar(select(User.username).where(User.person_id == person.id))
     adverse.check(
         session,
         actor=actor,
         person_id=person.id,
         action=adverse.DISABLE_ACCOUNT,
-        target=person.email,
+        target=login or person.email,
     )
     on: date = departure.on or clock.today()
     before = {

@@ -22,7 +22,7 @@ from crownjewels.core.permissions import Permission
 from crownjewels.custody import checkpoints
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
-from crownjewels.vault import repository
+from crownjewels.vault import owners, repository
 from crownjewels.vault.errors import DestructionBlocked, DocumentNotFound
 from crownjewels.vault.models import DestructionCertificate, Document
 from crownjewels.vault.schemas import CertificateRead, DocumentRead, DocumentStatus
@@ -60,6 +60,13 @@ def _holder(session: Session, actor: Actor, document_id: str, what: str) -> Docu
     return document
 
 
+def _not_kept(session: Session, document: Document, what: str) -> None:
+    """Refuse when the document's owner keeps it (an open case's evidence), naming why."""
+    why = owners.kept_because(session, document.owner_type, document.owner_id)
+    if why:
+        raise DestructionBlocked(f"{document.title} {why}: {what} until then")
+
+
 def set_hold(session: Session, *, actor: Actor, document_id: str, reason: str) -> DocumentRead:
     """Put a document under legal hold: nobody can destroy it until the hold is released
     (documents:destroy, or incidents:contain)."""
@@ -83,6 +90,7 @@ def release_hold(
     document = _holder(session, actor, document_id, "releasing a legal hold")
     if not document.legal_hold:
         return _done(session, document)
+    _not_kept(session, document, "its hold stays")
     before = document.legal_hold_reason
     document.legal_hold, document.legal_hold_reason = False, None
     custody.record(
@@ -126,6 +134,7 @@ def destroy(
             f"document {document.id} is under legal hold ({document.legal_hold_reason}); "
             "release the hold first (`crownjewels vault release`)"
         )
+    _not_kept(session, document, "it cannot be destroyed")
     if document.retention_until is not None and document.retention_until > now:
         raise DestructionBlocked(
             f"document {document.id} must be kept until {document.retention_until:%Y-%m-%d}; "

@@ -5,6 +5,7 @@ checking that capability's own permissions, and names the owner ids the actor ma
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from sqlalchemy import Select
@@ -35,6 +36,23 @@ class OwnerKind(Protocol):
 
 
 _KINDS: dict[str, OwnerKind] = {}
+
+#: given an owner id, why its documents must be kept whatever their hold (an open case's
+#: evidence), or None
+Keeper = Callable[[Session, str], str | None]
+_KEEPERS: dict[str, Keeper] = {}
+
+
+def register_keeper(owner_type: str, keeper: Keeper) -> None:
+    """Let an owner kind keep its documents beyond a legal hold: while `keeper` gives a reason,
+    their hold is not released and they are not destroyed (called from registry.py)."""
+    _KEEPERS[owner_type] = keeper
+
+
+def kept_because(session: Session, owner_type: str, owner_id: str) -> str | None:
+    """Why the owner keeps its documents now, or None when nothing but a hold keeps them."""
+    keeper = _KEEPERS.get(owner_type)
+    return keeper(session, owner_id) if keeper else None
 
 
 def register(owner_type: str, kind: OwnerKind) -> None:

@@ -22,6 +22,7 @@ from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Permission, Role
 from crownjewels.custody import checkpoints
 from crownjewels.custody import service as custody
+from crownjewels.incidents.reports import service as reports
 from crownjewels.vendors import service as vendors
 from crownjewels.vendors.diligence import service as diligence
 from crownjewels.vendors.diligence.schemas import AssessmentFilter, AssessmentStatus
@@ -76,8 +77,13 @@ class Panel:
 
 
 #: the panel a role looks at first (the rest follow in the default order)
-_FIRST = ((Role.AUDITOR, "custody"), (Role.LEGAL, "agreements"), (Role.VENDOR_MANAGER, "vendors"))
-_ORDER = ("posture", "access", "agreements", "vendors", "custody")
+_FIRST = (
+    (Role.AUDITOR, "custody"),
+    (Role.LEGAL, "agreements"),
+    (Role.VENDOR_MANAGER, "vendors"),
+    (Role.CASE_HANDLER, "reports"),
+)
+_ORDER = ("posture", "access", "agreements", "vendors", "reports", "custody")
 
 
 def order(actor: Actor) -> list[str]:
@@ -107,7 +113,21 @@ def work(session: Session, actor: Actor) -> list[Panel]:
         out.append(Panel("agreements", "Agreements", _agreements_work(session, actor)))
     if actor.can(P.VENDORS_READ) and actor.can(P.VENDORS_WRITE):
         out.append(Panel("vendors", "Vendors", _vendor_work(session, actor)))
+    if actor.can(P.REPORTS_HANDLE):
+        out.append(Panel("reports", "Report channel", _report_work(session, actor)))
     return out
+
+
+def _report_work(session: Session, actor: Actor) -> list[Count]:
+    """The reports to acknowledge and to answer (the overdue ones apart), the approvals of
+    actions against protected people to decide."""
+    waiting = reports.waiting(session, actor=actor)
+    return [
+        Count("reports to acknowledge", waiting.to_acknowledge, "/reports?status=received"),
+        Count("reports waiting for feedback", waiting.to_answer, "/reports"),
+        Count("reports past a deadline", waiting.overdue, "/reports"),
+        Count("approvals to decide", waiting.approvals, "/reports/approvals"),
+    ]
 
 
 def _agreements_work(session: Session, actor: Actor) -> list[Count]:

@@ -79,6 +79,7 @@ FIRST = {
     Role.AUDITOR: 'id="custody-state"',
     Role.LEGAL: 'id="work-agreements"',
     Role.VENDOR_MANAGER: 'id="work-vendors"',
+    Role.CASE_HANDLER: 'id="work-reports"',
 }
 PANELS = {
     'id="posture"': {P.SECRETS_READ_ALL, P.SECRETS_READ_OWN},

@@ -320,6 +320,9 @@ def test_preserving_keeps_the_records_in_the_vault_on_legal_hold(
             lifecycle.destroy(
                 session, actor=admin, vault=opened, document_id=m.document_id, reason="tidy"
             )
+        # while the case is open, its evidence keeps its hold even for documents:destroy
+        with pytest.raises(DestructionBlocked, match=f"evidence of {world.case_ref}"):
+            lifecycle.release_hold(session, actor=admin, document_id=m.document_id)
     _bundles_verify(contents[EvidenceKind.BUNDLE], world, tmp_path)
     ledger = _open(contents[EvidenceKind.LEDGER])
     assert world.disclosure_id in ledger[f"{world.secret_ref}-ledger.csv"].decode()

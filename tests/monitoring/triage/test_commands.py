@@ -65,7 +65,7 @@ def test_triage_from_the_command_line(tmp_path: Path) -> None:
     escalated = cli.ok(
         *as_analyst, "monitor", "alerts", "escalate", world.quiet, "--note", "shared key"
     ).out
-    assert "no incident capability is installed" in escalated
+    assert "escalated to IN-0001" in escalated  # the incidents capability opened a case
     rules = cli.ok(*as_analyst, "monitor", "alerts", "rules", "--json").json()
     assert {r["rule_id"]: (r["dismissed"], r["confirmed"]) for r in rules} == {
         "off-hours": (0, 0),

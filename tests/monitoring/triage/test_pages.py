@@ -120,7 +120,7 @@ def test_triage_through_the_forms(db: Database, make_login: MakeLogin, client_of
     assert 'id="reopen-form"' in dismissed and 'id="dismiss-form"' not in dismissed
     assert "dismissed: quarterly audit pull" in dismissed
     escalated = _post(client, world.quiet, "escalate", note="looks like a shared key")
-    assert "no incident capability is installed" in escalated
+    assert "escalated to IN-0001" in escalated  # the incidents capability opened a case
     rules = html.unescape(client.get("/alerts/rules").text)
     assert "quarterly audit pull" in rules
     kinds = re.findall(r'<li data-kind="([a-z-]+)"', client.get(f"/alerts/{world.alert}").text)

@@ -132,7 +132,7 @@ def test_filters_and_a_whole_triage_through_the_api(rc: RoleClients, world: Tria
         escalated = client.post(
             f"{BASE}/{world.quiet}/escalate", json={"note": "shared key"}, headers=h
         ).json()
-        assert escalated["case"] is None and "marked escalated" in escalated["message"]
+        assert escalated["case"] == "IN-0001" and "escalated to IN-0001" in escalated["message"]
         trail = client.get(f"{BASE}/{world.alert}/trail", headers=h).json()
         assert [n["kind"] for n in trail] == ["grants-suspended", "dismissed"]
         rules = client.get(f"{BASE}/rules", headers=h).json()

@@ -167,7 +167,18 @@ def test_suspending_the_persons_grants_goes_through_access(session: Session, wor
 
 
 @pytest.fixture
-def receiver() -> Iterator[list[str]]:
+def alone() -> Iterator[None]:
+    """Monitoring on its own: the incidents capability's receiver taken out for the test."""
+    installed = escalation.receivers()
+    for name, _ in installed:
+        escalation.unregister(name)
+    yield
+    for name, found in installed:
+        escalation.register(name, found)
+
+
+@pytest.fixture
+def receiver(alone: None) -> Iterator[list[str]]:
     seen: list[str] = []
 
     def open_case(session: Session, actor: Actor, esc: escalation.Escalation) -> str:
@@ -180,7 +191,7 @@ def receiver() -> Iterator[list[str]]:
 
 
 def test_escalating_without_a_receiver_says_no_case_was_opened(
-    session: Session, world: World
+    session: Session, world: World, alone: None
 ) -> None:
     done = triage.escalate(session, actor=world.analyst, ref=world.alert.ref, note="legal hold")
     assert done.case is None and "no incident capability" in done.message

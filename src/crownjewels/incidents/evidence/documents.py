@@ -14,6 +14,7 @@ from crownjewels.core.permissions import Permission as P
 from crownjewels.incidents import service as cases
 from crownjewels.incidents.errors import CaseNotFound
 from crownjewels.incidents.evidence import repository
+from crownjewels.incidents.schemas import OPEN_STATUSES
 from crownjewels.vault.schemas import Owner
 
 #: the vault owner type of a case's documents
@@ -50,3 +51,11 @@ class CaseOwners:
 
 
 CASE_OWNERS = CaseOwners()
+
+
+def keeps(session: Session, owner_id: str) -> str | None:
+    """While its case is open, a case's evidence is kept whatever its hold (the vault asks)."""
+    found = repository.case(session, owner_id)
+    if found is not None and found.status in OPEN_STATUSES:
+        return f"is evidence of {found.ref}, which is {found.status}"
+    return None

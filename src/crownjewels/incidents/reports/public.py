@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
-import threading
-import time
-from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -50,7 +48,9 @@ from crownjewels.incidents.reports.schemas import (
     REPORTER_WORDS,
     ReportCreate,
 )
+from crownjewels.incidents.reports.throttle import Throttle, throttle_of
 from crownjewels.settings import Settings
+from crownjewels.vault import errors as vault_errors
 from crownjewels.vault import service as vault
 
 COOKIE = "cj_report"
@@ -59,6 +59,7 @@ FOLLOW_UP = PUBLIC_PATH + "/follow-up"
 OPEN_FOR = timedelta(minutes=30)
 FORM_AGE = timedelta(days=1)
 T = "incidents/reports/"
+log = logging.getLogger(__name__)
 
 
 def _anonymous(request: Request) -> None:
@@ -71,45 +72,6 @@ router = APIRouter(
     include_in_schema=False,
     dependencies=[Depends(refuse_unstorable_text), Depends(_anonymous)],
 )
-
-
-class Throttle:
-    """Lets `limit` events through per `window_seconds`, all callers together (no key: the
-    channel keeps no address to tell callers apart)."""
-
-    def __init__(self, *, limit: int, window_seconds: float) -> None:
-        self.limit, self.window = limit, window_seconds
-        self._times: deque[float] = deque()
-        self._lock = threading.Lock()
-
-    def _recent(self) -> deque[float]:
-        now = time.monotonic()
-        while self._times and self._times[0] <= now - self.window:
-            self._times.popleft()
-        return self._times
-
-    def blocked(self) -> bool:
-        """True when the window's events are used up."""
-        with self._lock:
-            return len(self._recent()) >= self.limit
-
-    def count(self) -> None:
-        """Count one event."""
-        with self._lock:
-            self._recent().append(time.monotonic())
-
-
-_throttle_lock = threading.Lock()
-
-
-def throttle_of(request: Request, name: str, limit: int) -> Throttle:
-    """The app's throttle `name` (one per app, made on first use; ten-minute windows)."""
-    with _throttle_lock:
-        found: Throttle | None = getattr(request.app.state, name, None)
-        if found is None:
-            found = Throttle(limit=limit, window_seconds=600)
-            setattr(request.app.state, name, found)
-    return found
 
 
 def _failures(request: Request) -> Throttle:
@@ -289,6 +251,21 @@ def send(request: Request, session: DbSession, settings: AppSettings, form: Post
         uploads = _uploads(form)
         store = vault.open_vault(settings) if uploads else None
         received = intake.submit(session, data=_report(form), uploads=uploads, store=store)
+    except vault_errors.VaultError:
+        # the vault's keys or storage failed: the operator reads why in the log, the reporter
+        # is told what to do (never a path or a key's name)
+        log.exception("a report's files could not be stored")
+        discard(session)
+        message = "Files cannot be taken just now; send the report without them, or try later."
+        return _intake_page(
+            request,
+            session,
+            settings,
+            visit,
+            errors={"attachments": message},
+            values=values,
+            status=503,
+        )
     except (ValidationError, CrownJewelsError) as exc:
         if not refused(exc):
             raise

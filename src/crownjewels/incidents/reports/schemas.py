@@ -82,7 +82,9 @@ class ReportCreate(BaseModel):
     @field_validator("reporter_name", "reporter_contact")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
-        return _no_nul(value) or None if value else None
+        if not value:
+            return None
+        return _no_nul(value)
 
 
 class Received(BaseModel):
@@ -169,6 +171,15 @@ class ReportRead(ReportSummary):
     closed_at: datetime | None
     messages: list[MessageRead]
     attachments: list[AttachmentRead]
+
+
+class Waiting(BaseModel):
+    """What waits for the case handlers (the dashboard's panel)."""
+
+    to_acknowledge: int
+    to_answer: int
+    overdue: int
+    approvals: int
 
 
 class Reply(BaseModel):

@@ -40,6 +40,7 @@ from crownjewels.incidents.reports.schemas import (
     ReportStatus,
     ReportSummary,
     StatusChange,
+    Waiting,
 )
 from crownjewels.incidents.schemas import CaseOpen, CaseRead, Origin
 from crownjewels.parties import accounts
@@ -351,3 +352,19 @@ def tasks_for(session: Session, *, actor: Actor) -> list[MyTask]:
             )
         )
     return out + approvals.tasks_for(session, actor=actor)
+
+
+def waiting(session: Session, *, actor: Actor) -> Waiting:
+    """The open reports the actor may see still to acknowledge, still without feedback, and
+    overdue; the approvals they may decide."""
+    actor.require(P.REPORTS_HANDLE, what="reading the report channel's reports")
+    rows = summaries(session, repository.reports(session, actor.person_id, [s.value for s in OPEN]))
+    return Waiting(
+        to_acknowledge=sum(r.deadlines.acknowledged_at is None for r in rows),
+        to_answer=sum(
+            r.deadlines.acknowledged_at is not None and r.deadlines.feedback_at is None
+            for r in rows
+        ),
+        overdue=sum(r.overdue for r in rows),
+        approvals=len(approvals.tasks_for(session, actor=actor)),
+    )
