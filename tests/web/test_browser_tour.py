@@ -426,7 +426,7 @@ def _incidents(browser: Any, tour: Tour) -> None:
     expect(gdpr.locator(".countdown")).to_contain_text("left")
     expect(page.locator("#clock-table")).to_contain_text("AG-")
     page.click("#contain-link")
-    expect(page.locator("#summary")).to_contain_text("grants")
+    expect(page.locator("#summary")).to_contain_text("vendor VN-0002")
     page.goto(base + "/incidents/IN-0001")
     page.click("text=Evidence")
     expect(page.locator("main")).to_contain_text("IN-0001")
@@ -437,5 +437,5 @@ def _incidents(browser: Any, tour: Tour) -> None:
     cli = tour.cli
     assert "IN-0001" in cli.ok("incidents", "list", "--open").out
     assert "Art. 33" in cli.ok("incidents", "clocks", "IN-0001").out
-    assert "grants" in cli.ok("incidents", "contain", "IN-0001", "--preview").out
+    assert "VN-0002" in cli.ok("incidents", "contain", "IN-0001", "--preview").out
     cli.ok("incidents", "evidence", "list", "IN-0001")
