@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -122,6 +123,20 @@ def _cell(value: Any, *, limit: int = 60) -> str:
 
 
 JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
+
+
+def moment(value: str | None, option: str) -> datetime | None:
+    """An ISO date or date-time typed for `option`; without a zone it is taken as UTC."""
+    if value is None:
+        return None
+    try:
+        found = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise Invalid(
+            f"{option} {value!r} is not an ISO date or time, e.g. 2026-03-01 or "
+            "2026-03-01T09:30:00+01:00"
+        ) from None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 def read_import_file(path: Path) -> bytes:

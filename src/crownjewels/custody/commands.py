@@ -4,13 +4,12 @@ checkpoints|timestamp|prove|consistency|export|verify-bundle`."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from crownjewels.core.cli import JsonOpt, emit_json, emit_record, emit_table, state
+from crownjewels.core.cli import JsonOpt, emit_json, emit_record, emit_table, moment, state
 from crownjewels.core.errors import Invalid
 from crownjewels.core.pagination import Page, PageParams
 from crownjewels.core.permissions import Permission
@@ -29,20 +28,6 @@ from crownjewels.custody.errors import EventNotFound, TsaNotConfigured
 from crownjewels.custody.schemas import EventFilter, EventRead, EventType
 
 app = typer.Typer(no_args_is_help=True, help="The tamper-evident chain-of-custody log.")
-
-
-def _moment(value: str | None, option: str) -> datetime | None:
-    """An ISO date or date-time; without a zone it is taken as UTC."""
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise Invalid(
-            f"{option} {value!r} is not an ISO date or time, e.g. 2026-03-01 or "
-            "2026-03-01T09:30:00+01:00"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _event_type(value: str | None) -> str | None:
@@ -135,8 +120,8 @@ def log(
             subject_id=subject_id,
             actor=labels.find_actor(session, by) if by else None,
             event_type=_event_type(event_type),
-            since=_moment(since, "--since"),
-            until=_moment(until, "--until"),
+            since=moment(since, "--since"),
+            until=moment(until, "--until"),
         )
         rows, total = service.list_events(session, actor=actor, filters=flt, page=page)
         keys_ = [e.actor for e in rows] + [f"{e.subject_type}:{e.subject_id}" for e in rows]

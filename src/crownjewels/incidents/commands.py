@@ -4,14 +4,12 @@ notices given; the review and closing; the playbooks."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
 
 from crownjewels.core import clock
-from crownjewels.core.cli import JsonOpt, emit_json, emit_record, emit_table, state
-from crownjewels.core.errors import Invalid
+from crownjewels.core.cli import JsonOpt, emit_json, emit_record, emit_table, moment, state
 from crownjewels.core.pagination import PageParams
 from crownjewels.incidents import clocking, service, team, timeline
 from crownjewels.incidents.clocks import rules as clock_rules
@@ -44,23 +42,19 @@ app = typer.Typer(
 playbooks_app = typer.Typer(no_args_is_help=True, help="The playbooks cases are worked by.")
 app.add_typer(playbooks_app, name="playbooks")
 
+#: the facts the clocks are computed from, as `open` and `facts` take them
+PersonalDataOpt = typer.Option(False, "--personal-data", help="Personal data involved.")
+PhiOpt = typer.Option(False, "--phi", help="Health information under HIPAA involved.")
+CountriesOpt = typer.Option([], "--subjects-in", help="Data subjects' country (repeat).")
+StatesOpt = typer.Option([], "--us-state", help="US state of residents (repeat).")
+JurisdictionsOpt = typer.Option([], "--jurisdiction", help="Where we operate (repeat).")
+SectorsOpt = typer.Option([], "--sector", help="health, finance, essential-entity…")
+ListedOpt = typer.Option(False, "--listed", help="We are an SEC registrant.")
+NydfsOpt = typer.Option(False, "--nydfs", help="We are regulated by the NY DFS.")
+
 CASE_COLUMNS = ["ref", "severity", "status", "kind_words", "title", "open_tasks", "lead"]
 TASK_COLUMNS = ["number", "status", "due_at", "role", "owner", "title"]
 CLOCK_COLUMNS = ["name", "recipient", "due_local", "status", "remaining", "citation"]
-
-
-def _moment(value: str | None, option: str) -> datetime | None:
-    """An ISO date or date-time; without a zone it is taken as UTC."""
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise Invalid(
-            f"{option} {value!r} is not an ISO date or time, e.g. 2026-03-01 or "
-            "2026-03-01T09:30:00+01:00"
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _show(case: CaseRead, as_json: bool) -> None:
@@ -141,14 +135,14 @@ def open_(
     occurred: str | None = typer.Option(None, "--occurred", help="When it happened."),
     playbook: str | None = typer.Option(None, "--playbook", help="A playbook by name, or none."),
     lead: str | None = typer.Option(None, "--lead", help="The incident lead's email."),
-    personal_data: bool = typer.Option(False, "--personal-data", help="Personal data involved."),
-    phi: bool = typer.Option(False, "--phi", help="Health information under HIPAA involved."),
-    countries: list[str] = typer.Option([], "--subjects-in", help="Data subjects' country."),
-    states: list[str] = typer.Option([], "--us-state", help="US state of residents (repeat)."),
-    jurisdictions: list[str] = typer.Option([], "--jurisdiction", help="Where we operate."),
-    sectors: list[str] = typer.Option([], "--sector", help="health, finance, essential-entity…"),
-    listed: bool = typer.Option(False, "--listed", help="We are an SEC registrant."),
-    nydfs: bool = typer.Option(False, "--nydfs", help="We are regulated by the NY DFS."),
+    personal_data: bool = PersonalDataOpt,
+    phi: bool = PhiOpt,
+    countries: list[str] = CountriesOpt,
+    states: list[str] = StatesOpt,
+    jurisdictions: list[str] = JurisdictionsOpt,
+    sectors: list[str] = SectorsOpt,
+    listed: bool = ListedOpt,
+    nydfs: bool = NydfsOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Open a case by hand: its subjects, lead and the kind's playbook tasks."""
@@ -162,8 +156,8 @@ def open_(
             "people": people,
             "organisations": orgs,
             "agreements": agreements,
-            "discovered_at": _moment(discovered, "--discovered"),
-            "occurred_at": _moment(occurred, "--occurred"),
+            "discovered_at": moment(discovered, "--discovered"),
+            "occurred_at": moment(occurred, "--occurred"),
             "playbook": playbook,
             "lead": lead,
             "facts": _facts(
@@ -212,10 +206,10 @@ def update(
         "title": title,
         "severity": severity,
         "summary": summary,
-        "occurred_at": _moment(occurred, "--occurred"),
-        "discovered_at": _moment(discovered, "--discovered"),
-        "classified_at": _moment(classified, "--classified"),
-        "materiality_at": _moment(materiality, "--material"),
+        "occurred_at": moment(occurred, "--occurred"),
+        "discovered_at": moment(discovered, "--discovered"),
+        "classified_at": moment(classified, "--classified"),
+        "materiality_at": moment(materiality, "--material"),
     }
     changes = CaseUpdate.model_validate({k: v for k, v in given.items() if v is not None})
     with state(ctx).unit_of_work() as (session, actor):
@@ -227,14 +221,14 @@ def update(
 def facts(
     ctx: typer.Context,
     ref: str = typer.Argument(..., help="The case: IN-0001."),
-    personal_data: bool = typer.Option(False, "--personal-data", help="Personal data involved."),
-    phi: bool = typer.Option(False, "--phi", help="Health information under HIPAA involved."),
-    countries: list[str] = typer.Option([], "--subjects-in", help="Data subjects' country."),
-    states: list[str] = typer.Option([], "--us-state", help="US state of residents (repeat)."),
-    jurisdictions: list[str] = typer.Option([], "--jurisdiction", help="Where we operate."),
-    sectors: list[str] = typer.Option([], "--sector", help="health, finance, essential-entity…"),
-    listed: bool = typer.Option(False, "--listed", help="We are an SEC registrant."),
-    nydfs: bool = typer.Option(False, "--nydfs", help="We are regulated by the NY DFS."),
+    personal_data: bool = PersonalDataOpt,
+    phi: bool = PhiOpt,
+    countries: list[str] = CountriesOpt,
+    states: list[str] = StatesOpt,
+    jurisdictions: list[str] = JurisdictionsOpt,
+    sectors: list[str] = SectorsOpt,
+    listed: bool = ListedOpt,
+    nydfs: bool = NydfsOpt,
     as_json: bool = JsonOpt,
 ) -> None:
     """Replace the facts the clocks are computed from."""
@@ -312,7 +306,7 @@ def task_add(
         title=title,
         kind=TaskKind.REMEDIATION if remediation else TaskKind.MANUAL,
         owner=owner,
-        due_at=_moment(due, "--due"),
+        due_at=moment(due, "--due"),
     )
     with state(ctx).unit_of_work() as (session, actor):
         case = team.add_task(session, actor=actor, ref=ref, data=data)
@@ -330,7 +324,7 @@ def task(
     note: str | None = typer.Option(None, "--note", help="A note (needed to skip)."),
 ) -> None:
     """Finish, skip, reopen, reassign or reschedule a task."""
-    data = TaskChange(status=status, owner=owner, due_at=_moment(due, "--due"), note=note)
+    data = TaskChange(status=status, owner=owner, due_at=moment(due, "--due"), note=note)
     with state(ctx).unit_of_work() as (session, actor):
         case = team.change_task(session, actor=actor, ref=ref, number=number, data=data)
     found = next(t for t in case.tasks if t.number == number)
@@ -402,7 +396,7 @@ def notify(
     note: str = typer.Option("", "--note", help="To whom, how, its reference."),
 ) -> None:
     """Record that the notice a clock asks for was given: the clock is met."""
-    data = NoticeGiven(clock=clock_key, at=_moment(at, "--at"), note=note)
+    data = NoticeGiven(clock=clock_key, at=moment(at, "--at"), note=note)
     with state(ctx).unit_of_work() as (session, actor):
         case = clocking.give_notice(session, actor=actor, ref=ref, data=data)
     typer.echo(f"{case.ref}: notice under {clock_key} recorded")
