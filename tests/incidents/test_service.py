@@ -21,6 +21,7 @@ from crownjewels.core import clock
 from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.errors import Conflict, Forbidden, Invalid, NotFound
+from crownjewels.core.pagination import PageParams
 from crownjewels.core.permissions import Role
 from crownjewels.custody import service as custody
 from crownjewels.custody.models import CustodyEvent
@@ -282,7 +283,7 @@ def test_who_sees_a_case(session: Session, world: World) -> None:
     with pytest.raises(NotFound):
         service.get(session, actor=owner, ref=ref)
     with pytest.raises(Forbidden):
-        service.list_cases(session, actor=owner, page=service.PageParams())
+        service.list_cases(session, actor=owner, page=PageParams())
     team.add_member(
         session, actor=lead, ref=ref, data=MemberAdd(user=world.owner.username, role=TeamRole.OWNER)
     )
