@@ -43,6 +43,11 @@ def unregister(name: str) -> None:
     _RECEIVERS[:] = [(n, r) for n, r in _RECEIVERS if n != name]
 
 
+def receivers() -> list[tuple[str, Receiver]]:
+    """The installed receivers, in the order they were registered."""
+    return list(_RECEIVERS)
+
+
 def hand_over(session: Session, actor: Actor, finding: Finding) -> str | None:
     """Give the finding to each receiver in turn until one opens a case: its reference."""
     for _, receiver in _RECEIVERS:

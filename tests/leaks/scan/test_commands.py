@@ -40,7 +40,8 @@ def test_scan_review_and_watch_from_the_command_line(tmp_path: Path) -> None:
         in cli.ok("leaks", "dismiss", "LM-0001", "--reason", "a licensed copy").out
     )
     assert_user_error(cli("leaks", "confirm", "LM-0001"), "already dismissed")
-    assert_user_error(cli("leaks", "investigate", "LM-0002"), "no investigation can be opened")
+    # the incidents capability receives the finding: a case is opened
+    assert "LM-0002: investigation IN-0001 opened" in cli.ok("leaks", "investigate", "LM-0002").out
     assert_user_error(cli("leaks", "scan", str(tmp_path / "missing")), "no file or folder")
     assert_user_error(cli("leaks", "match", "LM-0099"), "no match")
 

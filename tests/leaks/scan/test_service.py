@@ -283,7 +283,7 @@ def test_the_side_by_side_reads_the_secret_from_the_vault(
 
 
 def test_review_confirm_dismiss_and_investigate(
-    session: Session, admin: Actor, world: World
+    session: Session, admin: Actor, world: World, alone: None
 ) -> None:
     first, second = (
         service.scan(session, actor=admin, settings=world.settings, text=excerpt()).scan.found[0]

@@ -51,7 +51,7 @@ def test_watch_fetch_and_review(tmp_path: Path) -> None:
     marked = cli.ok(
         "leaks", "reviews", "mark", "WR-0001", "--relevant", "--note", "ours", "--investigate"
     ).out
-    assert marked.startswith("WR-0001 marked relevant: no investigation could be opened")
+    assert marked.startswith("WR-0001 marked relevant: investigation IN-0001 opened")
     assert_user_error(
         cli("leaks", "reviews", "mark", "WR-0001", "--not-relevant", "--note", "x"),
         "was marked relevant already",

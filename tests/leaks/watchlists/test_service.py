@@ -284,7 +284,7 @@ def queued(db: Database, admin: Actor, secret: SecretRead, server: FeedServer) -
 
 
 def test_relevant_raises_a_signal_and_says_no_case_could_be_opened(
-    db: Database, admin: Actor, secret: SecretRead, server: FeedServer
+    db: Database, admin: Actor, secret: SecretRead, server: FeedServer, alone: None
 ) -> None:
     ref = queued(db, admin, secret, server)
     mark = ReviewMark(relevant=True, note="Same feed schedule as ours", open_investigation=True)
@@ -303,7 +303,7 @@ def test_relevant_raises_a_signal_and_says_no_case_could_be_opened(
 
 
 def test_relevant_opens_an_investigation_and_records_the_secret_disclosed(
-    db: Database, admin: Actor, secret: SecretRead, server: FeedServer
+    db: Database, admin: Actor, secret: SecretRead, server: FeedServer, alone: None
 ) -> None:
     ref = queued(db, admin, secret, server)
     seen: list[escalation.Finding] = []
