@@ -181,6 +181,7 @@ def case_page(
     row = service.row(session, actor, ref)
     case = service.read(session, row)
     may_write = actor.can(P.INCIDENTS_WRITE) and case.is_open
+    may_work = service.may_work(session, actor, row)
     clocks = clocking.clocks(session, actor=actor, ref=ref, tz=settings.timezone)
     steps = [(n, name, [t for t in case.tasks if t.step == n]) for n, name in STEPS.items()]
     ctx = {
@@ -193,8 +194,8 @@ def case_page(
         "remediation": [t for t in case.tasks if t.kind == TaskKind.REMEDIATION],
         "timeline": timeline.timeline(session, actor=actor, ref=ref),
         "may_write": may_write,
-        "may_work": service.may_work(session, actor, row) and case.is_open,
-        "may_write_tasks": service.may_work(session, actor, row),
+        "may_work": may_work and case.is_open,
+        "may_write_tasks": may_work,
         "may_contain": actor.can(P.INCIDENTS_CONTAIN) and case.is_open,
         "next_statuses": _next(case),
         "roles": ROLE_WORDS,

@@ -40,11 +40,10 @@ def use_playbooks(folder: Path | None) -> None:
 
 def _joined(session: Session, actor: Actor, refs: list[str], by: str, note: str) -> str | None:
     for origin_ref in refs:
-        for origin in Origin:
-            found = repository.open_case_for_origin(session, origin.value, origin_ref)
-            if found is not None:
-                cases.join(session, actor=actor, ref=found.ref, origin_ref=by, note=note)
-                return found.ref
+        found = repository.open_case_for_origin(session, origin_ref)
+        if found is not None:
+            cases.join(session, actor=actor, ref=found.ref, origin_ref=by, note=note)
+            return found.ref
     return None
 
 

@@ -44,10 +44,10 @@ def cases_query(
     return query
 
 
-def open_case_for_origin(session: Session, origin: str, origin_ref: str) -> Incident | None:
-    """The open case a finding or an alert opened before (investigating twice joins it)."""
+def open_case_for_origin(session: Session, origin_ref: str) -> Incident | None:
+    """The open case a finding or an alert (AL-0007, LM-0003) opened before: investigating
+    twice joins it (refs are unique across origins, each with its own prefix)."""
     query = select(Incident).where(
-        Incident.origin == origin,
         Incident.origin_ref == origin_ref,
         Incident.status.in_([s.value for s in OPEN_STATUSES]),
     )
