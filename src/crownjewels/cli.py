@@ -3,10 +3,12 @@ sub-commands from the registry. Domain errors become one line on stderr and exit
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -276,10 +278,18 @@ def _usage_error(exc: typer.TyperException) -> NoReturn:
     sys.exit(2)
 
 
+@functools.cache
+def command() -> Callable[..., Any]:
+    """The click command of `app`, built once per process: building it reads the signature of
+    every command (about 0.1 s), which a process that runs main() more than once (the tests,
+    a shell embedding the CLI) would otherwise pay on every call."""
+    return typer.main.get_command(app)  # typer's own click: its Command type is private
+
+
 def main() -> None:
     """Entry point: run the CLI, turning user errors into one clear line and exit code 2."""
     try:
-        code = app(standalone_mode=False)
+        code = command()(standalone_mode=False)
     except CrownJewelsError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         sys.exit(2)
