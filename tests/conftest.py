@@ -52,6 +52,12 @@ def is_adapter_test(item: pytest.Item) -> bool:
     return bool(ADAPTER_MODULE.search(path)) and "both_engines" not in item.keywords
 
 
+def is_sqlite_copy_of_a_once(item: pytest.Item) -> bool:
+    """The SQLite copy of a test marked `once_on_postgresql` (deselected when PostgreSQL is
+    configured, before its fixtures build anything)."""
+    return "once_on_postgresql" in item.keywords and "postgres" not in item.keywords
+
+
 #: markers of the tests that take seconds each (a browser, a subprocess, a benchmark's run)
 LONG = ("slow", "browser", "screenshots")
 
@@ -71,7 +77,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         kept, dropped = [], []
         for item in items:
             on_pg = "postgres" in item.keywords and is_adapter_test(item)
-            (dropped if on_pg else kept).append(item)
+            (dropped if on_pg or is_sqlite_copy_of_a_once(item) else kept).append(item)
         if dropped:
             config.hook.pytest_deselected(items=dropped)
             items[:] = kept

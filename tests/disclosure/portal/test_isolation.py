@@ -37,7 +37,6 @@ from crownjewels.vault import service as vault
 from crownjewels.vault.keys import create_key_file
 from crownjewels.vendors.diligence.models import Assessment
 from crownjewels.vendors.models import VendorProfile
-from tests.conftest import PG_URL
 from tests.disclosure.portal.world import World, make_world
 from tests.web.conftest import Login, csrf_of
 
@@ -170,7 +169,10 @@ def world(settings: Settings, db: Database) -> World:
 SHARDS = 4
 
 
+# the walk is about routes, not SQL (the scoping queries it reaches are tested on both engines
+# by their own capability): it runs once, on PostgreSQL where it is configured
 @pytest.mark.slow
+@pytest.mark.once_on_postgresql
 @pytest.mark.parametrize("shard", range(SHARDS))
 def test_vendor_user_reads_nothing_of_another_vendor_or_internal(
     app: FastAPI,
@@ -180,10 +182,6 @@ def test_vendor_user_reads_nothing_of_another_vendor_or_internal(
     client_of: ClientOf,
     shard: int,
 ) -> None:
-    if PG_URL and db.is_sqlite:
-        # the walk is about routes, not SQL (the scoping queries it reaches are tested on both
-        # engines by their own capability): it runs once, on PostgreSQL where it is configured
-        pytest.skip("the route walk runs once, on PostgreSQL")
     foreign = _foreign(world, db, settings)
     cookie = client_of(Login(person=world.a.person, user=world.a.user))
     csrf = csrf_of(cookie.get(f"/portal/grants/{world.a.grant.ref}").text)
