@@ -11,7 +11,7 @@ import secrets
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from typing import Annotated, Protocol, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from annotated_types import Ge, Le
@@ -130,7 +130,18 @@ def require(*permissions: Permission) -> Callable[[Actor], Actor]:
         return actor
 
     check.__name__ = "require_" + "_or_".join(p.name.lower() for p in permissions)
+    # readable by tools that reason over the routes (`needed_permissions`)
+    setattr(check, _NEEDS, permissions)
     return check
+
+
+_NEEDS = "__crownjewels_permissions__"
+
+
+def needed_permissions(dependency: Callable[..., Any]) -> tuple[Permission, ...] | None:
+    """The permissions a `require(...)` dependency lets through (any one of them), or None for
+    any other dependency."""
+    return getattr(dependency, _NEEDS, None)
 
 
 def page_params(
