@@ -31,6 +31,7 @@ from crownjewels.inventory.schemas import SecretRead, Tier
 from crownjewels.settings import Settings
 from crownjewels.vault.keys import create_key_file
 from crownjewels.vault.service import open_vault
+from tests.api_support import app_for
 from tests.inventory.factories import make_secret
 from tests.parties.factories import make_org, make_person, make_user
 
@@ -48,6 +49,9 @@ DB_FILE = "crownjewels.db"
 #: the longest an `expect(...)` waits for a page to get there (a ceiling, not a timing: on a
 #: busy shared machine the first OpenAPI document alone can take longer than the default 5 s)
 EXPECT_CEILING_MS = 30_000
+#: the secret key of every browser workspace (the sessions' signatures, the watermark key): one
+#: key, so that the process builds one app for them all
+BROWSER_KEY = "browser-test-key-0123456789abcdef"
 
 
 @dataclass
@@ -164,7 +168,9 @@ class LiveServer:
 
     @contextmanager
     def _serving(self, settings: Settings, db: Database) -> Iterator[None]:
-        self._mount.app = create_app(settings, db=db, run_jobs=False)
+        # the process's app for the browser key, pointed at this workspace (as the in-process
+        # tests' apps are): one app built per process, not one per module
+        self._mount.app = app_for(settings, db)
         try:
             yield
         finally:

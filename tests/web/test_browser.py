@@ -13,7 +13,7 @@ import pytest
 from crownjewels.core import clock
 from crownjewels.inventory.schemas import Tier
 from tests.parties.factories import PASSWORD
-from tests.web.live import Live, LiveServer
+from tests.web.live import BROWSER_KEY, Live, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ SCREENSHOTS = Path("/tmp")
 def live(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     with live_server.workspace(
         tmp_path_factory.mktemp("browser"),
-        secret_key="browser-test-key-0123456789abcdef",
+        secret_key=BROWSER_KEY,
         tier=Tier.CONFIDENTIAL,
     ) as app:
         yield app

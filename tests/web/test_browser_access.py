@@ -26,10 +26,9 @@ from crownjewels.vault import service as vault
 from tests.access.factories import _agreement, _vendor_ready
 from tests.parties.factories import PASSWORD, make_person, make_user
 from tests.vendors.diligence_factories import make_contact, make_vendor, make_vendor_user
-from tests.web.live import Live, LiveServer
+from tests.web.live import BROWSER_KEY, Live, LiveServer
 
 pytestmark = pytest.mark.browser
-SECRET_KEY = "browser-access-key-0123456789abcdef"
 SEEDED: dict[str, str] = {}
 SHEET = b"Glaze recipe: frit 62, kaolin 18, silica 12, whiting 8; fire to cone 6, hold 10 min.\n"
 
@@ -64,7 +63,7 @@ def _seed(session: Session, settings: Settings, secret: SecretRead) -> None:
 @pytest.fixture(scope="module")
 def live(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     with live_server.workspace(
-        tmp_path_factory.mktemp("browser-access"), secret_key=SECRET_KEY, seed=_seed
+        tmp_path_factory.mktemp("browser-access"), secret_key=BROWSER_KEY, seed=_seed
     ) as app:
         yield app
 
@@ -132,7 +131,7 @@ def test_request_approve_acknowledge_download_and_see_it_in_the_ledger(
     info.value.save_as(copy)
     data = copy.read_bytes()
     assert data != SHEET
-    verdict = describe(read_marks(data, "text/plain", key=disclosure.watermark_key(SECRET_KEY)))
+    verdict = describe(read_marks(data, "text/plain", key=disclosure.watermark_key(BROWSER_KEY)))
     assert verdict.copy_id
 
     # the ledger shows the disclosure, its channel, its agreement and its approver

@@ -14,16 +14,15 @@ import pytest
 from crownjewels.core import clock
 from tests.agreements.samples import nda_pdf
 from tests.parties.factories import PASSWORD
-from tests.web.live import Live, LiveServer
+from tests.web.live import BROWSER_KEY, Live, LiveServer
 
 pytestmark = pytest.mark.browser
-SECRET_KEY = "browser-agreements-key-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
 def live(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     home = tmp_path_factory.mktemp("browser-agreements")
-    with live_server.workspace(home, secret_key=SECRET_KEY) as app:
+    with live_server.workspace(home, secret_key=BROWSER_KEY) as app:
         yield app
 
 

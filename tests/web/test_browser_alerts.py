@@ -20,10 +20,9 @@ from crownjewels.settings import Settings
 from tests.access.lifecycle_factories import bound_person, granted, nda, partner
 from tests.monitoring.triage.factories import make_alert
 from tests.parties.factories import PASSWORD
-from tests.web.live import Live, LiveServer
+from tests.web.live import BROWSER_KEY, Live, LiveServer
 
 pytestmark = pytest.mark.browser
-SECRET_KEY = "browser-alerts-key-0123456789abcdef"
 SEEDED: dict[str, str] = {}
 
 
@@ -41,7 +40,7 @@ def _seed(session: Session, settings: Settings, secret: SecretRead) -> None:
 @pytest.fixture(scope="module")
 def live(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     with live_server.workspace(
-        tmp_path_factory.mktemp("browser-alerts"), secret_key=SECRET_KEY, seed=_seed
+        tmp_path_factory.mktemp("browser-alerts"), secret_key=BROWSER_KEY, seed=_seed
     ) as app:
         yield app
 

@@ -21,16 +21,15 @@ from crownjewels.parties.models import User
 from tests.access.factories import bind_for_access
 from tests.disclosure.helpers import make_pdf
 from tests.parties.factories import PASSWORD
-from tests.web.live import Live, LiveServer
+from tests.web.live import BROWSER_KEY, Live, LiveServer
 
 pytestmark = pytest.mark.browser
-SECRET_KEY = "browser-copies-key-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
 def live(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     home = tmp_path_factory.mktemp("browser-copies")
-    with live_server.workspace(home, secret_key=SECRET_KEY) as app:
+    with live_server.workspace(home, secret_key=BROWSER_KEY) as app:
         _bind(app.url, app.username)
         yield app
 
@@ -108,7 +107,7 @@ def test_download_a_watermarked_pdf_and_identify_it(
     copy_id = page.locator("#copy-id").inner_text().strip()
 
     # the marks verify under the installation's key outside the browser too
-    verdict = describe(read_marks(data, key=disclosure.watermark_key(SECRET_KEY)))
+    verdict = describe(read_marks(data, key=disclosure.watermark_key(BROWSER_KEY)))
     assert verdict.copy_id == copy_id
     assert failed == []
     context.close()

@@ -20,7 +20,7 @@ from crownjewels.core.permissions import Role
 from crownjewels.inventory.schemas import Tier
 from tests.parties.factories import PASSWORD, make_person, make_user
 from tests.vendors.diligence_factories import import_builtin, make_contact, make_vendor
-from tests.web.live import Live, LiveServer
+from tests.web.live import BROWSER_KEY, Live, LiveServer
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path("/tmp")
@@ -37,8 +37,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def live(live_server: LiveServer, home: Path) -> Iterator[tuple[Live, str]]:
-    key = "browser-diligence-key-0123456789abcdef"
-    with live_server.workspace(home, secret_key=key, tier=Tier.HIGHLY_SENSITIVE) as app:
+    with live_server.workspace(home, secret_key=BROWSER_KEY, tier=Tier.HIGHLY_SENSITIVE) as app:
         db = Database(app.url)
         with db.unit_of_work() as s:
             admin = system_actor("test")

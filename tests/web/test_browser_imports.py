@@ -11,7 +11,7 @@ import pytest
 
 from crownjewels.core import clock
 from tests.parties.factories import PASSWORD
-from tests.web.live import Live, LiveServer
+from tests.web.live import BROWSER_KEY, Live, LiveServer
 
 pytestmark = pytest.mark.browser
 HEADER = "Name,Home country,Services,Criticality,Countries\n"
@@ -20,7 +20,7 @@ HEADER = "Name,Home country,Services,Criticality,Countries\n"
 @pytest.fixture(scope="module")
 def live(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     home = tmp_path_factory.mktemp("browser-imports")
-    with live_server.workspace(home, secret_key="browser-imports-key-0123456789abcdef") as app:
+    with live_server.workspace(home, secret_key=BROWSER_KEY) as app:
         yield app
 
 

@@ -21,10 +21,9 @@ from crownjewels.inventory.schemas import SecretRead
 from crownjewels.parties import accounts
 from crownjewels.settings import Settings
 from tests.parties.factories import make_person, make_user
-from tests.web.live import Live, LiveServer
+from tests.web.live import BROWSER_KEY, Live, LiveServer
 
 pytestmark = pytest.mark.browser
-SECRET_KEY = "browser-reports-key-0123456789abcdef"
 PASSWORD = "lantern-harbour-blue-42"
 SEEDED: dict[str, str] = {}
 
@@ -38,7 +37,7 @@ def _seed(session: Session, settings: Settings, secret: SecretRead) -> None:
 @pytest.fixture(scope="module")
 def live(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     with live_server.workspace(
-        tmp_path_factory.mktemp("browser-reports"), secret_key=SECRET_KEY, seed=_seed
+        tmp_path_factory.mktemp("browser-reports"), secret_key=BROWSER_KEY, seed=_seed
     ) as app:
         yield app
 

@@ -11,16 +11,15 @@ import pytest
 
 from crownjewels.core import clock
 from tests.parties.factories import PASSWORD
-from tests.web.live import Live, LiveServer
+from tests.web.live import BROWSER_KEY, Live, LiveServer
 
 pytestmark = pytest.mark.browser
-SECRET_KEY = "browser-settings-key-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
 def live(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     with live_server.workspace(
-        tmp_path_factory.mktemp("browser-settings"), secret_key=SECRET_KEY
+        tmp_path_factory.mktemp("browser-settings"), secret_key=BROWSER_KEY
     ) as app:
         yield app
 

@@ -17,7 +17,7 @@ from crownjewels.core.db import Database
 from crownjewels.parties.schemas import OrgKind
 from tests.parties.factories import PASSWORD, make_org
 from tests.vendors.factories import make_vendor
-from tests.web.live import Live, LiveServer
+from tests.web.live import BROWSER_KEY, Live, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def live(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     home = tmp_path_factory.mktemp("browser-vendors")
-    with live_server.workspace(home, secret_key="browser-vendors-key-0123456789abcdef") as app:
+    with live_server.workspace(home, secret_key=BROWSER_KEY) as app:
         db = Database(app.url)
         with db.unit_of_work() as s:
             admin = system_actor("test")

@@ -31,7 +31,7 @@ from crownjewels.vendors import service as vendors
 from crownjewels.web.auth import SESSION_COOKIE, login_cookie
 from tests.monitoring.triage.factories import make_alert
 from tests.parties.factories import make_person, make_user
-from tests.web.live import Live, LiveServer
+from tests.web.live import BROWSER_KEY, Live, LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.screenshots]
 
@@ -97,7 +97,7 @@ def _cookies(db: Database, settings: Settings) -> dict[Role, str]:
 @pytest.fixture(scope="module")
 def demo(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     home = tmp_path_factory.mktemp("screenshots")
-    with live_server.demo_workspace(home, secret_key="screenshots-key-0123456789abcdef") as (
+    with live_server.demo_workspace(home, secret_key=BROWSER_KEY) as (
         live,
         settings,
     ):
