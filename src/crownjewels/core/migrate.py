@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -46,7 +48,15 @@ def downgrade(url: str, revision: str) -> None:
 
 def head_revision(url: str) -> str | None:
     """The newest migration this code ships."""
-    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    return _shipped_head()
+
+
+@functools.cache
+def _shipped_head() -> str | None:
+    """Read once per process: finding it loads every migration script (about 0.1 s), and the
+    scripts ship with the code, so they cannot change while it runs. Every command asks
+    (`ensure_current`)."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
