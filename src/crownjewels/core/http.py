@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Annotated, Any, Protocol, TypeVar
 from urllib.parse import quote
@@ -107,8 +107,9 @@ def optional_actor(request: Request, session: DbSession) -> Actor | None:
     return actor
 
 
-def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
-    """The authenticated actor, or 401."""
+async def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
+    """The authenticated actor, or 401. Async: it only looks at what `optional_actor` found, so
+    FastAPI runs it on the event loop instead of handing it to a worker thread."""
     if actor is None:
         raise Unauthenticated("log in, or send an API token as `Authorization: Bearer <token>`")
     return actor
@@ -117,10 +118,10 @@ def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Ac
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
-def require(*permissions: Permission) -> Callable[[Actor], Actor]:
+def require(*permissions: Permission) -> Callable[[Actor], Awaitable[Actor]]:
     """A dependency that lets the request through only if the actor holds any of the permissions."""
 
-    def check(actor: CurrentActor) -> Actor:
+    async def check(actor: CurrentActor) -> Actor:  # no I/O: on the event loop, no thread
         if not any(actor.can(p) for p in permissions):
             names = " or ".join(p.value for p in permissions)
             raise Forbidden(
@@ -144,18 +145,19 @@ def needed_permissions(dependency: Callable[..., Any]) -> tuple[Permission, ...]
     return getattr(dependency, _NEEDS, None)
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="rows per page")] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")] = 0,
 ) -> PageParams:
-    """Pagination query parameters (`limit` 1-500, `offset` 0 to a billion)."""
+    """Pagination query parameters (`limit` 1-500, `offset` 0 to a billion). The dependencies
+    that do no I/O are async: FastAPI runs them on the event loop, not in a worker thread."""
     return PageParams(limit=limit, offset=offset)
 
 
 Paging = Annotated[PageParams, Depends(page_params)]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The installation's settings (built once at start-up)."""
     settings: Settings = request.app.state.settings
     return settings
