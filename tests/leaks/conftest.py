@@ -7,16 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
-import crownjewels.registry  # noqa: F401 - the receivers this fixture takes out and puts back
 from crownjewels.leaks import escalation
+from tests.receivers import taken_out
 
 
 @pytest.fixture
 def alone() -> Iterator[None]:
     """No receiver of findings during the test: what leaks does when nothing opens cases."""
-    installed = escalation.receivers()
-    for name, _ in installed:
-        escalation.unregister(name)
-    yield
-    for name, found in installed:
-        escalation.register(name, found)
+    with taken_out(escalation.RECEIVERS):
+        yield

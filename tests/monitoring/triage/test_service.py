@@ -28,6 +28,7 @@ from tests.access.lifecycle_factories import bound_person, granted, nda, partner
 from tests.inventory.factories import make_secret
 from tests.monitoring.triage.factories import make_alert
 from tests.parties.factories import actor_for, make_person, make_user
+from tests.receivers import taken_out
 
 
 @dataclass
@@ -169,12 +170,8 @@ def test_suspending_the_persons_grants_goes_through_access(session: Session, wor
 @pytest.fixture
 def alone() -> Iterator[None]:
     """Monitoring on its own: the incidents capability's receiver taken out for the test."""
-    installed = escalation.receivers()
-    for name, _ in installed:
-        escalation.unregister(name)
-    yield
-    for name, found in installed:
-        escalation.register(name, found)
+    with taken_out(escalation.RECEIVERS):
+        yield
 
 
 @pytest.fixture

@@ -7,12 +7,9 @@ receiver, escalating only marks the alert escalated and says so."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
-from crownjewels.core.actor import Actor
+from crownjewels.core.receivers import Receivers
 from crownjewels.monitoring.triage.schemas import AlertRead
 
 
@@ -24,32 +21,8 @@ class Escalation:
     note: str
 
 
-#: opens or joins a case for the alert; its reference, or None to let the next one try
-Receiver = Callable[[Session, Actor, Escalation], str | None]
-
-_RECEIVERS: list[tuple[str, Receiver]] = []
-
-
-def register(name: str, receiver: Receiver) -> None:
-    """Install a receiver under a name (registering a name again replaces it)."""
-    unregister(name)
-    _RECEIVERS.append((name, receiver))
-
-
-def unregister(name: str) -> None:
-    """Remove the receiver of that name, if any (tests that install their own)."""
-    _RECEIVERS[:] = [(n, r) for n, r in _RECEIVERS if n != name]
-
-
-def receivers() -> list[tuple[str, Receiver]]:
-    """The installed receivers, in the order they were registered."""
-    return list(_RECEIVERS)
-
-
-def hand_over(session: Session, actor: Actor, escalation: Escalation) -> str | None:
-    """Give the alert to each receiver in turn until one opens a case: its reference."""
-    for _, receiver in _RECEIVERS:
-        case = receiver(session, actor, escalation)
-        if case:
-            return case
-    return None
+#: the receivers (core.receivers): each opens or joins a case for it, or declines (None)
+RECEIVERS: Receivers[Escalation] = Receivers()
+register = RECEIVERS.register
+unregister = RECEIVERS.unregister
+hand_over = RECEIVERS.hand_over
