@@ -13,6 +13,7 @@ from crownjewels.core.pagination import Page
 from crownjewels.core.permissions import Permission as P
 from crownjewels.incidents import clocking, service, team, timeline
 from crownjewels.incidents.clocks.schemas import Clock
+from crownjewels.incidents.guards import CaseRef
 from crownjewels.incidents.schemas import (
     CaseOpen,
     CaseRead,
@@ -36,7 +37,6 @@ from crownjewels.incidents.schemas import (
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 Reader = Annotated[Actor, Depends(require(P.INCIDENTS_READ))]
 Writer = Annotated[Actor, Depends(require(P.INCIDENTS_WRITE))]
-CaseRef = Annotated[str, Path(max_length=20, description="the case: IN-0001")]
 
 
 @router.get("", response_model=Page[CaseSummary], summary="List cases")

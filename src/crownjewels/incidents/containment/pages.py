@@ -16,12 +16,12 @@ from crownjewels.core.forms import PostedForm, discard, error_status, render, te
 from crownjewels.core.http import DbSession
 from crownjewels.core.permissions import Permission as P
 from crownjewels.incidents.containment import service
-from crownjewels.incidents.containment.router import require_case_reader, require_containing
+from crownjewels.incidents.containment.router import require_containing
 from crownjewels.incidents.containment.schemas import StepKind
+from crownjewels.incidents.guards import CaseReader
 
 router = APIRouter(prefix="/incidents", include_in_schema=False)
 Container = Annotated[Actor, Depends(require_containing)]
-CaseReader = Annotated[Actor, Depends(require_case_reader)]
 
 
 def _preview(

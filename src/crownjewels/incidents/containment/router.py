@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, status
 
 from crownjewels.core.actor import Actor
 from crownjewels.core.http import CurrentActor, DbSession
@@ -18,9 +18,9 @@ from crownjewels.incidents.containment.schemas import (
     ReversalResult,
     ReverseRequest,
 )
+from crownjewels.incidents.guards import CaseReader, CaseRef
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
-CaseRef = Annotated[str, Path(max_length=20, description="the case: IN-0001")]
 
 
 def require_containing(session: DbSession, actor: CurrentActor, ref: CaseRef) -> Actor:
@@ -30,14 +30,7 @@ def require_containing(session: DbSession, actor: CurrentActor, ref: CaseRef) ->
     return actor
 
 
-def require_case_reader(session: DbSession, actor: CurrentActor, ref: CaseRef) -> Actor:
-    """A case the actor may read (incidents:read, or a seat on its team); else not found."""
-    service.readable(session, actor=actor, ref=ref)
-    return actor
-
-
 Container = Annotated[Actor, Depends(require_containing)]
-CaseReader = Annotated[Actor, Depends(require_case_reader)]
 
 
 @router.get(

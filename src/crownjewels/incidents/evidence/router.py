@@ -19,12 +19,12 @@ from crownjewels.incidents.evidence.schemas import (
     HandoverCreate,
     PreserveRequest,
 )
+from crownjewels.incidents.guards import CaseRef
 from crownjewels.vault import service as vault
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 Reader = Annotated[Actor, Depends(require(P.INCIDENTS_READ))]
 Writer = Annotated[Actor, Depends(require(P.INCIDENTS_WRITE))]
-CaseRef = Annotated[str, Path(max_length=20, description="the case: IN-0001")]
 ItemRef = Annotated[str, Path(max_length=20, description="the evidence item: EV-0001")]
 
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from crownjewels.core.actor import Actor
 from crownjewels.core.http import AppSettings, CurrentActor, DbSession, attachment, audited_read
+from crownjewels.incidents.guards import CaseReader, CaseRef
 from crownjewels.incidents.legal import service
 from crownjewels.incidents.legal.schemas import (
     MEDIA_TYPES,
@@ -26,13 +27,6 @@ from crownjewels.incidents.legal.schemas import (
 from crownjewels.vault import service as vault
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
-CaseRef = Annotated[str, Path(max_length=20, description="the case: IN-0001")]
-
-
-def require_case_reader(session: DbSession, actor: CurrentActor, ref: CaseRef) -> Actor:
-    """A reader of the case (incidents:read or its team); anyone else finds no case (404)."""
-    service.readable(session, actor=actor, ref=ref)
-    return actor
 
 
 def require_case_writer(session: DbSession, actor: CurrentActor, ref: CaseRef) -> Actor:
@@ -41,7 +35,6 @@ def require_case_writer(session: DbSession, actor: CurrentActor, ref: CaseRef) -
     return actor
 
 
-Reader = Annotated[Actor, Depends(require_case_reader)]
 Writer = Annotated[Actor, Depends(require_case_writer)]
 Key = Annotated[str, Path(max_length=40, description="the letter: cease-and-desist")]
 Typed = Annotated[str | None, Query(max_length=200)]
@@ -51,7 +44,7 @@ EVERY = "every letter, not only those the case calls for"
 @router.get("/{ref}/letters", response_model=list[TemplateRead], summary="List a case's letters")
 def list_letters(
     session: DbSession,
-    actor: Reader,
+    actor: CaseReader,
     settings: AppSettings,
     ref: CaseRef,
     everything: Annotated[bool, Query(alias="all", description=EVERY)] = False,
@@ -105,7 +98,7 @@ def draft_letter(
 
 
 @router.get("/{ref}/legal-steps", response_model=list[StepRead], summary="List legal steps")
-def list_steps(session: DbSession, actor: Reader, ref: CaseRef) -> list[StepRead]:
+def list_steps(session: DbSession, actor: CaseReader, ref: CaseRef) -> list[StepRead]:
     """The case's legal steps in the order they were taken."""
     return service.steps(session, actor=actor, ref=ref)
 
