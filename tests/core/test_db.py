@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from crownjewels.core.db import Database, after_commit, durable, normalise_url
@@ -62,6 +62,40 @@ def test_a_durable_write_outlives_every_outcome_in_its_own_unit_of_work(tmp_path
     with db.unit_of_work(write=False) as session:
         kept = session.execute(text("SELECT what FROM kept")).scalars().all()
     assert kept == ["request", "committed", "raised", "read-only", "discarded"]
+    db.dispose()
+
+
+def test_a_durable_write_joins_the_commit_and_survives_a_failed_one(tmp_path: Path) -> None:
+    """A unit of work that commits carries its durable writes in the same commit (one
+    transaction, not two); when that commit fails, they are written on their own after it."""
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    with db.unit_of_work() as session:
+        session.execute(text("CREATE TABLE kept (what TEXT)"))
+    commits: list[int] = []
+    event.listen(db.engine, "commit", lambda conn: commits.append(1))
+
+    def keep(what: str) -> Callable[[Session], object]:
+        return lambda own: own.execute(text("INSERT INTO kept VALUES (:w)"), {"w": what})
+
+    with db.unit_of_work() as session:
+        durable(session, keep("with the request"))
+        session.execute(text("INSERT INTO kept VALUES ('request')"))
+    assert len(commits) == 1
+
+    refuse = [True]
+
+    def failing_commit(s: Session) -> None:
+        if refuse:
+            refuse.clear()
+            raise RuntimeError("the commit failed")
+
+    with pytest.raises(RuntimeError, match="commit failed"), db.unit_of_work() as session:
+        event.listen(session, "before_commit", failing_commit)
+        durable(session, keep("after a failed commit"))
+        session.execute(text("INSERT INTO kept VALUES ('lost with its commit')"))
+    with db.unit_of_work(write=False) as session:
+        kept = session.execute(text("SELECT what FROM kept")).scalars().all()
+    assert kept == ["request", "with the request", "after a failed commit"]
     db.dispose()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from crownjewels.core.errors import Forbidden
 from crownjewels.core.permissions import (
@@ -32,9 +33,10 @@ class Actor:
         """The actor as recorded in custody events: `user:<id>`, `system:<name>`."""
         return f"{self.kind}:{self.id}"
 
-    @property
+    @cached_property
     def permissions(self) -> frozenset[Permission]:
-        """What this actor may do: the union over its roles, cut down to a token's scopes."""
+        """What this actor may do: the union over its roles, cut down to a token's scopes.
+        Worked out once per actor (it is immutable): a policy decision asks it a dozen times."""
         granted = permissions_of(self.roles)
         if self.scopes is not None:
             scopes = self.scopes

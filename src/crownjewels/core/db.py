@@ -108,8 +108,10 @@ class Database:
         """One transaction: committed when the block ends, rolled back if it raises.
 
         Callbacks registered with `after_commit(session, fn)` run only once the commit succeeded.
-        Writes registered with `durable(session, write)` run afterwards in their own unit of
-        work, whether this one committed, rolled back or raised.
+        Writes registered with `durable(session, write)` join this unit of work's commit when
+        it commits (one transaction, not two: a refused access check that commits records its
+        ACCESS_DENIED with it); when it rolls back, raises or fails to commit, they run
+        afterwards in a unit of work of their own.
         """
         durable_writes: list[DurableWrite] = []
         committed: dict[str, Any] | None = None
@@ -121,7 +123,9 @@ class Database:
                 try:
                     yield session
                     if write:
+                        ran = _run_within(session, durable_writes)
                         session.commit()
+                        del durable_writes[:ran]  # committed with it: not written again
                     else:
                         session.rollback()
                 except BaseException:
@@ -160,6 +164,16 @@ class Database:
         self.engine.dispose()
 
 
+def _run_within(session: Session, writes: list[DurableWrite]) -> int:
+    """Run the durable writes in the unit of work that is about to commit (a write may ask for
+    another); how many ran, to be dropped once the commit succeeded."""
+    ran = 0
+    while ran < len(writes):
+        writes[ran](session)
+        ran += 1
+    return ran
+
+
 def keep(session: Session, row: object) -> None:
     """Hold a loaded row for the rest of the unit of work, so that `session.get` finds it again
     without a query (the identity map holds rows only weakly). Exact, not a cache: it is the
@@ -173,11 +187,12 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
 
 
 def durable(session: Session, write: DurableWrite) -> None:
-    """Make `write` outlive the unit of work: it runs after that unit of work ends, in a unit of
-    work of its own, whatever the outcome (a refusal raised, a form discarded, a read-only
-    request rolled back). For evidence the request's own failure must not erase (ACCESS_DENIED)
-    and bookkeeping a read must keep (a token's last use). `write` gets the new session; it
-    must use only plain values it captured, never rows of the first session."""
+    """Make `write` outlive the unit of work, whatever the outcome (a refusal raised, a form
+    discarded, a read-only request rolled back): it joins the unit of work's commit when that
+    commits, else it runs after it in a unit of work of its own. For evidence the request's own
+    failure must not erase (ACCESS_DENIED) and bookkeeping a read must keep (a token's last
+    use). `write` gets a session (that one, or a new one); it must use only plain values it
+    captured, never rows of the first session."""
     writes: list[DurableWrite] | None = session.info.get(_OWNER)
     if writes is None:
         raise RuntimeError("durable() needs a session opened by Database.unit_of_work()")
