@@ -59,6 +59,16 @@ def test_required_missing_until_completed(
     missing = service.required_missing(session, person_id=people["ana"], on=today)
     assert [m.code for m in missing] == ["TS-101", "VC-01"]
     assert all(m.expired_on is None for m in missing)
+    # the kinds a caller has already read decide as the ones read here (a vendor's people are
+    # vendor staff), and they are the ones used: an employee of our own owes no vendor course
+    read_again = service.required_missing(
+        session, person_id=people["ana"], on=today, kinds=("employee", "vendor")
+    )
+    assert read_again == missing
+    own = service.required_missing(
+        session, person_id=people["ana"], on=today, kinds=("employee", "own")
+    )
+    assert [m.code for m in own] == ["TS-101"]
     service.record_completion(
         session,
         actor=admin,

@@ -55,7 +55,9 @@ def _person_facts(
         details["diligence"] = detail
         if org_status != "active":
             details["active:organisation"] = f"vendor {vendor.ref} ({org.name}) is {vendor.status}"
-    missing = training.required_missing(session, person_id=person.id, on=on)
+    missing = training.required_missing(
+        session, person_id=person.id, on=on, kinds=(person.kind.value, org.kind.value)
+    )
     if missing:
         details["training"] = "required training not current: " + ", ".join(
             f"{m.code} {m.name} "
@@ -101,7 +103,7 @@ def _binding(
     secret under one of the grants that apply, whose purposes are given)."""
     org_id = person.organisation_id if person.organisation_kind != "own" else None
     why = agreements.why_not_covering(
-        session, READER, secret_id=secret.id, organisation_id=org_id, person_id=person.id, on=on
+        session, READER, secret=secret, organisation_id=org_id, person_id=person.id, on=on
     )
     if why:
         details["bound:agreement"] = "; ".join(why)

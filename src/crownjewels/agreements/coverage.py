@@ -15,6 +15,7 @@ from crownjewels.agreements.schemas import AgreementRead, CoverAsk, SecretFacts,
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Invalid
 from crownjewels.inventory import service as inventory
+from crownjewels.inventory.schemas import SecretRead
 
 
 def in_force_for(
@@ -157,17 +158,19 @@ def why_not_covering(
     session: Session,
     actor: Actor,
     *,
-    secret_id: str,
+    secret: str | SecretRead,
     organisation_id: str | None = None,
     person_id: str | None = None,
     on: date,
 ) -> list[str]:
     """Why no agreement with the organisation or person covers the secret on `on`: one plain
     sentence per agreement naming them (expired, terminated, out of scope …), or a sentence
-    saying there is none. Empty when one does cover it."""
+    saying there is none. Empty when one does cover it. The secret is named (id, ref) or
+    given as the caller already read it."""
     if not organisation_id and not person_id:
         raise Invalid("name the organisation or the person the secret would be disclosed to")
-    secret = inventory.get_plain(session, actor=actor, secret_ref=secret_id)
+    if not isinstance(secret, SecretRead):
+        secret = inventory.get_plain(session, actor=actor, secret_ref=secret)
     facts = SecretFacts(id=secret.id, ref=secret.ref, category=secret.category)
     if _covers(session, actor, facts, organisation_id, person_id, on=on):
         return []

@@ -330,12 +330,16 @@ def _kind(session: Session, person_id: str) -> str:
     return rules.kind_of(person.kind.value, org.kind.value)
 
 
-def required_missing(session: Session, *, person_id: str, on: date) -> list[MissingTraining]:
-    """The required courses the person does not hold current on `on`."""
+def required_missing(
+    session: Session, *, person_id: str, on: date, kinds: tuple[str, str] | None = None
+) -> list[MissingTraining]:
+    """The required courses the person does not hold current on `on`. `kinds`: the person's
+    kind and their organisation's, when the caller has already read them (not read again)."""
     courses, done = _facts(session, person_id)
+    kind = rules.kind_of(*kinds) if kinds else _kind(session, person_id)
     return [
         MissingTraining(code=c.code, name=c.name, expired_on=exp)
-        for c, exp in rules.missing(courses, done, _kind(session, person_id), on=on)
+        for c, exp in rules.missing(courses, done, kind, on=on)
     ]
 
 
