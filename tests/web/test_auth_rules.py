@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from crownjewels.core.throttle import FailureThrottle
 from crownjewels.web.auth import safe_next
-from crownjewels.web.throttle import FailureThrottle
 
 
 @pytest.mark.parametrize(

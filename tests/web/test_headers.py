@@ -12,11 +12,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from crownjewels.app import create_app
+from crownjewels.core.clients import client_address
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
 from crownjewels.settings import Settings
 from crownjewels.web.auth import IP_FAILURES
-from crownjewels.web.throttle import client_address
 from tests.web.conftest import FrozenClock, Login
 from tests.web.test_pages import password_step
 

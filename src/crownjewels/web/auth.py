@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 from base64 import b64encode
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,31 +22,27 @@ from fastapi.responses import Response
 from itsdangerous import TimestampSigner
 from sqlalchemy.orm import Session
 
+from crownjewels.core.clients import client_address
 from crownjewels.core.errors import Invalid, NotFound
 from crownjewels.core.forms import PostedForm, redirect, render, text
 from crownjewels.core.http import AppSettings, DbSession, csrf_protect, csrf_token
 from crownjewels.core.sealing import Sealer
+from crownjewels.core.throttle import FailureThrottle, app_throttle
 from crownjewels.parties import accounts, sessions
 from crownjewels.settings import Settings
-from crownjewels.web.throttle import FailureThrottle, client_address
 
 router = APIRouter(include_in_schema=False)
 
 #: failed login POSTs allowed per client IP and window, on top of the per-account lockout
 IP_FAILURES = 20
 IP_WINDOW_SECONDS = 600
-_throttle_lock = threading.Lock()
 
 
 def throttle_of(request: Request) -> FailureThrottle:
     """The app's per-IP throttle of failed logins (one per app, created on first use)."""
-    state = request.app.state
-    with _throttle_lock:
-        throttle: FailureThrottle | None = getattr(state, "login_throttle", None)
-        if throttle is None:
-            throttle = FailureThrottle(limit=IP_FAILURES, window_seconds=IP_WINDOW_SECONDS)
-            state.login_throttle = throttle
-    return throttle
+    return app_throttle(
+        request, "login_throttle", limit=IP_FAILURES, window_seconds=IP_WINDOW_SECONDS
+    )
 
 
 def _client(request: Request) -> str:

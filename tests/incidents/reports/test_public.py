@@ -21,8 +21,9 @@ from uvicorn.logging import AccessFormatter
 from crownjewels.core import logs
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
+from crownjewels.core.throttle import FailureThrottle
 from crownjewels.incidents.models import Report
-from crownjewels.incidents.reports import public, throttle
+from crownjewels.incidents.reports import public
 from crownjewels.registry import METADATA
 from crownjewels.vault.keys import create_key_file
 from tests.api_support import make_app
@@ -203,7 +204,7 @@ def test_wrong_codes_and_passwords_get_one_answer_and_the_throttle_stops_guessin
         for c, p in ((code, "wrong-password-1"), ("AAAA-BBBB-CCCC-DDDD", PASSWORD))
     }
     assert len(answers) == 1 and "do not open a report" in answers.pop()
-    app.state.report_failures = throttle.Throttle(limit=2, window_seconds=600)
+    app.state.report_failures = FailureThrottle(limit=2, window_seconds=600)
     login = browser.get("/report/follow-up")
     for guess in ("AAAA-BBBB-CCCC-DDDD", "EEEE-FFFF-GGGG-HHHH"):
         wrong = browser.post(

@@ -40,6 +40,7 @@ from crownjewels.core.forms import (
     text,
 )
 from crownjewels.core.http import AppSettings, DbSession, refuse_unstorable_text
+from crownjewels.core.throttle import FailureThrottle, app_throttle
 from crownjewels.core.uploads import body_limit
 from crownjewels.incidents.reports import attachments, intake, routing
 from crownjewels.incidents.reports.errors import ReportNotFound
@@ -48,12 +49,13 @@ from crownjewels.incidents.reports.schemas import (
     REPORTER_WORDS,
     ReportCreate,
 )
-from crownjewels.incidents.reports.throttle import Throttle, throttle_of
 from crownjewels.settings import Settings
 from crownjewels.vault import errors as vault_errors
 from crownjewels.vault import service as vault
 
 COOKIE = "cj_report"
+#: the throttles' one key: the channel keeps no address to tell callers apart
+ALL = "every caller"
 FOLLOW_UP = PUBLIC_PATH + "/follow-up"
 #: how long a follow-up stays open without a page being read, and a form may wait
 OPEN_FOR = timedelta(minutes=30)
@@ -74,12 +76,12 @@ router = APIRouter(
 )
 
 
-def _failures(request: Request) -> Throttle:
-    return throttle_of(request, "report_failures", 50)
+def _failures(request: Request) -> FailureThrottle:
+    return app_throttle(request, "report_failures", limit=50, window_seconds=600)
 
 
-def _intakes(request: Request) -> Throttle:
-    return throttle_of(request, "report_intakes", 100)
+def _intakes(request: Request) -> FailureThrottle:
+    return app_throttle(request, "report_intakes", limit=100, window_seconds=600)
 
 
 class _ClockSigner(TimestampSigner):
@@ -242,7 +244,7 @@ def send(request: Request, session: DbSession, settings: AppSettings, form: Post
         return _intake_page(
             request, session, settings, None, errors={"": message}, values=values, status=403
         )
-    if _intakes(request).blocked():
+    if _intakes(request).blocked(ALL):
         message = "The channel is receiving many reports just now; wait ten minutes and send it."
         return _intake_page(
             request, session, settings, visit, errors={"": message}, values=values, status=429
@@ -279,7 +281,7 @@ def send(request: Request, session: DbSession, settings: AppSettings, form: Post
             values=values,
             status=error_status(exc),
         )
-    _intakes(request).count()
+    _intakes(request).fail(ALL)
     return _page(request, settings, visit, "received.html", {"received": received})
 
 
@@ -318,14 +320,14 @@ def open_report(
     if not _form_ok(settings, visit, form) or visit is None:
         return _login_page(request, settings, None, "The form expired; try again.", 403)
     throttle = _failures(request)
-    if throttle.blocked():
+    if throttle.blocked(ALL):
         message = "Too many wrong codes and passwords were tried just now; wait ten minutes."
         return _login_page(request, settings, visit, message, 429)
     outcome = intake.follow_up(
         session, code=text(form, "code"), password=str(form.get("password") or "")
     )
     if outcome.report_id is None:
-        throttle.count()
+        throttle.fail(ALL)
         return _login_page(request, settings, visit, outcome.message, 400)
     # a new random number with the report opened: a cookie planted before does not open it
     opened = Visit(nonce=secrets.token_urlsafe(18), report_id=outcome.report_id)

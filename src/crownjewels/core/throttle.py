@@ -1,8 +1,7 @@
-"""A per-client-IP throttle of failed login attempts, kept in memory by each web worker.
-
-It sits in front of the per-account lockout that the parties service does: the lockout stops
-guessing one account's password, this stops one address from trying many accounts.
-"""
+"""Throttles of failures kept in memory by each web process: a key (a client address, or one
+key for all callers where the channel keeps no address) is refused once it failed `limit`
+times within a window. The login form throttles per client address in front of the
+per-account lockout; the anonymous report channel throttles all callers together."""
 
 from __future__ import annotations
 
@@ -11,8 +10,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-# where a request comes from (behind trusted proxies): shared with the public canary callback
-from crownjewels.core.clients import client_address as client_address
+from fastapi import Request
 
 
 class FailureThrottle:
@@ -63,3 +61,18 @@ class FailureThrottle:
         # Bounded memory: a flood of addresses evicts the key whose last failure is oldest.
         oldest = min(self._failures, key=lambda k: self._failures[k][-1])
         del self._failures[oldest]
+
+
+_app_lock = threading.Lock()
+
+
+def app_throttle(
+    request: Request, name: str, *, limit: int, window_seconds: float
+) -> FailureThrottle:
+    """The app's throttle `name`: one per app (in its state), made on first use."""
+    with _app_lock:
+        found: FailureThrottle | None = getattr(request.app.state, name, None)
+        if found is None:
+            found = FailureThrottle(limit=limit, window_seconds=window_seconds)
+            setattr(request.app.state, name, found)
+    return found
