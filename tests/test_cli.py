@@ -52,9 +52,7 @@ def test_a_database_behind_the_code_says_run_upgrade(fresh: Cli) -> None:
     assert fresh.count("organisation") == 0
     assert fresh.count("custody_event") == 1
     assert_user_error(fresh("secrets", "list"), "crownjewels upgrade")
-    fresh.sql(
-        "UPDATE alembic_version SET version_num = :head", head=migrate.head_revision(fresh.url)
-    )
+    fresh.sql("UPDATE alembic_version SET version_num = :head", head=migrate.head_revision())
     fresh.ok("orgs", "list")
 
 

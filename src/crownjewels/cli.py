@@ -103,9 +103,9 @@ def init(ctx: typer.Context) -> None:
                 event_type=EventType.INSTALLATION_INITIALISED,
                 subject_type="installation",
                 subject_id="crownjewels",
-                details={"version": __version__, "schema": migrate.head_revision(db.url)},
+                details={"version": __version__, "schema": migrate.head_revision()},
             )
-    typer.echo(f"ready: database at {_display_url(db.url)}, schema {migrate.head_revision(db.url)}")
+    typer.echo(f"ready: database at {_display_url(db.url)}, schema {migrate.head_revision()}")
     if new_kek is not None:
         path = st.settings.resolved_vault_key_file()
         typer.echo(f"created the vault key {new_kek} at {path} (mode 0600); back it up apart")

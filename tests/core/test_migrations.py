@@ -64,7 +64,7 @@ def test_older_database_is_refused_with_the_fix(
 ) -> None:
     migrate.upgrade(empty_url)
     engine = create_db_engine(empty_url)
-    monkeypatch.setattr(migrate, "head_revision", lambda url: "9999")
+    monkeypatch.setattr(migrate, "head_revision", lambda: "9999")
     with pytest.raises(NotInitialised, match="crownjewels upgrade"):
         migrate.ensure_current(engine, empty_url)
     engine.dispose()

@@ -46,16 +46,11 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
-def head_revision(url: str) -> str | None:
-    """The newest migration this code ships."""
-    return _shipped_head()
-
-
 @functools.cache
-def _shipped_head() -> str | None:
-    """Read once per process: finding it loads every migration script (about 0.1 s), and the
-    scripts ship with the code, so they cannot change while it runs. Every command asks
-    (`ensure_current`)."""
+def head_revision() -> str | None:
+    """The newest migration this code ships (the same for every database). Read once per
+    process: finding it loads every migration script (about 0.1 s), and the scripts ship with
+    the code, so they cannot change while it runs. Every command asks (`ensure_current`)."""
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
@@ -72,7 +67,7 @@ def ensure_current(engine: Engine, url: str) -> None:
         raise NotInitialised(
             "the database has no Crown Jewels schema; run `crownjewels init` to create it"
         )
-    head = head_revision(url)
+    head = head_revision()
     if current != head:
         raise NotInitialised(
             f"the database is at migration {current} but this version needs {head}; "
