@@ -27,13 +27,16 @@ from tests.parties.factories import make_person, make_user
 
 #: the secret key of make_app's settings (the process's app for them is built once)
 TEST_SECRET_KEY = "test-secret-key-0123456789"
+#: what an app keeps in its state between requests (throttles, the scoring queue's view),
+#: made anew on first use: a test starts without an earlier one's
+PER_APP_STATE = ("login_throttle", "report_failures", "report_intakes", "monitoring_admission")
 #: the process's apps, by what their session middleware was built with
 _APPS: dict[tuple[str, int, bool], FastAPI] = {}
 
 
 def app_for(settings: Settings, db: Database) -> FastAPI:
     """The process's app for these settings' session middleware, now serving `db` and
-    `settings`, with no state left from an earlier test (the login throttle starts empty)."""
+    `settings`, with no state left from an earlier test (PER_APP_STATE)."""
     if settings.secret_key is None:  # a key read from home: not shared between tests
         return create_app(settings, db=db, check_schema=False)
     key = (
@@ -46,8 +49,9 @@ def app_for(settings: Settings, db: Database) -> FastAPI:
         app = _APPS[key] = create_app(settings, db=db, check_schema=False)
     app.state.settings = settings
     app.state.db = db
-    if hasattr(app.state, "login_throttle"):
-        del app.state.login_throttle
+    for kept in PER_APP_STATE:
+        if hasattr(app.state, kept):
+            delattr(app.state, kept)
     return app
 
 

@@ -21,7 +21,7 @@ from crownjewels import __version__, routes, worker
 from crownjewels.core import openapi
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import Database
-from crownjewels.core.errors import CrownJewelsError, NotInitialised, Unauthenticated
+from crownjewels.core.errors import Busy, CrownJewelsError, NotInitialised, Unauthenticated
 from crownjewels.core.http import csrf_protect, refuse_unstorable_text
 from crownjewels.core.migrate import ensure_current
 from crownjewels.core.needs import BY_THE_RULES, missing
@@ -117,7 +117,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         if reasons:
             extra["reasons"] = list(reasons)
         needs: tuple[str, ...] = getattr(exc, "needs", ())
-        return _problem(
+        response = _problem(
             request,
             exc.status_code,
             exc.title,
@@ -126,6 +126,9 @@ def _install_error_handlers(app: FastAPI) -> None:
             by_rules=bool(reasons),
             **extra,
         )
+        if isinstance(exc, Busy):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

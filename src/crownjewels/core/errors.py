@@ -64,6 +64,18 @@ class TooManyAttempts(CrownJewelsError):
     title = "Too many attempts"
 
 
+class Busy(CrownJewelsError):
+    """The server cannot take this now and says when to send it again (HTTP 503 with a
+    Retry-After header): nothing was stored, so sending the same request later loses nothing."""
+
+    status_code = 503
+    title = "Busy"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class NotInitialised(CrownJewelsError):
     """The database has no schema, or an older one than this code needs."""
 

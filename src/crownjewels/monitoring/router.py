@@ -5,24 +5,41 @@ there."""
 from __future__ import annotations
 
 import json
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 
+from crownjewels.core import clock
 from crownjewels.core.actor import Actor
-from crownjewels.core.errors import Invalid
-from crownjewels.core.http import DbSession, require
+from crownjewels.core.errors import Busy, Invalid
+from crownjewels.core.http import AppSettings, DbSession, require
 from crownjewels.core.permissions import Permission as P
 from crownjewels.core.uploads import RequestBody, staged_upload
 from crownjewels.monitoring import intake, service
+from crownjewels.monitoring.admission import Admission
 from crownjewels.monitoring.errors import TooManyEvents
 from crownjewels.monitoring.schemas import ActivityIn, IdentityCreate, IdentityRead, IngestResult
+from crownjewels.settings import Settings
 
 router = APIRouter(prefix="/monitoring", tags=["monitoring"])
 Sender = Annotated[Actor, Depends(require(P.ACTIVITY_INGEST))]
 Reader = Annotated[Actor, Depends(require(P.PARTIES_READ))]
 Manager = Annotated[Actor, Depends(require(P.ACTIVITY_MANAGE))]
+
+
+_admission_lock = threading.Lock()
+
+
+def _admission(request: Request, settings: Settings) -> Admission:
+    """The app's view of the scoring queue (one per app, made on first use)."""
+    with _admission_lock:
+        found: Admission | None = getattr(request.app.state, "monitoring_admission", None)
+        if found is None:
+            found = Admission(max_lag=settings.monitoring_max_lag_seconds)
+            request.app.state.monitoring_admission = found
+    return found
 
 
 def lines_of(body: bytes, content_type: str) -> list[intake.Line]:
@@ -89,13 +106,26 @@ _EVENTS_BODY = {
     responses={
         422: {"description": "Every event was rejected (each named), or the body is not JSON"},
         413: {"description": "More than 10,000 events: split the batch"},
+        503: {
+            "description": "The scorers are behind: nothing was stored; send the same batch "
+            "again after the seconds in the Retry-After header",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        },
     },
     openapi_extra={"requestBody": _EVENTS_BODY},
 )
-def send_events(request: Request, session: DbSession, actor: Sender) -> Any:
+def send_events(request: Request, session: DbSession, settings: AppSettings, actor: Sender) -> Any:
     """Each event in the documented format (docs/monitoring.md). Good events are kept even when
     others are rejected; each rejected one is named with its line (or array position, from 1)
-    and the reason. A token needs the `ingest` scope."""
+    and the reason. A token needs the `ingest` scope. While the scorers are behind, the answer
+    is 503 with a Retry-After header (nothing stored: send the same batch again then)."""
+    wait = _admission(request, settings).retry_after(service.unscored(session), clock.now())
+    if wait is not None:
+        raise Busy(
+            "monitoring is still scoring earlier activity, so this batch was not stored; "
+            f"send it again in {wait} s",
+            retry_after=wait,
+        )
     content_type = request.headers.get("content-type", "")
 
     def read(body: RequestBody) -> list[intake.Line]:

@@ -30,6 +30,7 @@ from crownjewels.monitoring.schemas import (
     PurgeResult,
     Signal,
 )
+from crownjewels.monitoring.scoring import queue
 from crownjewels.parties import service as parties
 
 #: how activity may arrive through `ingest` (custody and signal are monitoring's own)
@@ -90,6 +91,12 @@ def ingest(
         unknown_actors=unknown,
         unclassified=unclassified,
     )
+
+
+def unscored(session: Session) -> queue.Head | None:
+    """The events waiting to be scored: the oldest (its id, when it was received) and the
+    newest id (None: none waits). The activity API's backpressure asks before queueing."""
+    return queue.head(session)
 
 
 def raise_signal(session: Session, *, actor: Actor, signal: Signal) -> int:

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 from sqlalchemy.types import Text
 
-from crownjewels.monitoring.models import PendingScore
+from crownjewels.monitoring.models import ActivityEvent, PendingScore
 from crownjewels.monitoring.scoring.among import among
 
 #: the first key of the two-part advisory locks on person keys ("CJ" "MS": monitoring scorer)
@@ -108,6 +108,35 @@ def release(session: Session, event_ids: list[int]) -> None:
     for start in range(0, len(event_ids), 5000):
         chunk = event_ids[start : start + 5000]
         session.execute(delete(PendingScore).where(among(session, PendingScore.event_id, chunk)))
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The scoring queue seen from outside: its oldest event (id, when it was received) and
+    its newest event's id. Ids are allocated in the order events are stored, so the ids from
+    the oldest to the newest bound what waits."""
+
+    oldest_id: int
+    received_at: datetime
+    newest_id: int
+
+
+def head(session: Session) -> Head | None:
+    """The queue's head and tail (None: the queue is empty), in one statement of index
+    lookups (the queue's key at both ends, the oldest event's (id, occurred_at) key)."""
+    newest = select(func.max(PendingScore.event_id)).scalar_subquery()
+    query = (
+        select(PendingScore.event_id, ActivityEvent.received_at, newest.label("newest"))
+        .join(
+            ActivityEvent,
+            (ActivityEvent.id == PendingScore.event_id)
+            & (ActivityEvent.occurred_at == PendingScore.occurred_at),
+        )
+        .order_by(PendingScore.event_id)
+        .limit(1)
+    )
+    row = session.execute(query).first()
+    return Head(row.event_id, row.received_at, row.newest) if row else None
 
 
 def backlog(session: Session) -> int:

@@ -1,0 +1,189 @@
+"""Backpressure on the activity API: while the oldest unscored event waits longer than the
+allowed lag, POST /api/v1/monitoring/events answers 503 with Retry-After and stores nothing;
+once the queue is scored (or when nothing scores it at all) batches are taken again."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from crownjewels.app import API_PREFIX
+from crownjewels.core import clock
+from crownjewels.core.actor import system_actor
+from crownjewels.core.db import Database
+from crownjewels.core.permissions import Role
+from crownjewels.monitoring import service
+from crownjewels.monitoring.admission import Admission
+from crownjewels.monitoring.models import ActivityEvent
+from crownjewels.monitoring.scoring import service as scoring
+from crownjewels.monitoring.scoring.queue import Head
+from crownjewels.parties import tokens as api_tokens
+from crownjewels.parties.schemas import TokenCreate
+from crownjewels.settings import Settings
+from tests.api_support import RoleClients, Roles, connection  # noqa: F401
+from tests.parties.factories import make_user
+
+EVENTS = f"{API_PREFIX}/monitoring/events"
+NOW = datetime(2026, 12, 1, 12, 0)
+
+
+def _event(n: int) -> dict[str, str]:
+    return {"time": "2026-12-01T03:12:00Z", "actor": f"a{n}@example.com", "action": "view",
+            "resource": f"/doc/{n}"}  # fmt: skip
+
+
+class Ticks:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# --- the decision ------------------------------------------------------------------------------
+
+
+def head(oldest: int, newest: int, age: float = 0.0) -> Head:
+    """The queue from `oldest` to `newest`, its oldest received `age` seconds before NOW."""
+    return Head(oldest, NOW - timedelta(seconds=age), newest)
+
+
+def test_before_the_scorers_rate_is_known_the_oldest_events_age_is_the_wait() -> None:
+    admission = Admission(max_lag=0.5, clock=Ticks())
+    assert admission.retry_after(None, NOW) is None  # nothing waits
+    assert admission.retry_after(head(1, 5_000, age=0.5), NOW) is None
+    assert admission.retry_after(head(1, 5_000, age=0.6), NOW) == 1
+    assert admission.retry_after(head(1, 5_000, age=3.2), NOW) == 3  # the lag left, rounded up
+
+
+def test_the_wait_is_the_events_ahead_over_the_rate_the_scorers_take_them() -> None:
+    """A young queue can still be a long wait: 10,000 events ahead of scorers taking 4,000 a
+    second are 2.5 s, however recently the oldest arrived."""
+    ticks = Ticks()
+    admission = Admission(max_lag=0.5, clock=ticks)
+    assert admission.retry_after(head(1, 2_000, age=0.1), NOW) is None
+    ticks.now += 0.5
+    assert admission.retry_after(head(2_001, 12_000, age=0.1), NOW) == 2  # 2,000 in 0.5 s
+    assert admission.rate == 4_000
+    ticks.now += 0.5
+    assert admission.retry_after(head(4_001, 5_000, age=0.1), NOW) is None  # 1,000: 0.25 s
+    assert admission.rate == 4_000
+    # the rate read over the next second (6,000 a second) halves with the last one
+    ticks.now += 1
+    assert admission.retry_after(head(10_001, 13_000, age=0.1), NOW) == 1  # 3,000 / 5,000
+    assert admission.rate == 5_000
+
+
+def test_a_queue_that_does_not_move_is_accepted_after_a_while() -> None:
+    """Nobody scoring is no overload: the events are kept for a scorer rather than pushed back
+    to senders that may not keep them."""
+    ticks = Ticks()
+    admission = Admission(max_lag=0.5, stalled_after=10, clock=ticks)
+    assert admission.retry_after(head(7, 9, age=5), NOW) == 5
+    ticks.now += 9.9
+    assert admission.retry_after(head(7, 9, age=5), NOW) == 5
+    ticks.now += 0.1
+    assert admission.retry_after(head(7, 9, age=5), NOW) is None
+    # a scorer starts again and takes the head: refused while it catches up
+    assert admission.retry_after(head(8, 9, age=5), NOW) == 5
+
+
+def test_no_lag_allowed_means_never_refused() -> None:
+    assert Admission(max_lag=0).retry_after(head(1, 10**6, age=3600), NOW) is None
+
+
+def test_the_setting_defaults_to_half_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CROWNJEWELS_MONITORING_MAX_LAG_SECONDS")
+    assert Settings(home=Path("/nonexistent")).monitoring_max_lag_seconds == 0.5
+
+
+# --- the queue's head, on each engine ----------------------------------------------------------
+
+
+def test_the_oldest_and_the_newest_unscored_event(db: Database) -> None:
+    admin = system_actor("test")
+    with db.unit_of_work() as session:
+        assert service.unscored(session) is None
+        before = clock.now().replace(tzinfo=None)
+        service.ingest(session, actor=admin, lines=[_event(1), _event(2)], channel="api")
+        after = clock.now().replace(tzinfo=None)
+        first = service.unscored(session)
+        assert first is not None and first.newest_id == first.oldest_id + 1
+        assert before <= first.received_at.replace(tzinfo=None) <= after
+        service.ingest(session, actor=admin, lines=[_event(3)], channel="api")
+        now = service.unscored(session)
+        assert now is not None
+        assert (now.oldest_id, now.received_at) == (first.oldest_id, first.received_at)
+        assert now.newest_id == first.newest_id + 1  # the newest moved on, the oldest stayed
+        scoring.score_queued(session, actor=admin)
+        assert service.unscored(session) is None
+
+
+# --- through the API ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rc(db: Database, roles: Roles, tmp_path: Path) -> RoleClients:
+    return roles.clients(db, tmp_path)
+
+
+def _sender(db: Database) -> dict[str, str]:
+    with db.unit_of_work() as session:
+        admin = system_actor("test")
+        user = make_user(session, admin, Role.SECURITY)
+        issued = api_tokens.create_token(
+            session, actor=admin, user_id=user.id, data=TokenCreate(name="siem", scopes=["ingest"])
+        )
+    return {"Authorization": f"Bearer {issued.token}"}
+
+
+def _stored(db: Database) -> int:
+    with db.unit_of_work(write=False) as session:
+        return int(session.scalar(select(func.count()).select_from(ActivityEvent)) or 0)
+
+
+def test_the_api_refuses_while_scoring_is_behind_and_takes_the_batch_again_after(
+    db: Database, rc: RoleClients
+) -> None:
+    headers = _sender(db)
+    ticks = Ticks()
+    rc.app.state.monitoring_admission = Admission(max_lag=0.5, clock=ticks)
+    client = rc.client()
+    assert client.post(EVENTS, json=[_event(1), _event(2)], headers=headers).status_code == 200
+    assert _stored(db) == 2
+
+    later = clock.now() + timedelta(seconds=3)
+    clock.set_clock(lambda: later)
+    refused = client.post(EVENTS, json=[_event(3)], headers=headers)
+    assert refused.status_code == 503, refused.text
+    assert refused.headers["Retry-After"] == "3"
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    detail = refused.json()["detail"]
+    assert "still scoring earlier activity" in detail and "send it again in 3 s" in detail
+    assert _stored(db) == 2  # nothing of the refused batch was kept
+
+    with db.unit_of_work() as session:
+        scoring.score_queued(session, actor=system_actor("test"))
+    again = client.post(EVENTS, json=[_event(3)], headers=headers)
+    assert again.status_code == 200, again.text
+    assert again.json()["accepted"] == 1 and _stored(db) == 3
+
+
+def test_the_api_keeps_events_when_nothing_scores_them(db: Database, rc: RoleClients) -> None:
+    headers = _sender(db)
+    ticks = Ticks()
+    rc.app.state.monitoring_admission = Admission(max_lag=0.5, stalled_after=10, clock=ticks)
+    client = rc.client()
+    assert client.post(EVENTS, json=[_event(1)], headers=headers).status_code == 200
+    later = clock.now() + timedelta(minutes=5)
+    clock.set_clock(lambda: later)
+    assert client.post(EVENTS, json=[_event(2)], headers=headers).status_code == 503
+    ticks.now += 10  # the head of the queue has not moved for ten seconds: no scorer runs
+    kept = client.post(EVENTS, json=[_event(2)], headers=headers)
+    assert kept.status_code == 200, kept.text
+    assert _stored(db) == 2
