@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from crownjewels.access.models import Grant, GrantApproval
@@ -66,33 +66,36 @@ class OnSecret:
     waiting: list[Waiting]
 
 
+#: a decision's one read of the grants (built once: only the person and the secret change)
+_ON_SECRET = (
+    select(
+        Grant.id,
+        Grant.ref,
+        Grant.level,
+        Grant.purpose,
+        Grant.status,
+        Grant.starts_at,
+        Grant.expires_at,
+        Grant.document_id,
+    )
+    .where(
+        Grant.person_id == bindparam("person_id"),
+        Grant.secret_id == bindparam("secret_id"),
+        Grant.status.in_(LIVE),
+    )
+    .order_by(Grant.ref)
+)
+
+
 def on_secret(
     session: Session, *, person_id: str, secret_id: str, document_id: str | None, at: datetime
 ) -> OnSecret:
     """The person's live grants on the secret, split as `OnSecret` says: one indexed lookup
     of plain columns, whatever the number of grants in the installation. Applying grants are
     (id, ref, level, purpose); waiting ones (ref, status), by ref."""
-    query = (
-        select(
-            Grant.id,
-            Grant.ref,
-            Grant.level,
-            Grant.purpose,
-            Grant.status,
-            Grant.starts_at,
-            Grant.expires_at,
-            Grant.document_id,
-        )
-        .where(
-            Grant.person_id == person_id,
-            Grant.secret_id == secret_id,
-            Grant.status.in_(LIVE),
-        )
-        .order_by(Grant.ref)
-    )
     applying: list[Applying] = []
     waiting: list[Waiting] = []
-    for g in session.execute(query):
+    for g in session.execute(_ON_SECRET, {"person_id": person_id, "secret_id": secret_id}):
         if g.status not in IN_FORCE:
             waiting.append(Waiting(g.ref, g.status))
         elif g.starts_at <= at < g.expires_at and g.document_id in (None, document_id):

@@ -15,9 +15,13 @@ from crownjewels.custody.schemas import EventFilter, EventType
 E = CustodyEvent
 
 
+#: read by every append: built once
+_HEAD = select(E.seq, E.hash).order_by(E.seq.desc()).limit(1)
+
+
 def head(session: Session) -> tuple[int, str] | None:
     """The last event's (seq, hash), or None for an empty log."""
-    row = session.execute(select(E.seq, E.hash).order_by(E.seq.desc()).limit(1)).first()
+    row = session.execute(_HEAD).first()
     return (row[0], row[1]) if row else None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, bindparam, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
@@ -30,22 +30,30 @@ def visible_to(actor: Actor) -> Select[TradeSecret]:
     return query.where(false())
 
 
+#: the lookups of an actor who sees every secret (an access decision's fact reader among
+#: them), built once: only the reference or the name changes
+_ANY_BY_REF = select(T).where(T.ref == bindparam("ref"))
+_ANY_BY_NAME = select(T).where(func.lower(T.name) == bindparam("name"))
+
+
 def find(session: Session, actor: Actor, ref: str) -> TradeSecret | None:
     """A visible secret by id, reference (TS-0001) or exact name (case-insensitive)."""
-    query = visible_to(actor)
     key = ref.strip()
-    # by id, an actor who sees every secret finds it in the session when already loaded
-    if key.upper().startswith(REF_PREFIX):
-        by_id = None  # a reference (TS-0001), never an id: straight to the reference lookup
-    elif actor.can(Permission.SECRETS_READ_ALL):
-        by_id = session.get(T, key)
+    by_ref = key.upper().startswith(REF_PREFIX)  # a reference is never an id
+    if actor.can(Permission.SECRETS_READ_ALL):
+        # by id, found in the session when already loaded; then the (indexed) reference
+        found = (
+            (None if by_ref else session.get(T, key))
+            or session.scalar(_ANY_BY_REF, {"ref": key.upper()})
+            or session.scalar(_ANY_BY_NAME, {"name": key.lower()})
+        )
     else:
-        by_id = session.scalar(query.where(T.id == key))
-    found = (
-        by_id
-        or session.scalar(query.where(T.ref == key.upper()))
-        or session.scalar(query.where(func.lower(T.name) == key.lower()))
-    )
+        query = visible_to(actor)
+        found = (
+            (None if by_ref else session.scalar(query.where(T.id == key)))
+            or session.scalar(query.where(T.ref == key.upper()))
+            or session.scalar(query.where(func.lower(T.name) == key.lower()))
+        )
     if found is not None:
         keep(session, found)
     return found

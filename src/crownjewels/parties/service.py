@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.orm import Session, joinedload
 
 from crownjewels.core import adverse, clock, departures
@@ -132,17 +132,30 @@ def list_organisations(
 # --- people ----------------------------------------------------------------------------------
 
 
+#: an email lookup of an actor who sees everyone (an access decision's fact reader among
+#: them) with the organisation in the same query, built once: only the email changes
+_ANYONE_BY_EMAIL = (
+    select(Person)
+    .options(joinedload(Person.organisation))
+    .where(func.lower(Person.email) == bindparam("email"))
+)
+
+
 def _person(session: Session, actor: Actor, ref: str) -> Person:
     # the organisation comes in the same query (its name is shown, its kind and status ruled on)
-    query = repository.people_visible_to(actor).options(joinedload(Person.organisation))
-    # by id, an actor who sees everyone finds the person in the session when already loaded
-    if "@" in ref:
-        person = None  # an email, never an id: straight to the (indexed) email lookup
-    elif actor.can(Permission.PARTIES_READ):
-        person = session.get(Person, ref, options=[joinedload(Person.organisation)])
+    email = ref.strip().lower()
+    person: Person | None = None
+    if actor.can(Permission.PARTIES_READ):
+        # by id, found in the session when already loaded; an email is never an id: straight
+        # to the (indexed) email lookup
+        if "@" not in ref:
+            person = session.get(Person, ref, options=[joinedload(Person.organisation)])
+        person = person or session.scalar(_ANYONE_BY_EMAIL, {"email": email})
     else:
-        person = session.scalar(query.where(Person.id == ref))
-    person = person or session.scalar(query.where(func.lower(Person.email) == ref.strip().lower()))
+        query = repository.people_visible_to(actor).options(joinedload(Person.organisation))
+        if "@" not in ref:
+            person = session.scalar(query.where(Person.id == ref))
+        person = person or session.scalar(query.where(func.lower(Person.email) == email))
     if person is None:
         raise PersonNotFound(
             f"no person {ref!r}; `crownjewels people list` shows the ones that exist"
@@ -388,9 +401,13 @@ def check_departure_date(on: date | None) -> None:
         )
 
 
+#: every access decision asks it: built once
+_ACCOUNT_ACTIVE = select(User.active).where(User.person_id == bindparam("person_id"))
+
+
 def account_active(session: Session, *, person_id: str) -> bool:
     """False when the person has a login that was deactivated (True with no login at all)."""
-    active = session.scalar(select(User.active).where(User.person_id == person_id))
+    active = session.scalar(_ACCOUNT_ACTIVE, {"person_id": person_id})
     return active is None or active
 
 

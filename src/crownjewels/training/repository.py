@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, and_, func, or_, select
+from sqlalchemy import Row, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from crownjewels.training.models import Attestation, Completion, Course
@@ -41,28 +41,32 @@ def course_codes(session: Session) -> dict[str, str]:
     return {course_id: code for course_id, code in session.execute(select(Course.id, Course.code))}
 
 
+#: every access decision asks it: built once, only the person changes
+_REQUIRED_WITH_COMPLETIONS = (
+    select(
+        Course.id,
+        Course.code,
+        Course.name,
+        Course.required_for,
+        Course.status,
+        Completion.completed_on,
+        Completion.expires_on,
+        Completion.result,
+    )
+    .outerjoin(
+        Completion,
+        and_(Completion.course_id == Course.id, Completion.person_id == bindparam("person_id")),
+    )
+    .where(Course.required_for != "none")
+    .order_by(Course.code)
+)
+
+
 def required_with_completions(session: Session, person_id: str) -> list[Row[Any]]:
     """The courses someone is required to hold, each with the person's completions of it (one
     row per completion, or one row of NULLs for the completion when there is none): what the
     rules read, in one query of plain columns."""
-    query = (
-        select(
-            Course.id,
-            Course.code,
-            Course.name,
-            Course.required_for,
-            Course.status,
-            Completion.completed_on,
-            Completion.expires_on,
-            Completion.result,
-        )
-        .outerjoin(
-            Completion, and_(Completion.course_id == Course.id, Completion.person_id == person_id)
-        )
-        .where(Course.required_for != "none")
-        .order_by(Course.code)
-    )
-    return list(session.execute(query))
+    return list(session.execute(_REQUIRED_WITH_COMPLETIONS, {"person_id": person_id}))
 
 
 def completion_exists(session: Session, *, person_id: str, course_id: str, on: date) -> bool:
@@ -126,22 +130,26 @@ def latest_attestation(
     return session.scalar(query.order_by(Attestation.acknowledged_at.desc()).limit(1))
 
 
+#: an access decision asks it (the notice acknowledged): built once
+_ATTESTED = (
+    select(Attestation.id)
+    .where(
+        Attestation.person_id == bindparam("person_id"),
+        Attestation.kind == bindparam("kind"),
+        Attestation.secret_id == bindparam("secret_id"),
+        Attestation.text_sha256.in_(bindparam("texts", expanding=True)),
+    )
+    .limit(1)
+)
+
+
 def attested(
     session: Session, *, person_id: str, kind: str, secret_id: str, text_sha256s: Iterable[str]
 ) -> bool:
     """Whether the person acknowledged one of these exact texts (by SHA-256) of that kind for
     the secret: one indexed lookup of a single column."""
-    query = (
-        select(Attestation.id)
-        .where(
-            Attestation.person_id == person_id,
-            Attestation.kind == kind,
-            Attestation.secret_id == secret_id,
-            Attestation.text_sha256.in_(list(text_sha256s)),
-        )
-        .limit(1)
-    )
-    return session.scalar(query) is not None
+    values = {"person_id": person_id, "kind": kind, "secret_id": secret_id}
+    return session.scalar(_ATTESTED, {**values, "texts": list(text_sha256s)}) is not None
 
 
 def attestations_of(session: Session, person_id: str) -> Sequence[Attestation]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import Row, Select, exists, false, func, or_, select
+from sqlalchemy import Row, Select, bindparam, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
@@ -89,9 +89,23 @@ def has_profile(session: Session, organisation_id: str) -> str | None:
     return session.scalar(select(V.ref).where(V.organisation_id == organisation_id))
 
 
+#: what an access decision reads of vendors (their standing, the chain's countries), each
+#: built once: only the organisation changes
+_STANDING_OF = select(VendorProfile.id, VendorProfile.ref, VendorProfile.status).where(
+    VendorProfile.organisation_id == bindparam("organisation_id")
+)
+_COUNTRIES = select(VendorCountry.vendor_id, VendorCountry.country).order_by(VendorCountry.country)
+_LINKS = select(Subcontractor).order_by(Subcontractor.created_at)
+_CERTIFICATIONS = (
+    select(Certification)
+    .where(Certification.vendor_id == bindparam("vendor_id"))
+    .order_by(Certification.expires_on, Certification.created_at)
+)
+
+
 def countries(session: Session, vendor_ids: Iterable[str] | None = None) -> dict[str, list[str]]:
     """Processing countries by vendor id (all vendors when `vendor_ids` is None)."""
-    query = select(VendorCountry.vendor_id, VendorCountry.country).order_by(VendorCountry.country)
+    query = _COUNTRIES
     if vendor_ids is not None:
         query = query.where(VendorCountry.vendor_id.in_(list(vendor_ids)))
     out: dict[str, list[str]] = {}
@@ -121,7 +135,7 @@ def country_rows(session: Session, vendor_id: str) -> list[VendorCountry]:
 
 def links(session: Session) -> list[Subcontractor]:
     """Every subcontracting link (chains cross vendors, so the walk needs them all)."""
-    return list(session.scalars(select(Subcontractor).order_by(Subcontractor.created_at)))
+    return list(session.scalars(_LINKS))
 
 
 def direct_links(session: Session, vendor_id: str) -> list[Subcontractor]:
@@ -145,13 +159,7 @@ def profiles_by_id(session: Session, ids: Iterable[str]) -> dict[str, VendorProf
 
 def certifications(session: Session, vendor_id: str) -> list[Certification]:
     """The vendor's certifications, soonest expiry first."""
-    return list(
-        session.scalars(
-            select(Certification)
-            .where(Certification.vendor_id == vendor_id)
-            .order_by(Certification.expires_on, Certification.created_at)
-        )
-    )
+    return list(session.scalars(_CERTIFICATIONS, {"vendor_id": vendor_id}))
 
 
 def certification(session: Session, vendor_id: str, cert_id: str) -> Certification | None:
@@ -186,7 +194,4 @@ def contact(session: Session, vendor_id: str, contact_id: str) -> VendorContact 
 def standing_of(session: Session, organisation_id: str) -> Row[str, str, str] | None:
     """(id, ref, status) of the organisation's vendor profile, if it has one: the columns the
     access rules read, not the profile."""
-    query = select(VendorProfile.id, VendorProfile.ref, VendorProfile.status).where(
-        VendorProfile.organisation_id == organisation_id
-    )
-    return session.execute(query).first()
+    return session.execute(_STANDING_OF, {"organisation_id": organisation_id}).first()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, exists, false, select
+from sqlalchemy import Row, Select, bindparam, exists, false, select
 from sqlalchemy.orm import Session, aliased
 
 from crownjewels.core.actor import Actor
@@ -193,10 +193,7 @@ def last_completed(session: Session, vendor_id: str) -> Assessment | None:
     )
 
 
-def standing_facts(session: Session, vendor_id: str) -> Row[Any] | None:
-    """What the access rules read of a vendor's due diligence, in one query of plain columns:
-    the vendor's ref and review cadence, and its most recently completed assessment's ref,
-    completion time and risk (NULLs when it has none); None when there is no such vendor."""
+def _standing_facts_query() -> Select[Any]:
     newer = aliased(Assessment)
     last_id = (
         select(newer.id)
@@ -206,7 +203,7 @@ def standing_facts(session: Session, vendor_id: str) -> Row[Any] | None:
         .correlate(VendorProfile)
         .scalar_subquery()
     )
-    query = (
+    return (
         select(
             VendorProfile.ref,
             VendorProfile.review_cadence_months,
@@ -216,9 +213,19 @@ def standing_facts(session: Session, vendor_id: str) -> Row[Any] | None:
         )
         .select_from(VendorProfile)
         .outerjoin(Assessment, Assessment.id == last_id)
-        .where(VendorProfile.id == vendor_id)
+        .where(VendorProfile.id == bindparam("vendor_id"))
     )
-    return session.execute(query).first()
+
+
+#: an access decision about a vendor's staff asks it: built once, only the vendor changes
+_STANDING_FACTS = _standing_facts_query()
+
+
+def standing_facts(session: Session, vendor_id: str) -> Row[Any] | None:
+    """What the access rules read of a vendor's due diligence, in one query of plain columns:
+    the vendor's ref and review cadence, and its most recently completed assessment's ref,
+    completion time and risk (NULLs when it has none); None when there is no such vendor."""
+    return session.execute(_STANDING_FACTS, {"vendor_id": vendor_id}).first()
 
 
 def has_unfinished(session: Session, vendor_id: str, statuses: frozenset[str]) -> bool:
