@@ -3,9 +3,12 @@ person, which cover disclosing a secret to them, and, when none does, why not in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from crownjewels.agreements import repository, rules
@@ -14,6 +17,7 @@ from crownjewels.agreements.reads import read, terms_of, terms_of_status
 from crownjewels.agreements.schemas import AgreementRead, CoverAsk, SecretFacts, Terms
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Invalid
+from crownjewels.core.permissions import Permission
 from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretRead
 
@@ -106,6 +110,33 @@ def covered(session: Session, actor: Actor, *, asks: Sequence[CoverAsk], on: dat
     ]
 
 
+@functools.cache
+def _covering(by_organisation: bool, by_person: bool) -> Select[*tuple[Any, ...]]:
+    """`_covers`'s query for one shape of the question (an organisation, a person, or either
+    named), built once: the values are bound when it runs."""
+    query = repository.covering_secret(
+        repository.not_drafts(
+            repository.with_party(
+                select(Agreement),
+                bindparam("organisation_id") if by_organisation else None,
+                bindparam("person_id") if by_person else None,
+            )
+        ),
+        bindparam("secret_id"),
+        bindparam("category"),
+    )
+    return query.with_only_columns(
+        Agreement.ref,
+        Agreement.status,
+        Agreement.effective_on,
+        Agreement.expires_on,
+        Agreement.terminated_on,
+        Agreement.scope,
+        Agreement.survival_years,
+        Agreement.trade_secrets_survive,
+    )
+
+
 def _covers(
     session: Session,
     actor: Actor,
@@ -117,26 +148,18 @@ def _covers(
 ) -> bool:
     """`covering`, as yes or no, in one query: the scope is matched in SQL (all, naming the
     secret, or its category), so the rules are given the one scope item that matched and
-    decide on the status and dates; no party, scope or signatory is loaded."""
-    query = repository.covering_secret(
-        repository.not_drafts(
-            repository.with_party(
-                repository.visible_to(actor, loaded=False), organisation_id, person_id
-            )
-        ),
-        secret.id,
-        secret.category,
-    ).with_only_columns(
-        Agreement.ref,
-        Agreement.status,
-        Agreement.effective_on,
-        Agreement.expires_on,
-        Agreement.terminated_on,
-        Agreement.scope,
-        Agreement.survival_years,
-        Agreement.trade_secrets_survive,
-    )
-    for row in session.execute(query):
+    decide on the status and dates; no party, scope or signatory is loaded. (An actor who may
+    not read agreements sees none, so none covers for them.)"""
+    if not actor.can(Permission.AGREEMENTS_READ):
+        return False
+    query = _covering(bool(organisation_id), bool(person_id))
+    values = {
+        "organisation_id": organisation_id,
+        "person_id": person_id,
+        "secret_id": secret.id,
+        "category": secret.category,
+    }
+    for row in session.execute(query, values):
         terms = Terms(
             ref=row.ref,
             status=row.status,

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Select, delete, exists, false, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    delete,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from crownjewels.agreements.models import (
@@ -41,14 +51,22 @@ def find(session: Session, actor: Actor, ref: str) -> Agreement | None:
     )
 
 
+def _given(value: str | BindParameter[str] | None) -> bool:
+    """A value that names something ("" names nothing), or a parameter to be bound."""
+    return isinstance(value, BindParameter) or bool(value)
+
+
 def with_party(
-    query: Select[Agreement], organisation_id: str | None, person_id: str | None
+    query: Select[Agreement],
+    organisation_id: str | BindParameter[str] | None,
+    person_id: str | BindParameter[str] | None,
 ) -> Select[Agreement]:
-    """Agreements naming the organisation or the person (either) as a party."""
+    """Agreements naming the organisation or the person (either) as a party (a value, or a
+    parameter bound when a statement built once runs)."""
     wanted: list[ColumnElement[bool]] = []
-    if organisation_id:
+    if _given(organisation_id):
         wanted.append(AgreementParty.organisation_id == organisation_id)
-    if person_id:
+    if _given(person_id):
         wanted.append(AgreementParty.person_id == person_id)
     if not wanted:
         return query
@@ -70,7 +88,11 @@ def with_any_party(
     )
 
 
-def covering_secret(query: Select[Agreement], secret_id: str, category: str) -> Select[Agreement]:
+def covering_secret(
+    query: Select[Agreement],
+    secret_id: str | BindParameter[str],
+    category: str | BindParameter[str],
+) -> Select[Agreement]:
     """Agreements whose scope takes in the secret: all, naming it, or its category."""
     named = exists().where(
         AgreementScope.agreement_id == A.id, AgreementScope.secret_id == secret_id
