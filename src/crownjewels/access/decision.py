@@ -1,7 +1,8 @@
 """The questions every other capability asks: may this person take this action on this secret
 now (`decide`, `require_allowed`), and who may reach a secret or what a person may reach, with
-reasons (`who_can`, `what_can`). A denial is evidence: it is recorded (ACCESS_DENIED) durably,
-in a unit of work of its own, so the refused request's rollback cannot erase it."""
+reasons (`who_can`, `what_can`). A denial is evidence: it is recorded (ACCESS_DENIED) durably
+(core.db.durable: with the request's commit, or on its own after a rollback), so the refused
+request's rollback cannot erase it."""
 
 from __future__ import annotations
 
@@ -82,9 +83,10 @@ def decide(
     record: bool = True,
 ) -> Decision:
     """May this person take this action on this secret now? Every rule is evaluated; a denial
-    is recorded (ACCESS_DENIED, durably: in its own unit of work after the request's, so a
-    refused request that rolls back keeps it) with every reason; an allowed use marks its grants
-    used. The person and the secret are named (id, email, ref) or given as already read."""
+    is recorded with every reason (ACCESS_DENIED, durably: with the request's commit, or in a
+    unit of work of its own after a rollback, so a refused request that rolls back keeps it);
+    an allowed use marks its grants used. The person and the secret are named (id, email,
+    ref) or given as already read."""
     person_read, secret_read = _person(session, person), _secret(session, secret)
     decision, grant_ids = deciding.evaluate_with_grants(
         session,
