@@ -244,6 +244,27 @@ def test_physical_order_differs_from_seq(
     assert result == _slow(db)
 
 
+def test_a_postgresql_batch_proves_its_order(db: Database, admin: Actor) -> None:
+    # The aggregates follow the sorted subquery; the seqs aggregated beside them (8-byte
+    # integers) prove it, so a batch aggregated in any other order is refused.
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL relies on the order of a subquery")
+    _record(db, admin)
+    with db.unit_of_work(write=False) as session:
+        raw = session.connection().connection.dbapi_connection
+        cursor = fastpath._cursor(raw, postgres=True)
+        batch = fastpath._pg_batch(cursor, 1, EVENTS)
+        assert batch is not None and batch[3] == EVENTS
+        reversed_batch = fastpath._PG_BATCH.replace("ORDER BY seq", "ORDER BY seq DESC")
+        assert reversed_batch != fastpath._PG_BATCH
+        blob, *_ = cursor.execute(reversed_batch, (1, EVENTS)).fetchone()
+        assert blob is not None  # the query itself runs: only the order check refuses it
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(fastpath, "_PG_BATCH", reversed_batch)
+            assert fastpath._pg_batch(cursor, 1, EVENTS) is None
+        cursor.close()
+
+
 def test_real_timestamp_on_sqlite(connection: Connection, db: Database, admin: Actor) -> None:
     if connection.dialect.name != "sqlite":
         pytest.skip("only SQLite stores a REAL in an integer column")
