@@ -143,9 +143,9 @@ class Settings(BaseSettings):
     monitoring_retention_days: int = Field(default=400, ge=30)
     #: how often the worker reads the custody log into monitoring
     monitoring_feed_seconds: float = Field(default=5.0, gt=0)
-    #: the API refuses activity (503, Retry-After) while the oldest unscored event waits longer
-    #: than this: the scorers are behind (monitoring/admission.py); 0 never refuses
-    monitoring_max_lag_seconds: float = Field(default=0.5, ge=0)
+    #: the API refuses activity (503, Retry-After) while the oldest unscored event was received
+    #: longer ago than this: the scorers are behind (monitoring/admission.py); 0 never refuses
+    monitoring_max_lag_seconds: float = Field(default=0.25, ge=0)
 
     # Leak detection: what a scan may read (docs/leaks.md).
     #: a file larger than this is not read; the scan reports it as skipped

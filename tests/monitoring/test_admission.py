@@ -48,64 +48,50 @@ class Ticks:
 # --- the decision ------------------------------------------------------------------------------
 
 
-def head(oldest: int, newest: int, age: float = 0.0) -> Head:
-    """The queue from `oldest` to `newest`, its oldest received `age` seconds before NOW."""
-    return Head(oldest, NOW - timedelta(seconds=age), newest)
+def head(oldest: int, age: float) -> Head:
+    """The queue's oldest event, received `age` seconds before NOW."""
+    return Head(oldest, NOW - timedelta(seconds=age))
 
 
-def test_before_the_scorers_rate_is_known_the_oldest_events_age_is_the_wait() -> None:
-    admission = Admission(max_lag=0.5, clock=Ticks())
-    assert admission.retry_after(None, NOW) is None  # nothing waits
-    assert admission.retry_after(head(1, 5_000, age=0.5), NOW) is None
-    assert admission.retry_after(head(1, 5_000, age=0.6), NOW) == 1
-    assert admission.retry_after(head(1, 5_000, age=3.2), NOW) == 3  # the lag left, rounded up
-
-
-def test_the_wait_is_the_events_ahead_over_the_rate_the_scorers_take_them() -> None:
-    """A young queue can still be a long wait: 10,000 events ahead of scorers taking 4,000 a
-    second are 2.5 s, however recently the oldest arrived."""
+def test_a_queue_within_the_lag_is_accepted_and_one_beyond_it_refused() -> None:
     ticks = Ticks()
-    admission = Admission(max_lag=0.5, clock=ticks)
-    assert admission.retry_after(head(1, 2_000, age=0.1), NOW) is None
-    ticks.now += 0.5
-    assert admission.retry_after(head(2_001, 12_000, age=0.1), NOW) == 2  # 2,000 in 0.5 s
-    assert admission.rate == 4_000
-    ticks.now += 0.5
-    assert admission.retry_after(head(4_001, 5_000, age=0.1), NOW) is None  # 1,000: 0.25 s
-    assert admission.rate == 4_000
-    # the rate read over the next second (6,000 a second) halves with the last one
-    ticks.now += 1
-    assert admission.retry_after(head(10_001, 13_000, age=0.1), NOW) == 1  # 3,000 / 5,000
-    assert admission.rate == 5_000
+    admission = Admission(max_lag=0.25, clock=ticks)
+    assert admission.retry_after(None, NOW) is None  # nothing waits
+    assert admission.retry_after(head(7, age=0.25), NOW) is None
+    assert admission.retry_after(head(7, age=0.3), NOW) == 1
+    assert admission.retry_after(head(7, age=3.2), NOW) == 3  # the lag left, rounded up
+    # the scorers take the head of the queue: still behind, still refused
+    ticks.now += 30
+    assert admission.retry_after(head(8, age=2), NOW) == 2
 
 
 def test_a_queue_that_does_not_move_is_accepted_after_a_while() -> None:
     """Nobody scoring is no overload: the events are kept for a scorer rather than pushed back
     to senders that may not keep them."""
     ticks = Ticks()
-    admission = Admission(max_lag=0.5, stalled_after=10, clock=ticks)
-    assert admission.retry_after(head(7, 9, age=5), NOW) == 5
+    admission = Admission(max_lag=0.25, stalled_after=10, clock=ticks)
+    assert admission.retry_after(head(7, age=5), NOW) == 5
     ticks.now += 9.9
-    assert admission.retry_after(head(7, 9, age=5), NOW) == 5
+    assert admission.retry_after(head(7, age=5), NOW) == 5
     ticks.now += 0.1
-    assert admission.retry_after(head(7, 9, age=5), NOW) is None
+    assert admission.retry_after(head(7, age=5), NOW) is None
     # a scorer starts again and takes the head: refused while it catches up
-    assert admission.retry_after(head(8, 9, age=5), NOW) == 5
+    assert admission.retry_after(head(8, age=5), NOW) == 5
 
 
 def test_no_lag_allowed_means_never_refused() -> None:
-    assert Admission(max_lag=0).retry_after(head(1, 10**6, age=3600), NOW) is None
+    assert Admission(max_lag=0).retry_after(head(1, age=3600), NOW) is None
 
 
-def test_the_setting_defaults_to_half_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_setting_defaults_to_a_quarter_of_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CROWNJEWELS_MONITORING_MAX_LAG_SECONDS")
-    assert Settings(home=Path("/nonexistent")).monitoring_max_lag_seconds == 0.5
+    assert Settings(home=Path("/nonexistent")).monitoring_max_lag_seconds == 0.25
 
 
 # --- the queue's head, on each engine ----------------------------------------------------------
 
 
-def test_the_oldest_and_the_newest_unscored_event(db: Database) -> None:
+def test_the_oldest_unscored_event_and_when_it_was_received(db: Database) -> None:
     admin = system_actor("test")
     with db.unit_of_work() as session:
         assert service.unscored(session) is None
@@ -113,13 +99,10 @@ def test_the_oldest_and_the_newest_unscored_event(db: Database) -> None:
         service.ingest(session, actor=admin, lines=[_event(1), _event(2)], channel="api")
         after = clock.now().replace(tzinfo=None)
         first = service.unscored(session)
-        assert first is not None and first.newest_id == first.oldest_id + 1
+        assert first is not None
         assert before <= first.received_at.replace(tzinfo=None) <= after
         service.ingest(session, actor=admin, lines=[_event(3)], channel="api")
-        now = service.unscored(session)
-        assert now is not None
-        assert (now.oldest_id, now.received_at) == (first.oldest_id, first.received_at)
-        assert now.newest_id == first.newest_id + 1  # the newest moved on, the oldest stayed
+        assert service.unscored(session) == first  # the oldest stays the oldest
         scoring.score_queued(session, actor=admin)
         assert service.unscored(session) is None
 
@@ -152,7 +135,7 @@ def test_the_api_refuses_while_scoring_is_behind_and_takes_the_batch_again_after
 ) -> None:
     headers = _sender(db)
     ticks = Ticks()
-    rc.app.state.monitoring_admission = Admission(max_lag=0.5, clock=ticks)
+    rc.app.state.monitoring_admission = Admission(max_lag=0.25, clock=ticks)
     client = rc.client()
     assert client.post(EVENTS, json=[_event(1), _event(2)], headers=headers).status_code == 200
     assert _stored(db) == 2
@@ -177,7 +160,7 @@ def test_the_api_refuses_while_scoring_is_behind_and_takes_the_batch_again_after
 def test_the_api_keeps_events_when_nothing_scores_them(db: Database, rc: RoleClients) -> None:
     headers = _sender(db)
     ticks = Ticks()
-    rc.app.state.monitoring_admission = Admission(max_lag=0.5, stalled_after=10, clock=ticks)
+    rc.app.state.monitoring_admission = Admission(max_lag=0.25, stalled_after=10, clock=ticks)
     client = rc.client()
     assert client.post(EVENTS, json=[_event(1)], headers=headers).status_code == 200
     later = clock.now() + timedelta(minutes=5)

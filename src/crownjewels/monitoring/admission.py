@@ -6,11 +6,10 @@ later, nothing is lost, and what was accepted is scored promptly. The API is the
 refused: files and syslog are read by Crown Jewels itself, and signals from other capabilities
 are never refused.
 
-Behind means: a batch queued now would wait more than `monitoring_max_lag_seconds` (0: never
-refuse) before a scorer reaches it. That wait is the events ahead of it (ids are allocated in
-the order events are stored: the newest id minus the oldest) over the rate at which the scorers
-take them, read from how fast the oldest unscored id moves. Until that rate is known (the first
-second of a burst), the age of the oldest unscored event stands in for the wait.
+Behind means: the oldest unscored event was received more than `monitoring_max_lag_seconds`
+ago (0: never refuse). The scorers take the queue oldest first, so that age is how far behind
+they are; a batch accepted while it is small is scored within about that age plus the time a
+scorer takes for a batch.
 
 A queue that does not move is not overload but scorers that are not running (stopped for
 maintenance, crashed): refusing then would only push the events back to senders that may not
@@ -28,8 +27,6 @@ from typing import Protocol
 
 #: seconds without the queue's head moving after which the scorers count as not running
 STALLED_AFTER = 10.0
-#: the shortest span over which the scorers' rate is read (they take the queue in batches)
-RATE_SPAN = 0.5
 
 
 class QueueHead(Protocol):
@@ -39,8 +36,6 @@ class QueueHead(Protocol):
     def oldest_id(self) -> int: ...
     @property
     def received_at(self) -> datetime: ...
-    @property
-    def newest_id(self) -> int: ...
 
 
 class Admission:
@@ -60,46 +55,20 @@ class Admission:
         self._lock = threading.Lock()
         self._head: int | None = None  # the oldest unscored id last seen, and since when
         self._head_since = 0.0
-        self._mark: tuple[int, float] | None = None  # (oldest id, tick) the rate is read from
-        #: events the scorers take per second (None: not seen yet)
-        self.rate: float | None = None
 
     def retry_after(self, queue: QueueHead | None, now: datetime) -> int | None:
         """None: accept the batch. Else the whole seconds to wait before sending it again.
         `now` is on the clock the events' reception times were taken on."""
-        if self.max_lag <= 0:
+        if self.max_lag <= 0 or queue is None:
+            return None
+        lag = (now - queue.received_at).total_seconds()
+        if lag <= self.max_lag:
             return None
         with self._lock:
             tick = self._clock()
-            if queue is None:  # nothing waits: the next burst reads the rate afresh
-                self._head = self._mark = None
-                return None
-            self._observe(queue.oldest_id, tick)
-            if self.rate:
-                wait = (queue.newest_id - queue.oldest_id + 1) / self.rate
-            else:
-                wait = (now - queue.received_at).total_seconds()
-            if wait <= self.max_lag:
-                return None
-            if tick - self._head_since >= self.stalled_after:
+            if queue.oldest_id != self._head:
+                self._head, self._head_since = queue.oldest_id, tick
+            elif tick - self._head_since >= self.stalled_after:
                 return None  # nobody is scoring: keep the events, they wait for a scorer
         # about the time the scorers need to catch up, at least a second (the header's unit)
-        return max(1, math.ceil(wait - self.max_lag))
-
-    def _observe(self, oldest_id: int, tick: float) -> None:
-        """Note where the head of the queue is: when it last moved, and the scorers' rate
-        (half the last reading and half the new one) once it moved over RATE_SPAN or more; a
-        head that starts moving after a stall starts a new reading."""
-        stalled = tick - self._head_since >= self.stalled_after
-        if oldest_id != self._head:
-            self._head, self._head_since = oldest_id, tick
-            if stalled:  # scoring starts again: the time nobody scored is no reading of rate
-                self._mark = None
-        if self._mark is None or oldest_id < self._mark[0]:
-            self._mark = (oldest_id, tick)
-            return
-        moved, span = oldest_id - self._mark[0], tick - self._mark[1]
-        if moved > 0 and span >= RATE_SPAN:
-            sample = moved / span
-            self.rate = sample if self.rate is None else (self.rate + sample) / 2
-            self._mark = (oldest_id, tick)
+        return max(1, math.ceil(lag - self.max_lag))

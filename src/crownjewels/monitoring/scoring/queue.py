@@ -112,21 +112,17 @@ def release(session: Session, event_ids: list[int]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Head:
-    """The scoring queue seen from outside: its oldest event (id, when it was received) and
-    its newest event's id. Ids are allocated in the order events are stored, so the ids from
-    the oldest to the newest bound what waits."""
+    """The oldest event in the scoring queue: its id, and when it was received."""
 
     oldest_id: int
     received_at: datetime
-    newest_id: int
 
 
 def head(session: Session) -> Head | None:
-    """The queue's head and tail (None: the queue is empty), in one statement of index
-    lookups (the queue's key at both ends, the oldest event's (id, occurred_at) key)."""
-    newest = select(func.max(PendingScore.event_id)).scalar_subquery()
+    """The queue's oldest event (None: the queue is empty), in one statement of two index
+    lookups (the queue's key, then the event's (id, occurred_at) key)."""
     query = (
-        select(PendingScore.event_id, ActivityEvent.received_at, newest.label("newest"))
+        select(PendingScore.event_id, ActivityEvent.received_at)
         .join(
             ActivityEvent,
             (ActivityEvent.id == PendingScore.event_id)
@@ -136,7 +132,7 @@ def head(session: Session) -> Head | None:
         .limit(1)
     )
     row = session.execute(query).first()
-    return Head(row.event_id, row.received_at, row.newest) if row else None
+    return Head(row.event_id, row.received_at) if row else None
 
 
 def backlog(session: Session) -> int:
