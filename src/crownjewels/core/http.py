@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 import unicodedata
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager
@@ -52,6 +53,21 @@ class Authenticator(Protocol):
 
 _AUDITED_READ = "__crownjewels_audited_read__"
 F = TypeVar("F", bound=Callable[..., object])
+
+
+_per_app_lock = threading.Lock()
+T = TypeVar("T")
+
+
+def per_app(request: Request, name: str, make: Callable[[], T]) -> T:
+    """The app's object `name`, kept in its state between requests (a throttle, the scoring
+    queue's view): one per app, made by `make` on first use."""
+    with _per_app_lock:
+        found: T | None = getattr(request.app.state, name, None)
+        if found is None:
+            found = make()
+            setattr(request.app.state, name, found)
+    return found
 
 
 def audited_read(endpoint: F) -> F:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from fastapi import Request
 
+from crownjewels.core.http import per_app
+
 
 class FailureThrottle:
     """Refuses a key (a client IP) once it failed `limit` times within `window_seconds`."""
@@ -63,16 +65,10 @@ class FailureThrottle:
         del self._failures[oldest]
 
 
-_app_lock = threading.Lock()
-
-
 def app_throttle(
     request: Request, name: str, *, limit: int, window_seconds: float
 ) -> FailureThrottle:
     """The app's throttle `name`: one per app (in its state), made on first use."""
-    with _app_lock:
-        found: FailureThrottle | None = getattr(request.app.state, name, None)
-        if found is None:
-            found = FailureThrottle(limit=limit, window_seconds=window_seconds)
-            setattr(request.app.state, name, found)
-    return found
+    return per_app(
+        request, name, lambda: FailureThrottle(limit=limit, window_seconds=window_seconds)
+    )

@@ -5,7 +5,6 @@ there."""
 from __future__ import annotations
 
 import json
-import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
@@ -14,7 +13,7 @@ from fastapi.responses import JSONResponse
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Busy, Invalid
-from crownjewels.core.http import AppSettings, DbSession, require
+from crownjewels.core.http import AppSettings, DbSession, per_app, require
 from crownjewels.core.permissions import Permission as P
 from crownjewels.core.uploads import RequestBody, staged_upload
 from crownjewels.monitoring import intake, service
@@ -29,17 +28,13 @@ Reader = Annotated[Actor, Depends(require(P.PARTIES_READ))]
 Manager = Annotated[Actor, Depends(require(P.ACTIVITY_MANAGE))]
 
 
-_admission_lock = threading.Lock()
-
-
 def _admission(request: Request, settings: Settings) -> Admission:
     """The app's view of the scoring queue (one per app, made on first use)."""
-    with _admission_lock:
-        found: Admission | None = getattr(request.app.state, "monitoring_admission", None)
-        if found is None:
-            found = Admission(max_lag=settings.monitoring_max_lag_seconds)
-            request.app.state.monitoring_admission = found
-    return found
+    return per_app(
+        request,
+        "monitoring_admission",
+        lambda: Admission(max_lag=settings.monitoring_max_lag_seconds),
+    )
 
 
 def lines_of(body: bytes, content_type: str) -> list[intake.Line]:
