@@ -1,9 +1,10 @@
 """Monitoring's real path under load: activity sent through the HTTP API into PostgreSQL
 (events/s), and the time from an event's ingestion to its stored alert (p50, p99), during a
 back-to-back burst and at steady rates. Target (issue 12): p99 < 1 s. The API's backpressure
-is on, as shipped (monitoring_max_lag_seconds 0.25, monitoring/admission.py): in the burst, a
-POST arriving while the scorers are behind is answered 503 and sent again after Retry-After,
-as a well-behaved sender does; the refusals and the waiting are printed beside the rate.
+is on, as shipped (monitoring_max_lag_seconds 0.25, monitoring_max_queued 1,500: see
+monitoring/admission.py): in the burst, a POST arriving while the scorers are behind is
+answered 503 and sent again after Retry-After, as a well-behaved sender does; the refusals and
+the waiting are printed beside the rate.
 
 Run alone (`.venv/bin/python benchmarks/monitoring_latency.py [--quick] [--json]`) or through
 `benchmarks/monitoring.py`, which calls `run(url)` and `report(figures)`.

@@ -32,10 +32,11 @@ pin()
 PG_URL = os.environ.get("CROWNJEWELS_TEST_DATABASE_URL")
 
 # The activity API's backpressure measures real seconds since the oldest unscored event was
-# received, and the tests' clock runs in real time while nothing scores: a test posting twice
-# a second apart would be refused. Off in every test (and the commands they start) but the
-# ones that turn it on (tests/monitoring/test_admission.py).
+# received and counts the events waiting, and in tests nothing scores while the clock runs in
+# real time: a test posting twice a second apart would be refused. Off in every test (and the
+# commands they start) but the ones that turn it on (tests/monitoring/test_admission.py).
 os.environ["CROWNJEWELS_MONITORING_MAX_LAG_SECONDS"] = "0"
+os.environ["CROWNJEWELS_MONITORING_MAX_QUEUED"] = "0"
 
 # Password hashing at production cost would dominate the suite's time; the tests of hashing
 # itself only need argon2id, not its cost.

@@ -146,6 +146,9 @@ class Settings(BaseSettings):
     #: the API refuses activity (503, Retry-After) while the oldest unscored event was received
     #: longer ago than this: the scorers are behind (monitoring/admission.py); 0 never refuses
     monitoring_max_lag_seconds: float = Field(default=0.25, ge=0)
+    #: ... and while more events than this wait to be scored (about half a second of one
+    #: scorer's work on two cores: raise it with more scorers); 0 sets no such limit
+    monitoring_max_queued: int = Field(default=1_500, ge=0)
 
     # Leak detection: what a scan may read (docs/leaks.md).
     #: a file larger than this is not read; the scan reports it as skipped

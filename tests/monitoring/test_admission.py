@@ -48,9 +48,9 @@ class Ticks:
 # --- the decision ------------------------------------------------------------------------------
 
 
-def head(oldest: int, age: float) -> Head:
-    """The queue's oldest event, received `age` seconds before NOW."""
-    return Head(oldest, NOW - timedelta(seconds=age))
+def head(oldest: int, age: float, newest: int | None = None) -> Head:
+    """The queue from `oldest` (received `age` seconds before NOW) to `newest`."""
+    return Head(oldest, NOW - timedelta(seconds=age), oldest if newest is None else newest)
 
 
 def test_a_queue_within_the_lag_is_accepted_and_one_beyond_it_refused() -> None:
@@ -79,13 +79,27 @@ def test_a_queue_that_does_not_move_is_accepted_after_a_while() -> None:
     assert admission.retry_after(head(8, age=5), NOW) == 5
 
 
-def test_no_lag_allowed_means_never_refused() -> None:
-    assert Admission(max_lag=0).retry_after(head(1, age=3600), NOW) is None
+def test_a_full_queue_of_young_events_is_refused_too() -> None:
+    """Senders faster than the scorers fill the queue before its oldest event grows old."""
+    admission = Admission(max_lag=0.25, max_queued=1_500, clock=Ticks())
+    assert admission.retry_after(head(1, age=0.1, newest=1_500), NOW) is None
+    assert admission.retry_after(head(1, age=0.1, newest=1_501), NOW) == 1
+    assert admission.retry_after(head(1, age=2.1, newest=1_501), NOW) == 2  # late as well
 
 
-def test_the_setting_defaults_to_a_quarter_of_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_rule_set_to_zero_never_refuses() -> None:
+    assert Admission(max_lag=0).retry_after(head(1, age=3600, newest=10**6), NOW) is None
+    no_cap = Admission(max_lag=0.25, max_queued=0)
+    assert no_cap.retry_after(head(1, age=0.1, newest=10**6), NOW) is None
+
+
+def test_the_settings_default_to_a_quarter_second_and_1500_events(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("CROWNJEWELS_MONITORING_MAX_LAG_SECONDS")
-    assert Settings(home=Path("/nonexistent")).monitoring_max_lag_seconds == 0.25
+    monkeypatch.delenv("CROWNJEWELS_MONITORING_MAX_QUEUED")
+    settings = Settings(home=Path("/nonexistent"))
+    assert (settings.monitoring_max_lag_seconds, settings.monitoring_max_queued) == (0.25, 1_500)
 
 
 # --- the queue's head, on each engine ----------------------------------------------------------
@@ -99,10 +113,14 @@ def test_the_oldest_unscored_event_and_when_it_was_received(db: Database) -> Non
         service.ingest(session, actor=admin, lines=[_event(1), _event(2)], channel="api")
         after = clock.now().replace(tzinfo=None)
         first = service.unscored(session)
-        assert first is not None
+        assert first is not None and first.queued == 2
         assert before <= first.received_at.replace(tzinfo=None) <= after
         service.ingest(session, actor=admin, lines=[_event(3)], channel="api")
-        assert service.unscored(session) == first  # the oldest stays the oldest
+        now = service.unscored(session)
+        assert now is not None and now.queued == 3
+        # the oldest stays the oldest; the newest moves on
+        assert (now.oldest_id, now.received_at) == (first.oldest_id, first.received_at)
+        assert now.newest_id == first.newest_id + 1
         scoring.score_queued(session, actor=admin)
         assert service.unscored(session) is None
 
@@ -155,6 +173,18 @@ def test_the_api_refuses_while_scoring_is_behind_and_takes_the_batch_again_after
     again = client.post(EVENTS, json=[_event(3)], headers=headers)
     assert again.status_code == 200, again.text
     assert again.json()["accepted"] == 1 and _stored(db) == 3
+
+
+def test_the_api_refuses_a_batch_while_too_many_events_wait(db: Database, rc: RoleClients) -> None:
+    headers = _sender(db)
+    # the count alone (no lag rule: the tests' clock runs in real time between the two POSTs)
+    rc.app.state.monitoring_admission = Admission(max_lag=0, max_queued=3, clock=Ticks())
+    client = rc.client()
+    events = [_event(n) for n in range(4)]
+    assert client.post(EVENTS, json=events, headers=headers).status_code == 200
+    refused = client.post(EVENTS, json=[_event(5)], headers=headers)
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"
+    assert _stored(db) == 4
 
 
 def test_the_api_keeps_events_when_nothing_scores_them(db: Database, rc: RoleClients) -> None:

@@ -6,10 +6,13 @@ later, nothing is lost, and what was accepted is scored promptly. The API is the
 refused: files and syslog are read by Crown Jewels itself, and signals from other capabilities
 are never refused.
 
-Behind means: the oldest unscored event was received more than `monitoring_max_lag_seconds`
-ago (0: never refuse). The scorers take the queue oldest first, so that age is how far behind
-they are; a batch accepted while it is small is scored within about that age plus the time a
-scorer takes for a batch.
+Behind means either of two things. The oldest unscored event was received more than
+`monitoring_max_lag_seconds` ago (0.25): the scorers take the queue oldest first, so that age is
+how far behind they are. Or more than `monitoring_max_queued` events wait (1,500; ids are
+allocated in storing order, so the newest unscored id minus the oldest bounds them): senders
+posting faster than the scorers score fill the queue with young events, and the age alone
+would let in, in a quarter of a second, more work than one scorer does in a second. (0 turns a
+rule off.)
 
 A queue that does not move is not overload but scorers that are not running (stopped for
 maintenance, crashed): refusing then would only push the events back to senders that may not
@@ -36,6 +39,8 @@ class QueueHead(Protocol):
     def oldest_id(self) -> int: ...
     @property
     def received_at(self) -> datetime: ...
+    @property
+    def queued(self) -> int: ...
 
 
 class Admission:
@@ -46,10 +51,12 @@ class Admission:
         self,
         *,
         max_lag: float,
+        max_queued: int = 0,
         stalled_after: float = STALLED_AFTER,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.max_lag = max_lag
+        self.max_queued = max_queued
         self.stalled_after = stalled_after
         self._clock = clock
         self._lock = threading.Lock()
@@ -59,10 +66,11 @@ class Admission:
     def retry_after(self, queue: QueueHead | None, now: datetime) -> int | None:
         """None: accept the batch. Else the whole seconds to wait before sending it again.
         `now` is on the clock the events' reception times were taken on."""
-        if self.max_lag <= 0 or queue is None:
+        if queue is None:
             return None
         lag = (now - queue.received_at).total_seconds()
-        if lag <= self.max_lag:
+        late = 0 < self.max_lag < lag
+        if not late and not 0 < self.max_queued < queue.queued:
             return None
         with self._lock:
             tick = self._clock()
@@ -71,4 +79,4 @@ class Admission:
             elif tick - self._head_since >= self.stalled_after:
                 return None  # nobody is scoring: keep the events, they wait for a scorer
         # about the time the scorers need to catch up, at least a second (the header's unit)
-        return max(1, math.ceil(lag - self.max_lag))
+        return max(1, math.ceil(lag - self.max_lag)) if late else 1

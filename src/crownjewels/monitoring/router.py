@@ -33,7 +33,9 @@ def _admission(request: Request, settings: Settings) -> Admission:
     return per_app(
         request,
         "monitoring_admission",
-        lambda: Admission(max_lag=settings.monitoring_max_lag_seconds),
+        lambda: Admission(
+            max_lag=settings.monitoring_max_lag_seconds, max_queued=settings.monitoring_max_queued
+        ),
     )
 
 

@@ -94,8 +94,8 @@ def ingest(
 
 
 def unscored(session: Session) -> queue.Head | None:
-    """The oldest event waiting to be scored: its id and when it was received (None: none
-    waits). The activity API's backpressure asks before queueing a batch."""
+    """The events waiting to be scored: the oldest (its id, when it was received) and the
+    newest id (None: none waits). The activity API's backpressure asks before queueing."""
     return queue.head(session)
 
 

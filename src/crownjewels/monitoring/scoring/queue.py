@@ -112,17 +112,26 @@ def release(session: Session, event_ids: list[int]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Head:
-    """The oldest event in the scoring queue: its id, and when it was received."""
+    """The scoring queue seen from outside: its oldest event (id, when it was received) and
+    its newest event's id. Ids are allocated in the order events are stored, so the ids from
+    the oldest to the newest bound how many wait."""
 
     oldest_id: int
     received_at: datetime
+    newest_id: int
+
+    @property
+    def queued(self) -> int:
+        """At most this many events wait (fewer when some in between were scored first)."""
+        return self.newest_id - self.oldest_id + 1
 
 
 def head(session: Session) -> Head | None:
-    """The queue's oldest event (None: the queue is empty), in one statement of two index
-    lookups (the queue's key, then the event's (id, occurred_at) key)."""
+    """The queue's oldest and newest event (None: the queue is empty), in one statement of
+    index lookups (the queue's key at both ends, the oldest event's (id, occurred_at) key)."""
+    newest = select(func.max(PendingScore.event_id)).scalar_subquery()
     query = (
-        select(PendingScore.event_id, ActivityEvent.received_at)
+        select(PendingScore.event_id, ActivityEvent.received_at, newest.label("newest"))
         .join(
             ActivityEvent,
             (ActivityEvent.id == PendingScore.event_id)
@@ -132,7 +141,7 @@ def head(session: Session) -> Head | None:
         .limit(1)
     )
     row = session.execute(query).first()
-    return Head(row.event_id, row.received_at) if row else None
+    return Head(row.event_id, row.received_at, row.newest) if row else None
 
 
 def backlog(session: Session) -> int:
