@@ -1,11 +1,11 @@
 """Adverse actions against people protected from retaliation (a reporter who gave their name to
 the report channel): revoking or suspending their grants, disabling their login, taking roles
-away from it, ending its sessions, revoking its API tokens. The lower capabilities that do these
-(access, parties) call `check` first, in the caller's transaction; the capability that protects
-people (incidents) registers the checker (registry.py), which refuses the action with
-`ProtectedPerson` unless a second person approved exactly that action on that target (the
-approval is then used up). Like core/departures.py, a lower capability asks a higher one without
-importing it."""
+away from it, ending its sessions, setting a new password for it, revoking its API tokens. The
+lower capabilities that do these (access, parties) call `check` first, in the caller's
+transaction; the capability that protects people (incidents) registers the checker
+(registry.py), which refuses the action with `ProtectedPerson` unless a second person approved
+exactly that action on that target (the approval is then used up). Like core/departures.py, a
+lower capability asks a higher one without importing it."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ DISABLE_ACCOUNT = "disable-account"
 REMOVE_ROLES = "remove-roles"
 END_SESSIONS = "end-sessions"
 REVOKE_TOKEN = "revoke-token"
+RESET_PASSWORD = "reset-password"
 
 #: each adverse action and what it acts on, in words: "suspending the grant GR-000012"
 ACTIONS: dict[str, str] = {
@@ -32,6 +33,7 @@ ACTIONS: dict[str, str] = {
     REMOVE_ROLES: "taking roles away from the login",
     END_SESSIONS: "ending the web sessions of the login",
     REVOKE_TOKEN: "revoking the API token",
+    RESET_PASSWORD: "setting a new password for the login",
 }
 #: what the target of each action is, as a person types it
 TARGETS: dict[str, str] = {
@@ -41,6 +43,7 @@ TARGETS: dict[str, str] = {
     REMOVE_ROLES: "the login's email",
     END_SESSIONS: "the login's email",
     REVOKE_TOKEN: "the token's name",
+    RESET_PASSWORD: "the login's email",
 }
 
 

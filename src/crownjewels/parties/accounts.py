@@ -179,10 +179,19 @@ def _user(session: Session, ref: str) -> User:
 
 def change_password(session: Session, *, actor: Actor, user_ref: str, password: str) -> UserRead:
     """Set a new password (one's own, or anyone's with users:manage); every live session of
-    the user ends, so a stolen cookie stops working with the old password."""
+    the user ends, so a stolen cookie stops working with the old password. Someone else's
+    password set for a person protected from retaliation locks them out of their own login:
+    it needs a second person's approval first (core/adverse.py)."""
     user = _user(session, user_ref)
     if not (actor.kind == "user" and actor.id == user.id):
         actor.require(Permission.USERS_MANAGE)
+        adverse.check(
+            session,
+            actor=actor,
+            person_id=user.person_id,
+            action=adverse.RESET_PASSWORD,
+            target=user.username,
+        )
     check_password_strength(password)
     user.password_hash = _hasher.hash(password)
     ended = revoke_user_sessions(session, user_id=user.id, reason=EndReason.PASSWORD)

@@ -274,14 +274,21 @@ def _sign_out(session: Session, world: World) -> object:
     return accounts.sign_out_everywhere(session, actor=ADMIN, user_ref=world.dana.email)
 
 
+def _reset_password(session: Session, world: World) -> object:
+    return accounts.change_password(
+        session, actor=ADMIN, user_ref=world.dana.email, password="a new one, set by an admin"
+    )
+
+
 @pytest.mark.parametrize(
     ("action", "do"),
     [
         (adverse.DISABLE_ACCOUNT, _depart),
         (adverse.REMOVE_ROLES, _cut_roles),
         (adverse.END_SESSIONS, _sign_out),
+        (adverse.RESET_PASSWORD, _reset_password),
     ],
-    ids=["departure", "roles", "sessions"],
+    ids=["departure", "roles", "sessions", "password"],
 )
 def test_the_login_of_a_protected_person_is_guarded_too(
     session: Session, world: World, action: str, do: Action
@@ -306,6 +313,10 @@ def test_a_protected_person_acts_on_their_own_tokens_freely_others_do_not(
         session, actor=ADMIN, user_id=user_id, data=TokenCreate(name="script", scopes=["read"])
     )
     tokens.revoke_token(session, actor=world.dana.actor, token_id=mine.id)
+    # their own password too
+    accounts.change_password(
+        session, actor=world.dana.actor, user_ref=world.dana.email, password="my own new phrase"
+    )
     with pytest.raises(adverse.ProtectedPerson, match="revoking the API token script"):
         tokens.revoke_token(session, actor=ADMIN, token_id=theirs.id)
     roles_added = accounts.set_roles(
