@@ -155,10 +155,12 @@ def test_the_api_refuses_while_scoring_is_behind_and_takes_the_batch_again_after
     ticks = Ticks()
     rc.app.state.monitoring_admission = Admission(max_lag=0.25, clock=ticks)
     client = rc.client()
+    received = clock.now()
+    clock.set_clock(lambda: received)  # the batch is received at exactly this moment
     assert client.post(EVENTS, json=[_event(1), _event(2)], headers=headers).status_code == 200
     assert _stored(db) == 2
 
-    later = clock.now() + timedelta(seconds=3)
+    later = received + timedelta(seconds=3)  # 2.75 s beyond the lag allowed
     clock.set_clock(lambda: later)
     refused = client.post(EVENTS, json=[_event(3)], headers=headers)
     assert refused.status_code == 503, refused.text
