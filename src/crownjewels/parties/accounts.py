@@ -177,6 +177,14 @@ def _user(session: Session, ref: str) -> User:
     return user
 
 
+def guard_login(session: Session, actor: Actor, user: User, action: str) -> None:
+    """Ask before an adverse action on a login (core/adverse.py): its owner may be protected
+    from retaliation, and the action then needs a second person's approval (ProtectedPerson)."""
+    adverse.check(
+        session, actor=actor, person_id=user.person_id, action=action, target=user.username
+    )
+
+
 def change_password(session: Session, *, actor: Actor, user_ref: str, password: str) -> UserRead:
     """Set a new password (one's own, or anyone's with users:manage); every live session of
     the user ends, so a stolen cookie stops working with the old password. Someone else's
@@ -185,13 +193,7 @@ def change_password(session: Session, *, actor: Actor, user_ref: str, password: 
     user = _user(session, user_ref)
     if not (actor.kind == "user" and actor.id == user.id):
         actor.require(Permission.USERS_MANAGE)
-        adverse.check(
-            session,
-            actor=actor,
-            person_id=user.person_id,
-            action=adverse.RESET_PASSWORD,
-            target=user.username,
-        )
+        guard_login(session, actor, user, adverse.RESET_PASSWORD)
     check_password_strength(password)
     user.password_hash = _hasher.hash(password)
     ended = revoke_user_sessions(session, user_id=user.id, reason=EndReason.PASSWORD)
@@ -217,13 +219,7 @@ def set_roles(session: Session, *, actor: Actor, user_ref: str, roles: list[Role
     if before == after:
         return _read(session, user)
     if set(before) - set(after):  # against a person protected from retaliation: approved first
-        adverse.check(
-            session,
-            actor=actor,
-            person_id=user.person_id,
-            action=adverse.REMOVE_ROLES,
-            target=user.username,
-        )
+        guard_login(session, actor, user, adverse.REMOVE_ROLES)
     for held in [r for r in user.roles if r.role not in after]:
         user.roles.remove(held)
     session.flush()  # deletes first: the (user, role) pair is unique
@@ -246,13 +242,7 @@ def sign_out_everywhere(session: Session, *, actor: Actor, user_ref: str) -> Sig
     when none was live: the order itself is evidence."""
     actor.require(Permission.USERS_MANAGE)
     user = _user(session, user_ref)
-    adverse.check(
-        session,
-        actor=actor,
-        person_id=user.person_id,
-        action=adverse.END_SESSIONS,
-        target=user.username,
-    )
+    guard_login(session, actor, user, adverse.END_SESSIONS)
     ended = revoke_user_sessions(session, user_id=user.id, reason=EndReason.EVERYWHERE)
     custody.record(
         session,

@@ -20,7 +20,7 @@ from crownjewels.core.permissions import Permission
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType
 from crownjewels.parties import repository
-from crownjewels.parties.accounts import get_user
+from crownjewels.parties.accounts import get_user, guard_login
 from crownjewels.parties.errors import TokenNotFound, UserNotFound
 from crownjewels.parties.models import ApiToken, User
 from crownjewels.parties.schemas import LoginState, SignedOut, TokenRead, UserRead
@@ -113,13 +113,7 @@ def disable_account(session: Session, *, actor: Actor, user_ref: str, reason: st
         raise Conflict("you cannot disable your own login; ask another administrator")
     if not user.active:
         raise Conflict(f"the login {user.username} is already disabled")
-    adverse.check(
-        session,
-        actor=actor,
-        person_id=user.person_id,
-        action=adverse.DISABLE_ACCOUNT,
-        target=user.username,
-    )
+    guard_login(session, actor, user, adverse.DISABLE_ACCOUNT)
     user.active = False
     _record_user(
         session,
@@ -194,13 +188,7 @@ def end_user_sessions(session: Session, *, actor: Actor, user_ref: str, reason: 
     _require(actor, "ending someone's sessions")
     why = _why(reason)
     user = _login(session, user_ref)
-    adverse.check(
-        session,
-        actor=actor,
-        person_id=user.person_id,
-        action=adverse.END_SESSIONS,
-        target=user.username,
-    )
+    guard_login(session, actor, user, adverse.END_SESSIONS)
     ended = revoke_user_sessions(session, user_id=user.id, reason=EndReason.EVERYWHERE)
     _record_user(
         session,
