@@ -17,7 +17,6 @@ from crownjewels.agreements.reads import read, terms_of, terms_of_status
 from crownjewels.agreements.schemas import AgreementRead, CoverAsk, SecretFacts, Terms
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Invalid
-from crownjewels.core.permissions import Permission
 from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretRead
 
@@ -150,7 +149,7 @@ def _covers(
     secret, or its category), so the rules are given the one scope item that matched and
     decide on the status and dates; no party, scope or signatory is loaded. (An actor who may
     not read agreements sees none, so none covers for them.)"""
-    if not actor.can(Permission.AGREEMENTS_READ):
+    if not repository.sees_all(actor):
         return False
     query = _covering(bool(organisation_id), bool(person_id))
     values = {

@@ -33,13 +33,16 @@ A = Agreement
 _LOADED = (selectinload(A.parties), selectinload(A.scope_items), selectinload(A.signatories))
 
 
+def sees_all(actor: Actor) -> bool:
+    """Whether the actor sees every agreement (agreements:read); without it, none."""
+    return actor.can(Permission.AGREEMENTS_READ)
+
+
 def visible_to(actor: Actor, *, loaded: bool = True) -> Select[Agreement]:
-    """Agreements the actor may see: all with agreements:read, else none. `loaded=False` for
-    questions answered from the row alone: its parties, scope and signatories stay unloaded."""
+    """Agreements the actor may see (`sees_all`). `loaded=False` for questions answered from
+    the row alone: its parties, scope and signatories stay unloaded."""
     query = select(A).options(*_LOADED) if loaded else select(A)
-    if actor.can(Permission.AGREEMENTS_READ):
-        return query
-    return query.where(false())
+    return query if sees_all(actor) else query.where(false())
 
 
 def find(session: Session, actor: Actor, ref: str) -> Agreement | None:
