@@ -88,6 +88,8 @@ def test_a_full_queue_of_young_events_is_refused_too() -> None:
 
 
 def test_a_rule_set_to_zero_never_refuses() -> None:
+    assert not Admission(max_lag=0, max_queued=0).refuses
+    assert Admission(max_lag=0, max_queued=1).refuses and Admission(max_lag=0.1).refuses
     assert Admission(max_lag=0).retry_after(head(1, age=3600, newest=10**6), NOW) is None
     no_cap = Admission(max_lag=0.25, max_queued=0)
     assert no_cap.retry_after(head(1, age=0.1, newest=10**6), NOW) is None

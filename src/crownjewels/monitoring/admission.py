@@ -63,6 +63,11 @@ class Admission:
         self._head: int | None = None  # the oldest unscored id last seen, and since when
         self._head_since = 0.0
 
+    @property
+    def refuses(self) -> bool:
+        """Whether either rule is on (0 turns a rule off)."""
+        return self.max_lag > 0 or self.max_queued > 0
+
     def retry_after(self, queue: QueueHead | None, now: datetime) -> int | None:
         """None: accept the batch. Else the whole seconds to wait before sending it again.
         `now` is on the clock the events' reception times were taken on."""

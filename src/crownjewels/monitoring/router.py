@@ -116,7 +116,10 @@ def send_events(request: Request, session: DbSession, settings: AppSettings, act
     others are rejected; each rejected one is named with its line (or array position, from 1)
     and the reason. A token needs the `ingest` scope. While the scorers are behind, the answer
     is 503 with a Retry-After header (nothing stored: send the same batch again then)."""
-    wait = _admission(request, settings).retry_after(service.unscored(session), clock.now())
+    admission = _admission(request, settings)
+    # the queue is read only when a rule can refuse (both may be turned off)
+    queue = service.unscored(session) if admission.refuses else None
+    wait = admission.retry_after(queue, clock.now())
     if wait is not None:
         raise Busy(
             "monitoring is still scoring earlier activity, so this batch was not stored; "
