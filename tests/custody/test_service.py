@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, event, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.db import Database
 from crownjewels.core.pagination import PageParams
-from crownjewels.custody import rules
+from crownjewels.custody import merkle, rules, tree
 from crownjewels.custody import service as custody
 from crownjewels.custody.models import CustodyEvent
 from crownjewels.custody.schemas import EventFilter, EventType
@@ -282,3 +285,87 @@ def test_a_verification_is_kept_after_its_read_only_unit_of_work(db: Database) -
     assert kept is not None and kept.actor == auditor.ref
     assert kept.event_type == "CHAIN_VERIFIED" and kept.details["ok"] is True
     assert kept.details["checked"] == result.checked
+
+
+def _root_of(leaves: list[bytes]) -> bytes:
+    builder = merkle.RootBuilder()
+    builder.add(leaves)
+    return builder.root()
+
+
+def _stored_roots_match_the_events(session: Session) -> bool:
+    """Every stored tree size's root equals the root recomputed from the events' own fields."""
+    custody.flush(session)
+    events = session.scalars(select(CustodyEvent).order_by(CustodyEvent.seq)).all()
+    leaves = [
+        merkle.leaf_hash(
+            rules.encode(
+                seq=e.seq,
+                at_us=e.at_us,
+                actor=e.actor,
+                event_type=e.event_type,
+                subject_type=e.subject_type,
+                subject_id=e.subject_id,
+                prev_hash=e.prev_hash,
+                details_json=e.details,
+            )
+        )
+        for e in events
+    ]
+    sizes = range(1, len(leaves) + 1)
+    return tree.size(session) == len(leaves) and all(
+        tree.root(session, n) == _root_of(leaves[:n]) for n in sizes
+    )
+
+
+@contextmanager
+def _tree_reads(db: Database) -> Iterator[list[str]]:
+    """The statements that read the stored tree while the block runs."""
+    seen: list[str] = []
+
+    def spy(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if "FROM custody_tree_node" in statement:
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", spy)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", spy)
+
+
+def test_an_append_after_this_process_own_reads_no_tree_node(db: Database, admin: Actor) -> None:
+    """The right edge this process left is reused under the same head: no query of the tree."""
+    with db.unit_of_work() as session:
+        _record(session, admin, 3, subject="first")
+    with _tree_reads(db) as seen:
+        for n in (1, 2, 5):
+            with db.unit_of_work() as session:
+                _record(session, admin, n, subject="next")
+    assert seen == []
+    with db.unit_of_work(write=False) as session:
+        assert _stored_roots_match_the_events(session)
+
+
+def test_an_append_under_another_head_reads_the_stored_edge(
+    db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A head this process did not leave (another process appended; its own append rolled
+    back) grows the tree from the stored nodes, and the tree stays that of the events."""
+    with db.unit_of_work() as session:
+        _record(session, admin, 3, subject="first")
+    with pytest.raises(RuntimeError), db.unit_of_work() as session:
+        _record(session, admin, 2, subject="rolled back")
+        custody.flush(session)  # the process now knows a head that never commits
+        raise RuntimeError("the request failed after its events were written")
+    with _tree_reads(db) as seen, db.unit_of_work() as session:
+        _record(session, admin, 2, subject="after the rollback")
+    assert len(seen) == 1
+    # another process appended: this one knows an older head
+    monkeypatch.setattr(custody, "_last_edge", (0, rules.GENESIS_HASH, {}))
+    with _tree_reads(db) as seen, db.unit_of_work() as session:
+        _record(session, admin, 4, subject="another writer's head")
+    assert len(seen) == 1
+    with db.unit_of_work(write=False) as session:
+        assert _stored_roots_match_the_events(session)
+        assert custody.verify(session, actor=admin).ok

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
@@ -213,7 +213,7 @@ def append_lock(session: Session) -> None:
     BEGIN IMMEDIATE, so there is nothing more to take."""
     if session.info.get(_APPEND_LOCKED) or session.get_bind().dialect.name != "postgresql":
         return
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+    session.connection().exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (APPEND_LOCK_KEY,))
     session.info[_APPEND_LOCKED] = True
 
 

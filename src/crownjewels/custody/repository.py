@@ -21,7 +21,7 @@ _HEAD = select(E.seq, E.hash).order_by(E.seq.desc()).limit(1)
 
 def head(session: Session) -> tuple[int, str] | None:
     """The last event's (seq, hash), or None for an empty log."""
-    row = session.execute(_HEAD).first()
+    row = session.connection().execute(_HEAD).first()  # Core: the ORM adds nothing here
     return (row[0], row[1]) if row else None
 
 

@@ -39,6 +39,16 @@ class _Pending:
     hash: str
     rows: list[tuple[Any, ...]]
     leaves: list[bytes]
+    #: the right edge of the tree of `seq` leaves, when known (None: read it at the flush)
+    edge: merkle.Nodes | None
+
+
+#: the right edge of the Merkle tree after this process's last append, with the head it ends at:
+#: a head (seq, hash) names its whole chain, since every event's hash covers the one before, so
+#: the same head means the same leaves and the same tree (whoever wrote it, even if that append
+#: rolled back and another took its seq: its hash differs). The next append under the lock that
+#: reads this head needs no query of the tree; any other head reads the stored nodes.
+_last_edge: tuple[int, str, merkle.Nodes] = (0, rules.GENESIS_HASH, {})
 
 
 def _state(session: Session) -> _Pending:
@@ -47,7 +57,14 @@ def _state(session: Session) -> _Pending:
         append_lock(session)  # core's: reference numbering takes the same lock
         current = repository.head(session)
         seq, head_hash = current if current else (0, rules.GENESIS_HASH)
-        state = _Pending(seq=seq, hash=head_hash, rows=[], leaves=[])
+        known_seq, known_hash, edge = _last_edge
+        state = _Pending(
+            seq=seq,
+            hash=head_hash,
+            rows=[],
+            leaves=[],
+            edge=edge if (known_seq, known_hash) == (seq, head_hash) else None,
+        )
         session.info[_STATE] = state
     return state
 
@@ -130,26 +147,40 @@ def record(
     return seq, digest
 
 
-_INSERT_SQL = {
-    "?": "INSERT INTO custody_event (seq, at_us, actor, event_type, subject_type, subject_id, "
-    "details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "%s": "INSERT INTO custody_event (seq, at_us, actor, event_type, subject_type, subject_id, "
-    "details, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-}
+_INSERT_SQL = (
+    "INSERT INTO custody_event (seq, at_us, actor, event_type, subject_type, subject_id, "
+    "details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+#: PostgreSQL: the events and the tree nodes they complete in one statement (one round trip),
+#: each column sent as an array
+_PG_INSERT_SQL = (
+    "WITH events AS (INSERT INTO custody_event (seq, at_us, actor, event_type, subject_type, "
+    "subject_id, details, prev_hash, hash) SELECT * FROM unnest("
+    "%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
+    "%s::text[], %s::text[])) "
+    "INSERT INTO custody_tree_node (level, idx, hash) "
+    "SELECT * FROM unnest(%s::smallint[], %s::bigint[], %s::bytea[])"
+)
 
 
 def flush(session: Session) -> None:
     """Insert the buffered events now (record() buffers them until commit or a read)."""
+    global _last_edge
     state: _Pending | None = session.info.get(_STATE)
     if state and state.rows:
         rows, state.rows = state.rows, []
         leaves, state.leaves = state.leaves, []
         connection = session.connection()
-        # One DB-API executemany of plain tuples: no ORM bulk machinery per row.
-        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-        connection.exec_driver_sql(_INSERT_SQL[mark], rows)
         # The Merkle tree grows in the same transaction: leaf i is event seq i + 1.
-        tree.append(connection, rows[0][0] - 1, leaves)
+        nodes, edge = tree.new_nodes(connection, rows[0][0] - 1, leaves, state.edge)
+        if connection.dialect.name == "postgresql":
+            columns = (*zip(*rows, strict=True), *zip(*nodes, strict=True))
+            connection.exec_driver_sql(_PG_INSERT_SQL, tuple(map(list, columns)))
+        else:  # DB-API executemany of plain tuples: no ORM bulk machinery per row
+            connection.exec_driver_sql(_INSERT_SQL, rows)
+            tree.insert(connection, nodes)
+        state.edge = edge
+        _last_edge = (rows[-1][0], rows[-1][-1], edge)
 
 
 @event.listens_for(Session, "before_commit")

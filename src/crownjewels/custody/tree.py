@@ -47,12 +47,22 @@ def _nodes(connection: Connection, keys: set[merkle.Key]) -> dict[merkle.Key, by
     return found
 
 
-def append(connection: Connection, old_size: int, leaves: list[bytes]) -> None:
-    """Store the leaves appended to a tree of `old_size` and every node they complete."""
-    if not leaves:
-        return
-    edge = _nodes(connection, merkle.right_edge(old_size)) if old_size else {}
-    rows: list[Any] = merkle.new_nodes(old_size, leaves, edge)
+def new_nodes(
+    connection: Connection, old_size: int, leaves: list[bytes], edge: merkle.Nodes | None
+) -> tuple[list[tuple[int, int, bytes]], merkle.Nodes]:
+    """The nodes that appending `leaves` to a tree of `old_size` completes, to be stored, and
+    the grown tree's right edge. `edge` is the old tree's right edge when the caller knows it
+    (None: read from the stored tree, one query)."""
+    if edge is None:
+        edge = _nodes(connection, merkle.right_edge(old_size)) if old_size else {}
+    rows = merkle.new_nodes(old_size, leaves, edge)
+    known = {**edge, **{(level, idx): h for level, idx, h in rows}}
+    return rows, {key: known[key] for key in merkle.right_edge(old_size + len(leaves))}
+
+
+def insert(connection: Connection, nodes: list[tuple[int, int, bytes]]) -> None:
+    """Store new nodes (from `new_nodes`)."""
+    rows: list[Any] = nodes
     connection.exec_driver_sql(_INSERT[_mark(connection)], rows)
 
 
