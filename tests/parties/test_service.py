@@ -18,7 +18,7 @@ from crownjewels.core.permissions import Role
 from crownjewels.custody import service as custody
 from crownjewels.custody.models import CustodyEvent
 from crownjewels.parties import service
-from crownjewels.parties.models import Organisation
+from crownjewels.parties.models import Organisation, User
 from crownjewels.parties.schemas import (
     Departure,
     OrganisationCreate,
@@ -192,3 +192,22 @@ def test_far_departure_date_is_a_typo(session: Session, admin: Actor) -> None:
             person_ref=person.id,
             departure=Departure(on=clock.today() + timedelta(days=5000)),
         )
+
+
+def test_a_person_standing_brings_the_organisation_and_the_login(
+    session: Session, admin: Actor
+) -> None:
+    """What an access decision reads of a person, by id or by email in any case, whoever asks."""
+    org = make_org(session, admin, name="Standing Vendor", kind=OrgKind.VENDOR)
+    person = make_person(session, admin, org=org, name="Stella Standing")
+    found = service.person_standing(session, person_ref=person.id)
+    assert found.model_dump(include=set(type(person).model_fields)) == person.model_dump()
+    assert (found.organisation_name, found.organisation_kind) == ("Standing Vendor", "vendor")
+    assert found.organisation_status == "active" and found.account_active  # no login at all
+    by_email = service.person_standing(session, person_ref=f"  {person.email.upper()} ")
+    assert by_email == found
+    user = make_user(session, admin, person=person)
+    session.get_one(User, user.id).active = False  # read before a flush: the query flushes
+    assert not service.person_standing(session, person_ref=person.email).account_active
+    with pytest.raises(NotFound, match=r"no person 'nobody@example\.org'"):
+        service.person_standing(session, person_ref="nobody@example.org")

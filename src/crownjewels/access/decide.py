@@ -27,7 +27,7 @@ from crownjewels.core.actor import fact_reader
 from crownjewels.inventory import service as inventory
 from crownjewels.inventory.schemas import SecretRead
 from crownjewels.parties import service as parties
-from crownjewels.parties.schemas import PersonRead
+from crownjewels.parties.schemas import PersonRead, PersonStanding
 from crownjewels.training import service as training
 from crownjewels.vault import service as vault
 from crownjewels.vendors import service as vendors
@@ -42,10 +42,16 @@ READER = fact_reader("access")
 def _person_facts(
     session: Session, person: PersonRead, on: date, details: dict[str, str]
 ) -> PersonFacts:
-    org = parties.get_organisation(session, actor=READER, org_ref=person.organisation_id)
+    # the person read as a decision reads them (access.decision) brings their organisation and
+    # login along; a person read otherwise (a portal session's own) costs one query for them
+    standing = (
+        person
+        if isinstance(person, PersonStanding)
+        else parties.person_standing(session, person_ref=person.id)
+    )
     countries: frozenset[str] = frozenset()
-    diligence_ok, org_status = True, org.status.value
-    vendor = vendors.standing(session, organisation_id=org.id)
+    diligence_ok, org_status = True, standing.organisation_status.value
+    vendor = vendors.standing(session, organisation_id=person.organisation_id)
     if vendor is not None:
         countries = frozenset(vendor.exposure)
         org_status = (
@@ -54,9 +60,14 @@ def _person_facts(
         diligence_ok, detail = diligence.standing(session, vendor_id=vendor.vendor_id, on=on)
         details["diligence"] = detail
         if org_status != "active":
-            details["active:organisation"] = f"vendor {vendor.ref} ({org.name}) is {vendor.status}"
+            details["active:organisation"] = (
+                f"vendor {vendor.ref} ({standing.organisation_name}) is {vendor.status}"
+            )
     missing = training.required_missing(
-        session, person_id=person.id, on=on, kinds=(person.kind.value, org.kind.value)
+        session,
+        person_id=person.id,
+        on=on,
+        kinds=(person.kind.value, standing.organisation_kind.value),
     )
     if missing:
         details["training"] = "required training not current: " + ", ".join(
@@ -69,11 +80,11 @@ def _person_facts(
         status=person.status.value,
         kind=person.kind.value,
         country=person.country,
-        organisation_id=org.id,
-        organisation_name=org.name,
-        organisation_kind=org.kind.value,
+        organisation_id=person.organisation_id,
+        organisation_name=standing.organisation_name,
+        organisation_kind=standing.organisation_kind.value,
         organisation_status=org_status,
-        account_active=parties.account_active(session, person_id=person.id),
+        account_active=standing.account_active,
         processing_countries=countries,
         diligence_current=diligence_ok,
         training_current=not missing,

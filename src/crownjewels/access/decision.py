@@ -37,7 +37,8 @@ NO_MFA = (
 def _person(session: Session, person: str | PersonRead) -> PersonRead:
     if isinstance(person, PersonRead):
         return person
-    return parties.get_person(session, actor=READER, person_ref=person)
+    # with the organisation and the login the rules read, in one query
+    return parties.person_standing(session, person_ref=person)
 
 
 def _secret(session: Session, secret: str | SecretRead) -> SecretRead:

@@ -144,6 +144,16 @@ class PersonRead(BaseModel):
     updated_at: datetime
 
 
+class PersonStanding(PersonRead):
+    """A person as an access decision reads them: the person, their organisation's kind and
+    status, and whether their login is active (True with no login at all), read in one query."""
+
+    organisation_name: str
+    organisation_kind: OrgKind
+    organisation_status: OrgStatus
+    account_active: bool
+
+
 class PersonFilter(BaseModel):
     """Filters of the people listing."""
 
