@@ -329,3 +329,14 @@ def test_locations_added_and_removed(session: Session, admin: Actor) -> None:
     assert without.locations == []
     types = [e.event_type for e in _events(session, secret.id)]
     assert types[-2:] == ["SECRET_LOCATION_ADDED", "SECRET_LOCATION_REMOVED"]
+
+
+def test_the_rules_read_a_secret_as_get_plain_gives_it(session: Session, admin: Actor) -> None:
+    """By id, reference (any case) or name, whoever asks, one row of plain columns: the same
+    secret as `get_plain`, its computed score and review flag included."""
+    made = make_secret(session, admin, name="Enzyme Ratio Table")
+    plain = service.get_plain(session, actor=admin, secret_ref=made.ref)
+    for ref in (made.id, made.ref, made.ref.lower(), " enzyme ratio table "):
+        assert service.read_for_rules(session, secret_ref=ref) == plain
+    with pytest.raises(NotFound, match="no trade secret 'TS-9999'"):
+        service.read_for_rules(session, secret_ref="TS-9999")

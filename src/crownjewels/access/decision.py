@@ -45,7 +45,7 @@ def _secret(session: Session, secret: str | SecretRead) -> SecretRead:
     if isinstance(secret, SecretRead):
         return secret
     # the rules read the secret's own columns: not its locations nor its owner's name
-    return inventory.get_plain(session, actor=READER, secret_ref=secret)
+    return inventory.read_for_rules(session, secret_ref=secret)
 
 
 def _record_denial(

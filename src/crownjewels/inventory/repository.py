@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, bindparam, false, func, or_, select
+from sqlalchemy import Row, Select, bindparam, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
@@ -34,6 +35,30 @@ def visible_to(actor: Actor) -> Select[TradeSecret]:
 #: them), built once: only the reference or the name changes
 _ANY_BY_REF = select(T).where(T.ref == bindparam("ref"))
 _ANY_BY_NAME = select(T).where(func.lower(T.name) == bindparam("name"))
+
+
+#: the same lookups in plain columns, for the access rules' reads (no ORM object)
+_COLUMNS = select(*T.__table__.columns)
+_PLAIN_BY_ID = _COLUMNS.where(T.id == bindparam("key"))
+_PLAIN_BY_REF = _COLUMNS.where(T.ref == bindparam("key"))
+_PLAIN_BY_NAME = _COLUMNS.where(func.lower(T.name) == bindparam("key"))
+
+
+def find_plain(session: Session, ref: str) -> Row[Any] | None:
+    """Any secret by id, reference or exact name (case-insensitive), as a row of its columns;
+    looked up in the order `find` uses."""
+    key = ref.strip()
+    by_ref = key.upper().startswith(REF_PREFIX)  # a reference is never an id
+    lookups = (
+        ((_PLAIN_BY_REF, key.upper()), (_PLAIN_BY_NAME, key.lower()))
+        if by_ref
+        else ((_PLAIN_BY_ID, key), (_PLAIN_BY_REF, key.upper()), (_PLAIN_BY_NAME, key.lower()))
+    )
+    for query, value in lookups:
+        row = session.execute(query, {"key": value}).first()
+        if row is not None:
+            return row
+    return None
 
 
 def find(session: Session, actor: Actor, ref: str) -> TradeSecret | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -126,7 +126,7 @@ def _get(session: Session, actor: Actor, ref: str) -> TradeSecret:
 
 def _read(
     session: Session,
-    secret: TradeSecret,
+    secret: TradeSecret | Row[Any],
     *,
     names: dict[str, str] | None = None,
     with_locations: bool = False,
@@ -479,6 +479,17 @@ def get_plain(session: Session, *, actor: Actor, secret_ref: str) -> SecretRead:
     """One secret by id, reference or name, without its locations or its owner's name: what
     other capabilities' rules read (no query at all when the secret is already loaded)."""
     return _read(session, _get(session, actor, secret_ref), names={})
+
+
+def read_for_rules(session: Session, *, secret_ref: str) -> SecretRead:
+    """One secret by id, reference or name, whoever asks (the rules need the facts), as
+    `get_plain` gives it, read as one row of plain columns: what an access decision reads."""
+    row = repository.find_plain(session, secret_ref)
+    if row is None:
+        raise SecretNotFound(
+            f"no trade secret {secret_ref!r}; `crownjewels secrets list` shows the register"
+        )
+    return _read(session, row, names={})
 
 
 def reviews(session: Session, *, actor: Actor, secret_ref: str) -> list[ReviewRead]:
