@@ -6,10 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
-from crownjewels.core.db import Database, after_commit, durable, normalise_url
+from crownjewels.core.actor import Actor
+from crownjewels.core.db import Database, after_commit, durable, normalise_url, read
+from crownjewels.parties.models import Person
+from tests.parties.factories import make_org
 
 
 def test_sqlite_pragmas(tmp_path: Path) -> None:
@@ -104,3 +107,19 @@ def test_a_durable_write_needs_a_unit_of_work(tmp_path: Path) -> None:
     with db.sessionmaker() as session, pytest.raises(RuntimeError, match="unit_of_work"):
         durable(session, lambda own: None)
     db.dispose()
+
+
+def test_a_read_sees_the_unit_of_works_own_pending_changes(db: Database, admin: Actor) -> None:
+    """`read` runs on the connection but flushes first, as `session.execute` would; inside
+    no_autoflush it does not (the same as the ORM)."""
+    people = select(Person.full_name).where(Person.full_name.like("Reader %"))
+    with db.unit_of_work() as session:
+        org = make_org(session, admin)
+        session.add(Person(organisation_id=org.id, full_name="Reader One", email="r1@example.org",
+                           kind="employee", country="GB"))  # fmt: skip
+        assert read(session, people).scalars().all() == ["Reader One"]
+        with session.no_autoflush:
+            session.add(Person(organisation_id=org.id, full_name="Reader Two",
+                               email="r2@example.org", kind="employee", country="GB"))  # fmt: skip
+            assert read(session, people).scalars().all() == ["Reader One"]
+        assert sorted(read(session, people).scalars()) == ["Reader One", "Reader Two"]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from crownjewels.access.models import Grant, GrantApproval
 from crownjewels.access.rules import IN_FORCE, LIVE
 from crownjewels.core.actor import Actor
+from crownjewels.core.db import read
 from crownjewels.core.permissions import Permission
 
 
@@ -95,7 +96,7 @@ def on_secret(
     (id, ref, level, purpose); waiting ones (ref, status), by ref."""
     applying: list[Applying] = []
     waiting: list[Waiting] = []
-    for g in session.execute(_ON_SECRET, {"person_id": person_id, "secret_id": secret_id}):
+    for g in read(session, _ON_SECRET, {"person_id": person_id, "secret_id": secret_id}):
         if g.status not in IN_FORCE:
             waiting.append(Waiting(g.ref, g.status))
         elif g.starts_at <= at < g.expires_at and g.document_id in (None, document_id):

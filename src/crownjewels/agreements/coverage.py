@@ -15,6 +15,7 @@ from crownjewels.agreements import repository, rules
 from crownjewels.agreements.models import Agreement
 from crownjewels.agreements.reads import read, terms_of, terms_of_status
 from crownjewels.agreements.schemas import AgreementRead, CoverAsk, SecretFacts, Terms
+from crownjewels.core import db as core_db
 from crownjewels.core.actor import Actor
 from crownjewels.core.errors import Invalid
 from crownjewels.inventory import service as inventory
@@ -158,7 +159,7 @@ def _covers(
         "secret_id": secret.id,
         "category": secret.category,
     }
-    for row in session.execute(query, values):
+    for row in core_db.read(session, query, values):
         terms = Terms(
             ref=row.ref,
             status=row.status,

@@ -7,9 +7,9 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Result, Select, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
@@ -29,6 +29,7 @@ KEPT = "crownjewels.kept"
 #: pg_advisory_xact_lock key of the append lock ("CJCUSTDY" as a 64-bit integer)
 APPEND_LOCK_KEY = int.from_bytes(b"CJCUSTDY", "big") - 2**63
 _APPEND_LOCKED = "crownjewels.append_locked"
+_Row = TypeVarTuple("_Row")
 
 
 def is_sqlite(url: str) -> bool:
@@ -172,6 +173,18 @@ def _run_within(session: Session, writes: list[DurableWrite]) -> int:
         writes[ran](session)
         ran += 1
     return ran
+
+
+def read(
+    session: Session, statement: Select[*_Row], params: dict[str, Any] | None = None
+) -> Result[*_Row]:
+    """Run a read of plain columns (not ORM objects) on the session's own connection, after
+    the session's autoflush as `session.execute` would: the same rows, without the ORM's work
+    per statement, which costs more than the round trip itself for the small reads an access
+    decision makes (about 85 us of 145 on PostgreSQL)."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params)
 
 
 def keep(session: Session, row: object) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import Row, Select, bindparam, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
-from crownjewels.core.db import keep
+from crownjewels.core.db import keep, read
 from crownjewels.core.permissions import Permission
 from crownjewels.inventory.models import SecretLocation, SecretReview, TradeSecret
 from crownjewels.inventory.schemas import SecretFilter
@@ -55,7 +55,7 @@ def find_plain(session: Session, ref: str) -> Row[Any] | None:
         else ((_PLAIN_BY_ID, key), (_PLAIN_BY_REF, key.upper()), (_PLAIN_BY_NAME, key.lower()))
     )
     for query, value in lookups:
-        row = session.execute(query, {"key": value}).first()
+        row = read(session, query, {"key": value}).first()
         if row is not None:
             return row
     return None

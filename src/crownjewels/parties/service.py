@@ -11,7 +11,7 @@ from crownjewels.core import adverse, clock, departures
 from crownjewels.core import search as core_search
 from crownjewels.core.actor import Actor
 from crownjewels.core.changes import apply_changes
-from crownjewels.core.db import keep
+from crownjewels.core.db import keep, read
 from crownjewels.core.departures import NoticeGiven
 from crownjewels.core.errors import Conflict, Invalid
 from crownjewels.core.pagination import PageParams, paginate
@@ -422,8 +422,8 @@ def person_standing(session: Session, *, person_ref: str) -> PersonStanding:
     email = person_ref.strip().lower()
     row = None
     if "@" not in person_ref:  # an email is never an id: straight to the (indexed) lookup
-        row = session.execute(_STANDING_BY_ID, {"ref": person_ref}).first()
-    row = row or session.execute(_STANDING_BY_EMAIL, {"ref": email}).first()
+        row = read(session, _STANDING_BY_ID, {"ref": person_ref}).first()
+    row = row or read(session, _STANDING_BY_EMAIL, {"ref": email}).first()
     if row is None:
         raise PersonNotFound(
             f"no person {person_ref!r}; `crownjewels people list` shows the ones that exist"

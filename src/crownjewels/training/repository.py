@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from crownjewels.core.db import read
 from crownjewels.training.models import Attestation, Completion, Course
 
 
@@ -62,11 +62,13 @@ _REQUIRED_WITH_COMPLETIONS = (
 )
 
 
-def required_with_completions(session: Session, person_id: str) -> list[Row[Any]]:
+def required_with_completions(
+    session: Session, person_id: str
+) -> list[Row[str, str, str, str, str, date, date | None, str]]:
     """The courses someone is required to hold, each with the person's completions of it (one
     row per completion, or one row of NULLs for the completion when there is none): what the
     rules read, in one query of plain columns."""
-    return list(session.execute(_REQUIRED_WITH_COMPLETIONS, {"person_id": person_id}))
+    return list(read(session, _REQUIRED_WITH_COMPLETIONS, {"person_id": person_id}))
 
 
 def completion_exists(session: Session, *, person_id: str, course_id: str, on: date) -> bool:
@@ -149,7 +151,7 @@ def attested(
     """Whether the person acknowledged one of these exact texts (by SHA-256) of that kind for
     the secret: one indexed lookup of a single column."""
     values = {"person_id": person_id, "kind": kind, "secret_id": secret_id}
-    return session.scalar(_ATTESTED, {**values, "texts": list(text_sha256s)}) is not None
+    return read(session, _ATTESTED, {**values, "texts": list(text_sha256s)}).first() is not None
 
 
 def attestations_of(session: Session, person_id: str) -> Sequence[Attestation]:

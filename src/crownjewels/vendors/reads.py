@@ -82,10 +82,9 @@ def base(vendor: VendorProfile, names: dict[str, str], homes: dict[str, str]) ->
 def links(session: Session) -> list[rules.Link]:
     """Every subcontracting link as the pure rules take it."""
     return [
-        rules.Link(vendor=s.vendor_id, sub=s.subcontractor_id, countries=tuple(s.countries),
-                   service=s.service)
-        for s in repository.links(session)
-    ]  # fmt: skip
+        rules.Link(vendor=vendor, sub=sub, countries=tuple(countries), service=service)
+        for vendor, sub, countries, service in repository.link_facts(session)
+    ]
 
 
 def country_read(row: VendorCountry) -> CountryRead:
@@ -95,10 +94,15 @@ def country_read(row: VendorCountry) -> CountryRead:
     )
 
 
+def certification_label(standard: str, standard_name: str | None) -> str:
+    """What a certification is called: its own name for "other", else the standard's."""
+    return standard_name or STANDARD_NAMES.get(Standard(standard), standard)
+
+
 def certification_read(row: Certification) -> CertificationRead:
     """A certification as shown, with its label and expiry badge."""
     read = CertificationRead.model_validate(row)
-    read.label = row.standard_name or STANDARD_NAMES.get(Standard(row.standard), row.standard)
+    read.label = certification_label(row.standard, row.standard_name)
     read.state = rules.certification_state(row.expires_on, on=clock.today())
     return read
 

@@ -9,6 +9,7 @@ from sqlalchemy import Row, Select, bindparam, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
+from crownjewels.core.db import read
 from crownjewels.core.permissions import Permission
 from crownjewels.vendors.models import (
     Certification,
@@ -96,8 +97,24 @@ _STANDING_OF = select(VendorProfile.id, VendorProfile.ref, VendorProfile.status)
 )
 _COUNTRIES = select(VendorCountry.vendor_id, VendorCountry.country).order_by(VendorCountry.country)
 _LINKS = select(Subcontractor).order_by(Subcontractor.created_at)
+_LINK_FACTS = select(
+    Subcontractor.vendor_id,
+    Subcontractor.subcontractor_id,
+    Subcontractor.countries,
+    Subcontractor.service,
+).order_by(Subcontractor.created_at)
 _CERTIFICATIONS = (
     select(Certification)
+    .where(Certification.vendor_id == bindparam("vendor_id"))
+    .order_by(Certification.expires_on, Certification.created_at)
+)
+_CERTIFICATION_FACTS = (
+    select(
+        Certification.standard,
+        Certification.standard_name,
+        Certification.issuer,
+        Certification.expires_on,
+    )
     .where(Certification.vendor_id == bindparam("vendor_id"))
     .order_by(Certification.expires_on, Certification.created_at)
 )
@@ -109,7 +126,7 @@ def countries(session: Session, vendor_ids: Iterable[str] | None = None) -> dict
     if vendor_ids is not None:
         query = query.where(VendorCountry.vendor_id.in_(list(vendor_ids)))
     out: dict[str, list[str]] = {}
-    for vid, country in session.execute(query).all():
+    for vid, country in read(session, query):
         out.setdefault(vid, []).append(country)
     return out
 
@@ -138,6 +155,12 @@ def links(session: Session) -> list[Subcontractor]:
     return list(session.scalars(_LINKS))
 
 
+def link_facts(session: Session) -> list[Row[str, str, list[str], str]]:
+    """Every subcontracting link as (vendor id, subcontractor id, countries, service), in the
+    order `links` gives: what the chain walk reads, no ORM objects."""
+    return list(read(session, _LINK_FACTS))
+
+
 def direct_links(session: Session, vendor_id: str) -> list[Subcontractor]:
     """The vendor's own subcontractors."""
     return list(
@@ -160,6 +183,14 @@ def profiles_by_id(session: Session, ids: Iterable[str]) -> dict[str, VendorProf
 def certifications(session: Session, vendor_id: str) -> list[Certification]:
     """The vendor's certifications, soonest expiry first."""
     return list(session.scalars(_CERTIFICATIONS, {"vendor_id": vendor_id}))
+
+
+def certification_facts(
+    session: Session, vendor_id: str
+) -> list[Row[str, str | None, str, date | None]]:
+    """(standard, standard name, issuer, expiry) of the vendor's certifications, in the order
+    `certifications` gives: what the due diligence standing reads, no ORM objects."""
+    return list(read(session, _CERTIFICATION_FACTS, {"vendor_id": vendor_id}))
 
 
 def certification(session: Session, vendor_id: str, cert_id: str) -> Certification | None:
@@ -194,4 +225,4 @@ def contact(session: Session, vendor_id: str, contact_id: str) -> VendorContact 
 def standing_of(session: Session, organisation_id: str) -> Row[str, str, str] | None:
     """(id, ref, status) of the organisation's vendor profile, if it has one: the columns the
     access rules read, not the profile."""
-    return session.execute(_STANDING_OF, {"organisation_id": organisation_id}).first()
+    return read(session, _STANDING_OF, {"organisation_id": organisation_id}).first()

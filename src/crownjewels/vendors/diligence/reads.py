@@ -46,8 +46,8 @@ from crownjewels.vendors.diligence.schemas import (
     RiskExplanation,
 )
 from crownjewels.vendors.models import VendorProfile
-from crownjewels.vendors.reads import certification_read
-from crownjewels.vendors.repository import certifications
+from crownjewels.vendors.reads import certification_label
+from crownjewels.vendors.repository import certification_facts
 
 SUBJECT = "assessment"
 
@@ -321,8 +321,8 @@ def standing(session: Session, *, vendor_id: str, on: date) -> tuple[bool, str]:
         )
     lapsed = rules.lapsed_certifications(
         [
-            rules.CertFacts(c.label, c.issuer, c.expires_on)
-            for c in (certification_read(cert) for cert in certifications(session, vendor_id))
+            rules.CertFacts(certification_label(standard, name), issuer, expires_on)
+            for standard, name, issuer, expires_on in certification_facts(session, vendor_id)
         ],
         on=on,
     )

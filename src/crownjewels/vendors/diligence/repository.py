@@ -11,6 +11,7 @@ from sqlalchemy import Row, Select, bindparam, exists, false, select
 from sqlalchemy.orm import Session, aliased
 
 from crownjewels.core.actor import Actor
+from crownjewels.core.db import read
 from crownjewels.core.permissions import Permission
 from crownjewels.vendors.diligence.models import (
     Assessment,
@@ -225,7 +226,7 @@ def standing_facts(session: Session, vendor_id: str) -> Row[Any] | None:
     """What the access rules read of a vendor's due diligence, in one query of plain columns:
     the vendor's ref and review cadence, and its most recently completed assessment's ref,
     completion time and risk (NULLs when it has none); None when there is no such vendor."""
-    return session.execute(_STANDING_FACTS, {"vendor_id": vendor_id}).first()
+    return read(session, _STANDING_FACTS, {"vendor_id": vendor_id}).first()
 
 
 def has_unfinished(session: Session, vendor_id: str, statuses: frozenset[str]) -> bool:
