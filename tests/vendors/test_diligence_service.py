@@ -35,7 +35,7 @@ from crownjewels.vendors.diligence.errors import (
     WrongState,
 )
 from crownjewels.vendors.diligence.loader import QuestionnaireError
-from crownjewels.vendors.diligence.models import AssessmentLink
+from crownjewels.vendors.diligence.models import Assessment, AssessmentLink
 from crownjewels.vendors.diligence.schemas import (
     AnswersSave,
     AssessmentFilter,
@@ -412,6 +412,21 @@ def test_an_expired_certification_lowers_the_standing_and_says_why(
         session, actor=admin, vendor_ref=vendor.ref, certification_id=lapsed.id
     )
     assert service.standing(session, vendor_id=vendor.id, on=today)[0]
+
+
+def test_a_critical_residual_risk_fails_the_standing(
+    session: Session, admin: Actor, world: dict[str, Any]
+) -> None:
+    """The standing reads the residual level of the last completed assessment (in the
+    database, not the whole frozen explanation): critical fails it."""
+    vendor, today = world["vendor"], clock.today()
+    row = session.get_one(Assessment, _complete(session, admin, world))
+    assert row.risk is not None
+    assert service.standing(session, vendor_id=vendor.id, on=today)[0]
+    row.risk = {**row.risk, "residual": {**row.risk["residual"], "level": "critical"}}
+    ok, why = service.standing(session, vendor_id=vendor.id, on=today)
+    assert not ok
+    assert why == f"due diligence {row.ref} of vendor {vendor.ref} left a critical residual risk"
 
 
 def test_reassessment_is_flagged_once_after_the_cadence(

@@ -313,8 +313,7 @@ def standing(session: Session, *, vendor_id: str, on: date) -> tuple[bool, str]:
     expires_on = rules.reassessment_due_on(done_on, row.review_cadence_months)
     if on >= expires_on:
         return False, f"due diligence {row.last_ref} of vendor {row.ref} expired on {expires_on}"
-    level = ((row.risk or {}).get("residual") or {}).get("level")
-    if level == "critical":
+    if row.residual_level == "critical":
         return (
             False,
             f"due diligence {row.last_ref} of vendor {row.ref} left a critical residual risk",

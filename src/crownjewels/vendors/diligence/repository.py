@@ -210,7 +210,8 @@ def _standing_facts_query() -> Select[Any]:
             VendorProfile.review_cadence_months,
             Assessment.ref.label("last_ref"),
             Assessment.completed_at,
-            Assessment.risk,
+            # the residual level alone, read in the database: not the whole explanation
+            Assessment.risk[("residual", "level")].as_string().label("residual_level"),
         )
         .select_from(VendorProfile)
         .outerjoin(Assessment, Assessment.id == last_id)
@@ -225,7 +226,8 @@ _STANDING_FACTS = _standing_facts_query()
 def standing_facts(session: Session, vendor_id: str) -> Row[Any] | None:
     """What the access rules read of a vendor's due diligence, in one query of plain columns:
     the vendor's ref and review cadence, and its most recently completed assessment's ref,
-    completion time and risk (NULLs when it has none); None when there is no such vendor."""
+    completion time and residual risk level (NULLs when it has none); None when there is no
+    such vendor."""
     return read(session, _STANDING_FACTS, {"vendor_id": vendor_id}).first()
 
 
