@@ -250,6 +250,13 @@ def test_subcontractor_chain_exposure_and_cycle(session: Session, admin: Actor) 
     a = service.get(session, actor=admin, vendor_ref=a.ref)
     assert [(x.depth, x.ref, x.via_ref) for x in a.chain] == [(1, b.ref, a.ref), (2, c.ref, b.ref)]
     assert a.exposure == ["IN", "US", "VN"]  # the link to C names VN only, not CN
+    # what the access rules read, in one query, says the same
+    standing = service.standing(session, organisation_id=a.organisation_id)
+    assert standing is not None
+    assert (standing.vendor_id, standing.ref, standing.status) == (a.id, a.ref, "active")
+    assert standing.exposure == a.exposure
+    own = make_org(session, admin, name="Not A Vendor", kind=OrgKind.SUBSIDIARY)
+    assert service.standing(session, organisation_id=own.id) is None
     by_vn, _ = service.list_vendors(
         session, actor=admin, filters=VendorFilter(country="VN"), page=PageParams()
     )

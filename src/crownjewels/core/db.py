@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Connection, Engine, Result, Select, create_engine, event
+from sqlalchemy import CompoundSelect, Connection, Engine, Result, Select, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
@@ -176,7 +176,9 @@ def _run_within(session: Session, writes: list[DurableWrite]) -> int:
 
 
 def read(
-    session: Session, statement: Select[*_Row], params: dict[str, Any] | None = None
+    session: Session,
+    statement: Select[*_Row] | CompoundSelect[*_Row],
+    params: dict[str, Any] | None = None,
 ) -> Result[*_Row]:
     """Run a read of plain columns (not ORM objects) on the session's own connection, after
     the session's autoflush as `session.execute` would: the same rows, without the ORM's work

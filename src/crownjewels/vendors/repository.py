@@ -5,7 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import Row, Select, bindparam, exists, false, func, or_, select
+from sqlalchemy import (
+    CompoundSelect,
+    Row,
+    Select,
+    String,
+    bindparam,
+    cast,
+    exists,
+    false,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
@@ -90,11 +105,7 @@ def has_profile(session: Session, organisation_id: str) -> str | None:
     return session.scalar(select(V.ref).where(V.organisation_id == organisation_id))
 
 
-#: what an access decision reads of vendors (their standing, the chain's countries), each
-#: built once: only the organisation changes
-_STANDING_OF = select(VendorProfile.id, VendorProfile.ref, VendorProfile.status).where(
-    VendorProfile.organisation_id == bindparam("organisation_id")
-)
+#: the reads of vendors' countries, links and certifications, each built once
 _COUNTRIES = select(VendorCountry.vendor_id, VendorCountry.country).order_by(VendorCountry.country)
 _LINKS = select(Subcontractor).order_by(Subcontractor.created_at)
 _LINK_FACTS = select(
@@ -222,7 +233,42 @@ def contact(session: Session, vendor_id: str, contact_id: str) -> VendorContact 
     )
 
 
-def standing_of(session: Session, organisation_id: str) -> Row[str, str, str] | None:
-    """(id, ref, status) of the organisation's vendor profile, if it has one: the columns the
-    access rules read, not the profile."""
-    return read(session, _STANDING_OF, {"organisation_id": organisation_id}).first()
+def _chain_facts() -> CompoundSelect[str, str, str, str | None, str | None]:
+    is_vendor = exists().where(VendorProfile.organisation_id == bindparam("organisation_id"))
+    profile: Select[str, str, str, str | None, str | None] = select(
+        literal_column("'profile'"),
+        VendorProfile.id,
+        VendorProfile.ref,
+        VendorProfile.status,
+        cast(null(), String),
+    ).where(VendorProfile.organisation_id == bindparam("organisation_id"))
+    countries: Select[str, str, str, str | None, str | None] = select(
+        literal_column("'country'"),
+        VendorCountry.vendor_id,
+        VendorCountry.country,
+        cast(null(), String),
+        cast(null(), String),
+    ).where(is_vendor)
+    links: Select[str, str, str, str | None, str | None] = select(
+        literal_column("'link'"),
+        Subcontractor.vendor_id,
+        Subcontractor.subcontractor_id,
+        Subcontractor.service,
+        cast(Subcontractor.countries, String),
+    ).where(is_vendor)
+    return union_all(profile, countries, links)
+
+
+#: an access decision about a vendor's staff reads these together: built once
+_CHAIN_FACTS = _chain_facts()
+
+
+def chain_facts(
+    session: Session, organisation_id: str
+) -> list[Row[str, str, str, str | None, str | None]]:
+    """In one query, when the organisation is a vendor (no rows when it is not): its profile
+    as ("profile", id, ref, status, None), every vendor's processing countries as ("country",
+    vendor id, country, None, None) and every subcontracting link as ("link", vendor id,
+    subcontractor id, service, countries as JSON text). Chains cross vendors: the walk needs
+    every link and every country."""
+    return list(read(session, _CHAIN_FACTS, {"organisation_id": organisation_id}))

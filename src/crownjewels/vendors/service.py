@@ -5,6 +5,7 @@ transaction."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -475,14 +476,26 @@ def jurisdiction_panels(vendor: VendorRead) -> list[JurisdictionPanel]:
 def standing(session: Session, *, organisation_id: str) -> VendorStanding | None:
     """A vendor organisation's status and exposure for the access rules (None: not a vendor).
     Due diligence is filled in by `vendors.diligence.service.standing`."""
-    vendor = repository.standing_of(session, organisation_id)
-    if vendor is None:
+    # the profile and the chain's countries in one query; the exposure alone (as
+    # `reads.full` computes it), not the whole profile
+    profile: tuple[str, str, str] | None = None
+    countries: dict[str, list[str]] = {}
+    links: list[rules.Link] = []
+    for kind, vendor_id, value, more, link_countries in repository.chain_facts(
+        session, organisation_id
+    ):
+        if kind == "profile":  # value: the ref, more: the status
+            profile = (vendor_id, value, more or "")
+        elif kind == "country":  # value: the country
+            countries.setdefault(vendor_id, []).append(value)
+        else:  # a link: value the subcontractor, more the service
+            named = tuple(json.loads(link_countries or "[]"))
+            links.append(rules.Link(vendor_id, value, named, more or ""))
+    if profile is None:
         return None
-    # the exposure alone (as `reads.full` computes it): two queries, not the whole profile
-    exposure = rules.exposure(vendor.id, repository.countries(session), reads.links(session))
-    return VendorStanding(
-        vendor_id=vendor.id, ref=vendor.ref, status=vendor.status, exposure=exposure
-    )
+    vendor_id, ref, status = profile
+    exposure = rules.exposure(vendor_id, countries, links)
+    return VendorStanding(vendor_id=vendor_id, ref=ref, status=status, exposure=exposure)
 
 
 def jurisdiction(code: str) -> jurisdictions.Jurisdiction | None:
