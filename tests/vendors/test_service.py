@@ -253,7 +253,7 @@ def test_subcontractor_chain_exposure_and_cycle(session: Session, admin: Actor) 
     # what the access rules read, in one query, says the same
     standing = service.standing(session, organisation_id=a.organisation_id)
     assert standing is not None
-    assert (standing.vendor_id, standing.ref, standing.status) == (a.id, a.ref, "active")
+    assert (standing.vendor_id, standing.ref, standing.status) == (a.id, a.ref, a.status)
     assert standing.exposure == a.exposure
     own = make_org(session, admin, name="Not A Vendor", kind=OrgKind.SUBSIDIARY)
     assert service.standing(session, organisation_id=own.id) is None
