@@ -119,16 +119,6 @@ _CERTIFICATIONS = (
     .where(Certification.vendor_id == bindparam("vendor_id"))
     .order_by(Certification.expires_on, Certification.created_at)
 )
-_CERTIFICATION_FACTS = (
-    select(
-        Certification.standard,
-        Certification.standard_name,
-        Certification.issuer,
-        Certification.expires_on,
-    )
-    .where(Certification.vendor_id == bindparam("vendor_id"))
-    .order_by(Certification.expires_on, Certification.created_at)
-)
 
 
 def countries(session: Session, vendor_ids: Iterable[str] | None = None) -> dict[str, list[str]]:
@@ -194,14 +184,6 @@ def profiles_by_id(session: Session, ids: Iterable[str]) -> dict[str, VendorProf
 def certifications(session: Session, vendor_id: str) -> list[Certification]:
     """The vendor's certifications, soonest expiry first."""
     return list(session.scalars(_CERTIFICATIONS, {"vendor_id": vendor_id}))
-
-
-def certification_facts(
-    session: Session, vendor_id: str
-) -> list[Row[str, str | None, str, date | None]]:
-    """(standard, standard name, issuer, expiry) of the vendor's certifications, in the order
-    `certifications` gives: what the due diligence standing reads, no ORM objects."""
-    return list(read(session, _CERTIFICATION_FACTS, {"vendor_id": vendor_id}))
 
 
 def certification(session: Session, vendor_id: str, cert_id: str) -> Certification | None:

@@ -47,7 +47,6 @@ from crownjewels.vendors.diligence.schemas import (
 )
 from crownjewels.vendors.models import VendorProfile
 from crownjewels.vendors.reads import certification_label
-from crownjewels.vendors.repository import certification_facts
 
 SUBJECT = "assessment"
 
@@ -301,9 +300,10 @@ def standing(session: Session, *, vendor_id: str, on: date) -> tuple[bool, str]:
     review cadence after completion) and the vendor's certifications (an expired one lowers
     the standing until it is renewed or removed)."""
     # the vendor and its last completed assessment in one query (what the rules read of them)
-    row = repository.standing_facts(session, vendor_id)
-    if row is None:
+    rows = repository.standing_facts(session, vendor_id)
+    if not rows:
         raise NotFound(f"no vendor {vendor_id!r}")
+    row = rows[0]
     if row.last_ref is None or row.completed_at is None:
         return (
             False,
@@ -320,8 +320,11 @@ def standing(session: Session, *, vendor_id: str, on: date) -> tuple[bool, str]:
         )
     lapsed = rules.lapsed_certifications(
         [
-            rules.CertFacts(certification_label(standard, name), issuer, expires_on)
-            for standard, name, issuer, expires_on in certification_facts(session, vendor_id)
+            rules.CertFacts(
+                certification_label(c.standard, c.standard_name), c.issuer, c.expires_on
+            )
+            for c in rows
+            if c.standard is not None
         ],
         on=on,
     )

@@ -26,7 +26,12 @@ from crownjewels.vendors.diligence.schemas import (
     AssessmentStatus,
     RemediationStatus,
 )
-from crownjewels.vendors.models import VendorContact, VendorCountry, VendorProfile
+from crownjewels.vendors.models import (
+    Certification,
+    VendorContact,
+    VendorCountry,
+    VendorProfile,
+)
 
 #: the actor kind of someone answering through a one-time link (its id is the link's id)
 LINK_ACTOR = "link"
@@ -212,10 +217,17 @@ def _standing_facts_query() -> Select[Any]:
             Assessment.completed_at,
             # the residual level alone, read in the database: not the whole explanation
             Assessment.risk[("residual", "level")].as_string().label("residual_level"),
+            # and one row per certification (its columns NULL when it has none)
+            Certification.standard,
+            Certification.standard_name,
+            Certification.issuer,
+            Certification.expires_on,
         )
         .select_from(VendorProfile)
         .outerjoin(Assessment, Assessment.id == last_id)
+        .outerjoin(Certification, Certification.vendor_id == VendorProfile.id)
         .where(VendorProfile.id == bindparam("vendor_id"))
+        .order_by(Certification.expires_on, Certification.created_at)
     )
 
 
@@ -223,12 +235,13 @@ def _standing_facts_query() -> Select[Any]:
 _STANDING_FACTS = _standing_facts_query()
 
 
-def standing_facts(session: Session, vendor_id: str) -> Row[Any] | None:
+def standing_facts(session: Session, vendor_id: str) -> list[Row[Any]]:
     """What the access rules read of a vendor's due diligence, in one query of plain columns:
-    the vendor's ref and review cadence, and its most recently completed assessment's ref,
-    completion time and residual risk level (NULLs when it has none); None when there is no
-    such vendor."""
-    return read(session, _STANDING_FACTS, {"vendor_id": vendor_id}).first()
+    the vendor's ref and review cadence, its most recently completed assessment's ref,
+    completion time and residual risk level (NULLs when it has none), on each of one row per
+    certification (standard, standard_name, issuer, expires_on; soonest expiry first) or on
+    one row of NULLs for them when it has none; no rows when there is no such vendor."""
+    return list(read(session, _STANDING_FACTS, {"vendor_id": vendor_id}))
 
 
 def has_unfinished(session: Session, vendor_id: str, statuses: frozenset[str]) -> bool:
