@@ -21,19 +21,20 @@ from tests.access.test_transfers import _bpo, _check, allow
 from tests.parties.factories import make_person
 from tests.vendors.diligence_factories import make_contact, make_vendor
 
-#: an allowed check: person with organisation, secret, vendor standing, training (courses and
-#: completions together), login, grants (applying and waiting together), agreement cover,
-#: acknowledgement; then one UPDATE marking the grants used
-ALLOWED = 9
+#: an allowed check: the person with their organisation and login, the secret, the vendor
+#: standing of their organisation, training (courses and completions together), grants
+#: (applying and waiting together), agreement cover, acknowledgement; then one UPDATE marking
+#: the grants used
+ALLOWED = 8
 #: a denied check of a stranger: the same reads but the acknowledgement (no grant, no notice to
 #: have acknowledged), and the agreements naming them to say why none covers the secret; its
-#: custody event is written after, in a unit of work of its own
-DENIED = 8
-#: an allowed check of a vendor's staff: the allowed check's reads, and for the vendor its
-#: processing countries, its subcontracting links, its due diligence (the vendor's cadence
-#: and its last completed assessment together) and its certifications (an expired one lowers
-#: the standing)
-VENDOR = 13
+#: custody event is written with the unit of work's commit
+DENIED = 7
+#: an allowed check of a vendor's staff: the allowed check's reads, the vendor's standing
+#: bringing its profile, every vendor's processing countries and every subcontracting link
+#: together, and its due diligence (the vendor's cadence, its last completed assessment and its
+#: certifications together: an expired certificate lowers the standing)
+VENDOR = 9
 #: what a personal-data check adds: our own company, where the data is held, the vendor's
 #: transfer mechanisms, its transfer impact assessments, its agreement kinds in force
 TRANSFER = 5
