@@ -33,6 +33,20 @@ def _record(session: Session, actor: Actor, n: int = 1, subject: str = "x") -> N
         )
 
 
+def _encoded(e: CustodyEvent) -> bytes:
+    """An event's canonical encoding, recomputed from its stored fields."""
+    return rules.encode(
+        seq=e.seq,
+        at_us=e.at_us,
+        actor=e.actor,
+        event_type=e.event_type,
+        subject_type=e.subject_type,
+        subject_id=e.subject_id,
+        prev_hash=e.prev_hash,
+        details_json=e.details,
+    )
+
+
 def _count(session: Session) -> int:
     custody.flush(session)
     return session.scalar(select(func.count()).select_from(CustodyEvent)) or 0
@@ -52,17 +66,7 @@ def test_event_hash_covers_every_field(session: Session, admin: Actor) -> None:
     _record(session, admin)
     custody.flush(session)
     e = session.scalars(select(CustodyEvent)).one()
-    encoded = rules.encode(
-        seq=e.seq,
-        at_us=e.at_us,
-        actor=e.actor,
-        event_type=e.event_type,
-        subject_type=e.subject_type,
-        subject_id=e.subject_id,
-        prev_hash=e.prev_hash,
-        details_json=e.details,
-    )
-    assert rules.event_hash(encoded) == e.hash
+    assert rules.event_hash(_encoded(e)) == e.hash
     assert e.actor == "system:test"
 
 
@@ -297,21 +301,7 @@ def _stored_roots_match_the_events(session: Session) -> bool:
     """Every stored tree size's root equals the root recomputed from the events' own fields."""
     custody.flush(session)
     events = session.scalars(select(CustodyEvent).order_by(CustodyEvent.seq)).all()
-    leaves = [
-        merkle.leaf_hash(
-            rules.encode(
-                seq=e.seq,
-                at_us=e.at_us,
-                actor=e.actor,
-                event_type=e.event_type,
-                subject_type=e.subject_type,
-                subject_id=e.subject_id,
-                prev_hash=e.prev_hash,
-                details_json=e.details,
-            )
-        )
-        for e in events
-    ]
+    leaves = [merkle.leaf_hash(_encoded(e)) for e in events]
     sizes = range(1, len(leaves) + 1)
     return tree.size(session) == len(leaves) and all(
         tree.root(session, n) == _root_of(leaves[:n]) for n in sizes
