@@ -45,7 +45,10 @@ from sqlalchemy.orm import Session
 from crownjewels.custody import merkle, rules
 from crownjewels.custody.schemas import VerifyResult
 
-_FAST_BATCH = 5_000  # events per batch: a few MB at a time, whatever the length of the log
+#: events per batch (about 300 KB of encodings): batches of 5,000 (megabyte aggregates) cost the
+#: PostgreSQL server about 0.35 s more CPU per million events and SQLite 0.15-0.3 s more in the
+#: kernel (benchmarks/custody_append.py, docs/custody.md)
+_FAST_BATCH = 1_000
 #: connections building batches at once: one per core (two at most: the caller hashes too)
 _READERS = max(1, min(2, os.cpu_count() or 1))
 _SEP = b"\x1e"
