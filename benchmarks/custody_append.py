@@ -1,6 +1,7 @@
 """Custody log benchmark: append throughput, concurrent writers, full-chain verification.
 
-Run with `make bench` (or `.venv/bin/python benchmarks/custody_append.py [--quick] [--events N]`).
+Run with `make bench` (or `.venv/bin/python benchmarks/custody_append.py [--quick] [--events N]
+[--verify-only]`; `--verify-only` runs section 3 alone).
 Everything is measured side by side in one run and printed as a table with ratios:
 
 1. durable appends through `custody.service.record` inside `Database.unit_of_work()`, with 1,
@@ -71,6 +72,7 @@ COLUMNS = (
 class Settings:
     quick: bool
     events: int
+    verify_only: bool
     append_seconds: float
     append_min_tx: dict[int, int]
     writer_tx: int
@@ -563,11 +565,15 @@ def settings(argv: list[str] | None) -> Settings:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--events", type=int, default=None, help="events in the verified chain")
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument(
+        "--verify-only", action="store_true", help="run section 3 (verification) alone"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         return Settings(
             quick=True,
             events=args.events or 20_000,
+            verify_only=args.verify_only,
             append_seconds=0.2,
             append_min_tx={1: 5, 100: 2, 1000: 1},
             writer_tx=2,
@@ -575,6 +581,7 @@ def settings(argv: list[str] | None) -> Settings:
     return Settings(
         quick=False,
         events=args.events or 1_000_000,
+        verify_only=args.verify_only,
         append_seconds=2.0,
         append_min_tx={1: 20, 100: 5, 1000: 3},
         writer_tx=25,
@@ -607,12 +614,13 @@ def main(argv: list[str] | None = None) -> int:
                 pg_url = pg_url_for(base, "")
                 create_database(base, pg_url)
                 migrate.upgrade(pg_url)
-            bench_appends(s, tmp, pg_url, summary)
-            if pg_url:
-                bench_writers(s, pg_url, summary)
-            else:
-                say("2. concurrent writers on PostgreSQL: SKIPPED (no PostgreSQL server)")
-                say()
+            if not s.verify_only:
+                bench_appends(s, tmp, pg_url, summary)
+                if pg_url:
+                    bench_writers(s, pg_url, summary)
+                else:
+                    say("2. concurrent writers on PostgreSQL: SKIPPED (no PostgreSQL server)")
+                    say()
             bench_verify(s, tmp, pg_url, summary)
     finally:
         if pg_version:

@@ -13,13 +13,14 @@ each event is the stored hash before it. (One documented difference: on SQLite a
 stored in a text column is hashed as the engine prints it, where the row-by-row path would fail
 with a TypeError.)
 
-Building the encodings costs the engine more CPU than hashing them costs Python, so several
-connections build batches at once, each in a thread of its own (SQLite's step and the wait for
-the PostgreSQL server run without the GIL), while the caller hashes the batches in seq order.
-The extra connections read exactly what the caller's transaction sees: on PostgreSQL they import
-its snapshot (pg_export_snapshot), on SQLite they read a range bounded by what the caller counted
-in the append-only table; a caller with uncommitted writes of its own (which no other connection
-sees) reads alone.
+Building the encodings costs the engine more CPU than hashing them costs Python, so the batches
+are built in threads of their own (SQLite's step and the wait for the PostgreSQL server run
+without the GIL) while the caller hashes them in seq order. On PostgreSQL two connections build
+at once, the extra one in the caller's snapshot (pg_export_snapshot); a caller with uncommitted
+writes of its own (which no other connection sees) reads alone. SQLite always reads with the
+caller's connection alone: two connections in one process contend inside the library (a second
+one made the batches cost 60 % more CPU, in the kernel and in 40,000 context switches per
+million events, and the verification took 40 % longer).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ import contextlib
 import hashlib
 import os
 import queue
-import sqlite3
 import struct
 import threading
 from collections.abc import Callable, Generator, Iterator
@@ -45,14 +45,18 @@ from sqlalchemy.orm import Session
 from crownjewels.custody import merkle, rules
 from crownjewels.custody.schemas import VerifyResult
 
-_FAST_BATCH = 5_000  # events per batch: a few MB at a time, whatever the length of the log
-#: connections building batches at once: one per core (two at most: the caller hashes too)
+#: events per batch (about 300 KB of encodings): batches of 5,000 (megabyte aggregates) cost the
+#: PostgreSQL server about 0.35 s more CPU per million events and SQLite 0.15-0.3 s more in the
+#: kernel (benchmarks/custody_append.py, docs/custody.md)
+_FAST_BATCH = 1_000
+#: PostgreSQL connections building batches at once: one per core (two at most: the caller hashes)
 _READERS = max(1, min(2, os.cpu_count() or 1))
 _SEP = b"\x1e"
 _LINES = "crownjewels-custody-v1\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s"
 _SQLITE_BATCH = (
     "SELECT CAST(group_concat(printf('" + _LINES + "', seq, at_us, actor, event_type, "
-    "subject_type, subject_id, prev_hash, details), char(30)) AS BLOB), "
+    # the separator as a literal: char(30) was called again for every row
+    "subject_type, subject_id, prev_hash, details), '\x1e') AS BLOB), "
     "group_concat(hash, ','), group_concat(prev_hash, ','), count(*), "
     # one aggregate for both row checks (three took a tenth of the query's time)
     "count(*) FILTER (WHERE seq - rowid = ? AND typeof(at_us) = 'integer') "
@@ -170,29 +174,6 @@ def _pg_readers(connection: Connection, stack: contextlib.ExitStack, more: int) 
     return readers
 
 
-def _sqlite_readers(connection: Connection, stack: contextlib.ExitStack, more: int) -> list[Any]:
-    """Connections to the same file, or none when the caller (or anyone) holds the write lock:
-    then the caller may hold writes of its own that no other connection sees. The readers'
-    snapshots are newer than the caller's; the log being append-only, the rowid range the caller
-    counted holds the same events in both (a range that changed fails its batch: slow path)."""
-    path = connection.engine.url.database
-    if not path or path == ":memory:" or path.startswith("file:"):
-        return []
-    readers = []
-    for _ in range(more):
-        dbapi = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
-        stack.callback(dbapi.close)
-        readers.append(dbapi)
-    try:  # the write lock is free: nobody, the caller included, has uncommitted writes
-        readers[0].execute("BEGIN IMMEDIATE")
-        readers[0].execute("ROLLBACK")
-    except sqlite3.OperationalError:
-        return []
-    for dbapi in readers:
-        dbapi.execute("BEGIN")
-    return readers
-
-
 # --- threads fetching ahead ---------------------------------------------------------------------
 
 
@@ -306,12 +287,13 @@ def verify(
 def _more_cursors(
     connection: Connection, stack: contextlib.ExitStack, postgres: bool, batches: int
 ) -> list[Any]:
-    """Cursors of the extra connections, when the log is long enough to share out (none inside
-    a savepoint: PostgreSQL exports no snapshot from a subtransaction)."""
-    if _READERS < 2 or batches < 2 * _READERS or connection.in_nested_transaction():
+    """Cursors of the extra PostgreSQL connections, when the log is long enough to share out
+    (none inside a savepoint: PostgreSQL exports no snapshot from a subtransaction; none on
+    SQLite, see the module docstring)."""
+    if not postgres or _READERS < 2 or batches < 2 * _READERS or connection.in_nested_transaction():
         return []
     try:
-        readers = (_pg_readers if postgres else _sqlite_readers)(connection, stack, _READERS - 1)
+        readers = _pg_readers(connection, stack, _READERS - 1)
     except connection.dialect.loaded_dbapi.Error:
         return []
     return [_cursor(reader, postgres) for reader in readers]
