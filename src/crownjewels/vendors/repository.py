@@ -107,7 +107,6 @@ def has_profile(session: Session, organisation_id: str) -> str | None:
 
 #: the reads of vendors' countries, links and certifications, each built once
 _COUNTRIES = select(VendorCountry.vendor_id, VendorCountry.country).order_by(VendorCountry.country)
-_LINKS = select(Subcontractor).order_by(Subcontractor.created_at)
 _LINK_FACTS = select(
     Subcontractor.vendor_id,
     Subcontractor.subcontractor_id,
@@ -151,14 +150,9 @@ def country_rows(session: Session, vendor_id: str) -> list[VendorCountry]:
     )
 
 
-def links(session: Session) -> list[Subcontractor]:
-    """Every subcontracting link (chains cross vendors, so the walk needs them all)."""
-    return list(session.scalars(_LINKS))
-
-
 def link_facts(session: Session) -> list[Row[str, str, list[str], str]]:
-    """Every subcontracting link as (vendor id, subcontractor id, countries, service), in the
-    order `links` gives: what the chain walk reads, no ORM objects."""
+    """Every subcontracting link as (vendor id, subcontractor id, countries, service), oldest
+    first (chains cross vendors, so the walk needs them all): plain columns, no ORM objects."""
     return list(read(session, _LINK_FACTS))
 
 
