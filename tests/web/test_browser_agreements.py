@@ -102,6 +102,15 @@ def test_upload_an_nda_and_see_its_clause_table_with_highlighted_evidence(
     expect(page.locator("#agreement-text mark.current")).to_contain_text("solely for the Purpose")
     expect(page.locator("#agreement-text mark.current")).to_be_in_viewport()
 
+    # the address names that evidence: opened from elsewhere (a link sent on, or a click made
+    # before the page's script ran), the page marks it and scrolls to it
+    assert re.search(r"#ev-\d+$", page.url)
+    shared = page.url
+    page.goto(live.base + "/agreements")
+    page.goto(shared)
+    expect(page.locator("#agreement-text mark.current")).to_contain_text("solely for the Purpose")
+    expect(page.locator("#agreement-text mark.current")).to_be_in_viewport()
+
     # the summary counts what to decide; contradictions come first
     expect(page.locator("#count-contradicted")).to_contain_text("contradicted")
     assert page.locator("tr.finding").first.get_attribute("data-status") == "contradicted"
