@@ -102,10 +102,13 @@ class PgServer:
         self.base = make_url(normalise_url(url))
         self.admin = create_engine(self.base, isolation_level="AUTOCOMMIT")
 
-    def create(self, prefix: str = "cj_test") -> str:
+    def create(self, prefix: str = "cj_test", template: str | None = None) -> str:
+        """A new database: empty, or a copy of `template` (a database URL no one is connected
+        to)."""
         name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        copy = f' TEMPLATE "{make_url(template).database}"' if template else ""
         with self.admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
         return self.base.set(database=name).render_as_string(hide_password=False)
 
     def drop(self, url: str) -> None:
@@ -123,22 +126,46 @@ def pg_server() -> Iterator[PgServer]:
     server.admin.dispose()
 
 
-def fresh_database_url(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    """An empty database of the given engine, dropped after the test session."""
+@pytest.fixture(scope="session")
+def pg_migrated_template(pg_server: PgServer) -> Iterator[str]:
+    """A PostgreSQL database with every migration applied that nothing stays connected to (the
+    migrations run on a connection of their own, closed at their end): the template that
+    `fresh_migrated_url` copies. Copying it takes about 0.1 s; running the migrations, 2 s."""
+    url = pg_server.create("cj_template")
+    migrate.upgrade(url)
+    yield url
+    pg_server.drop(url)
+
+
+def fresh_database_url(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest, *, template: str | None = None
+) -> str:
+    """An empty database of the given engine (a copy of a PostgreSQL `template`), dropped
+    after the test."""
     if kind == "sqlite":
         return f"sqlite:///{tmp_path / 'crownjewels.db'}"
     server: PgServer = request.getfixturevalue("pg_server")
-    url = server.create()
+    url = server.create(template=template)
     request.addfinalizer(lambda: server.drop(url))
     return url
+
+
+def fresh_migrated_url(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A database of its own with every migration applied, for a test whose writes must commit
+    (other connections, processes or threads read them). On PostgreSQL a copy of the
+    migrated template, byte for byte what the migrations leave; on SQLite they run (0.2 s)."""
+    if kind == "sqlite":
+        url = fresh_database_url(kind, tmp_path, request)
+        migrate.upgrade(url)
+        return url
+    template: str = request.getfixturevalue("pg_migrated_template")
+    return fresh_database_url(kind, tmp_path, request, template=template)
 
 
 @pytest.fixture(scope="session", params=ENGINES)
 def migrated_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database per engine with every migration applied, shared by the session's tests."""
-    url = fresh_database_url(request.param, tmp_path_factory.mktemp(request.param), request)
-    migrate.upgrade(url)
-    return url
+    return fresh_migrated_url(request.param, tmp_path_factory.mktemp(request.param), request)
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ from crownjewels.custody import service as custody
 from crownjewels.custody.models import CustodyCheckpoint, CustodyEvent
 from crownjewels.custody.schemas import EventType
 from crownjewels.settings import Settings
-from tests.conftest import ENGINES, fresh_database_url
+from tests.conftest import ENGINES, fresh_migrated_url
 
 BINARY = Path(sys.executable).parent / "crownjewels"
 
@@ -79,8 +79,7 @@ def test_once_runs_the_checkpoint_job(db: Database, tmp_path: Path) -> None:
 def test_two_workers_at_once_run_a_job_once(
     kind: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = fresh_database_url(kind, tmp_path, request)
-    migrate.upgrade(url)
+    url = fresh_migrated_url(kind, tmp_path, request)
     settings = _settings(tmp_path)
     ran: list[int] = []
     entered = threading.Barrier(2, timeout=10)

@@ -11,19 +11,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from starlette.types import Message, Receive, Scope, Send
 
-from crownjewels.core import migrate
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
 from tests.api_support import role_clients
-from tests.conftest import ENGINES, fresh_database_url
+from tests.conftest import ENGINES, fresh_migrated_url
 
 
 @pytest.mark.parametrize("kind", ENGINES)
 def test_the_write_is_visible_when_the_response_starts(
     kind: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = fresh_database_url(kind, tmp_path, request)
-    migrate.upgrade(url)
+    url = fresh_migrated_url(kind, tmp_path, request)
     db = Database(url)
     clients = role_clients(db, tmp_path / "home")
     seen_at_start: list[int] = []

@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from crownjewels.access.models import ReviewCampaign
 from crownjewels.access.reviews import service as reviews
 from crownjewels.agreements.models import Agreement
-from crownjewels.core import clock, migrate
+from crownjewels.core import clock
 from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.db import Database, normalise_url
 from crownjewels.core.refs import next_ref
 from crownjewels.inventory.models import TradeSecret
-from tests.conftest import fresh_database_url
+from tests.conftest import fresh_migrated_url
 from tests.inventory.factories import make_secret
 
 
@@ -69,8 +69,7 @@ def _waiting(url: str, other: threading.Thread) -> bool:
 def test_two_writers_never_take_the_same_ref(
     tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = fresh_database_url("postgresql", tmp_path, request)
-    migrate.upgrade(url)
+    url = fresh_migrated_url("postgresql", tmp_path, request)
     db = Database(url)
     admin = system_actor("test")
     due = clock.today() + timedelta(days=30)

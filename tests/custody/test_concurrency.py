@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from crownjewels.core import migrate
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.custody import service as custody
@@ -17,7 +16,7 @@ from crownjewels.custody.schemas import EventType
 from crownjewels.inventory import service as inventory
 from crownjewels.inventory.models import TradeSecret
 from crownjewels.inventory.schemas import SecretCreate
-from tests.conftest import ENGINES, fresh_database_url
+from tests.conftest import ENGINES, fresh_migrated_url
 from tests.parties.factories import make_person
 
 WRITERS = 8
@@ -56,8 +55,7 @@ def _writer(url: str, worker: int, barrier: mp.synchronize.Barrier) -> None:
 def test_concurrent_writers_make_one_gap_free_chain(
     kind: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = fresh_database_url(kind, tmp_path, request)
-    migrate.upgrade(url)
+    url = fresh_migrated_url(kind, tmp_path, request)
     ctx = _processes()
     barrier = ctx.Barrier(WRITERS)
     procs = [ctx.Process(target=_writer, args=(url, w, barrier)) for w in range(WRITERS)]
@@ -103,8 +101,7 @@ def _register(url: str, worker: int, barrier: mp.synchronize.Barrier, owner_id: 
 def test_concurrent_registrations_number_without_clashes(
     kind: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = fresh_database_url(kind, tmp_path, request)
-    migrate.upgrade(url)
+    url = fresh_migrated_url(kind, tmp_path, request)
     db = Database(url)
     with db.unit_of_work() as session:
         owner = make_person(session, system_actor())

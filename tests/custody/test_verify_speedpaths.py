@@ -15,13 +15,12 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
-from crownjewels.core import migrate
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import Database
 from crownjewels.custody import fastpath, repository, rules
 from crownjewels.custody import service as custody
 from crownjewels.custody.schemas import EventType, VerifyResult
-from tests.conftest import ENGINES, fresh_database_url
+from tests.conftest import ENGINES, fresh_migrated_url
 from tests.custody.helpers import drop_triggers
 
 EVENTS = 7
@@ -467,8 +466,7 @@ def committed(
 ) -> Iterator[Database]:
     """A database of its own whose events are committed (other connections see them), read in
     batches of 2 (by two connections on PostgreSQL)."""
-    url = fresh_database_url(request.param, tmp_path, request)
-    migrate.upgrade(url)
+    url = fresh_migrated_url(request.param, tmp_path, request)
     monkeypatch.setattr(fastpath, "_FAST_BATCH", 2)
     monkeypatch.setattr(fastpath, "_READERS", 2)
     database = Database(url)

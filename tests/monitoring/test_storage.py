@@ -20,12 +20,11 @@ from sqlalchemy.orm import Session
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor, system_actor
 from crownjewels.core.db import Database
-from crownjewels.core.migrate import upgrade
 from crownjewels.custody import service as custody
 from crownjewels.custody.models import CustodyEvent
 from crownjewels.monitoring import service, storage
 from crownjewels.monitoring.models import ActivityEvent, PendingScore
-from tests.conftest import fresh_database_url
+from tests.conftest import fresh_migrated_url
 
 ADMIN = system_actor("test")
 
@@ -70,9 +69,7 @@ def test_events_are_append_only(session: Session, admin: Actor) -> None:
 
 @pytest.fixture(scope="module")
 def pg_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = fresh_database_url("postgresql", tmp_path_factory.mktemp("pg"), request)
-    upgrade(url)
-    return url
+    return fresh_migrated_url("postgresql", tmp_path_factory.mktemp("pg"), request)
 
 
 @pytest.fixture

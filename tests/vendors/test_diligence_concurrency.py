@@ -7,20 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from crownjewels.core import migrate
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.vendors.diligence import service
 from crownjewels.vendors.diligence.errors import StaleAssessment
 from crownjewels.vendors.diligence.schemas import AnswersSave, AssessmentSend
-from tests.conftest import fresh_database_url
+from tests.conftest import fresh_migrated_url
 from tests.vendors.diligence_factories import import_builtin, make_contact, make_vendor
 
 
 @pytest.mark.postgres
 def test_a_stale_save_is_refused(tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    url = fresh_database_url("postgresql", tmp_path, request)
-    migrate.upgrade(url)
+    url = fresh_migrated_url("postgresql", tmp_path, request)
     db = Database(url)
     admin = system_actor("test")
     with db.unit_of_work() as s:

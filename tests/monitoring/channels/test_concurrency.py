@@ -11,14 +11,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from crownjewels.core import migrate
 from crownjewels.core.actor import system_actor
 from crownjewels.core.db import Database
 from crownjewels.monitoring.channels import sender, service
 from crownjewels.monitoring.channels.schemas import ChannelCreate
 from crownjewels.monitoring.models import Delivery
 from crownjewels.settings import Settings
-from tests.conftest import ENGINES, fresh_database_url
+from tests.conftest import ENGINES, fresh_migrated_url
 from tests.monitoring.channels.factories import make_alert
 from tests.monitoring.channels.receivers import webhook_receiver
 
@@ -32,8 +31,7 @@ def test_two_senders_send_each_delivery_once(
     kind: str, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sender, "BATCH", 3)  # small claims, so the two senders interleave
-    url = fresh_database_url(kind, tmp_path, request)
-    migrate.upgrade(url)
+    url = fresh_migrated_url(kind, tmp_path, request)
     db = Database(url)
     settings = Settings(home=tmp_path, secret_key="concurrency-key-0123456789abcdef")
     try:

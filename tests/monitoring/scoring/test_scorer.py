@@ -21,7 +21,7 @@ from crownjewels.monitoring.detection.types import Finding, Observation
 from crownjewels.monitoring.models import Alert, Baseline, PendingScore
 from crownjewels.monitoring.scoring import scorer as scoring
 from crownjewels.parties.schemas import OrgKind, PersonRead
-from tests.conftest import fresh_database_url
+from tests.conftest import fresh_migrated_url
 from tests.inventory.factories import make_secret
 from tests.monitoring.scoring.factories import store_event
 from tests.monitoring.scoring.tiny_detector import TinyDetector
@@ -34,8 +34,7 @@ EACH = 12
 
 @pytest.fixture
 def pg(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
-    url = fresh_database_url("postgresql", tmp_path, request)
-    migrate.upgrade(url)
+    url = fresh_migrated_url("postgresql", tmp_path, request)
     db = Database(url)
     yield db
     db.dispose()
