@@ -141,7 +141,7 @@ def fresh_database_url(
     kind: str, tmp_path: Path, request: pytest.FixtureRequest, *, template: str | None = None
 ) -> str:
     """An empty database of the given engine (a copy of a PostgreSQL `template`), dropped
-    after the test."""
+    when the test or fixture that asked for it ends."""
     if kind == "sqlite":
         return f"sqlite:///{tmp_path / 'crownjewels.db'}"
     server: PgServer = request.getfixturevalue("pg_server")
