@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +22,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from tests.local_http import serving
 
 POLICY = "1.3.6.1.4.1.99999.1"
 
@@ -233,14 +234,8 @@ def running_tsa(authority: Authority | None = None) -> Iterator[RunningTsa]:
     """Serve a TSA on a free port of 127.0.0.1 for the duration of the block."""
     server = _Server(("127.0.0.1", 0), _Handler)
     server.authority = authority or Authority.create()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         host, port = server.server_address[:2]
         yield RunningTsa(
             url=f"http://{host!s}:{port}/tsr", authority=server.authority, server=server
         )
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

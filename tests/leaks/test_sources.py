@@ -30,7 +30,7 @@ from crownjewels.leaks.scan.limits import S3Access
 from crownjewels.leaks.scan.sources import Item, ScanLimits, kind_of, read_target
 from crownjewels.leaks.schemas import TargetKind
 from crownjewels.settings import Settings
-from tests.local_http import LocalServer
+from tests.local_http import LocalServer, serving
 
 LIMITS = ScanLimits()
 LOCAL = ScanLimits(fetch_private_addresses=True, fetch_timeout=5.0)
@@ -448,12 +448,9 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
     server = LocalServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    Handler.release.set()
-    server.shutdown()
-    server.server_close()
+    with serving(server):
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+        Handler.release.set()
 
 
 def test_a_url_is_fetched_and_an_archive_there_opened(site: str) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import http.server
-import threading
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -42,6 +41,7 @@ from crownjewels.vault import lifecycle
 from crownjewels.vault import service as vault
 from tests.conftest import savepoint_per_test
 from tests.leaks.scan.world import INGEST, UNRELATED, World, excerpt, git, make_world
+from tests.local_http import serving
 from tests.parties.factories import actor_for, make_person, make_user
 
 
@@ -196,14 +196,9 @@ def test_a_url_is_fetched_from_a_local_server(
     (tmp_path / "paste.txt").write_text(excerpt())
     handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         url = f"http://127.0.0.1:{server.server_address[1]}/paste.txt"
         done = _scan(session, admin, world, url).scan
-    finally:
-        server.shutdown()
-        server.server_close()
     assert done.target_kind is TargetKind.URL and len(done.found) == 1
 
 

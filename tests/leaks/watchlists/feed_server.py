@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from xml.sax.saxutils import escape
 
-from tests.local_http import LocalServer
+from tests.local_http import LocalServer, serving
 
 
 def rss(items: list[tuple[str, str, str]]) -> bytes:
@@ -119,11 +119,8 @@ def feed_server() -> Iterator[FeedServer]:
     state = FeedServer()
     httpd = LocalServer(("127.0.0.1", 0), _handler(state))
     state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield state
-    finally:
-        state.release.set()
-        httpd.shutdown()
-        httpd.server_close()
+    with serving(httpd):
+        try:
+            yield state
+        finally:
+            state.release.set()

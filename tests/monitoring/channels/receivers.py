@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from crownjewels.monitoring.channels import formats
+from tests.local_http import serving
 
 #: the longest a test waits for a message that should arrive (never reached when it does)
 PATIENCE = 10.0
@@ -80,13 +81,8 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state["r"] = WebhookReceiver(port=server.server_address[1])
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield state["r"]
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @dataclass
