@@ -6,9 +6,11 @@ and settings before each test: everything the app reads per request lives in `ap
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -55,9 +57,26 @@ def app_for(settings: Settings, db: Database) -> FastAPI:
     return app
 
 
+#: settings built by settings_for, by the values and CROWNJEWELS_* environment they were built with
+_SETTINGS: dict[str, Settings] = {}
+
+
+def settings_for(home: Path, **values: Any) -> Settings:
+    """`Settings(home=home, **values)`, built once per process for the same values and the same
+    CROWNJEWELS_* environment and then copied with this home (the settings' derived paths are
+    methods of home, so a copy is the same as a new build). Building reads every settings
+    source for all 65 fields: 2 ms, about twice that under coverage, in thousands of tests."""
+    env = sorted((k, v) for k, v in os.environ.items() if k.startswith("CROWNJEWELS_"))
+    key = repr((env, sorted(values.items())))
+    built = _SETTINGS.get(key)
+    if built is None:
+        built = _SETTINGS[key] = Settings(**values)
+    return built.model_copy(update={"home": home})
+
+
 def make_app(db: Database, home: Path) -> FastAPI:
     """The API app over `db`, with its files (vault key, blobs) under `home`."""
-    settings = Settings(home=home, secret_key=TEST_SECRET_KEY, company_name="Acme Foods")
+    settings = settings_for(home, secret_key=TEST_SECRET_KEY, company_name="Acme Foods")
     return app_for(settings, db)
 
 

@@ -23,7 +23,7 @@ from crownjewels.core.permissions import Role
 from crownjewels.parties.schemas import OrgKind, PersonRead, UserRead
 from crownjewels.settings import Settings
 from crownjewels.web.auth import SESSION_COOKIE, login_cookie
-from tests.api_support import app_for
+from tests.api_support import app_for, settings_for
 from tests.parties.factories import PASSWORD, make_org, make_person, make_user
 from tests.pinned_clock import pin
 from tests.web.live import LiveServer, chromium, serving
@@ -82,8 +82,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        home=tmp_path,
+    return settings_for(
+        tmp_path,
         database_url="sqlite://",
         secret_key="web-test-secret-key-0123456789abcdef",
         company_name="Acme Foods",
