@@ -1,7 +1,8 @@
 """Adverse actions against people protected from retaliation (a reporter who gave their name to
 the report channel): revoking or suspending their grants, disabling their login, taking roles
-away from it, ending its sessions, setting a new password for it, revoking its API tokens. The
-lower capabilities that do these (access, parties) call `check` first, in the caller's
+away from it, ending its sessions, setting a new password for it, revoking its API tokens, and
+ending the protection itself (when the match was wrong or the report knowingly false). The
+capabilities that do these (access, parties, incidents) call `check` first, in the caller's
 transaction; the capability that protects people (incidents) registers the checker
 (registry.py), which refuses the action with `ProtectedPerson` unless a second person approved
 exactly that action on that target (the approval is then used up). Like core/departures.py, a
@@ -24,6 +25,7 @@ REMOVE_ROLES = "remove-roles"
 END_SESSIONS = "end-sessions"
 REVOKE_TOKEN = "revoke-token"
 RESET_PASSWORD = "reset-password"
+LIFT_PROTECTION = "lift-protection"
 
 #: each adverse action and what it acts on, in words: "suspending the grant GR-000012"
 ACTIONS: dict[str, str] = {
@@ -34,6 +36,7 @@ ACTIONS: dict[str, str] = {
     END_SESSIONS: "ending the web sessions of the login",
     REVOKE_TOKEN: "revoking the API token",
     RESET_PASSWORD: "setting a new password for the login",
+    LIFT_PROTECTION: "ending the protection from retaliation of",
 }
 #: what the target of each action is, as a person types it
 TARGETS: dict[str, str] = {
@@ -44,6 +47,7 @@ TARGETS: dict[str, str] = {
     END_SESSIONS: "the login's email",
     REVOKE_TOKEN: "the token's name",
     RESET_PASSWORD: "the login's email",
+    LIFT_PROTECTION: "the person's email",
 }
 
 

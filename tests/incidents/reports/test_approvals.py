@@ -26,8 +26,13 @@ from crownjewels.custody import service as custody
 from crownjewels.custody.models import CustodyEvent
 from crownjewels.incidents.models import Approval
 from crownjewels.incidents.reports import approvals
+from crownjewels.incidents.reports import service as reports
 from crownjewels.incidents.reports.errors import ApprovalNotFound, ReportConflict
-from crownjewels.incidents.reports.schemas import ApprovalDecision, ApprovalRequest
+from crownjewels.incidents.reports.schemas import (
+    ApprovalDecision,
+    ApprovalRequest,
+    LiftProtection,
+)
 from crownjewels.parties import accounts, tokens
 from crownjewels.parties import service as parties
 from crownjewels.parties.schemas import Departure, TokenCreate
@@ -323,3 +328,61 @@ def test_a_protected_person_acts_on_their_own_tokens_freely_others_do_not(
         session, actor=ADMIN, user_ref=world.dana.email, roles=[Role.SECRET_OWNER, Role.AUDITOR]
     )
     assert Role.AUDITOR in roles_added.roles  # adding a role is no adverse action
+
+
+LIFT_REASON = "Matched to the wrong Dana: the reporter works in another plant."
+
+
+def _lift(session: Session, world: World, who: Person, reason: str = LIFT_REASON) -> None:
+    reports.lift_protection(
+        session, actor=who.actor, ref=world.report, data=LiftProtection(reason=reason)
+    )
+
+
+def test_ending_a_protection_needs_a_second_case_handler_and_leaves_the_report_out(
+    session: Session, world: World
+) -> None:
+    """Ending the protection is itself an action against the reporter: refused until another
+    case handler approves it, then done once, with the reason in the log but not the report;
+    afterwards her grant is suspended without an approval."""
+    assert reports.get(session, actor=world.hana.actor, ref=world.report).protected
+    with pytest.raises(adverse.ProtectedPerson) as refused:
+        _lift(session, world, world.hana)
+    assert f"ending the protection from retaliation of {world.dana.email}" in refused.value.message
+    assert "--action lift-protection" in refused.value.message
+    with pytest.raises(Forbidden, match="reports:handle"):  # a grant manager may not ask for it
+        ask(session, world, adverse.LIFT_PROTECTION)
+    with pytest.raises(Invalid, match=f"give {world.dana.email}"):
+        approvals.request(
+            session,
+            actor=world.hana.actor,
+            data=ApprovalRequest(
+                person=world.dana.email, action=adverse.LIFT_PROTECTION, target=world.report,
+                reason="The reporter is not this Dana Whitfield.",
+            ),
+        )  # fmt: skip
+    asked = approvals.request(
+        session,
+        actor=world.hana.actor,
+        data=ApprovalRequest(
+            person=world.dana.email, action=adverse.LIFT_PROTECTION,
+            reason="The reporter is not this Dana Whitfield.",
+        ),
+    )  # fmt: skip
+    assert asked.target == world.dana.email
+    approvals.decide(
+        session, actor=world.ivo.actor, ref=asked.ref, data=ApprovalDecision(approve=True)
+    )
+    _lift(session, world, world.hana)
+    assert reports.get(session, actor=world.hana.actor, ref=world.report).protected is None
+    lifted = events(session, "REPORTER_PROTECTION_LIFTED")
+    assert [e["reason"] for e in lifted] == [LIFT_REASON] and "since" in lifted[0]
+    assert all(
+        world.report not in json.dumps(e) for e in lifted + events(session, "ADVERSE_ACTION_TAKEN")
+    )
+    used = session.scalars(select(Approval.status).where(Approval.ref == asked.ref)).one()
+    assert used == "used"
+    with pytest.raises(ReportConflict, match="not protected"):
+        _lift(session, world, world.hana)
+    suspend(session, world)  # no approval needed any more
+    assert session.get(Grant, world.grant.id).status == GrantStatus.SUSPENDED  # type: ignore[union-attr]

@@ -91,3 +91,26 @@ def test_an_action_against_a_protected_reporter_is_approved_then_runs_once(cli: 
     assert_user_error(cli("users", "sign-out", "dana@example.com"), "protected from retaliation")
     used = cli.ok("reports", "approvals", "list", "--status", "used", "--json", **ada).json()
     assert [a["ref"] for a in used] == ["AA-0001"]
+
+
+def test_a_protection_ends_only_once_another_case_handler_approved(cli: Cli) -> None:
+    _send(cli)
+    hana, ivo = {"CROWNJEWELS_AS": "hana@example.com"}, {"CROWNJEWELS_AS": "ivo@example.com"}
+    refs = [r["ref"] for r in cli.ok("reports", "list", "--json", **hana).json()]
+    shown = [cli.ok("reports", "show", ref, "--json", **hana).json() for ref in refs]
+    [ref] = [r["ref"] for r in shown if r["protected"] == "Dana Whitfield"]
+    why = ("--reason", "The reporter is another Dana, from the Leeds plant.")
+    assert_user_error(
+        cli("reports", "lift-protection", ref, *why, **hana),
+        "ending the protection from retaliation of dana@example.com",
+        "--action lift-protection",
+    )
+    asked = cli.ok(
+        "reports", "approvals", "request", "dana@example.com", "--action", "lift-protection",
+        *why, "--json", **hana,
+    ).json()  # fmt: skip
+    cli.ok("reports", "approvals", "approve", asked["ref"], **ivo)
+    done = cli.ok("reports", "lift-protection", ref, *why, **hana).out
+    assert done.startswith(f"the reporter of {ref} is no longer protected from retaliation")
+    assert cli.ok("reports", "show", ref, "--json", **hana).json()["protected"] is None
+    assert "signed dana@example.com out" in cli.ok("users", "sign-out", "dana@example.com").out

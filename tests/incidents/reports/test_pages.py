@@ -150,3 +150,40 @@ def test_the_approvals_page_asks_and_decides(
     )
     assert "AA-0001 is approved" in approved.text
     assert client_of(make_login(Role.AUDITOR)).get("/reports/approvals").status_code == 403
+
+
+def test_a_protection_is_ended_from_the_report_page_once_approved(
+    db: Database,
+    settings: Settings,  # noqa: F811
+    make_login: MakeLogin,  # noqa: F811
+    client_of: ClientOf,  # noqa: F811
+) -> None:
+    dana = make_login(Role.AUDITOR)
+    ref = _report(db, settings, reporter_name="Dana", reporter_contact=dana.user.username)
+    hana, ivo = client_of(make_login(Role.CASE_HANDLER)), client_of(make_login(Role.CASE_HANDLER))
+    page = hana.get(f"/reports/{ref}")
+    assert 'id="lift-protection-form"' in page.text and "do not name the report" in page.text
+    why = {"csrf_token": csrf_of(page.text), "reason": "The reporter is another Dana."}
+    refused = hana.post(f"/reports/{ref}/lift-protection", data=why)
+    assert (
+        "is protected from retaliation (they reported a concern), so ending the protection from "
+        f"retaliation of {dana.user.username} needs a case handler&#39;s approval first, asked "
+        "for with a reason on the page /reports/approvals; once it is approved" in refused.text
+    )
+    assert "crownjewels reports" not in refused.text
+    asks = hana.get("/reports/approvals")
+    assert "ending the protection from retaliation of" in asks.text
+    asked = hana.post(
+        "/reports/approvals",
+        data={"csrf_token": csrf_of(asks.text), "person": dana.user.username,
+              "action": "lift-protection", "target": "", "reason": why["reason"]},
+    )  # fmt: skip
+    assert "AA-0001 asks for it" in asked.text
+    decided = ivo.post(
+        "/reports/approvals/AA-0001/decision",
+        data={"csrf_token": csrf_of(ivo.get("/reports/approvals").text), "approve": "yes"},
+    )
+    assert "AA-0001 is approved" in decided.text
+    lifted = hana.post(f"/reports/{ref}/lift-protection", data=why)
+    assert f"The reporter of {ref} is no longer protected from retaliation." in lifted.text
+    assert 'id="lift-protection-form"' not in lifted.text and "Protect them" in lifted.text

@@ -11,6 +11,8 @@ import pytest
 from crownjewels.app import API_PREFIX
 from crownjewels.core.db import Database
 from crownjewels.core.permissions import Role
+from crownjewels.incidents.reports import approvals
+from crownjewels.incidents.reports.schemas import ApprovalDecision
 from tests.api_support import (  # noqa: F401 - connection: the module's world
     RoleClients,
     Roles,
@@ -108,3 +110,28 @@ def test_approvals_over_http(rc: RoleClients, db: Database) -> None:
     own = client.get(f"{R}/approvals", headers=rc.headers(Role.SECURITY)).json()
     assert [a["ref"] for a in own] == [ref]
     assert client.get(f"{R}/approvals", headers=rc.headers(Role.AUDITOR)).status_code == 403
+
+
+def test_a_protection_is_ended_over_http_once_approved(rc: RoleClients, db: Database) -> None:
+    with db.unit_of_work() as s:
+        dana = staff(s, "Dana Whitfield", Role.AUDITOR)
+        ivo = staff(s, "Ivo Petrov", Role.CASE_HANDLER)
+        ref = send(s, reporter_name="Dana", reporter_contact=dana.email).ref
+    client, h = rc.client(), rc.headers(Role.CASE_HANDLER)
+    lift, why = f"{R}/{ref}/lift-protection", {"reason": "The reporter is another Dana."}
+    assert client.post(lift, json={"reason": "no"}, headers=h).status_code == 422
+    assert client.post(lift, json=why, headers=rc.headers(Role.SECURITY)).status_code == 403
+    refused = client.post(lift, json=why, headers=h)
+    assert refused.status_code == 409 and "--action lift-protection" in refused.json()["detail"]
+    body = {"person": dana.email, "action": "lift-protection", **why}
+    by_security = client.post(f"{R}/approvals", json=body, headers=rc.headers(Role.SECURITY))
+    assert by_security.status_code == 403 and "reports:handle" in by_security.json()["detail"]
+    asked = client.post(f"{R}/approvals", json=body, headers=h)
+    assert asked.status_code == 201 and asked.json()["target"] == dana.email
+    with db.unit_of_work() as s:
+        approvals.decide(
+            s, actor=ivo.actor, ref=asked.json()["ref"], data=ApprovalDecision(approve=True)
+        )
+    lifted = client.post(lift, json=why, headers=h)
+    assert lifted.status_code == 200 and lifted.json()["protected"] is None
+    assert client.post(lift, json=why, headers=h).status_code == 409

@@ -4,7 +4,10 @@ against them (core/adverse.py: a grant revoked or suspended, the login disabled,
 away, sessions ended, a token revoked) is then refused until someone asks for it with a reason
 (ADVERSE_ACTION_REQUESTED) and a case handler other than the asker approves it
 (ADVERSE_ACTION_DECIDED); the approval lets exactly that action on that target run once
-(ADVERSE_ACTION_TAKEN, the approval used).
+(ADVERSE_ACTION_TAKEN, the approval used). Ending the protection itself (a wrong match, a
+report found knowingly false) is such an action: lift-protection, its target the person's
+email, never the report (the log links no person to a report) (REPORTER_PROTECTION_LIFTED,
+with the reason).
 
 `check_adverse` is the checker registry.py registers with core.adverse: one primary-key lookup
 when the person is not protected, so bulk suspensions stay cheap."""
@@ -65,6 +68,35 @@ def protect_person(session: Session, *, actor: Actor, row: Report, person_id: st
     return True
 
 
+def lift_protection(
+    session: Session, *, actor: Actor, row: Report, protection: Protected, reason: str
+) -> None:
+    """End a person's protection (REPORTER_PROTECTION_LIFTED, with the reason): only with an
+    approved lift-protection of them, which it uses up (check_adverse refuses it with the way
+    to ask otherwise). The custody log keeps when it began and why it ended, not the report."""
+    if actor.person_id == protection.person_id:
+        raise Forbidden(f"{row.ref} protects you: another case handler ends the protection")
+    person = parties.get_person(session, actor=READER, person_ref=protection.person_id)
+    adverse.check(
+        session,
+        actor=actor,
+        person_id=protection.person_id,
+        action=adverse.LIFT_PROTECTION,
+        target=person.email,
+    )
+    since = protection.since
+    session.delete(protection)
+    session.flush()
+    custody.record(
+        session,
+        actor=actor,
+        event_type=EventType.REPORTER_PROTECTION_LIFTED,
+        subject_type="person",
+        subject_id=protection.person_id,
+        details={"since": since.isoformat(), "reason": reason},
+    )
+
+
 def _record(session: Session, actor: Actor, row: Approval, event: EventType, **more: Any) -> None:
     session.flush()
     custody.record(
@@ -79,13 +111,14 @@ def _record(session: Session, actor: Actor, row: Approval, event: EventType, **m
 
 def _refusal(session: Session, done: adverse.AdverseAction) -> str:
     person = parties.get_person(session, actor=READER, person_ref=done.person_id)
+    # the command is a clause of its own: a page shows the message without it (for_pages)
     return (
         f"{person.full_name} is protected from retaliation (they reported a concern), so "
         f"{adverse.ACTIONS[done.action]} {done.target} needs a case handler's approval first, "
-        "asked for with a reason. Ask for it with `crownjewels reports approvals request "
-        f'{person.email} --action {done.action} --target {done.target} --reason "why"` or on '
-        "the page /reports/approvals; once it is approved, do it again (the approval lets it "
-        "happen once)."
+        "asked for with a reason on the page /reports/approvals; from the command line "
+        f"`crownjewels reports approvals request {person.email} --action {done.action} "
+        f'--target {done.target} --reason "why"` asks for it; once it is approved, do it '
+        "again (the approval lets it happen once)."
     )
 
 
@@ -142,6 +175,12 @@ def _target(session: Session, person_id: str, action: str, typed: str) -> str:
         if grant is None or grant.person_id != person_id:
             raise Invalid(f"{typed.strip() or 'no grant'} is not a grant of theirs", field="target")
         return grant.ref
+    if action == adverse.LIFT_PROTECTION:
+        email = parties.get_person(session, actor=READER, person_ref=person_id).email
+        if typed.strip() and typed.strip().lower() != email.lower():
+            raise Invalid(f"the protection is theirs: leave the target empty or give {email}",
+                          field="target")  # fmt: skip
+        return email
     if action == adverse.REVOKE_TOKEN:
         if not typed.strip():
             raise Invalid("give the name of the API token to revoke", field="target")
@@ -158,6 +197,8 @@ def request(session: Session, *, actor: Actor, data: ApprovalRequest) -> Approva
     actor.require_any(*REQUESTERS, what="asking to act against a protected person")
     if data.action not in adverse.ACTIONS:
         raise Invalid(f"choose the action: one of {', '.join(adverse.ACTIONS)}", field="action")
+    if data.action == adverse.LIFT_PROTECTION:
+        actor.require(P.REPORTS_HANDLE, what="asking to end a reporter's protection")
     person_id = _person_id(session, data.person)
     if repository.protected(session, person_id) is None:
         raise Invalid(

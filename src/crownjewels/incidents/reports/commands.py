@@ -21,6 +21,7 @@ from crownjewels.incidents.reports.schemas import (
     ApprovalStatus,
     Assign,
     CaseFromReport,
+    LiftProtection,
     Protect,
     Reply,
     ReportRead,
@@ -215,6 +216,22 @@ def protect(
     with state(ctx).unit_of_work() as (session, actor):
         row = service.protect(session, actor=actor, ref=ref, data=Protect(person=person))
     _done(row, f"{row.protected} is protected from retaliation", as_json)
+
+
+@app.command("lift-protection")
+def lift_protection(
+    ctx: typer.Context,
+    ref: str = RefArg,
+    reason: str = typer.Option(..., "--reason", help="Why the protection ends (kept in the log)."),
+    as_json: bool = JsonOpt,
+) -> None:
+    """End the protection of the report's reporter, once another case handler approved it
+    (`reports approvals request EMAIL --action lift-protection --reason "why"`)."""
+    with state(ctx).unit_of_work() as (session, actor):
+        row = service.lift_protection(
+            session, actor=actor, ref=ref, data=LiftProtection(reason=reason)
+        )
+    _done(row, f"the reporter of {row.ref} is no longer protected from retaliation", as_json)
 
 
 @app.command("open-case")

@@ -26,6 +26,7 @@ from crownjewels.incidents.reports.schemas import (
     ApprovalStatus,
     Assign,
     CaseFromReport,
+    LiftProtection,
     Protect,
     Reply,
     ReportStatus,
@@ -197,6 +198,20 @@ def protect(
             session, actor=actor, ref=ref, data=Protect(person=text(form, "person"))
         )
         return f"{done.protected} is protected from retaliation."
+
+    return act(request, session, _back(ref, "#protection"), do)
+
+
+@router.post("/{ref}/lift-protection")
+def lift_protection(
+    request: Request, session: DbSession, actor: Handler, ref: str, form: PostedForm
+) -> Response:
+    """End the reporter's protection, with the reason (once another case handler approved)."""
+
+    def do() -> str:
+        data = LiftProtection(reason=text(form, "reason"))
+        done = service.lift_protection(session, actor=actor, ref=ref, data=data)
+        return f"The reporter of {done.ref} is no longer protected from retaliation."
 
     return act(request, session, _back(ref, "#protection"), do)
 

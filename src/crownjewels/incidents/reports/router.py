@@ -21,6 +21,7 @@ from crownjewels.incidents.reports.schemas import (
     ApprovalStatus,
     Assign,
     CaseFromReport,
+    LiftProtection,
     Protect,
     Reply,
     ReportRead,
@@ -118,6 +119,17 @@ def change_status(
 def protect(session: DbSession, actor: Handler, ref: ReportRef, body: Protect) -> ReportRead:
     """Protect the reporter as the person they are, from retaliation."""
     return service.protect(session, actor=actor, ref=ref, data=body)
+
+
+@router.post(
+    "/{ref}/lift-protection", response_model=ReportRead, summary="End the reporter's protection"
+)
+def lift_protection(
+    session: DbSession, actor: Handler, ref: ReportRef, body: LiftProtection
+) -> ReportRead:
+    """End the protection of the report's reporter, with the reason; needs an approved
+    lift-protection of the reporter (another case handler's), asked for at /reports/approvals."""
+    return service.lift_protection(session, actor=actor, ref=ref, data=body)
 
 
 @router.post(

@@ -239,6 +239,14 @@ class Protect(BaseModel):
     person: str = Field(min_length=3, max_length=200)
 
 
+class LiftProtection(BaseModel):
+    """End the protection of a report's reporter: why (kept in the custody log)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(min_length=10, max_length=5000)
+
+
 class ApprovalRequest(BaseModel):
     """Ask for the approval of an adverse action against a protected person."""
 

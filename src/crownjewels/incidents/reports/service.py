@@ -32,6 +32,7 @@ from crownjewels.incidents.reports.schemas import (
     Assign,
     CaseFromReport,
     Deadlines,
+    LiftProtection,
     MessageRead,
     Protect,
     Reply,
@@ -324,6 +325,22 @@ def protect(session: Session, *, actor: Actor, ref: str, data: Protect) -> Repor
         )
     if not approvals.protect_person(session, actor=actor, row=found, person_id=matched[0]):
         raise ReportConflict(f"{data.person} is protected already (through another report)")
+    return read(session, found)
+
+
+def lift_protection(
+    session: Session, *, actor: Actor, ref: str, data: LiftProtection
+) -> ReportRead:
+    """End the protection of the report's reporter, with the reason (a wrong match, a report
+    found knowingly false): ending it is itself an action against the reporter, so another
+    case handler must have approved it first (approvals.lift_protection)."""
+    found = row(session, actor, ref)
+    protection = repository.protected_by_report(session, found.id)
+    if protection is None:
+        raise ReportConflict(f"the reporter of {found.ref} is not protected")
+    approvals.lift_protection(
+        session, actor=actor, row=found, protection=protection, reason=data.reason
+    )
     return read(session, found)
 
 
