@@ -44,3 +44,36 @@ def test_for_pages_drops_command_line_hints_only() -> None:
         "no agreement 'AG-9'"
     )
     assert for_pages("the reason is missing; say why") == "the reason is missing; say why"
+
+
+@pytest.mark.parametrize(
+    ("message", "shown"),
+    [
+        (
+            "document 1 is under legal hold (audit); release the hold first "
+            "(`crownjewels vault release`)",
+            "document 1 is under legal hold (audit); release the hold first",
+        ),
+        (
+            "D: left out, Dana is protected from retaliation; suspending the grant G needs a "
+            "case handler's approval first (`crownjewels reports approvals request d@x.org "
+            '--action suspend-grant --target "G (brine)" --reason ...`)',
+            "D: left out, Dana is protected from retaliation; suspending the grant G needs a "
+            "case handler's approval first",
+        ),
+        (
+            "document 1 must be kept until 2027-01-01; shorten its retention first "
+            "(`crownjewels vault retain`) if it may go earlier",
+            "document 1 must be kept until 2027-01-01; shorten its retention first if it may "
+            "go earlier",
+        ),
+        (
+            "AG-0001 has no document yet; upload one with `crownjewels agreements upload "
+            "AG-0001 FILE`",
+            "AG-0001 has no document yet",
+        ),
+    ],
+)
+def test_a_command_in_brackets_leaves_its_clause_standing(message: str, shown: str) -> None:
+    """Only the bracketed command goes: the advice around it stays on the page."""
+    assert for_pages(message) == shown

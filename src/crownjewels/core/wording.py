@@ -232,12 +232,18 @@ def file_kind(media_type: object) -> str:
 
 
 _COMMAND = re.compile(r"`crownjewels [^`]*`|crownjewels [a-z-]+ [a-z-]+")
+#: a command in brackets inside a clause that says more: "release the hold first (`crownjewels
+#: vault release`)"; the command may hold brackets of its own between its backquotes
+_BRACKETED_COMMAND = re.compile(r"\s*\([^()`]*`crownjewels [^`]*`[^()`]*\)")
 
 
 def for_pages(message: str) -> str:
-    """A domain message as a page shows it: the clauses that tell a command-line user what to
-    type ("; `crownjewels agreements list` shows them") are left out, the rest is kept."""
-    kept = [part for part in message.split("; ") if not _COMMAND.search(part)]
+    """A domain message as a page shows it, without what a command-line user would type: a
+    command in brackets is left out of its clause ("release the hold first (`crownjewels vault
+    release`)" keeps "release the hold first"), a clause that is only there for a command
+    ("; `crownjewels agreements list` shows them") is left out whole; the rest is kept."""
+    parts = [_BRACKETED_COMMAND.sub("", part) for part in message.split("; ")]
+    kept = [part for part in parts if not _COMMAND.search(part)]
     return "; ".join(kept) if kept else message
 
 
