@@ -233,3 +233,29 @@ def test_the_follow_up_cookie_opens_only_its_report_and_closes(browser: TestClie
     open_report(browser, code)
     closed = browser.post("/report/follow-up/close")
     assert closed.status_code == 200 and "Open my report" in closed.text
+
+
+def test_the_reporter_sends_more_files_with_a_message(browser: TestClient, db: Database) -> None:
+    """The follow-up form takes files; they join the report's, named on the reporter's page;
+    six at once are refused next to the field, and nothing of that message is kept."""
+    open_report(browser, send_report(browser))
+    page = browser.get("/report/follow-up")
+    assert 'enctype="multipart/form-data" id="write-back"' in page.text
+    assert "up to 5, at most" in page.text
+    wrote = browser.post(
+        "/report/follow-up/messages",
+        data={"csrf_token": token(page.text), "body": "The shelf, the morning after."},
+        files=[("attachments", ("shelf-3.txt", b"empty at 07:00", "text/plain"))],
+    )
+    assert wrote.status_code == 200 and "Your message is sent" in wrote.text
+    assert "photo-notes.txt" in wrote.text and "shelf-3.txt" in wrote.text
+    six = [("attachments", (f"{n}.txt", b"x", "text/plain")) for n in range(6)]
+    refused = browser.post(
+        "/report/follow-up/messages",
+        data={"csrf_token": token(wrote.text), "body": "Six more."},
+        files=six,
+    )
+    assert refused.status_code == 422
+    assert "a report or a message takes at most 5 files; leave out 1" in refused.text
+    stored = every_row(db)
+    assert "The shelf, the morning after." in stored and "Six more." not in stored

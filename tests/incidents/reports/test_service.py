@@ -380,6 +380,44 @@ def test_files_are_kept_encrypted_and_limited(session: Session, vault: Vault) ->
         send(session, files=broken, store=vault)
 
 
+def test_the_reporter_adds_files_with_a_later_message(session: Session, vault: Vault) -> None:
+    """Files sent with a message join the report's (numbered on, encrypted), within the same
+    limits and a cap for the whole report; the handlers read them, the log counts them."""
+    hana = staff(session, "Hana Kovac", Role.CASE_HANDLER)
+    first = [Upload(filename="log.txt", file=io.BytesIO(b"02:14 binder removed"))]
+    received = send(session, files=first, store=vault)
+    report_id = session.scalars(select(Report.id).where(Report.ref == received.ref)).one()
+    later = [Upload(filename="photo-shelf-3.txt", file=io.BytesIO(b"empty shelf at 02:20"))]
+    intake.reporter_message(
+        session, report_id=report_id, body="Here is the shelf.", uploads=later, store=vault
+    )
+    shown = service.get(session, actor=hana.actor, ref=received.ref)
+    assert [a.filename for a in shown.attachments] == ["log.txt", "photo-shelf-3.txt"]
+    assert "Here is the shelf." in [m.body for m in shown.messages]
+    view = intake.reporter_view(session, report_id=report_id)
+    assert [a.filename for a in view.attachments] == ["log.txt", "photo-shelf-3.txt"]
+    custody.flush(session)
+    details = session.scalars(
+        select(CustodyEvent.details).where(CustodyEvent.event_type == "REPORT_MESSAGE_ADDED")
+    ).all()
+    assert [json.loads(d)["attachments"] for d in details] == [1]
+    with pytest.raises(Invalid, match="files cannot be taken here"):
+        intake.reporter_message(session, report_id=report_id, body="More.", uploads=later)
+    six = [Upload(filename=f"{n}.txt", file=io.BytesIO(b"x")) for n in range(6)]
+    with pytest.raises(Invalid, match="a report or a message takes at most 5 files"):
+        intake.reporter_message(session, report_id=report_id, body="Six.", uploads=six, store=vault)
+    for n in range(4):  # 2 + 4 x 5 = 22 files
+        five = [Upload(filename=f"{n}-{k}.txt", file=io.BytesIO(b"x")) for k in range(5)]
+        intake.reporter_message(
+            session, report_id=report_id, body="More.", uploads=five, store=vault
+        )
+    four = [Upload(filename=f"last-{k}.txt", file=io.BytesIO(b"x")) for k in range(4)]
+    with pytest.raises(Invalid, match="holds 22 files and takes at most 25; send at most 3 more"):
+        intake.reporter_message(
+            session, report_id=report_id, body="Four.", uploads=four, store=vault
+        )
+
+
 def test_my_tasks_list_what_to_acknowledge_and_to_answer(session: Session, moment: Clock) -> None:
     hana = staff(session, "Hana Kovac", Role.CASE_HANDLER)
     ivo = staff(session, "Ivo Petrov", Role.CASE_HANDLER)

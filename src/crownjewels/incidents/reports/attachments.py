@@ -1,7 +1,8 @@
 """The files sent with a report: stored in the vault, encrypted, as documents of the report
 (owner type "report", registered in registry.py); only the case handlers who may see the
-report may read them. A report takes at most MAX_FILES, each within the vault's upload limit;
-a file too large, or not the kind of file it claims to be, is refused in plain words."""
+report may read them. The report and each message of its reporter take at most MAX_FILES,
+each within the vault's upload limit, and a report holds at most MAX_REPORT_FILES in all; a
+file too large, or not the kind of file it claims to be, is refused in plain words."""
 
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ from crownjewels.vault import service as vault
 from crownjewels.vault.schemas import Owner
 
 OWNER_TYPE = "report"
-#: how many files one report takes
+#: how many files the report, or one message of its reporter, takes
 MAX_FILES = 5
+#: how many files a report holds in all, its messages' included
+MAX_REPORT_FILES = 25
 #: the report channel acting for a reporter (who is nobody the system knows)
 CHANNEL = system_actor("report-channel")
 
@@ -71,16 +74,26 @@ def _mib(size: int) -> str:
 
 
 def attach(session: Session, *, store: vault.Vault, row: Report, uploads: list[Upload]) -> int:
-    """Store the files of a new report in the vault (DOCUMENT_ADDED each, by the channel);
-    their number. The titles name the report, not the files (a file's name may say who sent
-    it; it is kept with the file, for the handlers only)."""
+    """Store the files of a report, or of its reporter's message, in the vault (DOCUMENT_ADDED
+    each, by the channel), numbered on from the report's earlier files; their number. The
+    titles name the report, not the files (a file's name may say who sent it; it is kept with
+    the file, for the handlers only)."""
     if len(uploads) > MAX_FILES:
         raise Invalid(
-            f"a report takes at most {MAX_FILES} files; leave out {len(uploads) - MAX_FILES}, "
-            "or put them in one ZIP archive",
+            f"a report or a message takes at most {MAX_FILES} files; leave out "
+            f"{len(uploads) - MAX_FILES}, or put them in one ZIP archive",
             field="attachments",
         )
-    for number, upload in enumerate(uploads, start=1):
+    held = len(
+        vault.list_documents(session, actor=CHANNEL, owner_type=OWNER_TYPE, owner_ref=row.id)
+    )
+    if held + len(uploads) > MAX_REPORT_FILES:
+        raise Invalid(
+            f"the report holds {held} files and takes at most {MAX_REPORT_FILES}; send at most "
+            f"{max(MAX_REPORT_FILES - held, 0)} more, or put them in one ZIP archive",
+            field="attachments",
+        )
+    for number, upload in enumerate(uploads, start=held + 1):
         try:
             vault.add_document(
                 session,

@@ -172,8 +172,16 @@ def reporter_view(session: Session, *, report_id: str) -> ReporterView:
     )
 
 
-def reporter_message(session: Session, *, report_id: str, body: str) -> None:
-    """The reporter writes back (REPORT_MESSAGE_ADDED); the report's handler is told."""
+def reporter_message(
+    session: Session,
+    *,
+    report_id: str,
+    body: str,
+    uploads: list[Upload] | None = None,
+    store: vault.Vault | None = None,
+) -> None:
+    """The reporter writes back (REPORT_MESSAGE_ADDED), with files if they send some (into the
+    vault as the report's, numbered on); the report's handler is told."""
     text = body.strip()
     if not text:
         raise Invalid("write your message first", field="body")
@@ -181,10 +189,17 @@ def reporter_message(session: Session, *, report_id: str, body: str) -> None:
         raise Invalid("the message is too long; send at most 20,000 characters", field="body")
     if "\x00" in text:
         raise Invalid("the message holds a NUL character, which no text can store", field="body")
+    if uploads and store is None:
+        raise Invalid(
+            "files cannot be taken here; send the message without them", field="attachments"
+        )
     row = _row(session, report_id)
+    files = attach(session, store=store, row=row, uploads=uploads) if store and uploads else 0
     session.add(
         ReportMessage(report_id=row.id, from_reporter=True, body=text, created_at=clock.now())
     )
-    service.record(session, CHANNEL, row, EventType.REPORT_MESSAGE_ADDED, by="reporter")
+    service.record(
+        session, CHANNEL, row, EventType.REPORT_MESSAGE_ADDED, by="reporter", attachments=files
+    )
     handler = routing.person_of_user(session, row.handler_id) if row.handler_id else None
     notify.reporter_wrote(session, row, handler)

@@ -48,6 +48,7 @@ from crownjewels.incidents.reports.schemas import (
     PUBLIC_PATH,
     REPORTER_WORDS,
     ReportCreate,
+    ReporterView,
 )
 from crownjewels.settings import Settings
 from crownjewels.vault import errors as vault_errors
@@ -307,8 +308,7 @@ def follow_up(
         view = intake.reporter_view(session, report_id=visit.report_id)
     except ReportNotFound:
         return _login_page(request, settings, Visit(nonce=visit.nonce))
-    ctx = {"view": view, "sent": bool(sent), "errors": {}}
-    return _page(request, settings, visit, "follow_up.html", ctx)
+    return _follow_up_page(request, settings, visit, view, sent=bool(sent))
 
 
 @router.post("/follow-up")
@@ -334,23 +334,58 @@ def open_report(
     return _with_cookie(redirect(FOLLOW_UP), settings, opened)
 
 
+def _follow_up_page(
+    request: Request,
+    settings: Settings,
+    visit: Visit,
+    view: ReporterView,
+    *,
+    sent: bool = False,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    ctx = {
+        "view": view,
+        "sent": sent,
+        "errors": errors or {},
+        "max_files": attachments.MAX_FILES,
+        "max_size": _size(settings.vault_max_upload_bytes),
+    }
+    return _page(request, settings, visit, "follow_up.html", ctx, status)
+
+
 @router.post("/follow-up/messages")
+@body_limit()
 def write_back(
     request: Request, session: DbSession, settings: AppSettings, form: PostedForm
 ) -> Response:
-    """The reporter writes back on the report they opened."""
+    """The reporter writes back on the report they opened, with files if they add some."""
     visit = _visit(request, settings)
     if visit is None or visit.report_id is None or not _form_ok(settings, visit, form):
         return _login_page(request, settings, visit, "Open your report again to write.", 403)
     try:
+        uploads = _uploads(form)
         intake.reporter_message(
-            session, report_id=visit.report_id, body=str(form.get("body") or "")
+            session,
+            report_id=visit.report_id,
+            body=str(form.get("body") or ""),
+            uploads=uploads,
+            store=vault.open_vault(settings) if uploads else None,
         )
+    except vault_errors.VaultError:
+        log.exception("a report's files could not be stored")
+        discard(session)
+        message = "Files cannot be taken just now; send the message without them, or try later."
+        view = intake.reporter_view(session, report_id=visit.report_id)
+        errors = {"attachments": message}
+        return _follow_up_page(request, settings, visit, view, errors=errors, status=503)
     except CrownJewelsError as exc:
         discard(session)
         view = intake.reporter_view(session, report_id=visit.report_id)
-        ctx = {"view": view, "sent": False, "errors": field_errors(exc, fallback="body")}
-        return _page(request, settings, visit, "follow_up.html", ctx, error_status(exc))
+        errors = field_errors(exc, fallback="body")
+        return _follow_up_page(
+            request, settings, visit, view, errors=errors, status=error_status(exc)
+        )
     return redirect(FOLLOW_UP + "?sent=1#messages")
 
 
