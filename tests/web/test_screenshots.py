@@ -74,10 +74,15 @@ def _a_report(db: Database) -> None:
             handler = make_person(s, actor, name="Casey Handler")
             make_user(s, actor, Role.CASE_HANDLER, person=handler)
         if not reports.list_reports(s, actor=actor):
+            # a named reporter the register knows: the page shows their protection too
+            reporter_id = parties.person_id_by_label(s, actor=actor, label="Rohan Gupta")
+            reporter = parties.get_person(s, actor=actor, person_ref=reporter_id)
             data = ReportCreate(
                 subject="Recipe binder taken home",
                 body="The night-shift lead took the brine recipe binder home on Friday.",
                 reporter_kind=ReporterKind.FORMER_STAFF,
+                reporter_name=reporter.full_name,
+                reporter_contact=reporter.email,
                 password="harbour-lantern-blue-9",
             )
             intake.submit(s, data=data, uploads=[], store=None)
