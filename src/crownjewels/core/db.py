@@ -50,6 +50,8 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
     """An engine; SQLite gets WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE for writes."""
     url = normalise_url(url)
     if not is_sqlite(url):
+        if make_url(url).get_driver_name() != "psycopg":  # only psycopg's socket is polled
+            kwargs.setdefault("pool_pre_ping", True)
         engine = create_engine(url, **kwargs)
         if not kwargs.get("pool_pre_ping"):
             event.listen(engine, "checkout", _still_connected)
