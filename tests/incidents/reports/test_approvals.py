@@ -373,6 +373,8 @@ def test_ending_a_protection_needs_a_second_case_handler_and_leaves_the_report_o
     approvals.decide(
         session, actor=world.ivo.actor, ref=asked.ref, data=ApprovalDecision(approve=True)
     )
+    with pytest.raises(Invalid, match=f"the reason names {world.report}"):
+        _lift(session, world, world.hana, reason=f"{world.report.lower()} was made up")
     _lift(session, world, world.hana)
     assert reports.get(session, actor=world.hana.actor, ref=world.report).protected is None
     lifted = events(session, "REPORTER_PROTECTION_LIFTED")

@@ -74,17 +74,23 @@ def lift_protection(
     """End a person's protection (REPORTER_PROTECTION_LIFTED, with the reason): only with an
     approved lift-protection of them, which it uses up (check_adverse refuses it with the way
     to ask otherwise). The custody log keeps when it began and why it ended, not the report."""
-    if actor.person_id == protection.person_id:
+    person_id, since = protection.person_id, protection.since
+    if actor.person_id == person_id:
         raise Forbidden(f"{row.ref} protects you: another case handler ends the protection")
-    person = parties.get_person(session, actor=READER, person_ref=protection.person_id)
+    if row.ref.lower() in reason.lower():
+        raise Invalid(
+            f"the reason names {row.ref}: the custody log keeps it with the person, and must "
+            "not say which report they made; say why without the report's reference",
+            field="reason",
+        )
+    person = parties.get_person(session, actor=READER, person_ref=person_id)
     adverse.check(
         session,
         actor=actor,
-        person_id=protection.person_id,
+        person_id=person_id,
         action=adverse.LIFT_PROTECTION,
         target=person.email,
     )
-    since = protection.since
     session.delete(protection)
     session.flush()
     custody.record(
@@ -92,7 +98,7 @@ def lift_protection(
         actor=actor,
         event_type=EventType.REPORTER_PROTECTION_LIFTED,
         subject_type="person",
-        subject_id=protection.person_id,
+        subject_id=person_id,
         details={"since": since.isoformat(), "reason": reason},
     )
 
