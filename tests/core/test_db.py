@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import event, select, text
@@ -13,17 +12,13 @@ from sqlalchemy.orm import Session
 
 from crownjewels.core.actor import Actor
 from crownjewels.core.db import (
-    APPEND_LOCK_KEY,
     Database,
     after_commit,
     create_db_engine,
     durable,
     normalise_url,
     read,
-    read_under_append_lock,
 )
-from crownjewels.custody import repository as custody_repository
-from crownjewels.custody.repository import HEAD_SQL
 from crownjewels.parties.models import Person
 from tests.conftest import PgServer
 from tests.parties.factories import make_org
@@ -163,35 +158,3 @@ def test_a_pooled_connection_the_server_ended_is_replaced_at_checkout(
             assert conn.scalar(text("SELECT pg_backend_pid()")) != first
     finally:
         engine.dispose()
-
-
-def test_the_head_is_read_under_the_append_lock(db: Database, admin: Actor) -> None:
-    """On PostgreSQL the lock and the read go in one round trip (one statement sent), and the
-    lock is held afterwards (another connection cannot take it); SQLite's write transaction is
-    its lock."""
-    with db.unit_of_work() as session:
-        make_org(session, admin)  # records an event: the log has a head
-    sent: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(statement)
-
-    with db.unit_of_work() as session:
-        engine = session.connection().engine
-        head = custody_repository.head(session)
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            row = read_under_append_lock(session, HEAD_SQL)
-            assert row is not None and row == head
-            if engine.dialect.name == "postgresql":
-                assert len(sent) == 1 and "pg_advisory_xact_lock" in sent[0]
-                with engine.connect() as other:
-                    taken = other.scalar(
-                        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": APPEND_LOCK_KEY}
-                    )
-                assert taken is False
-                sent.clear()
-                assert read_under_append_lock(session, HEAD_SQL) == row  # held: the read alone
-                assert sent == [HEAD_SQL]
-        finally:
-            event.remove(engine, "before_cursor_execute", count)

@@ -15,14 +15,13 @@ from crownjewels.custody.schemas import EventFilter, EventType
 E = CustodyEvent
 
 
-#: the last event's (seq, hash): read by every append under the append lock, in the same round
-#: trip as the lock on PostgreSQL (core.db.read_under_append_lock), hence plain SQL
-HEAD_SQL = "SELECT seq, hash FROM custody_event ORDER BY seq DESC LIMIT 1"
+#: read by every append: built once
+_HEAD = select(E.seq, E.hash).order_by(E.seq.desc()).limit(1)
 
 
 def head(session: Session) -> tuple[int, str] | None:
     """The last event's (seq, hash), or None for an empty log."""
-    row = session.connection().exec_driver_sql(HEAD_SQL).first()
+    row = session.connection().execute(_HEAD).first()  # Core: the ORM adds nothing here
     return (row[0], row[1]) if row else None
 
 

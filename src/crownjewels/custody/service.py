@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from crownjewels.core import clock
 from crownjewels.core.actor import Actor
-from crownjewels.core.db import durable, read_under_append_lock
+from crownjewels.core.db import append_lock, durable
 from crownjewels.core.pagination import PageParams, paginate
 from crownjewels.custody import anchoring, fastpath, merkle, repository, rules, tree
 from crownjewels.custody.errors import BadSubject, EventNotFound
@@ -54,8 +54,8 @@ _last_edge: tuple[int, str, merkle.Nodes] = (0, rules.GENESIS_HASH, {})
 def _state(session: Session) -> _Pending:
     state: _Pending | None = session.info.get(_STATE)
     if state is None:
-        # core's append lock (reference numbering takes the same), then the head read under it
-        current = read_under_append_lock(session, repository.HEAD_SQL)
+        append_lock(session)  # core's: reference numbering takes the same lock
+        current = repository.head(session)
         seq, head_hash = current if current else (0, rules.GENESIS_HASH)
         known_seq, known_hash, edge = _last_edge
         state = _Pending(
